@@ -1,0 +1,164 @@
+package statetemplate
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/livefir/statetemplate/session"
+	"github.com/livefir/statetemplate/storage/memory"
+)
+
+var errInvalidOption = errors.New("statetemplate: invalid option")
+
+// config collects what the options set; New turns it into a Renderer.
+type config struct {
+	expiration      time.Duration
+	idleTimeout     time.Duration
+	cleanupInterval time.Duration
+	maxSessions     int
+	maxSessionsSet  bool
+	keys            [][]byte
+	store           session.Store
+	openStore       func(*config) (session.Store, error)
+	dataTypes       []any
+	logger          *slog.Logger
+	now             func() time.Time
+	cache           session.Cache
+}
+
+// Option configures a Renderer. Options that cannot apply their value make
+// New return an error wrapping ErrInvalidOption.
+type Option func(*config) error
+
+// WithExpiration sets the absolute lifetime of sessions (default 24h).
+// A single session can override it with SessionExpiration.
+func WithExpiration(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: WithExpiration(%v): must be positive", errInvalidOption, d)
+		}
+		c.expiration = d
+		return nil
+	}
+}
+
+// WithIdleTimeout ends sessions that are not used for d (default: never).
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("%w: WithIdleTimeout(%v): must not be negative", errInvalidOption, d)
+		}
+		c.idleTimeout = d
+		return nil
+	}
+}
+
+// WithSecurity sets the token signing key and, for rotation, the keys it
+// replaces, newest first. Tokens sealed with any of them open; new tokens
+// use current. Each key must be at least 32 bytes of secret.
+//
+// Without WithSecurity, the memory store uses a random per-process key
+// (tokens end with the process, as the sessions do) and durable stores
+// keep a generated key in the store so tokens survive restarts.
+func WithSecurity(current []byte, previous ...[]byte) Option {
+	return func(c *config) error {
+		c.keys = append([][]byte{current}, previous...)
+		return nil
+	}
+}
+
+// WithMaxSessions caps the number of sessions. The memory store evicts its
+// least recently used session to stay under the cap (default 10,000).
+// Durable stores refuse new sessions past the cap with
+// ErrMaxSessionsReached; they have no cap unless this option is given.
+func WithMaxSessions(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: WithMaxSessions(%d): must be positive", errInvalidOption, n)
+		}
+		c.maxSessions, c.maxSessionsSet = n, true
+		return nil
+	}
+}
+
+// WithMemoryStore keeps sessions in process memory (the default).
+func WithMemoryStore() Option {
+	return func(c *config) error {
+		c.store, c.openStore = nil, nil
+		return nil
+	}
+}
+
+// WithCustomStore persists sessions in s. The Renderer closes s on Close.
+func WithCustomStore(s session.Store) Option {
+	return func(c *config) error {
+		if s == nil {
+			return fmt.Errorf("%w: WithCustomStore(nil)", errInvalidOption)
+		}
+		c.store, c.openStore = s, nil
+		return nil
+	}
+}
+
+// WithCleanupInterval sets how often expired sessions are swept (default
+// 5 minutes).
+func WithCleanupInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: WithCleanupInterval(%v): must be positive", errInvalidOption, d)
+		}
+		c.cleanupInterval = d
+		return nil
+	}
+}
+
+// WithDataTypes registers the concrete types of session data, so that a
+// durable store can restore them: pass one sample of each, such as
+// WithDataTypes(&DashboardData{}).
+func WithDataTypes(samples ...any) Option {
+	return func(c *config) error {
+		c.dataTypes = append(c.dataTypes, samples...)
+		return nil
+	}
+}
+
+// WithLogger sets the logger for warnings such as corrupt records and
+// sweep failures. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		c.now = now
+		return nil
+	}
+}
+
+func (c *config) defaultStore() session.Store {
+	max := memory.DefaultMaxSessions
+	if c.maxSessionsSet {
+		max = c.maxSessions
+	}
+	return memory.New(max)
+}
+
+// SessionOption configures one session in CreateSession.
+type SessionOption func(*session.CreateOptions)
+
+// SessionExpiration overrides WithExpiration for one session. (The design
+// calls it WithExpiration too; Go cannot have both names.)
+func SessionExpiration(d time.Duration) SessionOption {
+	return func(o *session.CreateOptions) { o.Expiration = d }
+}
+
+// SessionIdleTimeout overrides WithIdleTimeout for one session.
+func SessionIdleTimeout(d time.Duration) SessionOption {
+	return func(o *session.CreateOptions) { o.IdleTimeout = d }
+}

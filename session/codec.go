@@ -1,0 +1,116 @@
+package session
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Decoding limits. A session file or a Redis value is input like any other:
+// a damaged or hostile record must fail to decode, not exhaust memory.
+const (
+	maxNestedLevels  = 64
+	maxArrayElements = 1 << 17
+	maxMapPairs      = 1 << 17
+)
+
+// codec holds the CBOR modes, built once: a mode is immutable and safe for
+// concurrent use, and building one per call would cost more than encoding.
+type codec struct {
+	enc cbor.EncMode
+	dec cbor.DecMode
+}
+
+var (
+	codecOnce sync.Once
+	theCodec  codec
+)
+
+func getCodec() *codec {
+	codecOnce.Do(func() {
+		eo := cbor.CoreDetEncOptions() // deterministic: equal values, equal bytes
+		// RFC 3339 with nanoseconds keeps the instant and its UTC offset, so
+		// a restored time.Time formats as the original did.
+		eo.Time = cbor.TimeRFC3339Nano
+		eo.TimeTag = cbor.EncTagRequired
+		em, err := eo.EncMode()
+		if err != nil {
+			panic(fmt.Sprintf("session: building CBOR encode mode: %v", err)) // constant options
+		}
+		dm, err := cbor.DecOptions{
+			MaxNestedLevels:  maxNestedLevels,
+			MaxArrayElements: maxArrayElements,
+			MaxMapPairs:      maxMapPairs,
+			DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+			IndefLength:      cbor.IndefLengthForbidden,
+		}.DecMode()
+		if err != nil {
+			panic(fmt.Sprintf("session: building CBOR decode mode: %v", err))
+		}
+		theCodec = codec{enc: em, dec: dm}
+	})
+	return &theCodec
+}
+
+// EncodeRecord returns the CBOR encoding of r, with r.Format set to
+// FormatVersion.
+func EncodeRecord(r *Record) ([]byte, error) {
+	c := *r
+	c.Format = FormatVersion
+	b, err := getCodec().enc.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("session: encoding record %s: %w", r.ID.Short(), err)
+	}
+	return b, nil
+}
+
+// DecodeRecord decodes a record written by EncodeRecord. Any damage —
+// truncation, flipped bytes, a newer format, trailing garbage — yields an
+// error wrapping ErrCorruptRecord; it never panics.
+func DecodeRecord(b []byte) (*Record, error) {
+	var r Record
+	rest, err := getCodec().dec.UnmarshalFirst(b, &r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptRecord, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorruptRecord, len(rest))
+	}
+	if r.Format == 0 || r.Format > FormatVersion {
+		return nil, fmt.Errorf("%w: format version %d (this build reads up to %d)", ErrCorruptRecord, r.Format, FormatVersion)
+	}
+	if r.ID.IsZero() {
+		return nil, fmt.Errorf("%w: zero session id", ErrCorruptRecord)
+	}
+	return &r, nil
+}
+
+// EncodeData returns the canonical CBOR encoding of session data. Equal
+// data gives equal bytes, which is how an unchanged update is detected.
+func EncodeData(v any) ([]byte, error) {
+	b, err := getCodec().enc.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("session: encoding data of type %T: %w", v, err)
+	}
+	return b, nil
+}
+
+// DecodeData decodes b into v (a pointer), with the record limits.
+func DecodeData(b []byte, v any) error {
+	if err := getCodec().dec.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: data: %v", ErrCorruptRecord, err)
+	}
+	return nil
+}
+
+// DecodeGeneric decodes CBOR without a Go type: maps become map[any]any,
+// arrays []any, tagged times time.Time.
+// The dump tool uses it to show data whose type it does not know.
+func DecodeGeneric(b []byte) (any, error) {
+	var v any
+	if err := DecodeData(b, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,57 @@
+package session
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/livefir/statetemplate/token"
+)
+
+// RenderFunc renders the full page for data into w. The root package
+// passes html/template's Execute.
+type RenderFunc func(w io.Writer, data any) error
+
+// Cache holds decoded records of sessions that are not in use, so that a
+// durable store is not read for every request. It may drop entries at any
+// time: it is a cache only. Implementations must be safe for concurrent use.
+type Cache interface {
+	Get(id ID) (*Record, bool)
+	Set(rec *Record)
+	Delete(id ID)
+}
+
+// Config configures a Manager. Store, Keys and Render are required.
+type Config struct {
+	Store  Store
+	Keys   *token.Keyring
+	Render RenderFunc
+	// Types restores typed data from durable stores. Nil means none registered.
+	Types *Types
+	// Cache, optional, holds hot sessions of a durable store in memory.
+	Cache Cache
+	// Expiration is the absolute lifetime of a session. Default 24h.
+	Expiration time.Duration
+	// IdleTimeout, when non-zero, ends sessions unused for that long.
+	IdleTimeout time.Duration
+	// CleanupInterval is how often expired sessions are swept. Default 5m;
+	// negative disables the background sweeper (Sweep can still be called).
+	CleanupInterval time.Duration
+	// MaxSessions, when positive, refuses new sessions with
+	// ErrMaxSessionsReached once the store holds that many. (The memory
+	// store evicts its least recently used session instead, before this
+	// limit is reached; see storage/memory.)
+	MaxSessions int
+	// Logger receives warnings (corrupt records, sweep failures). Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultExpiration      = 24 * time.Hour
+	DefaultCleanupInterval = 5 * time.Minute
+	// sweepBatch bounds one Expired call, and so one store transaction.
+	sweepBatch = 512
+)

@@ -1,0 +1,87 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/livefir/statetemplate/token"
+)
+
+// CreateOptions are the per-session settings of Create.
+type CreateOptions struct {
+	// Expiration overrides Config.Expiration for this session.
+	Expiration time.Duration
+	// IdleTimeout overrides Config.IdleTimeout for this session.
+	IdleTimeout time.Duration
+}
+
+// Create stores a new session holding data and returns its token. ctx
+// bounds the store write only: the session outlives it.
+func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (string, error) {
+	if err := m.closed(); err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("statetemplate: creating session: %w", err)
+	}
+	durable := IsDurable(m.cfg.Store)
+	if durable && !m.cfg.Types.Registered(data) {
+		return "", fmt.Errorf("%w: %s: a durable store restores session data from bytes, so pass a sample of this type to WithDataTypes",
+			ErrUnregisteredType, TypeName(data))
+	}
+	enc, err := EncodeData(data)
+	if err != nil {
+		return "", err
+	}
+	if m.cfg.MaxSessions > 0 && m.count.Load() >= int64(m.cfg.MaxSessions) {
+		return "", fmt.Errorf("%w: %d sessions", ErrMaxSessionsReached, m.cfg.MaxSessions)
+	}
+
+	exp, idle := m.cfg.Expiration, m.cfg.IdleTimeout
+	if opts.Expiration > 0 {
+		exp = opts.Expiration
+	}
+	if opts.IdleTimeout > 0 {
+		idle = opts.IdleTimeout
+	}
+	now := m.now()
+	rec := &Record{
+		Format:      FormatVersion,
+		ID:          NewID(),
+		KeyID:       m.cfg.Keys.CurrentKeyID(),
+		Rev:         1,
+		Created:     now,
+		LastAccess:  now,
+		ExpiresAt:   now.Add(exp),
+		IdleTimeout: idle,
+		DataType:    TypeName(data),
+		Data:        enc,
+		Value:       data,
+	}
+	for attempt := 0; ; attempt++ {
+		err = m.cfg.Store.Create(ctx, rec)
+		if !errors.Is(err, ErrSessionIDExists) || attempt == 2 {
+			break
+		}
+		rec.ID = NewID() // 2^-128: only a broken random source gets here twice
+	}
+	if err != nil {
+		return "", fmt.Errorf("statetemplate: storing new session: %w", err)
+	}
+	m.count.Add(1)
+	if m.cfg.Cache != nil {
+		m.cfg.Cache.Set(rec)
+	}
+	return m.seal(rec, now), nil
+}
+
+func (m *Manager) seal(rec *Record, now time.Time) string {
+	return m.cfg.Keys.Seal(token.Claims{
+		SessionID: rec.ID,
+		Gen:       rec.TokenGen,
+		IssuedAt:  now,
+		ExpiresAt: rec.ExpiresAt,
+	})
+}

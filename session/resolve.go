@@ -1,0 +1,210 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/livefir/statetemplate/token"
+)
+
+// claims opens tok, translating token errors into the session sentinels.
+func (m *Manager) claims(tok string) (token.Claims, error) {
+	c, err := m.cfg.Keys.Open(tok, m.now())
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		return c, fmt.Errorf("%w: %v", ErrSessionExpired, err)
+	case err != nil:
+		return c, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	return c, nil
+}
+
+// acquire resolves tok to the entry of its session, holding a reference
+// that the caller must release.
+func (m *Manager) acquire(ctx context.Context, tok string) (*entry, error) {
+	if err := m.closed(); err != nil {
+		return nil, err
+	}
+	c, err := m.claims(tok)
+	if err != nil {
+		return nil, err
+	}
+	e, err := m.acquireID(ctx, ID(c.SessionID))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	err = m.check(ctx, e, c.Gen)
+	e.mu.Unlock()
+	if err != nil {
+		m.release(e)
+		return nil, err
+	}
+	return e, nil
+}
+
+// acquireID returns the live entry of id, loading it from the cache or the
+// store when no one is using it. Two callers for one session always share
+// one entry.
+func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
+	sh := m.shard(id)
+	sh.mu.Lock()
+	if e := sh.live[id]; e != nil {
+		e.refs++
+		sh.mu.Unlock()
+		return e, nil
+	}
+	sh.mu.Unlock()
+
+	rec, err := m.load(ctx, id) // outside the shard lock: the store may be remote
+	if err != nil {
+		return nil, err
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.live[id]
+	if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
+		e = &entry{id: id, rec: rec}
+		sh.live[id] = e
+	}
+	e.refs++
+	return e, nil
+}
+
+// pin returns the live entry of id with a reference held, or nil when the
+// session is not in use.
+func (m *Manager) pin(id ID) *entry {
+	sh := m.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.live[id]
+	if e != nil {
+		e.refs++
+	}
+	return e
+}
+
+// release drops a reference; the last one removes the entry from the live
+// set, leaving its record in the cache.
+func (m *Manager) release(e *entry) {
+	sh := m.shard(e.id)
+	sh.mu.Lock()
+	e.refs--
+	last := e.refs == 0
+	if last && sh.live[e.id] == e {
+		delete(sh.live, e.id)
+	}
+	sh.mu.Unlock()
+}
+
+// load reads a session's record from the cache or the store and makes sure
+// its data is decoded.
+func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
+	if m.cfg.Cache != nil {
+		if rec, ok := m.cfg.Cache.Get(id); ok {
+			return rec, nil
+		}
+	}
+	rec, err := m.cfg.Store.Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, ErrCorruptRecord) {
+			m.logCorrupt(id, err)
+		}
+		return nil, err
+	}
+	if rec.Value == nil {
+		v, err := m.cfg.Types.Decode(rec.DataType, rec.Data)
+		if err != nil {
+			m.logCorrupt(id, err)
+			return nil, fmt.Errorf("%w: session %s: %w", ErrSessionNotFound, id.Short(), err)
+		}
+		rec = rec.Clone()
+		rec.Value = v
+	}
+	if m.cfg.Cache != nil {
+		m.cfg.Cache.Set(rec)
+	}
+	return rec, nil
+}
+
+// logCorrupt logs an undecodable session once per process.
+func (m *Manager) logCorrupt(id ID, err error) {
+	if _, seen := m.corruptLogged.LoadOrStore(id, struct{}{}); !seen {
+		m.cfg.Logger.Warn("statetemplate: session cannot be restored", "session", id.Short(), "err", err)
+	}
+}
+
+// check verifies, under e.mu, that the session is still valid for a token
+// of generation gen. An expired session is deleted.
+func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
+	if e.gone {
+		return e.err
+	}
+	if e.rec.TokenGen != gen {
+		return fmt.Errorf("%w: token was replaced by RefreshToken", ErrInvalidToken)
+	}
+	if e.rec.Expired(m.now()) {
+		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
+		return e.err
+	}
+	return nil
+}
+
+// end deletes e's session from the store and marks the entry gone with
+// err. e.mu must be held.
+func (m *Manager) end(ctx context.Context, e *entry, err error) {
+	if e.gone {
+		return
+	}
+	e.gone, e.err = true, err
+	m.forget(ctx, e.id)
+}
+
+// forget deletes a session's record from the store and the cache.
+func (m *Manager) forget(ctx context.Context, id ID) {
+	if m.cfg.Cache != nil {
+		m.cfg.Cache.Delete(id)
+	}
+	if err := m.cfg.Store.Delete(context.WithoutCancel(ctx), id); err != nil {
+		m.cfg.Logger.Warn("statetemplate: deleting session", "session", id.Short(), "err", err)
+		return
+	}
+	m.count.Add(-1)
+	m.corruptLogged.Delete(id)
+}
+
+// commit stores next as e's new record. e.mu must be held. On a conflict
+// with another writer the entry takes the stored record, so that the next
+// attempt starts from the fresh state.
+func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
+	err := m.cfg.Store.Update(ctx, next)
+	switch {
+	case err == nil:
+		e.rec = next
+		if m.cfg.Cache != nil {
+			m.cfg.Cache.Set(next)
+		}
+		return nil
+	case errors.Is(err, ErrConflict):
+		if m.cfg.Cache != nil {
+			m.cfg.Cache.Delete(e.id)
+		}
+		if fresh, lerr := m.load(ctx, e.id); lerr == nil {
+			e.rec = fresh
+		}
+		return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+	case errors.Is(err, ErrSessionNotFound):
+		e.gone, e.err = true, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+		if m.cfg.Cache != nil {
+			m.cfg.Cache.Delete(e.id)
+		}
+		return e.err
+	default:
+		return fmt.Errorf("statetemplate: saving session %s: %w", e.id.Short(), err)
+	}
+}
+
+// typeOf returns the dynamic type of v for decoding snapshots.
+func typeOf(v any) reflect.Type { return reflect.TypeOf(v) }

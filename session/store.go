@@ -1,0 +1,69 @@
+package session
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store persists session records. It is the design's SessionStore,
+// defined here where it is consumed. Every implementation must pass the
+// contract suite in package session/storetest.
+//
+// The contract:
+//   - All methods are safe for concurrent use and honour ctx: a call never
+//     blocks past ctx's deadline.
+//   - Create stores a new record; if a record with that ID exists it returns
+//     an error wrapping ErrSessionIDExists and changes nothing. When Create
+//     returns nil the record is as durable as the store promises (for the
+//     bolt store: fsynced).
+//   - Get returns the stored record, or an error wrapping ErrSessionNotFound
+//     when there is none. It may return an expired record: expiry is the
+//     caller's decision. A record that cannot be decoded yields an error
+//     wrapping both ErrSessionNotFound and ErrCorruptRecord, and affects no
+//     other record. The returned record must not be modified.
+//   - Update replaces the record whose ID and Rev match rec.ID and rec.Rev-1
+//     (compare-and-set). A missing record wraps ErrSessionNotFound; a stored
+//     revision other than rec.Rev-1 wraps ErrConflict and changes nothing.
+//     Stores may make updates durable later (see each store's durability
+//     window), but Get always sees the latest Update.
+//   - Delete removes the record; deleting a missing record is not an error.
+//   - Expired returns up to limit IDs of records whose Deadline is not after
+//     before, earliest first. Stores index records by deadline so that this
+//     costs O(result), not a scan.
+//   - HealthCheck returns nil when the store can serve requests, otherwise an
+//     error wrapping ErrStoreUnavailable.
+//   - Count returns the number of stored records, expired or not.
+//   - Close flushes pending writes and releases the store; further calls
+//     return errors wrapping ErrStoreUnavailable.
+type Store interface {
+	Create(ctx context.Context, rec *Record) error
+	Get(ctx context.Context, id ID) (*Record, error)
+	Update(ctx context.Context, rec *Record) error
+	Delete(ctx context.Context, id ID) error
+	Expired(ctx context.Context, before time.Time, limit int) ([]ID, error)
+	HealthCheck(ctx context.Context) error
+	Count(ctx context.Context) (int, error)
+	io.Closer
+}
+
+// Durable is implemented by stores whose records outlive the process.
+// Sessions in such a store must hold data of a registered type, since they
+// are restored from bytes alone.
+type Durable interface {
+	Durable() bool
+}
+
+// KeyKeeper is implemented by durable stores that can keep the token
+// signing key next to the sessions, so that tokens stay valid across a
+// restart when the app configures no key. LoadOrCreateKey returns the
+// stored key, or stores and returns newKey() when there is none.
+type KeyKeeper interface {
+	LoadOrCreateKey(ctx context.Context, newKey func() []byte) ([]byte, error)
+}
+
+// IsDurable reports whether s keeps records beyond the process's life.
+func IsDurable(s Store) bool {
+	d, ok := s.(Durable)
+	return ok && d.Durable()
+}

@@ -1,0 +1,78 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+func (m *Manager) sweepLoop() {
+	defer close(m.done)
+	t := time.NewTicker(m.cfg.CleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.CleanupInterval)
+			if n, err := m.Sweep(ctx); err != nil {
+				m.cfg.Logger.Warn("statetemplate: sweeping expired sessions", "swept", n, "err", err)
+			} else if n > 0 {
+				m.cfg.Logger.Debug("statetemplate: swept expired sessions", "swept", n)
+			}
+			cancel()
+		}
+	}
+}
+
+// Sweep deletes every session expired by now, in batches of bounded size,
+// and returns how many it deleted. Live handles on a swept session fail
+// with ErrSessionExpired.
+func (m *Manager) Sweep(ctx context.Context) (int, error) {
+	swept := 0
+	for {
+		now := m.now()
+		ids, err := m.cfg.Store.Expired(ctx, now, sweepBatch)
+		if err != nil {
+			return swept, fmt.Errorf("statetemplate: listing expired sessions: %w", err)
+		}
+		progress := 0
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return swept, err
+			}
+			if m.sweepOne(ctx, id, now) {
+				progress++
+			}
+		}
+		swept += progress
+		// A full batch may hide more; a batch with nothing to delete means
+		// the rest were used since they were listed.
+		if len(ids) < sweepBatch || progress == 0 {
+			return swept, nil
+		}
+	}
+}
+
+// sweepOne deletes id if it is still expired: an index may list a session
+// that was used since.
+func (m *Manager) sweepOne(ctx context.Context, id ID, now time.Time) bool {
+	if e := m.pin(id); e != nil {
+		defer m.release(e)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.gone || !e.rec.Expired(now) {
+			return false
+		}
+		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, id.Short()))
+		return true
+	}
+	rec, err := m.cfg.Store.Get(ctx, id)
+	if err == nil && !rec.Expired(now) {
+		return false
+	}
+	// Missing, corrupt or expired: delete (deleting a missing one is a no-op).
+	m.forget(ctx, id)
+	return true
+}

@@ -1,0 +1,158 @@
+package statetemplate
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+
+	"github.com/livefir/statetemplate/session"
+	"github.com/livefir/statetemplate/token"
+)
+
+// Renderer renders one template for many isolated sessions. Create it once
+// with New and share it; every method is safe for concurrent use.
+type Renderer struct {
+	tmpl    *template.Template
+	mgr     *session.Manager
+	types   *session.Types
+	logger  *slog.Logger
+	durable bool
+}
+
+// New returns a Renderer for tmpl. It fails when an option is invalid (a
+// key under 32 bytes, a store that cannot open). Close releases it.
+func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
+	if tmpl == nil {
+		return nil, fmt.Errorf("%w: nil template", errInvalidOption)
+	}
+	var c config
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	store := c.store
+	if c.openStore != nil {
+		s, err := c.openStore(&c)
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	}
+	if store == nil {
+		store = c.defaultStore()
+	}
+	keys, err := c.keyring(store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	types := &session.Types{}
+	if err := types.Register(c.dataTypes...); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("%w: WithDataTypes: %v", errInvalidOption, err)
+	}
+	maxSessions := 0
+	if c.maxSessionsSet && session.IsDurable(store) {
+		maxSessions = c.maxSessions
+	}
+	cleanup := c.cleanupInterval
+	mgr, err := session.NewManager(session.Config{
+		Store:           store,
+		Keys:            keys,
+		Render:          func(w io.Writer, data any) error { return tmpl.Execute(w, data) },
+		Types:           types,
+		Cache:           c.cache,
+		Expiration:      c.expiration,
+		IdleTimeout:     c.idleTimeout,
+		CleanupInterval: cleanup,
+		MaxSessions:     maxSessions,
+		Logger:          c.logger,
+		Now:             c.now,
+	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store)}, nil
+}
+
+// keyring builds the token keyring: the configured keys, else a key kept
+// by a durable store, else a random per-process key.
+func (c *config) keyring(store session.Store) (*token.Keyring, error) {
+	if len(c.keys) > 0 {
+		k, err := token.NewKeyring(c.keys[0], c.keys[1:]...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: WithSecurity: %w", errInvalidOption, err)
+		}
+		return k, nil
+	}
+	secret := token.NewSecret()
+	if kk, ok := store.(session.KeyKeeper); ok {
+		var err error
+		secret, err = kk.LoadOrCreateKey(context.Background(), token.NewSecret)
+		if err != nil {
+			return nil, fmt.Errorf("statetemplate: loading the signing key from the store: %w", err)
+		}
+	}
+	return token.NewKeyring(secret)
+}
+
+// Close stops background work and closes the store, flushing pending
+// writes. Sessions in a durable store survive it.
+func (r *Renderer) Close() error { return r.mgr.Close() }
+
+// CreateSession stores a new session holding data and returns its token.
+// ctx bounds the creation only; the session lives until it expires or is
+// invalidated. With a durable store, data's type must have been passed to
+// WithDataTypes.
+func (r *Renderer) CreateSession(ctx context.Context, data any, opts ...SessionOption) (string, error) {
+	var o session.CreateOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return r.mgr.Create(ctx, data, o)
+}
+
+// RenderPage renders the full page for the session's current data. The
+// browser is assumed to show this page from now on: the session's next
+// RenderFragments is computed against it.
+func (r *Renderer) RenderPage(token string) (string, error) {
+	return r.mgr.Page(context.Background(), token)
+}
+
+// GetSession returns a live handle on the session token names. Handles on
+// one session share its state. Close the handle when done with it.
+func (r *Renderer) GetSession(token string) (*Session, error) {
+	h, err := r.mgr.Open(context.Background(), token)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{h: h}, nil
+}
+
+// InvalidateSession ends the session token names. Its tokens stop working
+// and open handles fail with ErrSessionNotFound.
+func (r *Renderer) InvalidateSession(token string) error {
+	return r.mgr.Invalidate(context.Background(), token)
+}
+
+// ValidateToken reports whether token opens a live session.
+func (r *Renderer) ValidateToken(token string) bool {
+	return r.mgr.Validate(context.Background(), token)
+}
+
+// RefreshToken returns a new token for the session old names, sealed with
+// the current key; old stops working. The session's expiry is unchanged.
+func (r *Renderer) RefreshToken(old string) (string, error) {
+	return r.mgr.Refresh(context.Background(), old)
+}
+
+// Sweep deletes expired sessions now, rather than at the next cleanup
+// tick, and returns how many it deleted.
+func (r *Renderer) Sweep(ctx context.Context) (int, error) { return r.mgr.Sweep(ctx) }
