@@ -12,7 +12,8 @@ import (
 //
 // The contract:
 //   - All methods are safe for concurrent use and honour ctx: a call never
-//     blocks past ctx's deadline.
+//     blocks past ctx's deadline, and a call whose ctx is already done
+//     returns an error wrapping ctx.Err() and changes nothing.
 //   - Create stores a new record; if a record with that ID exists it returns
 //     an error wrapping ErrSessionIDExists and changes nothing. When Create
 //     returns nil the record is as durable as the store promises (for the
@@ -21,7 +22,9 @@ import (
 //     when there is none. It may return an expired record: expiry is the
 //     caller's decision. A record that cannot be decoded yields an error
 //     wrapping both ErrSessionNotFound and ErrCorruptRecord, and affects no
-//     other record. The returned record must not be modified.
+//     other record. The returned record must not be modified. A store that
+//     is not Durable returns Record.Value as stored (the manager relies on
+//     it for data of unregistered types); a Durable store may leave it nil.
 //   - Update replaces the record whose ID and Rev match rec.ID and rec.Rev-1
 //     (compare-and-set). A missing record wraps ErrSessionNotFound; a stored
 //     revision other than rec.Rev-1 wraps ErrConflict and changes nothing.
@@ -29,13 +32,15 @@ import (
 //     window), but Get always sees the latest Update.
 //   - Delete removes the record; deleting a missing record is not an error.
 //   - Expired returns up to limit IDs of records whose Deadline is not after
-//     before, earliest first. Stores index records by deadline so that this
+//     before, earliest first; it lists, it does not delete. An Update that
+//     moves the deadline (a later LastAccess with an idle timeout) moves the
+//     record in this listing. Stores index records by deadline so that this
 //     costs O(result), not a scan.
 //   - HealthCheck returns nil when the store can serve requests, otherwise an
 //     error wrapping ErrStoreUnavailable.
 //   - Count returns the number of stored records, expired or not.
 //   - Close flushes pending writes and releases the store; further calls
-//     return errors wrapping ErrStoreUnavailable.
+//     (other than Close) return errors wrapping ErrStoreUnavailable.
 type Store interface {
 	Create(ctx context.Context, rec *Record) error
 	Get(ctx context.Context, id ID) (*Record, error)
