@@ -1,0 +1,80 @@
+package bolt
+
+import (
+	"fmt"
+	"time"
+)
+
+// Defaults.
+const (
+	// DefaultUpdateWindow bounds how long an update may wait before it is
+	// written: a kill -9 loses at most this much of the sessions' updates.
+	DefaultUpdateWindow = 100 * time.Millisecond
+	// DefaultOpenTimeout is how long Open waits for another process to
+	// release the file before failing with ErrFileInUse.
+	DefaultOpenTimeout = 2 * time.Second
+	// maxWritesPerTx bounds one write transaction, so that the write lock
+	// is held for a few milliseconds at most and readers never stall.
+	maxWritesPerTx = 1024
+)
+
+// Option configures Open.
+type Option func(*options) error
+
+type options struct {
+	window      time.Duration
+	syncUpdates bool
+	openTimeout time.Duration
+	now         func() time.Time
+}
+
+func defaultOptions() options {
+	return options{window: DefaultUpdateWindow, openTimeout: DefaultOpenTimeout, now: time.Now}
+}
+
+// WithUpdateWindow sets how long Update may hold a change in memory before
+// writing it (default 100 ms). Updates of one session within the window
+// are written once.
+func WithUpdateWindow(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("bolt: WithUpdateWindow(%v): must be positive (use WithSyncUpdates for none)", d)
+		}
+		o.window = d
+		return nil
+	}
+}
+
+// WithSyncUpdates makes every Update durable (fsynced) before it returns,
+// at the cost of one commit per update (concurrent updates share one).
+func WithSyncUpdates() Option {
+	return func(o *options) error {
+		o.syncUpdates = true
+		return nil
+	}
+}
+
+// WithOpenTimeout sets how long Open waits for a lock held by another
+// process (default 2 s).
+func WithOpenTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("bolt: WithOpenTimeout(%v): must be positive", d)
+		}
+		o.openTimeout = d
+		return nil
+	}
+}
+
+// WithClock replaces time.Now, which Delete uses to tell an expired
+// session (its deletion may wait for the window) from a live one (its
+// deletion is fsynced before Delete returns).
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return fmt.Errorf("bolt: WithClock(nil)")
+		}
+		o.now = now
+		return nil
+	}
+}

@@ -1,0 +1,264 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/livefir/statetemplate/session"
+)
+
+// op is a request to the writer goroutine.
+type op struct {
+	kind  opKind
+	id    session.ID
+	value []byte       // create: the encoded sessions value
+	fn    func() error // exclusive: run alone in the writer
+	err   error
+	done  chan struct{}
+}
+
+type opKind uint8
+
+const (
+	opCreate    opKind = iota + 1
+	opFlush            // commit every pending write
+	opExclusive        // run fn with no other write in progress (Compact)
+)
+
+// submit hands o to the writer and waits for its result. If ctx ends
+// first the write may still happen; the caller only stops waiting.
+func (s *Store) submit(ctx context.Context, o *op) error {
+	o.done = make(chan struct{})
+	select {
+	case s.ops <- o:
+	case <-s.quit:
+		return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-o.done:
+		return o.err
+	case <-s.done:
+		select {
+		case <-o.done:
+			return o.err
+		default:
+			return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// markDirty tells the writer that an update waits for the window.
+func (s *Store) markDirty() {
+	select {
+	case s.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// writer is the only goroutine that writes to the file. It groups every
+// request waiting when it becomes free into one transaction, so concurrent
+// creators share one fsync and a lone creator waits for no timer (unlike
+// bbolt's DB.Batch). Pending updates are written when the window armed by
+// the first of them expires.
+func (s *Store) writer() {
+	defer close(s.done)
+	var timer *time.Timer
+	var timerC <-chan time.Time
+	for {
+		select {
+		case o := <-s.ops:
+			batch := []*op{o}
+		drain:
+			for len(batch) < maxWritesPerTx {
+				select {
+				case o := <-s.ops:
+					batch = append(batch, o)
+				default:
+					break drain
+				}
+			}
+			s.run(batch)
+		case <-s.dirty:
+		case <-timerC:
+			timerC = nil
+			_ = s.flushPending() // entries that failed stay pending and are retried
+		case <-s.quit:
+			if timer != nil {
+				timer.Stop()
+			}
+			return
+		}
+		if timerC == nil && s.pending.n.Load() > 0 {
+			if timer == nil {
+				timer = time.NewTimer(s.opts.window)
+			} else {
+				timer.Reset(s.opts.window)
+			}
+			timerC = timer.C
+		}
+	}
+}
+
+// run executes one batch of requests.
+func (s *Store) run(batch []*op) {
+	var creates []*op
+	flush := false
+	for _, o := range batch {
+		switch o.kind {
+		case opCreate:
+			creates = append(creates, o)
+		case opFlush:
+			flush = true
+		case opExclusive:
+			o.err = o.fn()
+			close(o.done)
+		}
+	}
+	if flush {
+		err := s.flushPending()
+		for _, o := range batch {
+			if o.kind == opFlush {
+				o.err = err
+				close(o.done)
+			}
+		}
+	}
+	if len(creates) > 0 {
+		s.commitCreates(creates)
+	}
+}
+
+// update runs fn in a write transaction (commit = fsync).
+func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	return s.db.Update(fn)
+}
+
+func addCount(tx *bbolt.Tx, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	meta := tx.Bucket(bucketMeta)
+	n, err := readCount(tx)
+	if err != nil {
+		return err
+	}
+	return meta.Put(metaCount, u64(uint64(int64(n)+delta)))
+}
+
+// commitCreates stores new sessions in one transaction.
+func (s *Store) commitCreates(creates []*op) {
+	err := s.update(func(tx *bbolt.Tx) error {
+		sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+		added := int64(0)
+		for _, o := range creates {
+			o.err = nil
+			if sb.Get(o.id[:]) != nil {
+				o.err = fmt.Errorf("%w: %s", session.ErrSessionIDExists, o.id.Short())
+				continue
+			}
+			if err := sb.Put(o.id[:], o.value); err != nil {
+				return err
+			}
+			h, _ := readHeader(o.value)
+			if err := ib.Put(indexKey(h.deadline, o.id), nil); err != nil {
+				return err
+			}
+			added++
+		}
+		return addCount(tx, added)
+	})
+	for _, o := range creates {
+		if err != nil {
+			o.err = fmt.Errorf("%w: writing new sessions: %w", session.ErrStoreUnavailable, err)
+		}
+		close(o.done)
+	}
+}
+
+// flushPending commits every pending write, in transactions of at most
+// maxWritesPerTx writes so that readers and creators never wait long.
+func (s *Store) flushPending() error {
+	for {
+		es := s.pending.snapshot(maxWritesPerTx)
+		if len(es) == 0 {
+			return nil
+		}
+		values := make([][]byte, len(es))
+		for i, e := range es {
+			if e.w.rec == nil {
+				continue
+			}
+			v, err := encodeValue(e.w.rec)
+			if err != nil {
+				// Cannot happen for a record whose data encoded once; keep
+				// the last good state on disk rather than block every flush.
+				s.pending.settle([]flushEntry{e})
+				continue
+			}
+			values[i] = v
+		}
+		err := s.update(func(tx *bbolt.Tx) error {
+			sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+			removed := int64(0)
+			for i, e := range es {
+				old := sb.Get(e.id[:])
+				if old == nil {
+					continue // deleted meanwhile: never resurrect
+				}
+				oh, herr := readHeader(old)
+				if e.w.rec == nil {
+					if herr == nil {
+						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+							return err
+						}
+					}
+					if err := sb.Delete(e.id[:]); err != nil {
+						return err
+					}
+					removed++
+					continue
+				}
+				if values[i] == nil {
+					continue
+				}
+				nd := binary.BigEndian.Uint64(values[i][0:8])
+				if herr != nil || oh.deadline != nd {
+					if herr == nil {
+						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+							return err
+						}
+					}
+					if err := ib.Put(indexKey(nd, e.id), nil); err != nil {
+						return err
+					}
+				}
+				if err := sb.Put(e.id[:], values[i]); err != nil {
+					return err
+				}
+			}
+			return addCount(tx, -removed)
+		})
+		if err != nil {
+			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
+		}
+		s.pending.settle(es)
+		if len(es) < maxWritesPerTx {
+			return nil
+		}
+	}
+}
+
+// flushAll commits every pending write and waits for it.
+func (s *Store) flushAll(ctx context.Context) error {
+	return s.submit(ctx, &op{kind: opFlush})
+}
