@@ -33,12 +33,12 @@ type Store struct {
 	count   atomic.Int64 // sessions stored, pending creates and deletes included
 	pending pendingSet
 
-	ops    chan *op      // to the writer goroutine
-	dirty  chan struct{} // an update is waiting for the window
-	quit   chan struct{} // closed by Close
-	done   chan struct{} // closed when the writer has exited
-	closed atomic.Bool
-	closeMu sync.Mutex
+	ops      chan *op      // to the writer goroutine
+	dirty    chan struct{} // an update is waiting for the window
+	quit     chan struct{} // closed by Close
+	done     chan struct{} // closed when the writer has exited
+	closed   atomic.Bool
+	closeMu  sync.Mutex
 	closeErr error
 }
 
@@ -140,7 +140,7 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 		return nil, unavailable(path, err)
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:      timeout,
+		Timeout:         timeout,
 		ReadOnly:        readOnly,
 		PreLoadFreelist: readOnly, // for Stats; a writer always loads it
 		FreelistType:    bbolt.FreelistMapType,
