@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// sessionRef is what the client keeps of a session it created: what a
+// browser tab would need to open its WebSocket.
+type sessionRef struct {
+	cookie string   // Cookie header value
+	wsURL  string   // ws://…/ws?ref=…
+	tasks  []string // task ids on the page, to tell a new one apart
+}
+
+// createResult is the outcome of creating sessions.
+type createResult struct {
+	refs      []sessionRef // the first keep sessions created
+	created   int64
+	errs      int64
+	firstErr  error
+	pageBytes int
+}
+
+// createSessions GETs the page n times with conc requests in flight, each
+// GET creating a session, and keeps what is needed to connect to the first
+// keep of them.
+func createSessions(ctx context.Context, hc *http.Client, pageURL string, n, keep, conc int, rec *recorder, prog *progress) createResult {
+	res := createResult{refs: make([]sessionRef, 0, keep)}
+	var (
+		mu     sync.Mutex
+		next   atomic.Int64
+		wg     sync.WaitGroup
+		failed atomic.Int64
+	)
+	for range min(conc, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := next.Add(1) - 1
+				if i >= int64(n) {
+					return
+				}
+				start := time.Now()
+				ref, size, err := getPage(ctx, hc, pageURL)
+				lat := time.Since(start)
+				mu.Lock()
+				if err != nil {
+					res.errs++
+					if res.firstErr == nil {
+						res.firstErr = err
+					}
+					mu.Unlock()
+					prog.Err()
+					// A server that fails every request is not load-tested by
+					// hammering it further.
+					if failed.Add(1) >= 100 && res.created == 0 {
+						return
+					}
+					continue
+				}
+				rec.Record(lat)
+				res.created++
+				if res.pageBytes == 0 {
+					res.pageBytes = size
+				}
+				if len(res.refs) < keep {
+					res.refs = append(res.refs, ref)
+				}
+				mu.Unlock()
+				prog.Step(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
+// getPage fetches the page once, as a new browser would.
+func getPage(ctx context.Context, hc *http.Client, pageURL string) (sessionRef, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
+	if err != nil {
+		return sessionRef{}, 0, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return sessionRef{}, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return sessionRef{}, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return sessionRef{}, 0, fmt.Errorf("GET %s: %s: %.200s", pageURL, resp.Status, bytes.TrimSpace(body))
+	}
+	var cookies []string
+	for _, c := range resp.Cookies() {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	if len(cookies) == 0 {
+		return sessionRef{}, 0, fmt.Errorf("GET %s: the server set no session cookie", pageURL)
+	}
+	wsURL, err := socketURL(pageURL, body)
+	if err != nil {
+		return sessionRef{}, 0, err
+	}
+	return sessionRef{cookie: strings.Join(cookies, "; "), wsURL: wsURL, tasks: taskIDs(body, nil)}, len(body), nil
+}
+
+var (
+	dataRefRe = regexp.MustCompile(`data-ref="([^"]*)"`)
+	dataURLRe = regexp.MustCompile(`data-url="([^"]*)"`)
+)
+
+// socketURL derives a tab's WebSocket address from its page, as the
+// browser client does: the script tag's data-url (default /ws) with the
+// tab's data-ref.
+func socketURL(pageURL string, page []byte) (string, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return "", err
+	}
+	path := "/ws"
+	if m := dataURLRe.FindSubmatch(page); m != nil {
+		path = htmlUnescape(string(m[1]))
+	}
+	ws, err := u.Parse(path)
+	if err != nil {
+		return "", fmt.Errorf("page's data-url %q: %w", path, err)
+	}
+	switch ws.Scheme {
+	case "https":
+		ws.Scheme = "wss"
+	default:
+		ws.Scheme = "ws"
+	}
+	if m := dataRefRe.FindSubmatch(page); m != nil {
+		q := ws.Query()
+		q.Set("ref", htmlUnescape(string(m[1])))
+		ws.RawQuery = q.Encode()
+	}
+	return ws.String(), nil
+}
+
+var htmlAttrUnescaper = strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&quot;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">")
+
+func htmlUnescape(s string) string { return htmlAttrUnescaper.Replace(s) }
+
+// taskIDRe finds task row ids in a page (id="task-7") or in the JSON of
+// updates (id=\"task-7\", \u0022 escapes, or "fragment_id":"task-7").
+var taskIDRe = regexp.MustCompile(`(?:id=(?:\\"|\\u0022|"|&#34;)|"fragment_id":")task-([A-Za-z0-9_]+)`)
+
+// taskIDs returns the task ids in b that are not in known, in order.
+func taskIDs(b []byte, known []string) []string {
+	var out []string
+	for _, m := range taskIDRe.FindAllSubmatch(b, -1) {
+		id := string(m[1])
+		if id == "list" || id == "check" || containsStr(known, id) || containsStr(out, id) {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func containsStr(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// dialAll opens a WebSocket to each session with conc dials in flight.
+// It returns the connections that opened, in no particular order.
+func dialAll(ctx context.Context, refs []sessionRef, conc int, prog *progress) ([]*conn, int64, error) {
+	var (
+		mu       sync.Mutex
+		conns    = make([]*conn, 0, len(refs))
+		errs     int64
+		firstErr error
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	for range min(conc, len(refs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := next.Add(1) - 1
+				if i >= int64(len(refs)) {
+					return
+				}
+				c, err := dial(ctx, refs[i])
+				mu.Lock()
+				if err != nil {
+					errs++
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					prog.Err()
+					continue
+				}
+				conns = append(conns, c)
+				mu.Unlock()
+				prog.Step(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(conns) == 0 && len(refs) > 0 {
+		if firstErr == nil {
+			firstErr = ctx.Err()
+		}
+		return nil, errs, fmt.Errorf("no WebSocket opened: %w", firstErr)
+	}
+	return conns, errs, nil
+}
+
+// dialClient is shared by all dials; its transport is only used for the
+// upgrade request, after which each connection is hijacked.
+var dialClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+func dial(ctx context.Context, ref sessionRef) (*conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, resp, err := websocket.Dial(dctx, ref.wsURL, &websocket.DialOptions{
+		HTTPClient:      dialClient,
+		HTTPHeader:      http.Header{"Cookie": {ref.cookie}},
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("dialing %s: %s: %w", ref.wsURL, resp.Status, err)
+		}
+		return nil, fmt.Errorf("dialing %s: %w", ref.wsURL, err)
+	}
+	ws.SetReadLimit(16 << 20)
+	return &conn{ws: ws, known: ref.tasks}, nil
+}
+
+var errClosed = errors.New("connection closed")

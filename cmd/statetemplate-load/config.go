@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Bounds that keep a run finite whatever the flags say.
+const (
+	maxSessions = 1_000_000
+	maxConns    = 50_000
+	maxRate     = 100_000
+	maxDuration = 30 * time.Minute
+	maxWarmup   = 5 * time.Minute
+)
+
+var errUsage = errors.New("usage")
+
+// config is the parsed command line.
+type config struct {
+	url         string // target a running server instead of starting one
+	stores      []string
+	redisAddr   string
+	dbDir       string
+	sessions    int
+	conns       int
+	rate        float64
+	duration    time.Duration
+	warmup      time.Duration
+	baseline    bool
+	server      string // child or inproc
+	createConc  int
+	dialConc    int
+	cpuProfile  string
+	jsonOut     string
+	progress    string
+	timeout     time.Duration
+	cacheBudget int64
+
+	// Server side, for the child process.
+	serve  bool
+	mode   string // fragments or fullpage
+	store  string
+	listen string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("statetemplate-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: statetemplate-load [flags]\n\n%s\nFlags:\n", usageText)
+		fs.PrintDefaults()
+	}
+	var stores string
+	fs.StringVar(&c.url, "url", "", "target a running server at this loopback `URL` (page at URL, WebSocket at URL/ws) instead of starting one")
+	fs.StringVar(&stores, "store", "memory", "session stores to run against, comma-separated: memory, bolt, redis")
+	fs.StringVar(&c.redisAddr, "redis", os.Getenv("STATETEMPLATE_REDIS_ADDR"), "redis `address` for -store redis (default $STATETEMPLATE_REDIS_ADDR)")
+	fs.StringVar(&c.dbDir, "dir", "", "`directory` for the bolt file (default: a temporary directory, removed at the end)")
+	fs.IntVar(&c.sessions, "sessions", 1000, "sessions to create (each an HTTP GET of the page)")
+	fs.IntVar(&c.conns, "conns", 100, "concurrent WebSocket connections, one per session (at most -sessions)")
+	fs.Float64Var(&c.rate, "rate", 200, "actions per second, spread over the connections")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to drive actions once warmed up")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "how long to drive actions before measuring")
+	fs.BoolVar(&c.baseline, "baseline", true, "also run the full-page baseline: the same actions answered by re-sending the whole page")
+	fs.StringVar(&c.server, "server", "child", "how to start the server: child (a child process, so that its memory and CPU are its own) or inproc (in this process)")
+	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
+	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured phase to `file` (suffixed with store and mode)")
+	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")
+	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
+	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
+	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")
+	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
+	fs.StringVar(&c.mode, "mode", "fragments", "internal: server mode, fragments or fullpage")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "internal: server listen address")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	for _, s := range strings.Split(stores, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.stores = append(c.stores, s)
+		}
+	}
+	if c.serve {
+		c.store = firstOr(c.stores, "memory")
+	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return c, nil
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) == 0 {
+		return def
+	}
+	return s[0]
+}
+
+func (c *config) validate() error {
+	for _, s := range c.stores {
+		switch s {
+		case "memory", "bolt", "redis":
+		default:
+			return fmt.Errorf("-store %q: want memory, bolt or redis", s)
+		}
+	}
+	if len(c.stores) == 0 {
+		return errors.New("-store: no store given")
+	}
+	switch c.mode {
+	case modeFragments, modeFullPage:
+	default:
+		return fmt.Errorf("-mode %q: want %s or %s", c.mode, modeFragments, modeFullPage)
+	}
+	switch c.server {
+	case "child", "inproc":
+	default:
+		return fmt.Errorf("-server %q: want child or inproc", c.server)
+	}
+	switch c.progress {
+	case "auto", "tty", "lines", "off":
+	default:
+		return fmt.Errorf("-progress %q: want auto, tty, lines or off", c.progress)
+	}
+	if c.serve {
+		return checkLoopbackAddr(c.listen)
+	}
+	if c.url != "" {
+		if err := checkLoopbackURL(c.url); err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.sessions < 1 || c.sessions > maxSessions:
+		return fmt.Errorf("-sessions %d: want 1 to %d", c.sessions, maxSessions)
+	case c.conns < 0 || c.conns > min(c.sessions, maxConns):
+		return fmt.Errorf("-conns %d: want 0 to %d (no more than -sessions)", c.conns, min(c.sessions, maxConns))
+	case c.rate < 0 || c.rate > maxRate:
+		return fmt.Errorf("-rate %v: want 0 to %d", c.rate, maxRate)
+	case c.conns > 0 && c.rate == 0:
+		return errors.New("-rate 0 with connections: nothing to drive")
+	case c.duration < time.Second || c.duration > maxDuration:
+		return fmt.Errorf("-duration %v: want 1s to %v", c.duration, maxDuration)
+	case c.warmup < 0 || c.warmup > maxWarmup:
+		return fmt.Errorf("-warmup %v: want 0 to %v", c.warmup, maxWarmup)
+	case c.createConc < 1 || c.createConc > 1024:
+		return fmt.Errorf("-create-concurrency %d: want 1 to 1024", c.createConc)
+	case c.dialConc < 1 || c.dialConc > 1024:
+		return fmt.Errorf("-dial-concurrency %d: want 1 to 1024", c.dialConc)
+	case c.timeout < 0:
+		return fmt.Errorf("-timeout %v: must not be negative", c.timeout)
+	}
+	if c.timeout == 0 {
+		c.timeout = c.defaultTimeout()
+	}
+	return nil
+}
+
+// defaultTimeout allows each store's run generous time for setup (at a
+// pessimistic 1,000 sessions/s) on top of the driven phases.
+func (c *config) defaultTimeout() time.Duration {
+	runs := len(c.stores)
+	if c.baseline && c.url == "" {
+		runs *= 2
+	}
+	setup := time.Minute + time.Duration(c.sessions+c.conns)*time.Millisecond
+	return time.Duration(runs) * (setup + c.warmup + c.duration)
+}
+
+// checkLoopbackURL accepts only http(s) URLs whose host is a loopback
+// address or "localhost": the tool generates heavy load and must not be
+// pointed at someone else's server.
+func checkLoopbackURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("-url %q: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("-url %q: want an http or https URL", raw)
+	}
+	if !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("-url %q: host %q is not a loopback address; this tool only targets servers on this machine", raw, u.Hostname())
+	}
+	return nil
+}
+
+func checkLoopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %v", addr, err)
+	}
+	if !isLoopbackHost(host) {
+		return fmt.Errorf("-listen %q: not a loopback address", addr)
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+const usageText = `statetemplate-load creates sessions over HTTP, opens WebSockets to them
+and drives dashboard actions at a fixed rate, then reports latencies,
+bytes, memory and CPU per session and per update. By default it starts
+the server itself, once per store, and again for the full-page baseline.
+It only talks to loopback addresses and stops by itself.
+
+Example:
+  statetemplate-load -store memory,bolt -sessions 100000 -conns 10000 -rate 2000 -duration 60s
+`

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// cycle is the sequence of actions each connection repeats. It adds a task
+// and removes it again, and steps the counter up and back down, so that a
+// session's page keeps its size however long the run.
+var cycle = [...]string{actIncrement, actAddTask, actToggle, actDelete, actDecrement}
+
+// conn is one open WebSocket, with the state of its action cycle. The
+// dispatcher and the connection's reader take turns owning it: whoever
+// took it from the idle queue, or received its answer, may touch it.
+type conn struct {
+	ws      *websocket.Conn
+	known   []string // task ids seen on this session's page
+	newTask string   // the task this connection added, until deleted
+	step    int
+	seq     int
+	kind    string // action in flight
+	msg     []byte
+	sentAt  atomic.Int64 // ns since the driver's epoch, +1; 0 when idle
+	dead    atomic.Bool
+}
+
+// next prepares the connection's next action.
+func (c *conn) next() {
+	kind := cycle[c.step%len(cycle)]
+	c.step++
+	if c.newTask == "" {
+		switch kind { // the add's answer named no new task: keep the cycle balanced
+		case actToggle:
+			kind = actIncrement
+		case actDelete:
+			kind = actDecrement
+		}
+	}
+	c.kind = kind
+	a := actionMsg{Action: kind}
+	switch kind {
+	case actAddTask:
+		c.seq++
+		a.Title, a.Priority = fmt.Sprintf("Load task %d", c.seq), "medium"
+	case actToggle, actDelete:
+		a.TaskID = c.newTask
+	}
+	c.msg, _ = json.Marshal(a)
+}
+
+// answered updates the cycle's state from the answer to the action in flight.
+func (c *conn) answered(msg []byte) {
+	switch c.kind {
+	case actAddTask:
+		if ids := taskIDs(msg, c.known); len(ids) > 0 {
+			c.newTask = ids[len(ids)-1]
+			c.known = append(c.known, ids...)
+		}
+	case actDelete:
+		c.known = slices.DeleteFunc(c.known, func(id string) bool { return id == c.newTask })
+		c.newTask = ""
+	}
+}
+
+// phaseStats collects the figures of one driven phase.
+type phaseStats struct {
+	rtt         *recorder
+	actions     map[string]*actionStat
+	sent        atomic.Int64
+	completed   atomic.Int64
+	bytes       atomic.Int64
+	errors      atomic.Int64 // error answers and failed writes
+	missed      atomic.Int64
+	unsolicited atomic.Int64
+	lost        atomic.Int64 // connections that closed while driven
+}
+
+type actionStat struct {
+	rtt   *recorder
+	count atomic.Int64
+	bytes atomic.Int64
+}
+
+func newPhaseStats() *phaseStats {
+	st := &phaseStats{rtt: newRecorder(), actions: map[string]*actionStat{}}
+	for _, a := range cycle {
+		st.actions[a] = &actionStat{rtt: newRecorder()}
+	}
+	return st
+}
+
+func (st *phaseStats) perAction() []ActionStats {
+	var out []ActionStats
+	for _, name := range []string{actIncrement, actDecrement, actAddTask, actToggle, actDelete} {
+		a := st.actions[name]
+		n := a.count.Load()
+		if n == 0 {
+			continue
+		}
+		s := a.rtt.Summary()
+		out = append(out, ActionStats{Action: name, Count: n, Bytes: a.bytes.Load(),
+			MeanBytes: float64(a.bytes.Load()) / float64(n), P50: s.P50, P99: s.P99})
+	}
+	return out
+}
+
+// driver drives actions over a set of connections.
+type driver struct {
+	conns  []*conn
+	idle   chan *conn
+	work   chan *conn
+	epoch  time.Time
+	stats  atomic.Pointer[phaseStats]
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// writers is how many goroutines write actions: writes on loopback are
+// quick, and a few writers keep one slow socket from holding up the rest.
+const writers = 16
+
+func newDriver(conns []*conn) *driver {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &driver{
+		conns: conns, idle: make(chan *conn, len(conns)), work: make(chan *conn, len(conns)),
+		epoch: time.Now(), ctx: ctx, cancel: cancel,
+	}
+	d.stats.Store(newPhaseStats())
+	for _, c := range conns {
+		d.idle <- c
+		d.wg.Add(1)
+		go d.read(c)
+	}
+	for range writers {
+		d.wg.Add(1)
+		go d.write()
+	}
+	return d
+}
+
+func (d *driver) read(c *conn) {
+	defer d.wg.Done()
+	for {
+		_, msg, err := c.ws.Read(d.ctx)
+		now := int64(time.Since(d.epoch))
+		st := d.stats.Load()
+		if err != nil {
+			c.dead.Store(true)
+			if d.ctx.Err() == nil {
+				st.lost.Add(1)
+			}
+			return
+		}
+		sent := c.sentAt.Swap(0)
+		if sent == 0 {
+			st.unsolicited.Add(1)
+			continue
+		}
+		lat := time.Duration(now - (sent - 1))
+		a := st.actions[c.kind]
+		st.rtt.Record(lat)
+		a.rtt.Record(lat)
+		a.count.Add(1)
+		a.bytes.Add(int64(len(msg)))
+		st.completed.Add(1)
+		st.bytes.Add(int64(len(msg)))
+		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
+			st.errors.Add(1)
+		}
+		c.answered(msg)
+		d.idle <- c // capacity len(conns): never blocks
+	}
+}
+
+func (d *driver) write() {
+	defer d.wg.Done()
+	for {
+		select {
+		case <-d.ctx.Done():
+			return
+		case c := <-d.work:
+			if err := c.ws.Write(d.ctx, websocket.MessageText, c.msg); err != nil {
+				if c.sentAt.Swap(0) != 0 {
+					d.stats.Load().errors.Add(1)
+				}
+				c.dead.Store(true)
+			}
+		}
+	}
+}
+
+// run drives actions at rate for dur, recording into st, then waits up to
+// drain for the answers still in flight.
+func (d *driver) run(ctx context.Context, rate float64, dur, drain time.Duration, st *phaseStats, prog *progress) {
+	d.stats.Store(st)
+	start := time.Now()
+	end := start.Add(dur)
+	p := newPacer(start, rate)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		now := time.Now()
+		if !now.Before(end) || ctx.Err() != nil {
+			break
+		}
+		for range p.due(now) {
+			if d.dispatch(st) {
+				prog.Step(1)
+			} else {
+				st.missed.Add(1)
+			}
+		}
+		wake := p.next()
+		if wake.After(end) {
+			wake = end
+		}
+		timer.Reset(max(time.Until(wake), 50*time.Microsecond))
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+	}
+	st.missed.Add(p.skipped)
+	d.waitIdle(ctx, drain)
+}
+
+// dispatch sends the next action on an idle connection, if there is one.
+func (d *driver) dispatch(st *phaseStats) bool {
+	for {
+		select {
+		case c := <-d.idle:
+			if c.dead.Load() {
+				continue // dropped from the pool for good
+			}
+			c.next()
+			c.sentAt.Store(int64(time.Since(d.epoch)) + 1)
+			st.sent.Add(1)
+			d.work <- c // capacity len(conns): never blocks
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// waitIdle waits until no action is in flight, or for at most max.
+func (d *driver) waitIdle(ctx context.Context, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		busy := 0
+		for _, c := range d.conns {
+			if c.sentAt.Load() != 0 && !c.dead.Load() {
+				busy++
+			}
+		}
+		if busy == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// alive counts the connections still open.
+func (d *driver) alive() int {
+	n := 0
+	for _, c := range d.conns {
+		if !c.dead.Load() {
+			n++
+		}
+	}
+	return n
+}
+
+// close ends every connection and waits for the goroutines.
+func (d *driver) close() {
+	d.cancel()
+	for _, c := range d.conns {
+		c.ws.CloseNow()
+	}
+	d.wg.Wait()
+}

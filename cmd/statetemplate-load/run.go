@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// drainWait is how long a phase waits for answers still in flight.
+const drainWait = 3 * time.Second
+
+// run is the whole program, minus process exit.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.serve {
+		return serve(ctx, cfg, stdin, stdout)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, cfg.timeout, fmt.Errorf("the run took longer than -timeout %v", cfg.timeout))
+	defer cancel()
+
+	// Both ends of every WebSocket are in this process with -server inproc.
+	if err := raiseFileLimit(uint64(2*cfg.conns + 4096)); err != nil {
+		return err
+	}
+	prog := newProgress(stderr, cfg.progress)
+	rep := &Report{
+		Started:    time.Now(),
+		Machine:    fmt.Sprintf("%d CPUs, %s %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		Command:    "statetemplate-load " + strings.Join(args, " "),
+		LoadBefore: loadAvg(),
+	}
+	var runErr error
+	for _, p := range cfg.plan() {
+		rr, err := runOne(ctx, cfg, p, prog, stderr)
+		if err != nil {
+			runErr = fmt.Errorf("%s/%s: %w", p.store, p.mode, err)
+			break
+		}
+		rep.Runs = append(rep.Runs, *rr)
+	}
+	prog.Close()
+	rep.LoadAfter = loadAvg()
+	if len(rep.Runs) > 0 {
+		if err := rep.WriteText(stdout); err != nil && runErr == nil {
+			runErr = err
+		}
+		if cfg.jsonOut != "" {
+			if err := writeJSONFile(cfg.jsonOut, rep); err != nil && runErr == nil {
+				runErr = err
+			}
+		}
+	}
+	return runErr
+}
+
+func writeJSONFile(path string, rep *Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// planned is one run: a store in a mode.
+type planned struct{ store, mode string }
+
+func (c *config) plan() []planned {
+	if c.url != "" {
+		return []planned{{store: "remote", mode: modeFragments}}
+	}
+	var out []planned
+	for _, s := range c.stores {
+		out = append(out, planned{s, modeFragments})
+		if c.baseline {
+			out = append(out, planned{s, modeFullPage})
+		}
+	}
+	return out
+}
+
+func (c *config) serverConfig(p planned) serverConfig {
+	return serverConfig{mode: p.mode, store: p.store, listen: "127.0.0.1:0", sessions: c.sessions,
+		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget}
+}
+
+func startTarget(ctx context.Context, cfg *config, p planned, stderr io.Writer) (target, string, error) {
+	switch {
+	case cfg.url != "":
+		return urlTarget{url: cfg.url}, "url", nil
+	case cfg.server == "inproc":
+		s, err := startServer(cfg.serverConfig(p))
+		if err != nil {
+			return nil, "", err
+		}
+		return inprocTarget{s}, "inproc", nil
+	default:
+		t, err := startChild(ctx, cfg, cfg.serverConfig(p), stderr)
+		if err != nil {
+			return nil, "", err
+		}
+		return t, "child", nil
+	}
+}
+
+// runOne creates the sessions, opens the WebSockets and drives the
+// actions against one freshly started server.
+func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr io.Writer) (_ *RunReport, err error) {
+	t, launch, err := startTarget(ctx, cfg, p, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := t.close(); cerr != nil && err == nil {
+			err = fmt.Errorf("stopping the server: %w", cerr)
+		}
+	}()
+	rr := &RunReport{Store: p.store, Mode: p.mode, Launch: launch, Conns: cfg.conns, Rate: cfg.rate, Duration: cfg.duration}
+	name := p.store + "/" + p.mode
+
+	idle, err := t.stats(ctx, true, true)
+	if err != nil {
+		return nil, fmt.Errorf("reading server stats: %w", err)
+	}
+
+	// Sessions: one page GET each, as new browser tabs.
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConnsPerHost: cfg.createConc, DisableCompression: true}}
+	defer hc.CloseIdleConnections()
+	createRec := newRecorder()
+	prog.Phase(name+": sessions", int64(cfg.sessions), nil)
+	cr := createSessions(ctx, hc, t.pageURL(), cfg.sessions, cfg.conns, cfg.createConc, createRec, prog)
+	hc.CloseIdleConnections()
+	rr.Sessions, rr.CreateErrors, rr.PageBytes, rr.Create = int(cr.created), cr.errs, cr.pageBytes, createRec.Summary()
+	if cr.created == 0 {
+		return nil, fmt.Errorf("no session created: %w", errors.Join(cr.firstErr, ctx.Err()))
+	}
+	if cr.errs > 0 {
+		prog.Logf("%s: %d of %d session creations failed; first: %v", name, cr.errs, cfg.sessions, cr.firstErr)
+	}
+	created, err := t.stats(ctx, true, true)
+	if err != nil {
+		return nil, err
+	}
+	if created != nil {
+		sc := created.Create
+		rr.ServerCreate = &sc
+	}
+
+	// WebSockets.
+	prog.Phase(name+": websockets", int64(len(cr.refs)), nil)
+	conns, dialErrs, err := dialAll(ctx, cr.refs, cfg.dialConc, prog)
+	rr.DialErrors = dialErrs
+	if err != nil {
+		return nil, err
+	}
+	d := newDriver(conns)
+	defer d.close()
+	rr.Conns = len(conns)
+	dialed, err := t.stats(ctx, true, false)
+	if err != nil {
+		return nil, err
+	}
+
+	if cfg.warmup > 0 && len(conns) > 0 {
+		prog.Phase(name+": warmup", 0, nil)
+		d.run(ctx, cfg.rate, cfg.warmup, drainWait, newPhaseStats(), prog)
+	}
+
+	// The measured phase.
+	st := newPhaseStats()
+	before, err := t.stats(ctx, false, true)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.cpuProfile != "" {
+		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p)); err != nil {
+			return nil, fmt.Errorf("starting the CPU profile: %w", err)
+		}
+	}
+	start := time.Now()
+	if len(conns) > 0 {
+		prog.Phase(name+": measuring", int64(cfg.rate*cfg.duration.Seconds()), func() string {
+			s := st.rtt.Summary()
+			return fmt.Sprintf("rtt p50 %s p99 %s  open %d", fmtDur(s.P50), fmtDur(s.P99), d.alive())
+		})
+		d.run(ctx, cfg.rate, cfg.duration, drainWait, st, prog)
+	}
+	elapsed := min(time.Since(start), cfg.duration)
+	after, err := t.stats(ctx, false, false)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.cpuProfile != "" {
+		if err := t.stopProfile(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rr.LoadAvg = loadAvg()
+	if err := ctx.Err(); err != nil {
+		return nil, context.Cause(ctx)
+	}
+
+	rr.Sent, rr.Completed, rr.Missed = st.sent.Load(), st.completed.Load(), st.missed.Load()
+	rr.ActionErrors = st.errors.Load() + st.lost.Load()
+	rr.AchievedRate = float64(rr.Completed) / elapsed.Seconds()
+	rr.RTT = st.rtt.Summary()
+	rr.UpdateBytes = st.bytes.Load()
+	rr.PerAction = st.perAction()
+	if lost := st.lost.Load(); lost > 0 {
+		prog.Logf("%s: %d connections closed during the run", name, lost)
+	}
+
+	if after != nil {
+		final, err := t.stats(ctx, true, false)
+		if err != nil {
+			return nil, err
+		}
+		h := after.Handle
+		rr.ServerHandle = &h
+		sf := &ServerFigures{
+			HeapPerSession: perUnit(created.Proc.HeapAlloc, idle.Proc.HeapAlloc, rr.Sessions),
+			RSSPerSession:  perUnit(created.Proc.RSS, idle.Proc.RSS, rr.Sessions),
+			HeapPerConn:    perUnit(dialed.Proc.HeapAlloc, created.Proc.HeapAlloc, rr.Conns),
+			RSSPerConn:     perUnit(dialed.Proc.RSS, created.Proc.RSS, rr.Conns),
+			CPU:            after.Proc.CPU() - before.Proc.CPU(),
+			HeapAfter:      final.Proc.HeapAlloc,
+			RSSAfter:       final.Proc.RSS,
+		}
+		if rr.Completed > 0 {
+			sf.CPUPerUpdate = sf.CPU / time.Duration(rr.Completed)
+		}
+		rr.Server = sf
+	}
+	return rr, nil
+}
+
+// perUnit is (after-before)/n, which may be negative when the GC returned
+// memory the earlier snapshot still counted.
+func perUnit(after, before uint64, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return (float64(after) - float64(before)) / float64(n)
+}
+
+func profilePath(base string, p planned) string {
+	return fmt.Sprintf("%s.%s-%s", base, p.store, p.mode)
+}
+
+// serve is the -serve child: it runs the server until stdin closes or
+// the process is signalled.
+func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer) error {
+	s, err := startServer(serverConfig{mode: cfg.mode, store: cfg.store, listen: cfg.listen, sessions: cfg.sessions,
+		dir: cfg.dbDir, redisAddr: cfg.redisAddr, cacheBytes: cfg.cacheBudget})
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "LISTEN %s\n", s.URL()); err != nil {
+		s.Close()
+		return err
+	}
+	eof := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		close(eof)
+	}()
+	select {
+	case <-ctx.Done():
+	case <-eof:
+	}
+	return s.Close()
+}

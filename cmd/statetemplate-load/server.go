@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/fixture"
+)
+
+// Server modes.
+const (
+	// modeFragments answers each action with the fragment updates of
+	// RenderFragments, as a JSON array.
+	modeFragments = "fragments"
+	// modeFullPage answers each action with the whole page, as an app
+	// without fragments would: the baseline.
+	modeFullPage = "fullpage"
+)
+
+const (
+	cookieName   = "st_load"
+	maxActionMsg = 4 << 10
+)
+
+// server is the dashboard server the tool starts: the fixture's dashboard
+// template behind a statetemplate Renderer, a page handler that creates a
+// session per GET, and a WebSocket loop that applies actions.
+type server struct {
+	mode     string
+	r        *statetemplate.Renderer
+	tmpl     *template.Template
+	hs       *http.Server
+	ln       net.Listener
+	creates  *recorder // CreateSession calls
+	handles  *recorder // read action → answer written
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // WebSocket handlers
+	serveErr chan error
+	cleanup  func() // removes what the store left, after the renderer is closed
+
+	profMu   sync.Mutex
+	profFile *os.File
+}
+
+// serverConfig is what a server needs from the command line.
+type serverConfig struct {
+	mode, store, listen string
+	sessions            int
+	dir, redisAddr      string
+	cacheBytes          int64
+}
+
+func startServer(sc serverConfig) (*server, error) {
+	opts, cleanup, err := storeOptions(sc)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, statetemplate.WithDataTypes(&fixture.DashboardData{}))
+	r, err := statetemplate.New(fixture.Template(), opts...)
+	if err != nil {
+		cleanup()
+		return nil, fmt.Errorf("starting the %s store: %w", sc.store, err)
+	}
+	ln, err := net.Listen("tcp", sc.listen)
+	if err != nil {
+		r.Close()
+		cleanup()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{
+		mode: sc.mode, r: r, tmpl: fixture.Template(), ln: ln,
+		creates: newRecorder(), handles: newRecorder(),
+		ctx: ctx, cancel: cancel, serveErr: make(chan error, 1), cleanup: cleanup,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.page)
+	mux.HandleFunc("GET /ws", s.socket)
+	mux.HandleFunc("GET /debug/loadstats", s.stats)
+	mux.HandleFunc("POST /debug/loadprofile", s.profile)
+	s.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		err := s.hs.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.serveErr <- err
+	}()
+	return s, nil
+}
+
+// URL is the page's address.
+func (s *server) URL() string { return "http://" + s.ln.Addr().String() + "/" }
+
+// Close stops accepting, ends every WebSocket, and closes the renderer,
+// which flushes the store.
+func (s *server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s.cancel()
+	err := s.hs.Shutdown(ctx)
+	s.wg.Wait()
+	s.stopProfile()
+	if serr := <-s.serveErr; err == nil {
+		err = serr
+	}
+	if cerr := s.r.Close(); err == nil {
+		err = cerr
+	}
+	s.cleanup()
+	return err
+}
+
+func (s *server) page(w http.ResponseWriter, req *http.Request) {
+	data := fixture.NewDashboard(initialTasks)
+	start := time.Now()
+	tok, err := s.r.CreateSession(req.Context(), data)
+	s.creates.Record(time.Since(start))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	html, err := s.r.RenderPage(tok)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(html))
+}
+
+func (s *server) socket(w http.ResponseWriter, req *http.Request) {
+	c, err := req.Cookie(cookieName)
+	if err != nil {
+		http.Error(w, "no session cookie", http.StatusUnauthorized)
+		return
+	}
+	sess, err := s.r.GetSession(c.Value)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	defer sess.Close()
+	ws, err := websocket.Accept(w, req, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
+	ws.SetReadLimit(maxActionMsg)
+	defer ws.CloseNow()
+	data, ok := sess.Data().(*fixture.DashboardData)
+	if !ok {
+		ws.Close(websocket.StatusInternalError, "session data is not a dashboard")
+		return
+	}
+	var buf bytes.Buffer
+	for {
+		_, msg, err := ws.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		start := time.Now()
+		out, err := s.answer(&buf, sess, data, msg, start)
+		if err != nil {
+			out, _ = json.Marshal(map[string]string{"error": "action", "message": err.Error()})
+		}
+		if err := ws.Write(s.ctx, websocket.MessageText, out); err != nil {
+			return
+		}
+		s.handles.Record(time.Since(start))
+	}
+}
+
+// answer applies one action and returns what the client is sent.
+func (s *server) answer(buf *bytes.Buffer, sess *statetemplate.Session, data *fixture.DashboardData, msg []byte, now time.Time) ([]byte, error) {
+	var a actionMsg
+	if err := json.Unmarshal(msg, &a); err != nil {
+		return nil, fmt.Errorf("malformed action: %w", err)
+	}
+	if err := applyAction(data, a, now); err != nil {
+		return nil, err
+	}
+	if s.mode == modeFullPage {
+		buf.Reset()
+		if err := s.tmpl.Execute(buf, data); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	ups, err := sess.RenderFragments(s.ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(ups)
+}
+
+// serverStats is what /debug/loadstats returns.
+type serverStats struct {
+	Proc   ProcStats      `json:"proc"`
+	Create LatencySummary `json:"create"`
+	Handle LatencySummary `json:"handle"`
+}
+
+func (s *server) snapshot(gc, reset bool) serverStats {
+	st := serverStats{Proc: readProcStats(gc), Create: s.creates.Summary(), Handle: s.handles.Summary()}
+	if reset {
+		s.creates.Reset()
+		s.handles.Reset()
+	}
+	return st
+}
+
+func (s *server) stats(w http.ResponseWriter, req *http.Request) {
+	q := req.URL.Query()
+	st := s.snapshot(q.Get("gc") == "1", q.Get("reset") == "1")
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(st)
+}
+
+// profile starts (?start=FILE) or stops (?stop=1) a CPU profile.
+func (s *server) profile(w http.ResponseWriter, req *http.Request) {
+	q := req.URL.Query()
+	if path := q.Get("start"); path != "" {
+		if err := s.startProfile(path); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+		return
+	}
+	s.stopProfile()
+}
+
+func (s *server) startProfile(path string) error {
+	s.profMu.Lock()
+	defer s.profMu.Unlock()
+	if s.profFile != nil {
+		return errors.New("a CPU profile is already running")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	s.profFile = f
+	return nil
+}
+
+func (s *server) stopProfile() {
+	s.profMu.Lock()
+	defer s.profMu.Unlock()
+	if s.profFile == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	s.profFile.Close()
+	s.profFile = nil
+}
