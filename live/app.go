@@ -1,0 +1,333 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/fragments"
+)
+
+// ActionFunc applies one browser action to a session's data, in place.
+// Return an error before mutating data to reject the action: the browser
+// gets an "action_failed" message and the page is not updated.
+type ActionFunc[T any] func(ctx context.Context, data T, msg Message) error
+
+// App serves one live page backed by a Renderer: the page, the browser
+// client and the WebSocket loop. T is the session data's type, a pointer
+// such as *DashboardData, since actions mutate it in place.
+type App[T any] struct {
+	r    *statetemplate.Renderer
+	cfg  *config
+	page http.Handler
+	hub  hub[T]
+
+	mu      sync.RWMutex
+	actions map[string]ActionFunc[T]
+
+	conns   sync.WaitGroup
+	closeMu sync.Mutex
+	closed  bool
+	open    map[*conn]struct{} // guarded by closeMu
+}
+
+// New returns an App for r whose sessions start with the data init returns
+// for the page request.
+func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), opts ...Option) (*App[T], error) {
+	if r == nil || init == nil {
+		return nil, errors.New("live: New needs a Renderer and an init function")
+	}
+	if t := reflect.TypeFor[T](); t.Kind() != reflect.Pointer {
+		return nil, fmt.Errorf("live: data type %v must be a pointer, since actions mutate it in place", t)
+	}
+	a := &App[T]{
+		r:       r,
+		cfg:     newConfig(opts),
+		actions: make(map[string]ActionFunc[T]),
+		open:    make(map[*conn]struct{}),
+	}
+	a.hub.byID = make(map[string]*liveSession[T])
+	mw := SessionMiddleware(r, func(req *http.Request) (any, error) { return init(req) }, opts...)
+	a.page = mw(http.HandlerFunc(a.servePage))
+	return a, nil
+}
+
+// Handle registers fn for the action name. It panics on an empty name, a
+// name starting with "_" (reserved) or a duplicate, as http.Handle does.
+func (a *App[T]) Handle(name string, fn ActionFunc[T]) {
+	if name == "" || strings.HasPrefix(name, "_") || len(name) > maxActionLen {
+		panic(fmt.Sprintf("live: invalid action name %q", name))
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, dup := a.actions[name]; dup {
+		panic(fmt.Sprintf("live: action %q registered twice", name))
+	}
+	a.actions[name] = fn
+}
+
+// ServeHTTP routes the page, the WebSocket endpoint and the client script.
+func (a *App[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case a.cfg.socketPath:
+		a.serveSocket(w, r)
+	case a.cfg.scriptPath:
+		statetemplate.ClientScript.ServeHTTP(w, r)
+	case a.cfg.pagePath:
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		a.page.ServeHTTP(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
+	tab, _ := TabFromContext(r.Context())
+	html, err := a.r.RenderPage(tab.Token)
+	if err != nil {
+		a.cfg.logger.Warn("live: rendering the page", "err", err)
+		http.Error(w, "could not render the page", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.Write([]byte(InjectScript(html, ScriptTag(tab.Ref, a.cfg.scriptPath, a.cfg.socketPath))))
+}
+
+// UpdateAll applies fn to the data of every session with an open
+// connection and pushes the resulting updates, one session at a time. It
+// is how server-side events (a ticker, a feed) reach the pages. It returns
+// the first error other than a session having gone away meanwhile.
+func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, data T) error) error {
+	var first error
+	for _, ls := range a.hub.sessions() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := a.mutate(ctx, ls, func(d T) error { return fn(ctx, d) })
+		if err != nil && first == nil && !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed) {
+			first = err
+		}
+	}
+	return first
+}
+
+// Connections returns the number of open WebSocket connections.
+func (a *App[T]) Connections() int {
+	a.closeMu.Lock()
+	defer a.closeMu.Unlock()
+	return len(a.open)
+}
+
+// Close closes every connection with CloseGoingAway, so that browsers
+// reconnect to the next server, waits for them to end and refuses new
+// ones. Call it after http.Server.Shutdown (which does not track
+// WebSockets) and before closing the Renderer.
+func (a *App[T]) Close() error {
+	a.closeMu.Lock()
+	a.closed = true
+	for c := range a.open {
+		c.close(CloseGoingAway, "server shutting down")
+	}
+	a.closeMu.Unlock()
+	a.conns.Wait()
+	return nil
+}
+
+// track registers c, or reports that the App is closed.
+func (a *App[T]) track(c *conn) bool {
+	a.closeMu.Lock()
+	defer a.closeMu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.open[c] = struct{}{}
+	a.conns.Add(1)
+	return true
+}
+
+func (a *App[T]) untrack(c *conn) {
+	a.closeMu.Lock()
+	delete(a.open, c)
+	a.closeMu.Unlock()
+	a.conns.Done()
+}
+
+func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.cfg.origins})
+	if err != nil {
+		return // Accept has answered: a bad handshake or a foreign origin
+	}
+	ws.SetReadLimit(a.cfg.maxMessage)
+	c := newConn(ws, a.cfg)
+	if !a.track(c) {
+		c.close(CloseGoingAway, "server shutting down")
+		c.wg.Wait()
+		return
+	}
+	defer a.untrack(c)
+	defer c.wait()
+
+	token, err := a.tokenFor(r)
+	var ls *liveSession[T]
+	if err == nil {
+		ls, err = a.hub.attach(a.r, token, c)
+	}
+	if err != nil {
+		a.cfg.logger.Info("live: refusing a connection", "err", err)
+		if sessionGone(err) {
+			c.close(CloseSessionGone, "session gone")
+		} else {
+			c.close(websocket.StatusTryAgainLater, "session unavailable")
+		}
+		return
+	}
+	defer a.hub.detach(ls, c)
+	a.readLoop(c, ls)
+}
+
+// tokenFor opens the request's tab reference with its browser cookie.
+func (a *App[T]) tokenFor(r *http.Request) (string, error) {
+	secret, ok := browserSecret(r, a.cfg.cookieName)
+	if !ok {
+		return "", fmt.Errorf("%w: no browser cookie", ErrBadReference)
+	}
+	return openRef(secret, r.URL.Query().Get("ref"))
+}
+
+func (a *App[T]) readLoop(c *conn, ls *liveSession[T]) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	limit := newBucket(a.cfg.ratePerSec, a.cfg.rateBurst)
+	for {
+		typ, b, err := c.ws.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
+				c.close(websocket.StatusMessageTooBig, "message too big")
+			}
+			return
+		}
+		if typ != websocket.MessageText {
+			c.sendError(errCodeBadMessage, "binary messages are not accepted", "")
+			continue
+		}
+		if !limit.allow(time.Now()) {
+			c.sendError(errCodeRateLimited, "too many actions; this one was dropped", "")
+			continue
+		}
+		msg, err := parseMessage(b)
+		if err != nil {
+			c.sendError(errCodeBadMessage, err.Error(), "")
+			continue
+		}
+		if err := a.dispatch(ctx, c, ls, msg); sessionGone(err) || errors.Is(err, statetemplate.ErrSessionClosed) {
+			return
+		}
+	}
+}
+
+// dispatch runs one message. The error is for the read loop's decision to
+// go on; the browser has been told already.
+func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg Message) error {
+	if msg.Action == actionResync {
+		return a.resync(c, ls)
+	}
+	a.mu.RLock()
+	fn := a.actions[msg.Action]
+	a.mu.RUnlock()
+	if fn == nil {
+		c.sendError(errCodeUnknownAction, "no handler for this action", msg.Action)
+		return nil
+	}
+	var failed error
+	err := a.mutate(ctx, ls, func(d T) error {
+		failed = fn(ctx, d, msg)
+		return failed
+	})
+	switch {
+	case err == nil:
+	case failed != nil:
+		c.sendError(errCodeActionFailed, failed.Error(), msg.Action)
+	case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
+		a.cfg.logger.Warn("live: rendering an action", "action", msg.Action, "err", err)
+		c.sendError(errCodeInternal, "the update failed", msg.Action)
+	}
+	return err
+}
+
+// mutate applies fn to the session's data, renders and queues the updates
+// to every connection of the session.
+func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) error) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	data, ok := ls.sess.Data().(T)
+	if !ok {
+		return fmt.Errorf("live: session data is %T, not %v", ls.sess.Data(), reflect.TypeFor[T]())
+	}
+	if err := fn(data); err != nil {
+		return err
+	}
+	updates, err := ls.sess.RenderFragments(ctx, data)
+	if err != nil {
+		a.failed(ls, err)
+		return err
+	}
+	if len(updates) == 1 && updates[0].IsNoOp {
+		return nil
+	}
+	msg, err := json.Marshal(updates)
+	if err != nil {
+		return err
+	}
+	ls.broadcast(msg)
+	return nil
+}
+
+// resync sends c the session's whole page as a body replace.
+func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	html, err := a.r.RenderPage(ls.token)
+	if err != nil {
+		a.failed(ls, err)
+		return err
+	}
+	msg, err := json.Marshal([]statetemplate.Update{{
+		Action: statetemplate.ActionReplace, HTML: html,
+		HTMLHash: fragments.HashHTML(html), Timestamp: time.Now().UTC(),
+	}})
+	if err != nil {
+		return err
+	}
+	c.enqueue(msg)
+	return nil
+}
+
+// failed closes the session's connections when err means it is gone, or
+// the renderer is closing. ls.mu must be held.
+func (a *App[T]) failed(ls *liveSession[T], err error) {
+	switch {
+	case sessionGone(err):
+		for c := range ls.conns {
+			c.close(CloseSessionGone, "session gone")
+		}
+	case errors.Is(err, statetemplate.ErrSessionClosed):
+		for c := range ls.conns {
+			c.close(CloseGoingAway, "server shutting down")
+		}
+	}
+}

@@ -1,0 +1,319 @@
+package live_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/livefir/statetemplate/live"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestApp_ActionPushesTheChangedFragment(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+
+	send(t, ws, `{"action":"inc"}`)
+	m := mustRead(t, ws)
+	require.NotEmpty(t, m.Updates)
+	assert.Contains(t, m.html(), "Count: 1")
+	for _, u := range m.Updates {
+		assert.NotEmpty(t, u.HTMLHash, "every update with HTML carries its hash")
+	}
+}
+
+func TestApp_PageCarriesScriptAndNoToken(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	resp, err := b.client.Get(ts.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+
+	ref, body := b.load(ts.URL)
+	assert.Contains(t, body, `<script src="/statetemplate.js" data-ref="`+ref+`" data-url="/ws" defer></script></head>`)
+	assert.Contains(t, body, "Count: 0")
+}
+
+func TestApp_ErrorsKeepTheConnection(t *testing.T) {
+	tests := []struct {
+		name     string
+		msg      string
+		wantCode string
+	}{
+		{"malformed JSON", `{"action":`, "bad_message"},
+		{"not an object", `[1,2]`, "bad_message"},
+		{"action not a string", `{"action":7}`, "bad_message"},
+		{"missing action", `{"title":"x"}`, "bad_message"},
+		{"unknown action", `{"action":"frobnicate"}`, "unknown_action"},
+		{"handler error", `{"action":"fail"}`, "action_failed"},
+	}
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			send(t, ws, tc.msg)
+			m := mustRead(t, ws)
+			require.NotNil(t, m.Error, "want an error message")
+			assert.Equal(t, tc.wantCode, m.Error["error"])
+			assert.NotEmpty(t, m.Error["message"])
+
+			send(t, ws, `{"action":"inc"}`) // the connection still works
+			m = mustRead(t, ws)
+			assert.Contains(t, m.html(), "Count: "+itoa(i+1))
+		})
+	}
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i))) }
+
+func TestApp_RateLimitDropsExcessActions(t *testing.T) {
+	ts := newTestServer(t, live.WithRateLimit(0.001, 2))
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	for range 3 {
+		send(t, ws, `{"action":"inc"}`)
+	}
+	var limited, updates int
+	for range 3 {
+		m := mustRead(t, ws)
+		if m.Error != nil {
+			assert.Equal(t, "rate_limited", m.Error["error"])
+			limited++
+		} else {
+			updates++
+		}
+	}
+	assert.Equal(t, 2, updates)
+	assert.Equal(t, 1, limited)
+}
+
+func TestApp_OversizedMessageClosesWith1009(t *testing.T) {
+	ts := newTestServer(t, live.WithMaxMessageBytes(64))
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	send(t, ws, `{"action":"note","text":"`+strings.Repeat("x", 200)+`"}`)
+	_, err := read(t, ws)
+	assert.Equal(t, websocket.StatusMessageTooBig, websocket.CloseStatus(err))
+}
+
+func TestApp_OriginCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		origins []string
+		origin  string
+		wantOK  bool
+	}{
+		{"same host", nil, "", true},
+		{"foreign origin refused by default", nil, "http://evil.example", false},
+		{"allow-listed origin", []string{"*.example.com"}, "https://app.example.com", true},
+		{"origin outside the allow-list", []string{"*.example.com"}, "https://example.org", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, live.WithOrigins(tc.origins...))
+			b := newBrowser(t)
+			ref, _ := b.load(ts.URL)
+			h := http.Header{}
+			if tc.origin == "" {
+				h.Set("Origin", ts.URL)
+			} else {
+				h.Set("Origin", tc.origin)
+			}
+			ws, resp, err := b.dial(ts.URL, ref, h)
+			if !tc.wantOK {
+				require.Error(t, err)
+				require.NotNil(t, resp)
+				assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+				return
+			}
+			require.NoError(t, err)
+			defer ws.CloseNow()
+			send(t, ws, `{"action":"inc"}`)
+			assert.Contains(t, mustRead(t, ws).html(), "Count: 1")
+		})
+	}
+}
+
+func TestApp_ReferenceNeedsTheBrowserCookie(t *testing.T) {
+	ts := newTestServer(t)
+	owner := newBrowser(t)
+	ref, _ := owner.load(ts.URL)
+	other := newBrowser(t)
+	other.load(ts.URL) // other has a cookie of its own
+
+	tests := []struct {
+		name string
+		b    *browser
+		ref  string
+	}{
+		{"page HTML without any cookie", newBrowser(t), ref},
+		{"another browser's cookie", other, ref},
+		{"tampered reference", owner, ref[:len(ref)-2] + "AA"},
+		{"garbage reference", owner, "not-a-ref"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, _, err := tc.b.dial(ts.URL, tc.ref, nil)
+			require.NoError(t, err, "the handshake succeeds so the close code can reach the client")
+			defer ws.CloseNow()
+			_, err = read(t, ws)
+			assert.Equal(t, live.CloseSessionGone, websocket.CloseStatus(err))
+		})
+	}
+}
+
+func TestApp_InvalidatedSessionClosesWith4401(t *testing.T) {
+	ts := newTestServer(t)
+	var token string
+	probe := live.SessionMiddleware(ts.r, func(*http.Request) (any, error) { return &counter{}, nil })(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tab, _ := live.TabFromContext(r.Context())
+			token = tab.Token
+			if _, err := ts.r.RenderPage(tab.Token); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte(`data-ref="` + tab.Ref + `"`))
+		}))
+	srv := httptest.NewServer(probe)
+	defer srv.Close()
+	b := newBrowser(t)
+	ref, _ := b.load(srv.URL)
+	// The probe shares the renderer and the cookie name, and cookies ignore
+	// ports, so the tab opens on the app's socket.
+	ws := b.mustDial(ts.URL, ref)
+	send(t, ws, `{"action":"inc"}`)
+	mustRead(t, ws)
+
+	require.NoError(t, ts.r.InvalidateSession(token))
+	send(t, ws, `{"action":"inc"}`)
+	_, err := read(t, ws)
+	assert.Equal(t, live.CloseSessionGone, websocket.CloseStatus(err))
+}
+
+func TestApp_ResyncSendsTheWholePageAsBodyReplace(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	send(t, ws, `{"action":"inc"}`)
+	mustRead(t, ws)
+
+	send(t, ws, `{"action":"_resync"}`)
+	m := mustRead(t, ws)
+	require.Len(t, m.Updates, 1)
+	u := m.Updates[0]
+	assert.Equal(t, "", u.FragmentID)
+	assert.Equal(t, "replace", u.Action)
+	assert.Contains(t, u.HTML, "<body>")
+	assert.Contains(t, u.HTML, "Count: 1")
+	assert.NotContains(t, u.HTML, "data-ref", "the resync page must not carry a reference")
+}
+
+func TestApp_TabsHaveSeparateSessions(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref1, _ := b.load(ts.URL)
+	ref2, _ := b.load(ts.URL)
+	require.NotEqual(t, ref1, ref2)
+	tab1, tab2 := b.mustDial(ts.URL, ref1), b.mustDial(ts.URL, ref2)
+
+	send(t, tab1, `{"action":"inc"}`)
+	assert.Contains(t, mustRead(t, tab1).html(), "Count: 1")
+	send(t, tab2, `{"action":"note","text":"two"}`)
+	m := mustRead(t, tab2)
+	assert.Contains(t, m.html(), "two")
+	assert.NotContains(t, m.html(), "Count: 1", "tab 2 must not see tab 1's count")
+}
+
+func TestApp_ConnectionsOfOneSessionAllReceiveItsUpdates(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	a, c := b.mustDial(ts.URL, ref), b.mustDial(ts.URL, ref)
+	send(t, a, `{"action":"inc"}`)
+	assert.Contains(t, mustRead(t, a).html(), "Count: 1")
+	assert.Contains(t, mustRead(t, c).html(), "Count: 1")
+}
+
+func TestApp_UpdateAllPushesToConnectedSessions(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref1, _ := b.load(ts.URL)
+	ref2, _ := b.load(ts.URL)
+	ws1, ws2 := b.mustDial(ts.URL, ref1), b.mustDial(ts.URL, ref2)
+	require.Eventually(t, func() bool { return ts.app.Connections() == 2 }, 5*time.Second, 10*time.Millisecond)
+
+	require.NoError(t, ts.app.UpdateAll(context.Background(), func(_ context.Context, c *counter) error {
+		c.Note = "tick"
+		return nil
+	}))
+	assert.Contains(t, mustRead(t, ws1).html(), "tick")
+	assert.Contains(t, mustRead(t, ws2).html(), "tick")
+}
+
+func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
+	ts := newTestServer(t, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond))
+	b := newBrowser(t)
+	slowRef, _ := b.load(ts.URL)
+	fastRef, _ := b.load(ts.URL)
+	slow := b.mustDial(ts.URL, slowRef) // never read
+	fast := b.mustDial(ts.URL, fastRef)
+	require.Eventually(t, func() bool { return ts.app.Connections() == 2 }, 5*time.Second, 10*time.Millisecond)
+
+	big := strings.Repeat("y", 256<<10)
+	for i := range 40 {
+		note := big + itoa(i%10)
+		done := make(chan error, 1)
+		go func() {
+			done <- ts.app.UpdateAll(context.Background(), func(_ context.Context, c *counter) error {
+				c.Note = note
+				return nil
+			})
+		}()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("a push blocked on the slow client")
+		}
+		m := mustRead(t, fast)
+		require.Contains(t, m.html(), itoa(i%10)+"</p>")
+	}
+	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the slow client is disconnected")
+	_ = slow
+}
+
+func TestApp_CloseSendsGoingAway(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 5*time.Second, 10*time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := read(t, ws)
+		assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err))
+	}()
+	require.NoError(t, ts.app.Close())
+	<-done
+	assert.Equal(t, 0, ts.app.Connections())
+}

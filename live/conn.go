@@ -1,0 +1,95 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// The close codes the client understands; see the package documentation.
+const (
+	// CloseSessionGone: the session is expired, invalidated or unknown, or
+	// the tab reference does not open. The client reloads the page once.
+	CloseSessionGone websocket.StatusCode = 4401
+	// CloseGoingAway: the server is shutting down; the client reconnects.
+	CloseGoingAway = websocket.StatusGoingAway
+	// CloseSlowClient: the connection's send buffer overflowed or a write
+	// timed out; the client reconnects and resynchronizes.
+	CloseSlowClient = websocket.StatusTryAgainLater
+)
+
+// conn is one WebSocket connection. Messages for it go through a bounded
+// queue drained by its own writer, so enqueue never blocks.
+type conn struct {
+	ws      *websocket.Conn
+	out     chan []byte
+	timeout time.Duration
+	done    chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup // writer and closer
+}
+
+func newConn(ws *websocket.Conn, cfg *config) *conn {
+	c := &conn{ws: ws, out: make(chan []byte, cfg.sendBuffer), timeout: cfg.writeTimeout, done: make(chan struct{})}
+	c.wg.Add(1)
+	go c.writeLoop()
+	return c
+}
+
+// enqueue queues msg, or closes a connection that is too far behind.
+func (c *conn) enqueue(msg []byte) {
+	select {
+	case <-c.done:
+	case c.out <- msg:
+	default:
+		c.close(CloseSlowClient, "send buffer full")
+	}
+}
+
+// sendError queues an error message for the browser.
+func (c *conn) sendError(code, text, action string) {
+	b, _ := json.Marshal(errorMessage{Error: code, Message: text, Action: action})
+	c.enqueue(b)
+}
+
+func (c *conn) writeLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.done:
+			return
+		case msg := <-c.out:
+			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+			err := c.ws.Write(ctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				c.close(CloseSlowClient, "write failed")
+				return
+			}
+		}
+	}
+}
+
+// close starts closing the connection with code; the first call wins. It
+// never blocks: the close handshake runs on its own goroutine, which makes
+// the reader's pending Read return.
+func (c *conn) close(code websocket.StatusCode, reason string) {
+	c.once.Do(func() {
+		close(c.done)
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.ws.Close(code, reason)
+		}()
+	})
+}
+
+// wait closes the connection normally if nothing closed it yet, and waits
+// for its goroutines.
+func (c *conn) wait() {
+	c.close(websocket.StatusNormalClosure, "")
+	c.wg.Wait()
+}

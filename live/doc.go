@@ -1,0 +1,77 @@
+// Package live is the delivery loop statetemplate's design leaves to apps:
+// it serves the page, the browser client and a WebSocket endpoint, and
+// dispatches the browser's actions to app handlers, pushing back the
+// fragment updates each one causes.
+//
+//	app, err := live.New(renderer, newData)          // newData(*http.Request) (*Data, error)
+//	app.Handle("increment", func(ctx context.Context, d *Data, m live.Message) error {
+//		d.Count++
+//		return nil
+//	})
+//	http.ListenAndServe(":8080", app)
+//
+// # Routes
+//
+// App serves the page at "/" (WithPagePath), the WebSocket at "/ws"
+// (WithSocketPath) and the client at "/statetemplate.js" (WithScriptPath).
+// Each page load creates a new session: every browser tab has its own.
+//
+// # Tabs and the cookie
+//
+// The page never contains a session token. The browser holds one HttpOnly
+// cookie (default name "st_browser": 32 random bytes, Path=/, SameSite=Lax,
+// Secure under TLS) shared by its tabs. Each page carries a tab reference:
+// the session token sealed with AES-256-GCM under a key derived (HKDF-SHA256)
+// from that cookie. The WebSocket handshake sends the reference in its URL
+// and the cookie with it; the server opens the reference with the cookie's
+// key and resumes the session. The page's HTML alone — a leaked copy, a
+// proxy cache, a screenshot of the source — is useless without the cookie,
+// which script cannot read; a cookie alone names no session. The cookie is
+// SameSite=Lax rather than Strict so that following a link from another
+// site does not mint a new cookie and orphan the references of open tabs.
+// Pages are sent with Cache-Control: no-store.
+//
+// # Wire format
+//
+// Browser to server, one JSON object per text message:
+//
+//	{"action": "add_task", "title": "Write docs"}   an app action and its fields
+//	{"action": "_resync"}                          re-render the whole page
+//
+// Action names starting with "_" are reserved for the transport. The client
+// asks for _resync after every reconnect and whenever an update cannot be
+// applied (html_hash mismatch, missing element); the answer is a body
+// replace (fragment_id "") with the session's full page.
+//
+// Server to browser, one JSON value per text message:
+//
+//	[{"fragment_id": ..., "action": ..., "html": ..., ...}, ...]   updates, applied in order
+//	{"error": "unknown_action", "message": "...", "action": "frob"} an error; the connection stays up
+//
+// Error codes: "bad_message" (not a JSON object with a string action),
+// "unknown_action", "rate_limited" (the action was dropped),
+// "action_failed" (the handler returned an error), "internal" (rendering or
+// storage failed).
+//
+// # Close codes
+//
+//	4401  session gone: expired, invalidated, unknown, or the reference does
+//	      not open with this browser's cookie. The client reloads the page
+//	      once, which starts a new session.
+//	1001  going away: App.Close, typically a server shutdown. The client
+//	      reconnects with backoff and resumes the session.
+//	1009  message too big (WithMaxMessageBytes). The client reconnects.
+//	1013  try again later: the client did not keep up and its send buffer
+//	      overflowed. The client reconnects and resynchronizes.
+//
+// Any other close makes the client reconnect with exponential backoff
+// (250 ms doubling to 5 s, with jitter).
+//
+// # Guarantees and costs
+//
+// The Origin header must match the request's host or a WithOrigins
+// pattern. Each connection has a bounded send queue and a write timeout, so
+// a slow browser never blocks another: it is disconnected instead. Actions
+// on one session run one at a time, and their updates reach every
+// connection of that session in order. A connection costs two goroutines.
+package live

@@ -1,0 +1,172 @@
+package live_test
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/live"
+)
+
+// counter is the test app's session data.
+type counter struct {
+	Count int
+	Note  string
+}
+
+var counterPage = template.Must(template.New("p").Parse(`<!DOCTYPE html>
+<html><head><title>t</title></head><body>
+<p id="count">Count: {{.Count}}</p><p id="note">{{.Note}}</p>
+</body></html>`))
+
+type testServer struct {
+	*httptest.Server
+	r   *statetemplate.Renderer
+	app *live.App[*counter]
+}
+
+func newTestServer(t *testing.T, opts ...live.Option) *testServer {
+	t.Helper()
+	r, err := statetemplate.New(counterPage)
+	require.NoError(t, err)
+	app, err := live.New(r, func(*http.Request) (*counter, error) { return &counter{}, nil }, opts...)
+	require.NoError(t, err)
+	app.Handle("inc", func(_ context.Context, c *counter, _ live.Message) error {
+		c.Count++
+		return nil
+	})
+	app.Handle("note", func(_ context.Context, c *counter, m live.Message) error {
+		c.Note = m.String("text")
+		return nil
+	})
+	app.Handle("fail", func(context.Context, *counter, live.Message) error {
+		return io.ErrUnexpectedEOF
+	})
+	srv := httptest.NewServer(app)
+	ts := &testServer{Server: srv, r: r, app: app}
+	t.Cleanup(func() {
+		srv.Close()
+		app.Close()
+		r.Close()
+	})
+	return ts
+}
+
+// browser is a cookie jar standing in for one browser.
+type browser struct {
+	t      *testing.T
+	client *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &browser{t: t, client: &http.Client{Jar: jar}}
+}
+
+var refRE = regexp.MustCompile(`data-ref="([^"]+)"`)
+
+// load fetches the page, as opening a tab does, and returns its tab ref.
+func (b *browser) load(base string) (ref, body string) {
+	b.t.Helper()
+	resp, err := b.client.Get(base + "/")
+	require.NoError(b.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(b.t, err)
+	require.Equal(b.t, http.StatusOK, resp.StatusCode, string(raw))
+	m := refRE.FindStringSubmatch(string(raw))
+	require.NotNil(b.t, m, "page has no tab reference")
+	return m[1], string(raw)
+}
+
+func (b *browser) cookieHeader(base string) string {
+	u, _ := url.Parse(base)
+	var parts []string
+	for _, c := range b.client.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// dial opens the tab's WebSocket with this browser's cookie.
+func (b *browser) dial(base, ref string, header http.Header) (*websocket.Conn, *http.Response, error) {
+	if header == nil {
+		header = http.Header{}
+	}
+	if c := b.cookieHeader(base); c != "" {
+		header.Set("Cookie", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?ref=" + url.QueryEscape(ref)
+	return websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: header})
+}
+
+func (b *browser) mustDial(base, ref string) *websocket.Conn {
+	b.t.Helper()
+	ws, _, err := b.dial(base, ref, nil)
+	require.NoError(b.t, err)
+	ws.SetReadLimit(16 << 20)
+	b.t.Cleanup(func() { ws.CloseNow() })
+	return ws
+}
+
+func send(t *testing.T, ws *websocket.Conn, msg string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
+}
+
+// serverMsg is either a batch of updates or an error.
+type serverMsg struct {
+	Updates []statetemplate.Update
+	Error   map[string]string
+}
+
+func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := ws.Read(ctx)
+	if err != nil {
+		return serverMsg{}, err
+	}
+	var m serverMsg
+	if len(b) > 0 && b[0] == '[' {
+		require.NoError(t, json.Unmarshal(b, &m.Updates))
+	} else {
+		require.NoError(t, json.Unmarshal(b, &m.Error), string(b))
+	}
+	return m, nil
+}
+
+func mustRead(t *testing.T, ws *websocket.Conn) serverMsg {
+	t.Helper()
+	m, err := read(t, ws)
+	require.NoError(t, err)
+	return m
+}
+
+// html joins the HTML of a batch, to look for rendered values in it.
+func (m serverMsg) html() string {
+	var s strings.Builder
+	for _, u := range m.Updates {
+		s.WriteString(u.HTML)
+	}
+	return s.String()
+}

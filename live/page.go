@@ -1,0 +1,26 @@
+package live
+
+import (
+	"html"
+	"strings"
+)
+
+// ScriptTag returns the <script> element that loads the client for a tab.
+func ScriptTag(ref, scriptPath, socketPath string) string {
+	return `<script src="` + html.EscapeString(scriptPath) + `" data-ref="` + html.EscapeString(ref) +
+		`" data-url="` + html.EscapeString(socketPath) + `" defer></script>`
+}
+
+// InjectScript inserts tag into page: before the first </head>, else
+// before the last </body>, else at the end. Inside <head> it stays out of
+// the fragments, which all live in <body>.
+func InjectScript(page, tag string) string {
+	lower := strings.ToLower(page)
+	if i := strings.Index(lower, "</head>"); i >= 0 {
+		return page[:i] + tag + page[i:]
+	}
+	if i := strings.LastIndex(lower, "</body>"); i >= 0 {
+		return page[:i] + tag + page[i:]
+	}
+	return page + tag
+}

@@ -1,0 +1,101 @@
+package live_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/live"
+)
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func TestSessionMiddleware_SetsTheSecureCookie(t *testing.T) {
+	tests := []struct {
+		name       string
+		tls        bool
+		opts       []live.Option
+		wantSecure bool
+		wantSame   http.SameSite
+	}{
+		{"plain HTTP", false, nil, false, http.SameSiteLaxMode},
+		{"TLS sets Secure", true, nil, true, http.SameSiteLaxMode},
+		{"forced Secure behind a proxy", false, []live.Option{live.WithSecureCookie()}, true, http.SameSiteLaxMode},
+		{"Strict on request", false, []live.Option{live.WithSameSite(http.SameSiteStrictMode)}, false, http.SameSiteStrictMode},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			var gotTab live.Tab
+			h := live.SessionMiddleware(ts.r, nil, tc.opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotTab, _ = live.TabFromContext(r.Context())
+			}))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tc.tls {
+				req = httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			cookies := rec.Result().Cookies()
+			require.Len(t, cookies, 1)
+			c := cookies[0]
+			assert.Equal(t, "st_browser", c.Name)
+			assert.True(t, c.HttpOnly)
+			assert.Equal(t, "/", c.Path)
+			assert.Equal(t, tc.wantSecure, c.Secure)
+			assert.Equal(t, tc.wantSame, c.SameSite)
+			assert.Equal(t, int((30 * 24 * time.Hour).Seconds()), c.MaxAge)
+			assert.NotEmpty(t, gotTab.Token)
+			assert.NotEmpty(t, gotTab.Ref)
+			assert.NotContains(t, gotTab.Ref, gotTab.Token, "the reference must not reveal the token")
+		})
+	}
+}
+
+func TestSessionMiddleware_KeepsAnExistingBrowserCookie(t *testing.T) {
+	ts := newTestServer(t)
+	h := live.SessionMiddleware(ts.r, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	first := rec.Result().Cookies()[0]
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: first.Name, Value: first.Value})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, first.Value, rec.Result().Cookies()[0].Value, "tabs of one browser share its cookie")
+}
+
+func TestInjectScript(t *testing.T) {
+	tag := `<script></script>`
+	tests := []struct {
+		name, page, want string
+	}{
+		{"before </head>", "<html><head><title>x</title></head><body></body></html>",
+			"<html><head><title>x</title><script></script></head><body></body></html>"},
+		{"upper-case HEAD", "<HEAD></HEAD><BODY></BODY>", "<HEAD><script></script></HEAD><BODY></BODY>"},
+		{"no head: before the last </body>", "<body><p>a</p></body>", "<body><p>a</p><script></script></body>"},
+		{"neither: appended", "<p>a</p>", "<p>a</p><script></script>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, live.InjectScript(tc.page, tag))
+		})
+	}
+}
+
+func TestScriptTag_EscapesAttributes(t *testing.T) {
+	got := live.ScriptTag(`a"b`, "/s.js", "/ws?x=1&y=2")
+	assert.Equal(t, `<script src="/s.js" data-ref="a&#34;b" data-url="/ws?x=1&amp;y=2" defer></script>`, got)
+}
