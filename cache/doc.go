@@ -1,0 +1,30 @@
+// Package cache holds the two in-memory caches of statetemplate, both on
+// github.com/dgraph-io/ristretto/v2 and both bounded by a budget in bytes:
+//
+//   - Sessions keeps decoded records of hot sessions (session.Cache), so
+//     that a durable store's file is not read and decoded on every request.
+//   - Fragments keeps rendered fragment HTML shared across sessions by
+//     content.
+//
+// Both are caches only. ristretto may drop or reject any Set (its
+// admission policy keeps what is used often), so nothing lives only here:
+// a session's latest write is in its store (the bolt store keeps unwritten
+// updates in its own pending set until they are committed).
+//
+// Staleness: ristretto applies a Set of a new key asynchronously, and of
+// two queued Sets of one key it keeps the first. Sessions.Set therefore
+// deletes the key first (a delete is ordered with queued Sets) and never
+// replaces a record by one of a lower revision, so Get returns either
+// nothing or the latest record Set.
+//
+// Isolation: ristretto identifies a key by a 128-bit hash only. Fragments
+// keys are SHA-256 digests of everything that determines the output, and
+// Get compares the full digest, so one session can never be served HTML
+// rendered from another's data. Sessions entries carry their ID, which Get
+// compares likewise.
+//
+// Hits and misses are counted (Metrics). Budgets are approximations of
+// heap use: a record costs its encoded data three times (bytes, decoded
+// value, snapshot) plus its fragment state and a fixed overhead.
+// Each cache runs one ristretto goroutine; Close stops it.
+package cache
