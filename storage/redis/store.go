@@ -227,11 +227,19 @@ func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error)
 // rec.Rev-1, in one script: compare, write, set the expiry, move the index
 // entry. A record already due is deleted instead of stored.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
-	if err := s.check(ctx); err != nil {
-		return err
-	}
 	if rec.Rev == 0 {
 		return fmt.Errorf("%w: revision 0 cannot follow a stored one", session.ErrConflict)
+	}
+	return s.Replace(ctx, rec, rec.Rev-1)
+}
+
+// Replace is Update with the expected stored revision given explicitly:
+// it writes rec only if the stored record's revision is storedRev, however
+// far rec.Rev is ahead. storage/resilient uses it to write back a session
+// that advanced several revisions while Redis was unreachable.
+func (s *Store) Replace(ctx context.Context, rec *session.Record, storedRev uint64) error {
+	if err := s.check(ctx); err != nil {
+		return err
 	}
 	val, err := encodeValue(rec, s.cfg.CompressAbove)
 	if err != nil {
@@ -239,7 +247,7 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	}
 	ms, score := expiryArgs(rec)
 	res, err := updateScript.Run(ctx, s.c, []string{s.key(rec.ID), s.index},
-		val, strconv.FormatUint(rec.Rev, 10), strconv.FormatUint(rec.Rev-1, 10),
+		val, strconv.FormatUint(rec.Rev, 10), strconv.FormatUint(storedRev, 10),
 		ms, rec.ID.String(), score).Slice()
 	switch {
 	case isWrongType(err):
@@ -258,7 +266,7 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		if len(res) > 1 {
 			stored, _ = res[1].(string)
 		}
-		return fmt.Errorf("%w: session %s: stored revision %s, update based on %d", session.ErrConflict, rec.ID.Short(), stored, rec.Rev-1)
+		return fmt.Errorf("%w: session %s: stored revision %s, update based on %d", session.ErrConflict, rec.ID.Short(), stored, storedRev)
 	}
 	return nil
 }
@@ -352,3 +360,6 @@ var (
 	_ session.Durable   = (*Store)(nil)
 	_ session.KeyKeeper = (*Store)(nil)
 )
+
+// Prefix returns the key prefix the store writes under.
+func (s *Store) Prefix() string { return s.cfg.Prefix }

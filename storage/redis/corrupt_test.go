@@ -1,0 +1,161 @@
+package redis_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/session"
+	rstore "github.com/livefir/statetemplate/storage/redis"
+)
+
+func deflate(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	require.NoError(t, err)
+	_, err = w.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return buf.Bytes()
+}
+
+func TestGet_DamagedValueIsCorruptForThatSessionOnly(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	good := record(t, now, time.Hour, 0)
+	other := record(t, now, time.Hour, 0)
+	otherBytes, err := session.EncodeRecord(other)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name  string
+		value []byte
+	}{
+		{"garbage", []byte("not cbor at all")},
+		{"truncated record", otherBytes[:len(otherBytes)/2]},
+		{"unknown compression", []byte{0xFF, 0x09, 1, 2, 3}},
+		{"broken deflate stream", []byte{0xFF, 0x01, 0xde, 0xad, 0xbe, 0xef}},
+		{"inflates past the limit", append([]byte{0xFF, 0x01}, deflate(t, bytes.Repeat([]byte{0}, 2<<20))...)},
+		{"record of another session", otherBytes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t, rstore.Config{MaxRecordBytes: 1 << 20})
+			require.NoError(t, s.Create(ctx, good))
+			bad := record(t, now, time.Hour, 0)
+			require.NoError(t, s.Create(ctx, bad))
+			require.NoError(t, s.Client().HSet(ctx, key(s, bad.ID), "v", tc.value).Err())
+
+			_, err := s.Get(ctx, bad.ID)
+			require.ErrorIs(t, err, session.ErrSessionNotFound)
+			require.ErrorIs(t, err, session.ErrCorruptRecord)
+			_, err = s.Get(ctx, good.ID)
+			require.NoError(t, err, "other sessions are unaffected")
+		})
+	}
+}
+
+func TestStore_KeyOfAnotherTypeIsCorruptNotAFailure(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, rstore.Config{})
+	rec := record(t, time.Now(), time.Hour, 0)
+	require.NoError(t, s.Client().Set(ctx, key(s, rec.ID), "a string", time.Minute).Err())
+
+	_, err := s.Get(ctx, rec.ID)
+	require.ErrorIs(t, err, session.ErrCorruptRecord)
+	require.NotErrorIs(t, err, session.ErrStoreUnavailable)
+
+	next := rec.Clone()
+	next.Rev++
+	err = s.Update(ctx, next)
+	require.ErrorIs(t, err, session.ErrCorruptRecord)
+
+	err = s.Create(ctx, rec)
+	require.ErrorIs(t, err, session.ErrSessionIDExists)
+	require.NoError(t, s.Delete(ctx, rec.ID), "Delete clears it")
+	require.NoError(t, s.Create(ctx, rec))
+}
+
+func TestCompression_LargeRecordsAreDeflatedSmallOnesStoredAsEncoded(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, rstore.Config{CompressAbove: 1024})
+	now := time.Now()
+
+	small := record(t, now, time.Hour, 0)
+	require.NoError(t, s.Create(ctx, small))
+	stored, err := s.Client().HGet(ctx, key(s, small.ID), "v").Bytes()
+	require.NoError(t, err)
+	want, err := session.EncodeRecord(small)
+	require.NoError(t, err)
+	require.Equal(t, want, stored, "a small record is stored as the codec's bytes, the bolt store's form")
+
+	large := record(t, now, time.Hour, 0)
+	large.Data, err = session.EncodeData(strings.Repeat("a repetitive task list ", 2000))
+	require.NoError(t, err)
+	require.NoError(t, s.Create(ctx, large))
+	stored, err = s.Client().HGet(ctx, key(s, large.ID), "v").Bytes()
+	require.NoError(t, err)
+	plain, err := session.EncodeRecord(large)
+	require.NoError(t, err)
+	require.Equal(t, byte(0xFF), stored[0])
+	require.Less(t, len(stored), len(plain)/10)
+	got, err := s.Get(ctx, large.ID)
+	require.NoError(t, err)
+	gotBytes, err := session.EncodeRecord(got)
+	require.NoError(t, err)
+	require.Equal(t, plain, gotBytes)
+}
+
+func TestOpen_ParsesURLAndReportsConnectionErrors(t *testing.T) {
+	t.Run("reachable server", func(t *testing.T) {
+		c := newStore(t, rstore.Config{}).Client().(*goredis.Client)
+		s, err := rstore.Open(context.Background(), "redis://"+c.Options().Addr+"/0", rstore.Config{Prefix: "{sttest-open}:"})
+		require.NoError(t, err)
+		require.NoError(t, s.HealthCheck(context.Background()))
+		require.NoError(t, s.Close())
+		require.ErrorIs(t, s.HealthCheck(context.Background()), session.ErrStoreUnavailable)
+	})
+	t.Run("bad URL", func(t *testing.T) {
+		_, err := rstore.Open(context.Background(), "http://localhost", rstore.Config{})
+		require.Error(t, err)
+	})
+	t.Run("nothing listening fails within ctx", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := rstore.Open(ctx, "redis://127.0.0.1:1", rstore.Config{})
+		require.ErrorIs(t, err, session.ErrStoreUnavailable)
+		require.Less(t, time.Since(start), 3*time.Second)
+	})
+}
+
+func TestNew_ClusterNeedsAHashTaggedPrefix(t *testing.T) {
+	c := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	defer c.Close()
+	_, err := rstore.New(c, rstore.Config{Prefix: "plain:"})
+	require.Error(t, err)
+	s, err := rstore.New(c, rstore.Config{Prefix: "{app}:"})
+	require.NoError(t, err)
+	require.NotNil(t, s)
+}
+
+func TestCount_SeesOnlyItsOwnPrefix(t *testing.T) {
+	ctx := context.Background()
+	a := newStore(t, rstore.Config{})
+	b := newStore(t, rstore.Config{Prefix: a.Prefix() + "x*["}) // glob characters are escaped
+	for range 3 {
+		require.NoError(t, a.Create(ctx, record(t, time.Now(), time.Hour, 0)))
+	}
+	require.NoError(t, b.Create(ctx, record(t, time.Now(), time.Hour, 0)))
+	na, err := a.Count(ctx)
+	require.NoError(t, err)
+	nb, err := b.Count(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, na)
+	require.Equal(t, 1, nb)
+}
