@@ -34,7 +34,7 @@ type config struct {
 	rate        float64
 	duration    time.Duration
 	warmup      time.Duration
-	baseline    bool
+	modes       []string
 	server      string // child or inproc
 	createConc  int
 	dialConc    int
@@ -69,7 +69,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.rate, "rate", 200, "actions per second, spread over the connections")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to drive actions once warmed up")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "how long to drive actions before measuring")
-	fs.BoolVar(&c.baseline, "baseline", true, "also run the full-page baseline: the same actions answered by re-sending the whole page")
+	var modes string
+	fs.StringVar(&modes, "modes", modeLive+","+modeFullPage, "server modes to run for each store, comma-separated: "+
+		"live (package live's page and WebSocket loop), fullpage (the baseline: every action answered with the whole page), "+
+		"fragments (RenderFragments answers from the same minimal loop as fullpage)")
 	fs.StringVar(&c.server, "server", "child", "how to start the server: child (a child process, so that its memory and CPU are its own) or inproc (in this process)")
 	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
 	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
@@ -79,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
 	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
-	fs.StringVar(&c.mode, "mode", "fragments", "internal: server mode, fragments or fullpage")
+	fs.StringVar(&c.mode, "mode", modeLive, "internal: the child server's mode")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "internal: server listen address")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,11 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
-	for _, s := range strings.Split(stores, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			c.stores = append(c.stores, s)
-		}
-	}
+	c.stores = splitList(stores)
+	c.modes = splitList(modes)
 	if c.serve {
 		c.store = firstOr(c.stores, "memory")
 	}
@@ -102,6 +102,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func firstOr(s []string, def string) string {
@@ -122,10 +132,16 @@ func (c *config) validate() error {
 	if len(c.stores) == 0 {
 		return errors.New("-store: no store given")
 	}
-	switch c.mode {
-	case modeFragments, modeFullPage:
-	default:
-		return fmt.Errorf("-mode %q: want %s or %s", c.mode, modeFragments, modeFullPage)
+	if !validMode(c.mode) {
+		return fmt.Errorf("-mode %q: want %s, %s or %s", c.mode, modeLive, modeFullPage, modeFragments)
+	}
+	if len(c.modes) == 0 {
+		return errors.New("-modes: no mode given")
+	}
+	for _, m := range c.modes {
+		if !validMode(m) {
+			return fmt.Errorf("-modes %q: want %s, %s or %s", m, modeLive, modeFullPage, modeFragments)
+		}
 	}
 	switch c.server {
 	case "child", "inproc":
@@ -173,10 +189,14 @@ func (c *config) validate() error {
 
 // defaultTimeout allows each store's run generous time for setup (at a
 // pessimistic 1,000 sessions/s) on top of the driven phases.
+func validMode(m string) bool {
+	return m == modeLive || m == modeFullPage || m == modeFragments
+}
+
 func (c *config) defaultTimeout() time.Duration {
-	runs := len(c.stores)
-	if c.baseline && c.url == "" {
-		runs *= 2
+	runs := len(c.stores) * len(c.modes)
+	if c.url != "" {
+		runs = 1
 	}
 	setup := time.Minute + time.Duration(c.sessions+c.conns)*time.Millisecond
 	return time.Duration(runs) * (setup + c.warmup + c.duration)
@@ -221,7 +241,8 @@ func isLoopbackHost(host string) bool {
 const usageText = `statetemplate-load creates sessions over HTTP, opens WebSockets to them
 and drives dashboard actions at a fixed rate, then reports latencies,
 bytes, memory and CPU per session and per update. By default it starts
-the server itself, once per store, and again for the full-page baseline.
+the server itself, once per store and mode: package live's real loop, and
+the full-page baseline.
 It only talks to loopback addresses and stops by itself.
 
 Example:

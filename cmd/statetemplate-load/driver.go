@@ -82,7 +82,14 @@ type phaseStats struct {
 	missed      atomic.Int64
 	unsolicited atomic.Int64
 	lost        atomic.Int64 // connections that closed while driven
+	timeouts    atomic.Int64 // actions with no answer within actionTimeout
 }
+
+// actionTimeout is how long an action may go unanswered before its
+// connection is given another one. (package live sends nothing for an
+// action that changes nothing; the cycle avoids those, but a server may
+// still drop an action.)
+const actionTimeout = 5 * time.Second
 
 type actionStat struct {
 	rtt   *recorder
@@ -208,10 +215,15 @@ func (d *driver) run(ctx context.Context, rate float64, dur, drain time.Duration
 	p := newPacer(start, rate)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	lastReap := start
 	for {
 		now := time.Now()
 		if !now.Before(end) || ctx.Err() != nil {
 			break
+		}
+		if now.Sub(lastReap) >= 250*time.Millisecond {
+			d.reap(st)
+			lastReap = now
 		}
 		for range p.due(now) {
 			if d.dispatch(st) {
@@ -232,6 +244,18 @@ func (d *driver) run(ctx context.Context, rate float64, dur, drain time.Duration
 	}
 	st.missed.Add(p.skipped)
 	d.waitIdle(ctx, drain)
+}
+
+// reap gives up on actions unanswered for actionTimeout, returning their
+// connections to the idle pool. A late answer then counts as unsolicited.
+func (d *driver) reap(st *phaseStats) {
+	limit := int64(time.Since(d.epoch)-actionTimeout) + 1
+	for _, c := range d.conns {
+		if sent := c.sentAt.Load(); sent != 0 && sent < limit && !c.dead.Load() && c.sentAt.CompareAndSwap(sent, 0) {
+			st.timeouts.Add(1)
+			d.idle <- c
+		}
+	}
 }
 
 // dispatch sends the next action on an idle connection, if there is one.

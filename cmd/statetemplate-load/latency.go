@@ -87,7 +87,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	if n == 0 {
 		return 0
 	}
-	rank := int(math.Ceil(p / 100 * float64(n)))
+	rank := int(math.Ceil(p*float64(n)/100 - 1e-9)) // the epsilon absorbs 99.9*1000/100 = 999.0000000000001
 	rank = min(max(rank, 1), n)
 	return sorted[rank-1]
 }

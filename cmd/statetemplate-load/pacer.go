@@ -27,7 +27,7 @@ func (p *pacer) due(now time.Time) int {
 	if elapsed < 0 {
 		return 0
 	}
-	target := int64(elapsed.Seconds() * p.rate)
+	target := int64(elapsed.Seconds()*p.rate + 1e-6) // 1.001*1000 is 1000.9999999999999
 	n := target - p.issued
 	if n <= 0 {
 		return 0

@@ -51,6 +51,9 @@ func newProgress(w io.Writer, mode string) *progress {
 }
 
 func isTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ isTerminal() bool }); ok {
+		return t.isTerminal()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

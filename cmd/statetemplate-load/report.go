@@ -33,14 +33,17 @@ type RunReport struct {
 
 	Create       LatencySummary  `json:"create"` // HTTP GET that creates a session
 	CreateErrors int64           `json:"create_errors"`
-	ServerCreate *LatencySummary `json:"server_create,omitempty"` // CreateSession inside the server
+	ServerCreate *LatencySummary `json:"server_create,omitempty"` // inside the server; see ServerCreateWhat
+	// ServerCreateWhat says what ServerCreate timed.
+	ServerCreateWhat string `json:"server_create_what,omitempty"`
 	PageBytes    int             `json:"page_bytes"`
 	DialErrors   int64           `json:"dial_errors"`
 
 	Sent         int64          `json:"sent"`
 	Completed    int64          `json:"completed"`
 	Missed       int64          `json:"missed"` // due but no idle connection, or skipped after a stall
-	ActionErrors int64          `json:"action_errors"`
+	ActionErrors int64          `json:"action_errors"` // error answers, failed writes, lost connections, timeouts
+	Unsolicited  int64          `json:"unsolicited"`   // messages with no action in flight
 	AchievedRate float64        `json:"achieved_rate"`
 	RTT          LatencySummary `json:"rtt"`
 	// ServerHandle is the time from reading an action to having written
@@ -134,10 +137,10 @@ func (rep *Report) WriteText(w io.Writer) error {
 	b.WriteString("\ndetails:\n")
 	for i := range rep.Runs {
 		r := &rep.Runs[i]
-		fmt.Fprintf(&b, "  %s (%s server): %d sent, %d answered, %d missed, %d action errors, %d create errors, %d dial errors; rtt max %s",
-			r.name(), r.Launch, r.Sent, r.Completed, r.Missed, r.ActionErrors, r.CreateErrors, r.DialErrors, fmtDur(r.RTT.Max))
+		fmt.Fprintf(&b, "  %s (%s server): %d sent, %d answered, %d missed, %d action errors, %d unsolicited, %d create errors, %d dial errors; rtt max %s",
+			r.name(), r.Launch, r.Sent, r.Completed, r.Missed, r.ActionErrors, r.Unsolicited, r.CreateErrors, r.DialErrors, fmtDur(r.RTT.Max))
 		if r.ServerCreate != nil {
-			fmt.Fprintf(&b, "; server CreateSession p50 %s p99 %s", fmtDur(r.ServerCreate.P50), fmtDur(r.ServerCreate.P99))
+			fmt.Fprintf(&b, "; server %s p50 %s p99 %s", r.ServerCreateWhat, fmtDur(r.ServerCreate.P50), fmtDur(r.ServerCreate.P99))
 		}
 		if r.ServerHandle != nil {
 			fmt.Fprintf(&b, "; server handling p50 %s p99 %s", fmtDur(r.ServerHandle.P50), fmtDur(r.ServerHandle.P99))
@@ -149,7 +152,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 
 	if cmp := rep.comparisons(); len(cmp) > 0 {
-		b.WriteString("\nfragments against the full-page baseline (same store, same actions):\n")
+		b.WriteString("\nagainst the full-page baseline (same store, same actions):\n")
 		for _, c := range cmp {
 			b.WriteString("  " + c + "\n")
 		}
@@ -158,12 +161,12 @@ func (rep *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-// comparisons pairs each fragments run with the baseline run of its store.
+// comparisons pairs each run with the baseline run of its store.
 func (rep *Report) comparisons() []string {
 	var out []string
 	for i := range rep.Runs {
 		f := &rep.Runs[i]
-		if f.Mode != modeFragments {
+		if f.Mode == modeFullPage {
 			continue
 		}
 		for j := range rep.Runs {
@@ -171,7 +174,7 @@ func (rep *Report) comparisons() []string {
 			if p.Mode != modeFullPage || p.Store != f.Store {
 				continue
 			}
-			line := fmt.Sprintf("%s: bytes/update %s vs %s (%s)", f.Store,
+			line := fmt.Sprintf("%s: bytes/update %s vs %s (%s)", f.name(),
 				fmtBytes(f.MeanUpdateBytes()), fmtBytes(p.MeanUpdateBytes()), ratio(f.MeanUpdateBytes(), p.MeanUpdateBytes()))
 			if f.Server != nil && p.Server != nil {
 				line += fmt.Sprintf("; server CPU/update %s vs %s (%s)", fmtDur(f.Server.CPUPerUpdate), fmtDur(p.Server.CPUPerUpdate),

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.serve {
 		return serve(ctx, cfg, stdin, stdout)
 	}
+	stderr = &lockedWriter{w: stderr} // shared by the progress display and server children
 	ctx, cancel := context.WithTimeoutCause(ctx, cfg.timeout, fmt.Errorf("the run took longer than -timeout %v", cfg.timeout))
 	defer cancel()
 
@@ -62,6 +64,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return runErr
 }
 
+// lockedWriter serializes writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// isTerminal reports whether the underlying writer is a terminal.
+func (l *lockedWriter) isTerminal() bool { return isTerminal(l.w) }
+
 func writeJSONFile(path string, rep *Report) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -79,13 +96,12 @@ type planned struct{ store, mode string }
 
 func (c *config) plan() []planned {
 	if c.url != "" {
-		return []planned{{store: "remote", mode: modeFragments}}
+		return []planned{{store: "remote", mode: "remote"}}
 	}
 	var out []planned
 	for _, s := range c.stores {
-		out = append(out, planned{s, modeFragments})
-		if c.baseline {
-			out = append(out, planned{s, modeFullPage})
+		for _, m := range c.modes {
+			out = append(out, planned{s, m})
 		}
 	}
 	return out
@@ -157,6 +173,10 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	if created != nil {
 		sc := created.Create
 		rr.ServerCreate = &sc
+		rr.ServerCreateWhat = "CreateSession"
+		if p.mode == modeLive {
+			rr.ServerCreateWhat = "page handler (CreateSession+RenderPage)"
+		}
 	}
 
 	// WebSockets.
@@ -214,7 +234,8 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	}
 
 	rr.Sent, rr.Completed, rr.Missed = st.sent.Load(), st.completed.Load(), st.missed.Load()
-	rr.ActionErrors = st.errors.Load() + st.lost.Load()
+	rr.ActionErrors = st.errors.Load() + st.lost.Load() + st.timeouts.Load()
+	rr.Unsolicited = st.unsolicited.Load()
 	rr.AchievedRate = float64(rr.Completed) / elapsed.Seconds()
 	rr.RTT = st.rtt.Summary()
 	rr.UpdateBytes = st.bytes.Load()
@@ -222,14 +243,18 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	if lost := st.lost.Load(); lost > 0 {
 		prog.Logf("%s: %d connections closed during the run", name, lost)
 	}
+	if n := st.timeouts.Load(); n > 0 {
+		prog.Logf("%s: %d actions unanswered after %v", name, n, actionTimeout)
+	}
 
 	if after != nil {
 		final, err := t.stats(ctx, true, false)
 		if err != nil {
 			return nil, err
 		}
-		h := after.Handle
-		rr.ServerHandle = &h
+		if h := after.Handle; h.Count > 0 { // live's loop is not instrumented
+			rr.ServerHandle = &h
+		}
 		sf := &ServerFigures{
 			HeapPerSession: perUnit(created.Proc.HeapAlloc, idle.Proc.HeapAlloc, rr.Sessions),
 			RSSPerSession:  perUnit(created.Proc.RSS, idle.Proc.RSS, rr.Sessions),

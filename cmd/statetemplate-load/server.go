@@ -18,17 +18,25 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/live"
 )
 
 // Server modes.
 const (
+	// modeLive serves the dashboard with package live: the real page
+	// handler and WebSocket loop, answering with fragment updates.
+	modeLive = "live"
 	// modeFragments answers each action with the fragment updates of
-	// RenderFragments, as a JSON array.
+	// RenderFragments, as a JSON array, from the tool's own minimal loop.
 	modeFragments = "fragments"
 	// modeFullPage answers each action with the whole page, as an app
-	// without fragments would: the baseline.
+	// without fragments would: the baseline. Same minimal loop.
 	modeFullPage = "fullpage"
 )
+
+// liveRate is the per-connection action rate allowed in live mode: far
+// above a person's, since a load test may drive few connections hard.
+const liveRate = 1000
 
 const (
 	cookieName   = "st_load"
@@ -44,7 +52,8 @@ type server struct {
 	tmpl     *template.Template
 	hs       *http.Server
 	ln       net.Listener
-	creates  *recorder // CreateSession calls
+	app      *live.App[*fixture.DashboardData] // nil unless modeLive
+	creates  *recorder                         // CreateSession calls; the page handler in live mode
 	handles  *recorder // read action → answer written
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -88,8 +97,20 @@ func startServer(sc serverConfig) (*server, error) {
 		ctx: ctx, cancel: cancel, serveErr: make(chan error, 1), cleanup: cleanup,
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.page)
-	mux.HandleFunc("GET /ws", s.socket)
+	if sc.mode == modeLive {
+		s.app, err = newLiveApp(r)
+		if err != nil {
+			ln.Close()
+			r.Close()
+			cleanup()
+			return nil, err
+		}
+		mux.Handle("/", s.app)
+		mux.Handle("GET /{$}", s.timed(s.app))
+	} else {
+		mux.HandleFunc("GET /{$}", s.page)
+		mux.HandleFunc("GET /ws", s.socket)
+	}
 	mux.HandleFunc("GET /debug/loadstats", s.stats)
 	mux.HandleFunc("POST /debug/loadprofile", s.profile)
 	s.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -113,6 +134,9 @@ func (s *server) Close() error {
 	defer cancel()
 	s.cancel()
 	err := s.hs.Shutdown(ctx)
+	if s.app != nil {
+		s.app.Close() // after Shutdown, which does not track WebSockets
+	}
 	s.wg.Wait()
 	s.stopProfile()
 	if serr := <-s.serveErr; err == nil {
@@ -123,6 +147,37 @@ func (s *server) Close() error {
 	}
 	s.cleanup()
 	return err
+}
+
+// newLiveApp serves the fixture dashboard with package live, with the
+// load test's actions as handlers.
+func newLiveApp(r *statetemplate.Renderer) (*live.App[*fixture.DashboardData], error) {
+	app, err := live.New(r, func(*http.Request) (*fixture.DashboardData, error) {
+		return fixture.NewDashboard(initialTasks), nil
+	}, live.WithRateLimit(liveRate, liveRate))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{actIncrement, actDecrement, actAddTask, actToggle, actDelete} {
+		app.Handle(name, func(_ context.Context, d *fixture.DashboardData, m live.Message) error {
+			var a actionMsg
+			if err := m.Decode(&a); err != nil {
+				return err
+			}
+			return applyAction(d, a, time.Now())
+		})
+	}
+	return app, nil
+}
+
+// timed records how long h takes: live's page handler creates the session
+// and renders the page.
+func (s *server) timed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, req)
+		s.creates.Record(time.Since(start))
+	})
 }
 
 func (s *server) page(w http.ResponseWriter, req *http.Request) {

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTaskIDs_FindsNewTaskRowsOnly(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		known []string
+		want  []string
+	}{
+		{"page rows", `<div id="task-list"><div id="task-1" class="item"><input id="task-check-1"></div><div id="task-12">`, nil, []string{"1", "12"}},
+		{"known rows are skipped", `<div id="task-1"></div><div id="task-2"></div>`, []string{"1"}, []string{"2"}},
+		{"fragment id of an insert", `[{"fragment_id":"task-7","action":"insertAfter","target_id":"task-6"}]`, []string{"6"}, []string{"7"}},
+		{"JSON-escaped html", `[{"fragment_id":"task-list","action":"append","html":"\u003cdiv id=\"task-9\" class=\"item\"\u003e"}]`, nil, []string{"9"}},
+		{"unicode-escaped quotes", `"html":"<div id=\u0022task-3\u0022>"`, nil, []string{"3"}},
+		{"nothing", `[{"is_noop":true}]`, nil, nil},
+		{"repeats reported once", `<div id="task-4"></div><div id="task-4"></div>`, nil, []string{"4"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, taskIDs([]byte(tt.in), tt.known))
+		})
+	}
+}
+
+func TestSocketURL_FollowsThePagesScriptTag(t *testing.T) {
+	tests := []struct {
+		name, page, pageURL, want string
+	}{
+		{"default path, no ref", `<html></html>`, "http://127.0.0.1:8080/", "ws://127.0.0.1:8080/ws"},
+		{"data-url and data-ref", `<script src="/statetemplate.js" data-ref="abc&#43;1" data-url="/live/ws" defer>`, "http://127.0.0.1:8080/dash", "ws://127.0.0.1:8080/live/ws?ref=abc%2B1"},
+		{"https becomes wss", `<script data-ref="r">`, "https://localhost/", "wss://localhost/ws?ref=r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := socketURL(tt.pageURL, []byte(tt.page))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestConn_CycleAddsAndDeletesItsOwnTask(t *testing.T) {
+	c := &conn{known: []string{"1", "2"}}
+	var kinds []string
+	answers := map[string]string{actAddTask: `[{"fragment_id":"task-3","action":"insertAfter","target_id":"task-2"}]`}
+	for range 2 * len(cycle) {
+		c.next()
+		kinds = append(kinds, c.kind)
+		if c.kind == actToggle || c.kind == actDelete {
+			assert.JSONEq(t, `{"action":"`+c.kind+`","taskId":"3"}`, string(c.msg))
+		}
+		c.answered([]byte(answers[c.kind]))
+	}
+	assert.Equal(t, append(cycle[:], cycle[:]...), kinds)
+	assert.Equal(t, []string{"1", "2"}, c.known, "each round deletes the task it added")
+	assert.Empty(t, c.newTask)
+}
+
+func TestConn_WithoutANewTaskIdTheCycleStaysBalanced(t *testing.T) {
+	c := &conn{}
+	var kinds []string
+	for range len(cycle) {
+		c.next()
+		kinds = append(kinds, c.kind)
+		c.answered([]byte(`[{"is_noop":true}]`))
+	}
+	assert.Equal(t, []string{actIncrement, actAddTask, actIncrement, actDecrement, actDecrement}, kinds)
+}
