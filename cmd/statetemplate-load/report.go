@@ -36,12 +36,12 @@ type RunReport struct {
 	ServerCreate *LatencySummary `json:"server_create,omitempty"` // inside the server; see ServerCreateWhat
 	// ServerCreateWhat says what ServerCreate timed.
 	ServerCreateWhat string `json:"server_create_what,omitempty"`
-	PageBytes    int             `json:"page_bytes"`
-	DialErrors   int64           `json:"dial_errors"`
+	PageBytes        int    `json:"page_bytes"`
+	DialErrors       int64  `json:"dial_errors"`
 
 	Sent         int64          `json:"sent"`
 	Completed    int64          `json:"completed"`
-	Missed       int64          `json:"missed"` // due but no idle connection, or skipped after a stall
+	Missed       int64          `json:"missed"`        // due but no idle connection, or skipped after a stall
 	ActionErrors int64          `json:"action_errors"` // error answers, failed writes, lost connections, timeouts
 	Unsolicited  int64          `json:"unsolicited"`   // messages with no action in flight
 	AchievedRate float64        `json:"achieved_rate"`

@@ -54,7 +54,7 @@ type server struct {
 	ln       net.Listener
 	app      *live.App[*fixture.DashboardData] // nil unless modeLive
 	creates  *recorder                         // CreateSession calls; the page handler in live mode
-	handles  *recorder // read action → answer written
+	handles  *recorder                         // read action → answer written
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // WebSocket handlers
