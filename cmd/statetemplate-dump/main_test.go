@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// testdataDir is absolute: golden tests change the working directory.
+var testdataDir = func() string {
+	d, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestMain(m *testing.M) {
+	if os.Getenv(lockHolderEnv) != "" {
+		os.Exit(holdLock())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// result is one run of the tool.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runTool runs the tool in-process with a fixed clock, stderr not a
+// terminal, and the given lock timeout (0: the default).
+func runTool(t testing.TB, now time.Time, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{
+		stdout:      &out,
+		stderr:      &errOut,
+		now:         func() time.Time { return now },
+		lockTimeout: defaultLockTimeout,
+	}
+	code := a.run(args)
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// volatile matches output that depends on when the test file was made
+// rather than on its contents: the file's creation time, which
+// storage/bolt takes from the wall clock.
+var volatile = regexp.MustCompile(`(file created: +|"file_created": ")[0-9TZ:.+-]+`)
+
+// golden compares got with testdata/name.golden, or rewrites it with
+// -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = volatile.ReplaceAllString(got, "${1}<time>")
+	path := filepath.Join(testdataDir, name+".golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test -update")
+	require.Equal(t, string(want), got, "output differs from %s (go test -update rewrites it)", path)
+}
