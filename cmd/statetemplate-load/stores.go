@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/storage/redis"
 )
 
 // storeOptions returns the renderer options for sc.store, and a function
@@ -42,9 +48,25 @@ func storeOptions(sc serverConfig) ([]statetemplate.Option, func(), error) {
 }
 
 func boltOptions(dir string, cacheBytes int64) ([]statetemplate.Option, error) {
-	return nil, fmt.Errorf("the bolt store is not in this build yet")
+	opts := []statetemplate.Option{statetemplate.WithBoltStore(filepath.Join(dir, "load-sessions.db"))}
+	if cacheBytes > 0 {
+		opts = append(opts, statetemplate.WithCacheBudget(cacheBytes))
+	}
+	return opts, nil
 }
 
+// redisOptions opens the Redis store under a key prefix of its own, so
+// that runs never see each other's sessions.
 func redisOptions(addr string) ([]statetemplate.Option, error) {
-	return nil, fmt.Errorf("the redis store is not in this build yet")
+	url := addr
+	if !strings.Contains(url, "://") {
+		url = "redis://" + addr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := redis.Open(ctx, url, redis.Config{Prefix: fmt.Sprintf("{stload-%x}:", rand.Uint64())})
+	if err != nil {
+		return nil, err
+	}
+	return []statetemplate.Option{statetemplate.WithCustomStore(st)}, nil
 }
