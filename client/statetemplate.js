@@ -47,8 +47,11 @@
     return t.content.firstElementChild;
   }
 
-  // morph turns the live node a into b in place, keeping a's identity where
-  // the two match so that a focused input keeps its value and caret.
+  // morph turns the live node a into b in place and returns the node that
+  // now stands for b. It keeps a's identity where the two match, so that a
+  // focused input keeps its value and caret. Elements with an id are
+  // matched by id anywhere under root, the element being morphed.
+  var root;
   function morph(a, b) {
     if (
       a.nodeType !== b.nodeType ||
@@ -56,11 +59,11 @@
       (a.nodeType === 1 && a.id !== b.id)
     ) {
       a.replaceWith(b);
-      return;
+      return b;
     }
     if (a.nodeType !== 1) {
       if (a.nodeValue !== b.nodeValue) a.nodeValue = b.nodeValue;
-      return;
+      return a;
     }
     var i, n, at;
     for (i = a.attributes.length - 1; i >= 0; i--) {
@@ -85,25 +88,30 @@
       case "OPTION":
         a.selected = b.selected;
     }
+    return a;
   }
 
-  // morphChildren matches b's children to a's: by id when they have one,
-  // else by position and tag.
+  // keyed returns the old element with the id, if it can move under a.
+  function keyed(id, a) {
+    var m = id && doc.getElementById(id);
+    return m && root.contains(m) && !m.contains(a) ? m : null;
+  }
+
+  // morphChildren makes a's children b's, in order. The next old node to
+  // reuse is always the one after the last placed.
   function morphChildren(a, b) {
-    var ids = {},
-      c,
+    var prev = null,
       n,
       next,
       m,
-      cur = a.firstChild;
-    for (c = cur; c; c = c.nextSibling) if (c.id) ids[c.id] = c;
+      cur;
     for (n = b.firstChild; n; n = next) {
       next = n.nextSibling;
-      m = n.id && ids[n.id];
-      if (m && m.parentNode === a) {
-        if (m === cur) cur = cur.nextSibling;
-        else a.insertBefore(m, cur);
-        morph(m, n);
+      cur = prev ? prev.nextSibling : a.firstChild;
+      m = keyed(n.id, a);
+      if (m) {
+        if (m !== cur) a.insertBefore(m, cur);
+        prev = morph(m, n);
       } else if (
         cur &&
         !n.id &&
@@ -111,15 +119,37 @@
         cur.nodeType === n.nodeType &&
         cur.nodeName === n.nodeName
       ) {
-        c = cur;
-        cur = cur.nextSibling;
-        morph(c, n);
-      } else a.insertBefore(n, cur);
+        prev = morph(cur, n);
+      } else {
+        a.insertBefore(n, cur);
+        prev = n;
+      }
     }
+    cur = prev ? prev.nextSibling : a.firstChild;
     while (cur) {
-      c = cur.nextSibling;
+      next = cur.nextSibling;
       a.removeChild(cur);
-      cur = c;
+      cur = next;
+    }
+  }
+
+  // morphRoot morphs el into t, then gives focus back to an element that
+  // lost it by being moved, with its selection.
+  function morphRoot(el, t) {
+    var f = doc.activeElement,
+      s,
+      e;
+    try {
+      s = f.selectionStart;
+      e = f.selectionEnd;
+    } catch (x) {}
+    root = el;
+    morph(el, t);
+    if (f && f !== doc.activeElement && doc.contains(f)) {
+      f.focus();
+      try {
+        f.setSelectionRange(s, e);
+      } catch (x) {}
     }
   }
 
@@ -151,7 +181,7 @@
     if (a !== "replace") return false;
     t = id ? fragment(h) : new DOMParser().parseFromString(h, "text/html").body;
     if (!t) return false;
-    morph(el, t);
+    morphRoot(el, t);
     return true;
   }
 
