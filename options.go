@@ -26,6 +26,7 @@ type config struct {
 	logger          *slog.Logger
 	now             func() time.Time
 	cache           session.Cache
+	cacheBudget     int64 // WithCacheBudget; 0 means cache.DefaultSessionsBudget
 }
 
 // Option configures a Renderer. Options that cannot apply their value make

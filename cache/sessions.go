@@ -2,6 +2,8 @@ package cache
 
 import (
 	"fmt"
+	"hash/maphash"
+	"sync"
 	"sync/atomic"
 
 	"github.com/dgraph-io/ristretto/v2"
@@ -12,11 +14,25 @@ import (
 // DefaultSessionsBudget is the byte budget of NewSessions(0): 64 MiB.
 const DefaultSessionsBudget = 64 << 20
 
+const versionShards = 64
+
 // Sessions caches decoded session records. It implements session.Cache
 // and is safe for concurrent use.
+//
+// ristretto applies Sets asynchronously, so an older Set still queued can
+// become visible after a newer one was made. Sessions therefore keeps the
+// revision of the latest Set of each cached session (a few dozen bytes
+// each) and Get returns a record only if it is that revision.
 type Sessions struct {
 	c            *ristretto.Cache[string, *session.Record]
-	hits, misses atomic.Uint64 // of Get only: Set's own lookups do not count
+	seed         maphash.Seed
+	versions     [versionShards]versionShard
+	hits, misses atomic.Uint64 // of Get only
+}
+
+type versionShard struct {
+	mu  sync.Mutex
+	rev map[session.ID]uint64
 }
 
 var _ session.Cache = (*Sessions)(nil)
@@ -30,41 +46,82 @@ func NewSessions(budget int64) (*Sessions, error) {
 	if budget < 0 {
 		return nil, fmt.Errorf("cache: negative sessions budget %d", budget)
 	}
-	c, err := ristretto.NewCache(config[*session.Record](budget, 4<<10))
+	s := &Sessions{seed: maphash.MakeSeed()}
+	for i := range s.versions {
+		s.versions[i].rev = make(map[session.ID]uint64)
+	}
+	cfg := config[*session.Record](budget, 4<<10)
+	cfg.OnEvict = func(it *ristretto.Item[*session.Record]) { s.forget(it.Value) }
+	c, err := ristretto.NewCache(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	return &Sessions{c: c}, nil
+	s.c = c
+	return s, nil
 }
 
 func key(id session.ID) string { return string(id[:]) }
 
-// Get returns the cached record of id.
-func (s *Sessions) Get(id session.ID) (*session.Record, bool) {
-	rec, ok := s.c.Get(key(id))
-	if !ok || rec == nil || rec.ID != id {
-		s.misses.Add(1)
-		return nil, false
-	}
-	s.hits.Add(1)
-	return rec, true
+func (s *Sessions) shard(id session.ID) *versionShard {
+	return &s.versions[maphash.Bytes(s.seed, id[:])%versionShards]
 }
 
-// Set caches rec unless a record of a higher revision is cached. It may
-// be dropped. Of Sets of one session that are queued at once, the last
-// wins; callers Set records in revision order (the manager does, under
-// the session's lock).
-func (s *Sessions) Set(rec *session.Record) {
-	k := key(rec.ID)
-	if cur, ok := s.c.Get(k); ok && cur != nil && cur.ID == rec.ID && cur.Rev > rec.Rev {
+// forget drops the revision of a record ristretto evicted, unless a newer
+// one was Set meanwhile. Rejected and dropped Sets keep their revision
+// (ristretto may still hold an older record of the session), until the
+// session's next Set or its Delete.
+func (s *Sessions) forget(rec *session.Record) {
+	if rec == nil {
 		return
 	}
-	s.c.Del(k) // ordered before this Set: a queued older Set cannot win
-	s.c.Set(k, rec, RecordCost(rec))
+	sh := s.shard(rec.ID)
+	sh.mu.Lock()
+	if sh.rev[rec.ID] == rec.Rev {
+		delete(sh.rev, rec.ID)
+	}
+	sh.mu.Unlock()
+}
+
+// Get returns the cached record of id, only if it is the latest Set.
+func (s *Sessions) Get(id session.ID) (*session.Record, bool) {
+	rec, ok := s.c.Get(key(id))
+	if ok && rec != nil && rec.ID == id {
+		sh := s.shard(id)
+		sh.mu.Lock()
+		latest, known := sh.rev[id]
+		sh.mu.Unlock()
+		if known && latest == rec.Rev {
+			s.hits.Add(1)
+			return rec, true
+		}
+	}
+	s.misses.Add(1)
+	return nil, false
+}
+
+// Set caches rec unless a record of a higher revision was Set. It may be
+// dropped.
+func (s *Sessions) Set(rec *session.Record) {
+	sh := s.shard(rec.ID)
+	sh.mu.Lock()
+	if cur, ok := sh.rev[rec.ID]; ok && cur > rec.Rev {
+		sh.mu.Unlock()
+		return
+	}
+	sh.rev[rec.ID] = rec.Rev
+	sh.mu.Unlock()
+	// Outside the lock: ristretto's goroutine takes it in OnEvict.
+	s.c.Set(key(rec.ID), rec, RecordCost(rec))
 }
 
 // Delete removes id's record.
-func (s *Sessions) Delete(id session.ID) { s.c.Del(key(id)) }
+func (s *Sessions) Delete(id session.ID) {
+	sh := s.shard(id)
+	sh.mu.Lock()
+	delete(sh.rev, id)
+	sh.mu.Unlock()
+	s.c.Del(key(id))
+}
 
 // Wait blocks until queued Sets are applied (for tests).
 func (s *Sessions) Wait() { s.c.Wait() }
@@ -87,7 +144,7 @@ func (s *Sessions) Close() { s.c.Close() }
 const fragmentStateCost = 2 << 10
 
 // RecordCost estimates the heap bytes a cached record holds: the encoded
-// data, its decoded value (estimated at twice the encoding), the fragment
+// data, its decoded value (estimated at twice the encoding), a fragment
 // state and a fixed overhead for the record itself.
 func RecordCost(rec *session.Record) int64 {
 	cost := int64(512 + 3*len(rec.Data) + len(rec.DataType))
