@@ -1,0 +1,188 @@
+package fragments
+
+// Diff compares the page the browser has, described by prev, with a newly
+// rendered page and returns the updates that turn one into the other, and
+// the State describing page. It never modifies prev.
+//
+// prev == nil (or a State this build cannot use) means the browser's page
+// is unknown: Diff returns one update replacing the body. An identical page
+// gives no updates and returns prev itself. Diff fails only with
+// ErrDuplicateFragmentID. Timestamp and DataChanged are left to the caller.
+func Diff(prev *State, page []byte) ([]Update, *State, error) {
+	ph := pageHash(page)
+	known := prev.valid()
+	if known && prev.PageHash == ph {
+		return nil, prev, nil
+	}
+	x, err := extract(page)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := x.state(ph)
+	if !known {
+		return []Update{x.body(page)}, next, nil
+	}
+	d := differ{prev: prev, x: x, page: page}
+	return d.run(), next, nil
+}
+
+// state returns the persistent form of x.
+func (x *extraction) state(ph uint64) *State {
+	n := len(x.frags)
+	s := &State{
+		Format:   stateFormat,
+		IDs:      make([]string, n),
+		Parents:  make([]uint32, n),
+		Hashes:   make([]uint64, n),
+		Anchors:  make([]uint32, n),
+		PageHash: ph,
+	}
+	for i := range x.frags {
+		f := &x.frags[i]
+		s.IDs[i], s.Parents[i], s.Hashes[i], s.Anchors[i] = f.id, uint32(f.parent), f.hash, f.anchor
+	}
+	return s
+}
+
+// body returns the update replacing the whole body.
+func (x *extraction) body(page []byte) Update {
+	root := &x.frags[0]
+	h := string(page[root.start:root.end])
+	if x.implicit {
+		h = "<body>" + h + "</body>"
+	}
+	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}
+}
+
+// updateOverhead approximates the JSON bytes of an update besides its
+// html, ids and action; it weighs update counts against HTML size.
+const updateOverhead = 110
+
+type differ struct {
+	prev *State
+	x    *extraction
+	page []byte
+
+	removes, replaces, inserts []op
+	cost                       int
+
+	pFirst, pNext []int32 // prev children, in document order
+	xFirst, xNext []int32 // next children
+	pIndex        map[string]int32
+	pPos          []int32 // position of a prev fragment among its siblings
+	corrupt       bool    // prev lists an id twice
+}
+
+// op is an update before its HTML is copied out of the page.
+type op struct {
+	action     string
+	id, target string
+	frag       int32 // the fragment whose outerHTML is sent, or -1
+}
+
+type mark struct{ removes, replaces, inserts, cost int }
+
+func (d *differ) mark() mark {
+	return mark{len(d.removes), len(d.replaces), len(d.inserts), d.cost}
+}
+
+func (d *differ) rollback(m mark) {
+	d.removes, d.replaces, d.inserts, d.cost = d.removes[:m.removes], d.replaces[:m.replaces], d.inserts[:m.inserts], m.cost
+}
+
+func (d *differ) run() []Update {
+	d.pFirst, d.pNext = childLists(d.prev.Parents)
+	xp := make([]uint32, len(d.x.frags))
+	for i := range d.x.frags {
+		xp[i] = uint32(d.x.frags[i].parent)
+	}
+	d.xFirst, d.xNext = childLists(xp)
+	d.node(0, 0)
+	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 {
+		return []Update{d.x.body(d.page)}
+	}
+	out := make([]Update, 0, len(d.removes)+len(d.replaces)+len(d.inserts))
+	for _, list := range [][]op{d.removes, d.replaces, d.inserts} {
+		for _, o := range list {
+			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
+			if o.frag >= 0 {
+				f := &d.x.frags[o.frag]
+				u.HTML = string(d.page[f.start:f.end])
+				u.HTMLHash = HashHTML(u.HTML)
+			}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// childLists returns first-child and next-sibling links for a parent list
+// in document order (-1 = none).
+func childLists(parents []uint32) (first, next []int32) {
+	n := len(parents)
+	buf := make([]int32, 2*n)
+	first, next = buf[:n], buf[n:]
+	for i := range buf {
+		buf[i] = -1
+	}
+	for i := n - 1; i >= 1; i-- {
+		p := parents[i]
+		next[i] = first[p]
+		first[p] = int32(i)
+	}
+	return first, next
+}
+
+func (d *differ) size(n int32) int {
+	f := &d.x.frags[n]
+	return f.end - f.start
+}
+
+func (d *differ) replace(n int32) {
+	id := d.x.frags[n].id
+	d.replaces = append(d.replaces, op{action: ActionReplace, id: id, frag: n})
+	d.cost += d.size(n) + len(id) + updateOverhead
+}
+
+func (d *differ) remove(p int32) {
+	id := d.prev.IDs[p]
+	d.removes = append(d.removes, op{action: ActionRemove, id: id, frag: -1})
+	d.cost += len(id) + updateOverhead
+}
+
+func (d *differ) insert(action string, n int32, id, target string) {
+	d.inserts = append(d.inserts, op{action: action, id: id, target: target, frag: n})
+	d.cost += d.size(n) + len(id) + len(target) + updateOverhead
+}
+
+// node diffs prev fragment p against next fragment n, which have the same
+// id and place. The cheaper of "updates for the children" and "replace n"
+// wins.
+func (d *differ) node(p, n int32) {
+	f := &d.x.frags[n]
+	if f.noCache || d.prev.Hashes[p] != f.hash {
+		d.replace(n)
+		return
+	}
+	m := d.mark()
+	if !d.children(p, n) || d.cost-m.cost > d.size(n)+len(f.id)+updateOverhead {
+		d.rollback(m)
+		d.replace(n)
+	}
+}
+
+// children diffs the children of p and n, whose own markup is equal. It
+// returns false when the changes cannot be expressed as list operations.
+func (d *differ) children(p, n int32) bool {
+	pc, nc := d.pFirst[p], d.xFirst[n]
+	for pc >= 0 && nc >= 0 && d.prev.IDs[pc] == d.x.frags[nc].id && d.prev.Anchors[pc] == d.x.frags[nc].anchor {
+		pc, nc = d.pNext[pc], d.xNext[nc]
+	}
+	if pc < 0 && nc < 0 {
+		for pc, nc = d.pFirst[p], d.xFirst[n]; pc >= 0; pc, nc = d.pNext[pc], d.xNext[nc] {
+			d.node(pc, nc)
+		}
+		return true
+	}
+	return d.keyed(p, n)
+}

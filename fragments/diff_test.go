@@ -1,0 +1,298 @@
+package fragments
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDiff_NilPrevReplacesBody(t *testing.T) {
+	page := renderDash(t, fixture.NewDashboard(3))
+	ups, st := mustDiff(t, nil, page)
+	require.Len(t, ups, 1)
+	assert.Equal(t, "", ups[0].FragmentID)
+	assert.Equal(t, ActionReplace, ups[0].Action)
+	assert.True(t, strings.HasPrefix(ups[0].HTML, "<body>"), ups[0].HTML[:20])
+	assert.True(t, strings.HasSuffix(ups[0].HTML, "</body>"))
+	assert.Equal(t, HashHTML(ups[0].HTML), ups[0].HTMLHash)
+	assert.Contains(t, st.IDs, "task-3")
+	requireApplies(t, []byte("<html><body><p>old</p></body></html>"), page, ups)
+}
+
+func TestDiff_IdenticalPageGivesNoUpdatesAndSameState(t *testing.T) {
+	page := renderDash(t, fixture.NewDashboard(3))
+	_, st := mustDiff(t, nil, page)
+	ups, st2 := mustDiff(t, st, page)
+	assert.Empty(t, ups, "even the data-cache=false panels are not re-sent")
+	assert.Same(t, st, st2)
+}
+
+func TestDiff_DashboardBehaviours(t *testing.T) {
+	halfDone := func(d *fixture.DashboardData) {
+		for i := range d.Tasks {
+			d.Tasks[i].Completed = i%2 == 0
+		}
+	}
+	cases := []struct {
+		name   string
+		setup  func(d *fixture.DashboardData) // before the first render
+		change func(d *fixture.DashboardData)
+		want   []string // updates besides the data-cache=false panels
+	}{
+		{
+			name:   "counter change re-sends only the no-cache panels",
+			change: func(d *fixture.DashboardData) { d.Counter++ },
+			want:   nil,
+		},
+		{
+			name:   "statistic change replaces its card",
+			change: func(d *fixture.DashboardData) { s := d.Statistics["orders"]; s.Value++; d.Statistics["orders"] = s },
+			want:   []string{"replace stat-orders"},
+		},
+		{
+			name:   "task inserted first goes before the old first",
+			change: func(d *fixture.DashboardData) { d.Tasks = append([]fixture.TaskInfo{fixture.NewTask("new", 4)}, d.Tasks...) },
+			want:   []string{"replace tasks-section"},
+		},
+		{
+			name:   "task title change two levels down replaces only the task",
+			change: func(d *fixture.DashboardData) { d.Tasks[2].Title = "Changed" },
+			want:   []string{"replace task-3"},
+		},
+		{
+			name:   "task removed is removed, with the count heading",
+			change: func(d *fixture.DashboardData) { d.Tasks = append(d.Tasks[:4], d.Tasks[5:]...) },
+			want:   []string{"replace tasks-section"},
+		},
+		{
+			name:   "two tasks swapped are moved",
+			change: func(d *fixture.DashboardData) { d.Tasks[1], d.Tasks[6] = d.Tasks[6], d.Tasks[1] },
+			want:   []string{"remove task-2", "remove task-7", "insertAfter task-7>task-1", "insertAfter task-2>task-6"},
+		},
+		{
+			name:   "filter hides half the list by removing rows",
+			setup:  halfDone,
+			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
+			want: []string{"replace tasks-section"},
+		},
+		{
+			name:   "user rename replaces the header",
+			change: func(d *fixture.DashboardData) { d.User.Name = "Grace" },
+			want:   []string{"replace header-section"},
+		},
+		{
+			name:   "admin badge removed with its condition is a remove",
+			change: func(d *fixture.DashboardData) { d.User.IsAdmin = false },
+			want:   []string{"remove admin-badge"},
+		},
+		{
+			name:   "notification count removed with its condition is a remove",
+			change: func(d *fixture.DashboardData) { d.User.HasNotifications = false },
+			want:   []string{"remove notification-count"},
+		},
+		{
+			name:   "loading toggle changes an attribute of an id'd element",
+			change: func(d *fixture.DashboardData) { d.IsLoading = true },
+			want:   []string{"replace loading-overlay"},
+		},
+		{
+			name: "in-place mutation of the rendered value is still seen",
+			change: func(d *fixture.DashboardData) {
+				d.Tasks[0].Completed = !d.Tasks[0].Completed
+			},
+			want: []string{"replace task-1"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := fixture.NewDashboard(10)
+			if tc.setup != nil {
+				tc.setup(d)
+			}
+			old := renderDash(t, d)
+			_, st := mustDiff(t, nil, old)
+			tc.change(d) // in place: Diff compares pages, never data
+			page := renderDash(t, d)
+			ups, _ := mustDiff(t, st, page)
+			assert.Equal(t, tc.want, withoutNoCache(summary(ups)))
+			requireApplies(t, old, page, ups)
+		})
+	}
+}
+
+func TestDiff_SmallPages(t *testing.T) {
+	cases := []struct {
+		name     string
+		old, new string
+		want     []string
+	}{
+		{
+			name: "change outside any id replaces the nearest id'd ancestor",
+			old:  `<body><div id="a"><p>x</p><span>1</span></div></body>`,
+			new:  `<body><div id="a"><p>x</p><span>2</span></div></body>`,
+			want: []string{"replace a"},
+		},
+		{
+			name: "change outside every id replaces the body",
+			old:  `<body><p>1</p><div id="a">x</div></body>`,
+			new:  `<body><p>2</p><div id="a">x</div></body>`,
+			want: []string{"replace "},
+		},
+		{
+			name: "nested change two levels down touches only the inner fragment",
+			old:  `<body><div id="a"><div id="b"><i id="c">1</i></div></div></body>`,
+			new:  `<body><div id="a"><div id="b"><i id="c">2</i></div></div></body>`,
+			want: []string{"replace c"},
+		},
+		{
+			name: "data-cache=false fragment is re-sent when anything changed",
+			old:  `<body><div id="t" data-cache="false">same</div><div id="b">1</div></body>`,
+			new:  `<body><div id="t" data-cache="false">same</div><div id="b">2</div></body>`,
+			want: []string{"replace t", "replace b"},
+		},
+		{
+			name: "child inserted in the middle goes after its previous sibling",
+			old:  `<body><ul id="l"><li id="1">a</li><li id="3">c</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li></ul></body>`,
+			want: []string{"insertAfter 2>1"},
+		},
+		{
+			name: "child inserted first goes before the old first",
+			old:  `<body><ul id="l"><li id="2">b</li><li id="3">c</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li></ul></body>`,
+			want: []string{"insertBefore 1>2"},
+		},
+		{
+			name: "child inserted last is appended",
+			old:  `<body><ul id="l"> <li id="1">a</li> </ul></body>`,
+			new:  `<body><ul id="l"> <li id="1">a</li> <li id="2">b</li> </ul></body>`,
+			want: []string{"append l"},
+		},
+		{
+			name: "child inserted last before trailing markup goes after its sibling",
+			old:  `<body><div id="l"><i id="1">a</i><b>end</b></div></body>`,
+			new:  `<body><div id="l"><i id="1">a</i><i id="2">b</i><b>end</b></div></body>`,
+			want: []string{"insertAfter 2>1"},
+		},
+		{
+			name: "first child of an empty list is appended",
+			old:  `<body><ul id="l"></ul></body>`,
+			new:  `<body><ul id="l"><li id="1">a</li></ul></body>`,
+			want: []string{"append l"},
+		},
+		{
+			name: "removed child is removed",
+			old:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="1">a</li></ul></body>`,
+			want: []string{"remove 2"},
+		},
+		{
+			name: "reversed long list is one parent replace, fewer bytes than moves",
+			old:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li><li id="4">d</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="4">d</li><li id="3">c</li><li id="2">b</li><li id="1">a</li></ul></body>`,
+			want: []string{"replace l"},
+		},
+		{
+			name: "fragment moved to another parent is removed then inserted",
+			old:  `<body><div id="a"><p id="x">x</p><p id="y">y</p></div><div id="b"><p id="z">z</p></div></body>`,
+			new:  `<body><div id="a"><p id="y">y</p></div><div id="b"><p id="z">z</p><p id="x">x</p></div></body>`,
+			want: []string{"remove x", "append b"},
+		},
+		{
+			name: "ids inside template content are not fragments",
+			old:  `<body><div id="a"><template><p id="a">1</p></template></div></body>`,
+			new:  `<body><div id="a"><template><p id="a">2</p></template></div></body>`,
+			want: []string{"replace a"},
+		},
+		{
+			name: "a closing tag inside a script string is not markup",
+			old:  `<body><div id="a"><script>var s = "</div>";</script></div><p id="b">1</p></body>`,
+			new:  `<body><div id="a"><script>var s = "</div>";</script></div><p id="b">2</p></body>`,
+			want: []string{"replace b"},
+		},
+		{
+			name: "void elements and unquoted attributes",
+			old:  `<body><div id=a><input id=i value=1><br><img src=x></div></body>`,
+			new:  `<body><div id=a><input id=i value=2><br><img src=x></div></body>`,
+			want: []string{"replace i"},
+		},
+		{
+			name: "a page without body tag is its own body",
+			old:  `<div id="a">1</div><div id="b">1</div>`,
+			new:  `<div id="a">1</div><div id="b">2</div>`,
+			want: []string{"replace b"},
+		},
+		{
+			name: "unclosed p makes the body opaque",
+			old:  `<body><div id="a"><p>one<div id="b">1</div></div></body>`,
+			new:  `<body><div id="a"><p>one<div id="b">2</div></div></body>`,
+			want: []string{"replace "},
+		},
+		{
+			name: "mismatched end tag makes the body opaque",
+			old:  `<body><div id="a"><span><b>1</span></b></div></body>`,
+			new:  `<body><div id="a"><span><b>2</span></b></div></body>`,
+			want: []string{"replace "},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			old, page := []byte(padded(tc.old)), []byte(padded(tc.new))
+			_, st := mustDiff(t, nil, old)
+			ups, _ := mustDiff(t, st, page)
+			assert.Equal(t, tc.want, summary(ups))
+			requireApplies(t, old, page, ups)
+		})
+	}
+}
+
+func TestDiff_DuplicateIDIsAnErrorNamingTheID(t *testing.T) {
+	for _, page := range []string{
+		`<body><div id="x"></div><p id="x"></p></body>`,
+		`<html><head><meta id="m"></head><body><i id="m"></i></body></html>`,
+	} {
+		ups, st, err := Diff(nil, []byte(page))
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, ErrDuplicateFragmentID))
+		assert.Nil(t, ups)
+		assert.Nil(t, st)
+		assert.Regexp(t, `"[xm]"`, err.Error())
+	}
+}
+
+func TestDiff_UnknownStateIsTreatedAsNil(t *testing.T) {
+	page := []byte(`<body><div id="a">1</div></body>`)
+	for name, st := range map[string]*State{
+		"other format":   {Format: 9, IDs: []string{""}, Parents: []uint32{0}, Hashes: []uint64{1}, Anchors: []uint32{0}},
+		"ragged":         {Format: stateFormat, IDs: []string{"", "a"}, Parents: []uint32{0}, Hashes: []uint64{1}, Anchors: []uint32{0}},
+		"forward parent": {Format: stateFormat, IDs: []string{"", "a"}, Parents: []uint32{0, 1}, Hashes: []uint64{1, 2}, Anchors: []uint32{0, 0}},
+		"empty":          {Format: stateFormat},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ups, _ := mustDiff(t, st, page)
+			require.Equal(t, []string{"replace "}, summary(ups))
+		})
+	}
+}
+
+func TestDiff_DuplicateIDsInStoredStateReplaceTheBody(t *testing.T) {
+	_, st := mustDiff(t, nil, []byte(`<body><ul id="l"><li id="a">1</li><li id="b">1</li></ul></body>`))
+	bad := *st
+	bad.IDs = []string{"", "l", "a", "a"}
+	ups, _ := mustDiff(t, &bad, []byte(`<body><ul id="l"><li id="b">1</li><li id="a">1</li></ul></body>`))
+	assert.Equal(t, []string{"replace "}, summary(ups))
+}
+
+// padded adds an unchanging fragment to a small page so that replacing the
+// body costs more bytes than the fragment updates under test.
+func padded(page string) string {
+	pad := `<div id="pad">` + strings.Repeat("padding ", 100) + `</div>`
+	if i := strings.Index(page, "</body>"); i >= 0 {
+		return page[:i] + pad + page[i:]
+	}
+	return page + pad
+}

@@ -1,0 +1,88 @@
+// Package fragments turns a newly rendered page into the few updates that
+// bring the browser's copy of the previous page up to date.
+//
+// # Fragments
+//
+// A fragment is an element of the body that carries a non-empty id
+// attribute, at any depth; elements inside <template> content are not
+// fragments. The body itself is the root fragment, named by the empty
+// fragment id "". A fragment's own markup is its outerHTML without the
+// markup of the fragments inside it (its child fragments) and without the
+// whitespace-only text that separates a child fragment from its siblings.
+//
+// # Actions
+//
+// An Update is applied by the browser client, and by the tests of this
+// package, with exactly these semantics:
+//
+//   - replace: the element #fragment_id is replaced by html (its outerHTML).
+//   - append: html is added as the last child of #fragment_id.
+//   - remove: the element #fragment_id is removed.
+//   - insertAfter / insertBefore: html, whose root element is the new
+//     fragment #fragment_id, is inserted right after / before the element
+//     #target_id.
+//   - no-op (is_noop: true): nothing to do. Diff never returns one; the
+//     session turns "no updates" into a single no-op.
+//
+// fragment_id "" names document.body: a replace with fragment_id "" carries
+// the body element's outerHTML ("<body ...>...</body>") and replaces the
+// body; an append with fragment_id "" appends to the body. Updates are
+// applied in order: Diff lists every remove first, then every replace, then
+// the inserts and appends, so that an id never names two elements while an
+// update looks it up.
+//
+// # What Diff guarantees
+//
+//   - Minimal: an unchanged fragment produces nothing. When a fragment's
+//     own markup is unchanged, only its changed children produce updates.
+//     Children that are DOM siblings form a keyed list: a new child is
+//     inserted after its previous sibling, before its next one when it is
+//     first, or appended when it is last; a removed child is removed; a
+//     reordering keeps a longest increasing subsequence in place and
+//     removes and re-inserts the rest (the fewest moves). Whenever the
+//     updates for a fragment's subtree would weigh more bytes than
+//     replacing the fragment, the fragment is replaced instead.
+//   - Never wrong: a change in a fragment's own markup (text directly in
+//     it, an attribute of an element without an id) replaces that
+//     fragment, the nearest id'd ancestor of the change, or the body.
+//     Applying the updates to the old page gives the new page, up to
+//     whitespace-only text that separates fragments from their siblings
+//     (inside <pre>, <listing> and <textarea> all whitespace counts).
+//     Content outside the body (the head, the title) is not tracked.
+//   - Malformed markup: the page is read once with the streaming tokenizer
+//     of golang.org/x/net/html (raw text of <script>, <style>, <textarea>,
+//     <title>; comments; void elements; unquoted attributes; SVG and
+//     MathML). When the browser's tree would not follow the tag nesting
+//     (a missing or mismatched end tag, a <p> or <li> closed implicitly,
+//     misnested formatting, table foster-parenting, a self-closing non-void
+//     HTML element, nesting deeper than 500) the body is treated as one
+//     opaque fragment: any change replaces the body. Well-formed pages,
+//     such as html/template renders of well-formed templates, get
+//     fragment-level updates.
+//   - data-cache="false" on a fragment re-sends it (replace) on every Diff
+//     of a changed page. An identical page gives no updates at all.
+//   - Two elements with the same id give ErrDuplicateFragmentID naming the
+//     id. Diff never panics; its cost is linear in the page size.
+//
+// # html_hash
+//
+// Every update carrying html has html_hash = HashHTML(html): the 64-bit
+// FNV-1a hash (offset basis 14695981039346656037, prime 1099511628211) of
+// the UTF-8 bytes of html, written as 16 lower-case hexadecimal digits,
+// zero-padded. HashHTML("") is "cbf29ce484222325".
+//
+// # State
+//
+// State is what a session keeps between renders: for each fragment its id,
+// parent, a 64-bit hash of its own markup and its position in its parent,
+// plus a hash of the whole page; never the HTML. It is about 3 KB in CBOR
+// for the design's dashboard with 50 tasks. It is plain data meant to be
+// persisted (CBOR or JSON), so that the first update after a restart is
+// still minimal. A State is immutable once returned.
+//
+// # Cost
+//
+// Diff hashes the whole page first and returns at once when it is
+// unchanged; otherwise it makes one tokenizer pass with no per-element
+// allocation beyond the ids, and a diff linear in the number of fragments.
+package fragments
