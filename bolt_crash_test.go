@@ -1,0 +1,103 @@
+package statetemplate
+
+import (
+	"bufio"
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/storage/bolt"
+)
+
+// TestBoltCrash_EveryCreatedSessionSurvivesKill9 kills a child that is
+// creating and updating sessions with SIGKILL at a random moment, 20
+// times on one file. After each kill the file opens, and every session
+// whose CreateSession had returned (the child prints it right after) is
+// there and renders.
+func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
+	const kills = 20
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	ctx := context.Background()
+	type created struct {
+		i   int
+		tok string
+	}
+	var all []created
+	for round := range kills {
+		cmd, out := startBoltChild(t, "crash", path, "")
+		lines := make(chan string, 1<<16)
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		var got []created
+		first, ok := <-lines
+		require.True(t, ok, "round %d: child created nothing", round)
+		deadline := time.After(time.Duration(20+rand.IntN(250)) * time.Millisecond)
+	read:
+		for l := first; ; {
+			f := strings.Fields(l)
+			require.Len(t, f, 2, "round %d: line %q", round, l)
+			i, err := strconv.Atoi(f[0])
+			require.NoError(t, err)
+			got = append(got, created{i, f[1]})
+			select {
+			case l, ok = <-lines:
+				if !ok {
+					break read
+				}
+			case <-deadline:
+				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+				for l := range lines { // lines written before the kill count too
+					f := strings.Fields(l)
+					if len(f) == 2 { // the last line may be cut by the kill
+						i, _ := strconv.Atoi(f[0])
+						got = append(got, created{i, f[1]})
+					}
+				}
+				break read
+			}
+		}
+		_ = cmd.Wait()
+		require.NotEmpty(t, got)
+
+		r, err := newBoltRenderer(path, "")
+		require.NoError(t, err, "round %d: the file must open after kill -9", round)
+		for _, c := range got {
+			require.True(t, r.ValidateToken(c.tok), "round %d: session %d was created before the kill", round, c.i)
+			page, err := r.RenderPage(c.tok)
+			require.NoError(t, err)
+			require.Contains(t, page, "Session "+strconv.Itoa(c.i)+"<")
+		}
+		require.NoError(t, r.Close())
+		all = append(all, got...)
+	}
+	t.Logf("%d sessions reported created across %d kills", len(all), kills)
+
+	ro, err := bolt.OpenReadOnly(path, time.Second)
+	require.NoError(t, err)
+	rep, err := ro.Check(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ro.Close())
+	require.True(t, rep.Consistent(), "index, sessions and count agree after the crashes: %+v", rep)
+
+	r, err := newBoltRenderer(path, "")
+	require.NoError(t, err)
+	defer r.Close()
+	for _, c := range all {
+		require.True(t, r.ValidateToken(c.tok), "session %d lost after later crashes", c.i)
+	}
+	st, err := r.Stats(ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, st.Sessions, len(all))
+}
