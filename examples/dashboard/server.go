@@ -16,7 +16,6 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/live"
-	"github.com/livefir/statetemplate/storage/bolt"
 )
 
 //go:embed dashboard.html
@@ -56,11 +55,7 @@ func newServer(cfg config) (*server, error) {
 		statetemplate.WithLogger(cfg.logger),
 	}
 	if cfg.db != "" {
-		store, err := bolt.Open(cfg.db)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, statetemplate.WithCustomStore(store))
+		opts = append(opts, statetemplate.WithBoltStore(cfg.db))
 	}
 	r, err := statetemplate.New(page, opts...)
 	if err != nil {
