@@ -53,6 +53,17 @@ func Addr(t testing.TB) string {
 	return shared.Addr
 }
 
+// Own returns $STATETEMPLATE_REDIS_ADDR when set, else the address of a
+// redis-server started for t alone and killed when t ends: for packages
+// without a TestMain calling StopShared.
+func Own(t testing.TB) string {
+	t.Helper()
+	if a := os.Getenv(EnvAddr); a != "" {
+		return a
+	}
+	return Start(t).Addr
+}
+
 // StopShared stops the server Addr started, if any. Call it from TestMain
 // after the tests ran.
 func StopShared() {
