@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
+	"html/template"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -14,57 +16,46 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/livefir/statetemplate/storage/bolt"
+	"github.com/livefir/statetemplate"
 )
 
-// lockHolderEnv makes the test binary a stand-in for a running server:
-// it opens the named file for writing (taking bbolt's exclusive lock) and
-// serves "backup PATH" lines on stdin with the store's hot Backup, until
-// stdin closes.
+// lockHolderEnv makes the test binary a stand-in for a running app: it
+// opens the named file with statetemplate.New(WithBoltStore), which takes
+// bbolt's exclusive lock, serves the renderer's hot Backup over HTTP as an
+// app's admin handler would, prints "serving URL", and runs until stdin
+// closes.
 const lockHolderEnv = "STATETEMPLATE_DUMP_TEST_HOLD_LOCK"
 
 func holdLock() int {
-	st, err := bolt.Open(os.Getenv(lockHolderEnv))
+	tmpl := template.Must(template.New("page").Parse(`<body><span id="count">{{.Count}}</span></body>`))
+	r, err := statetemplate.New(tmpl,
+		statetemplate.WithBoltStore(os.Getenv(lockHolderEnv)),
+		statetemplate.WithDataTypes(&testCounter{}, &testDashboard{}))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer st.Close()
-	fmt.Println("locked")
-	in := bufio.NewScanner(os.Stdin)
-	for in.Scan() {
-		path, ok := strings.CutPrefix(in.Text(), "backup ")
-		if !ok {
-			continue
-		}
-		if err := backupTo(st, path); err != nil {
-			fmt.Println("error", err)
-			continue
-		}
-		fmt.Println("done")
+	defer r.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if err := r.Backup(w); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	fmt.Println("serving http://" + ln.Addr().String() + "/admin/sessions.db")
+	_, _ = io.Copy(io.Discard, os.Stdin)
 	return 0
 }
 
-func backupTo(st *bolt.Store, path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := st.Backup(context.Background(), f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// server is the lock-holding child process.
-type server struct {
-	in  io.WriteCloser
-	out *bufio.Reader
-}
-
-func startServer(t *testing.T, path string) *server {
+// startServer starts the lock-holding child and returns its backup URL.
+func startServer(t *testing.T, path string) string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), lockHolderEnv+"="+path)
@@ -78,23 +69,27 @@ func startServer(t *testing.T, path string) *server {
 		in.Close()
 		assert.NoError(t, cmd.Wait())
 	})
-	s := &server{in: in, out: bufio.NewReader(out)}
-	require.Equal(t, "locked", s.readLine(t))
-	return s
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "serving ")
+	require.True(t, ok, "child said %q", line)
+	return url
 }
 
-func (s *server) readLine(t *testing.T) string {
+// download saves what url serves to path, as an operator's curl -o would.
+func download(t *testing.T, url, path string) {
 	t.Helper()
-	line, err := s.out.ReadString('\n')
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get(url)
 	require.NoError(t, err)
-	return strings.TrimSpace(line)
-}
-
-func (s *server) backup(t *testing.T, path string) {
-	t.Helper()
-	_, err := fmt.Fprintf(s.in, "backup %s\n", path)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	f, err := os.Create(path)
 	require.NoError(t, err)
-	require.Equal(t, "done", s.readLine(t))
+	_, err = io.Copy(f, resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
 
 // TestLockedFile_EverySubcommandFailsWithin2sSayingItIsInUse: while a
@@ -145,18 +140,19 @@ func assertInUse(t *testing.T, path string, args ...string) {
 	}
 }
 
-// TestSnapshot_OfALiveServerReadsLikeTheFile: the hot Backup a running
-// server takes is a file the tool reads and checks while the server
-// still holds the original.
+// TestSnapshot_OfALiveServerReadsLikeTheFile: the snapshot a running app
+// serves with Renderer.Backup, fetched over HTTP as the in-use message
+// suggests, is a file the tool reads and checks while the app still holds
+// the original.
 func TestSnapshot_OfALiveServerReadsLikeTheFile(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFixture(t, dir, "sessions.db", fixtureRecords(t))
 	want := runTool(t, t0, "list", "--json", path)
 	require.Equal(t, exitOK, want.code, want.stderr)
 
-	srv := startServer(t, path)
+	url := startServer(t, path)
 	snap := dir + "/snapshot.db"
-	srv.backup(t, snap)
+	download(t, url, snap)
 
 	got := runTool(t, t0, "list", "--json", snap)
 	require.Equal(t, exitOK, got.code, got.stderr)

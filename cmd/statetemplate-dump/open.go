@@ -11,11 +11,12 @@ import (
 // inUseHelp says what to do when a running server holds the file. The
 // server's lock is exclusive, so no reader can open the file until it
 // stops; its hot backup is the consistent way to look inside meanwhile.
-const inUseHelp = `  A running server holds this file's lock; the tool cannot read it while the
-  server runs. Take a consistent snapshot from the running app with its hot
-  backup — the store's Backup(ctx, w) (storage/bolt), typically behind an admin
-  HTTP handler, e.g.  curl -o snapshot.db http://localhost:8080/admin/sessions/backup
-  — and run this command on the snapshot. Or stop the server first.`
+const inUseHelp = `  A running server holds this file's lock, and the file cannot be read
+  consistently from outside while it runs. Take a snapshot with the server's hot
+  backup — the renderer's Backup(w) (statetemplate.Renderer.Backup), typically
+  served by an admin-only HTTP handler, e.g.
+      curl -o snapshot.db https://app.internal/admin/sessions.db
+  — and run this command on snapshot.db. Or stop the server first.`
 
 // openRead opens path read-only. On failure it reports the error and
 // returns ok false and the exit code.
