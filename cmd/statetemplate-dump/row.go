@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -96,3 +97,13 @@ func (k keyID) String() string { return fmt.Sprintf("%08x", uint32(k)) }
 
 // MarshalText makes JSON print a keyID as its string form.
 func (k keyID) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText parses the form MarshalText prints.
+func (k *keyID) UnmarshalText(b []byte) error {
+	v, err := strconv.ParseUint(string(b), 16, 32)
+	if err != nil {
+		return fmt.Errorf("key id %q: %w", b, err)
+	}
+	*k = keyID(v)
+	return nil
+}
