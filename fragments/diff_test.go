@@ -54,9 +54,11 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			want:   []string{"replace stat-orders"},
 		},
 		{
-			name:   "task inserted first goes before the old first",
-			change: func(d *fixture.DashboardData) { d.Tasks = append([]fixture.TaskInfo{fixture.NewTask("new", 4)}, d.Tasks...) },
-			want:   []string{"replace tasks-section"},
+			name: "task inserted first goes before the old first",
+			change: func(d *fixture.DashboardData) {
+				d.Tasks = append([]fixture.TaskInfo{fixture.NewTask("new", 4)}, d.Tasks...)
+			},
+			want: []string{"replace tasks-section"},
 		},
 		{
 			name:   "task title change two levels down replaces only the task",
@@ -77,7 +79,7 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			name:   "filter hides half the list by removing rows",
 			setup:  halfDone,
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
-			want: []string{"replace tasks-section"},
+			want:   []string{"replace tasks-section"},
 		},
 		{
 			name:   "user rename replaces the header",

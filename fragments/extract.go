@@ -79,28 +79,28 @@ const (
 )
 
 type extractor struct {
-	page      []byte
-	z         *html.Tokenizer
-	x         extraction
-	stack     []openElem
-	fstack    []openFrag
-	arena     []byte     // id bytes
-	idAt      [][2]int32 // arena range of each fragment's id
-	headIDs   [][2]int32 // ids outside the body, checked for duplicates only
-	mode      int
-	headTmpl  int  // <template> depth before the body
-	headRaw   bool // inside a raw-text element before the body
-	nameBuf   [32]byte
+	page     []byte
+	z        *html.Tokenizer
+	x        extraction
+	stack    []openElem
+	fstack   []openFrag
+	arena    []byte     // id bytes
+	idAt     [][2]int32 // arena range of each fragment's id
+	headIDs  [][2]int32 // ids outside the body, checked for duplicates only
+	mode     int
+	headTmpl int  // <template> depth before the body
+	headRaw  bool // inside a raw-text element before the body
+	nameBuf  [32]byte
 }
 
 // extract tokenizes page once and returns its fragment tree, or
 // ErrDuplicateFragmentID.
 func extract(page []byte) (*extraction, error) {
 	e := &extractor{
-		page:    page,
-		z:       html.NewTokenizer(bytes.NewReader(page)),
-		stack:   make([]openElem, 0, 32),
-		fstack:  make([]openFrag, 0, 16),
+		page:   page,
+		z:      html.NewTokenizer(bytes.NewReader(page)),
+		stack:  make([]openElem, 0, 32),
+		fstack: make([]openFrag, 0, 16),
 	}
 	e.x.frags = make([]frag, 0, 64)
 	e.run()

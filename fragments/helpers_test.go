@@ -2,15 +2,20 @@ package fragments
 
 import (
 	"bytes"
-	"strings"
-	"testing"
 
 	"github.com/livefir/statetemplate/internal/fixture"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 )
 
-func renderDash(t testing.TB, d *fixture.DashboardData) []byte {
+// tb is what the helpers need from *testing.T, *testing.B and *rapid.T.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
+
+func renderDash(t tb, d *fixture.DashboardData) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, fixture.Render(&buf, d))
@@ -18,7 +23,7 @@ func renderDash(t testing.TB, d *fixture.DashboardData) []byte {
 }
 
 // requireApplies checks that ups turn oldPage into newPage.
-func requireApplies(t testing.TB, oldPage, newPage []byte, ups []Update) {
+func requireApplies(t tb, oldPage, newPage []byte, ups []Update) {
 	t.Helper()
 	got, err := applyUpdates(string(oldPage), ups)
 	require.NoError(t, err)
@@ -54,7 +59,7 @@ func withoutNoCache(ups []string) []string {
 	return out
 }
 
-func mustDiff(t testing.TB, prev *State, page []byte) ([]Update, *State) {
+func mustDiff(t tb, prev *State, page []byte) ([]Update, *State) {
 	t.Helper()
 	ups, st, err := Diff(prev, page)
 	require.NoError(t, err)
@@ -71,5 +76,3 @@ func countUpdates(ups []Update, action string) int {
 	}
 	return n
 }
-
-var _ = strings.TrimSpace
