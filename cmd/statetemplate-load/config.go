@@ -76,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.server, "server", "child", "how to start the server: child (a child process, so that its memory and CPU are its own) or inproc (in this process)")
 	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
 	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
-	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured phase to `file` (suffixed with store and mode)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profiles to `file`.STORE-MODE.create (session creation) and .actions (the measured phase)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
@@ -187,8 +187,9 @@ func (c *config) validate() error {
 	return nil
 }
 
-// defaultTimeout allows each store's run generous time for setup (at a
-// pessimistic 1,000 sessions/s) on top of the driven phases.
+// defaultTimeout allows each run generous time for setup (at a
+// pessimistic 200 sessions/s, what a busy 2-core machine manages) on top
+// of the driven phases.
 func validMode(m string) bool {
 	return m == modeLive || m == modeFullPage || m == modeFragments
 }
@@ -198,7 +199,7 @@ func (c *config) defaultTimeout() time.Duration {
 	if c.url != "" {
 		runs = 1
 	}
-	setup := time.Minute + time.Duration(c.sessions+c.conns)*time.Millisecond
+	setup := 2*time.Minute + time.Duration(c.sessions+c.conns)*5*time.Millisecond
 	return time.Duration(runs) * (setup + c.warmup + c.duration)
 }
 

@@ -29,8 +29,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	ctx, cancel := context.WithTimeoutCause(ctx, cfg.timeout, fmt.Errorf("the run took longer than -timeout %v", cfg.timeout))
 	defer cancel()
 
-	// Both ends of every WebSocket are in this process with -server inproc.
-	if err := raiseFileLimit(uint64(2*cfg.conns + 4096)); err != nil {
+	if err := raiseFileLimit(cfg.filesNeeded()); err != nil {
 		return err
 	}
 	prog := newProgress(stderr, cfg.progress)
@@ -78,6 +77,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // isTerminal reports whether the underlying writer is a terminal.
 func (l *lockedWriter) isTerminal() bool { return isTerminal(l.w) }
+
+// filesNeeded is the open-file limit the run needs: a descriptor per
+// connection end in this process, plus room for HTTP, the store and the
+// runtime. A child server inherits the limit.
+func (c *config) filesNeeded() uint64 {
+	ends := c.conns
+	if c.server == "inproc" {
+		ends *= 2 // both ends of every WebSocket are here
+	}
+	return uint64(ends + c.createConc + 1024)
+}
 
 func writeJSONFile(path string, rep *Report) error {
 	f, err := os.Create(path)
@@ -156,9 +166,19 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		MaxIdleConnsPerHost: cfg.createConc, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
 	createRec := newRecorder()
+	if cfg.cpuProfile != "" {
+		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p, "create")); err != nil {
+			return nil, fmt.Errorf("starting the CPU profile: %w", err)
+		}
+	}
 	prog.Phase(name+": sessions", int64(cfg.sessions), nil)
 	cr := createSessions(ctx, hc, t.pageURL(), cfg.sessions, cfg.conns, cfg.createConc, createRec, prog)
 	hc.CloseIdleConnections()
+	if cfg.cpuProfile != "" {
+		if err := t.stopProfile(ctx); err != nil {
+			return nil, err
+		}
+	}
 	rr.Sessions, rr.CreateErrors, rr.PageBytes, rr.Create = int(cr.created), cr.errs, cr.pageBytes, createRec.Summary()
 	if cr.created == 0 {
 		return nil, fmt.Errorf("no session created: %w", errors.Join(cr.firstErr, ctx.Err()))
@@ -206,7 +226,7 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		return nil, err
 	}
 	if cfg.cpuProfile != "" {
-		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p)); err != nil {
+		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p, "actions")); err != nil {
 			return nil, fmt.Errorf("starting the CPU profile: %w", err)
 		}
 	}
@@ -281,8 +301,9 @@ func perUnit(after, before uint64, n int) float64 {
 	return (float64(after) - float64(before)) / float64(n)
 }
 
-func profilePath(base string, p planned) string {
-	return fmt.Sprintf("%s.%s-%s", base, p.store, p.mode)
+// profilePath names a phase's profile: BASE.STORE-MODE.PHASE.
+func profilePath(base string, p planned, phase string) string {
+	return fmt.Sprintf("%s.%s-%s.%s", base, p.store, p.mode, phase)
 }
 
 // serve is the -serve child: it runs the server until stdin closes or

@@ -90,7 +90,7 @@ func raiseFileLimit(want uint64) error {
 		next.Max = want
 	}
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next); err != nil {
-		return fmt.Errorf("raising RLIMIT_NOFILE from %d/%d to %d: %w (run as root or lower -conns)", lim.Cur, lim.Max, want, err)
+		return fmt.Errorf("raising RLIMIT_NOFILE from %d (hard %d) to %d: %w (raising the hard limit needs CAP_SYS_RESOURCE; lower -conns, or use -server child, which splits the connection ends over two processes)", lim.Cur, lim.Max, want, err)
 	}
 	return nil
 }
