@@ -3,12 +3,20 @@
 //
 // Records live in 64 shards, each with its own mutex, its own
 // least-recently-used list and its own deadline heap, so concurrent
-// sessions rarely contend. When MaxSessions is reached, Create evicts the
-// least recently used session (the oldest LRU tail across the shards).
-// Expired costs O(k log n) for k results.
+// sessions rarely contend. A store made with a limit holds at most that
+// many sessions: when it is full, Create first evicts the least recently
+// used session of the whole store (exactly: use order is a global counter,
+// not wall time). Get and Update count as use. Creates are serialized in a
+// store with a limit; Get, Update and Delete of different sessions never
+// are.
+//
+// Expired walks each shard's heap best-first, costing O(k log k) for k
+// results rather than a scan; sliding idle deadlines leave stale heap
+// entries that are compacted away once they outnumber live ones.
 //
 // Durability: none. Sessions end with the process, which is why the
 // renderer pairs this store with a random per-process signing key unless
 // the app configures one. Records keep their decoded data (Record.Value),
-// so data of any type works without registration.
+// so data of any type works without registration. Get returns the stored
+// record itself, not a copy: records are immutable once stored.
 package memory

@@ -1,8 +1,6 @@
 package memory
 
 import (
-	"container/heap"
-	"container/list"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -23,25 +21,30 @@ type Store struct {
 	max    int64
 	seed   maphash.Seed
 	count  atomic.Int64
+	clock  atomic.Uint64 // use counter: the LRU order, exact where wall time ties
 	closed atomic.Bool
+	// create serializes Create when the store has a limit, so that evicting
+	// and inserting are one step and the store never holds more than max.
+	create sync.Mutex
 	shards [shardCount]shard
-	evict  sync.Mutex // one eviction at a time, so the victim count is exact
-	// OnEvict, when set before use, is called with each evicted session's ID.
+
+	// OnEvict, when set before use, is called with the ID of each session
+	// evicted to make room. It runs inside Create and must not call the store.
 	OnEvict func(session.ID)
 }
 
 type shard struct {
 	mu       sync.Mutex
 	items    map[session.ID]*item
-	lru      list.List // front: most recently used; values are *item
+	lru      lruList
 	byExpiry expiryHeap
 }
 
+// item is one stored session. Its fields are guarded by its shard's mutex.
 type item struct {
-	rec      *session.Record
-	lastUse  time.Time
-	elem     *list.Element
-	deadline time.Time
+	rec        *session.Record
+	lastUse    uint64
+	prev, next *item // LRU neighbours; the shard's list owns them
 }
 
 // New returns an empty store holding at most maxSessions sessions
@@ -68,33 +71,49 @@ func (s *Store) check(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Create stores rec, evicting the least recently used session first when
-// the store is full.
+func (s *Store) touch(sh *shard, it *item) {
+	it.lastUse = s.clock.Add(1)
+	sh.lru.moveToFront(it)
+}
+
+// Create stores rec. When the store is full it first evicts its least
+// recently used session; a Create refused for a duplicate ID evicts nothing.
 func (s *Store) Create(ctx context.Context, rec *session.Record) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
+	sh := s.shard(rec.ID)
 	if s.max > 0 {
-		s.evict.Lock()
+		s.create.Lock()
+		defer s.create.Unlock()
+		sh.mu.Lock()
+		_, dup := sh.items[rec.ID]
+		sh.mu.Unlock()
+		if dup {
+			return fmt.Errorf("%w: %s", session.ErrSessionIDExists, rec.ID.Short())
+		}
 		for s.count.Load() >= s.max && s.evictOldest() {
 		}
-		s.evict.Unlock()
 	}
-	sh := s.shard(rec.ID)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	if s.closed.Load() { // Close may have run since check
+		return fmt.Errorf("%w: memory store closed", session.ErrStoreUnavailable)
+	}
 	if _, ok := sh.items[rec.ID]; ok {
 		return fmt.Errorf("%w: %s", session.ErrSessionIDExists, rec.ID.Short())
 	}
-	it := &item{rec: rec, lastUse: time.Now(), deadline: rec.Deadline()}
-	it.elem = sh.lru.PushFront(it)
+	it := &item{rec: rec}
+	sh.lru.pushFront(it)
+	it.lastUse = s.clock.Add(1)
 	sh.items[rec.ID] = it
-	heap.Push(&sh.byExpiry, expiryEntry{id: rec.ID, deadline: it.deadline})
+	sh.byExpiry.push(expiryEntry{id: rec.ID, deadline: rec.Deadline()})
 	s.count.Add(1)
 	return nil
 }
 
-// Get returns the record of id and marks it recently used.
+// Get returns the record of id and marks it recently used. The record is
+// the one stored, shared: callers must not modify it.
 func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -106,12 +125,12 @@ func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", session.ErrSessionNotFound, id.Short())
 	}
-	it.lastUse = time.Now()
-	sh.lru.MoveToFront(it.elem)
+	s.touch(sh, it)
 	return it.rec, nil
 }
 
-// Update replaces the record of rec.ID if its stored revision is rec.Rev-1.
+// Update replaces the record of rec.ID if its stored revision is
+// rec.Rev-1, and marks it recently used.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -124,14 +143,15 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		return fmt.Errorf("%w: %s", session.ErrSessionNotFound, rec.ID.Short())
 	}
 	if it.rec.Rev != rec.Rev-1 {
-		return fmt.Errorf("%w: stored revision %d, update based on %d", session.ErrConflict, it.rec.Rev, rec.Rev-1)
+		return fmt.Errorf("%w: session %s: stored revision %d, update based on %d",
+			session.ErrConflict, rec.ID.Short(), it.rec.Rev, rec.Rev-1)
 	}
+	old := it.rec.Deadline()
 	it.rec = rec
-	it.lastUse = time.Now()
-	sh.lru.MoveToFront(it.elem)
-	if d := rec.Deadline(); !d.Equal(it.deadline) {
-		it.deadline = d
-		heap.Push(&sh.byExpiry, expiryEntry{id: rec.ID, deadline: d})
+	s.touch(sh, it)
+	if d := rec.Deadline(); !d.Equal(old) {
+		// The old entry goes stale; it is dropped when it surfaces.
+		sh.byExpiry.push(expiryEntry{id: rec.ID, deadline: d})
 		sh.compactHeap()
 	}
 	return nil
@@ -149,46 +169,53 @@ func (s *Store) Delete(ctx context.Context, id session.ID) error {
 	return nil
 }
 
-func (s *Store) removeLocked(sh *shard, id session.ID) bool {
+func (s *Store) removeLocked(sh *shard, id session.ID) {
 	it, ok := sh.items[id]
 	if !ok {
-		return false
+		return
 	}
-	sh.lru.Remove(it.elem)
+	sh.lru.remove(it)
 	delete(sh.items, id)
 	s.count.Add(-1)
-	return true // its heap entries go stale and are dropped lazily
+	sh.compactHeap()
 }
 
-// evictOldest removes the least recently used session of the store. It
-// reports whether it removed one.
+// evictOldest removes the least recently used session of the store: the
+// oldest of the shards' LRU tails. It reports whether the store had one.
 func (s *Store) evictOldest() bool {
-	var (
-		victim  *shard
-		oldest  time.Time
-		victimI session.ID
-	)
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		if back := sh.lru.Back(); back != nil {
-			it := back.Value.(*item)
-			if victim == nil || it.lastUse.Before(oldest) {
-				victim, oldest, victimI = sh, it.lastUse, it.rec.ID
+	for {
+		var (
+			victim *shard
+			id     session.ID
+			oldest uint64
+		)
+		for i := range s.shards {
+			sh := &s.shards[i]
+			sh.mu.Lock()
+			if tail := sh.lru.back(); tail != nil && (victim == nil || tail.lastUse < oldest) {
+				victim, id, oldest = sh, tail.rec.ID, tail.lastUse
 			}
+			sh.mu.Unlock()
 		}
-		sh.mu.Unlock()
+		if victim == nil {
+			return false
+		}
+		victim.mu.Lock()
+		it := victim.items[id]
+		// Used or deleted since the scan: it is no longer the oldest.
+		still := it != nil && it.lastUse == oldest
+		if still {
+			s.removeLocked(victim, id)
+		}
+		victim.mu.Unlock()
+		if !still {
+			continue
+		}
+		if s.OnEvict != nil {
+			s.OnEvict(id)
+		}
+		return true
 	}
-	if victim == nil {
-		return false
-	}
-	victim.mu.Lock()
-	removed := s.removeLocked(victim, victimI)
-	victim.mu.Unlock()
-	if removed && s.OnEvict != nil {
-		s.OnEvict(victimI)
-	}
-	return true
 }
 
 // Expired returns up to limit IDs whose deadline is not after before,
@@ -197,14 +224,10 @@ func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]ses
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	var found []expiryEntry
-	for i := range s.shards {
-		found = append(found, s.shards[i].expired(before, limit)...)
+	if limit <= 0 {
+		return nil, nil
 	}
-	sortEntries(found)
-	if len(found) > limit {
-		found = found[:limit]
-	}
+	found := s.expiredMerged(before, limit)
 	ids := make([]session.ID, len(found))
 	for i, e := range found {
 		ids[i] = e.id
@@ -212,10 +235,49 @@ func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]ses
 	return ids, nil
 }
 
+// expiredMerged lists the limit earliest due entries of all shards. IDs
+// are spread evenly over the shards, so it first asks each shard for a
+// fair share, then asks again, with a larger quota, only the shards that
+// filled their quota before the merged list's last deadline: they may hide
+// earlier entries.
+func (s *Store) expiredMerged(before time.Time, limit int) []expiryEntry {
+	quota := make([]int, shardCount)
+	got := make([][]expiryEntry, shardCount)
+	q := min(limit, limit/shardCount*2+8)
+	for i := range quota {
+		quota[i] = q
+		got[i] = s.shards[i].expired(before, q)
+	}
+	for {
+		var found []expiryEntry
+		for _, g := range got {
+			found = append(found, g...)
+		}
+		sortEntries(found)
+		if len(found) > limit {
+			found = found[:limit]
+		}
+		again := false
+		for i, g := range got {
+			if len(g) < quota[i] || quota[i] >= limit {
+				continue // the shard listed all it has due, or all it may
+			}
+			if len(found) < limit || !g[len(g)-1].deadline.After(found[len(found)-1].deadline) {
+				quota[i] = min(limit, quota[i]*4)
+				got[i] = s.shards[i].expired(before, quota[i])
+				again = true
+			}
+		}
+		if !again {
+			return found
+		}
+	}
+}
+
 // HealthCheck reports whether the store is open.
 func (s *Store) HealthCheck(ctx context.Context) error { return s.check(ctx) }
 
-// Count returns the number of stored sessions.
+// Count returns the number of stored sessions, expired or not.
 func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -224,6 +286,7 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 }
 
 // Close empties the store; later calls fail with ErrStoreUnavailable.
+// Closing twice is harmless.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
@@ -232,7 +295,7 @@ func (s *Store) Close() error {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		sh.items = map[session.ID]*item{}
-		sh.lru.Init()
+		sh.lru = lruList{}
 		sh.byExpiry = nil
 		sh.mu.Unlock()
 	}
