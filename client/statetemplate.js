@@ -206,19 +206,23 @@
     );
     ws.onopen = function () {
       tries = 0;
-      try {
-        sessionStorage.removeItem(RELOADED);
-      } catch (e) {}
       // Updates may have been lost while disconnected: start from a full render.
       if (opened) queue.unshift(RESYNC);
       opened = true;
-      status("open");
       var q = queue;
       queue = [];
       q.forEach(raw);
     };
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
+      if (doc.documentElement.dataset.stStatus !== "open") {
+        // The server's first message (an empty batch) says the session is
+        // live; only now may a later "gone" reload the page again.
+        try {
+          sessionStorage.removeItem(RELOADED);
+        } catch (x) {}
+        status("open");
+      }
       if (Array.isArray(m)) {
         for (var i = 0; i < m.length; i++)
           if (!apply(m[i])) {

@@ -197,6 +197,7 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer a.hub.detach(ls, c)
+	c.enqueue(readyMessage)
 	a.readLoop(c, ls)
 }
 

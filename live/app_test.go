@@ -144,6 +144,7 @@ func TestApp_OriginCheck(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer ws.CloseNow()
+			expectReady(t, ws)
 			send(t, ws, `{"action":"inc"}`)
 			assert.Contains(t, mustRead(t, ws).html(), "Count: 1")
 		})

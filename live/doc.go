@@ -45,6 +45,7 @@
 //
 // Server to browser, one JSON value per text message:
 //
+//	[]                                                              ready: the session is open (always first)
 //	[{"fragment_id": ..., "action": ..., "html": ..., ...}, ...]   updates, applied in order
 //	{"error": "unknown_action", "message": "...", "action": "frob"} an error; the connection stays up
 //

@@ -122,6 +122,7 @@ func (b *browser) mustDial(base, ref string) *websocket.Conn {
 	require.NoError(b.t, err)
 	ws.SetReadLimit(16 << 20)
 	b.t.Cleanup(func() { ws.CloseNow() })
+	expectReady(b.t, ws)
 	return ws
 }
 
@@ -169,4 +170,14 @@ func (m serverMsg) html() string {
 		s.WriteString(u.HTML)
 	}
 	return s.String()
+}
+
+// expectReady reads the ready message every opened session starts with.
+func expectReady(t *testing.T, ws *websocket.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := ws.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "[]", string(b), "the first message is the ready message")
 }

@@ -76,6 +76,10 @@ func (m Message) Int(key string) (int, error) {
 	return n, nil
 }
 
+// readyMessage, an empty batch, is the first message of every connection
+// whose session opened: the client treats the session as live from then on.
+var readyMessage = []byte("[]")
+
 // errorMessage is what the server sends when it cannot act on a message.
 type errorMessage struct {
 	Error   string `json:"error"`

@@ -178,15 +178,27 @@ func eval[T any](tb *tab, expr string) T {
 	return v
 }
 
+func evalVoid(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr)
+}
+
 // waitFor polls a JavaScript predicate. Interval polling, not rAF, so that
 // background tabs are polled too.
 func (tb *tab) waitFor(expr string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
-	require.NoError(tb.t, err, "waiting for %s", expr)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		// A navigation (a reload) destroys the context the poll ran in.
+		if err != nil && strings.Contains(err.Error(), "Cannot find context") && ctx.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		require.NoError(tb.t, err, "waiting for %s", expr)
+		return
+	}
 }
 
 // open loads the dashboard and waits for its WebSocket.
