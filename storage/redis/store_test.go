@@ -12,7 +12,7 @@ import (
 )
 
 // newStore returns a store on the test Redis under a prefix of t's own.
-func newStore(t *testing.T, cfg rstore.Config) *rstore.Store {
+func newStore(t testing.TB, cfg rstore.Config) *rstore.Store {
 	t.Helper()
 	c := redistest.Client(t)
 	if cfg.Prefix == "" {
