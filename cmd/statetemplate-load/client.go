@@ -55,7 +55,7 @@ func createSessions(ctx context.Context, hc *http.Client, pageURL string, n, kee
 					return
 				}
 				start := time.Now()
-				ref, size, err := getPage(ctx, hc, pageURL)
+				ref, size, err := getPage(ctx, hc, pageURL, i < int64(keep))
 				lat := time.Since(start)
 				mu.Lock()
 				if err != nil {
@@ -77,7 +77,7 @@ func createSessions(ctx context.Context, hc *http.Client, pageURL string, n, kee
 				if res.pageBytes == 0 {
 					res.pageBytes = size
 				}
-				if len(res.refs) < keep {
+				if ref.wsURL != "" {
 					res.refs = append(res.refs, ref)
 				}
 				mu.Unlock()
@@ -89,8 +89,9 @@ func createSessions(ctx context.Context, hc *http.Client, pageURL string, n, kee
 	return res
 }
 
-// getPage fetches the page once, as a new browser would.
-func getPage(ctx context.Context, hc *http.Client, pageURL string) (sessionRef, int, error) {
+// getPage fetches the page once, as a new browser would. Only with keep
+// does it work out what a WebSocket to the session needs.
+func getPage(ctx context.Context, hc *http.Client, pageURL string, keep bool) (sessionRef, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
 	if err != nil {
 		return sessionRef{}, 0, err
@@ -113,6 +114,9 @@ func getPage(ctx context.Context, hc *http.Client, pageURL string) (sessionRef, 
 	}
 	if len(cookies) == 0 {
 		return sessionRef{}, 0, fmt.Errorf("GET %s: the server set no session cookie", pageURL)
+	}
+	if !keep {
+		return sessionRef{}, len(body), nil
 	}
 	wsURL, err := socketURL(pageURL, body)
 	if err != nil {
@@ -160,21 +164,52 @@ var htmlAttrUnescaper = strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;",
 
 func htmlUnescape(s string) string { return htmlAttrUnescaper.Replace(s) }
 
-// taskIDRe finds task row ids in a page (id="task-7") or in the JSON of
-// updates (id=\"task-7\", \u0022 escapes, or "fragment_id":"task-7").
-var taskIDRe = regexp.MustCompile(`(?:id=(?:\\"|\\u0022|"|&#34;)|"fragment_id":")task-([A-Za-z0-9_]+)`)
-
-// taskIDs returns the task ids in b that are not in known, in order.
+// taskIDs returns the ids of task rows in b that are not in known, in
+// order. It finds them in a page (id="task-7") and in the JSON of updates
+// (id=\"task-7\", id=\u0022task-7, or "fragment_id":"task-7"). It runs
+// on every add_task answer, so it scans with bytes.Index, not a regexp,
+// which cost most of the load generator's CPU.
 func taskIDs(b []byte, known []string) []string {
 	var out []string
-	for _, m := range taskIDRe.FindAllSubmatch(b, -1) {
-		id := string(m[1])
+	for i := 0; ; {
+		j := bytes.Index(b[i:], taskPrefix)
+		if j < 0 {
+			return out
+		}
+		j += i
+		start := j + len(taskPrefix)
+		end := start
+		for end < len(b) && isIDByte(b[end]) {
+			end++
+		}
+		i = max(end, start)
+		if end == start || !idAttrBefore(b[:j]) {
+			continue
+		}
+		id := string(b[start:end])
 		if id == "list" || id == "check" || containsStr(known, id) || containsStr(out, id) {
 			continue
 		}
 		out = append(out, id)
 	}
-	return out
+}
+
+var (
+	taskPrefix = []byte("task-")
+	idAttrs    = [][]byte{[]byte(`id="`), []byte(`id=\"`), []byte(`id=\u0022`), []byte(`id=&#34;`), []byte(`"fragment_id":"`)}
+)
+
+func idAttrBefore(b []byte) bool {
+	for _, a := range idAttrs {
+		if bytes.HasSuffix(b, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func isIDByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 func containsStr(s []string, v string) bool {

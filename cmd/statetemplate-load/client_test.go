@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +73,13 @@ func TestConn_WithoutANewTaskIdTheCycleStaysBalanced(t *testing.T) {
 		c.answered([]byte(`[{"is_noop":true}]`))
 	}
 	assert.Equal(t, []string{actIncrement, actAddTask, actIncrement, actDecrement, actDecrement}, kinds)
+}
+
+func BenchmarkTaskIDs_AddTaskAnswer(b *testing.B) {
+	answer := []byte(strings.Repeat(`\u003cdiv id=\"task-check-7\" class=\"item\"\u003e padding padding padding `, 200) +
+		`[{"fragment_id":"task-9","action":"insertAfter","target_id":"task-8"}]`)
+	b.SetBytes(int64(len(answer)))
+	for b.Loop() {
+		taskIDs(answer, []string{"8"})
+	}
 }

@@ -39,7 +39,9 @@ type config struct {
 	createConc  int
 	dialConc    int
 	cpuProfile  string
+	clientProf  string
 	jsonOut     string
+	answersDir  string
 	progress    string
 	timeout     time.Duration
 	cacheBudget int64
@@ -77,7 +79,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
 	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profiles to `file`.STORE-MODE.create (session creation) and .actions (the measured phase)")
+	fs.StringVar(&c.clientProf, "client-cpuprofile", "", "write the load generator's own CPU profile to `file`")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")
+	fs.StringVar(&c.answersDir, "answers", "", "write the first answer to each action of each run into `directory`, to see what was sent")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
 	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -92,9 +94,10 @@ type phaseStats struct {
 const actionTimeout = 5 * time.Second
 
 type actionStat struct {
-	rtt   *recorder
-	count atomic.Int64
-	bytes atomic.Int64
+	rtt    *recorder
+	count  atomic.Int64
+	bytes  atomic.Int64
+	sample atomic.Pointer[[]byte] // the first answer, for -answers
 }
 
 func newPhaseStats() *phaseStats {
@@ -118,6 +121,19 @@ func (st *phaseStats) perAction() []ActionStats {
 			MeanBytes: float64(a.bytes.Load()) / float64(n), P50: s.P50, P99: s.P99})
 	}
 	return out
+}
+
+// writeSamples writes the first answer to each action into dir, named
+// PREFIX-ACTION.txt.
+func (st *phaseStats) writeSamples(dir, prefix string) error {
+	for name, a := range st.actions {
+		if p := a.sample.Load(); p != nil {
+			if err := os.WriteFile(filepath.Join(dir, prefix+"-"+name+".txt"), *p, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // driver drives actions over a set of connections.
@@ -155,10 +171,31 @@ func newDriver(conns []*conn) *driver {
 	return d
 }
 
+// bufPool holds the buffers answers are read into: reading into a pooled
+// buffer rather than a fresh slice per message keeps the load generator's
+// garbage, and so its CPU, down.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readMessage reads one message into a pooled buffer; put it back with
+// bufPool.Put once done with the bytes.
+func readMessage(ctx context.Context, ws *websocket.Conn) (*bytes.Buffer, error) {
+	_, r, err := ws.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		bufPool.Put(buf)
+		return nil, err
+	}
+	return buf, nil
+}
+
 func (d *driver) read(c *conn) {
 	defer d.wg.Done()
 	for {
-		_, msg, err := c.ws.Read(d.ctx)
+		buf, err := readMessage(d.ctx, c.ws)
 		now := int64(time.Since(d.epoch))
 		st := d.stats.Load()
 		if err != nil {
@@ -168,9 +205,11 @@ func (d *driver) read(c *conn) {
 			}
 			return
 		}
+		msg := buf.Bytes()
 		sent := c.sentAt.Swap(0)
 		if sent == 0 {
 			st.unsolicited.Add(1)
+			bufPool.Put(buf)
 			continue
 		}
 		lat := time.Duration(now - (sent - 1))
@@ -179,12 +218,17 @@ func (d *driver) read(c *conn) {
 		a.rtt.Record(lat)
 		a.count.Add(1)
 		a.bytes.Add(int64(len(msg)))
+		if a.sample.Load() == nil {
+			sample := bytes.Clone(msg)
+			a.sample.CompareAndSwap(nil, &sample)
+		}
 		st.completed.Add(1)
 		st.bytes.Add(int64(len(msg)))
 		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
 			st.errors.Add(1)
 		}
 		c.answered(msg)
+		bufPool.Put(buf)
 		d.idle <- c // capacity len(conns): never blocks
 	}
 }

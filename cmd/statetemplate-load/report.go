@@ -50,6 +50,9 @@ type RunReport struct {
 	// its answer, inside the server.
 	ServerHandle *LatencySummary `json:"server_handle,omitempty"`
 	UpdateBytes  int64           `json:"update_bytes"` // payload bytes of all answers
+	// ClientCPUPerAction is this process's CPU per answered action: the
+	// load generator's cost (and the server's too with -server inproc).
+	ClientCPUPerAction time.Duration `json:"client_cpu_per_action_ns"`
 	PerAction    []ActionStats   `json:"per_action"`
 
 	Server *ServerFigures `json:"server_figures,omitempty"` // nil against -url
@@ -147,6 +150,9 @@ func (rep *Report) WriteText(w io.Writer) error {
 		}
 		if r.Server != nil {
 			fmt.Fprintf(&b, "; server CPU %s, heap %s, RSS %s", fmtDur(r.Server.CPU), fmtBytes(float64(r.Server.HeapAfter)), fmtBytes(float64(r.Server.RSSAfter)))
+		}
+		if r.ClientCPUPerAction > 0 {
+			fmt.Fprintf(&b, "; load generator CPU/action %s", fmtDur(r.ClientCPUPerAction))
 		}
 		b.WriteString("\n")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	if err := raiseFileLimit(cfg.filesNeeded()); err != nil {
 		return err
+	}
+	if cfg.clientProf != "" {
+		f, err := os.Create(cfg.clientProf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	prog := newProgress(stderr, cfg.progress)
 	rep := &Report{
@@ -230,6 +245,7 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 			return nil, fmt.Errorf("starting the CPU profile: %w", err)
 		}
 	}
+	clientBefore := readProcStats(false)
 	start := time.Now()
 	if len(conns) > 0 {
 		prog.Phase(name+": measuring", int64(cfg.rate*cfg.duration.Seconds()), func() string {
@@ -239,6 +255,7 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		d.run(ctx, cfg.rate, cfg.duration, drainWait, st, prog)
 	}
 	elapsed := min(time.Since(start), cfg.duration)
+	clientCPU := readProcStats(false).CPU() - clientBefore.CPU()
 	after, err := t.stats(ctx, false, false)
 	if err != nil {
 		return nil, err
@@ -253,10 +270,18 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		return nil, context.Cause(ctx)
 	}
 
+	if cfg.answersDir != "" {
+		if err := st.writeSamples(cfg.answersDir, p.store+"-"+p.mode); err != nil {
+			return nil, fmt.Errorf("writing answers: %w", err)
+		}
+	}
 	rr.Sent, rr.Completed, rr.Missed = st.sent.Load(), st.completed.Load(), st.missed.Load()
 	rr.ActionErrors = st.errors.Load() + st.lost.Load() + st.timeouts.Load()
 	rr.Unsolicited = st.unsolicited.Load()
 	rr.AchievedRate = float64(rr.Completed) / elapsed.Seconds()
+	if rr.Completed > 0 {
+		rr.ClientCPUPerAction = clientCPU / time.Duration(rr.Completed)
+	}
 	rr.RTT = st.rtt.Summary()
 	rr.UpdateBytes = st.bytes.Load()
 	rr.PerAction = st.perAction()
