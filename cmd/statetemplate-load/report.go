@@ -53,7 +53,7 @@ type RunReport struct {
 	// ClientCPUPerAction is this process's CPU per answered action: the
 	// load generator's cost (and the server's too with -server inproc).
 	ClientCPUPerAction time.Duration `json:"client_cpu_per_action_ns"`
-	PerAction    []ActionStats   `json:"per_action"`
+	PerAction          []ActionStats `json:"per_action"`
 
 	Server *ServerFigures `json:"server_figures,omitempty"` // nil against -url
 }
