@@ -48,7 +48,9 @@ type Health struct {
 const healthTimeout = 5 * time.Second
 
 // Health checks the session store and counts its sessions, within ctx
-// (and at most 5s). It never blocks on a dead store past that.
+// (and at most 5s). It never blocks on a dead store past that. Counting
+// costs what the store's Count costs: for Redis a SCAN of the database,
+// so poll it every few seconds, not per request.
 func (r *Renderer) Health(ctx context.Context) Health {
 	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()
@@ -61,13 +63,14 @@ func (r *Renderer) Health(ctx context.Context) Health {
 		h.Status, h.Available, h.Err, h.Error = HealthUnavailable, false, err, err.Error()
 	}
 	if rs, ok := store.(interface{ Status() resilient.Status }); ok {
-		if st := rs.Status(); st.Degraded {
+		st := rs.Status()
+		if st.Degraded {
 			if h.Available {
 				h.Status = HealthDegraded
 			}
 			h.DegradedSince, h.Cause = st.Since, st.LastError
 		}
-		h.PendingWriteBack = rs.Status().Pending
+		h.PendingWriteBack = st.Pending
 	}
 	if h.Available {
 		if n, err := store.Count(ctx); err == nil {

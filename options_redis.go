@@ -67,7 +67,13 @@ func RedisWithoutFallback() RedisOption {
 //
 // Session data is restored from bytes, so pass a sample of each data type
 // to WithDataTypes. Without WithSecurity the token signing key is
-// generated once and kept in Redis, shared by every server.
+// generated once and kept in Redis, shared by every server; each server
+// reads it once, in New. Should Redis lose its data, servers started
+// afterwards generate a new key that running servers do not know, so
+// production deployments should pass WithSecurity.
+//
+// go-redis reports connection failures through its own logger (see its
+// SetLogger), not through WithLogger.
 func WithRedisStore(url string, opts ...RedisOption) Option {
 	return func(c *config) error {
 		if _, err := goredis.ParseURL(url); err != nil {

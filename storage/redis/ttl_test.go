@@ -94,10 +94,14 @@ func TestCreate_KeyExpiresAtTheRecordDeadline(t *testing.T) {
 		{"idle timeout earlier than expiry", 24 * time.Hour, 30 * time.Minute},
 		{"idle timeout later than expiry", time.Hour, 3 * time.Hour},
 		{"far future: a hundred years", 100 * 365 * 24 * time.Hour, 0},
+		{"far future: year 9999, past time.Duration's range", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t, rstore.Config{})
 			rec := record(t, now, tc.exp, tc.idle)
+			if tc.exp == 0 {
+				rec.ExpiresAt = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+			}
 			require.NoError(t, s.Create(ctx, rec))
 			got := expireTime(t, s, rec.ID)
 			want := time.Duration(rec.Deadline().UnixMilli()) * time.Millisecond

@@ -1,0 +1,72 @@
+package statetemplate_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/storage/redis/redistest"
+)
+
+func TestRedis_IdleTimeoutMovesTheKeyExpiryAndEndsIdleSessions(t *testing.T) {
+	ctx := context.Background()
+	addr := redistest.Own(t)
+	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	defer c.Close()
+	prefix := redistest.Prefix(t, c)
+	const idle = 1500 * time.Millisecond
+	r := redisRenderer(t, addr, prefix, statetemplate.WithIdleTimeout(idle))
+
+	tok, err := r.CreateSession(ctx, &redisPage{Title: "idle", Count: 1})
+	require.NoError(t, err)
+	s, err := r.GetSession(tok)
+	require.NoError(t, err)
+	key := prefix + "s:" + s.ID()
+	first, err := c.PExpireTime(ctx, key).Result()
+	require.NoError(t, err)
+	require.InDelta(t, float64(time.Now().Add(idle).UnixMilli()), float64(first.Milliseconds()), 500, "the key expires one idle timeout after creation")
+
+	time.Sleep(1100 * time.Millisecond) // within the idle timeout, past the 1s access granularity
+	_, err = s.RenderFragments(ctx, &redisPage{Title: "idle", Count: 2})
+	require.NoError(t, err)
+	moved, err := c.PExpireTime(ctx, key).Result()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, moved-first, time.Second, "access moved the expiry")
+	require.NoError(t, s.Close())
+
+	require.Eventually(t, func() bool { return c.Exists(ctx, key).Val() == 0 }, 5*time.Second, 50*time.Millisecond,
+		"Redis drops the key once the session is idle for the timeout")
+	_, err = r.RenderPage(tok)
+	require.Error(t, err)
+	require.True(t, isOneOf(err, statetemplate.ErrSessionNotFound, statetemplate.ErrSessionExpired), "got %v", err)
+}
+
+func TestRedis_SessionExpiringNowIsNotStoredForever(t *testing.T) {
+	ctx := context.Background()
+	addr := redistest.Own(t)
+	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	defer c.Close()
+	prefix := redistest.Prefix(t, c)
+	r := redisRenderer(t, addr, prefix)
+	tok, err := r.CreateSession(ctx, &redisPage{Title: "brief"}, statetemplate.SessionExpiration(time.Nanosecond))
+	require.NoError(t, err)
+	_, err = r.RenderPage(tok)
+	require.True(t, isOneOf(err, statetemplate.ErrSessionNotFound, statetemplate.ErrSessionExpired), "got %v", err)
+	keys, _, err := c.Scan(ctx, 0, prefix+"s:*", 1000).Result()
+	require.NoError(t, err)
+	require.Empty(t, keys, "no session key is left without expiry")
+}
+
+func isOneOf(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}
