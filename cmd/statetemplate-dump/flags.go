@@ -79,6 +79,9 @@ func (f *cmdFlags) usage(w io.Writer) {
 	f.VisitAll(func(fl *flag.Flag) {
 		name, usage := flag.UnquoteUsage(fl)
 		head := "  --" + fl.Name
+		if len(fl.Name) == 1 {
+			head = "  -" + fl.Name
+		}
 		if name != "" {
 			head += " " + name
 		}

@@ -1,21 +1,3 @@
-// Command statetemplate-dump inspects, checks, backs up and compacts a
-// statetemplate session file (the bbolt file of storage/bolt).
-//
-//	statetemplate-dump stats   FILE
-//	statetemplate-dump list    [--expired] [--type T] [--limit N] [--json] FILE
-//	statetemplate-dump show    [--redact] FILE ID
-//	statetemplate-dump check   FILE
-//	statetemplate-dump purge   --expired FILE
-//	statetemplate-dump compact (-o NEW | --in-place) FILE
-//	statetemplate-dump export  [--redact] FILE
-//
-// Reading commands open the file read-only and never change it. A running
-// server holds the file's lock; the tool then fails within two seconds and
-// says so: run it on a snapshot taken with the renderer's hot Backup.
-//
-// Exit status: 0 ok, 1 findings (check found problems, export skipped a
-// corrupt record), 2 usage error or the file cannot be opened. Errors go to
-// stderr; output on stdout is stable enough to script.
 package main
 
 import (
