@@ -49,7 +49,8 @@ func (x *extraction) body(page []byte) Update {
 	root := &x.frags[0]
 	h := string(page[root.start:root.end])
 	if x.implicit {
-		h = "<body>" + h + "</body>"
+		// No end tag: the page may end inside a comment or raw text.
+		h = "<body>" + h
 	}
 	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}
 }

@@ -17,7 +17,7 @@ func TestDiff_NilPrevReplacesBody(t *testing.T) {
 	assert.Equal(t, "", ups[0].FragmentID)
 	assert.Equal(t, ActionReplace, ups[0].Action)
 	assert.True(t, strings.HasPrefix(ups[0].HTML, "<body>"), ups[0].HTML[:20])
-	assert.True(t, strings.HasSuffix(ups[0].HTML, "</body>"))
+	assert.True(t, strings.HasSuffix(strings.TrimSpace(ups[0].HTML), "</body>"))
 	assert.Equal(t, HashHTML(ups[0].HTML), ups[0].HTMLHash)
 	assert.Contains(t, st.IDs, "task-3")
 	requireApplies(t, []byte("<html><body><p>old</p></body></html>"), page, ups)
@@ -297,4 +297,29 @@ func padded(page string) string {
 		return page[:i] + pad + page[i:]
 	}
 	return page + pad
+}
+
+func TestDiff_HostileInput(t *testing.T) {
+	deep := func(leaf string) string {
+		return `<body><p id="top">t</p>` + strings.Repeat("<div>", 10000) + `<p id="deep">` + leaf + `</p>` + strings.Repeat("</div>", 10000) + `</body>`
+	}
+	big := func(v string) string {
+		return `<body><div id="big" title="` + strings.Repeat("a", 1<<20) + `">` + v + `</div>` + `<p id="other">` + strings.Repeat("o", 2<<20) + `</p></body>`
+	}
+	cases := []struct {
+		name     string
+		old, new string
+		want     []string
+	}{
+		{"nesting 10,000 deep is opaque: the body is replaced", deep("1"), deep("2"), []string{"replace "}},
+		{"a 1 MB attribute is read whole", big("1"), big("2"), []string{"replace big"}},
+		{"a page cut inside a tag ends before it", `<body><div id="a">1</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, `<body><div id="a">2</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, []string{"replace a"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, st := mustDiff(t, nil, []byte(tc.old))
+			ups, _ := mustDiff(t, st, []byte(tc.new))
+			assert.Equal(t, tc.want, summary(ups))
+		})
+	}
 }

@@ -25,8 +25,9 @@
 //     session turns "no updates" into a single no-op.
 //
 // fragment_id "" names document.body: a replace with fragment_id "" carries
-// the body element's outerHTML ("<body ...>...</body>") and replaces the
-// body; an append with fragment_id "" appends to the body. Updates are
+// the body element's outerHTML ("<body ...>...</body>"; for a page without
+// a <body> tag, "<body>" and the page's body content, with no end tag) and
+// replaces the body; an append with fragment_id "" appends to the body. Updates are
 // applied in order: Diff lists every remove first, then every replace, then
 // the inserts and appends, so that an id never names two elements while an
 // update looks it up.

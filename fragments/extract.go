@@ -88,6 +88,7 @@ type extractor struct {
 	idAt     [][2]int32 // arena range of each fragment's id
 	headIDs  [][2]int32 // ids outside the body, checked for duplicates only
 	mode     int
+	pos      int  // end of the last token
 	headTmpl int  // <template> depth before the body
 	headRaw  bool // inside a raw-text element before the body
 	nameBuf  [32]byte
@@ -131,6 +132,7 @@ func (e *extractor) run() {
 			}
 		}
 	}
+	e.pos = pos
 	e.eof()
 }
 
@@ -167,6 +169,10 @@ func (e *extractor) text(s, end int) {
 	case beforeBody:
 		if ws || e.headTmpl > 0 || e.headRaw {
 			return
+		}
+		// Leading whitespace stays outside the implied body.
+		for isSpace(e.page[s : s+1]) {
+			s++
 		}
 		e.startBody(s, false)
 	case afterBody:
@@ -462,20 +468,26 @@ func (e *extractor) ownLen(s int) uint32 {
 	return f.written
 }
 
+// eof ends the page at e.pos: bytes after it (a tag cut off by the end of
+// input) are dropped by browsers too.
 func (e *extractor) eof() {
+	end := e.pos
 	if e.mode == beforeBody {
-		e.startBody(len(e.page), false)
+		e.startBody(end, false)
+	}
+	if root := &e.x.frags[0]; root.end > end {
+		root.end = end
 	}
 	if len(e.stack) > 0 {
 		e.anomaly()
 		for len(e.stack) > 0 {
-			e.pop(len(e.page), len(e.page))
+			e.pop(end, end)
 		}
 	}
 	if e.mode == inBody {
-		e.write(len(e.page))
-		e.x.frags[0].contentEnd = e.ownLen(len(e.page))
-		e.flush(len(e.page))
+		e.write(end)
+		e.x.frags[0].contentEnd = e.ownLen(end)
+		e.flush(end)
 	}
 	e.x.frags[0].hash = e.fstack[0].sum()
 }
