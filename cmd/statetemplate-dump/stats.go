@@ -18,7 +18,8 @@ var statsCommand = &command{
 	help: `Prints the file's size, page size and free pages (the space compact returns),
 its layout and record format versions, the number of sessions live and expired
 (not yet swept), the oldest and newest, record size percentiles, the data types
-and the token key ids in use. It reads every record once.`,
+and the token key ids in use. It reads every record once. A corrupt record is
+counted and reported on stderr (exit status 1); run check for details.`,
 	run: runStats,
 }
 
