@@ -26,6 +26,9 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("statetemplate: creating session: %w", err)
 	}
+	if opts.Expiration < 0 || opts.IdleTimeout < 0 {
+		return "", fmt.Errorf("statetemplate: creating session: negative expiration %v or idle timeout %v", opts.Expiration, opts.IdleTimeout)
+	}
 	durable := IsDurable(m.cfg.Store)
 	if durable && !m.cfg.Types.Registered(data) {
 		return "", fmt.Errorf("%w: %s: a durable store restores session data from bytes, so pass a sample of this type to WithDataTypes",
@@ -35,8 +38,8 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 	if err != nil {
 		return "", err
 	}
-	if m.cfg.MaxSessions > 0 && m.count.Load() >= int64(m.cfg.MaxSessions) {
-		return "", fmt.Errorf("%w: %d sessions", ErrMaxSessionsReached, m.cfg.MaxSessions)
+	if err := m.roomForOne(ctx); err != nil {
+		return "", err
 	}
 
 	exp, idle := m.cfg.Expiration, m.cfg.IdleTimeout
@@ -84,4 +87,24 @@ func (m *Manager) seal(rec *Record, now time.Time) string {
 		IssuedAt:  now,
 		ExpiresAt: rec.ExpiresAt,
 	})
+}
+
+// roomForOne refuses a session past MaxSessions. The manager's count is an
+// estimate (other servers may share the store, and a session deleted by
+// two callers at once is subtracted twice); at the limit it asks the store,
+// whose Count is exact but may be costly, and the sweeper resyncs it.
+func (m *Manager) roomForOne(ctx context.Context) error {
+	max := int64(m.cfg.MaxSessions)
+	if max <= 0 || m.count.Load() < max {
+		return nil
+	}
+	n, err := m.cfg.Store.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("statetemplate: counting sessions: %w", err)
+	}
+	m.count.Store(int64(n))
+	if int64(n) >= max {
+		return fmt.Errorf("%w: the store holds %d sessions, the limit is %d", ErrMaxSessionsReached, n, max)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -18,22 +19,25 @@ type Flusher interface {
 }
 
 // Handle is a live reference to one session, returned by Open. Handles of
-// the same session share its state; work on a session is serialized.
+// the same session share its state; work on a session is serialized. A
+// handle is bound to the token generation it was opened with: after
+// Refresh it fails with ErrInvalidToken, like the token.
 type Handle struct {
-	m  *Manager
-	e  *entry
-	mu sync.Mutex // guards closed
+	m   *Manager
+	e   *entry
+	gen uint32
+	mu  sync.Mutex // guards closed
 	// closed is set by Close; the handle then refuses all work.
 	closed bool
 }
 
-// Open resolves tok to a handle on its session.
+// Open resolves tok to a handle on its session. ctx bounds the store read.
 func (m *Manager) Open(ctx context.Context, tok string) (*Handle, error) {
-	e, err := m.acquire(ctx, tok)
+	e, gen, err := m.acquire(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	return &Handle{m: m, e: e}, nil
+	return &Handle{m: m, e: e, gen: gen}, nil
 }
 
 // ID returns the session's ID.
@@ -48,8 +52,14 @@ func (h *Handle) usable() error {
 	return h.m.closed()
 }
 
-// Data returns the session's current data: the value of the last
-// RenderFragments, or the one it was created with.
+// Data returns the session's current data: the value last passed to
+// RenderFragments, or the one the session was created with (for a session
+// restored from a durable store, a value decoded from its record). It is
+// the session's own value, not a copy, shared by every handle of the
+// session: mutating it in place and passing it to RenderFragments is the
+// intended use, but goroutines that mutate it concurrently must
+// synchronize among themselves. Until RenderFragments accepts the mutated
+// value, the session's persisted state is unchanged.
 func (h *Handle) Data() any {
 	h.e.mu.Lock()
 	defer h.e.mu.Unlock()
@@ -58,6 +68,7 @@ func (h *Handle) Data() any {
 
 // Close releases the handle and makes the session's last update durable.
 // The session itself continues: another Open with its token resumes it.
+// Closing twice is harmless.
 func (h *Handle) Close() error {
 	h.mu.Lock()
 	if h.closed {
@@ -79,13 +90,15 @@ func (h *Handle) Close() error {
 
 // RenderFragments makes data the session's data and returns the updates
 // that turn the page the browser has into the page for data. Equal data,
-// or an equal page, gives one no-op update.
+// or an equal page, gives one no-op update. Render, diff and store happen
+// under the session's lock: concurrent calls on one session run one after
+// the other, each diffed against the page the previous one produced.
 func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Update, error) {
 	if err := h.usable(); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("statetemplate: session %s: %w", h.e.id.Short(), err)
 	}
 	m, e := h.m, h.e
 	enc, err := EncodeData(data)
@@ -94,33 +107,28 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := m.check(ctx, e, e.rec.TokenGen); err != nil {
+	if err := m.check(ctx, e, h.gen); err != nil {
 		return nil, err
 	}
 	now := m.now()
 	prev := e.rec
 	if prev.Fragments != nil && bytes.Equal(enc, prev.Data) {
-		if now.Sub(prev.LastAccess) >= time.Second && prev.IdleTimeout > 0 {
-			next := prev.Clone()
-			next.Rev++
-			next.LastAccess = now
-			next.Value = data
-			if err := m.commit(ctx, e, next); err != nil {
-				return nil, err
-			}
+		if err := m.touch(ctx, e, now); err != nil {
+			return nil, err
 		}
 		return []fragments.Update{{IsNoOp: true, Timestamp: now}}, nil
 	}
 	name := TypeName(data)
 	if name != prev.DataType && IsDurable(m.cfg.Store) && !m.cfg.Types.Registered(data) {
-		return nil, fmt.Errorf("%w: %s", ErrUnregisteredType, name)
+		return nil, fmt.Errorf("%w: %s: session %s", ErrUnregisteredType, name, e.id.Short())
 	}
 
-	page, err := m.render(data)
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := m.render(buf, data, e.id); err != nil {
 		return nil, err
 	}
-	updates, state, err := fragments.Diff(prev.Fragments, page)
+	updates, state, err := fragments.Diff(prev.Fragments, buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
@@ -146,25 +154,54 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	return updates, nil
 }
 
+// touch records an access for the idle timeout. It writes at most once a
+// second per session, and never for a session without idle timeout.
+// e.mu must be held.
+func (m *Manager) touch(ctx context.Context, e *entry, now time.Time) error {
+	if e.rec.IdleTimeout <= 0 || now.Sub(e.rec.LastAccess) < time.Second {
+		return nil
+	}
+	next := e.rec.Clone()
+	next.Rev++
+	next.LastAccess = now
+	return m.commit(ctx, e, next)
+}
+
 // changedPaths compares the data snapshot of prev, decoded afresh so that
 // in-place mutation of the live value cannot hide a change, with data.
+// A change of type reports the root path "".
 func (m *Manager) changedPaths(prev *Record, data any) []string {
-	if prev.DataType != TypeName(data) {
+	if prev.DataType != TypeName(data) || data == nil {
 		return []string{""}
 	}
-	old, err := DecodeAs(typeOf(data), prev.Data)
+	old, err := DecodeAs(reflect.TypeOf(data), prev.Data)
 	if err != nil {
-		return nil
+		return []string{""}
 	}
 	return datapath.Changed(old, data)
 }
 
-// render executes the template for data.
-func (m *Manager) render(data any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(16 << 10)
-	if err := m.cfg.Render(&buf, data); err != nil {
-		return nil, fmt.Errorf("statetemplate: rendering: %w", err)
+// render executes the template for data into buf.
+func (m *Manager) render(buf *bytes.Buffer, data any, id ID) error {
+	if err := m.cfg.Render(buf, data); err != nil {
+		return fmt.Errorf("statetemplate: rendering session %s: %w", id.Short(), err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+// Render buffers are pooled: a page is rendered, diffed and dropped on
+// every call. fragments.Diff keeps no reference to the page.
+var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+// maxPooledBuffer keeps one huge page from pinning its buffer forever.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bufPool.Put(b)
 }

@@ -24,7 +24,7 @@ type Manager struct {
 	cfg    Config
 	seed   maphash.Seed
 	shards [shardCount]shard
-	count  atomic.Int64 // sessions in the store, when MaxSessions is set
+	count  atomic.Int64 // estimate of the sessions in the store (see roomForOne)
 
 	corruptLogged sync.Map // ID → struct{}: corrupt records already logged
 

@@ -9,8 +9,10 @@ import (
 
 // Page renders the full page for the session tok names and makes it the
 // baseline of the session's next RenderFragments: the browser now has it.
+// When the page is the one the session last rendered, nothing is written
+// (beyond an idle-timeout access).
 func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
-	e, err := m.acquire(ctx, tok)
+	e, _, err := m.acquire(ctx, tok)
 	if err != nil {
 		return "", err
 	}
@@ -20,27 +22,33 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	if e.gone {
 		return "", e.err
 	}
-	page, err := m.render(e.rec.Value)
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := m.render(buf, e.rec.Value, e.id); err != nil {
 		return "", err
 	}
-	_, state, err := fragments.Diff(nil, page)
+	page := buf.String()
+	now := m.now()
+	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
 	if err != nil {
 		return "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
+	if len(updates) == 0 && state == e.rec.Fragments {
+		return page, m.touch(ctx, e, now)
+	}
 	next := e.rec.Clone()
 	next.Rev++
-	next.LastAccess = m.now()
+	next.LastAccess = now
 	next.Fragments = state
 	if err := m.commit(ctx, e, next); err != nil {
 		return "", err
 	}
-	return string(page), nil
+	return page, nil
 }
 
 // Validate reports whether tok opens a live session.
 func (m *Manager) Validate(ctx context.Context, tok string) bool {
-	e, err := m.acquire(ctx, tok)
+	e, _, err := m.acquire(ctx, tok)
 	if err != nil {
 		return false
 	}
@@ -51,7 +59,7 @@ func (m *Manager) Validate(ctx context.Context, tok string) bool {
 // Invalidate ends the session tok names: its record is deleted, every
 // handle on it fails, and its tokens stop working.
 func (m *Manager) Invalidate(ctx context.Context, tok string) error {
-	e, err := m.acquire(ctx, tok)
+	e, _, err := m.acquire(ctx, tok)
 	if err != nil {
 		return err
 	}
@@ -66,15 +74,15 @@ func (m *Manager) Invalidate(ctx context.Context, tok string) error {
 // current key. tok, and every older token of the session, stop working.
 // The session's absolute expiry does not move.
 func (m *Manager) Refresh(ctx context.Context, tok string) (string, error) {
-	e, err := m.acquire(ctx, tok)
+	e, gen, err := m.acquire(ctx, tok)
 	if err != nil {
 		return "", err
 	}
 	defer m.release(e)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.gone {
-		return "", e.err
+	if err := m.check(ctx, e, gen); err != nil {
+		return "", err // refreshed or ended meanwhile
 	}
 	now := m.now()
 	next := e.rec.Clone()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/livefir/statetemplate/token"
 )
@@ -21,28 +20,28 @@ func (m *Manager) claims(tok string) (token.Claims, error) {
 	return c, nil
 }
 
-// acquire resolves tok to the entry of its session, holding a reference
-// that the caller must release.
-func (m *Manager) acquire(ctx context.Context, tok string) (*entry, error) {
+// acquire resolves tok to the entry of its session and the token's
+// generation, holding a reference that the caller must release.
+func (m *Manager) acquire(ctx context.Context, tok string) (*entry, uint32, error) {
 	if err := m.closed(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c, err := m.claims(tok)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	e, err := m.acquireID(ctx, ID(c.SessionID))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	e.mu.Lock()
 	err = m.check(ctx, e, c.Gen)
 	e.mu.Unlock()
 	if err != nil {
 		m.release(e)
-		return nil, err
+		return nil, 0, err
 	}
-	return e, nil
+	return e, c.Gen, nil
 }
 
 // acquireID returns the live entry of id, loading it from the cache or the
@@ -114,7 +113,7 @@ func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
 		}
 		return nil, err
 	}
-	if rec.Value == nil {
+	if rec.Value == nil && rec.DataType != nilType {
 		v, err := m.cfg.Types.Decode(rec.DataType, rec.Data)
 		if err != nil {
 			m.logCorrupt(id, err)
@@ -143,7 +142,7 @@ func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
 		return e.err
 	}
 	if e.rec.TokenGen != gen {
-		return fmt.Errorf("%w: token was replaced by RefreshToken", ErrInvalidToken)
+		return fmt.Errorf("%w: session %s: token was replaced by RefreshToken", ErrInvalidToken, e.id.Short())
 	}
 	if e.rec.Expired(m.now()) {
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
@@ -205,6 +204,3 @@ func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 		return fmt.Errorf("statetemplate: saving session %s: %w", e.id.Short(), err)
 	}
 }
-
-// typeOf returns the dynamic type of v for decoding snapshots.
-func typeOf(v any) reflect.Type { return reflect.TypeOf(v) }

@@ -50,8 +50,20 @@ func (m *Manager) Sweep(ctx context.Context) (int, error) {
 		// A full batch may hide more; a batch with nothing to delete means
 		// the rest were used since they were listed.
 		if len(ids) < sweepBatch || progress == 0 {
+			m.resyncCount(ctx)
 			return swept, nil
 		}
+	}
+}
+
+// resyncCount corrects the session count estimate from the store, when a
+// limit makes it matter.
+func (m *Manager) resyncCount(ctx context.Context) {
+	if m.cfg.MaxSessions <= 0 {
+		return
+	}
+	if n, err := m.cfg.Store.Count(ctx); err == nil {
+		m.count.Store(int64(n))
 	}
 }
 

@@ -22,9 +22,12 @@ func TypeName(v any) string {
 	return typeName(reflect.TypeOf(v))
 }
 
+// nilType is the TypeName of nil data, which needs no decoding.
+const nilType = "nil"
+
 func typeName(t reflect.Type) string {
 	if t == nil {
-		return "nil"
+		return nilType
 	}
 	if t.Kind() == reflect.Pointer {
 		return "*" + typeName(t.Elem())

@@ -1,0 +1,68 @@
+package statetemplate_test
+
+import (
+	"html/template"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate"
+)
+
+// page is the data of the core tests' template: Owner is a marker unique
+// to a session, so any leak between sessions shows in its HTML.
+type page struct {
+	Owner string
+	Count int
+	Items []string
+}
+
+const pageSource = `<!DOCTYPE html><html><head><title>t</title></head><body>
+<h1 id="owner">{{.Owner}}</h1>
+<p id="count">Count: {{.Count}}</p>
+<ul id="items">{{range .Items}}<li id="item-{{.}}">{{.}} of {{$.Owner}}</li>{{end}}</ul>
+</body></html>`
+
+var pageTmpl = template.Must(template.New("page").Parse(pageSource))
+
+func newRenderer(t testing.TB, opts ...statetemplate.Option) *statetemplate.Renderer {
+	t.Helper()
+	r, err := statetemplate.New(pageTmpl, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Close() })
+	return r
+}
+
+// fakeClock is a settable clock for WithClock.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// updatesHTML joins the HTML of updates, for content checks.
+func updatesHTML(us []statetemplate.Update) string {
+	var b strings.Builder
+	for _, u := range us {
+		b.WriteString(u.HTML)
+	}
+	return b.String()
+}

@@ -1,0 +1,49 @@
+// Package session holds the lifecycle of statetemplate sessions: the
+// persisted Record and its one CBOR codec, the Store contract every store
+// implements (tested by package session/storetest), and the Manager that
+// creates sessions, resolves tokens to them, serializes work on each and
+// sweeps expired ones.
+//
+// # Isolation
+//
+// A session's state — its data, the fragment state of the page its browser
+// has, its times and token generation — lives in its own Record and, while
+// in use, its own entry with its own mutex. Nothing is shared between
+// sessions except the template and the configuration. Work on one session
+// (render, diff, store) runs under that session's mutex; sessions in use
+// are kept in 64 shards, so different sessions proceed in parallel and no
+// lock is global on the hot path. Two Opens of one token share one entry.
+//
+// # Records
+//
+// A Record is immutable once handed to a store: every change is a new
+// Record with Rev+1, stored by compare-and-set, so that servers sharing a
+// store detect each other's writes (ErrConflict). Data is kept as
+// canonical CBOR, which is also how a change is detected (equal data,
+// equal bytes) and how data is restored from a durable store (see Types).
+// In-process stores also keep the decoded value (Record.Value), so that
+// data of any type works without registration.
+//
+// # Lifecycle
+//
+// A session ends at its absolute expiry, after its idle timeout, when it
+// is invalidated, or when a store evicts it. Tokens carry a generation:
+// Refresh issues the next one and older tokens, and handles opened with
+// them, stop working. The sweeper deletes expired sessions in bounded
+// batches, asking the store for the earliest deadlines rather than
+// scanning. Close stops it; no goroutine outlives Manager.Close.
+//
+// # Errors
+//
+// Every error belongs to a sentinel of errors.go, wrapped with %w and
+// naming the session by its short ID (never by its token). A corrupt record
+// affects only its own session: it is logged once and reported as
+// ErrSessionNotFound wrapping ErrCorruptRecord.
+//
+// # Cost
+//
+// RenderFragments of unchanged data costs one CBOR encoding and a
+// comparison. Otherwise it renders into a pooled buffer, diffs, decodes
+// the previous data snapshot once to report the changed paths, and writes
+// one record. Page writes nothing when the page is the one last rendered.
+package session
