@@ -56,6 +56,7 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		open:    make(map[*conn]struct{}),
 	}
 	a.hub.byID = make(map[string]*liveSession[T])
+	a.hub.closing = make(map[string]chan struct{})
 	mw := SessionMiddleware(r, func(req *http.Request) (any, error) { return init(req) }, opts...)
 	a.page = mw(http.HandlerFunc(a.servePage))
 	return a, nil
@@ -275,6 +276,9 @@ func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg 
 func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) error) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	if ls.dead {
+		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
+	}
 	data, ok := ls.sess.Data().(T)
 	if !ok {
 		return fmt.Errorf("live: session data is %T, not %v", ls.sess.Data(), reflect.TypeFor[T]())
@@ -302,6 +306,9 @@ func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) erro
 func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	if ls.dead {
+		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
+	}
 	html, err := a.r.RenderPage(ls.token)
 	if err != nil {
 		a.failed(ls, err)

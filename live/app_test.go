@@ -270,16 +270,16 @@ func TestApp_UpdateAllPushesToConnectedSessions(t *testing.T) {
 }
 
 func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
-	ts := newTestServer(t, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond))
+	ts := startTestServer(t, true, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond))
 	b := newBrowser(t)
 	slowRef, _ := b.load(ts.URL)
 	fastRef, _ := b.load(ts.URL)
-	slow := b.mustDial(ts.URL, slowRef) // never read
+	slow := b.dialTinyBuffer(ts.URL, slowRef) // never read
 	fast := b.mustDial(ts.URL, fastRef)
 	require.Eventually(t, func() bool { return ts.app.Connections() == 2 }, 5*time.Second, 10*time.Millisecond)
 
-	big := strings.Repeat("y", 256<<10)
-	for i := range 40 {
+	big := strings.Repeat("y", 64<<10)
+	for i := range 20 {
 		note := big + itoa(i%10)
 		done := make(chan error, 1)
 		go func() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -40,6 +41,23 @@ type testServer struct {
 
 func newTestServer(t *testing.T, opts ...live.Option) *testServer {
 	t.Helper()
+	return startTestServer(t, false, opts...)
+}
+
+// tinyListener gives accepted connections a 4 KiB send buffer, so that a
+// client that does not read blocks the server's writes quickly.
+type tinyListener struct{ net.Listener }
+
+func (l tinyListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		c.(*net.TCPConn).SetWriteBuffer(4 << 10)
+	}
+	return c, err
+}
+
+func startTestServer(t *testing.T, tiny bool, opts ...live.Option) *testServer {
+	t.Helper()
 	r, err := statetemplate.New(counterPage)
 	require.NoError(t, err)
 	app, err := live.New(r, func(*http.Request) (*counter, error) { return &counter{}, nil }, opts...)
@@ -55,7 +73,11 @@ func newTestServer(t *testing.T, opts ...live.Option) *testServer {
 	app.Handle("fail", func(context.Context, *counter, live.Message) error {
 		return io.ErrUnexpectedEOF
 	})
-	srv := httptest.NewServer(app)
+	srv := httptest.NewUnstartedServer(app)
+	if tiny {
+		srv.Listener = tinyListener{srv.Listener}
+	}
+	srv.Start()
 	ts := &testServer{Server: srv, r: r, app: app}
 	t.Cleanup(func() {
 		srv.Close()
@@ -180,4 +202,28 @@ func expectReady(t *testing.T, ws *websocket.Conn) {
 	_, b, err := ws.Read(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "[]", string(b), "the first message is the ready message")
+}
+
+// dialTinyBuffer dials with a 4 KiB socket receive buffer, so that a client
+// that does not read holds up the server's writes quickly.
+func (b *browser) dialTinyBuffer(base, ref string) *websocket.Conn {
+	b.t.Helper()
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			c.(*net.TCPConn).SetReadBuffer(4 << 10)
+		}
+		return c, err
+	}}
+	b.t.Cleanup(tr.CloseIdleConnections)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?ref=" + url.QueryEscape(ref)
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient: &http.Client{Transport: tr},
+		HTTPHeader: http.Header{"Cookie": {b.cookieHeader(base)}},
+	})
+	require.NoError(b.t, err)
+	b.t.Cleanup(func() { ws.CloseNow() })
+	return ws
 }

@@ -17,6 +17,7 @@ type liveSession[T any] struct {
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
+	dead  bool // the handle is closed; guarded by mu
 
 	refs int // guarded by hub.mu
 }
@@ -28,10 +29,13 @@ func (ls *liveSession[T]) broadcast(msg []byte) {
 	}
 }
 
-// hub maps session IDs to their live sessions.
+// hub maps session IDs to their live sessions. A session's data object is
+// shared by every handle on it, so at most one liveSession per ID may run
+// actions: attach waits until a detached one has finished closing.
 type hub[T any] struct {
-	mu   sync.Mutex
-	byID map[string]*liveSession[T]
+	mu      sync.Mutex
+	byID    map[string]*liveSession[T]
+	closing map[string]chan struct{}
 }
 
 // attach returns the live session token names, opening it when no
@@ -42,6 +46,11 @@ func (h *hub[T]) attach(r *statetemplate.Renderer, token string, c *conn) (*live
 		return nil, err
 	}
 	h.mu.Lock()
+	for ch := h.closing[s.ID()]; ch != nil; ch = h.closing[s.ID()] {
+		h.mu.Unlock()
+		<-ch
+		h.mu.Lock()
+	}
 	ls := h.byID[s.ID()]
 	spare := s
 	if ls == nil {
@@ -69,13 +78,24 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	h.mu.Lock()
 	ls.refs--
 	last := ls.refs == 0
+	var closed chan struct{}
 	if last {
 		delete(h.byID, ls.id)
+		closed = make(chan struct{})
+		h.closing[ls.id] = closed
 	}
 	h.mu.Unlock()
-	if last {
-		ls.sess.Close()
+	if !last {
+		return
 	}
+	ls.mu.Lock() // lets an action or push in flight finish first
+	ls.dead = true
+	ls.sess.Close()
+	ls.mu.Unlock()
+	h.mu.Lock()
+	delete(h.closing, ls.id)
+	h.mu.Unlock()
+	close(closed)
 }
 
 // sessions returns a snapshot of the live sessions.
