@@ -82,7 +82,7 @@ type phaseStats struct {
 	bytes       atomic.Int64
 	errors      atomic.Int64 // error answers and failed writes
 	missed      atomic.Int64
-	unsolicited atomic.Int64
+	unsolicited atomic.Int64 // answers after actionTimeout, or pushes
 	lost        atomic.Int64 // connections that closed while driven
 	timeouts    atomic.Int64 // actions with no answer within actionTimeout
 }
@@ -90,8 +90,9 @@ type phaseStats struct {
 // actionTimeout is how long an action may go unanswered before its
 // connection is given another one. (package live sends nothing for an
 // action that changes nothing; the cycle avoids those, but a server may
-// still drop an action.)
-const actionTimeout = 5 * time.Second
+// still drop an action.) It is long, so that an overloaded server is
+// not sent more work on connections whose answers are merely late.
+const actionTimeout = 30 * time.Second
 
 type actionStat struct {
 	rtt    *recorder

@@ -309,8 +309,9 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 			HeapAfter:      final.Proc.HeapAlloc,
 			RSSAfter:       final.Proc.RSS,
 		}
-		if rr.Completed > 0 {
-			sf.CPUPerUpdate = sf.CPU / time.Duration(rr.Completed)
+		// Late answers were rendered in this window too.
+		if n := rr.Completed + rr.Unsolicited; n > 0 {
+			sf.CPUPerUpdate = sf.CPU / time.Duration(n)
 		}
 		rr.Server = sf
 	}
