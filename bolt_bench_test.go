@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -120,6 +121,71 @@ func BenchmarkRenderFragments_Store(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRenderFragments_BoltOverMemory runs RenderFragments on a bolt
+// session and a memory session in alternating blocks of 50, so that both
+// see the same machine load, and reports the bolt/memory ratio of wall
+// time and of process CPU time (which includes the bolt writer's
+// background flushes, and is less disturbed by other processes).
+//
+//	go test -run '^$' -bench BoltOverMemory -benchtime 20000x .
+func BenchmarkRenderFragments_BoltOverMemory(b *testing.B) {
+	ctx := context.Background()
+	open := func(opts ...Option) (*Renderer, *Session) {
+		r, err := New(template.Must(template.New("page").Parse(boltTemplate)), opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := r.CreateSession(ctx, boltData(1, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.RenderPage(tok); err != nil {
+			b.Fatal(err)
+		}
+		s, err := r.GetSession(tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r, s
+	}
+	mr, ms := open()
+	defer mr.Close()
+	br, bs := open(WithBoltStore(filepath.Join(b.TempDir(), "s.db")), WithDataTypes(&boltPage{}))
+	defer br.Close()
+	data := []*boltPage{boltData(1, 1), boltData(1, 2)}
+	var tMem, tBolt, cMem, cBolt time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i += 100 {
+		for _, side := range []struct {
+			s    *Session
+			t, c *time.Duration
+		}{{ms, &tMem, &cMem}, {bs, &tBolt, &cBolt}} {
+			t0, c0 := time.Now(), cpuTime()
+			for k := range 50 {
+				if _, err := side.s.RenderFragments(ctx, data[k&1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			*side.t += time.Since(t0)
+			*side.c += cpuTime() - c0
+		}
+	}
+	b.StopTimer()
+	_ = ms.Close()
+	_ = bs.Close()
+	b.ReportMetric(float64(tBolt)/float64(tMem), "bolt/memory-wall")
+	b.ReportMetric(float64(cBolt)/float64(cMem), "bolt/memory-cpu")
+	b.ReportMetric(float64(tMem.Nanoseconds())/float64(b.N/2), "memory-ns/op")
+	b.ReportMetric(float64(tBolt.Nanoseconds())/float64(b.N/2), "bolt-ns/op")
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // fillBolt creates n sessions in a new file at path, with 64 callers, and

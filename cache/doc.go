@@ -12,10 +12,10 @@
 // updates in its own pending set until they are committed).
 //
 // Staleness: ristretto applies a Set of a new key asynchronously, and of
-// two queued Sets of one key it may apply either. Sessions remembers the
-// revision of the latest Set of each session it holds and Get returns a
-// record only of that revision; a Set of a lower revision is ignored. So
-// Get returns either nothing or the latest record Set.
+// two queued Sets of one key it may apply either. Sessions therefore gives
+// ristretto one slot per session and replaces the record inside the slot;
+// a Set of a lower revision is ignored and Delete empties the slot. So Get
+// returns either nothing or the latest record Set.
 //
 // Isolation: ristretto identifies a key by a 128-bit hash only. Fragments
 // keys are SHA-256 digests of everything that determines the output, and

@@ -14,25 +14,33 @@ import (
 // DefaultSessionsBudget is the byte budget of NewSessions(0): 64 MiB.
 const DefaultSessionsBudget = 64 << 20
 
-const versionShards = 64
+const slotShards = 64
 
 // Sessions caches decoded session records. It implements session.Cache
 // and is safe for concurrent use.
 //
-// ristretto applies Sets asynchronously, so an older Set still queued can
-// become visible after a newer one was made. Sessions therefore keeps the
-// revision of the latest Set of each cached session (a few dozen bytes
-// each) and Get returns a record only if it is that revision.
+// ristretto holds one slot per cached session, and the slot holds the
+// session's latest record. A Set of a session already cached replaces the
+// slot's record in place — no ristretto call, which keeps the manager's
+// Set on every update cheap — and ristretto's asynchronous admission can
+// never make an older record visible: a session has one slot, and Delete
+// empties it.
 type Sessions struct {
-	c            *ristretto.Cache[string, *session.Record]
+	c            *ristretto.Cache[string, *slot]
 	seed         maphash.Seed
-	versions     [versionShards]versionShard
+	shards       [slotShards]slotShard
 	hits, misses atomic.Uint64 // of Get only
 }
 
-type versionShard struct {
-	mu  sync.Mutex
-	rev map[session.ID]uint64
+// slot is the cache entry of one session. rec is nil once the session
+// was deleted.
+type slot struct {
+	rec atomic.Pointer[session.Record]
+}
+
+type slotShard struct {
+	mu    sync.Mutex
+	slots map[session.ID]*slot // the current slot of each session Set
 }
 
 var _ session.Cache = (*Sessions)(nil)
@@ -47,11 +55,12 @@ func NewSessions(budget int64) (*Sessions, error) {
 		return nil, fmt.Errorf("cache: negative sessions budget %d", budget)
 	}
 	s := &Sessions{seed: maphash.MakeSeed()}
-	for i := range s.versions {
-		s.versions[i].rev = make(map[session.ID]uint64)
+	for i := range s.shards {
+		s.shards[i].slots = make(map[session.ID]*slot)
 	}
-	cfg := config[*session.Record](budget, 4<<10)
-	cfg.OnEvict = func(it *ristretto.Item[*session.Record]) { s.forget(it.Value) }
+	cfg := config[*slot](budget, 4<<10)
+	cfg.OnEvict = func(it *ristretto.Item[*slot]) { s.drop(it.Value) }
+	cfg.OnReject = func(it *ristretto.Item[*slot]) { s.drop(it.Value) }
 	c, err := ristretto.NewCache(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
@@ -62,35 +71,32 @@ func NewSessions(budget int64) (*Sessions, error) {
 
 func key(id session.ID) string { return string(id[:]) }
 
-func (s *Sessions) shard(id session.ID) *versionShard {
-	return &s.versions[maphash.Bytes(s.seed, id[:])%versionShards]
+func (s *Sessions) shard(id session.ID) *slotShard {
+	return &s.shards[maphash.Bytes(s.seed, id[:])%slotShards]
 }
 
-// forget drops the revision of a record ristretto evicted, unless a newer
-// one was Set meanwhile. Rejected and dropped Sets keep their revision
-// (ristretto may still hold an older record of the session), until the
-// session's next Set or its Delete.
-func (s *Sessions) forget(rec *session.Record) {
+// drop forgets a slot ristretto evicted, rejected or dropped, so that the
+// session's next Set offers a new slot.
+func (s *Sessions) drop(sl *slot) {
+	if sl == nil {
+		return
+	}
+	rec := sl.rec.Load()
 	if rec == nil {
 		return
 	}
 	sh := s.shard(rec.ID)
 	sh.mu.Lock()
-	if sh.rev[rec.ID] == rec.Rev {
-		delete(sh.rev, rec.ID)
+	if sh.slots[rec.ID] == sl {
+		delete(sh.slots, rec.ID)
 	}
 	sh.mu.Unlock()
 }
 
-// Get returns the cached record of id, only if it is the latest Set.
+// Get returns the cached record of id.
 func (s *Sessions) Get(id session.ID) (*session.Record, bool) {
-	rec, ok := s.c.Get(key(id))
-	if ok && rec != nil && rec.ID == id {
-		sh := s.shard(id)
-		sh.mu.Lock()
-		latest, known := sh.rev[id]
-		sh.mu.Unlock()
-		if known && latest == rec.Rev {
+	if sl, ok := s.c.Get(key(id)); ok && sl != nil {
+		if rec := sl.rec.Load(); rec != nil && rec.ID == id {
 			s.hits.Add(1)
 			return rec, true
 		}
@@ -99,26 +105,40 @@ func (s *Sessions) Get(id session.ID) (*session.Record, bool) {
 	return nil, false
 }
 
-// Set caches rec unless a record of a higher revision was Set. It may be
-// dropped.
+// Set caches rec unless a record of a higher revision is cached. The
+// first Set of a session may be dropped by ristretto; later ones replace
+// the record in place. The cost charged is the first record's.
 func (s *Sessions) Set(rec *session.Record) {
 	sh := s.shard(rec.ID)
 	sh.mu.Lock()
-	if cur, ok := sh.rev[rec.ID]; ok && cur > rec.Rev {
+	sl, ok := sh.slots[rec.ID]
+	if ok {
+		if cur := sl.rec.Load(); cur != nil && cur.Rev > rec.Rev {
+			sh.mu.Unlock()
+			return
+		}
+		sl.rec.Store(rec)
 		sh.mu.Unlock()
 		return
 	}
-	sh.rev[rec.ID] = rec.Rev
+	sl = &slot{}
+	sl.rec.Store(rec)
+	sh.slots[rec.ID] = sl
 	sh.mu.Unlock()
 	// Outside the lock: ristretto's goroutine takes it in OnEvict.
-	s.c.Set(key(rec.ID), rec, RecordCost(rec))
+	if !s.c.Set(key(rec.ID), sl, RecordCost(rec)) {
+		s.drop(sl)
+	}
 }
 
 // Delete removes id's record.
 func (s *Sessions) Delete(id session.ID) {
 	sh := s.shard(id)
 	sh.mu.Lock()
-	delete(sh.rev, id)
+	if sl, ok := sh.slots[id]; ok {
+		sl.rec.Store(nil)
+		delete(sh.slots, id)
+	}
 	sh.mu.Unlock()
 	s.c.Del(key(id))
 }
