@@ -57,7 +57,7 @@ func BenchmarkCommands(b *testing.B) {
 		{"list", path}, {"list", "--json", path}, {"export", path}, {"check", path}, {"stats", path},
 	} {
 		b.Run(args[0]+map[bool]string{true: "-json", false: ""}[args[1] == "--json"], func(b *testing.B) {
-			a := &app{stdout: io.Discard, stderr: io.Discard, now: func() time.Time { return t0 }, lockTimeout: time.Second}
+			a := &app{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, now: func() time.Time { return t0 }, lockTimeout: time.Second}
 			for b.Loop() {
 				if code := a.run(args); code != exitOK {
 					b.Fatalf("%v: exit %d", args, code)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +72,7 @@ func runCheck(a *app, cmd *command, args []string) int {
 		return a.openFailed(cmd, path, err)
 	}
 
-	ctx := context.Background()
+	ctx := a.ctx
 	now := a.now()
 	sessions := 0
 	walkErr := a.scan(ctx, f, st, "check", func(e entry) error {

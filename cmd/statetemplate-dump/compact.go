@@ -44,7 +44,13 @@ func runCompact(a *app, cmd *command, args []string) int {
 	case *out != "" && sameFile(path, *out):
 		return f.fail(a, "-o %s is FILE itself: use --in-place", *out)
 	}
-	ctx := context.Background()
+	if *out != "" {
+		if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
+			a.errorf(cmd, "-o %s: its directory does not exist", *out)
+			return exitUsage
+		}
+	}
+	ctx := a.ctx
 	var (
 		r   compactResult
 		err error
@@ -102,7 +108,7 @@ func (a *app) compactTo(ctx context.Context, f *cmdFlags, src *bolt.Store, path,
 	}
 	prog := a.progressFor(f, "copy", "bytes", before)
 	err = guarded(walkLimit(before), func() error {
-		_, err := src.Backup(ctx, &countingWriter{w: w, progress: prog.Update})
+		_, err := src.Backup(ctx, &countingWriter{ctx: ctx, w: w, progress: prog.Update})
 		return err
 	})
 	closeStore(src, err)
@@ -206,14 +212,19 @@ func watchSize(prog *progress, path string, interval time.Duration) (stop func()
 	}
 }
 
-// countingWriter passes writes through and reports the running total.
+// countingWriter passes writes through and reports the running total. It
+// fails once ctx ends, which is how an interrupted copy stops.
 type countingWriter struct {
+	ctx      context.Context
 	w        io.Writer
 	n        int64
 	progress func(int64)
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	c.progress(c.n)

@@ -186,3 +186,24 @@ func TestWatchSize_ReportsTheGrowingFileUntilStopped(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestInterrupted_CommandsStopAndCompactLeavesNoPartialFile: after an
+// interrupt (a cancelled context), walks end with an error and compact -o
+// removes what it had written.
+func TestInterrupted_CommandsStopAndCompactLeavesNoPartialFile(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFixture(t, dir, "sessions.db", fixtureRecords(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(dir, "new.db")
+	r := runToolCtx(t, ctx, t0, "compact", "-o", out, path)
+	assert.Equal(t, exitFindings, r.code)
+	assert.Contains(t, r.stderr, "context canceled")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only sessions.db is left")
+
+	r = runToolCtx(t, ctx, t0, "export", path)
+	assert.Equal(t, exitFindings, r.code)
+	assert.Contains(t, r.stderr, "context canceled")
+}

@@ -1,8 +1,6 @@
 package main
 
-import (
-	"context"
-)
+import ()
 
 var exportCommand = &command{
 	name:     "export",
@@ -29,7 +27,7 @@ func runExport(a *app, cmd *command, args []string) int {
 	}
 	now := a.now()
 	corrupt := 0
-	err := a.scan(context.Background(), f, st, "export", func(e entry) error {
+	err := a.scan(a.ctx, f, st, "export", func(e entry) error {
 		if e.Err != nil {
 			corrupt++
 			a.corruptWarning(cmd, e)

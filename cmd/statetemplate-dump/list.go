@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 )
 
@@ -43,7 +42,7 @@ func runList(a *app, cmd *command, args []string) int {
 	if !*asJSON {
 		fmt.Fprintln(a.stdout, listHeader)
 	}
-	err := a.scan(context.Background(), f, st, "list", func(e entry) error {
+	err := a.scan(a.ctx, f, st, "list", func(e entry) error {
 		if e.Err != nil {
 			corrupt++
 			a.corruptWarning(cmd, e)

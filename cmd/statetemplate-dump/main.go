@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +26,9 @@ const exitCodesHelp = "exit status: 0 ok, 1 findings, 2 usage error or the file 
 // app is one invocation: its streams, clock and terminal facts. Tests
 // build one with buffers and a fixed clock.
 type app struct {
+	// ctx ends on the first SIGINT or SIGTERM, so that walks stop and
+	// compact removes its partial output.
+	ctx            context.Context
 	stdout, stderr io.Writer
 	now            func() time.Time
 	// stderrTTY enables progress lines without --progress.
@@ -38,6 +44,7 @@ const defaultLockTimeout = time.Second
 func main() {
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	a := &app{
+		ctx:         interruptible(),
 		stdout:      out,
 		stderr:      os.Stderr,
 		now:         time.Now,
@@ -50,6 +57,20 @@ func main() {
 		code = exitUsage
 	}
 	os.Exit(code)
+}
+
+// interruptible returns a context cancelled by the first SIGINT or
+// SIGTERM; a second one kills the process as usual.
+func interruptible() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		signal.Stop(sig)
+		cancel()
+	}()
+	return ctx
 }
 
 // command is one subcommand.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -41,8 +42,15 @@ type result struct {
 // terminal, and the given lock timeout (0: the default).
 func runTool(t testing.TB, now time.Time, args ...string) result {
 	t.Helper()
+	return runToolCtx(t, context.Background(), now, args...)
+}
+
+// runToolCtx is runTool with ctx as the interrupt context.
+func runToolCtx(t testing.TB, ctx context.Context, now time.Time, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{
+		ctx:         ctx,
 		stdout:      &out,
 		stderr:      &errOut,
 		now:         func() time.Time { return now },

@@ -45,7 +45,7 @@ func runPurge(a *app, cmd *command, args []string) int {
 		}
 		n := 0
 		err := guarded(walkLimit(fileSize(path)), func() error {
-			return st.WalkExpiry(context.Background(), func(deadline time.Time, _ session.ID) error {
+			return st.WalkExpiry(a.ctx, func(deadline time.Time, _ session.ID) error {
 				if deadline.After(now) {
 					return errStop
 				}
@@ -70,7 +70,7 @@ func runPurge(a *app, cmd *command, args []string) int {
 		return code
 	}
 	prog := a.progressFor(f, "purge", "sessions", 0)
-	n, err := purgeExpired(context.Background(), st, now, prog.Update)
+	n, err := purgeExpired(a.ctx, st, now, prog.Update)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}

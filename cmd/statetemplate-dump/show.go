@@ -50,7 +50,7 @@ func runShow(a *app, cmd *command, args []string) int {
 	if !ok {
 		return code
 	}
-	e, err := a.findSession(context.Background(), f, st, prefix)
+	e, err := a.findSession(a.ctx, f, st, prefix)
 	closeStore(st, err)
 	switch {
 	case errors.Is(err, errAmbiguous):

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -111,7 +110,7 @@ func runStats(a *app, cmd *command, args []string) int {
 		oldest  *entry
 		newest  *entry
 	)
-	err = a.scan(context.Background(), f, st, "stats", func(e entry) error {
+	err = a.scan(a.ctx, f, st, "stats", func(e entry) error {
 		out.Sessions++
 		if e.Err != nil {
 			out.Corrupt++
