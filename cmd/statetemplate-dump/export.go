@@ -1,7 +1,5 @@
 package main
 
-import ()
-
 var exportCommand = &command{
 	name:     "export",
 	synopsis: "[--redact] [--live] FILE",
