@@ -133,3 +133,28 @@ func FuzzOpenRef(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseMessage(b *testing.B) {
+	msg := []byte(`{"action":"add_task","title":"Write the docs","priority":"medium"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseMessage(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenRef is the per-connection cost of resolving a tab reference.
+func BenchmarkOpenRef(b *testing.B) {
+	secret := make([]byte, secretSize)
+	ref, err := sealRef(secret, repeat("t", 100))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := openRef(secret, ref); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

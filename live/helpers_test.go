@@ -39,7 +39,7 @@ type testServer struct {
 	app *live.App[*counter]
 }
 
-func newTestServer(t *testing.T, opts ...live.Option) *testServer {
+func newTestServer(t testing.TB, opts ...live.Option) *testServer {
 	t.Helper()
 	return startTestServer(t, false, opts...)
 }
@@ -56,7 +56,7 @@ func (l tinyListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-func startTestServer(t *testing.T, tiny bool, opts ...live.Option) *testServer {
+func startTestServer(t testing.TB, tiny bool, opts ...live.Option) *testServer {
 	t.Helper()
 	r, err := statetemplate.New(counterPage)
 	require.NoError(t, err)
@@ -89,11 +89,11 @@ func startTestServer(t *testing.T, tiny bool, opts ...live.Option) *testServer {
 
 // browser is a cookie jar standing in for one browser.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &browser{t: t, client: &http.Client{Jar: jar}}
@@ -195,7 +195,7 @@ func (m serverMsg) html() string {
 }
 
 // expectReady reads the ready message every opened session starts with.
-func expectReady(t *testing.T, ws *websocket.Conn) {
+func expectReady(t testing.TB, ws *websocket.Conn) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
