@@ -176,7 +176,7 @@ func TestWatchSize_ReportsTheGrowingFileUntilStopped(t *testing.T) {
 	require.Eventually(t, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return strings.Contains(out.String(), "compact: 2.9 KiB / 5.9 KiB bytes (50%)")
+		return strings.Contains(out.String(), "compact: 2.9 KiB / 5.9 KiB (50%)")
 	}, 5*time.Second, time.Millisecond)
 	stop()
 	stop()                                   // idempotent

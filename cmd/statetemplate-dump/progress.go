@@ -45,10 +45,14 @@ func (p *progress) Update(done int64) {
 	p.draw(done)
 }
 
-// Done draws the final count and ends the line.
+// Done draws the final count as complete and ends the line. (A total
+// can be an estimate, such as the size of a compacted file.)
 func (p *progress) Done(done int64) {
 	if p == nil {
 		return
+	}
+	if p.total > 0 {
+		p.total = done
 	}
 	p.draw(done)
 	fmt.Fprintln(p.w)
@@ -62,12 +66,16 @@ func (p *progress) Abort() {
 }
 
 func (p *progress) draw(done int64) {
+	unit := " " + p.unit
+	if p.unit == "bytes" {
+		unit = "" // humanBytes carries the unit
+	}
 	if p.total > 0 {
-		pct := min(100*done/p.total, 100)
-		fmt.Fprintf(p.w, "\r%s: %s / %s %s (%d%%)\x1b[K", p.label, p.format(done), p.format(p.total), p.unit, pct)
+		pct := min(100*done/max(p.total, 1), 100)
+		fmt.Fprintf(p.w, "\r%s: %s / %s%s (%d%%)\x1b[K", p.label, p.format(done), p.format(p.total), unit, pct)
 		return
 	}
-	fmt.Fprintf(p.w, "\r%s: %s %s\x1b[K", p.label, p.format(done), p.unit)
+	fmt.Fprintf(p.w, "\r%s: %s%s\x1b[K", p.label, p.format(done), unit)
 }
 
 func (p *progress) format(n int64) string {

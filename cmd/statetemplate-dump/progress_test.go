@@ -17,6 +17,11 @@ func TestProgress_RedrawsAtMostEveryIntervalAndEndsTheLine(t *testing.T) {
 	clock.Advance(progressInterval)
 	p.Update(100)
 	p.Done(200)
+
+	var est strings.Builder
+	e := newProgress(true, &est, clock.Now, "compact", "bytes", 4096)
+	e.Done(1024) // the total was an estimate: done is complete
+	assert.Equal(t, "\rcompact: 1.0 KiB / 1.0 KiB (100%)\x1b[K\n", est.String())
 	assert.Equal(t,
 		"\rcheck: 10 / 200 sessions (5%)\x1b[K"+
 			"\rcheck: 100 / 200 sessions (50%)\x1b[K"+
@@ -28,7 +33,7 @@ func TestProgress_UnknownTotalAndBytes(t *testing.T) {
 	p := newProgress(true, &out, newTestClock(t0).Now, "copy", "bytes", 0)
 	p.Update(3 << 20)
 	p.Abort()
-	assert.Equal(t, "\rcopy: 3.0 MiB bytes\x1b[K\n", out.String())
+	assert.Equal(t, "\rcopy: 3.0 MiB\x1b[K\n", out.String())
 }
 
 func TestProgress_DisabledDrawsNothing(t *testing.T) {
