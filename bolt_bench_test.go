@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -22,12 +23,16 @@ import (
 
 func newBenchBolt(b *testing.B, path string, opts ...Option) *Renderer {
 	b.Helper()
-	r, err := New(template.Must(template.New("page").Parse(boltTemplate)),
-		append([]Option{WithBoltStore(path), WithDataTypes(&boltPage{})}, opts...)...)
+	r, err := newBenchBoltErr(path, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return r
+}
+
+func newBenchBoltErr(path string, opts ...Option) (*Renderer, error) {
+	return New(template.Must(template.New("page").Parse(boltTemplate)),
+		append([]Option{WithBoltStore(path), WithDataTypes(&boltPage{})}, opts...)...)
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -223,23 +228,40 @@ const benchSessions = 100_000
 
 var (
 	bigFileOnce sync.Once
-	bigFileDir  string
+	bigFilePath string
 	bigFileToks []string
 )
 
-// bigFile returns a file of 100,000 sessions, built once per run (its
-// directory is removed by TestMain's caller when the process ends; it is
-// under os.TempDir).
+// bigFile returns a file of 100,000 sessions and their tokens. It is
+// kept in os.TempDir()/statetemplate-bench-100k between runs (building it
+// takes a while) and rebuilt when it does not open or hold them all.
 func bigFile(b *testing.B) (string, []string) {
 	bigFileOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "statetemplate-bench-")
-		if err != nil {
+		dir := filepath.Join(os.TempDir(), "statetemplate-bench-100k")
+		path, tokPath := filepath.Join(dir, "big.db"), filepath.Join(dir, "tokens.txt")
+		if raw, err := os.ReadFile(tokPath); err == nil {
+			toks := strings.Fields(string(raw))
+			if r, err := newBenchBoltErr(path); err == nil {
+				st, _ := r.Stats(context.Background())
+				ok := st.Sessions == benchSessions && len(toks) == benchSessions && r.ValidateToken(toks[0])
+				_ = r.Close()
+				if ok {
+					bigFilePath, bigFileToks = path, toks
+					return
+				}
+			}
+		}
+		_ = os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			b.Fatal(err)
 		}
-		bigFileDir = dir
-		bigFileToks = fillBolt(b, filepath.Join(dir, "big.db"), benchSessions, 24*time.Hour)
+		toks := fillBolt(b, path, benchSessions, 24*365*time.Hour)
+		if err := os.WriteFile(tokPath, []byte(strings.Join(toks, "\n")), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		bigFilePath, bigFileToks = path, toks
 	})
-	return filepath.Join(bigFileDir, "big.db"), bigFileToks
+	return bigFilePath, bigFileToks
 }
 
 // BenchmarkBoltReopen measures New with a file of 100,000 sessions plus
