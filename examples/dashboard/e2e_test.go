@@ -143,6 +143,17 @@ func TestE2E_TypingKeepsFocusAndValueDuringServerPushes(t *testing.T) {
 	assert.Equal(t, len(typed), eval[int](tb, `document.querySelector("#new-task-title").selectionStart`), "the caret stays at the end")
 }
 
+func TestE2E_SlowWorkShowsTheLoadingOverlayUntilAPushEndsIt(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startInProcess(t, 100*time.Millisecond))
+	overlayShown := `getComputedStyle(document.querySelector("#loading-overlay")).display !== "none"`
+	require.False(t, eval[bool](tb, overlayShown))
+	tb.click("#slow-work")
+	tb.waitFor(overlayShown)
+	assert.Contains(t, tb.text("#loading-overlay"), "Crunching numbers")
+	tb.waitFor("!(" + overlayShown + ")")
+}
+
 func TestE2E_TabsAndBrowserContextsAreIsolated(t *testing.T) {
 	url := startInProcess(t, 0)
 	a1 := newBrowserContext(t)
