@@ -13,12 +13,16 @@ import (
 // raw-text elements shrinks to one character. Parsing the result gives the
 // same elements, attributes and text as parsing src, up to whitespace-only
 // text, which Diff does not track by content anyway. src must be
-// well-formed (Diff only sends fragments of well-formed pages).
-func compactHTML(src []byte) string {
+// well-formed (Diff only sends fragments of well-formed pages). inExact
+// tells that src sits inside a <pre> or similar, where all whitespace counts.
+func compactHTML(src []byte, inExact bool) string {
 	var out bytes.Buffer
 	out.Grow(len(src))
 	z := html.NewTokenizer(bytes.NewReader(src))
 	exact := 0 // depth of elements whose whitespace counts
+	if inExact {
+		exact = 1 << 30
+	}
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {

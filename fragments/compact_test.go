@@ -19,9 +19,12 @@ func TestCompactHTML(t *testing.T) {
 		{"unquoted value with a quote inside", `<a href=x"y title='z'>t</a>`, `<a href=x"y title='z'>t</a>`},
 		{"spaces around equals", `<a href = "x">t</a>`, `<a href ="x">t</a>`},
 	}
+	t.Run("inside pre nothing but tags is compacted", func(t *testing.T) {
+		assert.Equal(t, "<b class=x>\n  </b>", compactHTML([]byte("<b\n class=x>\n  </b>"), true))
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, compactHTML([]byte(tc.in)))
+			assert.Equal(t, tc.want, compactHTML([]byte(tc.in), false))
 		})
 	}
 }

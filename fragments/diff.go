@@ -108,7 +108,7 @@ func (d *differ) run() []Update {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
 				f := &d.x.frags[o.frag]
-				u.HTML = compactHTML(d.page[f.start:f.end])
+				u.HTML = compactHTML(d.page[f.start:f.end], f.inExact)
 				u.HTMLHash = HashHTML(u.HTML)
 			}
 			out = append(out, u)

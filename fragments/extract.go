@@ -20,6 +20,7 @@ type frag struct {
 	contentEnd uint32 // own-markup offset at which its end tag begins
 	direct     bool   // its DOM parent is its parent fragment's element
 	noCache    bool   // data-cache="false"
+	inExact    bool   // inside <pre> or similar: whitespace counts
 }
 
 // extraction is the fragment tree of one page.
@@ -279,6 +280,7 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 	idx := int32(-1)
 	if len(id) > 0 && fl&fTemplate == 0 {
 		idx = e.openFragment(s, id, noCache)
+		e.x.frags[idx].inExact = pf&fPre != 0
 	} else {
 		e.write(s)
 	}
