@@ -31,9 +31,13 @@ type conn struct {
 	seq     int
 	kind    string // action in flight
 	msg     []byte
-	sentAt  atomic.Int64 // ns since the driver's epoch, +1; 0 when idle
+	sentAt  atomic.Int64 // ns since the driver's epoch, +1; 0 when idle; givenUp
 	dead    atomic.Bool
 }
+
+// givenUp marks a connection whose action was given up at the end of a
+// phase: its late answer frees it but is not timed.
+const givenUp = -1
 
 // next prepares the connection's next action.
 func (c *conn) next() {
@@ -82,9 +86,11 @@ type phaseStats struct {
 	bytes       atomic.Int64
 	errors      atomic.Int64 // error answers and failed writes
 	missed      atomic.Int64
-	unsolicited atomic.Int64 // answers after actionTimeout, or pushes
+	unsolicited atomic.Int64 // messages with no action in flight: pushes, or answers after actionTimeout
+	late        atomic.Int64 // answers to actions given up at the end of the previous phase
 	lost        atomic.Int64 // connections that closed while driven
 	timeouts    atomic.Int64 // actions with no answer within actionTimeout
+	unanswered  atomic.Int64 // still in flight when the phase ended
 }
 
 // actionTimeout is how long an action may go unanswered before its
@@ -208,9 +214,15 @@ func (d *driver) read(c *conn) {
 		}
 		msg := buf.Bytes()
 		sent := c.sentAt.Swap(0)
-		if sent == 0 {
+		switch sent {
+		case 0:
 			st.unsolicited.Add(1)
 			bufPool.Put(buf)
+			continue
+		case givenUp:
+			st.late.Add(1)
+			bufPool.Put(buf)
+			d.idle <- c
 			continue
 		}
 		lat := time.Duration(now - (sent - 1))
@@ -288,19 +300,29 @@ func (d *driver) run(ctx context.Context, rate float64, dur, drain time.Duration
 		}
 	}
 	st.missed.Add(p.skipped)
-	d.waitIdle(ctx, drain)
+	d.waitIdle(ctx, drain, st)
 }
 
 // reap gives up on actions unanswered for actionTimeout, returning their
 // connections to the idle pool. A late answer then counts as unsolicited.
 func (d *driver) reap(st *phaseStats) {
-	limit := int64(time.Since(d.epoch)-actionTimeout) + 1
+	now := int64(time.Since(d.epoch))
+	limit := now - int64(actionTimeout) + 1
 	for _, c := range d.conns {
-		if sent := c.sentAt.Load(); sent != 0 && sent < limit && !c.dead.Load() && c.sentAt.CompareAndSwap(sent, 0) {
+		if sent := c.sentAt.Load(); sent > 0 && sent < limit && !c.dead.Load() && c.sentAt.CompareAndSwap(sent, 0) {
 			st.timeouts.Add(1)
+			st.giveUp(c.kind, time.Duration(now-(sent-1)))
 			d.idle <- c
 		}
 	}
+}
+
+// giveUp records an action that got no answer at its age: a lower bound
+// of its latency, so that an overloaded server's percentiles are not
+// flattered by leaving out its slowest answers.
+func (st *phaseStats) giveUp(kind string, age time.Duration) {
+	st.rtt.Record(age)
+	st.actions[kind].rtt.Record(age)
 }
 
 // dispatch sends the next action on an idle connection, if there is one.
@@ -322,13 +344,15 @@ func (d *driver) dispatch(st *phaseStats) bool {
 	}
 }
 
-// waitIdle waits until no action is in flight, or for at most max.
-func (d *driver) waitIdle(ctx context.Context, max time.Duration) {
+// waitIdle waits until no action is in flight, or for at most max; the
+// actions still in flight then are given up (see giveUp) and counted as
+// unanswered. Their connections stay busy: a late answer frees them.
+func (d *driver) waitIdle(ctx context.Context, max time.Duration, st *phaseStats) {
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		busy := 0
 		for _, c := range d.conns {
-			if c.sentAt.Load() != 0 && !c.dead.Load() {
+			if c.sentAt.Load() > 0 && !c.dead.Load() {
 				busy++
 			}
 		}
@@ -336,6 +360,13 @@ func (d *driver) waitIdle(ctx context.Context, max time.Duration) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	now := int64(time.Since(d.epoch))
+	for _, c := range d.conns {
+		if sent := c.sentAt.Load(); sent > 0 && !c.dead.Load() && c.sentAt.CompareAndSwap(sent, givenUp) {
+			st.unanswered.Add(1)
+			st.giveUp(c.kind, time.Duration(now-(sent-1)))
+		}
 	}
 }
 

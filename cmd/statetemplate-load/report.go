@@ -39,11 +39,14 @@ type RunReport struct {
 	PageBytes        int    `json:"page_bytes"`
 	DialErrors       int64  `json:"dial_errors"`
 
-	Sent         int64          `json:"sent"`
-	Completed    int64          `json:"completed"`
-	Missed       int64          `json:"missed"`        // due but no idle connection, or skipped after a stall
-	ActionErrors int64          `json:"action_errors"` // error answers, failed writes, lost connections, timeouts
-	Unsolicited  int64          `json:"unsolicited"`   // messages with no action in flight
+	Sent         int64 `json:"sent"`
+	Completed    int64 `json:"completed"`
+	Missed       int64 `json:"missed"`        // due but no idle connection, or skipped after a stall
+	ActionErrors int64 `json:"action_errors"` // error answers, failed writes, lost connections, timeouts
+	Unsolicited  int64 `json:"unsolicited"`   // messages with no action in flight (late answers included)
+	// Unanswered actions were still in flight when the phase ended; they
+	// are in RTT at their age then, a lower bound.
+	Unanswered   int64          `json:"unanswered"`
 	AchievedRate float64        `json:"achieved_rate"`
 	RTT          LatencySummary `json:"rtt"`
 	// ServerHandle is the time from reading an action to having written
@@ -140,8 +143,8 @@ func (rep *Report) WriteText(w io.Writer) error {
 	b.WriteString("\ndetails:\n")
 	for i := range rep.Runs {
 		r := &rep.Runs[i]
-		fmt.Fprintf(&b, "  %s (%s server): %d sent, %d answered, %d missed, %d action errors, %d unsolicited, %d create errors, %d dial errors; rtt max %s",
-			r.name(), r.Launch, r.Sent, r.Completed, r.Missed, r.ActionErrors, r.Unsolicited, r.CreateErrors, r.DialErrors, fmtDur(r.RTT.Max))
+		fmt.Fprintf(&b, "  %s (%s server): %d sent, %d answered, %d missed, %d unanswered, %d action errors, %d unsolicited, %d create errors, %d dial errors; rtt max %s",
+			r.name(), r.Launch, r.Sent, r.Completed, r.Missed, r.Unanswered, r.ActionErrors, r.Unsolicited, r.CreateErrors, r.DialErrors, fmtDur(r.RTT.Max))
 		if r.ServerCreate != nil {
 			fmt.Fprintf(&b, "; server %s p50 %s p99 %s", r.ServerCreateWhat, fmtDur(r.ServerCreate.P50), fmtDur(r.ServerCreate.P99))
 		}

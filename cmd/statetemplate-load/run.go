@@ -277,7 +277,8 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	}
 	rr.Sent, rr.Completed, rr.Missed = st.sent.Load(), st.completed.Load(), st.missed.Load()
 	rr.ActionErrors = st.errors.Load() + st.lost.Load() + st.timeouts.Load()
-	rr.Unsolicited = st.unsolicited.Load()
+	rr.Unsolicited = st.unsolicited.Load() + st.late.Load()
+	rr.Unanswered = st.unanswered.Load()
 	rr.AchievedRate = float64(rr.Completed) / elapsed.Seconds()
 	if rr.Completed > 0 {
 		rr.ClientCPUPerAction = clientCPU / time.Duration(rr.Completed)

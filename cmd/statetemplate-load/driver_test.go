@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeServer answers each connection's first `answer` actions with "[]"
+// and ignores the rest, until released.
+type fakeServer struct {
+	answer  int
+	release chan struct{}
+}
+
+func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.CloseNow()
+	for n := 0; ; n++ {
+		if _, _, err := ws.Read(r.Context()); err != nil {
+			return
+		}
+		if n >= f.answer {
+			select {
+			case <-f.release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if err := ws.Write(r.Context(), websocket.MessageText, []byte("[]")); err != nil {
+			return
+		}
+	}
+}
+
+func dialFake(t *testing.T, url string, n int) []*conn {
+	t.Helper()
+	refs := make([]sessionRef, n)
+	for i := range refs {
+		refs[i] = sessionRef{cookie: "x=1", wsURL: "ws" + strings.TrimPrefix(url, "http")}
+	}
+	conns, errs, err := dialAll(context.Background(), refs, 4, quiet(t))
+	require.NoError(t, err)
+	require.Zero(t, errs)
+	return conns
+}
+
+func TestDriver_AnswersAreTimedAndCountedPerAction(t *testing.T) {
+	f := &fakeServer{answer: 1 << 30, release: make(chan struct{})}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	d := newDriver(dialFake(t, srv.URL, 4))
+	defer d.close()
+
+	st := newPhaseStats()
+	d.run(context.Background(), 100, 500*time.Millisecond, time.Second, st, quiet(t))
+
+	assert.Equal(t, st.sent.Load(), st.completed.Load())
+	assert.InDelta(t, 50, st.completed.Load(), 10, "100/s for half a second")
+	assert.Equal(t, st.completed.Load(), st.rtt.Summary().Count)
+	assert.Equal(t, 2*st.completed.Load(), st.bytes.Load(), `every answer is "[]"`)
+	var perAction int64
+	for _, a := range st.perAction() {
+		perAction += a.Count
+	}
+	assert.Equal(t, st.completed.Load(), perAction)
+	assert.Zero(t, st.unanswered.Load())
+}
+
+func TestDriver_UnansweredActionsCountAtTheirAgeAndTheirLateAnswersAreNotTimed(t *testing.T) {
+	f := &fakeServer{answer: 1, release: make(chan struct{})}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	d := newDriver(dialFake(t, srv.URL, 3))
+	defer d.close()
+
+	st := newPhaseStats()
+	d.run(context.Background(), 100, 300*time.Millisecond, 100*time.Millisecond, st, quiet(t))
+	assert.Equal(t, int64(3), st.completed.Load(), "one answer per connection")
+	assert.Equal(t, int64(3), st.unanswered.Load(), "then one action each left in flight")
+	assert.Positive(t, st.missed.Load(), "no idle connection for the rest")
+	s := st.rtt.Summary()
+	assert.Equal(t, int64(6), s.Count, "the unanswered are in the percentiles too")
+	assert.GreaterOrEqual(t, s.Max, 100*time.Millisecond, "at least their age at the end")
+
+	next := newPhaseStats()
+	d.stats.Store(next)
+	close(f.release)
+	require.Eventually(t, func() bool { return next.late.Load() == 3 }, 5*time.Second, 10*time.Millisecond)
+	assert.Zero(t, next.completed.Load(), "a late answer is not timed in the next phase")
+	assert.Len(t, d.idle, 3, "late answers free their connections")
+}
+
+// quiet returns a progress display that shows nothing, closed at the end
+// of the test.
+func quiet(t *testing.T) *progress {
+	p := newProgress(nil, "off")
+	t.Cleanup(p.Close)
+	return p
+}
