@@ -1,0 +1,67 @@
+// Command statetemplate-load load-tests a statetemplate server: it creates
+// sessions over HTTP, opens real WebSocket connections over loopback,
+// drives the dashboard's actions at a fixed rate and reports what it
+// measured.
+//
+//	go run ./cmd/statetemplate-load -store memory,bolt,redis -sessions 100000 -conns 10000 -rate 2000 -duration 30s
+//
+// # What it runs against
+//
+// By default it starts the server itself, once per store (-store) and
+// mode (-modes), each time fresh. The server is the design's dashboard
+// (internal/fixture's template and data) behind a statetemplate Renderer:
+//
+//   - live: package live serves the page and the WebSocket loop, with the
+//     load test's actions as handlers. Each answer is live's JSON array of
+//     fragment updates. These are the headline figures.
+//   - fullpage: the baseline, what an app without fragments would do: the
+//     same actions, each answered with the whole page rendered afresh.
+//     It runs in the tool's own minimal WebSocket loop, which is leaner
+//     than live's, so its CPU figure flatters the baseline a little.
+//   - fragments: RenderFragments answers from that same minimal loop, for
+//     a comparison with the baseline on equal terms.
+//
+// The server runs in a child process (this program with -serve) so that
+// its heap, RSS and CPU are its own; -server inproc runs it in this
+// process instead, where those figures include the load generator. -url
+// targets a server started elsewhere (it must serve the page at the URL
+// and the WebSocket as the page's script tag says, as package live does);
+// then no server figures are reported. Only loopback hosts are accepted.
+//
+// # What one run does
+//
+//  1. Sessions: -sessions page GETs, -create-concurrency at a time, each
+//     creating a session as a new browser tab would (no cookies carried
+//     over). The latency is the whole GET.
+//  2. WebSockets: one per session for the first -conns sessions, with the
+//     cookie and the tab reference from the page.
+//  3. Warmup, then the measured phase: -rate actions per second, open loop:
+//     a pacer releases actions on a fixed schedule to idle connections (one
+//     action in flight per connection); when none is idle the action is
+//     counted as missed rather than queued. Each connection cycles
+//     increment, add task, toggle it, delete it, decrement, so that pages
+//     keep their size. An action's round trip runs from writing it to
+//     reading its answer. Actions still unanswered when the phase ends
+//     (after a 3 s drain) are counted at their age then, a lower bound.
+//
+// # What it reports
+//
+// Per run: session creation latency p50/p99 (client side, and the
+// server's own CreateSession or page handler time), round trip
+// p50/p99/p999, achieved actions/s, bytes per answer (mean and per action),
+// server heap and RSS per idle session (after GC, over the creation
+// phase), heap per open WebSocket, server CPU per update (getrusage over
+// the measured phase, divided by the answers), the load generator's own
+// CPU per action, and the load average. Each live or fragments run is set
+// against the fullpage run of its store: bytes and server CPU per update.
+//
+// -cpuprofile writes the server's CPU profiles of the creation and the
+// measured phases; -answers saves one answer per action to look at.
+//
+// # Bounds
+//
+// Counts, rates and durations are capped (see -h); the whole run has a
+// hard -timeout computed from the flags; server children exit when the
+// tool's end of their stdin closes. The open-file limit is raised to what
+// -conns needs (without CAP_SYS_RESOURCE only up to the hard limit).
+package main
