@@ -42,8 +42,8 @@ func TestHealth_MemoryStoreReportsOKAndCount(t *testing.T) {
 
 func TestRedis_KillAndRestartDegradesThenRecovers(t *testing.T) {
 	ctx := context.Background()
-	srv := redistest.Start(t) // this test's own redis-server: it kills it
-	prefix := redistest.Prefix(t, nil)
+	srv := redistest.Start(t)          // this test's own redis-server: it kills it
+	prefix := redistest.Prefix(t, nil) // the server is this test's own: killed, not cleaned
 	r := redisRenderer(t, srv.Addr, prefix, statetemplate.WithSecurity(testKey))
 	other := redisRenderer(t, srv.Addr, prefix, statetemplate.WithSecurity(testKey))
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
@@ -47,8 +48,17 @@ func redisRenderer(t testing.TB, addr, prefix string, opts ...statetemplate.Opti
 func twoServers(t *testing.T) (a, b *statetemplate.Renderer) {
 	t.Helper()
 	addr := redistest.Own(t)
-	prefix := redistest.Prefix(t, nil)
+	prefix := redisPrefix(t, addr)
 	return redisRenderer(t, addr, prefix), redisRenderer(t, addr, prefix)
+}
+
+// redisPrefix returns a key prefix of t's own on the Redis at addr; its
+// keys are deleted when t ends.
+func redisPrefix(t testing.TB, addr string) string {
+	t.Helper()
+	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	t.Cleanup(func() { _ = c.Close() })
+	return redistest.Prefix(t, c)
 }
 
 func TestRedis_SessionCreatedOnOneServerRendersOnTheOther(t *testing.T) {
@@ -172,7 +182,8 @@ func TestWithRedisStore_ReportsBadURLsAndUnreachableServers(t *testing.T) {
 }
 
 func TestWithRedisStore_RequiresRegisteredDataTypes(t *testing.T) {
-	r := redisRenderer(t, redistest.Own(t), redistest.Prefix(t, nil))
+	addr := redistest.Own(t)
+	r := redisRenderer(t, addr, redisPrefix(t, addr))
 	type unregistered struct{ X int }
 	_, err := r.CreateSession(context.Background(), &unregistered{X: 1})
 	require.ErrorIs(t, err, statetemplate.ErrUnregisteredType)

@@ -17,7 +17,7 @@ func TestRedis_IdleTimeoutMovesTheKeyExpiryAndEndsIdleSessions(t *testing.T) {
 	ctx := context.Background()
 	addr := redistest.Own(t)
 	c := goredis.NewClient(&goredis.Options{Addr: addr})
-	defer c.Close()
+	t.Cleanup(func() { _ = c.Close() }) // after the prefix's keys are deleted
 	prefix := redistest.Prefix(t, c)
 	const idle = 1500 * time.Millisecond
 	r := redisRenderer(t, addr, prefix, statetemplate.WithIdleTimeout(idle))
@@ -50,7 +50,7 @@ func TestRedis_SessionExpiringNowIsNotStoredForever(t *testing.T) {
 	ctx := context.Background()
 	addr := redistest.Own(t)
 	c := goredis.NewClient(&goredis.Options{Addr: addr})
-	defer c.Close()
+	t.Cleanup(func() { _ = c.Close() }) // after the prefix's keys are deleted
 	prefix := redistest.Prefix(t, c)
 	r := redisRenderer(t, addr, prefix)
 	tok, err := r.CreateSession(ctx, &redisPage{Title: "brief"}, statetemplate.SessionExpiration(time.Nanosecond))
@@ -59,7 +59,15 @@ func TestRedis_SessionExpiringNowIsNotStoredForever(t *testing.T) {
 	require.True(t, isOneOf(err, statetemplate.ErrSessionNotFound, statetemplate.ErrSessionExpired), "got %v", err)
 	keys, _, err := c.Scan(ctx, 0, prefix+"s:*", 1000).Result()
 	require.NoError(t, err)
-	require.Empty(t, keys, "no session key is left without expiry")
+	for _, k := range keys { // stored within its last millisecond: it must carry that expiry
+		ttl, err := c.PTTL(ctx, k).Result()
+		require.NoError(t, err)
+		require.NotEqual(t, time.Duration(-1), ttl, "key %s has no expiry", k)
+	}
+	require.Eventually(t, func() bool {
+		keys, _, err := c.Scan(ctx, 0, prefix+"s:*", 1000).Result()
+		return err == nil && len(keys) == 0
+	}, 2*time.Second, 10*time.Millisecond, "no session key outlives its deadline")
 }
 
 func isOneOf(err error, targets ...error) bool {
