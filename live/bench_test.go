@@ -5,13 +5,15 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"github.com/livefir/statetemplate/live"
 )
 
 // BenchmarkApp_ActionRoundTrip measures one action from the browser's
 // message to its updates back, over a real WebSocket on loopback: parse,
 // handler, RenderFragments, JSON, write and read.
 func BenchmarkApp_ActionRoundTrip(b *testing.B) {
-	ts := newTestServer(b)
+	ts := newTestServer(b, live.WithRateLimit(1e9, 1<<30))
 	br := newBrowser(b)
 	ref, _ := br.load(ts.URL)
 	ws := br.mustDial(ts.URL, ref)
@@ -23,8 +25,12 @@ func BenchmarkApp_ActionRoundTrip(b *testing.B) {
 		if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := ws.Read(ctx); err != nil {
+		_, reply, err := ws.Read(ctx)
+		if err != nil {
 			b.Fatal(err)
+		}
+		if reply[0] != '[' {
+			b.Fatalf("not an update batch: %s", reply)
 		}
 	}
 }
