@@ -340,6 +340,7 @@ func BenchmarkBoltSweep(b *testing.B) {
 		if st.Sessions != 0 {
 			b.Fatalf("%d sessions left", st.Sessions)
 		}
+		b.ReportMetric(float64(st.File.LongestWrite.Microseconds()), "longest-write-tx-µs")
 		_ = r.Close()
 		ro, err := bolt.OpenReadOnly(path, time.Second)
 		if err != nil {

@@ -38,6 +38,9 @@ type Stats struct {
 	// StoredKeyID is that key's id (as in Record.KeyID), never the key.
 	HasStoredKey bool
 	StoredKeyID  uint32
+	// LongestWrite is the longest this store has held the write lock for
+	// one transaction (fsync included) since it was opened.
+	LongestWrite time.Duration
 }
 
 // Stats returns the file's statistics.
@@ -45,7 +48,8 @@ func (s *Store) Stats() (Stats, error) {
 	if err := s.check(context.Background()); err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Path: s.path, Sessions: int(s.count.Load()), PendingWrites: int(s.pending.n.Load())}
+	st := Stats{Path: s.path, Sessions: int(s.count.Load()), PendingWrites: int(s.pending.n.Load()),
+		LongestWrite: time.Duration(s.longestWrite.Load())}
 	err := s.view(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(metaLayout); len(v) == 4 {

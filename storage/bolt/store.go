@@ -30,8 +30,10 @@ type Store struct {
 	dbMu sync.RWMutex
 	db   *bbolt.DB
 
-	count   atomic.Int64 // sessions stored, pending creates and deletes included
-	pending pendingSet
+	count atomic.Int64 // sessions stored, pending creates and deletes included
+	// longestWrite is the longest write transaction so far, in ns.
+	longestWrite atomic.Int64
+	pending      pendingSet
 
 	ops      chan *op      // to the writer goroutine
 	dirty    chan struct{} // an update is waiting for the window

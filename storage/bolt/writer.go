@@ -136,11 +136,21 @@ func (s *Store) run(batch []*op) {
 	}
 }
 
-// update runs fn in a write transaction (commit = fsync).
+// update runs fn in a write transaction (commit = fsync), recording the
+// longest time the write lock was held.
 func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
-	return s.db.Update(fn)
+	start := time.Now()
+	err := s.db.Update(fn)
+	d := int64(time.Since(start))
+	for {
+		cur := s.longestWrite.Load()
+		if d <= cur || s.longestWrite.CompareAndSwap(cur, d) {
+			break
+		}
+	}
+	return err
 }
 
 func addCount(tx *bbolt.Tx, delta int64) error {
