@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,7 +32,7 @@ type config struct {
 	dbDir       string
 	sessions    int
 	conns       int
-	rate        float64
+	rates       []float64
 	duration    time.Duration
 	warmup      time.Duration
 	modes       []string
@@ -68,7 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.dbDir, "dir", "", "`directory` for the bolt file (default: a temporary directory, removed at the end)")
 	fs.IntVar(&c.sessions, "sessions", 1000, "sessions to create (each an HTTP GET of the page)")
 	fs.IntVar(&c.conns, "conns", 100, "concurrent WebSocket connections, one per session (at most -sessions)")
-	fs.Float64Var(&c.rate, "rate", 200, "actions per second, spread over the connections")
+	var rates string
+	fs.StringVar(&rates, "rate", "200", "actions per second, spread over the connections; a comma-separated list measures each rate in turn on the same sessions and connections")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to drive actions once warmed up")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "how long to drive actions before measuring")
 	var modes string
@@ -99,6 +101,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	c.stores = splitList(stores)
 	c.modes = splitList(modes)
+	for _, r := range splitList(rates) {
+		v, err := strconv.ParseFloat(r, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: -rate %q: %v", errUsage, r, err)
+		}
+		c.rates = append(c.rates, v)
+	}
 	if c.serve {
 		c.store = firstOr(c.stores, "memory")
 	}
@@ -170,10 +179,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("-sessions %d: want 1 to %d", c.sessions, maxSessions)
 	case c.conns < 0 || c.conns > min(c.sessions, maxConns):
 		return fmt.Errorf("-conns %d: want 0 to %d (no more than -sessions)", c.conns, min(c.sessions, maxConns))
-	case c.rate < 0 || c.rate > maxRate:
-		return fmt.Errorf("-rate %v: want 0 to %d", c.rate, maxRate)
-	case c.conns > 0 && c.rate == 0:
-		return errors.New("-rate 0 with connections: nothing to drive")
+	case len(c.rates) == 0 || len(c.rates) > 10:
+		return errors.New("-rate: want one to ten rates")
 	case c.duration < time.Second || c.duration > maxDuration:
 		return fmt.Errorf("-duration %v: want 1s to %v", c.duration, maxDuration)
 	case c.warmup < 0 || c.warmup > maxWarmup:
@@ -184,6 +191,14 @@ func (c *config) validate() error {
 		return fmt.Errorf("-dial-concurrency %d: want 1 to 1024", c.dialConc)
 	case c.timeout < 0:
 		return fmt.Errorf("-timeout %v: must not be negative", c.timeout)
+	}
+	for _, r := range c.rates {
+		switch {
+		case r < 0 || r > maxRate:
+			return fmt.Errorf("-rate %v: want 0 to %d", r, maxRate)
+		case c.conns > 0 && r == 0:
+			return errors.New("-rate 0 with connections: nothing to drive")
+		}
 	}
 	if c.timeout == 0 {
 		c.timeout = c.defaultTimeout()
@@ -204,7 +219,7 @@ func (c *config) defaultTimeout() time.Duration {
 		runs = 1
 	}
 	setup := 2*time.Minute + time.Duration(c.sessions+c.conns)*5*time.Millisecond
-	return time.Duration(runs) * (setup + c.warmup + c.duration)
+	return time.Duration(runs) * (setup + time.Duration(len(c.rates))*(c.warmup+c.duration+2*drainWait))
 }
 
 // checkLoopbackURL accepts only http(s) URLs whose host is a loopback

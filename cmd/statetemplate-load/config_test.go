@@ -53,6 +53,8 @@ func TestParseFlags_KeepsRunsBounded(t *testing.T) {
 		{"too many connections", []string{"-sessions", "100000", "-conns", "50001"}},
 		{"rate too high", []string{"-rate", "100001"}},
 		{"connections with nothing to drive", []string{"-rate", "0"}},
+		{"a rate that is not a number", []string{"-rate", "100,fast"}},
+		{"too many rates", []string{"-rate", "1,2,3,4,5,6,7,8,9,10,11"}},
 		{"duration too short", []string{"-duration", "500ms"}},
 		{"duration too long", []string{"-duration", "31m"}},
 		{"warmup too long", []string{"-warmup", "6m"}},
@@ -85,6 +87,12 @@ func TestParseFlags_DefaultsAndStoreList(t *testing.T) {
 		{"bolt", modeLive}, {"bolt", modeFullPage},
 		{"redis", modeLive}, {"redis", modeFullPage},
 	}, c.plan())
+}
+
+func TestParseFlags_RateListMeasuresEachRate(t *testing.T) {
+	c, err := parseFlags([]string{"-rate", "250, 500,2000"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{250, 500, 2000}, c.rates)
 }
 
 func TestParseFlags_URLRunsOnceWithoutBaseline(t *testing.T) {

@@ -91,7 +91,7 @@ func (r *RunReport) MeanUpdateBytes() float64 {
 	return float64(r.UpdateBytes) / float64(r.Completed)
 }
 
-func (r *RunReport) name() string { return r.Store + "/" + r.Mode }
+func (r *RunReport) name() string { return fmt.Sprintf("%s/%s@%g", r.Store, r.Mode, r.Rate) }
 
 // WriteText writes the report for people.
 func (rep *Report) WriteText(w io.Writer) error {
@@ -180,7 +180,7 @@ func (rep *Report) comparisons() []string {
 		}
 		for j := range rep.Runs {
 			p := &rep.Runs[j]
-			if p.Mode != modeFullPage || p.Store != f.Store {
+			if p.Mode != modeFullPage || p.Store != f.Store || p.Rate != f.Rate {
 				continue
 			}
 			line := fmt.Sprintf("%s: bytes/update %s vs %s (%s)", f.name(),

@@ -54,8 +54,8 @@ func TestReport_TextHasOneRowPerRunWithItsFigures(t *testing.T) {
 func TestReport_ComparesFragmentsWithTheBaselineOfTheSameStore(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, sampleReport().WriteText(&b))
-	assert.Contains(t, b.String(), "bolt/fragments: bytes/update 1.0 KB vs 20.0 KB (0.050×); server CPU/update 200µs vs 100µs (2.000×)")
-	assert.NotContains(t, b.String(), "remote/fragments: bytes", "a store without a baseline run is not compared")
+	assert.Contains(t, b.String(), "bolt/fragments@500: bytes/update 1.0 KB vs 20.0 KB (0.050×); server CPU/update 200µs vs 100µs (2.000×)")
+	assert.NotContains(t, b.String(), "remote/fragments@10: bytes", "a store without a baseline run is not compared")
 }
 
 func TestReport_BytesByActionTableHasAColumnPerAction(t *testing.T) {
@@ -71,8 +71,8 @@ func TestReport_BytesByActionTableHasAColumnPerAction(t *testing.T) {
 		}
 	}
 	require.Len(t, byAction, 3)
-	assert.Regexp(t, `bolt/fragments\s+17000\s+800\s+1248`, byAction[0])
-	assert.Regexp(t, `bolt/fullpage\s+17000\s+20480\s+-`, byAction[1], "an action a run did not answer shows as -")
+	assert.Regexp(t, `bolt/fragments@500\s+17000\s+800\s+1248`, byAction[0])
+	assert.Regexp(t, `bolt/fullpage@500\s+17000\s+20480\s+-`, byAction[1], "an action a run did not answer shows as -")
 }
 
 func TestReport_JSONRoundTrips(t *testing.T) {

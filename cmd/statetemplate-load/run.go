@@ -56,12 +56,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var runErr error
 	for _, p := range cfg.plan() {
-		rr, err := runOne(ctx, cfg, p, prog, stderr)
+		rrs, err := runOne(ctx, cfg, p, prog, stderr)
+		rep.Runs = append(rep.Runs, rrs...)
 		if err != nil {
 			runErr = fmt.Errorf("%s/%s: %w", p.store, p.mode, err)
 			break
 		}
-		rep.Runs = append(rep.Runs, *rr)
 	}
 	prog.Close()
 	rep.LoadAfter = loadAvg()
@@ -157,8 +157,8 @@ func startTarget(ctx context.Context, cfg *config, p planned, stderr io.Writer) 
 }
 
 // runOne creates the sessions, opens the WebSockets and drives the
-// actions against one freshly started server.
-func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr io.Writer) (_ *RunReport, err error) {
+// actions against one freshly started server, once per rate.
+func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr io.Writer) (_ []RunReport, err error) {
 	t, launch, err := startTarget(ctx, cfg, p, stderr)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 			err = fmt.Errorf("stopping the server: %w", cerr)
 		}
 	}()
-	rr := &RunReport{Store: p.store, Mode: p.mode, Launch: launch, Conns: cfg.conns, Rate: cfg.rate, Duration: cfg.duration}
+	base := RunReport{Store: p.store, Mode: p.mode, Launch: launch, Conns: cfg.conns, Duration: cfg.duration}
 	name := p.store + "/" + p.mode
 
 	idle, err := t.stats(ctx, true, true)
@@ -181,20 +181,16 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		MaxIdleConnsPerHost: cfg.createConc, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
 	createRec := newRecorder()
-	if cfg.cpuProfile != "" {
-		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p, "create")); err != nil {
-			return nil, fmt.Errorf("starting the CPU profile: %w", err)
-		}
+	if err := startProfile(ctx, cfg, t, profilePath(cfg.cpuProfile, p, "create")); err != nil {
+		return nil, err
 	}
 	prog.Phase(name+": sessions", int64(cfg.sessions), nil)
 	cr := createSessions(ctx, hc, t.pageURL(), cfg.sessions, cfg.conns, cfg.createConc, createRec, prog)
 	hc.CloseIdleConnections()
-	if cfg.cpuProfile != "" {
-		if err := t.stopProfile(ctx); err != nil {
-			return nil, err
-		}
+	if err := stopProfile(ctx, cfg, t); err != nil {
+		return nil, err
 	}
-	rr.Sessions, rr.CreateErrors, rr.PageBytes, rr.Create = int(cr.created), cr.errs, cr.pageBytes, createRec.Summary()
+	base.Sessions, base.CreateErrors, base.PageBytes, base.Create = int(cr.created), cr.errs, cr.pageBytes, createRec.Summary()
 	if cr.created == 0 {
 		return nil, fmt.Errorf("no session created: %w", errors.Join(cr.firstErr, ctx.Err()))
 	}
@@ -207,72 +203,100 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	}
 	if created != nil {
 		sc := created.Create
-		rr.ServerCreate = &sc
-		rr.ServerCreateWhat = "CreateSession"
+		base.ServerCreate = &sc
+		base.ServerCreateWhat = "CreateSession"
 		if p.mode == modeLive {
-			rr.ServerCreateWhat = "page handler (CreateSession+RenderPage)"
+			base.ServerCreateWhat = "page handler (CreateSession+RenderPage)"
 		}
 	}
 
 	// WebSockets.
 	prog.Phase(name+": websockets", int64(len(cr.refs)), nil)
 	conns, dialErrs, err := dialAll(ctx, cr.refs, cfg.dialConc, prog)
-	rr.DialErrors = dialErrs
+	base.DialErrors = dialErrs
 	if err != nil {
 		return nil, err
 	}
 	d := newDriver(conns)
 	defer d.close()
-	rr.Conns = len(conns)
+	base.Conns = len(conns)
 	dialed, err := t.stats(ctx, true, false)
 	if err != nil {
 		return nil, err
 	}
-
-	if cfg.warmup > 0 && len(conns) > 0 {
-		prog.Phase(name+": warmup", 0, nil)
-		d.run(ctx, cfg.rate, cfg.warmup, drainWait, newPhaseStats(), prog)
+	if created != nil {
+		base.Server = &ServerFigures{
+			HeapPerSession: perUnit(created.Proc.HeapAlloc, idle.Proc.HeapAlloc, base.Sessions),
+			RSSPerSession:  perUnit(created.Proc.RSS, idle.Proc.RSS, base.Sessions),
+			HeapPerConn:    perUnit(dialed.Proc.HeapAlloc, created.Proc.HeapAlloc, base.Conns),
+			RSSPerConn:     perUnit(dialed.Proc.RSS, created.Proc.RSS, base.Conns),
+		}
 	}
 
-	// The measured phase.
+	var out []RunReport
+	for _, rate := range cfg.rates {
+		rr, err := measure(ctx, cfg, t, d, p, rate, base, prog)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+// measure warms up at rate, then drives it for the measured phase.
+func measure(ctx context.Context, cfg *config, t target, d *driver, p planned, rate float64, base RunReport, prog *progress) (RunReport, error) {
+	rr := base
+	rr.Rate = rate
+	if base.Server != nil {
+		sf := *base.Server
+		rr.Server = &sf
+	}
+	name := fmt.Sprintf("%s/%s", p.store, p.mode)
+	if len(cfg.rates) > 1 {
+		name += fmt.Sprintf("@%g", rate)
+	}
+	if len(d.conns) == 0 {
+		rr.LoadAvg = loadAvg()
+		return rr, nil
+	}
+	if cfg.warmup > 0 {
+		prog.Phase(name+": warmup", 0, nil)
+		d.run(ctx, rate, cfg.warmup, drainWait, newPhaseStats(), prog)
+	}
+
 	st := newPhaseStats()
 	before, err := t.stats(ctx, false, true)
 	if err != nil {
-		return nil, err
+		return rr, err
 	}
-	if cfg.cpuProfile != "" {
-		if err := t.startProfile(ctx, profilePath(cfg.cpuProfile, p, "actions")); err != nil {
-			return nil, fmt.Errorf("starting the CPU profile: %w", err)
-		}
+	if err := startProfile(ctx, cfg, t, profilePath(cfg.cpuProfile, p, fmt.Sprintf("actions-%g", rate))); err != nil {
+		return rr, err
 	}
 	clientBefore := readProcStats(false)
 	start := time.Now()
-	if len(conns) > 0 {
-		prog.Phase(name+": measuring", int64(cfg.rate*cfg.duration.Seconds()), func() string {
-			s := st.rtt.Summary()
-			return fmt.Sprintf("rtt p50 %s p99 %s  open %d", fmtDur(s.P50), fmtDur(s.P99), d.alive())
-		})
-		d.run(ctx, cfg.rate, cfg.duration, drainWait, st, prog)
-	}
+	prog.Phase(name+": measuring", int64(rate*cfg.duration.Seconds()), func() string {
+		s := st.rtt.Summary()
+		return fmt.Sprintf("rtt p50 %s p99 %s  open %d", fmtDur(s.P50), fmtDur(s.P99), d.alive())
+	})
+	d.run(ctx, rate, cfg.duration, drainWait, st, prog)
 	elapsed := min(time.Since(start), cfg.duration)
 	clientCPU := readProcStats(false).CPU() - clientBefore.CPU()
 	after, err := t.stats(ctx, false, false)
 	if err != nil {
-		return nil, err
+		return rr, err
 	}
-	if cfg.cpuProfile != "" {
-		if err := t.stopProfile(ctx); err != nil {
-			return nil, err
-		}
+	if err := stopProfile(ctx, cfg, t); err != nil {
+		return rr, err
 	}
 	rr.LoadAvg = loadAvg()
 	if err := ctx.Err(); err != nil {
-		return nil, context.Cause(ctx)
+		return rr, context.Cause(ctx)
 	}
 
 	if cfg.answersDir != "" {
 		if err := st.writeSamples(cfg.answersDir, p.store+"-"+p.mode); err != nil {
-			return nil, fmt.Errorf("writing answers: %w", err)
+			return rr, fmt.Errorf("writing answers: %w", err)
 		}
 	}
 	rr.Sent, rr.Completed, rr.Missed = st.sent.Load(), st.completed.Load(), st.missed.Load()
@@ -296,27 +320,37 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 	if after != nil {
 		final, err := t.stats(ctx, true, false)
 		if err != nil {
-			return nil, err
+			return rr, err
 		}
 		if h := after.Handle; h.Count > 0 { // live's loop is not instrumented
 			rr.ServerHandle = &h
 		}
-		sf := &ServerFigures{
-			HeapPerSession: perUnit(created.Proc.HeapAlloc, idle.Proc.HeapAlloc, rr.Sessions),
-			RSSPerSession:  perUnit(created.Proc.RSS, idle.Proc.RSS, rr.Sessions),
-			HeapPerConn:    perUnit(dialed.Proc.HeapAlloc, created.Proc.HeapAlloc, rr.Conns),
-			RSSPerConn:     perUnit(dialed.Proc.RSS, created.Proc.RSS, rr.Conns),
-			CPU:            after.Proc.CPU() - before.Proc.CPU(),
-			HeapAfter:      final.Proc.HeapAlloc,
-			RSSAfter:       final.Proc.RSS,
-		}
+		sf := rr.Server
+		sf.CPU = after.Proc.CPU() - before.Proc.CPU()
+		sf.HeapAfter, sf.RSSAfter = final.Proc.HeapAlloc, final.Proc.RSS
 		// Late answers were rendered in this window too.
 		if n := rr.Completed + rr.Unsolicited; n > 0 {
 			sf.CPUPerUpdate = sf.CPU / time.Duration(n)
 		}
-		rr.Server = sf
 	}
 	return rr, nil
+}
+
+func startProfile(ctx context.Context, cfg *config, t target, path string) error {
+	if cfg.cpuProfile == "" {
+		return nil
+	}
+	if err := t.startProfile(ctx, path); err != nil {
+		return fmt.Errorf("starting the CPU profile: %w", err)
+	}
+	return nil
+}
+
+func stopProfile(ctx context.Context, cfg *config, t target) error {
+	if cfg.cpuProfile == "" {
+		return nil
+	}
+	return t.stopProfile(ctx)
 }
 
 // perUnit is (after-before)/n, which may be negative when the GC returned

@@ -76,12 +76,16 @@ func TestSmoke_TargetsARunningServerByURL(t *testing.T) {
 
 func TestSmoke_ServerInAChildProcess(t *testing.T) {
 	_, rep := runTool(t, "-server", "child", "-store", "memory", "-sessions", "10", "-conns", "3",
-		"-rate", "30", "-duration", "1s", "-warmup", "0", "-modes", "fragments")
-	require.Len(t, rep.Runs, 1)
-	r := rep.Runs[0]
-	assert.Equal(t, "child", r.Launch)
-	require.NotNil(t, r.Server)
-	assert.Positive(t, r.Server.CPU)
-	assert.Positive(t, r.Completed)
-	assert.Zero(t, r.ActionErrors)
+		"-rate", "20,40", "-duration", "1s", "-warmup", "0", "-modes", "fragments")
+	require.Len(t, rep.Runs, 2, "one report per rate")
+	for i, rate := range []float64{20, 40} {
+		r := rep.Runs[i]
+		assert.Equal(t, rate, r.Rate)
+		assert.Equal(t, "child", r.Launch)
+		require.NotNil(t, r.Server)
+		assert.Positive(t, r.Server.CPU)
+		assert.Positive(t, r.Server.HeapPerSession)
+		assert.Zero(t, r.ActionErrors)
+		assert.InDelta(t, rate, float64(r.Completed), rate/4, "the rate held for the one-second phase")
+	}
 }
