@@ -14,11 +14,12 @@ var checkCommand = &command{
 	name:     "check",
 	synopsis: "[--grace D] FILE",
 	summary:  "decode every record and index entry; exit 1 on any problem",
-	help: `Decodes every record and walks the expiry index, and prints one line per
-problem, then a summary line. Problem lines start with their kind:
+	help: `Decodes every record and the data in it (without its Go type), walks the
+expiry index, and prints one line per problem, then a summary line. Problem lines start with their kind:
 
   damaged    the file cannot be read: truncated, not a session file, damaged pages
-  corrupt    a record that does not decode (that session only is lost)
+  corrupt    a record, or the data in it, that does not decode (that session
+             only is lost)
   unindexed  a session with no expiry index entry (the sweeper never deletes it)
   orphan     an index entry with no session at its deadline
   count      the stored session count differs from the records found
@@ -79,6 +80,10 @@ func runCheck(a *app, cmd *command, args []string) int {
 		sessions++
 		if e.Err != nil {
 			c.report("corrupt", e.ID, "%v", e.Err)
+			return nil
+		}
+		if _, err := session.DecodeGeneric(e.Rec.Data); err != nil {
+			c.report("corrupt", e.ID, "the session's data (%s): %v", e.Rec.DataType, err)
 			return nil
 		}
 		if d := e.Rec.Deadline(); e.Rec.Expired(now) && now.Sub(d) > *grace {

@@ -39,9 +39,9 @@ func damage(t *testing.T, path string, fn func(tx *bbolt.Tx) error) {
 }
 
 // writeDamagedFixture is the fixture with one of each logical problem: a
-// record that does not decode (the counter), an index entry without its
-// session, a session without its index entry (the dashboard) and a wrong
-// stored count.
+// record that does not decode (the counter), a record whose data does not
+// decode (the old one), an index entry without its session, a session
+// without its index entry (the dashboard) and a wrong stored count.
 func writeDamagedFixture(t *testing.T, dir string) string {
 	t.Helper()
 	recs := fixtureRecords(t)
@@ -52,6 +52,15 @@ func writeDamagedFixture(t *testing.T, dir string) string {
 		v := bytes.Clone(sb.Get(counter[:]))
 		v[16] = 0xff // the CBOR record's first byte: a "break" where a map must start
 		if err := sb.Put(counter[:], v); err != nil {
+			return err
+		}
+		old := recs[2].Clone()
+		old.Data = []byte{0x9f} // an indefinite-length array, which the codec refuses
+		body, err := session.EncodeRecord(old)
+		if err != nil {
+			return err
+		}
+		if err := sb.Put(old.ID[:], append(bytes.Clone(sb.Get(old.ID[:])[:16]), body...)); err != nil {
 			return err
 		}
 		ghost := mustID(t, "9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f")
@@ -94,6 +103,10 @@ func TestDamagedRecords_AreReportedByEveryCommand(t *testing.T) {
 	r = runTool(t, t0, "show", "sessions.db", idCounter)
 	assert.Equal(t, exitFindings, r.code)
 	golden(t, "show_corrupt", r.stdout)
+	r = runTool(t, t0, "show", "sessions.db", idOld)
+	assert.Equal(t, exitOK, r.code, "the record decodes; its data does not")
+	assert.Contains(t, r.stdout, `"data": null,`)
+	assert.Contains(t, r.stdout, `"data_error": "statetemplate: corrupt session record: data: cbor: indefinite-length array isn't allowed"`)
 	r = runTool(t, t0, "show", "--redact", "sessions.db", "1b1b")
 	assert.Equal(t, exitFindings, r.code)
 	assert.NotContains(t, r.stdout, "raw_base64", "the raw record holds the data's strings")
