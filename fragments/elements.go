@@ -159,19 +159,20 @@ func allowedIn(parent, a atom.Atom) (allowed, restricted bool) {
 	return true, false
 }
 
-// needsParent reports the start tags that only work with a specific parent.
-func needsParent(a atom.Atom) (parent atom.Atom, alt atom.Atom, ok bool) {
+// misplaced reports the table-part start tags a that the parser would not
+// simply nest in parent (it ignores them or inserts implied elements).
+func misplaced(a, parent atom.Atom) bool {
 	switch a {
 	case atom.Caption, atom.Colgroup, atom.Tbody, atom.Thead, atom.Tfoot:
-		return atom.Table, atom.Table, true
+		return parent != atom.Table
 	case atom.Tr:
-		return atom.Tbody, atom.Thead, true
+		return parent != atom.Tbody && parent != atom.Thead && parent != atom.Tfoot
 	case atom.Td, atom.Th:
-		return atom.Tr, atom.Tr, true
+		return parent != atom.Tr
 	case atom.Col:
-		return atom.Colgroup, atom.Colgroup, true
+		return parent != atom.Colgroup
 	}
-	return 0, 0, false
+	return false
 }
 
 // tableText reports the elements in which non-whitespace text is foster

@@ -233,9 +233,11 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 		if a == atom.Body {
 			e.startBody(s, true)
 			e.write(s)
-			if _, noCache := e.attrs(raw); noCache {
-				e.x.frags[0].noCache = true
+			id, noCache := e.attrs(raw)
+			if len(id) > 0 {
+				e.headIDs = append(e.headIDs, e.keep(id))
 			}
+			e.x.frags[0].noCache = noCache
 			return
 		}
 		if inHead(a) {
@@ -316,7 +318,7 @@ func (e *extractor) checkStart(a, pa atom.Atom, pf uint16, selfClosing bool) {
 	if ok, restricted := allowedIn(pa, a); restricted && !ok {
 		bad = true
 	}
-	if want, alt, ok := needsParent(a); ok && pa != want && pa != alt {
+	if misplaced(a, pa) {
 		bad = true
 	}
 	if bad {
