@@ -122,8 +122,8 @@ type treeGen struct {
 var (
 	containerTags = []string{"div", "span", "section", "ul", "li", "p", "b", "em", "pre", "textarea", "svg", "template",
 		"table", "tbody", "tr", "td", "select", "option", "a", "button", "h2", "dl", "dd"}
-	texts         = []string{"a", "hello world", " ", "\n  ", "x &amp; y", "&lt;tag&gt;", "", "  spaced  "}
-	attrs         = []string{"", `class="c"`, `class=unquoted`, `title="a > b"`, `data-x='1'`, "hidden"}
+	texts = []string{"a", "hello world", " ", "\n  ", "x &amp; y", "&lt;tag&gt;", "", "  spaced  "}
+	attrs = []string{"", `class="c"`, `class=unquoted`, `title="a > b"`, `data-x='1'`, "hidden"}
 )
 
 func (g *treeGen) id() string {
