@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/livefir/statetemplate/session"
 )
@@ -99,5 +102,76 @@ func BenchmarkUpdate(b *testing.B) {
 			b.Fatal(err)
 		}
 		cur = n
+	}
+}
+
+// BenchmarkSweepWriteLock deletes 100,000 expired sessions the way the
+// manager's sweep does (Expired in batches of 512, then Delete each) and
+// reports the write-lock hold time of the transactions, fsync included.
+//
+//	go test -run '^$' -bench SweepWriteLock -benchtime 1x ./storage/bolt
+func BenchmarkSweepWriteLock(b *testing.B) {
+	const n = 100_000
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		s, err := Open(filepath.Join(b.TempDir(), "s.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for start := 0; start < n; start += 5000 { // bulk load, 5,000 per transaction
+			err := s.update(func(tx *bbolt.Tx) error {
+				sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+				for range 5000 {
+					r := newRec(b, now.Add(-2*time.Hour), time.Hour, "an expired session of the sweep benchmark")
+					v, err := encodeValue(r)
+					if err != nil {
+						return err
+					}
+					if err := sb.Put(r.ID[:], v); err != nil {
+						return err
+					}
+					if err := ib.Put(indexKey(sortableTime(r.Deadline()), r.ID), nil); err != nil {
+						return err
+					}
+				}
+				return addCount(tx, 5000)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.count.Store(n)
+		var mu sync.Mutex
+		var ds []time.Duration
+		s.writeHook = func(d time.Duration) { mu.Lock(); ds = append(ds, d); mu.Unlock() }
+		b.StartTimer()
+		deleted := 0
+		for {
+			ids, err := s.Expired(ctx, now, 512)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(ids) == 0 {
+				break
+			}
+			for _, id := range ids {
+				if err := s.Delete(ctx, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+			deleted += len(ids)
+		}
+		b.StopTimer()
+		if deleted != n {
+			b.Fatalf("deleted %d of %d", deleted, n)
+		}
+		_ = s.Close()
+		slices.Sort(ds)
+		b.ReportMetric(float64(len(ds)), "txs")
+		b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "tx-p50-µs")
+		b.ReportMetric(float64(ds[len(ds)*9/10].Microseconds()), "tx-p90-µs")
+		b.ReportMetric(float64(ds[len(ds)-1].Microseconds()), "tx-max-µs")
 	}
 }

@@ -16,6 +16,10 @@ const (
 	// maxWritesPerTx bounds one write transaction, so that the write lock
 	// is held for a few milliseconds at most and readers never stall.
 	maxWritesPerTx = 1024
+	// txWorkBudget bounds the work one flush transaction does before it
+	// commits (the commit's own write and fsync come on top), so that a
+	// sweep of many sessions holds the write lock briefly each time.
+	txWorkBudget = 4 * time.Millisecond
 )
 
 // Option configures Open.

@@ -33,6 +33,7 @@ type Store struct {
 	count atomic.Int64 // sessions stored, pending creates and deletes included
 	// longestWrite is the longest write transaction so far, in ns.
 	longestWrite atomic.Int64
+	writeHook    func(time.Duration) // tests: every write transaction's duration
 	pending      pendingSet
 
 	ops      chan *op      // to the writer goroutine

@@ -144,6 +144,9 @@ func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
 	start := time.Now()
 	err := s.db.Update(fn)
 	d := int64(time.Since(start))
+	if s.writeHook != nil {
+		s.writeHook(time.Duration(d))
+	}
 	for {
 		cur := s.longestWrite.Load()
 		if d <= cur || s.longestWrite.CompareAndSwap(cur, d) {
@@ -217,10 +220,16 @@ func (s *Store) flushPending() error {
 			}
 			values[i] = v
 		}
+		applied := len(es)
 		err := s.update(func(tx *bbolt.Tx) error {
 			sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
 			removed := int64(0)
+			start := time.Now()
 			for i, e := range es {
+				if i%32 == 31 && time.Since(start) > txWorkBudget {
+					applied = i // the rest go in the next transaction
+					break
+				}
 				old := sb.Get(e.id[:])
 				if old == nil {
 					continue // deleted meanwhile: never resurrect
@@ -261,8 +270,8 @@ func (s *Store) flushPending() error {
 		if err != nil {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
-		s.pending.settle(es)
-		if len(es) < maxWritesPerTx {
+		s.pending.settle(es[:applied])
+		if len(es) < maxWritesPerTx && applied == len(es) {
 			return nil
 		}
 	}
