@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,12 +74,11 @@ func TestApp_ErrorsKeepTheConnection(t *testing.T) {
 
 			send(t, ws, `{"action":"inc"}`) // the connection still works
 			m = mustRead(t, ws)
-			assert.Contains(t, m.html(), "Count: "+itoa(i+1))
+			assert.Contains(t, m.html(), "Count: "+strconv.Itoa(i+1))
 		})
 	}
 }
 
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i))) }
 
 func TestApp_RateLimitDropsExcessActions(t *testing.T) {
 	ts := newTestServer(t, live.WithRateLimit(0.001, 2))
@@ -280,7 +280,7 @@ func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
 
 	big := strings.Repeat("y", 64<<10)
 	for i := range 20 {
-		note := big + itoa(i%10)
+		note := big + strconv.Itoa(i%10)
 		done := make(chan error, 1)
 		go func() {
 			done <- ts.app.UpdateAll(context.Background(), func(_ context.Context, c *counter) error {
@@ -295,7 +295,7 @@ func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
 			t.Fatal("a push blocked on the slow client")
 		}
 		m := mustRead(t, fast)
-		require.Contains(t, m.html(), itoa(i%10)+"</p>")
+		require.Contains(t, m.html(), strconv.Itoa(i%10)+"</p>")
 	}
 	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 5*time.Second, 10*time.Millisecond,
 		"the slow client is disconnected")
@@ -317,4 +317,58 @@ func TestApp_CloseSendsGoingAway(t *testing.T) {
 	require.NoError(t, ts.app.Close())
 	<-done
 	assert.Equal(t, 0, ts.app.Connections())
+}
+
+func TestApp_BinaryMessageIsAnErrorNotADisconnect(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws := b.mustDial(ts.URL, ref)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, ws.Write(ctx, websocket.MessageBinary, []byte(`{"action":"inc"}`)))
+	assert.Equal(t, "bad_message", mustRead(t, ws).Error["error"])
+	send(t, ws, `{"action":"inc"}`)
+	assert.Contains(t, mustRead(t, ws).html(), "Count: 1")
+}
+
+func TestNew_RejectsNonPointerData(t *testing.T) {
+	ts := newTestServer(t)
+	_, err := live.New(ts.r, func(*http.Request) (counter, error) { return counter{}, nil })
+	assert.ErrorContains(t, err, "must be a pointer")
+	_, err = live.New[*counter](ts.r, nil)
+	assert.Error(t, err)
+}
+
+func TestHandle_PanicsOnReservedOrDuplicateNames(t *testing.T) {
+	tests := []struct{ name, action string }{
+		{"empty", ""},
+		{"reserved prefix", "_resync"},
+		{"duplicate", "inc"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			assert.Panics(t, func() {
+				ts.app.Handle(tc.action, func(context.Context, *counter, live.Message) error { return nil })
+			})
+		})
+	}
+}
+
+func TestApp_RoutesUnknownPathsTo404AndRefusesPost(t *testing.T) {
+	ts := newTestServer(t)
+	resp, err := http.Get(ts.URL + "/favicon.ico")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no session for stray paths")
+	resp, err = http.Post(ts.URL+"/", "text/plain", strings.NewReader("x"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	resp, err = http.Get(ts.URL + "/statetemplate.js")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/javascript; charset=utf-8", resp.Header.Get("Content-Type"))
 }

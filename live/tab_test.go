@@ -3,7 +3,6 @@ package live_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
@@ -12,14 +11,6 @@ import (
 
 	"github.com/livefir/statetemplate/live"
 )
-
-func mustURL(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return u
-}
 
 func TestSessionMiddleware_SetsTheSecureCookie(t *testing.T) {
 	tests := []struct {
