@@ -79,7 +79,6 @@ func TestApp_ErrorsKeepTheConnection(t *testing.T) {
 	}
 }
 
-
 func TestApp_RateLimitDropsExcessActions(t *testing.T) {
 	ts := newTestServer(t, live.WithRateLimit(0.001, 2))
 	b := newBrowser(t)
