@@ -42,6 +42,7 @@ type config struct {
 	cpuProfile  string
 	clientProf  string
 	jsonOut     string
+	mdOut       string
 	answersDir  string
 	progress    string
 	timeout     time.Duration
@@ -83,6 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profiles to `file`.STORE-MODE.create (session creation) and .actions (the measured phase)")
 	fs.StringVar(&c.clientProf, "client-cpuprofile", "", "write the load generator's own CPU profile to `file`")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")
+	fs.StringVar(&c.mdOut, "md", "", "also write the report's tables as Markdown to `file`")
 	fs.StringVar(&c.answersDir, "answers", "", "write the first answer to each action of each run into `directory`, to see what was sent")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")

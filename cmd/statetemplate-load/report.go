@@ -250,3 +250,57 @@ func fmtBytes(n float64) string {
 		return fmt.Sprintf("%.1f MB", n/(1024*1024))
 	}
 }
+
+// WriteMarkdown writes the report's tables as Markdown, for BENCHMARKS.md.
+func (rep *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Machine: %s. Load average before %s, after %s. %s UTC.\n\n", rep.Machine, rep.LoadBefore, rep.LoadAfter, rep.Started.UTC().Format("2006-01-02 15:04"))
+	if rep.Command != "" {
+		fmt.Fprintf(&b, "```sh\n%s\n```\n\n", rep.Command)
+	}
+	b.WriteString("| store/mode@rate | sessions | conns | create p50 / p99 | server create p50 / p99 | actions/s | rtt p50 / p99 / p999 | bytes/update | server CPU/update | heap/session | RSS/session | heap/conn | unanswered | loadavg |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for i := range rep.Runs {
+		r := &rep.Runs[i]
+		screate, cpu, heapS, rssS, heapC := "n/a", "n/a", "n/a", "n/a", "n/a"
+		if r.ServerCreate != nil {
+			screate = fmtDur(r.ServerCreate.P50) + " / " + fmtDur(r.ServerCreate.P99)
+		}
+		if sf := r.Server; sf != nil {
+			cpu = fmtDur(sf.CPUPerUpdate)
+			heapS, rssS, heapC = fmtBytes(sf.HeapPerSession), fmtBytes(sf.RSSPerSession), fmtBytes(sf.HeapPerConn)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s / %s | %s | %.0f | %s / %s / %s | %s | %s | %s | %s | %s | %d | %s |\n",
+			r.name(), r.Sessions, r.Conns, fmtDur(r.Create.P50), fmtDur(r.Create.P99), screate, r.AchievedRate,
+			fmtDur(r.RTT.P50), fmtDur(r.RTT.P99), fmtDur(r.RTT.P999), fmtBytes(r.MeanUpdateBytes()), cpu, heapS, rssS, heapC,
+			r.Unanswered, r.LoadAvg)
+	}
+	actions := rep.actionNames()
+	b.WriteString("\nMean bytes per answer, by action:\n\n| store/mode@rate | page |")
+	for _, a := range actions {
+		b.WriteString(" " + a + " |")
+	}
+	b.WriteString("\n|---|---:|" + strings.Repeat("---:|", len(actions)) + "\n")
+	for i := range rep.Runs {
+		r := &rep.Runs[i]
+		fmt.Fprintf(&b, "| %s | %d |", r.name(), r.PageBytes)
+		for _, a := range actions {
+			cell := "-"
+			for _, s := range r.PerAction {
+				if s.Action == a && s.Count > 0 {
+					cell = fmt.Sprintf("%.0f", s.MeanBytes)
+				}
+			}
+			b.WriteString(" " + cell + " |")
+		}
+		b.WriteString("\n")
+	}
+	if cmp := rep.comparisons(); len(cmp) > 0 {
+		b.WriteString("\nAgainst the full-page baseline (same store, same actions, same rate):\n\n")
+		for _, c := range cmp {
+			b.WriteString("- " + c + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

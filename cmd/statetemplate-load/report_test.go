@@ -86,6 +86,21 @@ func TestReport_JSONRoundTrips(t *testing.T) {
 	assert.Nil(t, back.Runs[2].Server)
 }
 
+func TestReport_MarkdownHasARowPerRunAndTheComparison(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, sampleReport().WriteMarkdown(&b))
+	lines := strings.Split(b.String(), "\n")
+	row := findLine(t, lines, "| bolt/fragments@500 |")
+	assert.Equal(t, 15, strings.Count(row, "|"), "14 columns")
+	for _, want := range []string{"| 1000 | 100 |", "250µs / 2ms", "400µs / 3ms / 9ms", "| 1.0 KB | 200µs | 6.0 KB | 9.0 KB | 20.0 KB |"} {
+		assert.Contains(t, row, want)
+	}
+	assert.Contains(t, findLine(t, lines, "| remote/fragments@10 |"), "| n/a |")
+	assert.Contains(t, findLine(t, lines, "| store/mode@rate | page |"), "increment_counter | add_task |")
+	assert.Contains(t, b.String(), "| bolt/fragments@500 | 17000 | 800 | 1248 |")
+	assert.Contains(t, b.String(), "- bolt/fragments@500: bytes/update 1.0 KB vs 20.0 KB (0.050×)")
+}
+
 func TestMeanUpdateBytes(t *testing.T) {
 	assert.Equal(t, 0.0, (&RunReport{}).MeanUpdateBytes(), "no answers, no division by zero")
 	assert.Equal(t, 250.0, (&RunReport{Completed: 4, UpdateBytes: 1000}).MeanUpdateBytes())

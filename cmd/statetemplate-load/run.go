@@ -70,7 +70,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			runErr = err
 		}
 		if cfg.jsonOut != "" {
-			if err := writeJSONFile(cfg.jsonOut, rep); err != nil && runErr == nil {
+			if err := writeFile(cfg.jsonOut, rep.WriteJSON); err != nil && runErr == nil {
+				runErr = err
+			}
+		}
+		if cfg.mdOut != "" {
+			if err := writeFile(cfg.mdOut, rep.WriteMarkdown); err != nil && runErr == nil {
 				runErr = err
 			}
 		}
@@ -104,12 +109,12 @@ func (c *config) filesNeeded() uint64 {
 	return uint64(ends + c.createConc + 1024)
 }
 
-func writeJSONFile(path string, rep *Report) error {
+func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := rep.WriteJSON(f); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
