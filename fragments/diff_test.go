@@ -1,10 +1,14 @@
 package fragments
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/livefir/statetemplate/internal/fixture"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,6 +127,94 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			assert.Equal(t, tc.want, withoutNoCache(summary(ups)))
 			requireApplies(t, old, page, ups)
 		})
+	}
+}
+
+// On fixture.TunedSource the task count and filter button have ids, so
+// list changes are list operations.
+func TestDiff_TunedDashboardListOperations(t *testing.T) {
+	insertAt := func(i int) func(d *fixture.DashboardData) {
+		return func(d *fixture.DashboardData) {
+			d.Tasks = slices.Insert(d.Tasks, i, fixture.NewTask("new", 4))
+		}
+	}
+	cases := []struct {
+		name   string
+		setup  func(d *fixture.DashboardData)
+		change func(d *fixture.DashboardData)
+		want   []string
+	}{
+		{name: "task inserted first goes before the old first", change: insertAt(0),
+			want: []string{"replace task-count", "insertBefore task-new>task-1"}},
+		{name: "task inserted in the middle goes after its previous sibling", change: insertAt(5),
+			want: []string{"replace task-count", "insertAfter task-new>task-5"}},
+		{name: "task inserted last is appended to the list", change: insertAt(10),
+			want: []string{"replace task-count", "append task-list"}},
+		{name: "task removed is removed",
+			change: func(d *fixture.DashboardData) { d.Tasks = slices.Delete(d.Tasks, 3, 4) },
+			want:   []string{"remove task-4", "replace task-count"}},
+		{name: "two tasks swapped move the fewest rows",
+			change: func(d *fixture.DashboardData) { d.Tasks[1], d.Tasks[6] = d.Tasks[6], d.Tasks[1] },
+			want:   []string{"remove task-2", "remove task-7", "insertAfter task-7>task-1", "insertAfter task-2>task-6"}},
+		{name: "filter hides half the list by removing rows",
+			setup: func(d *fixture.DashboardData) {
+				for i := range d.Tasks {
+					d.Tasks[i].Completed = i%2 == 0
+				}
+			},
+			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
+			want: []string{"remove task-1", "remove task-3", "remove task-5", "remove task-7", "remove task-9",
+				"replace filter-toggle"}},
+		{name: "every task shown again is inserted back",
+			setup: func(d *fixture.DashboardData) {
+				d.ShowCompleted = false
+				for i := range d.Tasks {
+					d.Tasks[i].Completed = i < 3
+				}
+			},
+			change: func(d *fixture.DashboardData) { d.ShowCompleted = true },
+			want: []string{"replace filter-toggle", "insertBefore task-3>task-4", "insertBefore task-2>task-3",
+				"insertBefore task-1>task-2"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := fixture.NewDashboard(10)
+			if tc.setup != nil {
+				tc.setup(d)
+			}
+			var a, b bytes.Buffer
+			require.NoError(t, fixture.TunedTemplate().Execute(&a, d))
+			tc.change(d)
+			require.NoError(t, fixture.TunedTemplate().Execute(&b, d))
+			_, st := mustDiff(t, nil, a.Bytes())
+			ups, _ := mustDiff(t, st, b.Bytes())
+			assert.Equal(t, tc.want, withoutNoCache(summary(ups)))
+			requireApplies(t, a.Bytes(), b.Bytes(), ups)
+		})
+	}
+}
+
+func TestState_RoundTripsThroughCBORAndJSON(t *testing.T) {
+	d := fixture.NewDashboard(20)
+	old := renderDash(t, d)
+	_, st := mustDiff(t, nil, old)
+	d.Tasks[4].Title = "changed"
+	page := renderDash(t, d)
+	want, _ := mustDiff(t, st, page)
+
+	c, err := cbor.Marshal(st)
+	require.NoError(t, err)
+	var fromCBOR State
+	require.NoError(t, cbor.Unmarshal(c, &fromCBOR))
+	j, err := json.Marshal(st)
+	require.NoError(t, err)
+	var fromJSON State
+	require.NoError(t, json.Unmarshal(j, &fromJSON))
+
+	for _, decoded := range []*State{&fromCBOR, &fromJSON} {
+		assert.Equal(t, st, decoded)
+		got, _ := mustDiff(t, decoded, page)
+		assert.Equal(t, want, got)
 	}
 }
 
