@@ -5,9 +5,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/session"
@@ -112,15 +114,24 @@ func TestCompact_KeepsSessionsAndShrinksFile(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
 	now := time.Now().UTC()
-	var keep []*session.Record
+	var keep, all []*session.Record
 	for i := range 2000 {
 		r := newRec(t, now.Add(-2*time.Hour), time.Hour, string(bytes.Repeat([]byte("p"), 400)))
 		if i%20 == 0 {
 			r = newRec(t, now, time.Hour, "keep")
 			keep = append(keep, r)
 		}
-		require.NoError(t, s.Create(ctx, r))
+		all = append(all, r)
 	}
+	var wg sync.WaitGroup
+	for w := range 16 { // concurrent creators share commits
+		wg.Go(func() {
+			for i := w; i < len(all); i += 16 {
+				assert.NoError(t, s.Create(ctx, all[i]))
+			}
+		})
+	}
+	wg.Wait()
 	for {
 		ids, err := s.Expired(ctx, now, 512)
 		require.NoError(t, err)
