@@ -58,7 +58,7 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			want:   []string{"replace stat-orders"},
 		},
 		{
-			name: "task inserted first goes before the old first",
+			name: "task inserted replaces tasks-section, whose count heading has no id",
 			change: func(d *fixture.DashboardData) {
 				d.Tasks = append([]fixture.TaskInfo{fixture.NewTask("new", 4)}, d.Tasks...)
 			},
@@ -70,7 +70,7 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			want:   []string{"replace task-3"},
 		},
 		{
-			name:   "task removed is removed, with the count heading",
+			name:   "task removed replaces tasks-section, whose count heading has no id",
 			change: func(d *fixture.DashboardData) { d.Tasks = append(d.Tasks[:4], d.Tasks[5:]...) },
 			want:   []string{"replace tasks-section"},
 		},
@@ -80,7 +80,7 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 			want:   []string{"remove task-2", "remove task-7", "insertAfter task-7>task-1", "insertAfter task-2>task-6"},
 		},
 		{
-			name:   "filter hides half the list by removing rows",
+			name:   "filter change replaces tasks-section, whose button text has no id",
 			setup:  halfDone,
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
 			want:   []string{"replace tasks-section"},
