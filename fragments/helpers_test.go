@@ -66,13 +66,3 @@ func mustDiff(t tb, prev *State, page []byte) ([]Update, *State) {
 	require.NotNil(t, st)
 	return ups, st
 }
-
-func countUpdates(ups []Update, action string) int {
-	n := 0
-	for _, u := range ups {
-		if u.Action == action {
-			n++
-		}
-	}
-	return n
-}
