@@ -1,6 +1,7 @@
 package fragments
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,4 +34,12 @@ func TestHashHTML_IsZeroPadded(t *testing.T) {
 		}
 	}
 	t.Fatal("no hash with a leading zero found")
+}
+
+func BenchmarkHashHTML_1KB(b *testing.B) {
+	html := strings.Repeat(`<div id="task-1" class="item">x</div>`, 28)
+	b.SetBytes(int64(len(html)))
+	for b.Loop() {
+		HashHTML(html)
+	}
 }
