@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 
@@ -18,7 +19,7 @@ const (
 // codec holds the CBOR modes, built once: a mode is immutable and safe for
 // concurrent use, and building one per call would cost more than encoding.
 type codec struct {
-	enc cbor.EncMode
+	enc cbor.UserBufferEncMode
 	dec cbor.DecMode
 }
 
@@ -34,7 +35,7 @@ func getCodec() *codec {
 		// a restored time.Time formats as the original did.
 		eo.Time = cbor.TimeRFC3339Nano
 		eo.TimeTag = cbor.EncTagRequired
-		em, err := eo.EncMode()
+		em, err := eo.UserBufferEncMode()
 		if err != nil {
 			panic(fmt.Sprintf("session: building CBOR encode mode: %v", err)) // constant options
 		}
@@ -94,6 +95,15 @@ func EncodeData(v any) ([]byte, error) {
 		return nil, fmt.Errorf("session: encoding data of type %T: %w", v, err)
 	}
 	return b, nil
+}
+
+// encodeDataTo appends the canonical encoding of v to buf. RenderFragments
+// encodes into a pooled buffer and copies out only data that changed.
+func encodeDataTo(buf *bytes.Buffer, v any) error {
+	if err := getCodec().enc.MarshalToBuffer(v, buf); err != nil {
+		return fmt.Errorf("session: encoding data of type %T: %w", v, err)
+	}
+	return nil
 }
 
 // DecodeData decodes b into v (a pointer), with the record limits.

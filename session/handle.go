@@ -101,8 +101,9 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 		return nil, fmt.Errorf("statetemplate: session %s: %w", h.e.id.Short(), err)
 	}
 	m, e := h.m, h.e
-	enc, err := EncodeData(data)
-	if err != nil {
+	encBuf := getBuffer()
+	defer putBuffer(encBuf)
+	if err := encodeDataTo(encBuf, data); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
@@ -112,7 +113,7 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	}
 	now := m.now()
 	prev := e.rec
-	if prev.Fragments != nil && bytes.Equal(enc, prev.Data) {
+	if prev.Fragments != nil && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}
@@ -138,7 +139,7 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	next.Rev++
 	next.LastAccess = now
 	next.DataType = name
-	next.Data = enc
+	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state
 	if err := m.commit(ctx, e, next); err != nil {

@@ -1,0 +1,201 @@
+package statetemplate_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/fixture"
+)
+
+// BenchmarkCreateSession: target ≤ 20 µs with the memory store.
+func BenchmarkCreateSession(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []statetemplate.Option
+	}{
+		{"Memory", []statetemplate.Option{statetemplate.WithMaxSessions(1 << 30)}},
+		{"MemoryFullEvictingLRU", []statetemplate.Option{statetemplate.WithMaxSessions(10_000)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := newRenderer(b, bc.opts...)
+			ctx := context.Background()
+			d := &page{Owner: "bench", Count: 1}
+			if bc.name == "MemoryFullEvictingLRU" {
+				for range 10_000 {
+					if _, err := r.CreateSession(ctx, d); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := r.CreateSession(ctx, d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDashboard compares, in one run, a plain template execution of
+// the reference dashboard (50 tasks) with what a WebSocket message costs:
+// GetSession, a counter change, RenderFragments, Close. Target: the
+// second ≤ 2× the first.
+func BenchmarkDashboard(b *testing.B) {
+	ctx := context.Background()
+	b.Run("PlainExecute", func(b *testing.B) {
+		d := fixture.NewDashboard(50)
+		var buf bytes.Buffer
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			d.Counter++
+			if err := fixture.Render(&buf, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("GetSessionRenderFragments", func(b *testing.B) {
+		r, err := statetemplate.New(fixture.Template())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		tok, err := r.CreateSession(ctx, fixture.NewDashboard(50))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.RenderPage(tok); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := r.GetSession(tok)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := s.Data().(*fixture.DashboardData)
+			d.Counter++
+			ups, err := s.RenderFragments(ctx, d)
+			if err != nil || len(ups) == 0 || ups[0].IsNoOp {
+				b.Fatalf("updates %v, err %v", ups, err)
+			}
+			_ = s.Close()
+		}
+	})
+	// Interleaved: each iteration times one plain execution and one session
+	// update back to back, so that the ratio holds on a busy machine.
+	b.Run("RatioToPlainExecute", func(b *testing.B) {
+		r, err := statetemplate.New(fixture.Template())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		tok, _ := r.CreateSession(ctx, fixture.NewDashboard(50))
+		_, _ = r.RenderPage(tok)
+		plain := fixture.NewDashboard(50)
+		var (
+			buf             bytes.Buffer
+			tPlain, tSessed time.Duration
+		)
+		for b.Loop() {
+			t0 := time.Now()
+			buf.Reset()
+			plain.Counter++
+			if err := fixture.Render(&buf, plain); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			s, err := r.GetSession(tok)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := s.Data().(*fixture.DashboardData)
+			d.Counter++
+			if _, err := s.RenderFragments(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+			_ = s.Close()
+			t2 := time.Now()
+			tPlain += t1.Sub(t0)
+			tSessed += t2.Sub(t1)
+		}
+		b.ReportMetric(float64(tSessed)/float64(tPlain), "x-plain")
+	})
+	b.Run("RenderFragmentsNoOp", func(b *testing.B) {
+		r, err := statetemplate.New(fixture.Template())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		tok, _ := r.CreateSession(ctx, fixture.NewDashboard(50))
+		_, _ = r.RenderPage(tok)
+		s, err := r.GetSession(tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		d := s.Data()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.RenderFragments(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkHeapPerIdleSession creates 100,000 sessions whose page was
+// rendered, then measures the live heap per session after GC, the
+// session's own (small) data included (target ≤ 8 KB). It reports B/session; run it with
+// -benchtime 1x: the figure, not the time, is the result.
+func BenchmarkHeapPerIdleSession(b *testing.B) {
+	const n = 100_000
+	for _, bc := range []struct {
+		name string
+		data func(i int) any
+	}{
+		{"Counter", func(i int) any { return &page{Owner: fmt.Sprint("owner-", i), Count: i} }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				before := liveHeap()
+				r, err := statetemplate.New(pageTmpl, statetemplate.WithMaxSessions(n))
+				if err != nil {
+					b.Fatal(err)
+				}
+				toks := make([]string, n)
+				for i := range n {
+					d := bc.data(i)
+					toks[i], err = r.CreateSession(context.Background(), d)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := r.RenderPage(toks[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				after := liveHeap()
+				tokBytes := uint64(n * (len(toks[0]) + 16)) // the benchmark's own token slice
+				perSession := float64(after-before-tokBytes) / n
+				b.ReportMetric(perSession, "B/session")
+				runtime.KeepAlive(toks)
+				_ = r.Close()
+			}
+		})
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
