@@ -26,6 +26,17 @@ func Diff(prev *State, page []byte) ([]Update, *State, error) {
 	return d.run(), next, nil
 }
 
+// NewState returns the State of page, the one Diff(nil, page) returns,
+// without building the body update: for a page the browser gets whole (an
+// initial render), this skips copying and hashing the body.
+func NewState(page []byte) (*State, error) {
+	x, err := extract(page)
+	if err != nil {
+		return nil, err
+	}
+	return x.state(pageHash(page)), nil
+}
+
 // state returns the persistent form of x.
 func (x *extraction) state(ph uint64) *State {
 	n := len(x.frags)

@@ -27,6 +27,16 @@ func TestDiff_NilPrevReplacesBody(t *testing.T) {
 	requireApplies(t, []byte("<html><body><p>old</p></body></html>"), page, ups)
 }
 
+func TestNewState_IsTheStateOfAFirstDiff(t *testing.T) {
+	page := renderDash(t, fixture.NewDashboard(5))
+	_, want := mustDiff(t, nil, page)
+	got, err := NewState(page)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	_, err = NewState([]byte(`<body><i id="d"></i><b id="d"></b></body>`))
+	assert.ErrorIs(t, err, ErrDuplicateFragmentID)
+}
+
 func TestDiff_IdenticalPageGivesNoUpdatesAndSameState(t *testing.T) {
 	page := renderDash(t, fixture.NewDashboard(3))
 	_, st := mustDiff(t, nil, page)

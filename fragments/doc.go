@@ -89,7 +89,9 @@
 // plus a hash of the whole page; never the HTML. It is about 3 KB in CBOR
 // for the design's dashboard with 50 tasks. It is plain data meant to be
 // persisted (CBOR or JSON), so that the first update after a restart is
-// still minimal. A State is immutable once returned.
+// still minimal. A State is immutable once returned. NewState gives the
+// State of a page sent whole (a first render) without building the body
+// update that Diff(nil, page) returns.
 //
 // # Cost
 //
