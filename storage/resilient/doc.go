@@ -13,10 +13,19 @@
 // cancelled or expired ctx never opens it.
 //
 // Open ("degraded"): calls go to a fresh memory store. A background
-// goroutine probes the primary every Config.ProbeInterval; when it
-// answers, the sessions changed during the outage are written back
-// (reconciled) and the circuit closes. Status and Degraded report the
-// state; HealthCheck stays nil while the fallback serves.
+// goroutine probes the primary every Config.ProbeInterval.
+//
+// Recovering (still "degraded"): once the primary answers, the sessions
+// written during the outage are written back (reconciled), eight at a
+// time. Meanwhile sessions with writes still pending stay on the
+// fallback and everything else — new sessions, sessions the fallback
+// never held — uses the primary again, so the backlog only shrinks. The
+// last few pending writes are drained with fallback calls briefly held
+// back, and the circuit closes. A primary failure while recovering
+// reopens the circuit on the same fallback.
+//
+// Status and Degraded report the state; HealthCheck stays nil while the
+// fallback serves.
 //
 // # What is guaranteed during an outage
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/livefir/statetemplate/session"
@@ -27,7 +28,7 @@ func (s *Store) probeLoop() {
 		case <-s.tripped:
 		}
 		t := time.NewTicker(s.cfg.ProbeInterval)
-		for s.degraded.Load() {
+		for s.Degraded() {
 			select {
 			case <-s.stop:
 				t.Stop()
@@ -48,52 +49,107 @@ func (s *Store) probeLoop() {
 	}
 }
 
+// Write-back tuning: passes run writeBackWorkers calls at once; recover
+// runs passes without the lock while they shrink the backlog, and takes
+// the lock for a last pass once at most lockedBacklog sessions remain (or
+// after maxOpenPasses passes, should writes outpace the write-back).
+const (
+	writeBackWorkers = 8
+	lockedBacklog    = 64
+	maxOpenPasses    = 8
+)
+
 // recover writes back the outage's writes and closes the circuit. Most
-// are written with the circuit still open; the last ones, and the switch,
-// under mu, with no fallback write in flight.
+// are written while recovering, with new sessions already going to the
+// primary; the last ones, and the switch, under mu, with no fallback
+// write in flight. A primary failure meanwhile reopens the circuit.
 func (s *Store) recover(ctx context.Context) error {
-	s.mu.RLock()
-	fb := s.fallback
-	s.mu.RUnlock()
-	if fb == nil {
+	s.mu.Lock()
+	fb := s.fallback.Load()
+	if fb == nil || s.state.Load() == stateClosed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.state.Store(stateRecovering)
+	s.mu.Unlock()
+	fail := func(err error) error {
+		s.trip(err)
+		return err
+	}
+	for range maxOpenPasses {
+		if err := s.reconcile(ctx, fb); err != nil {
+			return fail(err)
+		}
+		if s.backlog() <= lockedBacklog {
+			break
+		}
+	}
+	s.mu.Lock()
+	if s.state.Load() != stateRecovering { // failed again meanwhile
+		s.mu.Unlock()
 		return nil
 	}
 	if err := s.reconcile(ctx, fb); err != nil {
-		return err
+		s.mu.Unlock()
+		return fail(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.degraded.Load() {
-		return nil
-	}
-	if err := s.reconcile(ctx, s.fallback); err != nil {
-		return err
-	}
-	if s.fallback != nil {
-		_ = s.fallback.Close()
-		s.fallback = nil
-	}
-	s.degraded.Store(false)
+	s.fallback.Store(nil)
+	s.state.Store(stateClosed)
 	s.count(func(st *Status) { st.Since = time.Time{} })
+	s.mu.Unlock()
+	_ = fb.Close()
 	s.cfg.Logger.Info("statetemplate: session store recovered")
 	return nil
 }
 
-// reconcile writes back every pending session, stopping at the first
-// primary failure.
-func (s *Store) reconcile(ctx context.Context, fb *memory.Store) error {
+func (s *Store) backlog() int {
+	s.pendingMu.Lock()
+	defer s.pendingMu.Unlock()
+	return len(s.pending)
+}
+
+// reconcile writes back every pending session, writeBackWorkers at a
+// time, stopping at the first primary failure.
+func (s *Store) reconcile(parent context.Context, fb *memory.Store) error {
 	s.pendingMu.Lock()
 	ids := make([]session.ID, 0, len(s.pending))
 	for id := range s.pending {
 		ids = append(ids, id)
 	}
 	s.pendingMu.Unlock()
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	work := make(chan session.ID)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range min(writeBackWorkers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				if err := s.reconcileOne(ctx, fb, id); err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
 	for _, id := range ids {
-		if err := s.reconcileOne(ctx, fb, id); err != nil {
-			return err
+		select {
+		case work <- id:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	return nil
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return parent.Err()
 }
 
 // outcome of one write-back.
@@ -165,19 +221,17 @@ func (s *Store) writeBack(ctx context.Context, id session.ID, p pending, rec *se
 	if rec == nil {
 		return lost, nil
 	}
+	if p.created {
+		// Created during the outage: the primary should not have it.
+		err := s.primary.Create(opCtx, rec)
+		if !errors.Is(err, session.ErrSessionIDExists) {
+			return written, err
+		}
+	}
 	cur, err := s.primary.Get(opCtx, id)
 	switch {
-	case errors.Is(err, session.ErrSessionNotFound) && !errors.Is(err, session.ErrCorruptRecord):
-		if !p.created {
-			return discarded, nil // gone from the primary: never resurrect
-		}
-		err := s.primary.Create(opCtx, rec)
-		if errors.Is(err, session.ErrSessionIDExists) {
-			return discarded, nil
-		}
-		return written, err
-	case errors.Is(err, session.ErrCorruptRecord):
-		return discarded, nil
+	case errors.Is(err, session.ErrSessionNotFound):
+		return discarded, nil // gone from the primary (or corrupt there): never resurrect
 	case err != nil:
 		return 0, err
 	}

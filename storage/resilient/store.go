@@ -18,12 +18,12 @@ type Store struct {
 	primary session.Store
 	cfg     Config
 
-	// mu is held for writing only to open and close the circuit; fallback
-	// operations hold it for reading, so that none is in flight while the
-	// last pending writes are drained and the circuit closes.
+	// mu is held for writing only to change state; fallback operations
+	// hold it for reading, so that none is in flight while the last
+	// pending writes are drained and the circuit closes.
 	mu       sync.RWMutex
-	degraded atomic.Bool
-	fallback *memory.Store // non-nil while degraded; guarded by mu
+	state    atomic.Int32                 // stateClosed, stateOpen or stateRecovering; written under mu
+	fallback atomic.Pointer[memory.Store] // non-nil unless closed; written under mu
 
 	pendingMu sync.Mutex
 	pending   map[session.ID]*pending
@@ -53,9 +53,20 @@ type pending struct {
 	gen uint64
 }
 
+// Circuit states. Recovering: the primary answers again and the outage's
+// writes are being written back; sessions with writes still pending stay
+// on the fallback, everything else (new sessions included) uses the
+// primary, so that the backlog only shrinks.
+const (
+	stateClosed int32 = iota
+	stateOpen
+	stateRecovering
+)
+
 // Status describes the store's state, for health reports.
 type Status struct {
-	// Degraded is true while the fallback serves.
+	// Degraded is true from the primary's failure until the outage's
+	// writes are written back.
 	Degraded bool
 	// Since is when the current outage began (zero when not degraded).
 	Since time.Time
@@ -89,7 +100,7 @@ func New(primary session.Store, cfg Config) *Store {
 func (s *Store) Primary() session.Store { return s.primary }
 
 // Degraded reports whether the fallback is serving.
-func (s *Store) Degraded() bool { return s.degraded.Load() }
+func (s *Store) Degraded() bool { return s.state.Load() != stateClosed }
 
 // Status returns a snapshot of the store's state.
 func (s *Store) Status() Status {
@@ -99,7 +110,7 @@ func (s *Store) Status() Status {
 	s.statusMu.Lock()
 	defer s.statusMu.Unlock()
 	st := s.status
-	st.Degraded = s.degraded.Load()
+	st.Degraded = s.Degraded()
 	st.Pending = n
 	return st
 }
@@ -130,31 +141,64 @@ func outage(ctx context.Context, err error) bool {
 	return errors.Is(err, session.ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// trip opens the circuit after err.
+// trip opens the circuit after err: a fresh fallback after normal
+// service, the same one when the primary fails again while recovering.
 func (s *Store) trip(err error) {
 	s.mu.Lock()
-	if !s.degraded.Load() && !s.closed.Load() {
-		s.fallback = memory.New(s.cfg.FallbackSessions)
-		s.degraded.Store(true)
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return
+	}
+	switch s.state.Load() {
+	case stateClosed:
+		s.fallback.Store(memory.New(s.cfg.FallbackSessions))
+		s.state.Store(stateOpen)
 		s.count(func(st *Status) { st.Outages++; st.Since = time.Now(); st.LastError = err.Error() })
 		s.cfg.Logger.Warn("statetemplate: session store unavailable, serving from memory", "err", err)
 		select {
 		case s.tripped <- struct{}{}:
 		default:
 		}
+	case stateRecovering:
+		s.state.Store(stateOpen)
+		s.count(func(st *Status) { st.LastError = err.Error() })
+		s.cfg.Logger.Warn("statetemplate: session store failed again while writing back", "err", err)
 	}
-	s.mu.Unlock()
 }
 
-// do runs onPrimary while the circuit is closed and onFallback (under
-// mu's read lock) while it is open, moving from one to the other when the
-// primary fails.
-func (s *Store) do(ctx context.Context, timeout time.Duration, onPrimary func(context.Context) error, onFallback func(*memory.Store) error) error {
+// Routes of an operation while recovering.
+const (
+	routePrimary = iota // new sessions and store-wide calls
+	routeByID           // the fallback if the session has writes pending
+)
+
+// onFallback reports whether a call for id (route routeByID) or a
+// store-wide call (routePrimary) goes to the fallback now.
+func (s *Store) onFallback(route int, id session.ID) bool {
+	switch s.state.Load() {
+	case stateClosed:
+		return false
+	case stateOpen:
+		return true
+	}
+	return route == routeByID && s.isPending(id)
+}
+
+func (s *Store) isPending(id session.ID) bool {
+	s.pendingMu.Lock()
+	defer s.pendingMu.Unlock()
+	_, ok := s.pending[id]
+	return ok
+}
+
+// do runs onPrimary or onFallback (under mu's read lock), as the state
+// and route say, moving to the fallback when the primary fails.
+func (s *Store) do(ctx context.Context, timeout time.Duration, route int, id session.ID, onPrimary func(context.Context) error, onFallback func(*memory.Store) error) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
 	for range 2 {
-		if !s.degraded.Load() {
+		if !s.onFallback(route, id) {
 			opCtx, cancel := context.WithTimeout(ctx, timeout)
 			err := onPrimary(opCtx)
 			cancel()
@@ -164,12 +208,12 @@ func (s *Store) do(ctx context.Context, timeout time.Duration, onPrimary func(co
 			s.trip(err)
 		}
 		s.mu.RLock()
-		if fb := s.fallback; s.degraded.Load() && fb != nil {
+		if fb := s.fallback.Load(); fb != nil && s.onFallback(route, id) {
 			err := onFallback(fb)
 			s.mu.RUnlock()
 			return err
 		}
-		s.mu.RUnlock() // recovered meanwhile: back to the primary
+		s.mu.RUnlock() // the state changed meanwhile: decide again
 	}
 	return fmt.Errorf("%w: primary store flapping", session.ErrStoreUnavailable)
 }
@@ -189,7 +233,7 @@ func (s *Store) mark(id session.ID, f func(p *pending, isNew bool)) {
 
 // Create stores rec in the primary, or in the fallback during an outage.
 func (s *Store) Create(ctx context.Context, rec *session.Record) error {
-	return s.do(ctx, s.cfg.OpTimeout,
+	return s.do(ctx, s.cfg.OpTimeout, routePrimary, rec.ID,
 		func(ctx context.Context) error { return s.primary.Create(ctx, rec) },
 		func(fb *memory.Store) error {
 			if err := fb.Create(ctx, rec); err != nil {
@@ -209,7 +253,7 @@ func (s *Store) Create(ctx context.Context, rec *session.Record) error {
 // fallback does not hold is unavailable then, not missing.
 func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error) {
 	var rec *session.Record
-	err := s.do(ctx, s.cfg.OpTimeout,
+	err := s.do(ctx, s.cfg.OpTimeout, routeByID, id,
 		func(ctx context.Context) (err error) { rec, err = s.primary.Get(ctx, id); return err },
 		func(fb *memory.Store) (err error) {
 			rec, err = fb.Get(ctx, id)
@@ -232,7 +276,7 @@ func (s *Store) deletedInOutage(id session.ID) bool {
 // compare-and-set on the fallback, which adopts a session it does not
 // hold yet (one this server had in use before the outage).
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
-	return s.do(ctx, s.cfg.OpTimeout,
+	return s.do(ctx, s.cfg.OpTimeout, routeByID, rec.ID,
 		func(ctx context.Context) error { return s.primary.Update(ctx, rec) },
 		func(fb *memory.Store) error {
 			err := fb.Update(ctx, rec)
@@ -254,7 +298,7 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 // Delete removes id from the primary; during an outage from the fallback,
 // and from the primary once it returns.
 func (s *Store) Delete(ctx context.Context, id session.ID) error {
-	return s.do(ctx, s.cfg.OpTimeout,
+	return s.do(ctx, s.cfg.OpTimeout, routeByID, id,
 		func(ctx context.Context) error { return s.primary.Delete(ctx, id) },
 		func(fb *memory.Store) error {
 			if err := fb.Delete(ctx, id); err != nil {
@@ -269,7 +313,7 @@ func (s *Store) Delete(ctx context.Context, id session.ID) error {
 // an outage.
 func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]session.ID, error) {
 	var ids []session.ID
-	err := s.do(ctx, s.cfg.OpTimeout,
+	err := s.do(ctx, s.cfg.OpTimeout, routePrimary, session.ID{},
 		func(ctx context.Context) (err error) { ids, err = s.primary.Expired(ctx, before, limit); return err },
 		func(fb *memory.Store) (err error) { ids, err = fb.Expired(ctx, before, limit); return err })
 	return ids, err
@@ -279,7 +323,7 @@ func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]ses
 // the fallback holds.
 func (s *Store) Count(ctx context.Context) (int, error) {
 	var n int
-	err := s.do(ctx, 10*s.cfg.OpTimeout,
+	err := s.do(ctx, 10*s.cfg.OpTimeout, routePrimary, session.ID{},
 		func(ctx context.Context) (err error) { n, err = s.primary.Count(ctx); return err },
 		func(fb *memory.Store) (err error) { n, err = fb.Count(ctx); return err })
 	return n, err
@@ -289,7 +333,7 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 // degraded from the fallback (see Degraded). A healthy primary is checked
 // directly, so a failed check opens the circuit.
 func (s *Store) HealthCheck(ctx context.Context) error {
-	return s.do(ctx, s.cfg.OpTimeout, s.primary.HealthCheck,
+	return s.do(ctx, s.cfg.OpTimeout, routePrimary, session.ID{}, s.primary.HealthCheck,
 		func(fb *memory.Store) error { return fb.HealthCheck(ctx) })
 }
 
@@ -320,7 +364,7 @@ func (s *Store) Close() error {
 	}
 	close(s.stop)
 	<-s.done
-	if s.degraded.Load() {
+	if s.Degraded() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*s.cfg.OpTimeout)
 		if err := s.recover(ctx); err != nil {
 			s.cfg.Logger.Warn("statetemplate: closing with session writes not written back", "pending", s.Status().Pending, "err", err)
@@ -328,9 +372,8 @@ func (s *Store) Close() error {
 		cancel()
 	}
 	s.mu.Lock()
-	if s.fallback != nil {
-		_ = s.fallback.Close()
-		s.fallback = nil
+	if fb := s.fallback.Swap(nil); fb != nil {
+		_ = fb.Close()
 	}
 	s.mu.Unlock()
 	if err := s.primary.Close(); err != nil {
