@@ -126,7 +126,7 @@ func runBoltChild(mode string) error {
 		lines := make([]string, n)
 		var wg sync.WaitGroup
 		errc := make(chan error, n)
-		sem := make(chan struct{}, 16)
+		sem := make(chan struct{}, 32)
 		for i := range n {
 			wg.Go(func() {
 				sem <- struct{}{}

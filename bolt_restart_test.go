@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +31,7 @@ func TestBoltRestart_EverySessionSurvivesAGracefulRestart(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sessions.db")
+			started := time.Now()
 			cmd, out := startBoltChild(t, "restart", path, tc.keyHex, boltCountEnv+"="+strconv.Itoa(sessions))
 			var lines []string
 			sc := bufio.NewScanner(out)
@@ -35,6 +40,9 @@ func TestBoltRestart_EverySessionSurvivesAGracefulRestart(t *testing.T) {
 			}
 			require.NoError(t, cmd.Wait(), "child failed")
 			require.Len(t, lines, sessions)
+			t.Logf("child: %v", time.Since(started))
+			started = time.Now()
+			defer func() { t.Logf("parent: %v", time.Since(started)) }()
 
 			r, err := newBoltRenderer(path, tc.keyHex)
 			require.NoError(t, err)
@@ -47,42 +55,83 @@ func TestBoltRestart_EverySessionSurvivesAGracefulRestart(t *testing.T) {
 			require.Equal(t, sessions, st.Sessions)
 
 			ctx := context.Background()
-			for _, line := range lines {
+			verify := func(line string) error {
 				f := strings.Fields(line)
-				require.Len(t, f, 3)
+				if len(f) != 3 {
+					return fmt.Errorf("bad line %q", line)
+				}
 				i, _ := strconv.Atoi(f[0])
 				tok, hash := f[1], f[2]
-				require.True(t, r.ValidateToken(tok), "session %d: token must validate after restart", i)
-
+				if !r.ValidateToken(tok) {
+					return fmt.Errorf("session %d: token does not validate after restart", i)
+				}
 				s, err := r.GetSession(tok)
-				require.NoError(t, err)
+				if err != nil {
+					return err
+				}
 				same, err := s.RenderFragments(ctx, boltData(i, 1))
-				require.NoError(t, err)
-				require.Len(t, same, 1)
-				require.True(t, same[0].IsNoOp, "session %d: the restored state is the last update's", i)
-				require.NoError(t, s.Close())
-
+				if err != nil {
+					return err
+				}
+				if len(same) != 1 || !same[0].IsNoOp {
+					return fmt.Errorf("session %d: the restored state is not the last update's: %+v", i, same)
+				}
+				if err := s.Close(); err != nil {
+					return err
+				}
 				page, err := r.RenderPage(tok)
-				require.NoError(t, err)
-				require.Equal(t, hash, pageHash(page), "session %d: page identical after restart", i)
-
+				if err != nil {
+					return err
+				}
+				if pageHash(page) != hash {
+					return fmt.Errorf("session %d: page differs after restart", i)
+				}
 				// The next update is exactly what a session that never
 				// restarted sends.
 				s, err = r.GetSession(tok)
-				require.NoError(t, err)
+				if err != nil {
+					return err
+				}
 				got, err := s.RenderFragments(ctx, boltData(i, 2))
-				require.NoError(t, err)
-				require.NoError(t, s.Close())
+				if err != nil {
+					return err
+				}
+				if err := s.Close(); err != nil {
+					return err
+				}
 				ctok, err := control.CreateSession(ctx, boltData(i, 1))
-				require.NoError(t, err)
-				_, err = control.RenderPage(ctok)
-				require.NoError(t, err)
+				if err != nil {
+					return err
+				}
+				if _, err := control.RenderPage(ctok); err != nil {
+					return err
+				}
 				cs, err := control.GetSession(ctok)
-				require.NoError(t, err)
+				if err != nil {
+					return err
+				}
+				defer cs.Close()
 				want, err := cs.RenderFragments(ctx, boltData(i, 2))
+				if err != nil {
+					return err
+				}
+				if !reflect.DeepEqual(stripTimes(want), stripTimes(got)) {
+					return fmt.Errorf("session %d: next update not minimal:\n got %+v\nwant %+v", i, got, want)
+				}
+				return nil
+			}
+			errs := make([]error, len(lines))
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Go(func() {
+					for k := w; k < len(lines); k += 8 {
+						errs[k] = verify(lines[k])
+					}
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
 				require.NoError(t, err)
-				require.NoError(t, cs.Close())
-				require.Equal(t, stripTimes(want), stripTimes(got), "session %d: next update minimal", i)
 			}
 		})
 	}
