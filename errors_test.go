@@ -24,7 +24,14 @@ func (durable) Durable() bool { return true }
 // faulty is a memory store whose chosen methods fail with err.
 type faulty struct {
 	*memory.Store
-	createErr, updateErr error
+	createErr, updateErr, getErr error
+}
+
+func (f *faulty) Get(ctx context.Context, id session.ID) (*session.Record, error) {
+	if f.getErr != nil {
+		return nil, f.getErr
+	}
+	return f.Store.Get(ctx, id)
 }
 
 func (f *faulty) Create(ctx context.Context, r *session.Record) error {

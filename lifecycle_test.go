@@ -2,6 +2,7 @@ package statetemplate_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -273,4 +274,24 @@ func TestNew_WithoutKeyUsesPerProcessRandomKey(t *testing.T) {
 	tok := create(t, one, &page{Owner: "k"})
 	require.True(t, one.ValidateToken(tok))
 	require.False(t, two.ValidateToken(tok), "each renderer without WithSecurity has its own random key")
+}
+
+func TestSweep_KeepsSessionsWhileTheStoreFails(t *testing.T) {
+	clk := newClock()
+	f := &faulty{Store: memory.New(-1)}
+	r := newRenderer(t, statetemplate.WithCustomStore(f), statetemplate.WithExpiration(time.Minute),
+		statetemplate.WithClock(clk.Now))
+	create(t, r, &page{})
+	clk.Advance(time.Hour)
+	f.getErr = fmt.Errorf("%w: connection reset", statetemplate.ErrStoreUnavailable)
+	n, err := r.Sweep(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "a failed read is not a missing session")
+	count, _ := f.Count(context.Background())
+	require.Equal(t, 1, count)
+
+	f.getErr = nil
+	n, err = r.Sweep(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -81,10 +82,13 @@ func (m *Manager) sweepOne(ctx context.Context, id ID, now time.Time) bool {
 		return true
 	}
 	rec, err := m.cfg.Store.Get(ctx, id)
-	if err == nil && !rec.Expired(now) {
+	switch {
+	case err == nil && !rec.Expired(now):
 		return false
+	case err != nil && !errors.Is(err, ErrSessionNotFound):
+		return false // the store failed: keep the session, the next sweep retries
 	}
-	// Missing, corrupt or expired: delete (deleting a missing one is a no-op).
+	// Expired, missing or corrupt (ErrSessionNotFound wraps both): delete.
 	m.forget(ctx, id)
 	return true
 }
