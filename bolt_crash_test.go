@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/livefir/statetemplate/storage/bolt"
 )
@@ -22,6 +23,7 @@ import (
 // whose CreateSession had returned (the child prints it right after) is
 // there and renders.
 func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	const kills = 20
 	path := filepath.Join(t.TempDir(), "sessions.db")
 	ctx := context.Background()

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/livefir/statetemplate/fragments"
 )
 
 func TestBoltRestart_EverySessionSurvivesAGracefulRestart(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	cases := []struct {
 		name   string
 		keyHex string
