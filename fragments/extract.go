@@ -390,7 +390,12 @@ func (e *extractor) endTag(s, end int) {
 		if a == atom.Template && e.headTmpl > 0 {
 			e.headTmpl--
 		}
-		return
+		if e.headTmpl > 0 || a != atom.Body && a != atom.Html && a != atom.Br {
+			return
+		}
+		// These end tags imply a body before any body content.
+		e.anomaly()
+		e.startBody(s, false)
 	case afterBody:
 		if a == atom.Html || a == atom.Body {
 			return
