@@ -574,7 +574,7 @@ func (e *extractor) tagName(b []byte) []byte {
 // current start tag. raw is the tag's source: most tags have neither
 // attribute, and a scan of raw avoids the tokenizer's copying attribute API.
 func (e *extractor) attrs(raw []byte) (id []byte, noCache bool) {
-	if !hasAttr(raw, "id") && !hasAttr(raw, "data-cache") {
+	if !hasAttr(raw) {
 		return nil, false
 	}
 	var seenID, seenCache bool
@@ -592,31 +592,40 @@ func (e *extractor) attrs(raw []byte) (id []byte, noCache bool) {
 	return id, noCache
 }
 
-// hasAttr reports whether raw may carry an attribute named name (lower
-// case): name, in any case, preceded by a byte that can end the previous
+// hasAttr reports whether raw may carry an id or data-cache attribute:
+// the name, in any case, preceded by a byte that can end the previous
 // attribute and followed by one that can end an attribute name.
-func hasAttr(raw []byte, name string) bool {
-	for i := 1; i+len(name) <= len(raw); i++ {
+func hasAttr(raw []byte) bool {
+	for i := 1; i+2 <= len(raw); i++ {
 		switch raw[i-1] {
 		case ' ', '\n', '\r', '\t', '\f', '/', '"', '\'':
 		default:
 			continue
 		}
-		j := 0
-		for j < len(name) && raw[i+j]|0x20 == name[j] {
-			j++
-		}
-		if j < len(name) {
-			continue
-		}
-		if k := i + j; k == len(raw) {
+		if matchName(raw[i:], "id") || matchName(raw[i:], "data-cache") {
 			return true
-		} else {
-			switch raw[k] {
-			case ' ', '\n', '\r', '\t', '\f', '/', '=', '>':
-				return true
-			}
 		}
+	}
+	return false
+}
+
+// matchName reports whether b starts with the attribute name (lower case)
+// followed by the end of the name.
+func matchName(b []byte, name string) bool {
+	if len(b) < len(name) || b[0]|0x20 != name[0] {
+		return false
+	}
+	for j := 1; j < len(name); j++ {
+		if b[j]|0x20 != name[j] {
+			return false
+		}
+	}
+	if len(b) == len(name) {
+		return true
+	}
+	switch b[len(name)] {
+	case ' ', '\n', '\r', '\t', '\f', '/', '=', '>':
+		return true
 	}
 	return false
 }
