@@ -64,6 +64,25 @@ func TestConn_CycleAddsAndDeletesItsOwnTask(t *testing.T) {
 	assert.Empty(t, c.newTask)
 }
 
+func TestErrorCode(t *testing.T) {
+	tests := []struct {
+		msg  string
+		code string
+		ok   bool
+	}{
+		{`{"error":"rate_limited","message":"too many actions"}`, "rate_limited", true},
+		{`{"error":"internal","message":"the update failed","action":"add_task"}`, "internal", true},
+		{`{"error":`, "malformed", true},
+		{`[{"fragment_id":"x","action":"replace"}]`, "", false},
+		{`<html>`, "", false},
+	}
+	for _, tt := range tests {
+		code, ok := errorCode([]byte(tt.msg))
+		assert.Equal(t, tt.ok, ok, tt.msg)
+		assert.Equal(t, tt.code, code, tt.msg)
+	}
+}
+
 func TestConn_WithoutANewTaskIdTheCycleStaysBalanced(t *testing.T) {
 	c := &conn{}
 	var kinds []string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,38 @@ type phaseStats struct {
 	lost        atomic.Int64 // connections that closed while driven
 	timeouts    atomic.Int64 // actions with no answer within actionTimeout
 	unanswered  atomic.Int64 // still in flight when the phase ended
+
+	errMu    sync.Mutex
+	errCodes map[string]int64 // error answers by code
+}
+
+// errorCode returns the code of an error answer ({"error": "code", ...}).
+func errorCode(msg []byte) (string, bool) {
+	if !bytes.HasPrefix(msg, []byte(`{"error"`)) {
+		return "", false
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(msg, &e) != nil || e.Error == "" {
+		return "malformed", true
+	}
+	return e.Error, true
+}
+
+func (st *phaseStats) countError(code string) {
+	st.errMu.Lock()
+	defer st.errMu.Unlock()
+	if st.errCodes == nil {
+		st.errCodes = map[string]int64{}
+	}
+	st.errCodes[code]++
+}
+
+func (st *phaseStats) errorCodes() map[string]int64 {
+	st.errMu.Lock()
+	defer st.errMu.Unlock()
+	return maps.Clone(st.errCodes)
 }
 
 // actionTimeout is how long an action may go unanswered before its
@@ -166,7 +199,11 @@ func newDriver(conns []*conn) *driver {
 		epoch: time.Now(), ctx: ctx, cancel: cancel,
 	}
 	d.stats.Store(newPhaseStats())
-	for _, c := range conns {
+	for i, c := range conns {
+		// Connections start at different points of the cycle, so that every
+		// phase sees the whole mix even when each connection acts only once
+		// or twice in it (10,000 connections at 500 actions/s).
+		c.step = i % len(cycle)
 		d.idle <- c
 		d.wg.Add(1)
 		go d.read(c)
@@ -237,8 +274,9 @@ func (d *driver) read(c *conn) {
 		}
 		st.completed.Add(1)
 		st.bytes.Add(int64(len(msg)))
-		if bytes.HasPrefix(msg, []byte(`{"error"`)) {
+		if code, ok := errorCode(msg); ok {
 			st.errors.Add(1)
+			st.countError(code)
 		}
 		c.answered(msg)
 		bufPool.Put(buf)

@@ -77,6 +77,21 @@ func TestDriver_AnswersAreTimedAndCountedPerAction(t *testing.T) {
 	assert.Zero(t, st.unanswered.Load())
 }
 
+func TestDriver_ConnectionsStartAtDifferentPointsOfTheCycle(t *testing.T) {
+	f := &fakeServer{answer: 1 << 30, release: make(chan struct{})}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	d := newDriver(dialFake(t, srv.URL, len(cycle)))
+	defer d.close()
+	var first []string
+	for _, c := range d.conns {
+		c.newTask = "1" // as if each had added a task already
+		c.next()
+		first = append(first, c.kind)
+	}
+	assert.ElementsMatch(t, cycle[:], first, "a phase in which each connection acts once still sees every action")
+}
+
 func TestDriver_UnansweredActionsCountAtTheirAgeAndTheirLateAnswersAreNotTimed(t *testing.T) {
 	f := &fakeServer{answer: 1, release: make(chan struct{})}
 	srv := httptest.NewServer(f)

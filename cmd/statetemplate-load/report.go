@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -46,9 +47,12 @@ type RunReport struct {
 	Unsolicited  int64 `json:"unsolicited"`   // messages with no action in flight (late answers included)
 	// Unanswered actions were still in flight when the phase ended; they
 	// are in RTT at their age then, a lower bound.
-	Unanswered   int64          `json:"unanswered"`
-	AchievedRate float64        `json:"achieved_rate"`
-	RTT          LatencySummary `json:"rtt"`
+	Unanswered int64 `json:"unanswered"`
+	// ErrorCodes counts the error answers by their code (package live's
+	// "rate_limited", "internal", ...).
+	ErrorCodes   map[string]int64 `json:"error_codes,omitempty"`
+	AchievedRate float64          `json:"achieved_rate"`
+	RTT          LatencySummary   `json:"rtt"`
 	// ServerHandle is the time from reading an action to having written
 	// its answer, inside the server.
 	ServerHandle *LatencySummary `json:"server_handle,omitempty"`
@@ -145,6 +149,13 @@ func (rep *Report) WriteText(w io.Writer) error {
 		r := &rep.Runs[i]
 		fmt.Fprintf(&b, "  %s (%s server): %d sent, %d answered, %d missed, %d unanswered, %d action errors, %d unsolicited, %d create errors, %d dial errors; rtt max %s",
 			r.name(), r.Launch, r.Sent, r.Completed, r.Missed, r.Unanswered, r.ActionErrors, r.Unsolicited, r.CreateErrors, r.DialErrors, fmtDur(r.RTT.Max))
+		if len(r.ErrorCodes) > 0 {
+			codes := slices.Sorted(maps.Keys(r.ErrorCodes))
+			for i, c := range codes {
+				codes[i] = fmt.Sprintf("%s %d", c, r.ErrorCodes[c])
+			}
+			fmt.Fprintf(&b, " (error answers: %s)", strings.Join(codes, ", "))
+		}
 		if r.ServerCreate != nil {
 			fmt.Fprintf(&b, "; server %s p50 %s p99 %s", r.ServerCreateWhat, fmtDur(r.ServerCreate.P50), fmtDur(r.ServerCreate.P99))
 		}

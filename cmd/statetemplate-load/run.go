@@ -308,6 +308,7 @@ func measure(ctx context.Context, cfg *config, t target, d *driver, p planned, r
 	rr.ActionErrors = st.errors.Load() + st.lost.Load() + st.timeouts.Load()
 	rr.Unsolicited = st.unsolicited.Load() + st.late.Load()
 	rr.Unanswered = st.unanswered.Load()
+	rr.ErrorCodes = st.errorCodes()
 	rr.AchievedRate = float64(rr.Completed) / elapsed.Seconds()
 	if rr.Completed > 0 {
 		rr.ClientCPUPerAction = clientCPU / time.Duration(rr.Completed)
