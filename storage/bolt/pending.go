@@ -10,14 +10,19 @@ import (
 
 const pendingShards = 32
 
-// pendingSet holds writes that are accepted but not yet committed: the
-// latest record of each updated session, or a tombstone for a deleted one.
-// Reads consult it first, so they always see the latest write. An entry
-// leaves the set only after the transaction that wrote it has committed,
-// and only if no newer write replaced it meanwhile.
+// pendingSet holds the latest write of each recently written session:
+// dirty writes, accepted but not yet committed (the latest record, or a
+// tombstone for a deletion), and clean ones, committed and kept for two
+// more flushes so that a session updated again soon — a live page — is
+// checked and read without touching the file. Reads consult it first, so
+// they always see the latest write. A dirty entry becomes clean only after
+// the transaction that wrote it has committed, and only if no newer write
+// replaced it meanwhile.
 type pendingSet struct {
 	seed   maphash.Seed
-	n      atomic.Int64
+	n      atomic.Int64  // dirty entries
+	kept   atomic.Int64  // clean entries
+	gen    atomic.Uint64 // flush generation, for expiring clean entries
 	shards [pendingShards]pendingShard
 }
 
@@ -26,9 +31,12 @@ type pendingShard struct {
 	m  map[session.ID]*pendingWrite
 }
 
-// pendingWrite is one accepted write. rec is nil for a deletion.
+// pendingWrite is one write. rec is nil for a deletion; clean and cleanAt
+// are guarded by the shard's mutex.
 type pendingWrite struct {
-	rec *session.Record
+	rec     *session.Record
+	clean   bool
+	cleanAt uint64
 }
 
 func (p *pendingSet) init() {
@@ -42,24 +50,28 @@ func (p *pendingSet) shard(id session.ID) *pendingShard {
 	return &p.shards[maphash.Bytes(p.seed, id[:])%pendingShards]
 }
 
-// put records w for id; sh.mu must be held. It reports whether id had no
-// pending write before.
+// put records the dirty write w for id; sh.mu must be held. It reports
+// whether id had no dirty write before.
 func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool {
-	_, had := sh.m[id]
+	old, had := sh.m[id]
 	sh.m[id] = w
-	if !had {
-		p.n.Add(1)
+	if had && old.clean {
+		p.kept.Add(-1)
 	}
-	return !had
+	if !had || old.clean {
+		p.n.Add(1)
+		return true
+	}
+	return false
 }
 
-// flushEntry is a pending write chosen for a transaction.
+// flushEntry is a dirty write chosen for a transaction.
 type flushEntry struct {
 	id session.ID
 	w  *pendingWrite
 }
 
-// snapshot returns up to limit pending writes, leaving them in place.
+// snapshot returns up to limit dirty writes, leaving them in place.
 func (p *pendingSet) snapshot(limit int) []flushEntry {
 	var out []flushEntry
 	for i := range p.shards {
@@ -69,7 +81,9 @@ func (p *pendingSet) snapshot(limit int) []flushEntry {
 			if len(out) == limit {
 				break
 			}
-			out = append(out, flushEntry{id, w})
+			if !w.clean {
+				out = append(out, flushEntry{id, w})
+			}
 		}
 		sh.mu.Unlock()
 		if len(out) == limit {
@@ -79,23 +93,51 @@ func (p *pendingSet) snapshot(limit int) []flushEntry {
 	return out
 }
 
-// settle removes the entries that were committed and not replaced since.
+// settle marks the committed entries clean (deletions leave), unless a
+// newer write replaced them since.
 func (p *pendingSet) settle(es []flushEntry) {
+	gen := p.gen.Load()
 	for _, e := range es {
 		sh := p.shard(e.id)
 		sh.mu.Lock()
-		if sh.m[e.id] == e.w {
-			delete(sh.m, e.id)
+		if sh.m[e.id] == e.w && !e.w.clean {
 			p.n.Add(-1)
+			if e.w.rec == nil {
+				delete(sh.m, e.id)
+			} else {
+				e.w.clean, e.w.cleanAt = true, gen
+				p.kept.Add(1)
+			}
 		}
 		sh.mu.Unlock()
 	}
 }
 
-func (p *pendingSet) has(id session.ID) bool {
+// expireClean starts a new generation and drops clean entries two
+// generations old.
+func (p *pendingSet) expireClean() {
+	gen := p.gen.Add(1)
+	if p.kept.Load() == 0 {
+		return
+	}
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		for id, w := range sh.m {
+			if w.clean && w.cleanAt+2 <= gen {
+				delete(sh.m, id)
+				p.kept.Add(-1)
+			}
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// dirty reports whether id has a write not yet committed.
+func (p *pendingSet) dirty(id session.ID) bool {
 	sh := p.shard(id)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	_, ok := sh.m[id]
-	return ok
+	w, ok := sh.m[id]
+	return ok && !w.clean
 }

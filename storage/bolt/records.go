@@ -114,7 +114,8 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	} else {
 		// Read under the shard lock: the writer settles an entry only after
 		// its commit, so the file read here is never older than a write
-		// that left the pending set.
+		// that left the pending set. Sessions written recently have a
+		// clean entry and never get here.
 		h, found, err := s.storedHeader(rec.ID)
 		if err != nil {
 			sh.mu.Unlock()
@@ -184,7 +185,7 @@ func (s *Store) Flush(ctx context.Context, id session.ID) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	if s.readOnly || !s.pending.has(id) {
+	if s.readOnly || !s.pending.dirty(id) {
 		return nil
 	}
 	return s.flushAll(ctx)

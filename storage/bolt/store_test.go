@@ -185,3 +185,24 @@ func TestFiles_AreCreatedPrivate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+func TestUpdate_RecentlyWrittenSessionsStayInMemoryBriefly(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, WithUpdateWindow(10*time.Millisecond))
+	r := newRec(t, time.Now().UTC(), time.Hour, "hot")
+	require.NoError(t, s.Create(ctx, r))
+	u := nextRev(t, r, 1)
+	require.NoError(t, s.Update(ctx, u))
+	require.Eventually(t, func() bool { return s.pending.n.Load() == 0 }, 2*time.Second, time.Millisecond)
+	// Committed, and kept: the next update's compare-and-set needs no read.
+	require.LessOrEqual(t, s.pending.kept.Load(), int64(1))
+	require.Eventually(t, func() bool { return s.pending.kept.Load() == 0 }, 2*time.Second, time.Millisecond,
+		"clean entries leave after two more windows")
+	got, err := s.Get(ctx, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, u.Rev, got.Rev)
+	require.Nil(t, got.Value, "read back from the file")
+	u2 := nextRev(t, u, 2)
+	require.NoError(t, s.Update(ctx, u2))
+	require.ErrorIs(t, s.Update(ctx, u2), session.ErrConflict)
+}

@@ -90,13 +90,14 @@ func (s *Store) writer() {
 		case <-timerC:
 			timerC = nil
 			_ = s.flushPending() // entries that failed stay pending and are retried
+			s.pending.expireClean()
 		case <-s.quit:
 			if timer != nil {
 				timer.Stop()
 			}
 			return
 		}
-		if timerC == nil && s.pending.n.Load() > 0 {
+		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0) {
 			if timer == nil {
 				timer = time.NewTimer(s.opts.window)
 			} else {
