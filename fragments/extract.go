@@ -594,17 +594,31 @@ func (e *extractor) attrs(raw []byte) (id []byte, noCache bool) {
 
 // hasAttr reports whether raw may carry an id or data-cache attribute:
 // the name, in any case, preceded by a byte that can end the previous
-// attribute and followed by one that can end an attribute name.
+// attribute and followed by one that can end an attribute name. Both
+// names hold a "d", which IndexByte finds fast.
 func hasAttr(raw []byte) bool {
-	for i := 1; i+2 <= len(raw); i++ {
-		switch raw[i-1] {
-		case ' ', '\n', '\r', '\t', '\f', '/', '"', '\'':
-		default:
-			continue
+	for _, d := range [2]byte{'d', 'D'} {
+		for off := 0; ; {
+			k := bytes.IndexByte(raw[off:], d)
+			if k < 0 {
+				break
+			}
+			i := off + k
+			if i >= 2 && endsAttr(raw[i-2]) && matchName(raw[i-1:], "id") ||
+				i >= 1 && endsAttr(raw[i-1]) && matchName(raw[i:], "data-cache") {
+				return true
+			}
+			off = i + 1
 		}
-		if matchName(raw[i:], "id") || matchName(raw[i:], "data-cache") {
-			return true
-		}
+	}
+	return false
+}
+
+// endsAttr reports the bytes after which an attribute name can start.
+func endsAttr(c byte) bool {
+	switch c {
+	case ' ', '\n', '\r', '\t', '\f', '/', '"', '\'':
+		return true
 	}
 	return false
 }
