@@ -295,3 +295,15 @@ func TestSweep_KeepsSessionsWhileTheStoreFails(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 }
+
+func TestMaxSessions_CustomStoreRefusesPastTheCap(t *testing.T) {
+	r := newRenderer(t, statetemplate.WithCustomStore(memory.New(-1)), statetemplate.WithMaxSessions(2))
+	a := create(t, r, &page{})
+	create(t, r, &page{})
+	_, err := r.CreateSession(context.Background(), &page{})
+	require.ErrorIs(t, err, statetemplate.ErrMaxSessionsReached)
+	require.True(t, r.ValidateToken(a), "nothing is evicted")
+
+	require.NoError(t, r.InvalidateSession(a))
+	create(t, r, &page{}) // room again
+}

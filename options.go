@@ -70,10 +70,11 @@ func WithSecurity(current []byte, previous ...[]byte) Option {
 	}
 }
 
-// WithMaxSessions caps the number of sessions. The memory store evicts its
-// least recently used session to stay under the cap (default 10,000).
-// Durable stores refuse new sessions past the cap with
-// ErrMaxSessionsReached; they have no cap unless this option is given.
+// WithMaxSessions caps the number of sessions. The default memory store
+// evicts its least recently used session to stay under the cap (default
+// 10,000). Every other store — durable or given to WithCustomStore —
+// refuses new sessions past the cap with ErrMaxSessionsReached, and has no
+// cap unless this option is given.
 func WithMaxSessions(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {

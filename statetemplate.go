@@ -44,7 +44,8 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		}
 		store = s
 	}
-	if store == nil {
+	defaulted := store == nil
+	if defaulted {
 		store = c.defaultStore()
 	}
 	keys, err := c.keyring(store)
@@ -57,8 +58,10 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		store.Close()
 		return nil, fmt.Errorf("%w: WithDataTypes: %v", errInvalidOption, err)
 	}
+	// The default memory store keeps the cap itself, evicting; the manager
+	// refuses sessions past it for every other store.
 	maxSessions := 0
-	if c.maxSessionsSet && session.IsDurable(store) {
+	if c.maxSessionsSet && !defaulted {
 		maxSessions = c.maxSessions
 	}
 	cleanup := c.cleanupInterval
