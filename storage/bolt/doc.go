@@ -28,9 +28,12 @@
 // the session count from the meta bucket, so its cost does not grow with
 // the number of sessions. Count is O(1). Get reads one key (~µs) and
 // decodes one record. Expired walks the expiry index from its start: O(result).
-// No write transaction covers more than 1,024 writes, so the write lock
-// is held for milliseconds. Memory: the store keeps only pending writes;
-// hot sessions are cached by package cache, not here.
+// No write transaction covers more than 1,024 writes or more than 4 ms
+// of work before its commit (two fdatasyncs, which dominate under I/O
+// load), so the write lock is held for milliseconds. Memory: the store
+// keeps only pending writes and, for two more windows, the last committed
+// write of each session written recently, so that a live page's updates
+// never read the file; hot sessions are cached by package cache.
 //
 // # File layout (LayoutVersion 1)
 //
