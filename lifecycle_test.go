@@ -307,3 +307,31 @@ func TestMaxSessions_CustomStoreRefusesPastTheCap(t *testing.T) {
 	require.NoError(t, r.InvalidateSession(a))
 	create(t, r, &page{}) // room again
 }
+
+func TestConflict_SecondServerRetriesFromTheFirstServersState(t *testing.T) {
+	key := []byte("shared-key-shared-key-shared-key")
+	store := sharedStore{memory.New(-1)}
+	a := newRenderer(t, statetemplate.WithSecurity(key), statetemplate.WithCustomStore(store))
+	b := newRenderer(t, statetemplate.WithSecurity(key), statetemplate.WithCustomStore(store))
+	ctx := context.Background()
+	tok := create(t, a, &page{Owner: "two", Count: 1})
+	_, err := a.RenderPage(tok)
+	require.NoError(t, err)
+	sa, err := a.GetSession(tok)
+	require.NoError(t, err)
+	defer sa.Close()
+	sb, err := b.GetSession(tok)
+	require.NoError(t, err)
+	defer sb.Close()
+
+	_, err = sa.RenderFragments(ctx, &page{Owner: "two", Count: 2})
+	require.NoError(t, err)
+	_, err = sb.RenderFragments(ctx, &page{Owner: "two", Count: 3})
+	require.ErrorIs(t, err, statetemplate.ErrConflict, "b's state was based on revision a replaced")
+	require.Equal(t, 2, sb.Data().(*page).Count, "after the conflict b holds a's state")
+
+	ups, err := sb.RenderFragments(ctx, &page{Owner: "two", Count: 3})
+	require.NoError(t, err, "the retry succeeds")
+	require.Len(t, ups, 1)
+	require.Equal(t, `<p id="count">Count: 3</p>`, ups[0].HTML, "diffed against the page a produced")
+}

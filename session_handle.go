@@ -20,9 +20,14 @@ func (s *Session) RenderFragments(ctx context.Context, data any) ([]Update, erro
 	return s.h.RenderFragments(ctx, data)
 }
 
-// Data returns the session's current data, so that an app can apply an
-// action to it and pass it back to RenderFragments. Mutating it in place
-// is fine: changes are detected against a snapshot of the last render.
+// Data returns the session's current data: the value last passed to
+// RenderFragments, or the one given to CreateSession (after a restart with
+// a durable store, a value restored from the stored record). It is the
+// session's own value, not a copy, shared by every handle of the session.
+// Mutating it in place and passing it to RenderFragments is the intended
+// use: changes are detected against a snapshot of the last render, and
+// the session's stored state changes only when RenderFragments succeeds.
+// Goroutines that mutate it concurrently must synchronize themselves.
 func (s *Session) Data() any { return s.h.Data() }
 
 // ID returns the session's ID, for logs. It is not a credential: only a
