@@ -47,6 +47,7 @@ type config struct {
 	progress    string
 	timeout     time.Duration
 	cacheBudget int64
+	template    string
 
 	// Server side, for the child process.
 	serve  bool
@@ -88,6 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.answersDir, "answers", "", "write the first answer to each action of each run into `directory`, to see what was sent")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
+	fs.StringVar(&c.template, "template", templateDesign, "dashboard template: design (the design document's, unchanged) or tuned (the task list title has an id, as in examples/dashboard, so that adding or removing a task does not replace the whole task section)")
 	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
 	fs.StringVar(&c.mode, "mode", modeLive, "internal: the child server's mode")
@@ -146,6 +148,9 @@ func (c *config) validate() error {
 	}
 	if len(c.stores) == 0 {
 		return errors.New("-store: no store given")
+	}
+	if c.template != templateDesign && c.template != templateTuned {
+		return fmt.Errorf("-template %q: want %s or %s", c.template, templateDesign, templateTuned)
 	}
 	if !validMode(c.mode) {
 		return fmt.Errorf("-mode %q: want %s, %s or %s", c.mode, modeLive, modeFullPage, modeFragments)

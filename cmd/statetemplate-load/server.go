@@ -71,6 +71,7 @@ type serverConfig struct {
 	sessions            int
 	dir, redisAddr      string
 	cacheBytes          int64
+	template            string
 }
 
 func startServer(sc serverConfig) (*server, error) {
@@ -78,8 +79,13 @@ func startServer(sc serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	tmpl, err := dashboardTemplate(sc.template)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
 	opts = append(opts, statetemplate.WithDataTypes(&fixture.DashboardData{}))
-	r, err := statetemplate.New(fixture.Template(), opts...)
+	r, err := statetemplate.New(tmpl, opts...)
 	if err != nil {
 		cleanup()
 		return nil, fmt.Errorf("starting the %s store: %w", sc.store, err)
@@ -92,7 +98,7 @@ func startServer(sc serverConfig) (*server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{
-		mode: sc.mode, r: r, tmpl: fixture.Template(), ln: ln,
+		mode: sc.mode, r: r, tmpl: tmpl, ln: ln,
 		creates: newRecorder(), handles: newRecorder(),
 		ctx: ctx, cancel: cancel, serveErr: make(chan error, 1), cleanup: cleanup,
 	}
