@@ -21,6 +21,11 @@
 //   - fragments: RenderFragments answers from that same minimal loop, for
 //     a comparison with the baseline on equal terms.
 //
+// -template tuned gives the task list's title an id, as examples/dashboard
+// does; the design's template, the default, has the task count as text
+// directly in tasks-section, so that adding or removing a task replaces
+// the whole section.
+//
 // The server runs in a child process (this program with -serve) so that
 // its heap, RSS and CPU are its own; -server inproc runs it in this
 // process instead, where those figures include the load generator. -url
@@ -35,13 +40,16 @@
 //     over). The latency is the whole GET.
 //  2. WebSockets: one per session for the first -conns sessions, with the
 //     cookie and the tab reference from the page.
-//  3. Warmup, then the measured phase: -rate actions per second, open loop:
+//  3. For each -rate in turn (a comma-separated list measures several on
+//     the same sessions and connections): a warmup, then the measured
+//     phase, -rate actions per second, open loop:
 //     a pacer releases actions on a fixed schedule to idle connections (one
 //     action in flight per connection); when none is idle the action is
 //     counted as missed rather than queued. Each connection cycles
 //     increment, add task, toggle it, delete it, decrement, so that pages
-//     keep their size. An action's round trip runs from writing it to
-//     reading its answer. Actions still unanswered when the phase ends
+//     keep their size; connections start at different points of the
+//     cycle. An action's round trip runs from writing it to reading its
+//     answer; error answers are counted by their code. Actions still unanswered when the phase ends
 //     (after a 3 s drain) are counted at their age then, a lower bound.
 //
 // # What it reports
