@@ -14,7 +14,11 @@ func Diff(prev *State, page []byte) ([]Update, *State, error) {
 	if known && prev.PageHash == ph {
 		return nil, prev, nil
 	}
-	x, err := extract(page)
+	hint := 0
+	if known {
+		hint = len(prev.IDs)
+	}
+	x, err := extract(page, hint)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -30,7 +34,7 @@ func Diff(prev *State, page []byte) ([]Update, *State, error) {
 // without building the body update: for a page the browser gets whole (an
 // initial render), this skips copying and hashing the body.
 func NewState(page []byte) (*State, error) {
-	x, err := extract(page)
+	x, err := extract(page, 0)
 	if err != nil {
 		return nil, err
 	}

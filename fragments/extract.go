@@ -96,15 +96,18 @@ type extractor struct {
 }
 
 // extract tokenizes page once and returns its fragment tree, or
-// ErrDuplicateFragmentID.
-func extract(page []byte) (*extraction, error) {
+// ErrDuplicateFragmentID. hint is the expected number of fragments.
+func extract(page []byte, hint int) (*extraction, error) {
+	hint = max(hint+8, 32)
 	e := &extractor{
 		page:   page,
 		z:      html.NewTokenizer(bytes.NewReader(page)),
 		stack:  make([]openElem, 0, 32),
 		fstack: make([]openFrag, 0, 16),
+		idAt:   make([][2]int32, 0, hint),
+		arena:  make([]byte, 0, 12*hint),
 	}
-	e.x.frags = make([]frag, 0, 64)
+	e.x.frags = make([]frag, 0, hint)
 	e.run()
 	return &e.x, e.finish()
 }

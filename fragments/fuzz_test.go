@@ -99,6 +99,6 @@ func FuzzDiff(f *testing.F) {
 }
 
 func wellFormed(page []byte) bool {
-	x, err := extract(page)
+	x, err := extract(page, 0)
 	return err == nil && !x.opaque
 }
