@@ -6,9 +6,9 @@
 // A fragment is an element of the body that carries a non-empty id
 // attribute, at any depth; elements inside <template> content are not
 // fragments. The body itself is the root fragment, named by the empty
-// fragment id "". A fragment's own markup is its outerHTML without the
-// markup of the fragments inside it (its child fragments) and without the
-// whitespace-only text that separates a child fragment from its siblings.
+// fragment id "". A fragment's own markup is its outerHTML without the markup of
+// the fragments inside it (its child fragments); whitespace-only text in it
+// counts as described under "Never wrong".
 //
 // # Actions
 //

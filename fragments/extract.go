@@ -422,7 +422,7 @@ func (e *extractor) endTag(s, end int) {
 	// A mismatched end tag: the browser closes, ignores or re-parents
 	// elements here. Mirror the likely nesting; the page is opaque anyway.
 	e.anomaly()
-	for i := n - 2; i >= 0; i-- {
+	for i := n - 2; i >= 0 && i >= n-maxDepth; i-- { // bounded: linear time
 		if e.matches(i, a, name) {
 			for len(e.stack) > i+1 {
 				e.pop(s, s)
