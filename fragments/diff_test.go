@@ -415,6 +415,10 @@ func TestDiff_HostileInput(t *testing.T) {
 	}{
 		{"nesting 10,000 deep is opaque: the body is replaced", deep("1"), deep("2"), []string{"replace "}},
 		{"a 1 MB attribute is read whole", big("1"), big("2"), []string{"replace big"}},
+		{"20,000 unmatched end tags under deep nesting are opaque",
+			`<body>` + strings.Repeat("<div>", 20000) + strings.Repeat("</span>", 20000) + "1",
+			`<body>` + strings.Repeat("<div>", 20000) + strings.Repeat("</span>", 20000) + "2",
+			[]string{"replace "}},
 		{"a page cut inside a tag ends before it", `<body><div id="a">1</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, `<body><div id="a">2</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, []string{"replace a"}},
 	}
 	for _, tc := range cases {
