@@ -199,3 +199,41 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkHeapPerIdleDashboardSession does the same for 10,000 sessions
+// of the reference dashboard (50 tasks), separating the data the app
+// created (B/data) from what the sessions add on top (B/session): the
+// CBOR snapshot, the fragment state of the rendered page and the store's
+// bookkeeping.
+func BenchmarkHeapPerIdleDashboardSession(b *testing.B) {
+	const n = 10_000
+	for b.Loop() {
+		r, err := statetemplate.New(fixture.Template(), statetemplate.WithMaxSessions(n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		base := liveHeap()
+		datas := make([]*fixture.DashboardData, n)
+		for i := range datas {
+			datas[i] = fixture.NewDashboard(50)
+			datas[i].SessionID = fmt.Sprint("s-", i)
+		}
+		withData := liveHeap()
+		toks := make([]string, n)
+		for i, d := range datas {
+			if toks[i], err = r.CreateSession(context.Background(), d); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.RenderPage(toks[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		after := liveHeap()
+		tokBytes := uint64(n * (len(toks[0]) + 16))
+		b.ReportMetric(float64(withData-base)/n, "B/data")
+		b.ReportMetric(float64(after-withData-tokBytes)/n, "B/session")
+		runtime.KeepAlive(datas)
+		runtime.KeepAlive(toks)
+		_ = r.Close()
+	}
+}
