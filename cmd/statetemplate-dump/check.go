@@ -24,10 +24,13 @@ expiry index, and prints one line per problem, then a summary line. Problem line
   orphan     an index entry with no session at its deadline
   count      the stored session count differs from the records found
   expired    a session expired more than --grace ago and not yet swept
+  pages      bbolt's own page check: a page unreachable, freed twice, out of
+             key order (the next write could spread the damage)
 
 The second column is the session id ("-" when there is none). Exit status 1
 when there is any problem. A damaged file is reported, never a crash: bbolt
-panics on damaged pages are caught and reported as "damaged".`,
+panics on damaged pages are caught and reported as "damaged", and bbolt's
+page check runs in a child process, so that a fault there is reported too.`,
 	run: runCheck,
 }
 
@@ -122,6 +125,19 @@ func runCheck(a *app, cmd *command, args []string) int {
 		c.report("damaged", session.ID{}, "walking the expiry index: %v", indexErr)
 	}
 	closeStore(st, errors.Join(walkErr, indexErr))
+
+	if !a.skipPageCheck && !errors.Is(walkErr, errStuck) && !errors.Is(indexErr, errStuck) {
+		pages, err := a.pageCheck(path)
+		for _, p := range pages {
+			c.report("pages", session.ID{}, "%s", p)
+		}
+		switch {
+		case errors.Is(err, errDamaged):
+			c.report("damaged", session.ID{}, "%v", err)
+		case err != nil:
+			a.errorf(cmd, "warning: %v", err)
+		}
+	}
 
 	if c.problems > 0 {
 		fmt.Fprintf(a.stdout, "%d problem(s): %d sessions, %d index entries\n", c.problems, sessions, rep.IndexEntries)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math/rand/v2"
 	"os"
@@ -237,7 +238,8 @@ func TestReadCommands_OnATruncatedFileExitTwoSayingWhy(t *testing.T) {
 // in the pages in use after the two meta pages, many times: check always
 // finishes, with a verdict (0, or 1 with a report), never a panic. A flip
 // inside a string of the data can go unseen (records carry no checksum),
-// so the verdict itself is not asserted here.
+// so the verdict itself is not asserted here. bbolt's page check (a child
+// process each time) runs in every eighth round, to keep the test short.
 func TestCheck_RandomlyFlippedDataPagesNeverCrashOrHang(t *testing.T) {
 	recs := fixtureRecords(t)
 	for i := range 100 {
@@ -258,8 +260,9 @@ func TestCheck_RandomlyFlippedDataPagesNeverCrashOrHang(t *testing.T) {
 		}
 		path := filepath.Join(dir, "flipped.db")
 		require.NoError(t, os.WriteFile(path, data, 0o600))
-		r := runTool(t, t0, "check", "--grace", "3h", path)
+		r := runToolWith(t, func(a *app) { a.skipPageCheck = seed%8 != 0 }, t0, "check", "--grace", "3h", path)
 		require.Contains(t, []int{exitOK, exitFindings}, r.code, "seed %d: %s %s", seed, r.stdout, r.stderr)
+		require.NotContains(t, r.stderr, "warning", "seed %d: the page check runs: %s", seed, r.stderr)
 		if testing.Verbose() {
 			t.Logf("seed %d: exit %d\n%s", seed, r.code, r.stdout)
 		}
@@ -294,4 +297,49 @@ func bulkRecord(t testing.TB, i int, now time.Time, ttl time.Duration) *session.
 		Created: now, LastAccess: now, ExpiresAt: now.Add(ttl),
 		DataType: session.TypeName(data), Data: enc,
 	}
+}
+
+// TestCheck_PageCheckFindsDamageTheSessionsDoNotShow empties the file's
+// freelist, as a flipped count would: every session still reads, but the
+// free pages are now lost, and the next write could reuse a page twice.
+// Only bbolt's page check (in its child process) sees it.
+func TestCheck_PageCheckFindsDamageTheSessionsDoNotShow(t *testing.T) {
+	path := writeFixture(t, t.TempDir(), "sessions.db", fixtureRecords(t))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// bbolt's meta page: 16-byte page header, then magic, version, page
+	// size, flags (4 bytes each), root bucket (16), freelist page id (8),
+	// high water mark (8), txid (8). The newer of the two metas counts.
+	meta := func(i int) []byte { return data[i*4096 : (i+1)*4096] }
+	m := meta(0)
+	if binary.LittleEndian.Uint64(meta(1)[64:72]) > binary.LittleEndian.Uint64(m[64:72]) {
+		m = meta(1)
+	}
+	freelist := int(binary.LittleEndian.Uint64(m[48:56])) * 4096
+	require.NotZero(t, binary.LittleEndian.Uint16(data[freelist+10:]), "the fixture has free pages")
+	binary.LittleEndian.PutUint16(data[freelist+10:], 0) // the page header's element count
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+
+	skipped := runToolWith(t, func(a *app) { a.skipPageCheck = true }, t0, "check", "--grace", "3h", path)
+	require.Equal(t, exitOK, skipped.code, "the sessions and the index are intact: %s", skipped.stdout)
+
+	r := runTool(t, t0, "check", "--grace", "3h", path)
+	assert.Equal(t, exitFindings, r.code)
+	assert.Empty(t, r.stderr)
+	assert.Regexp(t, `(?m)^pages      -  +page \d+: unreachable unfreed$`, r.stdout)
+}
+
+// crashingPageCheck is a path that makes the test binary's page-check
+// child panic, as bbolt's checking goroutine can on a damaged page.
+const crashingPageCheck = "/statetemplate-dump-test/crash"
+
+func TestPageCheck_ChildCrashIsDamageAndAMissingFileIsNot(t *testing.T) {
+	a := &app{ctx: context.Background()}
+	_, err := a.pageCheck(crashingPageCheck)
+	require.ErrorIs(t, err, errDamaged)
+	assert.Contains(t, err.Error(), "bbolt's page check crashed (exit status 2): panic: simulated fault")
+
+	_, err = a.pageCheck(filepath.Join(t.TempDir(), "missing.db"))
+	require.ErrorIs(t, err, errNoPageCheck)
+	assert.NotErrorIs(t, err, errDamaged)
 }

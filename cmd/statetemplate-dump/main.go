@@ -35,6 +35,9 @@ type app struct {
 	stderrTTY bool
 	// lockTimeout bounds the wait for the file lock held by a server.
 	lockTimeout time.Duration
+	// skipPageCheck leaves out check's child process (tests that run
+	// check many times on purpose).
+	skipPageCheck bool
 }
 
 // defaultLockTimeout keeps the tool well inside its promise to fail within
@@ -42,6 +45,9 @@ type app struct {
 const defaultLockTimeout = time.Second
 
 func main() {
+	if path := os.Getenv(pageCheckEnv); path != "" {
+		os.Exit(runPageCheck(path)) // check's child process
+	}
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	a := &app{
 		ctx:         interruptible(),

@@ -29,6 +29,12 @@ func TestMain(m *testing.M) {
 	if os.Getenv(lockHolderEnv) != "" {
 		os.Exit(holdLock())
 	}
+	if path := os.Getenv(pageCheckEnv); path != "" {
+		if path == crashingPageCheck {
+			panic("simulated fault in bbolt's page check")
+		}
+		os.Exit(runPageCheck(path)) // check's child process, as in main
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -48,14 +54,21 @@ func runTool(t testing.TB, now time.Time, args ...string) result {
 // runToolCtx is runTool with ctx as the interrupt context.
 func runToolCtx(t testing.TB, ctx context.Context, now time.Time, args ...string) result {
 	t.Helper()
+	return runToolWith(t, func(a *app) { a.ctx = ctx }, now, args...)
+}
+
+// runToolWith is runTool with the app adjusted by set.
+func runToolWith(t testing.TB, set func(*app), now time.Time, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{
-		ctx:         ctx,
+		ctx:         context.Background(),
 		stdout:      &out,
 		stderr:      &errOut,
 		now:         func() time.Time { return now },
 		lockTimeout: defaultLockTimeout,
 	}
+	set(a)
 	code := a.run(args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
