@@ -24,7 +24,10 @@
 // under a guard that recovers bbolt's panics on damaged pages, turns
 // memory faults on the mapped file into panics (debug.SetPanicOnFault),
 // stops a walk whose keys go backwards, and gives up on a walk that does
-// not finish in a time generous for the file's size.
+// not finish in a time generous for the file's size. check also runs
+// bbolt's own page check (Tx.Check), in a child process — the program
+// re-executed with STATETEMPLATE_DUMP_PAGECHECK set — because bbolt
+// checks on a goroutine of its own, where a fault cannot be recovered.
 //
 // Output is stable enough to script: times are UTC RFC 3339, sizes exact
 // byte counts, key ids 8 hex digits, text columns fixed-width with the
