@@ -23,41 +23,44 @@ var timeType = reflect.TypeFor[time.Time]()
 // types differ at the root, reported as the path "".
 func Changed(prev, next any) []string {
 	w := walker{seen: map[[2]uintptr]bool{}}
-	w.value("", reflect.ValueOf(prev), reflect.ValueOf(next), 0)
+	w.value(reflect.ValueOf(prev), reflect.ValueOf(next), 0)
 	if len(w.paths) > MaxPaths {
 		return topLevel(w.paths)
 	}
 	return w.paths
 }
 
+// walker keeps the current path as segments and builds a path string only
+// for a difference.
 type walker struct {
 	paths []string
+	segs  []string
 	seen  map[[2]uintptr]bool
 }
 
-func join(path, seg string) string {
-	if path == "" {
-		return seg
-	}
-	return path + "." + seg
+func (w *walker) add() { w.paths = append(w.paths, strings.Join(w.segs, ".")) }
+
+// at compares a and b at the current path plus seg.
+func (w *walker) at(seg string, a, b reflect.Value, depth int) {
+	w.segs = append(w.segs, seg)
+	w.value(a, b, depth)
+	w.segs = w.segs[:len(w.segs)-1]
 }
 
-func (w *walker) add(path string) { w.paths = append(w.paths, path) }
-
-func (w *walker) value(path string, a, b reflect.Value, depth int) {
+func (w *walker) value(a, b reflect.Value, depth int) {
 	if !a.IsValid() || !b.IsValid() {
 		if a.IsValid() != b.IsValid() {
-			w.add(path)
+			w.add()
 		}
 		return
 	}
 	if a.Type() != b.Type() {
-		w.add(path)
+		w.add()
 		return
 	}
 	if depth > MaxDepth {
 		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
-			w.add(path)
+			w.add()
 		}
 		return
 	}
@@ -65,7 +68,7 @@ func (w *walker) value(path string, a, b reflect.Value, depth int) {
 	case reflect.Pointer:
 		if a.IsNil() || b.IsNil() {
 			if a.IsNil() != b.IsNil() {
-				w.add(path)
+				w.add()
 			}
 			return
 		}
@@ -74,69 +77,71 @@ func (w *walker) value(path string, a, b reflect.Value, depth int) {
 			return
 		}
 		w.seen[key] = true
-		w.value(path, a.Elem(), b.Elem(), depth+1)
+		w.value(a.Elem(), b.Elem(), depth+1)
 	case reflect.Interface:
 		if a.IsNil() || b.IsNil() {
 			if a.IsNil() != b.IsNil() {
-				w.add(path)
+				w.add()
 			}
 			return
 		}
-		w.value(path, a.Elem(), b.Elem(), depth+1)
+		w.value(a.Elem(), b.Elem(), depth+1)
 	case reflect.Struct:
 		if a.Type() == timeType {
 			if !a.Interface().(time.Time).Equal(b.Interface().(time.Time)) {
-				w.add(path)
+				w.add()
 			}
 			return
 		}
 		t := a.Type()
 		for i := range t.NumField() {
 			if f := t.Field(i); f.IsExported() {
-				w.value(join(path, f.Name), a.Field(i), b.Field(i), depth+1)
+				w.at(f.Name, a.Field(i), b.Field(i), depth+1)
 			}
 		}
 	case reflect.Slice, reflect.Array:
-		w.list(path, a, b, depth)
+		w.list(a, b, depth)
 	case reflect.Map:
-		w.mapValue(path, a, b, depth)
+		w.mapValue(a, b, depth)
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
 	default:
 		if !scalarEqual(a, b) {
-			w.add(path)
+			w.add()
 		}
 	}
 }
 
-func (w *walker) list(path string, a, b reflect.Value, depth int) {
+func (w *walker) list(a, b reflect.Value, depth int) {
 	if a.Kind() == reflect.Slice && a.Type().Elem().Kind() == reflect.Uint8 {
 		if string(a.Bytes()) != string(b.Bytes()) {
-			w.add(path)
+			w.add()
 		}
 		return
 	}
 	na, nb := a.Len(), b.Len()
 	if na == nb {
 		for i := range na {
-			w.value(join(path, strconv.Itoa(i)), a.Index(i), b.Index(i), depth+1)
+			w.at(strconv.Itoa(i), a.Index(i), b.Index(i), depth+1)
 		}
 		return
 	}
 	short := min(na, nb)
 	probe := walker{seen: w.seen}
 	for i := 0; i < short && len(probe.paths) == 0; i++ {
-		probe.value("", a.Index(i), b.Index(i), depth+1)
+		probe.value(a.Index(i), b.Index(i), depth+1)
 	}
 	if len(probe.paths) > 0 {
-		w.add(path)
+		w.add()
 		return
 	}
 	for i := short; i < max(na, nb); i++ {
-		w.add(join(path, strconv.Itoa(i)))
+		w.segs = append(w.segs, strconv.Itoa(i))
+		w.add()
+		w.segs = w.segs[:len(w.segs)-1]
 	}
 }
 
-func (w *walker) mapValue(path string, a, b reflect.Value, depth int) {
+func (w *walker) mapValue(a, b reflect.Value, depth int) {
 	type entry struct {
 		name string
 		key  reflect.Value
@@ -155,7 +160,7 @@ func (w *walker) mapValue(path string, a, b reflect.Value, depth int) {
 	slices.SortFunc(keys, func(x, y entry) int { return strings.Compare(x.name, y.name) })
 	for _, k := range keys {
 		va, vb := a.MapIndex(k.key), b.MapIndex(k.key)
-		w.value(join(path, k.name), va, vb, depth+1)
+		w.at(k.name, va, vb, depth+1)
 	}
 }
 
