@@ -76,10 +76,32 @@ func runCheck(a *app, cmd *command, args []string) int {
 		return a.openFailed(cmd, path, err)
 	}
 
-	ctx := a.ctx
+	sessions, walkErr := a.checkRecords(f, st, c, *grace)
+	rep, indexErr := a.checkIndex(st, c, path, sessions, walkErr)
+	closeStore(st, errors.Join(walkErr, indexErr))
+	if a.ctx.Err() != nil {
+		a.errorf(cmd, "interrupted: no verdict")
+		return exitUsage
+	}
+	if !a.skipPageCheck && !errors.Is(walkErr, errStuck) && !errors.Is(indexErr, errStuck) {
+		a.checkPages(cmd, c, path)
+	}
+
+	if c.problems > 0 {
+		fmt.Fprintf(a.stdout, "%d problem(s): %d sessions, %d index entries\n", c.problems, sessions, rep.IndexEntries)
+		return exitFindings
+	}
+	fmt.Fprintf(a.stdout, "ok: %d sessions, %d index entries, no problems\n", sessions, rep.IndexEntries)
+	return exitOK
+}
+
+// checkRecords walks the sessions: every record and its data must decode,
+// and none may have expired more than grace ago. It returns the number of
+// records walked and the walk's error (reported as damage).
+func (a *app) checkRecords(f *cmdFlags, st *bolt.Store, c *checker, grace time.Duration) (int, error) {
 	now := a.now()
 	sessions := 0
-	walkErr := a.scan(ctx, f, st, "check", func(e entry) error {
+	err := a.scan(a.ctx, f, st, "check", func(e entry) error {
 		sessions++
 		if e.Err != nil {
 			c.report("corrupt", e.ID, "%v", e.Err)
@@ -89,60 +111,62 @@ func runCheck(a *app, cmd *command, args []string) int {
 			c.report("corrupt", e.ID, "the session's data (%s): %v", e.Rec.DataType, err)
 			return nil
 		}
-		if d := e.Rec.Deadline(); e.Rec.Expired(now) && now.Sub(d) > *grace {
+		if d := e.Rec.Deadline(); e.Rec.Expired(now) && now.Sub(d) > grace {
 			c.report("expired", e.ID, "deadline %s, %v ago, not swept", fmtTime(d), now.Sub(d).Round(time.Second))
 		}
 		return nil
 	})
-	if walkErr != nil {
-		c.report("damaged", session.ID{}, "walking the sessions: %v", walkErr)
+	if err != nil && a.ctx.Err() == nil {
+		c.report("damaged", session.ID{}, "walking the sessions: %v", err)
 	}
+	return sessions, err
+}
 
+// checkIndex runs the store's consistency check (index against sessions,
+// stored count), unless the record walk is stuck.
+func (a *app) checkIndex(st *bolt.Store, c *checker, path string, sessions int, walkErr error) (bolt.CheckReport, error) {
 	var rep bolt.CheckReport
-	indexErr := errStuck
-	if !errors.Is(walkErr, errStuck) {
-		indexErr = guarded(walkLimit(fileSize(path)), func() error {
-			var err error
-			rep, err = st.Check(ctx)
-			return err
-		})
+	if errors.Is(walkErr, errStuck) {
+		return rep, errStuck
 	}
-	if indexErr == nil {
-		for _, id := range rep.Unindexed {
-			c.report("unindexed", id, "no expiry index entry at its deadline: the sweeper will never delete it")
+	err := guarded(walkLimit(fileSize(path)), func() error {
+		var err error
+		rep, err = st.Check(a.ctx)
+		return err
+	})
+	if err != nil {
+		if a.ctx.Err() == nil {
+			c.report("damaged", session.ID{}, "walking the expiry index: %v", err)
 		}
-		for _, id := range rep.Orphans {
-			if id.IsZero() {
-				c.report("orphan", id, "malformed expiry index key")
-				continue
-			}
-			c.report("orphan", id, "expiry index entry with no session at that deadline")
-		}
-		if walkErr == nil && rep.StoredCount != sessions {
-			c.report("count", session.ID{}, "the stored count says %d sessions, the file holds %d", rep.StoredCount, sessions)
-		}
-	} else if !errors.Is(walkErr, errStuck) {
-		c.report("damaged", session.ID{}, "walking the expiry index: %v", indexErr)
+		return rep, err
 	}
-	closeStore(st, errors.Join(walkErr, indexErr))
+	for _, id := range rep.Unindexed {
+		c.report("unindexed", id, "no expiry index entry at its deadline: the sweeper will never delete it")
+	}
+	for _, id := range rep.Orphans {
+		if id.IsZero() {
+			c.report("orphan", id, "malformed expiry index key")
+			continue
+		}
+		c.report("orphan", id, "expiry index entry with no session at that deadline")
+	}
+	if walkErr == nil && rep.StoredCount != sessions {
+		c.report("count", session.ID{}, "the stored count says %d sessions, the file holds %d", rep.StoredCount, sessions)
+	}
+	return rep, nil
+}
 
-	if !a.skipPageCheck && !errors.Is(walkErr, errStuck) && !errors.Is(indexErr, errStuck) {
-		pages, err := a.pageCheck(path)
-		for _, p := range pages {
-			c.report("pages", session.ID{}, "%s", p)
-		}
-		switch {
-		case errors.Is(err, errDamaged):
-			c.report("damaged", session.ID{}, "%v", err)
-		case err != nil:
-			a.errorf(cmd, "warning: %v", err)
-		}
+// checkPages reports the findings of bbolt's page check. Not being able
+// to run it is a warning, not a finding.
+func (a *app) checkPages(cmd *command, c *checker, path string) {
+	pages, err := a.pageCheck(path)
+	for _, p := range pages {
+		c.report("pages", session.ID{}, "%s", p)
 	}
-
-	if c.problems > 0 {
-		fmt.Fprintf(a.stdout, "%d problem(s): %d sessions, %d index entries\n", c.problems, sessions, rep.IndexEntries)
-		return exitFindings
+	switch {
+	case errors.Is(err, errDamaged):
+		c.report("damaged", session.ID{}, "%v", err)
+	case err != nil:
+		a.errorf(cmd, "warning: %v", err)
 	}
-	fmt.Fprintf(a.stdout, "ok: %d sessions, %d index entries, no problems\n", sessions, rep.IndexEntries)
-	return exitOK
 }

@@ -206,4 +206,9 @@ func TestInterrupted_CommandsStopAndCompactLeavesNoPartialFile(t *testing.T) {
 	r = runToolCtx(t, ctx, t0, "export", path)
 	assert.Equal(t, exitFindings, r.code)
 	assert.Contains(t, r.stderr, "context canceled")
+
+	r = runToolCtx(t, ctx, t0, "check", path)
+	assert.Equal(t, exitUsage, r.code, "an interrupted check has no verdict")
+	assert.Contains(t, r.stderr, "interrupted: no verdict")
+	assert.NotContains(t, r.stdout, "damaged")
 }
