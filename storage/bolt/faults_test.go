@@ -38,6 +38,13 @@ func TestOpen_FailsClearly(t *testing.T) {
 			msg:  "not a directory",
 		},
 		{
+			// sysfs refuses new files even to root, unlike a chmod'ed directory.
+			name:  "unwritable directory",
+			setup: func(*testing.T) string { return "/sys/statetemplate-test-sessions.db" },
+			want:  []error{fs.ErrPermission, session.ErrStoreUnavailable},
+			msg:   "cannot open the session file",
+		},
+		{
 			name:  "path is a directory (unwritable)",
 			setup: func(t *testing.T) string { return t.TempDir() },
 			want:  []error{session.ErrStoreUnavailable},
