@@ -101,11 +101,16 @@ func TestDamagedRecords_AreReportedByEveryCommand(t *testing.T) {
 		assert.Contains(t, r.stdout, idDashboard[:8], "%v: the others are listed", args)
 	}
 
+	r = runTool(t, t0, "export", "sessions.db")
+	assert.Contains(t, r.stdout, `{"id":"`+idOld+`"`, "a session whose data does not decode is exported")
+	assert.Contains(t, r.stdout, `"data":null,"data_error":"statetemplate: corrupt session record: data: `)
+	assert.Contains(t, r.stderr, "session "+idOld+": statetemplate: corrupt session record: data: ")
+
 	r = runTool(t, t0, "show", "sessions.db", idCounter)
 	assert.Equal(t, exitFindings, r.code)
 	golden(t, "show_corrupt", r.stdout)
 	r = runTool(t, t0, "show", "sessions.db", idOld)
-	assert.Equal(t, exitOK, r.code, "the record decodes; its data does not")
+	assert.Equal(t, exitFindings, r.code, "the record decodes; its data does not")
 	assert.Contains(t, r.stdout, `"data": null,`)
 	assert.Contains(t, r.stdout, `"data_error": "statetemplate: corrupt session record: data: cbor: indefinite-length array isn't allowed"`)
 	r = runTool(t, t0, "show", "--redact", "sessions.db", "1b1b")

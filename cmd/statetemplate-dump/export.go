@@ -7,7 +7,8 @@ var exportCommand = &command{
 	help: `Prints every session as one JSON object per line, in ID order, streamed (the
 file is never held in memory): the fields of list --json plus "data" and
 "fragments" as show prints them. A corrupt record is reported on stderr and
-skipped (exit status 1). --redact replaces string values as show --redact does.`,
+skipped; a session whose data does not decode is printed with "data_error"
+and reported on stderr (exit status 1 for either). --redact replaces string values as show --redact does.`,
 	run: runExport,
 }
 
@@ -34,7 +35,12 @@ func runExport(a *app, cmd *command, args []string) int {
 		if *live && e.Rec.Expired(now) {
 			return nil
 		}
-		b, err := marshalLine(newDetail(e, now, *redactStrings))
+		d := newDetail(e, now, *redactStrings)
+		if d.DataError != "" {
+			corrupt++ // printed, with data_error, and reported
+			a.errorf(cmd, "session %s: %s (run check)", e.ID, d.DataError)
+		}
+		b, err := marshalLine(d)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,8 @@ Go type) and its fragment state (fragment ids and hashes).
 
 ID is the session id or any unique prefix of it, such as the 8-digit short id
 that list and the server's logs print. An ambiguous prefix is a usage error
-(exit 2); an id that matches nothing exits 1.
+(exit 2); an id that matches nothing exits 1, and so does a session whose
+record or data does not decode (show prints what it can).
 
 --redact replaces every text and byte string in the data and the fragment
 state with "<redacted N bytes>", so the output can go into a bug report. Map
@@ -66,9 +67,13 @@ func runShow(a *app, cmd *command, args []string) int {
 		}
 		return exitFindings
 	}
-	if err := writeJSON(a.stdout, newDetail(e, a.now(), *redactStrings)); err != nil {
+	d := newDetail(e, a.now(), *redactStrings)
+	if err := writeJSON(a.stdout, d); err != nil {
 		a.errorf(cmd, "writing output: %v", err)
 		return exitUsage
+	}
+	if d.DataError != "" {
+		return exitFindings // the record decodes, its data does not: the session cannot be restored
 	}
 	return exitOK
 }
