@@ -45,6 +45,11 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 		var got []created
 		first, ok := <-lines
 		require.True(t, ok, "round %d: child created nothing", round)
+		if round == 0 { // the file is held by another process: a clear error, not a hang
+			_, err := New(boltTmpl(), WithBoltStore(path, bolt.WithOpenTimeout(100*time.Millisecond)), WithDataTypes(&boltPage{}))
+			require.ErrorIs(t, err, bolt.ErrFileInUse)
+			require.ErrorIs(t, err, ErrStoreUnavailable)
+		}
 		deadline := time.After(time.Duration(20+rand.IntN(250)) * time.Millisecond)
 	read:
 		for l := first; ; {
