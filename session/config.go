@@ -38,9 +38,9 @@ type Config struct {
 	// negative disables the background sweeper (Sweep can still be called).
 	CleanupInterval time.Duration
 	// MaxSessions, when positive, refuses new sessions with
-	// ErrMaxSessionsReached once the store holds that many. (The memory
-	// store evicts its least recently used session instead, before this
-	// limit is reached; see storage/memory.)
+	// ErrMaxSessionsReached once the store holds that many. The root
+	// package leaves it 0 for its default memory store, which evicts its
+	// least recently used session instead (see storage/memory).
 	MaxSessions int
 	// Logger receives warnings (corrupt records, sweep failures). Default: discard.
 	Logger *slog.Logger
