@@ -114,3 +114,16 @@ func ExampleRenderer_InvalidateSession() {
 	fmt.Println(err != nil, r.ValidateToken(tok))
 	// Output: true false
 }
+
+// Refreshing a token, for example after the user signs in: the session
+// and its data continue under the new token; the old one stops working.
+func ExampleRenderer_RefreshToken() {
+	r, _ := statetemplate.New(counterTmpl)
+	defer r.Close()
+	old, _ := r.CreateSession(context.Background(), &Counter{Name: "kept", Count: 2})
+	fresh, _ := r.RefreshToken(old)
+	s, _ := r.GetSession(fresh)
+	defer s.Close()
+	fmt.Println(r.ValidateToken(old), r.ValidateToken(fresh), s.Data().(*Counter).Name)
+	// Output: false true kept
+}
