@@ -19,9 +19,9 @@ import (
 
 // TestBoltCrash_EveryCreatedSessionSurvivesKill9 kills a child that is
 // creating and updating sessions with SIGKILL at a random moment, 20
-// times on one file. After each kill the file opens, and every session
-// whose CreateSession had returned (the child prints it right after) is
-// there and renders.
+// times on one file. After each kill the file opens, every session whose
+// CreateSession had returned (the child prints it right after) is there
+// and renders, and every update flushed by Session.Close is there too.
 func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	const kills = 20
@@ -32,6 +32,7 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 		tok string
 	}
 	var all []created
+	checkedUpdates := 0
 	for round := range kills {
 		cmd, out := startBoltChild(t, "crash", path, "")
 		lines := make(chan string, 1<<16)
@@ -43,6 +44,7 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 			close(lines)
 		}()
 		var got []created
+		updated := map[int]bool{}
 		first, ok := <-lines
 		require.True(t, ok, "round %d: child created nothing", round)
 		if round == 0 { // the file is held by another process: a clear error, not a hang
@@ -55,9 +57,15 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 		for l := first; ; {
 			f := strings.Fields(l)
 			require.Len(t, f, 2, "round %d: line %q", round, l)
-			i, err := strconv.Atoi(f[0])
-			require.NoError(t, err)
-			got = append(got, created{i, f[1]})
+			if f[0] == "U" {
+				i, err := strconv.Atoi(f[1])
+				require.NoError(t, err)
+				updated[i] = true
+			} else {
+				i, err := strconv.Atoi(f[0])
+				require.NoError(t, err)
+				got = append(got, created{i, f[1]})
+			}
 			select {
 			case l, ok = <-lines:
 				if !ok {
@@ -67,8 +75,13 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 				for l := range lines { // lines written before the kill count too
 					f := strings.Fields(l)
-					if len(f) == 2 { // the last line may be cut by the kill
-						i, _ := strconv.Atoi(f[0])
+					if len(f) != 2 { // the last line may be cut by the kill
+						continue
+					}
+					if f[0] == "U" {
+						i, _ := strconv.Atoi(f[1])
+						updated[i] = true
+					} else if i, err := strconv.Atoi(f[0]); err == nil && len(f[1]) > 20 {
 						got = append(got, created{i, f[1]})
 					}
 				}
@@ -85,11 +98,16 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 			page, err := r.RenderPage(c.tok)
 			require.NoError(t, err)
 			require.Contains(t, page, "Session "+strconv.Itoa(c.i)+"<")
+			if updated[c.i] {
+				checkedUpdates++
+				require.Contains(t, page, "item 1 of "+strconv.Itoa(c.i)+"<", "round %d: session %d's flushed update was lost", round, c.i)
+			}
 		}
 		require.NoError(t, r.Close())
 		all = append(all, got...)
 	}
-	t.Logf("%d sessions reported created across %d kills", len(all), kills)
+	t.Logf("%d sessions reported created, %d updates reported flushed, across %d kills", len(all), checkedUpdates, kills)
+	require.Positive(t, checkedUpdates, "the child flushed updates before the kills")
 
 	ro, err := bolt.OpenReadOnly(path, time.Second)
 	require.NoError(t, err)

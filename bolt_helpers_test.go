@@ -113,7 +113,8 @@ func pageHash(html string) string {
 // restart: creates COUNT sessions, renders each page, updates each once,
 // closes the renderer, then prints "i token pagehash" per session.
 // crash: creates and updates sessions until killed, printing "i token"
-// as soon as each CreateSession returns.
+// as soon as each CreateSession returns and "U i" once the session's
+// update was flushed by Session.Close.
 func runBoltChild(mode string) error {
 	r, err := newBoltRenderer(os.Getenv(boltPathEnv), os.Getenv(boltKeyEnv))
 	if err != nil {
@@ -191,8 +192,12 @@ func runBoltChild(mode string) error {
 					fmt.Fprintf(os.Stdout, "%d %s\n", i, tok) // unbuffered: one write per line
 					mu.Unlock()
 					if s, err := r.GetSession(tok); err == nil {
-						_, _ = s.RenderFragments(ctx, boltData(i, 1))
-						_ = s.Close()
+						_, uerr := s.RenderFragments(ctx, boltData(i, 1))
+						if s.Close() == nil && uerr == nil { // Close flushed the update
+							mu.Lock()
+							fmt.Fprintf(os.Stdout, "U %d\n", i)
+							mu.Unlock()
+						}
 					}
 				}
 			})
