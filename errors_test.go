@@ -140,6 +140,10 @@ func TestErrors_EachPathWrapsItsSentinel(t *testing.T) {
 			require.ErrorIs(t, err, token.ErrShortKey)
 			return err
 		}},
+		{"negative per-session lifetime", statetemplate.ErrInvalidOption, func(t *testing.T) error {
+			_, err := newRenderer(t).CreateSession(ctx, &page{}, statetemplate.SessionExpiration(-time.Second))
+			return err
+		}},
 		{"nil template", statetemplate.ErrInvalidOption, func(t *testing.T) error {
 			_, err := statetemplate.New(nil)
 			return err

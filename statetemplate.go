@@ -119,6 +119,10 @@ func (r *Renderer) CreateSession(ctx context.Context, data any, opts ...SessionO
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.Expiration < 0 || o.IdleTimeout < 0 {
+		return "", fmt.Errorf("%w: SessionExpiration(%v), SessionIdleTimeout(%v): must not be negative",
+			errInvalidOption, o.Expiration, o.IdleTimeout)
+	}
 	return r.mgr.Create(ctx, data, o)
 }
 
