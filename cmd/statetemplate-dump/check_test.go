@@ -106,6 +106,12 @@ func TestDamagedRecords_AreReportedByEveryCommand(t *testing.T) {
 	assert.Contains(t, r.stdout, `"data":null,"data_error":"statetemplate: corrupt session record: data: `)
 	assert.Contains(t, r.stderr, "session "+idOld+": statetemplate: corrupt session record: data: ")
 
+	r = runTool(t, t0, "compact", "-o", "new.db", "sessions.db")
+	assert.Equal(t, exitFindings, r.code, "compact does not vouch for a copy of a damaged file")
+	assert.Contains(t, r.stderr, "the compacted file holds 4 sessions (1 corrupt), its count says 9: run check on both files")
+	assert.NoFileExists(t, "new.db")
+	assert.NoFileExists(t, "new.db.tmp")
+
 	r = runTool(t, t0, "show", "sessions.db", idCounter)
 	assert.Equal(t, exitFindings, r.code)
 	golden(t, "show_corrupt", r.stdout)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livefir/statetemplate/session"
 	"github.com/livefir/statetemplate/storage/bolt"
 )
 
@@ -24,7 +25,9 @@ stored signing key; --drop-expired also leaves out sessions that have expired.
 (so it works on a snapshot), copies it, then compacts the copy; NEW must not
 exist. --in-place compacts FILE itself: it needs the file to itself (stop the
 server), writes FILE.compact next to it and renames it over FILE, so FILE is
-always either the old or the new file. Progress is shown on stderr.`,
+always either the old or the new file. Progress is shown on stderr. The result
+is walked before it is reported: it must hold as many sessions as its count
+says, all decoding (for -o, NEW is not created otherwise).`,
 	run: runCompact,
 }
 
@@ -180,7 +183,34 @@ func (a *app) compactStore(ctx context.Context, f *cmdFlags, st *bolt.Store, pat
 	}
 	r.after = fileSize(path)
 	prog.Done(r.after)
-	return r, nil
+	return r, a.verifyCompacted(ctx, path, r.sessions)
+}
+
+// verifyCompacted walks the compacted file: it must open and hold want
+// sessions, every one of which decodes.
+func (a *app) verifyCompacted(ctx context.Context, path string, want int) error {
+	st, err := bolt.OpenReadOnly(path, a.lockTimeout)
+	if err != nil {
+		return fmt.Errorf("verifying the compacted file: %w", err)
+	}
+	n, corrupt := 0, 0
+	err = guarded(walkLimit(fileSize(path)), func() error {
+		return st.ForEach(ctx, func(_ session.ID, _ []byte, _ *session.Record, err error) error {
+			n++
+			if err != nil {
+				corrupt++
+			}
+			return nil
+		})
+	})
+	closeStore(st, err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("verifying the compacted file: %w", err)
+	case n != want || corrupt > 0:
+		return fmt.Errorf("the compacted file holds %d sessions (%d corrupt), its count says %d: run check on both files", n, corrupt, want)
+	}
+	return nil
 }
 
 // watchSize reports the growing size of the file at path to prog every
