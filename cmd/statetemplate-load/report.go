@@ -239,9 +239,9 @@ func fmtDur(d time.Duration) string {
 		return "0"
 	case d < time.Microsecond:
 		return fmt.Sprintf("%dns", d)
-	case d < time.Millisecond:
+	case d < 999500*time.Nanosecond: // rounds below 1000µs
 		return fmt.Sprintf("%.3gµs", float64(d)/float64(time.Microsecond))
-	case d < time.Second:
+	case d < 999500*time.Microsecond:
 		return fmt.Sprintf("%.3gms", float64(d)/float64(time.Millisecond))
 	default:
 		return fmt.Sprintf("%.3gs", d.Seconds())

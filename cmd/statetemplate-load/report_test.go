@@ -117,6 +117,8 @@ func TestFmtDur(t *testing.T) {
 		{1500 * time.Nanosecond, "1.5µs"},
 		{123456 * time.Nanosecond, "123µs"},
 		{9876 * time.Microsecond, "9.88ms"},
+		{999600 * time.Nanosecond, "1ms"},
+		{999600 * time.Microsecond, "1s"},
 		{2500 * time.Millisecond, "2.5s"},
 	}
 	for _, tt := range tests {
