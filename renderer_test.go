@@ -294,3 +294,36 @@ func TestCreateSession_NilDataRendersAndUpdates(t *testing.T) {
 	require.Contains(t, updatesHTML(ups), "now typed")
 	require.Equal(t, []string{""}, ups[0].DataChanged, "a change of type is a change of the root")
 }
+
+func TestRenderFragments_DataChangedRightForEveryWayOfPassingData(t *testing.T) {
+	r := newRenderer(t)
+	ctx := context.Background()
+	tok, err := r.CreateSession(ctx, &page{Owner: "p", Count: 1, Items: []string{"a"}})
+	require.NoError(t, err)
+	_, err = r.RenderPage(tok)
+	require.NoError(t, err)
+	s, err := r.GetSession(tok)
+	require.NoError(t, err)
+	defer s.Close()
+
+	// In place: the stored value itself is changed and passed back.
+	d := s.Data().(*page)
+	d.Count = 2
+	ups, err := s.RenderFragments(ctx, d)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Count"}, ups[0].DataChanged)
+
+	// A new value.
+	ups, err = s.RenderFragments(ctx, &page{Owner: "p", Count: 2, Items: []string{"a", "b"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"Items.1"}, ups[0].DataChanged)
+
+	// A new value, after the app also changed the old one behind the
+	// session's back: the change is still reported against what was rendered.
+	stale := s.Data().(*page)
+	stale.Owner = "changed afterwards"
+	ups, err = s.RenderFragments(ctx, &page{Owner: "q", Count: 2, Items: []string{"a", "b"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"Owner"}, ups[0].DataChanged)
+	require.Contains(t, updatesHTML(ups), "q")
+}

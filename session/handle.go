@@ -168,18 +168,40 @@ func (m *Manager) touch(ctx context.Context, e *entry, now time.Time) error {
 	return m.commit(ctx, e, next)
 }
 
-// changedPaths compares the data snapshot of prev, decoded afresh so that
-// in-place mutation of the live value cannot hide a change, with data.
-// A change of type reports the root path "".
+// changedPaths reports the paths that differ between the data of prev and
+// data. The previous value must be the data as it was rendered: when the
+// app passes a new value, prev.Value is used if it still encodes to
+// prev.Data (one encoding into a pooled buffer); when it mutated the
+// stored value in place, the snapshot is decoded afresh. A change of type
+// reports the root path "".
 func (m *Manager) changedPaths(prev *Record, data any) []string {
 	if prev.DataType != TypeName(data) || data == nil {
 		return []string{""}
+	}
+	if old := prev.Value; old != nil && !samePointer(old, data) {
+		buf := getBuffer()
+		intact := encodeDataTo(buf, old) == nil && bytes.Equal(buf.Bytes(), prev.Data)
+		putBuffer(buf)
+		if intact {
+			return datapath.Changed(old, data)
+		}
 	}
 	old, err := DecodeAs(reflect.TypeOf(data), prev.Data)
 	if err != nil {
 		return []string{""}
 	}
 	return datapath.Changed(old, data)
+}
+
+// samePointer reports whether a and b are the same pointer, map or slice:
+// values that an in-place mutation changes under both names.
+func samePointer(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	switch va.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		return va.Kind() == vb.Kind() && va.Pointer() == vb.Pointer()
+	}
+	return false
 }
 
 // render executes the template for data into buf.
