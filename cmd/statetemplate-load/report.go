@@ -162,7 +162,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 		if r.ServerHandle != nil {
 			fmt.Fprintf(&b, "; server handling p50 %s p99 %s", fmtDur(r.ServerHandle.P50), fmtDur(r.ServerHandle.P99))
 		}
-		if r.Server != nil {
+		if r.Server != nil && r.Sent > 0 {
 			fmt.Fprintf(&b, "; server CPU %s, heap %s, RSS %s", fmtDur(r.Server.CPU), fmtBytes(float64(r.Server.HeapAfter)), fmtBytes(float64(r.Server.RSSAfter)))
 		}
 		if r.ClientCPUPerAction > 0 {
