@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -289,5 +288,3 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 	ws.SetReadLimit(16 << 20)
 	return &conn{ws: ws, known: ref.tasks}, nil
 }
-
-var errClosed = errors.New("connection closed")
