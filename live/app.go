@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -294,7 +293,7 @@ func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) erro
 	if len(updates) == 1 && updates[0].IsNoOp {
 		return nil
 	}
-	msg, err := json.Marshal(updates)
+	msg, err := encodeUpdates(updates)
 	if err != nil {
 		return err
 	}
@@ -314,7 +313,7 @@ func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 		a.failed(ls, err)
 		return err
 	}
-	msg, err := json.Marshal([]statetemplate.Update{{
+	msg, err := encodeUpdates([]statetemplate.Update{{
 		Action: statetemplate.ActionReplace, HTML: html,
 		HTMLHash: fragments.HashHTML(html), Timestamp: time.Now().UTC(),
 	}})
