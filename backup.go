@@ -56,6 +56,9 @@ type Stats struct {
 	File bolt.Stats
 	// Cache counts the hot-session cache's hits and misses (zero without one).
 	Cache cache.Metrics
+	// RenderCache counts the shared render cache's hits and misses (zero
+	// without WithRenderCache).
+	RenderCache cache.Metrics
 }
 
 // Stats returns the renderer's statistics. It costs O(1).
@@ -73,6 +76,9 @@ func (r *Renderer) Stats(ctx context.Context) (Stats, error) {
 	}
 	if b, ok := r.mgr.Store().(*boltStore); ok {
 		st.Cache = b.hot.Metrics()
+	}
+	if r.pages != nil {
+		st.RenderCache = r.pages.pages.Metrics()
 	}
 	return st, nil
 }

@@ -14,19 +14,20 @@ var errInvalidOption = errors.New("statetemplate: invalid option")
 
 // config collects what the options set; New turns it into a Renderer.
 type config struct {
-	expiration      time.Duration
-	idleTimeout     time.Duration
-	cleanupInterval time.Duration
-	maxSessions     int
-	maxSessionsSet  bool
-	keys            [][]byte
-	store           session.Store
-	openStore       func(*config) (session.Store, error)
-	dataTypes       []any
-	logger          *slog.Logger
-	now             func() time.Time
-	cache           session.Cache
-	cacheBudget     int64 // WithCacheBudget; 0 means cache.DefaultSessionsBudget
+	expiration        time.Duration
+	idleTimeout       time.Duration
+	cleanupInterval   time.Duration
+	maxSessions       int
+	maxSessionsSet    bool
+	keys              [][]byte
+	store             session.Store
+	openStore         func(*config) (session.Store, error)
+	dataTypes         []any
+	logger            *slog.Logger
+	now               func() time.Time
+	cache             session.Cache
+	renderCacheBudget int64
+	cacheBudget       int64 // WithCacheBudget; 0 means cache.DefaultSessionsBudget
 }
 
 // Option configures a Renderer. Options that cannot apply their value make

@@ -19,6 +19,7 @@ type Renderer struct {
 	types   *session.Types
 	logger  *slog.Logger
 	durable bool
+	pages   *renderCache // nil without WithRenderCache
 }
 
 // New returns a Renderer for tmpl. It fails when an option is invalid (a
@@ -64,6 +65,13 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if c.maxSessionsSet && !defaulted {
 		maxSessions = c.maxSessions
 	}
+	var pages *renderCache
+	if c.renderCacheBudget > 0 {
+		if pages, err = newRenderCache(c.renderCacheBudget); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	cleanup := c.cleanupInterval
 	mgr, err := session.NewManager(session.Config{
 		Store:           store,
@@ -71,6 +79,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		Render:          func(w io.Writer, data any) error { return tmpl.Execute(w, data) },
 		Types:           types,
 		Cache:           c.cache,
+		RenderCache:     pages.orNil(),
 		Expiration:      c.expiration,
 		IdleTimeout:     c.idleTimeout,
 		CleanupInterval: cleanup,
@@ -80,9 +89,10 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	})
 	if err != nil {
 		store.Close()
+		pages.close()
 		return nil, err
 	}
-	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store)}, nil
+	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages}, nil
 }
 
 // keyring builds the token keyring: the configured keys, else a key kept
@@ -108,7 +118,11 @@ func (c *config) keyring(store session.Store) (*token.Keyring, error) {
 
 // Close stops background work and closes the store, flushing pending
 // writes. Sessions in a durable store survive it.
-func (r *Renderer) Close() error { return r.mgr.Close() }
+func (r *Renderer) Close() error {
+	err := r.mgr.Close()
+	r.pages.close()
+	return err
+}
 
 // CreateSession stores a new session holding data and returns its token.
 // ctx bounds the creation only; the session lives until it expires or is

@@ -30,6 +30,9 @@ type Config struct {
 	Types *Types
 	// Cache, optional, holds hot sessions of a durable store in memory.
 	Cache Cache
+	// RenderCache, optional, shares rendered pages between sessions whose
+	// data encodes identically (see RenderCache).
+	RenderCache RenderCache
 	// Expiration is the absolute lifetime of a session. Default 24h.
 	Expiration time.Duration
 	// IdleTimeout, when non-zero, ends sessions unused for that long.

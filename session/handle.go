@@ -126,7 +126,7 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := m.render(buf, data, e.id); err != nil {
+	if err := m.renderShared(buf, data, encBuf.Bytes(), e.id); err != nil {
 		return nil, err
 	}
 	updates, state, err := fragments.Diff(prev.Fragments, buf.Bytes())
@@ -202,29 +202,4 @@ func samePointer(a, b any) bool {
 		return va.Kind() == vb.Kind() && va.Pointer() == vb.Pointer()
 	}
 	return false
-}
-
-// render executes the template for data into buf.
-func (m *Manager) render(buf *bytes.Buffer, data any, id ID) error {
-	if err := m.cfg.Render(buf, data); err != nil {
-		return fmt.Errorf("statetemplate: rendering session %s: %w", id.Short(), err)
-	}
-	return nil
-}
-
-// Render buffers are pooled: a page is rendered, diffed and dropped on
-// every call. fragments.Diff keeps no reference to the page.
-var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
-
-// maxPooledBuffer keeps one huge page from pinning its buffer forever.
-const maxPooledBuffer = 1 << 20
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBuffer {
-		return
-	}
-	b.Reset()
-	bufPool.Put(b)
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -24,7 +25,7 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := m.render(buf, e.rec.Value, e.id); err != nil {
+	if err := m.renderCurrent(buf, e); err != nil {
 		return "", err
 	}
 	page := buf.String()
@@ -94,4 +95,20 @@ func (m *Manager) Refresh(ctx context.Context, tok string) (string, error) {
 		return "", err
 	}
 	return m.seal(next, now), nil
+}
+
+// renderCurrent renders e's current value. With a render cache, the value
+// is encoded first, so that the page is shared under the encoding of
+// exactly what was rendered, even if the app mutated the value in place
+// since its last RenderFragments. e.mu must be held.
+func (m *Manager) renderCurrent(buf *bytes.Buffer, e *entry) error {
+	if m.cfg.RenderCache == nil {
+		return m.render(buf, e.rec.Value, e.id)
+	}
+	enc := getBuffer()
+	defer putBuffer(enc)
+	if err := encodeDataTo(enc, e.rec.Value); err != nil {
+		return err
+	}
+	return m.renderShared(buf, e.rec.Value, enc.Bytes(), e.id)
 }

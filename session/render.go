@@ -1,0 +1,125 @@
+package session
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+)
+
+// RenderCache holds rendered pages shared across the sessions of one
+// renderer, keyed by the data's type name and the exact canonical encoding
+// of the data they were rendered from. Implementations must key on both in
+// full (cache.Fragments does, with SHA-256 and a full-key compare) and be
+// safe for concurrent use; they may drop entries at any time.
+type RenderCache interface {
+	Get(typeName string, data []byte) (string, bool)
+	Set(typeName string, data []byte, page string)
+}
+
+// render executes the template for data into buf.
+func (m *Manager) render(buf *bytes.Buffer, data any, id ID) error {
+	if err := m.cfg.Render(buf, data); err != nil {
+		return fmt.Errorf("statetemplate: rendering session %s: %w", id.Short(), err)
+	}
+	return nil
+}
+
+// renderShared renders data into buf, through the render cache when there
+// is one and data's type is fully described by its encoding. enc must be
+// the encoding of data as it is now: the cache key is exactly what is
+// rendered, so a page is only ever shared between sessions whose data
+// encodes to the same bytes.
+func (m *Manager) renderShared(buf *bytes.Buffer, data any, enc []byte, id ID) error {
+	rc := m.cfg.RenderCache
+	if rc == nil || !shareable(reflect.TypeOf(data)) {
+		return m.render(buf, data, id)
+	}
+	name := TypeName(data)
+	if page, ok := rc.Get(name, enc); ok {
+		buf.WriteString(page)
+		return nil
+	}
+	if err := m.render(buf, data, id); err != nil {
+		return err
+	}
+	rc.Set(name, enc, buf.String())
+	return nil
+}
+
+// shareableTypes memoizes shareable per type.
+var shareableTypes sync.Map // reflect.Type → bool
+
+// shareable reports whether a value of type t is fully captured by its
+// CBOR encoding, so that equal encodings mean equal template input. It
+// is not when any field reachable from t is unexported (a method could
+// print it), an interface (its dynamic type could be anything) or a func
+// or channel. time.Time is the one struct with unexported fields allowed:
+// its encoding keeps its instant and offset.
+func shareable(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	if v, ok := shareableTypes.Load(t); ok {
+		return v.(bool)
+	}
+	ok := walkShareable(t, map[reflect.Type]bool{})
+	shareableTypes.Store(t, ok)
+	return ok
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func walkShareable(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true // a recursive type: its other fields decide
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return walkShareable(t.Elem(), seen)
+	case reflect.Map:
+		return walkShareable(t.Key(), seen) && walkShareable(t.Elem(), seen)
+	case reflect.Struct:
+		if t == timeType {
+			return true
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || notEncoded(f) || !walkShareable(f.Type, seen) {
+				return false
+			}
+		}
+		return true
+	case reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return false
+	}
+	return true
+}
+
+// notEncoded reports whether the codec skips f: a cbor:"-" tag, or a
+// json:"-" tag without a cbor tag (the codec falls back to json tags).
+func notEncoded(f reflect.StructField) bool {
+	if tag, ok := f.Tag.Lookup("cbor"); ok {
+		return tag == "-"
+	}
+	return f.Tag.Get("json") == "-"
+}
+
+// Render buffers are pooled: a page is rendered, diffed and dropped on
+// every call. fragments.Diff keeps no reference to the page.
+var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+// maxPooledBuffer keeps one huge page from pinning its buffer forever.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
