@@ -17,7 +17,8 @@ import (
 // and the data's full canonical encoding, so a session can receive only the
 // HTML its own data renders. Data types whose encoding does not capture
 // everything a template could read (unexported fields, interface, func or
-// channel fields) are never shared. The one assumption left is that
+// channel fields, custom marshalers, two fields encoded under one name) are
+// never shared. The one assumption left is that
 // template functions and data methods are deterministic, as html/template's
 // built-ins are: a template that reads the clock or a global should not
 // use this option. Off by default.

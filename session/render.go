@@ -2,10 +2,14 @@ package session
 
 import (
 	"bytes"
+	"encoding"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // RenderCache holds rendered pages shared across the sessions of one
@@ -55,8 +59,11 @@ var shareableTypes sync.Map // reflect.Type → bool
 // CBOR encoding, so that equal encodings mean equal template input. It
 // is not when any field reachable from t is unexported (a method could
 // print it), an interface (its dynamic type could be anything) or a func
-// or channel. time.Time is the one struct with unexported fields allowed:
-// its encoding keeps its instant and offset.
+// or channel; when a type has its own marshaler (it decides what is
+// encoded; an embedded time.Time promotes one); or when two fields of a
+// struct, embedded ones included, encode under one name (the codec drops
+// both). time.Time is the one struct with unexported fields allowed: its
+// encoding keeps its instant and offset.
 func shareable(t reflect.Type) bool {
 	if t == nil {
 		return false
@@ -69,13 +76,30 @@ func shareable(t reflect.Type) bool {
 	return ok
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType            = reflect.TypeFor[time.Time]()
+	cborMarshalerType   = reflect.TypeFor[cbor.Marshaler]()
+	binaryMarshalerType = reflect.TypeFor[encoding.BinaryMarshaler]()
+)
+
+// customMarshaler reports whether the codec hands t to its own marshaler.
+func customMarshaler(t reflect.Type) bool {
+	for _, m := range []reflect.Type{cborMarshalerType, binaryMarshalerType} {
+		if t.Implements(m) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(m)) {
+			return true
+		}
+	}
+	return false
+}
 
 func walkShareable(t reflect.Type, seen map[reflect.Type]bool) bool {
 	if seen[t] {
 		return true // a recursive type: its other fields decide
 	}
 	seen[t] = true
+	if t != timeType && customMarshaler(t) {
+		return false
+	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		return walkShareable(t.Elem(), seen)
@@ -91,11 +115,55 @@ func walkShareable(t reflect.Type, seen map[reflect.Type]bool) bool {
 				return false
 			}
 		}
-		return true
+		return distinctNames(t, map[string]bool{}, map[reflect.Type]bool{})
 	case reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		return false
 	}
 	return true
+}
+
+// distinctNames reports whether the fields of struct t, with those of
+// embedded structs flattened as the codec does, all encode under distinct
+// names. Stricter than the codec, which lets a shallower field hide a
+// deeper one: a template can still read the hidden one.
+func distinctNames(t reflect.Type, names map[string]bool, inside map[reflect.Type]bool) bool {
+	if inside[t] {
+		return false
+	}
+	inside[t] = true
+	defer delete(inside, t)
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, tagged := encodedName(f)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && !tagged && ft.Kind() == reflect.Struct {
+			if !distinctNames(ft, names, inside) {
+				return false
+			}
+			continue
+		}
+		if names[name] {
+			return false
+		}
+		names[name] = true
+	}
+	return true
+}
+
+// encodedName returns the key the codec writes f under, and whether a tag
+// gave it.
+func encodedName(f reflect.StructField) (string, bool) {
+	tag, ok := f.Tag.Lookup("cbor")
+	if !ok {
+		tag = f.Tag.Get("json")
+	}
+	if name, _, _ := strings.Cut(tag, ","); name != "" {
+		return name, true
+	}
+	return f.Name, false
 }
 
 // notEncoded reports whether the codec skips f: a cbor:"-" tag, or a
