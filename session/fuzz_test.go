@@ -1,6 +1,8 @@
 package session_test
 
 import (
+	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/livefir/statetemplate/session"
@@ -21,6 +23,12 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := session.DecodeRecord(b)
 		if err != nil {
+			if !errors.Is(err, session.ErrCorruptRecord) {
+				t.Fatalf("error %v does not wrap ErrCorruptRecord", err)
+			}
+			if r != nil {
+				t.Fatal("a failed decode returned a record")
+			}
 			return
 		}
 		again, err := session.EncodeRecord(r)
@@ -28,8 +36,12 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatalf("decoded record does not re-encode: %v", err)
 		}
 		r2, err := session.DecodeRecord(again)
-		if err != nil || r2.ID != r.ID || r2.Rev != r.Rev {
-			t.Fatalf("re-encoded record does not decode the same: %v", err)
+		if err != nil {
+			t.Fatalf("re-encoded record does not decode: %v", err)
+		}
+		third, err := session.EncodeRecord(r2)
+		if err != nil || !bytes.Equal(again, third) {
+			t.Fatalf("re-encoded record does not decode to the same bytes: %v", err)
 		}
 	})
 }
@@ -47,10 +59,17 @@ func FuzzTypesDecode(f *testing.F) {
 	f.Add([]byte{0xa1, 0x64, 'N', 'a', 'm', 'e', 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := ts.Decode(r.DataType, b)
-		if err == nil {
-			if _, ok := v.(*data); !ok {
-				t.Fatalf("decoded %T, want *data", v)
+		if err != nil {
+			if !errors.Is(err, session.ErrCorruptRecord) {
+				t.Fatalf("error %v does not wrap ErrCorruptRecord", err)
 			}
+			if v != nil {
+				t.Fatalf("a failed decode returned %T", v)
+			}
+			return
+		}
+		if _, ok := v.(*data); !ok {
+			t.Fatalf("decoded %T, want *data", v)
 		}
 	})
 }
