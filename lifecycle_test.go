@@ -153,7 +153,11 @@ func TestClose_StopsEveryGoroutine(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.RenderFragments(context.Background(), &page{Owner: "z", Count: 1})
 	require.NoError(t, err)
-	time.Sleep(5 * time.Millisecond) // let the sweeper run
+	create(t, r, &page{Owner: "brief"}, statetemplate.SessionExpiration(time.Millisecond))
+	require.Eventually(t, func() bool {
+		st, err := r.Stats(context.Background())
+		return err == nil && st.Sessions == 1
+	}, 5*time.Second, time.Millisecond, "the sweeper runs and removes the expired session")
 	require.NoError(t, r.Close())
 	require.NoError(t, r.Close(), "closing twice is harmless")
 
