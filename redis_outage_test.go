@@ -33,7 +33,14 @@ func TestRedis_KillMidRunUnderLoad(t *testing.T) {
 		mu         sync.Mutex
 		bornInDark []string // tokens created while Redis was down
 		slowest    time.Duration
+		done       atomic.Int64 // sessions created and updated without error
 	)
+	// doneAtLeast waits for n more error-free worker rounds from now.
+	doneAtLeast := func(n int64, msg string) {
+		t.Helper()
+		want := done.Load() + n
+		require.Eventually(t, func() bool { return done.Load() >= want }, 10*time.Second, 5*time.Millisecond, msg)
+	}
 	worker := func() {
 		defer wg.Done()
 		for !stop.Load() {
@@ -56,6 +63,9 @@ func TestRedis_KillMidRunUnderLoad(t *testing.T) {
 				bornInDark = append(bornInDark, tok)
 			}
 			mu.Unlock()
+			if err == nil {
+				done.Add(1)
+			}
 			if err != nil && !errors.Is(err, statetemplate.ErrStoreUnavailable) &&
 				!errors.Is(err, statetemplate.ErrSessionNotFound) && !errors.Is(err, statetemplate.ErrConflict) {
 				t.Errorf("unexpected error class: %v", err)
@@ -67,16 +77,16 @@ func TestRedis_KillMidRunUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go worker()
 	}
-	time.Sleep(200 * time.Millisecond)
+	doneAtLeast(8, "the workers run against Redis")
 	redisDown.Store(true)
 	srv.Kill()
 	require.Eventually(t, func() bool { return r.Health(ctx).Status == statetemplate.HealthDegraded }, 5*time.Second, 10*time.Millisecond)
-	time.Sleep(300 * time.Millisecond)
+	doneAtLeast(8, "the workers go on while Redis is down")
 	require.NoError(t, srv.Restart())
 	redisDown.Store(false)
 
 	require.Eventually(t, func() bool { return r.Health(ctx).Status == statetemplate.HealthOK }, 10*time.Second, 20*time.Millisecond)
-	time.Sleep(200 * time.Millisecond)
+	doneAtLeast(8, "the workers go on once Redis is back")
 	stop.Store(true)
 	wg.Wait()
 
