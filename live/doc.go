@@ -20,7 +20,8 @@
 //
 // The page never contains a session token. The browser holds one HttpOnly
 // cookie (default name "st_browser": 32 random bytes, Path=/, SameSite=Lax,
-// Secure under TLS) shared by its tabs. Each page carries a tab reference:
+// Secure under TLS or when a proxy's X-Forwarded-Proto or Forwarded header
+// says https; WithSecureCookie forces it) shared by its tabs. Each page carries a tab reference:
 // the session token sealed with AES-256-GCM under a key derived (HKDF-SHA256)
 // from that cookie. The WebSocket handshake sends the reference in its URL
 // and the cookie with it; the server opens the reference with the cookie's

@@ -96,7 +96,8 @@ func WithCookieMaxAge(d time.Duration) Option { return func(c *config) { c.cooki
 func WithSameSite(m http.SameSite) Option { return func(c *config) { c.sameSite = m } }
 
 // WithSecureCookie marks the cookie Secure even on plain HTTP requests, for
-// servers behind a TLS-terminating proxy. Under TLS it is always Secure.
+// servers behind a TLS-terminating proxy. Under TLS, and when a proxy sends
+// X-Forwarded-Proto: https or Forwarded: proto=https, it is always Secure.
 func WithSecureCookie() Option { return func(c *config) { c.secureCookie = true } }
 
 // WithLogger sets the logger for failed actions and connections. The

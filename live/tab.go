@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/livefir/statetemplate"
 )
@@ -94,10 +95,28 @@ func ensureBrowserCookie(w http.ResponseWriter, r *http.Request, cfg *config) []
 		Path:     "/",
 		MaxAge:   int(cfg.cookieMaxAge.Seconds()),
 		HttpOnly: true,
-		Secure:   cfg.secureCookie || r.TLS != nil,
+		Secure:   cfg.secureCookie || r.TLS != nil || forwardedHTTPS(r),
 		SameSite: cfg.sameSite,
 	})
 	return secret
+}
+
+// forwardedHTTPS reports whether a TLS-terminating proxy says the browser
+// used https (X-Forwarded-Proto or Forwarded). The header is trusted only
+// to add Secure, which a spoofed value can only make stricter for the
+// client that sent it.
+func forwardedHTTPS(r *http.Request) bool {
+	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); strings.EqualFold(strings.TrimSpace(p), "https") {
+		return true
+	}
+	first, _, _ := strings.Cut(r.Header.Get("Forwarded"), ",")
+	for pair := range strings.SplitSeq(first, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(pair), "=")
+		if strings.EqualFold(k, "proto") && strings.EqualFold(strings.Trim(v, `"`), "https") {
+			return true
+		}
+	}
+	return false
 }
 
 // browserSecret reads the browser cookie.

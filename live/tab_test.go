@@ -19,11 +19,18 @@ func TestSessionMiddleware_SetsTheSecureCookie(t *testing.T) {
 		opts       []live.Option
 		wantSecure bool
 		wantSame   http.SameSite
+		header     http.Header
 	}{
-		{"plain HTTP", false, nil, false, http.SameSiteLaxMode},
-		{"TLS sets Secure", true, nil, true, http.SameSiteLaxMode},
-		{"forced Secure behind a proxy", false, []live.Option{live.WithSecureCookie()}, true, http.SameSiteLaxMode},
-		{"Strict on request", false, []live.Option{live.WithSameSite(http.SameSiteStrictMode)}, false, http.SameSiteStrictMode},
+		{"plain HTTP", false, nil, false, http.SameSiteLaxMode, nil},
+		{"TLS sets Secure", true, nil, true, http.SameSiteLaxMode, nil},
+		{"forced Secure behind a proxy", false, []live.Option{live.WithSecureCookie()}, true, http.SameSiteLaxMode, nil},
+		{"Strict on request", false, []live.Option{live.WithSameSite(http.SameSiteStrictMode)}, false, http.SameSiteStrictMode, nil},
+		{"a proxy's X-Forwarded-Proto https sets Secure", false, nil, true, http.SameSiteLaxMode,
+			http.Header{"X-Forwarded-Proto": {"https"}}},
+		{"a proxy's Forwarded proto=https sets Secure", false, nil, true, http.SameSiteLaxMode,
+			http.Header{"Forwarded": {`for=192.0.2.60;proto=https;by=203.0.113.43`}}},
+		{"X-Forwarded-Proto http leaves it off", false, nil, false, http.SameSiteLaxMode,
+			http.Header{"X-Forwarded-Proto": {"http"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,6 +42,9 @@ func TestSessionMiddleware_SetsTheSecureCookie(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			if tc.tls {
 				req = httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
+			}
+			for k, v := range tc.header {
+				req.Header[k] = v
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
