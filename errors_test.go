@@ -3,8 +3,10 @@ package statetemplate_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -159,8 +161,9 @@ func TestErrors_EachPathWrapsItsSentinel(t *testing.T) {
 			require.NoError(t, err)
 			defer s.Close()
 			_, err = s.RenderFragments(ctx, struct{ Other int }{})
-			if err != nil && strings.Contains(err.Error(), "can't evaluate field") {
-				return errTemplate
+			var exec template.ExecError // html/template reports text/template's type
+			if errors.As(err, &exec) {
+				return fmt.Errorf("%w: %w", errTemplate, err)
 			}
 			return err
 		}},
@@ -174,6 +177,7 @@ func TestErrors_EachPathWrapsItsSentinel(t *testing.T) {
 	}
 }
 
+// errTemplate marks an error that wraps the template's own ExecError.
 var errTemplate = errors.New("template error surfaced")
 
 func farFuture() time.Time { return time.Now().Add(1000 * time.Hour) }
