@@ -15,7 +15,7 @@ func ScriptTag(ref, scriptPath, socketPath string) string {
 // before the last </body>, else at the end. Inside <head> it stays out of
 // the fragments, which all live in <body>.
 func InjectScript(page, tag string) string {
-	lower := strings.ToLower(page)
+	lower := asciiLower(page)
 	if i := strings.Index(lower, "</head>"); i >= 0 {
 		return page[:i] + tag + page[i:]
 	}
@@ -23,4 +23,17 @@ func InjectScript(page, tag string) string {
 		return page[:i] + tag + page[i:]
 	}
 	return page + tag
+}
+
+// asciiLower lower-cases ASCII letters only, so that every index into the
+// result is one into s: strings.ToLower changes byte lengths (İ, the
+// Kelvin sign, invalid UTF-8), and the page holds session data.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -88,9 +88,21 @@ func TestInjectScript(t *testing.T) {
 		{"upper-case HEAD", "<HEAD></HEAD><BODY></BODY>", "<HEAD><script></script></HEAD><BODY></BODY>"},
 		{"no head: before the last </body>", "<body><p>a</p></body>", "<body><p>a</p><script></script></body>"},
 		{"neither: appended", "<p>a</p>", "<p>a</p><script></script>"},
+		// Session data in the head whose lower case has another byte length
+		// must not move the tag (nor panic): İ and the Kelvin sign shrink,
+		// invalid UTF-8 grows.
+		{"dotted capital I in the title", "<head><title>İİİİ</title></head><body></body>",
+			"<head><title>İİİİ</title><script></script></head><body></body>"},
+		{"Kelvin sign in the title", "<head><title>\u212a\u212a</title></head>",
+			"<head><title>\u212a\u212a</title><script></script></head>"},
+		{"invalid UTF-8 in the title", "<head><title>\xff\xff\xff\xff\xff</title></head>",
+			"<head><title>\xff\xff\xff\xff\xff</title><script></script></head>"},
+		{"invalid UTF-8 before </body>", "<body>\xff\xff\xff\xff\xff\xff\xff</body>",
+			"<body>\xff\xff\xff\xff\xff\xff\xff<script></script></body>"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			require.NotPanics(t, func() { live.InjectScript(tc.page, tag) })
 			assert.Equal(t, tc.want, live.InjectScript(tc.page, tag))
 		})
 	}
