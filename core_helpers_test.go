@@ -1,6 +1,7 @@
 package statetemplate_test
 
 import (
+	"context"
 	"html/template"
 	"strings"
 	"sync"
@@ -65,4 +66,18 @@ func updatesHTML(us []statetemplate.Update) string {
 		b.WriteString(u.HTML)
 	}
 	return b.String()
+}
+
+// openRendered creates a session holding d, renders its page (step 1) and
+// opens a handle on it (step 2), closed when the test ends.
+func openRendered(t testing.TB, r *statetemplate.Renderer, d any) (string, *statetemplate.Session) {
+	t.Helper()
+	tok, err := r.CreateSession(context.Background(), d)
+	require.NoError(t, err)
+	_, err = r.RenderPage(tok)
+	require.NoError(t, err)
+	s, err := r.GetSession(tok)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return tok, s
 }
