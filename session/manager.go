@@ -38,6 +38,9 @@ type Manager struct {
 type shard struct {
 	mu   sync.Mutex
 	live map[ID]*entry
+	// ended counts sessions of this shard deleted by the manager; a load
+	// that saw it change may hold a deleted session's record.
+	ended uint64
 }
 
 // entry is the in-memory state of a session in use. rec is replaced, never

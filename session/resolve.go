@@ -49,28 +49,44 @@ func (m *Manager) acquire(ctx context.Context, tok string) (*entry, uint32, erro
 // one entry.
 func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 	sh := m.shard(id)
-	sh.mu.Lock()
-	if e := sh.live[id]; e != nil {
+	for attempt := 0; ; attempt++ {
+		sh.mu.Lock()
+		if e := sh.live[id]; e != nil {
+			e.refs++
+			sh.mu.Unlock()
+			return e, nil
+		}
+		ended := sh.ended
+		sh.mu.Unlock()
+
+		rec, err := m.load(ctx, id) // outside the shard lock: the store may be remote
+		if err != nil {
+			return nil, err
+		}
+		sh.mu.Lock()
+		e := sh.live[id]
+		if e == nil && sh.ended != ended && attempt < maxLoadAttempts {
+			// A session was deleted while we read: the record may be its
+			// last one. Read again rather than bring it back.
+			sh.mu.Unlock()
+			continue
+		}
+		if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
+			e = &entry{id: id, rec: rec}
+			sh.live[id] = e
+			if m.cfg.Cache != nil {
+				m.cfg.Cache.Set(rec) // under the lock: forget cannot interleave
+			}
+		}
 		e.refs++
 		sh.mu.Unlock()
 		return e, nil
 	}
-	sh.mu.Unlock()
-
-	rec, err := m.load(ctx, id) // outside the shard lock: the store may be remote
-	if err != nil {
-		return nil, err
-	}
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e := sh.live[id]
-	if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
-		e = &entry{id: id, rec: rec}
-		sh.live[id] = e
-	}
-	e.refs++
-	return e, nil
 }
+
+// maxLoadAttempts bounds acquireID's re-reads while sessions of its shard
+// keep ending.
+const maxLoadAttempts = 8
 
 // pin returns the live entry of id with a reference held, or nil when the
 // session is not in use.
@@ -99,7 +115,8 @@ func (m *Manager) release(e *entry) {
 }
 
 // load reads a session's record from the cache or the store and makes sure
-// its data is decoded.
+// its data is decoded. It does not fill the cache: the caller does, once
+// it knows the record is not a deleted session's.
 func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
 	if m.cfg.Cache != nil {
 		if rec, ok := m.cfg.Cache.Get(id); ok {
@@ -121,9 +138,6 @@ func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
 		}
 		rec = rec.Clone()
 		rec.Value = v
-	}
-	if m.cfg.Cache != nil {
-		m.cfg.Cache.Set(rec)
 	}
 	return rec, nil
 }
@@ -161,8 +175,18 @@ func (m *Manager) end(ctx context.Context, e *entry, err error) {
 	m.forget(ctx, e.id)
 }
 
-// forget deletes a session's record from the store and the cache.
+// forget deletes a session's record from the store and the cache. It
+// counts the deletion in the shard before and after, so that a load that
+// overlapped it does not bring the record back (see acquireID).
 func (m *Manager) forget(ctx context.Context, id ID) {
+	sh := m.shard(id)
+	bump := func() {
+		sh.mu.Lock()
+		sh.ended++
+		sh.mu.Unlock()
+	}
+	bump()
+	defer bump()
 	if m.cfg.Cache != nil {
 		m.cfg.Cache.Delete(id)
 	}
@@ -192,6 +216,9 @@ func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 		}
 		if fresh, lerr := m.load(ctx, e.id); lerr == nil {
 			e.rec = fresh
+			if m.cfg.Cache != nil {
+				m.cfg.Cache.Set(fresh)
+			}
 		}
 		return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	case errors.Is(err, ErrSessionNotFound):
