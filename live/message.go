@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/fragments"
 )
 
 // ErrBadMessage is returned for a browser message that is not a JSON
@@ -103,6 +107,7 @@ const (
 // escaped to \u003c and friends: the JSON goes into a WebSocket frame, never
 // into an HTML document, and the escapes would add ~14% to every update.
 func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
+	updates = validUTF8(updates)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -110,4 +115,28 @@ func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// validUTF8 returns updates with any invalid UTF-8 in their HTML (a stray
+// byte in session data passes through html/template) replaced by U+FFFD and
+// the hash recomputed: JSON would replace it anyway, and the client checks
+// the hash against the HTML it receives. The common case is not copied.
+func validUTF8(updates []statetemplate.Update) []statetemplate.Update {
+	var out []statetemplate.Update
+	for i, u := range updates {
+		if utf8.ValidString(u.HTML) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(updates)
+		}
+		out[i].HTML = strings.ToValidUTF8(u.HTML, "\uFFFD")
+		if u.HTMLHash != "" {
+			out[i].HTMLHash = fragments.HashHTML(out[i].HTML)
+		}
+	}
+	if out == nil {
+		return updates
+	}
+	return out
 }

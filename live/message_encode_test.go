@@ -3,11 +3,13 @@ package live
 import (
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/fragments"
 )
 
 func TestEncodeUpdates_KeepsHTMLUnescapedAndRoundTrips(t *testing.T) {
@@ -24,4 +26,26 @@ func TestEncodeUpdates_KeepsHTMLUnescapedAndRoundTrips(t *testing.T) {
 	var out []statetemplate.Update
 	require.NoError(t, json.Unmarshal(b, &out))
 	assert.Equal(t, in, out)
+}
+
+// JSON can only carry valid UTF-8: it turns a stray byte from session data
+// into U+FFFD. The hash must be of the HTML the browser receives, or the
+// client rejects the update and asks for a resync that fails the same way.
+func TestEncodeUpdates_HashMatchesHTMLWithInvalidUTF8(t *testing.T) {
+	html := "<p id=\"p\">caf\xe9 \xff\xfe ok</p>"
+	in := []statetemplate.Update{
+		{FragmentID: "p", Action: statetemplate.ActionReplace, HTML: html, HTMLHash: fragments.HashHTML(html)},
+		{FragmentID: "q", Action: statetemplate.ActionRemove},
+	}
+	b, err := encodeUpdates(in)
+	require.NoError(t, err)
+
+	var out []statetemplate.Update
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Len(t, out, 2)
+	assert.True(t, utf8.ValidString(out[0].HTML))
+	assert.Equal(t, fragments.HashHTML(out[0].HTML), out[0].HTMLHash, "the hash of what the browser gets")
+	assert.Contains(t, out[0].HTML, "ok</p>")
+	assert.Equal(t, in[1], out[1])
+	assert.Equal(t, html, in[0].HTML, "the caller's updates are not modified")
 }
