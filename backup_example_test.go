@@ -21,13 +21,13 @@ func ExampleRenderer_Backup() {
 	defer live.Close()
 	tok, _ := live.CreateSession(context.Background(), &Counter{Name: "backed up", Count: 7})
 
-	var copy bytes.Buffer
-	if err := live.Backup(&copy); err != nil {
+	var backup bytes.Buffer
+	if err := live.Backup(&backup); err != nil {
 		fmt.Println(err)
 		return
 	}
 	restored := filepath.Join(dir, "restored.db")
-	_ = os.WriteFile(restored, copy.Bytes(), 0o600)
+	_ = os.WriteFile(restored, backup.Bytes(), 0o600)
 	r, _ := statetemplate.New(counterTmpl, statetemplate.WithSecurity(key),
 		statetemplate.WithBoltStore(restored), statetemplate.WithDataTypes(&Counter{}))
 	defer r.Close()
