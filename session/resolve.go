@@ -59,7 +59,7 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 		ended := sh.ended
 		sh.mu.Unlock()
 
-		rec, err := m.load(ctx, id) // outside the shard lock: the store may be remote
+		rec, cached, err := m.load(ctx, id) // outside the shard lock: the store may be remote
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 		if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
 			e = &entry{id: id, rec: rec}
 			sh.live[id] = e
-			if m.cfg.Cache != nil {
+			if m.cfg.Cache != nil && !cached {
 				m.cfg.Cache.Set(rec) // under the lock: forget cannot interleave
 			}
 		}
@@ -115,12 +115,13 @@ func (m *Manager) release(e *entry) {
 }
 
 // load reads a session's record from the cache or the store and makes sure
-// its data is decoded. It does not fill the cache: the caller does, once
-// it knows the record is not a deleted session's.
-func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
+// its data is decoded, reporting whether it came from the cache. It does
+// not fill the cache: the caller does, once it knows the record is not a
+// deleted session's.
+func (m *Manager) load(ctx context.Context, id ID) (*Record, bool, error) {
 	if m.cfg.Cache != nil {
 		if rec, ok := m.cfg.Cache.Get(id); ok {
-			return rec, nil
+			return rec, true, nil
 		}
 	}
 	rec, err := m.cfg.Store.Get(ctx, id)
@@ -128,18 +129,18 @@ func (m *Manager) load(ctx context.Context, id ID) (*Record, error) {
 		if errors.Is(err, ErrCorruptRecord) {
 			m.logCorrupt(id, err)
 		}
-		return nil, err
+		return nil, false, err
 	}
 	if rec.Value == nil && rec.DataType != nilType {
 		v, err := m.cfg.Types.Decode(rec.DataType, rec.Data)
 		if err != nil {
 			m.logCorrupt(id, err)
-			return nil, fmt.Errorf("%w: session %s: %w", ErrSessionNotFound, id.Short(), err)
+			return nil, false, fmt.Errorf("%w: session %s: %w", ErrSessionNotFound, id.Short(), err)
 		}
 		rec = rec.Clone()
 		rec.Value = v
 	}
-	return rec, nil
+	return rec, false, nil
 }
 
 // logCorrupt logs an undecodable session once per process.
@@ -214,7 +215,7 @@ func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 		if m.cfg.Cache != nil {
 			m.cfg.Cache.Delete(e.id)
 		}
-		if fresh, lerr := m.load(ctx, e.id); lerr == nil {
+		if fresh, _, lerr := m.load(ctx, e.id); lerr == nil {
 			e.rec = fresh
 			if m.cfg.Cache != nil {
 				m.cfg.Cache.Set(fresh)
