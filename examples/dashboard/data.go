@@ -127,9 +127,15 @@ var priorityRank = map[string]int{"high": 0, "medium": 1, "low": 2}
 
 // addTask inserts a task after the last one of equal or higher priority,
 // so the list stays ordered by priority and then by age.
+// maxTasks bounds a session's data: actions come from the browser.
+const maxTasks = 100
+
 func (d *DashboardData) addTask(title, priority string, now time.Time) error {
 	if title == "" || len(title) > 200 {
 		return fmt.Errorf("a task needs a title of 1 to 200 characters")
+	}
+	if len(d.Tasks) >= maxTasks {
+		return fmt.Errorf("a dashboard holds at most %d tasks", maxTasks)
 	}
 	rank, ok := priorityRank[priority]
 	if !ok {

@@ -37,6 +37,16 @@ func TestAddTask_RejectsBadInput(t *testing.T) {
 	assert.Len(t, d.Tasks, 2)
 }
 
+func TestAddTask_StopsAtTheTaskLimit(t *testing.T) {
+	now := time.Unix(0, 0)
+	d := newDashboard("u", false, "tab", now)
+	for len(d.Tasks) < maxTasks {
+		require.NoError(t, d.addTask("t", "low", now))
+	}
+	assert.Error(t, d.addTask("one too many", "low", now))
+	assert.Len(t, d.Tasks, maxTasks)
+}
+
 func TestCount_KeepsTheLastFiveChanges(t *testing.T) {
 	d := newDashboard("u", false, "tab", time.Unix(0, 0))
 	for i := 1; i <= 7; i++ {
