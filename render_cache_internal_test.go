@@ -146,3 +146,29 @@ func TestWithRenderCache_RejectsANonPositiveBudget(t *testing.T) {
 	_, err := New(plainTmpl, WithRenderCache(0))
 	assert.ErrorIs(t, err, ErrInvalidOption)
 }
+
+func TestRenderFragments_StateTheEncodingMissesStillUpdatesThePage(t *testing.T) {
+	r, err := New(profileTmpl)
+	require.NoError(t, err)
+	defer r.Close()
+	tok, err := r.CreateSession(context.Background(), &profileWithSecret{Name: "n", secret: "old"})
+	require.NoError(t, err)
+	_, err = r.RenderPage(tok)
+	require.NoError(t, err)
+
+	s, err := r.GetSession(tok)
+	require.NoError(t, err)
+	defer s.Close()
+	d := s.Data().(*profileWithSecret)
+	d.secret = "new" // invisible to the encoding, visible to the template
+	ups, err := s.RenderFragments(context.Background(), d)
+	require.NoError(t, err)
+	require.Len(t, ups, 1)
+	assert.False(t, ups[0].IsNoOp)
+	assert.Contains(t, ups[0].HTML, "new")
+
+	ups, err = s.RenderFragments(context.Background(), d)
+	require.NoError(t, err)
+	require.Len(t, ups, 1)
+	assert.True(t, ups[0].IsNoOp, "an unchanged page is still a no-op")
+}

@@ -113,7 +113,9 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	}
 	now := m.now()
 	prev := e.rec
-	if prev.Fragments != nil && bytes.Equal(encBuf.Bytes(), prev.Data) {
+	// Equal encodings mean equal data only for types the encoding captures
+	// in full; any other type is rendered, and an equal page is the no-op.
+	if prev.Fragments != nil && shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}
