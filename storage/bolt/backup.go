@@ -91,7 +91,7 @@ func (s *Store) compact() error {
 	return nil
 }
 
-// syncDir makes a rename in dir durable.
+// syncDir makes a new name in dir (a created or renamed file) durable.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()

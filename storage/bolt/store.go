@@ -133,14 +133,17 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 	} else if !st.IsDir() {
 		return nil, unavailable(path, fmt.Errorf("%s is not a directory: %w", dir, fs.ErrInvalid))
 	}
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+	st, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, fs.ErrNotExist)
+	switch {
+	case statErr == nil && st.Mode().IsRegular() && st.Size() > 0:
 		if err := precheck(path, st.Size(), timeout); err != nil {
 			return nil, err
 		}
-	} else if err == nil && !st.Mode().IsRegular() {
+	case statErr == nil && !st.Mode().IsRegular():
 		return nil, unavailable(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
-	} else if readOnly && err != nil {
-		return nil, unavailable(path, err)
+	case readOnly && statErr != nil:
+		return nil, unavailable(path, statErr)
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:         timeout,
@@ -150,6 +153,11 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 	})
 	if err != nil {
 		return nil, openError(path, err)
+	}
+	if isNew && !readOnly {
+		// The new file's directory entry must reach the disk too, or a
+		// machine crash could lose the file with its first sessions.
+		syncDir(dir)
 	}
 	return db, nil
 }
