@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+
+	"github.com/livefir/statetemplate/storage/bolt"
 )
 
 // errDamaged marks a read that bbolt could not complete because the file's
@@ -35,7 +37,11 @@ func guarded(limit time.Duration, fn func() error) error {
 				done <- fmt.Errorf("%w: bbolt: %v", errDamaged, r)
 			}
 		}()
-		done <- fn()
+		err := fn()
+		if errors.Is(err, bolt.ErrDamagedFile) { // the store recovered bbolt's panic itself
+			err = fmt.Errorf("%w: bbolt: %w", errDamaged, err)
+		}
+		done <- err
 	}()
 	t := time.NewTimer(limit)
 	defer t.Stop()

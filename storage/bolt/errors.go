@@ -14,4 +14,8 @@ var (
 	ErrNotSessionFile = errors.New("bolt: not a statetemplate session file")
 	// ErrReadOnly: a write was attempted on a store opened with OpenReadOnly.
 	ErrReadOnly = errors.New("bolt: store was opened read-only")
+	// ErrDamagedFile: bbolt met a damaged page. A read that meets one fails;
+	// a write that meets one stops all further writes, since bbolt's free
+	// page list may be damaged too. Wraps session.ErrStoreUnavailable.
+	ErrDamagedFile = errors.New("bolt: session file is damaged")
 )

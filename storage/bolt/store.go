@@ -41,6 +41,7 @@ type Store struct {
 	quit     chan struct{} // closed by Close
 	done     chan struct{} // closed when the writer has exited
 	closed   atomic.Bool
+	damaged  atomic.Bool // a write met a damaged page: writes are refused
 	closeMu  sync.Mutex
 	closeErr error
 }
@@ -106,7 +107,7 @@ func OpenReadOnly(path string, timeout time.Duration) (*Store, error) {
 		quit: make(chan struct{}), done: make(chan struct{})}
 	s.pending.init()
 	close(s.done)
-	err = db.View(func(tx *bbolt.Tx) error {
+	err = safeView(db, path, func(tx *bbolt.Tx) error {
 		n, err := readCount(tx)
 		s.count.Store(int64(n))
 		return err
@@ -186,7 +187,7 @@ func precheck(path string, size int64, timeout time.Duration) error {
 		return openError(path, err)
 	}
 	defer db.Close()
-	return db.View(func(tx *bbolt.Tx) error {
+	return safeView(db, path, func(tx *bbolt.Tx) error {
 		if want := tx.Size(); want > size {
 			return unavailable(path, fmt.Errorf("%w: truncated: %d bytes, its header says %d", ErrNotSessionFile, size, want))
 		}
@@ -220,7 +221,7 @@ func checkLayout(path string, tx *bbolt.Tx) error {
 
 // initFile creates the buckets of a new file and loads the session count.
 func (s *Store) initFile() error {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := safeUpdate(s.db, s.path, func(tx *bbolt.Tx) error {
 		if err := checkLayout(s.path, tx); err != nil {
 			return err
 		}
@@ -290,6 +291,10 @@ func (s *Store) checkWrite(ctx context.Context) error {
 	if s.readOnly {
 		return fmt.Errorf("%w: %w", session.ErrStoreUnavailable, ErrReadOnly)
 	}
+	if s.damaged.Load() {
+		return fmt.Errorf("%w: %s: %w; writes stopped (check it with statetemplate-dump check)",
+			session.ErrStoreUnavailable, s.path, ErrDamagedFile)
+	}
 	return nil
 }
 
@@ -297,7 +302,7 @@ func (s *Store) checkWrite(ctx context.Context) error {
 func (s *Store) view(fn func(tx *bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
-	return s.db.View(fn)
+	return safeView(s.db, s.path, fn)
 }
 
 // HealthCheck returns nil while the store is open and its file readable.

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -143,7 +144,7 @@ func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	start := time.Now()
-	err := s.db.Update(fn)
+	err := s.guardedUpdate(fn)
 	d := int64(time.Since(start))
 	if s.writeHook != nil {
 		s.writeHook(time.Duration(d))
@@ -281,4 +282,12 @@ func (s *Store) flushPending() error {
 // flushAll commits every pending write and waits for it.
 func (s *Store) flushAll(ctx context.Context) error {
 	return s.submit(ctx, &op{kind: opFlush})
+}
+
+func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
+	err := safeUpdate(s.db, s.path, fn)
+	if errors.Is(err, ErrDamagedFile) {
+		s.damaged.Store(true) // bbolt's free page list may be damaged too
+	}
+	return err
 }
