@@ -67,7 +67,10 @@
 // (ErrNotSessionFile) fail Open with a clear error wrapping
 // session.ErrStoreUnavailable. A corrupt record fails only its session:
 // Get returns an error wrapping session.ErrSessionNotFound and
-// session.ErrCorruptRecord.
+// session.ErrCorruptRecord. A damaged page, on which bbolt itself would
+// panic, fails the reads that meet it with ErrDamagedFile and stops all
+// writes (bbolt's free page list may be damaged too); the process keeps
+// running.
 //
 // # Inspection API
 //
