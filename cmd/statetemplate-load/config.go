@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.answersDir, "answers", "", "write the first answer to each action of each run into `directory`, to see what was sent")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display on stderr: auto, tty, lines or off")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
-	fs.StringVar(&c.template, "template", templateDesign, "dashboard template: design (the design document's, unchanged) or tuned (the task list title has an id, as in examples/dashboard, so that adding or removing a task does not replace the whole task section)")
+	fs.StringVar(&c.template, "template", templateDesign, "dashboard template: design (the design document's, unchanged) or tuned (the task list title has an id, fixture.TunedSource, as in examples/dashboard, so that adding or removing a task does not replace the whole task section)")
 	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
 	fs.StringVar(&c.mode, "mode", modeLive, "internal: the child server's mode")

@@ -21,10 +21,10 @@
 //   - fragments: RenderFragments answers from that same minimal loop, for
 //     a comparison with the baseline on equal terms.
 //
-// -template tuned gives the task list's title an id, as examples/dashboard
-// does; the design's template, the default, has the task count as text
-// directly in tasks-section, so that adding or removing a task replaces
-// the whole section.
+// -template tuned uses fixture.TunedSource, whose task count heading has
+// an id, as in examples/dashboard; the design's template, the default,
+// has the task count as text directly in tasks-section, so that adding or
+// removing a task replaces the whole section.
 //
 // The server runs in a child process (this program with -serve) so that
 // its heap, RSS and CPU are its own; -server inproc runs it in this
