@@ -286,5 +286,19 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 		return nil, fmt.Errorf("dialing %s: %w", ref.wsURL, err)
 	}
 	ws.SetReadLimit(16 << 20)
+	// The server's first message says the session is open (package live's
+	// "ready", an empty update list); actions are only timed after it.
+	typ, msg, err := ws.Read(dctx)
+	if err != nil {
+		ws.CloseNow()
+		return nil, fmt.Errorf("waiting for the ready message on %s: %w", ref.wsURL, err)
+	}
+	if typ != websocket.MessageText || string(msg) != readyMessage {
+		ws.CloseNow()
+		return nil, fmt.Errorf("%s: first message %.100q, want the ready message %q", ref.wsURL, msg, readyMessage)
+	}
 	return &conn{ws: ws, known: ref.tasks}, nil
 }
+
+// readyMessage is what a server sends first on a new connection.
+const readyMessage = "[]"

@@ -39,7 +39,8 @@
 //     creating a session as a new browser tab would (no cookies carried
 //     over). The latency is the whole GET.
 //  2. WebSockets: one per session for the first -conns sessions, with the
-//     cookie and the tab reference from the page.
+//     cookie and the tab reference from the page; a connection counts as
+//     open once the server's ready message ("[]") has arrived.
 //  3. For each -rate in turn (a comma-separated list measures several on
 //     the same sessions and connections): a warmup, then the measured
 //     phase, -rate actions per second, open loop:

@@ -26,6 +26,9 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.CloseNow()
+	if err := ws.Write(r.Context(), websocket.MessageText, []byte(readyMessage)); err != nil {
+		return
+	}
 	for n := 0; ; n++ {
 		if _, _, err := ws.Read(r.Context()); err != nil {
 			return
@@ -75,6 +78,40 @@ func TestDriver_AnswersAreTimedAndCountedPerAction(t *testing.T) {
 	}
 	assert.Equal(t, st.completed.Load(), perAction)
 	assert.Zero(t, st.unanswered.Load())
+}
+
+func TestDial_WaitsForTheReadyMessage(t *testing.T) {
+	tests := []struct {
+		name  string
+		first string
+		ok    bool
+	}{
+		{"ready", readyMessage, true},
+		{"an update before ready", `[{"fragment_id":"x","action":"replace"}]`, false},
+		{"an error", `{"error":"internal"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ws, err := websocket.Accept(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer ws.CloseNow()
+				_ = ws.Write(r.Context(), websocket.MessageText, []byte(tt.first))
+				_, _, _ = ws.Read(r.Context())
+			}))
+			defer srv.Close()
+			c, err := dial(context.Background(), sessionRef{cookie: "x=1", wsURL: "ws" + strings.TrimPrefix(srv.URL, "http")})
+			if !tt.ok {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "ready message")
+				return
+			}
+			require.NoError(t, err)
+			c.ws.CloseNow()
+		})
+	}
 }
 
 func TestDriver_ConnectionsStartAtDifferentPointsOfTheCycle(t *testing.T) {

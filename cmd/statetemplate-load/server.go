@@ -230,6 +230,9 @@ func (s *server) socket(w http.ResponseWriter, req *http.Request) {
 		ws.Close(websocket.StatusInternalError, "session data is not a dashboard")
 		return
 	}
+	if err := ws.Write(s.ctx, websocket.MessageText, []byte(readyMessage)); err != nil {
+		return
+	}
 	var buf bytes.Buffer
 	for {
 		_, msg, err := ws.Read(s.ctx)

@@ -72,6 +72,7 @@ func TestSmoke_TargetsARunningServerByURL(t *testing.T) {
 	assert.Nil(t, r.Server, "no server figures for a server the tool did not start")
 	assert.Positive(t, r.Completed)
 	assert.Zero(t, r.ActionErrors)
+	assert.Zero(t, r.Unsolicited, "the ready message is not taken for an answer")
 }
 
 func TestSmoke_ServerInAChildProcess(t *testing.T) {
