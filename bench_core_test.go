@@ -62,18 +62,8 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 	})
 	b.Run("GetSessionRenderFragments", func(b *testing.B) {
-		r, err := statetemplate.New(fixture.Template())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer r.Close()
-		tok, err := r.CreateSession(ctx, fixture.NewDashboard(50))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.RenderPage(tok); err != nil {
-			b.Fatal(err)
-		}
+		r := newRendererOf(b, fixture.Template())
+		tok := createRendered(b, r, fixture.NewDashboard(50))
 		b.ReportAllocs()
 		for b.Loop() {
 			s, err := r.GetSession(tok)
@@ -92,13 +82,8 @@ func BenchmarkDashboard(b *testing.B) {
 	// Interleaved: each iteration times one plain execution and one session
 	// update back to back, so that the ratio holds on a busy machine.
 	b.Run("RatioToPlainExecute", func(b *testing.B) {
-		r, err := statetemplate.New(fixture.Template())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer r.Close()
-		tok, _ := r.CreateSession(ctx, fixture.NewDashboard(50))
-		_, _ = r.RenderPage(tok)
+		r := newRendererOf(b, fixture.Template())
+		tok := createRendered(b, r, fixture.NewDashboard(50))
 		plain := fixture.NewDashboard(50)
 		var (
 			buf             bytes.Buffer
@@ -129,18 +114,8 @@ func BenchmarkDashboard(b *testing.B) {
 		b.ReportMetric(float64(tSessed)/float64(tPlain), "x-plain")
 	})
 	b.Run("RenderFragmentsNoOp", func(b *testing.B) {
-		r, err := statetemplate.New(fixture.Template())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer r.Close()
-		tok, _ := r.CreateSession(ctx, fixture.NewDashboard(50))
-		_, _ = r.RenderPage(tok)
-		s, err := r.GetSession(tok)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
+		r := newRendererOf(b, fixture.Template())
+		_, s := openRendered(b, r, fixture.NewDashboard(50))
 		d := s.Data()
 		b.ReportAllocs()
 		for b.Loop() {

@@ -31,7 +31,13 @@ var pageTmpl = template.Must(template.New("page").Parse(pageSource))
 
 func newRenderer(t testing.TB, opts ...statetemplate.Option) *statetemplate.Renderer {
 	t.Helper()
-	r, err := statetemplate.New(pageTmpl, opts...)
+	return newRendererOf(t, pageTmpl, opts...)
+}
+
+// newRendererOf returns a renderer of tmpl, closed when the test ends.
+func newRendererOf(t testing.TB, tmpl *template.Template, opts ...statetemplate.Option) *statetemplate.Renderer {
+	t.Helper()
+	r, err := statetemplate.New(tmpl, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = r.Close() })
 	return r
@@ -68,14 +74,22 @@ func updatesHTML(us []statetemplate.Update) string {
 	return b.String()
 }
 
-// openRendered creates a session holding d, renders its page (step 1) and
-// opens a handle on it (step 2), closed when the test ends.
-func openRendered(t testing.TB, r *statetemplate.Renderer, d any) (string, *statetemplate.Session) {
+// createRendered creates a session holding d and renders its page (step
+// 1), returning its token.
+func createRendered(t testing.TB, r *statetemplate.Renderer, d any) string {
 	t.Helper()
 	tok, err := r.CreateSession(context.Background(), d)
 	require.NoError(t, err)
 	_, err = r.RenderPage(tok)
 	require.NoError(t, err)
+	return tok
+}
+
+// openRendered creates a session holding d, renders its page (step 1) and
+// opens a handle on it (step 2), closed when the test ends.
+func openRendered(t testing.TB, r *statetemplate.Renderer, d any) (string, *statetemplate.Session) {
+	t.Helper()
+	tok := createRendered(t, r, d)
 	s, err := r.GetSession(tok)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
