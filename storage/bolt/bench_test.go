@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/livefir/statetemplate/session"
@@ -22,11 +23,7 @@ import (
 func BenchmarkCreate(b *testing.B) {
 	for _, callers := range []int{1, 64} {
 		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
-			s, err := Open(filepath.Join(b.TempDir(), "s.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s, _ := openTemp(b)
 			now := time.Now().UTC()
 			recs := make([]*session.Record, b.N)
 			for i := range recs {
@@ -60,15 +57,7 @@ func BenchmarkCreate(b *testing.B) {
 //
 //	go test -run '^$' -bench 'Get$' ./storage/bolt
 func BenchmarkGet(b *testing.B) {
-	s, err := Open(filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	r := newRec(b, time.Now().UTC(), time.Hour, "bench")
-	if err := s.Create(context.Background(), r); err != nil {
-		b.Fatal(err)
-	}
+	s, r := openWithRecord(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -83,15 +72,7 @@ func BenchmarkGet(b *testing.B) {
 //
 //	go test -run '^$' -bench 'Update$' ./storage/bolt
 func BenchmarkUpdate(b *testing.B) {
-	s, err := Open(filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	r := newRec(b, time.Now().UTC(), time.Hour, "bench")
-	if err := s.Create(context.Background(), r); err != nil {
-		b.Fatal(err)
-	}
+	s, r := openWithRecord(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cur := r
@@ -174,4 +155,13 @@ func BenchmarkSweepWriteLock(b *testing.B) {
 		b.ReportMetric(float64(ds[len(ds)*9/10].Microseconds()), "tx-p90-µs")
 		b.ReportMetric(float64(ds[len(ds)-1].Microseconds()), "tx-max-µs")
 	}
+}
+
+// openWithRecord returns a store in a temporary file holding one record.
+func openWithRecord(b *testing.B) (*Store, *session.Record) {
+	b.Helper()
+	s, _ := openTemp(b)
+	r := newRec(b, time.Now().UTC(), time.Hour, "bench")
+	require.NoError(b, s.Create(context.Background(), r))
+	return s, r
 }
