@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -203,16 +204,25 @@ func TestNewSecret_IsRandomAndLongEnough(t *testing.T) {
 
 func TestKeyring_ConcurrentUse(t *testing.T) {
 	k := keyring(t, keyA, keyB)
+	want := claims()
+	want.KeyID = k.CurrentKeyID()
 	done := make(chan error, 4)
-	for range 4 {
+	for w := range 4 {
 		go func() {
-			var err error
+			c := claims()
+			c.Gen = uint32(w) // each goroutine's own claims
 			for range 200 {
-				if _, err = k.Open(k.Seal(claims()), now); err != nil {
-					break
+				got, err := k.Open(k.Seal(c), now)
+				if err != nil {
+					done <- err
+					return
+				}
+				if got.Gen != c.Gen || got.SessionID != want.SessionID || got.KeyID != want.KeyID {
+					done <- fmt.Errorf("goroutine %d opened %+v", w, got)
+					return
 				}
 			}
-			done <- err
+			done <- nil
 		}()
 	}
 	for range 4 {
