@@ -28,24 +28,8 @@ fi
 export STATETEMPLATE_CHROME="$chrome"
 
 # --- a throwaway redis-server -----------------------------------------------
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 20000))
-until port_free "$port"; do port=$((port + 1)); done
-redis_dir=$(mktemp -d)
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-	--dir "$redis_dir" --logfile "$redis_dir/redis.log" &
-redis_pid=$!
-cleanup() {
-	kill "$redis_pid" 2>/dev/null || true
-	wait "$redis_pid" 2>/dev/null || true
-	rm -rf "$redis_dir"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.05
-done
-export STATETEMPLATE_REDIS_ADDR="127.0.0.1:$port"
+. scripts/redis.sh
+start_redis
 say "redis-server on $STATETEMPLATE_REDIS_ADDR, chromium at $STATETEMPLATE_CHROME"
 
 # --- checks -----------------------------------------------------------------
