@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/livefir/statetemplate/internal/integration"
 )
 
 // EnvAddr names the environment variable holding the address of the Redis
@@ -70,11 +72,7 @@ func StopShared() {
 // Unavailable fails t under CI=true and skips it otherwise, saying why.
 func Unavailable(t testing.TB, why error) {
 	t.Helper()
-	msg := fmt.Sprintf("redis integration test needs a Redis server: set %s or install redis-server (%v)", EnvAddr, why)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	integration.Missing(t, fmt.Sprintf("redis integration test needs a Redis server: set %s or install redis-server (%v)", EnvAddr, why))
 }
 
 // Client returns a client of the Redis at Addr(t), closed when t ends.
