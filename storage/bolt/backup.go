@@ -17,13 +17,8 @@ import (
 // snapshot (bbolt's Tx.WriteTo). The copy is itself a session file that
 // Open and OpenReadOnly accept. It returns the bytes written.
 func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRead(ctx); err != nil {
 		return 0, err
-	}
-	if !s.readOnly && s.pending.n.Load() > 0 {
-		if err := s.flushAll(ctx); err != nil {
-			return 0, err
-		}
 	}
 	var n int64
 	err := s.view(func(tx *bbolt.Tx) error {

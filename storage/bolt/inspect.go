@@ -86,13 +86,8 @@ func (s *Store) Stats() (Stats, error) {
 // Pending writes of a writable store are committed first. An error from
 // fn stops the walk and is returned.
 func (s *Store) ForEach(ctx context.Context, fn func(id session.ID, raw []byte, rec *session.Record, err error) error) error {
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRead(ctx); err != nil {
 		return err
-	}
-	if !s.readOnly && s.pending.n.Load() > 0 {
-		if err := s.flushAll(ctx); err != nil {
-			return err
-		}
 	}
 	return s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketSessions).Cursor()
@@ -126,13 +121,8 @@ func (s *Store) ForEach(ctx context.Context, fn func(id session.ID, raw []byte, 
 // first. Pending writes of a writable store are committed first. An error
 // from fn stops the walk and is returned.
 func (s *Store) WalkExpiry(ctx context.Context, fn func(deadline time.Time, id session.ID) error) error {
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRead(ctx); err != nil {
 		return err
-	}
-	if !s.readOnly && s.pending.n.Load() > 0 {
-		if err := s.flushAll(ctx); err != nil {
-			return err
-		}
 	}
 	return s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketExpiry).Cursor()
@@ -179,13 +169,8 @@ func (r CheckReport) Consistent() bool {
 // for tools and tests, never on a request path.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var r CheckReport
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRead(ctx); err != nil {
 		return r, err
-	}
-	if !s.readOnly && s.pending.n.Load() > 0 {
-		if err := s.flushAll(ctx); err != nil {
-			return r, err
-		}
 	}
 	err := s.view(func(tx *bbolt.Tx) error {
 		n, err := readCount(tx)

@@ -196,13 +196,8 @@ func (s *Store) Flush(ctx context.Context, id session.ID) error {
 // costs O(result). Pending writes are committed first, so that the index
 // reflects every moved deadline.
 func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]session.ID, error) {
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRead(ctx); err != nil {
 		return nil, err
-	}
-	if !s.readOnly && s.pending.n.Load() > 0 {
-		if err := s.flushAll(ctx); err != nil {
-			return nil, err
-		}
 	}
 	end := sortableTime(before)
 	var ids []session.ID

@@ -284,6 +284,19 @@ func (s *Store) check(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// checkRead is check for a read of the whole file (scans, backups): the
+// pending writes of a writable store are committed first, so that the read
+// sees them.
+func (s *Store) checkRead(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !s.readOnly && s.pending.n.Load() > 0 {
+		return s.flushAll(ctx)
+	}
+	return nil
+}
+
 func (s *Store) checkWrite(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err
