@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	say "installing ${missing[*]} with apt-get"
 	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 	chrome="${STATETEMPLATE_CHROME:-$(command -v chromium || command -v chromium-browser || true)}"
 fi
 export STATETEMPLATE_CHROME="$chrome"
