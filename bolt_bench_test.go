@@ -98,24 +98,10 @@ func BenchmarkRenderFragments_Store(b *testing.B) {
 	}
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
-			r, err := New(template.Must(template.New("page").Parse(boltTemplate)), st.opts(b)...)
-			if err != nil {
-				b.Fatal(err)
-			}
+			r, s := openBenchSession(b, st.opts(b)...)
 			defer r.Close()
-			ctx := context.Background()
-			tok, err := r.CreateSession(ctx, boltData(1, 0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := r.RenderPage(tok); err != nil {
-				b.Fatal(err)
-			}
-			s, err := r.GetSession(tok)
-			if err != nil {
-				b.Fatal(err)
-			}
 			defer s.Close()
+			ctx := context.Background()
 			data := []*boltPage{boltData(1, 1), boltData(1, 2)}
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -137,27 +123,9 @@ func BenchmarkRenderFragments_Store(b *testing.B) {
 //	go test -run '^$' -bench BoltOverMemory -benchtime 20000x .
 func BenchmarkRenderFragments_BoltOverMemory(b *testing.B) {
 	ctx := context.Background()
-	open := func(opts ...Option) (*Renderer, *Session) {
-		r, err := New(template.Must(template.New("page").Parse(boltTemplate)), opts...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, err := r.CreateSession(ctx, boltData(1, 0))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.RenderPage(tok); err != nil {
-			b.Fatal(err)
-		}
-		s, err := r.GetSession(tok)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return r, s
-	}
-	mr, ms := open()
+	mr, ms := openBenchSession(b)
 	defer mr.Close()
-	br, bs := open(WithBoltStore(filepath.Join(b.TempDir(), "s.db")), WithDataTypes(&boltPage{}))
+	br, bs := openBenchSession(b, WithBoltStore(filepath.Join(b.TempDir(), "s.db")), WithDataTypes(&boltPage{}))
 	defer br.Close()
 	data := []*boltPage{boltData(1, 1), boltData(1, 2)}
 	var tMem, tBolt, cMem, cBolt time.Duration
@@ -351,4 +319,26 @@ func BenchmarkBoltSweep(b *testing.B) {
 		}
 		_ = ro.Close()
 	}
+}
+
+// openBenchSession returns a renderer of boltTemplate with opts and an open
+// handle on one session whose first page was rendered.
+func openBenchSession(b *testing.B, opts ...Option) (*Renderer, *Session) {
+	b.Helper()
+	r, err := New(template.Must(template.New("page").Parse(boltTemplate)), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := r.CreateSession(context.Background(), boltData(1, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.RenderPage(tok); err != nil {
+		b.Fatal(err)
+	}
+	s, err := r.GetSession(tok)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r, s
 }
