@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// clientJS is the minified browser client, built from client/statetemplate.js
-// by client/build.sh.
+// clientJS is the minified browser client, built from the modules in
+// client/src by client/build.sh.
 //
 //go:embed client/statetemplate.min.js
 var clientJS []byte

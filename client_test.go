@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,11 +35,20 @@ func TestClientScript_MinifiedSizeWithinBudget(t *testing.T) {
 	assert.Less(t, gz.Len(), len(min), "gzip size must be measurable and smaller")
 }
 
-// The build script stamps the source's SHA-256 into the minified file, so a
-// source edit without ./client/build.sh fails here without needing npm.
+// The build script stamps the sources' SHA-256 (client/src/*.js
+// concatenated in name order) into the minified file, so a source edit
+// without ./client/build.sh fails here without needing npm.
 func TestClientScript_MinifiedBuildMatchesSource(t *testing.T) {
-	src, err := os.ReadFile("client/statetemplate.js")
+	files, err := filepath.Glob("client/src/*.js")
 	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	sort.Strings(files)
+	var src []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		src = append(src, b...)
+	}
 	min, err := os.ReadFile("client/statetemplate.min.js")
 	require.NoError(t, err)
 	m := regexp.MustCompile(`^/\* statetemplate client, source sha256 ([0-9a-f]{64}) \*/\n`).FindSubmatch(min)
