@@ -1,6 +1,10 @@
 package statetemplate
 
-import "github.com/livefir/statetemplate/session"
+import (
+	"errors"
+
+	"github.com/livefir/statetemplate/session"
+)
 
 // The design's sentinel errors. Every error the renderer returns that
 // belongs to one of these classes wraps it: test with errors.Is.
@@ -36,4 +40,7 @@ var (
 	ErrUnregisteredType = session.ErrUnregisteredType
 	// ErrInvalidOption: an option was given a value it cannot take.
 	ErrInvalidOption = errInvalidOption
+	// ErrTemplateNotFound: SessionTemplate or Session.Navigate named a
+	// template the renderer's set does not define.
+	ErrTemplateNotFound = errors.New("statetemplate: template not found")
 )

@@ -161,6 +161,14 @@ func SessionExpiration(d time.Duration) SessionOption {
 	return func(o *session.CreateOptions) { o.Expiration = d }
 }
 
+// SessionTemplate makes the template of the renderer's set called name
+// render the session's page, instead of the template given to New (see
+// Session.Navigate). CreateSession fails with ErrTemplateNotFound when the
+// set has no such template.
+func SessionTemplate(name string) SessionOption {
+	return func(o *session.CreateOptions) { o.Template = name }
+}
+
 // SessionIdleTimeout overrides WithIdleTimeout for one session.
 func SessionIdleTimeout(d time.Duration) SessionOption {
 	return func(o *session.CreateOptions) { o.IdleTimeout = d }

@@ -11,6 +11,7 @@ import (
 // one at a time.
 type Session struct {
 	h *session.Handle
+	r *Renderer
 }
 
 // RenderFragments makes data the session's data and returns the updates
@@ -18,6 +19,19 @@ type Session struct {
 // changed, or a single no-op update when nothing did.
 func (s *Session) RenderFragments(ctx context.Context, data any) ([]Update, error) {
 	return s.h.RenderFragments(ctx, data)
+}
+
+// Navigate switches the session's page to the template of the renderer's
+// set called name ("" is the renderer's own template) and returns the
+// updates that turn the browser's page into that page for data. Markup the
+// two pages share, such as a layout, is not sent again. RenderPage and
+// RenderFragments use the new template from then on. An unknown name
+// fails with ErrTemplateNotFound and changes nothing.
+func (s *Session) Navigate(ctx context.Context, name string, data any) ([]Update, error) {
+	if err := s.r.checkTemplate(name); err != nil {
+		return nil, err
+	}
+	return s.h.Navigate(ctx, name, data)
 }
 
 // Data returns the session's current data: the value last passed to

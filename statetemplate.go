@@ -76,7 +76,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	mgr, err := session.NewManager(session.Config{
 		Store:           store,
 		Keys:            keys,
-		Render:          func(w io.Writer, data any) error { return tmpl.Execute(w, data) },
+		Render:          renderFunc(tmpl),
 		Types:           types,
 		Cache:           c.cache,
 		RenderCache:     pages.orNil(),
@@ -93,6 +93,25 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		return nil, err
 	}
 	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages}, nil
+}
+
+// renderFunc executes tmpl, or the template of its set called name.
+func renderFunc(tmpl *template.Template) session.RenderFunc {
+	return func(w io.Writer, name string, data any) error {
+		if name == "" {
+			return tmpl.Execute(w, data)
+		}
+		return tmpl.ExecuteTemplate(w, name, data)
+	}
+}
+
+// checkTemplate returns an error wrapping ErrTemplateNotFound unless name
+// is "" (the renderer's own template) or a template of its set.
+func (r *Renderer) checkTemplate(name string) error {
+	if name != "" && r.tmpl.Lookup(name) == nil {
+		return fmt.Errorf("%w: %q is not defined in the renderer's template set", ErrTemplateNotFound, name)
+	}
+	return nil
 }
 
 // keyring builds the token keyring: the configured keys, else a key kept
@@ -137,6 +156,9 @@ func (r *Renderer) CreateSession(ctx context.Context, data any, opts ...SessionO
 		return "", fmt.Errorf("%w: SessionExpiration(%v), SessionIdleTimeout(%v): must not be negative",
 			errInvalidOption, o.Expiration, o.IdleTimeout)
 	}
+	if err := r.checkTemplate(o.Template); err != nil {
+		return "", err
+	}
 	return r.mgr.Create(ctx, data, o)
 }
 
@@ -154,7 +176,7 @@ func (r *Renderer) GetSession(token string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Session{h: h}, nil
+	return &Session{h: h, r: r}, nil
 }
 
 // InvalidateSession ends the session token names. Its tokens stop working

@@ -8,9 +8,10 @@ import (
 	"github.com/livefir/statetemplate/token"
 )
 
-// RenderFunc renders the full page for data into w. The root package
-// passes html/template's Execute.
-type RenderFunc func(w io.Writer, data any) error
+// RenderFunc renders the full page for data into w with the template
+// called name; "" is the renderer's own template. The root package passes
+// html/template's Execute and ExecuteTemplate.
+type RenderFunc func(w io.Writer, name string, data any) error
 
 // Cache holds decoded records of sessions that are not in use, so that a
 // durable store is not read for every request. It may drop entries at any

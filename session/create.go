@@ -15,6 +15,9 @@ type CreateOptions struct {
 	Expiration time.Duration
 	// IdleTimeout overrides Config.IdleTimeout for this session.
 	IdleTimeout time.Duration
+	// Template names the template that renders the session's page; "" is
+	// the renderer's own.
+	Template string
 }
 
 // Create stores a new session holding data and returns its token. ctx
@@ -59,6 +62,7 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 		LastAccess:  now,
 		ExpiresAt:   now.Add(exp),
 		IdleTimeout: idle,
+		Template:    opts.Template,
 		DataType:    TypeName(data),
 		Data:        enc,
 		Value:       data,

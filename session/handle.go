@@ -94,6 +94,21 @@ func (h *Handle) Close() error {
 // under the session's lock: concurrent calls on one session run one after
 // the other, each diffed against the page the previous one produced.
 func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Update, error) {
+	return h.render(ctx, nil, data)
+}
+
+// Navigate makes the template called tmpl render the session's page from
+// now on, and returns the updates that turn the page the browser has into
+// tmpl's page for data: the markup the two pages share (a layout, a
+// navigation bar) is not sent again. The caller checks that the template
+// exists.
+func (h *Handle) Navigate(ctx context.Context, tmpl string, data any) ([]fragments.Update, error) {
+	return h.render(ctx, &tmpl, data)
+}
+
+// render is RenderFragments, switching the session to the template *tmpl
+// when tmpl is not nil.
+func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragments.Update, error) {
 	if err := h.usable(); err != nil {
 		return nil, err
 	}
@@ -113,9 +128,13 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	}
 	now := m.now()
 	prev := e.rec
+	page := prev.Template
+	if tmpl != nil {
+		page = *tmpl
+	}
 	// Equal encodings mean equal data only for types the encoding captures
 	// in full; any other type is rendered, and an equal page is the no-op.
-	if prev.Fragments != nil && shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
+	if prev.Fragments != nil && page == prev.Template && shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}
@@ -128,7 +147,7 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := m.renderShared(buf, data, encBuf.Bytes(), e.id); err != nil {
+	if err := m.renderShared(buf, page, data, encBuf.Bytes(), e.id); err != nil {
 		return nil, err
 	}
 	updates, state, err := fragments.Diff(prev.Fragments, buf.Bytes())
@@ -141,6 +160,7 @@ func (h *Handle) RenderFragments(ctx context.Context, data any) ([]fragments.Upd
 	next.Rev++
 	next.LastAccess = now
 	next.DataType = name
+	next.Template = page
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state

@@ -52,7 +52,7 @@ func newManager(t *testing.T, store session.Store, logs *countingHandler) *sessi
 	require.NoError(t, types.Register(&data{}))
 	m, err := session.NewManager(session.Config{
 		Store: store, Keys: keys, Types: types, Logger: slog.New(logs),
-		Render: func(w io.Writer, d any) error {
+		Render: func(w io.Writer, _ string, d any) error {
 			_, err := io.WriteString(w, "<body><p id=\"n\">"+d.(*data).Name+"</p></body>")
 			return err
 		},

@@ -103,12 +103,12 @@ func (m *Manager) Refresh(ctx context.Context, tok string) (string, error) {
 // since its last RenderFragments. e.mu must be held.
 func (m *Manager) renderCurrent(buf *bytes.Buffer, e *entry) error {
 	if m.cfg.RenderCache == nil {
-		return m.render(buf, e.rec.Value, e.id)
+		return m.render(buf, e.rec.Template, e.rec.Value, e.id)
 	}
 	enc := getBuffer()
 	defer putBuffer(enc)
 	if err := encodeDataTo(enc, e.rec.Value); err != nil {
 		return err
 	}
-	return m.renderShared(buf, e.rec.Value, enc.Bytes(), e.id)
+	return m.renderShared(buf, e.rec.Template, e.rec.Value, enc.Bytes(), e.id)
 }

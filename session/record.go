@@ -42,6 +42,9 @@ type Record struct {
 	Data []byte `cbor:"10,keyasint"`
 	// Fragments is the fragment state of the last render.
 	Fragments *fragments.State `cbor:"11,keyasint,omitempty"`
+	// Template names the template of the renderer's set that renders the
+	// session's page; "" is the renderer's own template.
+	Template string `cbor:"12,keyasint,omitempty"`
 
 	// Value is the decoded data. In-process stores keep it so that data of
 	// any type works without registration; it is never encoded.

@@ -13,8 +13,9 @@ import (
 )
 
 // RenderCache holds rendered pages shared across the sessions of one
-// renderer, keyed by the data's type name and the exact canonical encoding
-// of the data they were rendered from. Implementations must key on both in
+// renderer, keyed by the template's name and the data's type name (joined
+// by a NUL byte, as typeName) and the exact canonical encoding of the data
+// they were rendered from. Implementations must key on both in
 // full (cache.Fragments does, with SHA-256 and a full-key compare) and be
 // safe for concurrent use; they may drop entries at any time.
 type RenderCache interface {
@@ -22,33 +23,33 @@ type RenderCache interface {
 	Set(typeName string, data []byte, page string)
 }
 
-// render executes the template for data into buf.
-func (m *Manager) render(buf *bytes.Buffer, data any, id ID) error {
-	if err := m.cfg.Render(buf, data); err != nil {
+// render executes the template called name for data into buf.
+func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error {
+	if err := m.cfg.Render(buf, name, data); err != nil {
 		return fmt.Errorf("statetemplate: rendering session %s: %w", id.Short(), err)
 	}
 	return nil
 }
 
-// renderShared renders data into buf, through the render cache when there
-// is one and data's type is fully described by its encoding. enc must be
-// the encoding of data as it is now: the cache key is exactly what is
-// rendered, so a page is only ever shared between sessions whose data
-// encodes to the same bytes.
-func (m *Manager) renderShared(buf *bytes.Buffer, data any, enc []byte, id ID) error {
+// renderShared renders data with the template tmpl into buf, through the
+// render cache when there is one and data's type is fully described by its
+// encoding. enc must be the encoding of data as it is now: the cache key is
+// exactly what is rendered, so a page is only ever shared between sessions
+// whose data encodes to the same bytes.
+func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
 	rc := m.cfg.RenderCache
 	if rc == nil || !shareable(reflect.TypeOf(data)) {
-		return m.render(buf, data, id)
+		return m.render(buf, tmpl, data, id)
 	}
-	name := TypeName(data)
-	if page, ok := rc.Get(name, enc); ok {
+	key := tmpl + "\x00" + TypeName(data)
+	if page, ok := rc.Get(key, enc); ok {
 		buf.WriteString(page)
 		return nil
 	}
-	if err := m.render(buf, data, id); err != nil {
+	if err := m.render(buf, tmpl, data, id); err != nil {
 		return err
 	}
-	rc.Set(name, enc, buf.String())
+	rc.Set(key, enc, buf.String())
 	return nil
 }
 

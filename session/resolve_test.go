@@ -142,7 +142,7 @@ func testConfig(t *testing.T, store session.Store) session.Config {
 	require.NoError(t, types.Register(&data{}))
 	return session.Config{
 		Store: store, Keys: keys, Types: types,
-		Render: func(w io.Writer, d any) error {
+		Render: func(w io.Writer, _ string, d any) error {
 			_, err := io.WriteString(w, "<body><p id=\"n\">"+d.(*data).Name+"</p></body>")
 			return err
 		},
