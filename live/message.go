@@ -60,7 +60,9 @@ func (m Message) Decode(v any) error {
 }
 
 // String returns the field key as a string: a JSON string's value, or the
-// JSON text of any other value ("3", "true"); "" when absent or null.
+// JSON text of any other value ("3", "true"); "" when absent or null. It is
+// always valid UTF-8: invalid bytes become U+FFFD, as encoding/json does
+// for string values.
 func (m Message) String(key string) string {
 	raw, ok := m.fields[key]
 	if !ok || string(raw) == "null" {
@@ -70,7 +72,7 @@ func (m Message) String(key string) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return string(raw)
+	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }
 
 // Int returns the field key as an integer, accepting a JSON number or a

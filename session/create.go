@@ -38,8 +38,11 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 			ErrUnregisteredType, TypeName(data))
 	}
 	enc, err := EncodeData(data)
+	if err == nil && durable {
+		err = CheckData(enc)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("statetemplate: creating session: %w", err)
 	}
 	if err := m.roomForOne(ctx); err != nil {
 		return "", err

@@ -24,6 +24,13 @@ var (
 	// record cannot be decoded. It affects that session only.
 	ErrCorruptRecord = errors.New("statetemplate: corrupt session record")
 
+	// ErrUnstorableData is returned when session data cannot be stored so
+	// that it reads back: it does not encode (a channel, a func, a time
+	// outside RFC 3339's years) or it exceeds the record limits (nested
+	// deeper than 64 levels of maps, lists and structs, or a list or map of
+	// more than 131,072 entries). Nothing is stored.
+	ErrUnstorableData = errors.New("statetemplate: session data cannot be stored")
+
 	// ErrUnregisteredType is returned when session data of a type the
 	// renderer was not told about (WithDataTypes) must be persisted or restored.
 	ErrUnregisteredType = errors.New("statetemplate: data type not registered")

@@ -203,6 +203,11 @@ func (m *Manager) forget(ctx context.Context, id ID) {
 // with another writer the entry takes the stored record, so that the next
 // attempt starts from the fresh state.
 func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
+	if !sameSlice(next.Data, e.rec.Data) && IsDurable(m.cfg.Store) {
+		if err := CheckData(next.Data); err != nil {
+			return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+		}
+	}
 	err := m.cfg.Store.Update(ctx, next)
 	switch {
 	case err == nil:
@@ -231,4 +236,10 @@ func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 	default:
 		return fmt.Errorf("statetemplate: saving session %s: %w", e.id.Short(), err)
 	}
+}
+
+// sameSlice reports whether a and b are the same bytes in memory: a record
+// that kept its predecessor's data (a page render, a touch, a refresh).
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
