@@ -19,7 +19,8 @@ import (
 )
 
 // The layout of storage/bolt (its doc.go), which these tests damage on
-// purpose: sessions id → deadline|rev|CBOR; expiry deadline|id → "".
+// purpose: sessions id → 0x02|deadline|rev|CRC-32C|CBOR; expiry
+// deadline|id → "".
 var (
 	bucketSessions = []byte("sessions")
 	bucketExpiry   = []byte("expiry")
@@ -51,7 +52,7 @@ func writeDamagedFixture(t *testing.T, dir string) string {
 		sb, ib, mb := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry), tx.Bucket(bucketMeta)
 		counter := mustID(t, idCounter)
 		v := bytes.Clone(sb.Get(counter[:]))
-		v[16] = 0xff // the CBOR record's first byte: a "break" where a map must start
+		v[len(v)/2] ^= 0xff // one byte changed: the checksum finds it
 		if err := sb.Put(counter[:], v); err != nil {
 			return err
 		}
@@ -61,7 +62,9 @@ func writeDamagedFixture(t *testing.T, dir string) string {
 		if err != nil {
 			return err
 		}
-		if err := sb.Put(old.ID[:], append(bytes.Clone(sb.Get(old.ID[:])[:16]), body...)); err != nil {
+		// A record written with a valid checksum whose data does not
+		// decode: the header (format, deadline, revision) is kept.
+		if err := sb.Put(old.ID[:], session.SealValue(bytes.Clone(sb.Get(old.ID[:])[:17]), body)); err != nil {
 			return err
 		}
 		ghost := mustID(t, "9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f")
@@ -353,4 +356,36 @@ func TestPageCheck_ChildCrashIsDamageAndAMissingFileIsNot(t *testing.T) {
 	_, err = a.pageCheck(filepath.Join(t.TempDir(), "missing.db"))
 	require.ErrorIs(t, err, errNoPageCheck)
 	assert.NotErrorIs(t, err, errDamaged)
+}
+
+// TestCheck_FindsEverySingleByteChangeOfARecord changes each byte of a
+// stored record in the file, one at a time, as a bad disk would: check
+// reports that session as corrupt every time, and no other.
+func TestCheck_FindsEverySingleByteChangeOfARecord(t *testing.T) {
+	dir := t.TempDir()
+	recs := fixtureRecords(t)[:1] // the dashboard: data, fragments, every field
+	path := writeFixture(t, dir, "sessions.db", recs)
+	clean, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// The value starts 21 bytes before the CBOR record: format, deadline,
+	// revision, checksum.
+	start := fileOffset(t, path, recs[0]) - 21
+	body, err := session.EncodeRecord(recs[0])
+	require.NoError(t, err)
+	end := start + 21 + len(body)
+	require.Equal(t, byte(0x02), clean[start], "the value's format byte")
+
+	flipped := filepath.Join(dir, "flipped.db")
+	missed := 0
+	for off := start; off < end; off++ {
+		b := bytes.Clone(clean)
+		b[off] ^= 0x5a
+		require.NoError(t, os.WriteFile(flipped, b, 0o600))
+		r := runToolWith(t, func(a *app) { a.skipPageCheck = true }, t0, "check", flipped)
+		if r.code != exitFindings || !strings.Contains(r.stdout, "corrupt    "+idDashboard) {
+			missed++
+			t.Errorf("byte %d of the value changed: exit %d, output %s", off-start, r.code, r.stdout)
+		}
+	}
+	require.Zero(t, missed, "of %d changed bytes", end-start)
 }

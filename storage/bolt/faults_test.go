@@ -164,7 +164,7 @@ func TestGet_CorruptRecordFailsOnlyThatSession(t *testing.T) {
 	damage := map[string]func(v []byte) []byte{
 		"flipped bytes": func(v []byte) []byte {
 			c := append([]byte(nil), v...)
-			for i := valueHeader; i < len(c); i += 3 {
+			for i := headerLen + session.ChecksumLen; i < len(c); i += 3 {
 				c[i] ^= 0xA5
 			}
 			return c

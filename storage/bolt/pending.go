@@ -31,10 +31,14 @@ type pendingShard struct {
 	m  map[session.ID]*pendingWrite
 }
 
-// pendingWrite is one write. rec is nil for a deletion; clean and cleanAt
-// are guarded by the shard's mutex.
+// pendingWrite is one write: the record and its sessions value, encoded
+// by the caller of Update (so that a record that cannot be stored is
+// refused there, and encoding runs in parallel outside the writer). rec
+// and value are nil for a deletion; clean and cleanAt are guarded by the
+// shard's mutex.
 type pendingWrite struct {
 	rec     *session.Record
+	value   []byte
 	clean   bool
 	cleanAt uint64
 }

@@ -42,6 +42,10 @@ type Store struct {
 	done     chan struct{} // closed when the writer has exited
 	closed   atomic.Bool
 	damaged  atomic.Bool // a write met a damaged page: writes are refused
+	// legacy is set while layout-1 values (no checksum) may remain; the
+	// upgrader clears it once it has rewritten them all.
+	legacy   atomic.Bool
+	upgrader sync.WaitGroup
 	closeMu  sync.Mutex
 	closeErr error
 }
@@ -87,6 +91,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	go s.writer()
+	if s.legacy.Load() {
+		s.upgrader.Go(s.upgrade)
+	}
 	return s, nil
 }
 
@@ -110,6 +117,7 @@ func OpenReadOnly(path string, timeout time.Duration) (*Store, error) {
 	err = safeView(db, path, func(tx *bbolt.Tx) error {
 		n, err := readCount(tx)
 		s.count.Store(int64(n))
+		s.legacy.Store(hasLegacyValues(tx))
 		return err
 	})
 	if err != nil {
@@ -219,19 +227,30 @@ func checkLayout(path string, tx *bbolt.Tx) error {
 	return nil
 }
 
-// initFile creates the buckets of a new file and loads the session count.
+// initFile creates the buckets of a new file, marks a layout-1 file as
+// layout 2 with legacy values to upgrade, and loads the session count.
 func (s *Store) initFile() error {
 	err := safeUpdate(s.db, s.path, func(tx *bbolt.Tx) error {
 		if err := checkLayout(s.path, tx); err != nil {
 			return err
+		}
+		layout := binary.BigEndian.AppendUint32(nil, LayoutVersion)
+		if meta := tx.Bucket(bucketMeta); meta != nil && hasLegacyValues(tx) {
+			// Layout 2 from now on, so that an older build refuses the
+			// file rather than misread its new values.
+			if err := meta.Put(metaLayout, layout); err != nil {
+				return err
+			}
+			if err := meta.Put(metaLegacy, []byte{1}); err != nil {
+				return err
+			}
+			s.legacy.Store(true)
 		}
 		if tx.Bucket(bucketMeta) == nil {
 			meta, err := tx.CreateBucket(bucketMeta)
 			if err != nil {
 				return err
 			}
-			layout := make([]byte, 4)
-			binary.BigEndian.PutUint32(layout, LayoutVersion)
 			if err := meta.Put(metaLayout, layout); err != nil {
 				return err
 			}
@@ -257,6 +276,17 @@ func (s *Store) initFile() error {
 		return unavailable(s.path, err)
 	}
 	return err
+}
+
+// hasLegacyValues reports whether the file may hold layout-1 values: it
+// is of layout 1, or a layout-1 file whose upgrade has not finished.
+func hasLegacyValues(tx *bbolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return false
+	}
+	v := meta.Get(metaLayout)
+	return (len(v) == 4 && binary.BigEndian.Uint32(v) < 2) || meta.Get(metaLegacy) != nil
 }
 
 func readCount(tx *bbolt.Tx) (uint64, error) {
@@ -357,6 +387,7 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	close(s.quit)
+	s.upgrader.Wait()
 	<-s.done
 	s.dbMu.Lock()
 	if cerr := s.db.Close(); err == nil {

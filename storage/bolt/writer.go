@@ -184,7 +184,7 @@ func (s *Store) commitCreates(creates []*op) {
 			if err := sb.Put(o.id[:], o.value); err != nil {
 				return err
 			}
-			h, _ := readHeader(o.value)
+			h, _ := readHeader(o.value, false)
 			if err := ib.Put(indexKey(h.deadline, o.id), nil); err != nil {
 				return err
 			}
@@ -208,21 +208,8 @@ func (s *Store) flushPending() error {
 		if len(es) == 0 {
 			return nil
 		}
-		values := make([][]byte, len(es))
-		for i, e := range es {
-			if e.w.rec == nil {
-				continue
-			}
-			v, err := encodeValue(e.w.rec)
-			if err != nil {
-				// Cannot happen for a record whose data encoded once; keep
-				// the last good state on disk rather than block every flush.
-				s.pending.settle([]flushEntry{e})
-				continue
-			}
-			values[i] = v
-		}
 		applied := len(es)
+		legacy := s.legacy.Load()
 		err := s.update(func(tx *bbolt.Tx) error {
 			sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
 			removed := int64(0)
@@ -236,7 +223,7 @@ func (s *Store) flushPending() error {
 				if old == nil {
 					continue // deleted meanwhile: never resurrect
 				}
-				oh, herr := readHeader(old)
+				oh, herr := readHeader(old, legacy)
 				if e.w.rec == nil {
 					if herr == nil {
 						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
@@ -249,10 +236,7 @@ func (s *Store) flushPending() error {
 					removed++
 					continue
 				}
-				if values[i] == nil {
-					continue
-				}
-				nd := binary.BigEndian.Uint64(values[i][0:8])
+				nd := binary.BigEndian.Uint64(e.w.value[1:9])
 				if herr != nil || oh.deadline != nd {
 					if herr == nil {
 						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
@@ -263,7 +247,7 @@ func (s *Store) flushPending() error {
 						return err
 					}
 				}
-				if err := sb.Put(e.id[:], values[i]); err != nil {
+				if err := sb.Put(e.id[:], e.w.value); err != nil {
 					return err
 				}
 			}
