@@ -87,6 +87,9 @@ func runCheck(a *app, cmd *command, args []string) int {
 		a.checkPages(cmd, c, path)
 	}
 
+	if rep.Unchecksummed > 0 {
+		fmt.Fprintf(a.stdout, "note: %d records were written before records had checksums (layout 1): a changed byte in them may go unnoticed until a server opening the file rewrites them\n", rep.Unchecksummed)
+	}
 	if c.problems > 0 {
 		fmt.Fprintf(a.stdout, "%d problem(s): %d sessions, %d index entries\n", c.problems, sessions, rep.IndexEntries)
 		return exitFindings
