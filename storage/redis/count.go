@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/livefir/statetemplate/session"
 )
 
 // scanBatch is the COUNT hint of each SCAN step.
@@ -18,7 +20,8 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
-	pattern := globEscape(s.sessions) + "*"
+	// Session keys only: the prefix, then "{", 32 hex digits, "}".
+	pattern := globEscape(s.cfg.Prefix) + "{" + strings.Repeat("?", 2*session.IDLen) + "}"
 	n := 0
 	scan := func(ctx context.Context, c goredis.Cmdable) error {
 		it := c.Scan(ctx, 0, pattern, scanBatch).Iterator()
