@@ -76,7 +76,7 @@ func RedisWithoutFallback() RedisOption {
 // SetLogger), not through WithLogger.
 func WithRedisStore(url string, opts ...RedisOption) Option {
 	return func(c *config) error {
-		if _, err := goredis.ParseURL(url); err != nil {
+		if err := rstore.CheckURL(url); err != nil {
 			return fmt.Errorf("%w: WithRedisStore: %v", errInvalidOption, err)
 		}
 		rc := redisOptions(opts)

@@ -36,12 +36,12 @@ type Store struct {
 	writeHook    func(time.Duration) // tests: every write transaction's duration
 	pending      pendingSet
 
-	ops      chan *op      // to the writer goroutine
-	dirty    chan struct{} // an update is waiting for the window
-	quit     chan struct{} // closed by Close
-	done     chan struct{} // closed when the writer has exited
-	closed   atomic.Bool
-	damaged  atomic.Bool // a write met a damaged page: writes are refused
+	ops     chan *op      // to the writer goroutine
+	dirty   chan struct{} // an update is waiting for the window
+	quit    chan struct{} // closed by Close
+	done    chan struct{} // closed when the writer has exited
+	closed  atomic.Bool
+	damaged atomic.Bool // a write met a damaged page: writes are refused
 	// legacy is set while layout-1 values (no checksum) may remain; the
 	// upgrader clears it once it has rewritten them all.
 	legacy   atomic.Bool

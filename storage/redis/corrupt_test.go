@@ -186,3 +186,24 @@ func TestCount_SeesOnlyItsOwnPrefix(t *testing.T) {
 	require.Equal(t, 3, na)
 	require.Equal(t, 1, nb)
 }
+
+func TestOpen_SentinelURLReachesTheMasterItMonitors(t *testing.T) {
+	master := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, master.Addr, "sessions")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := rstore.Open(ctx, "redis://"+sentinel+"?master_name=sessions", rstore.Config{Prefix: "sentinel-test:"})
+	require.NoError(t, err)
+	defer s.Close()
+	rec := record(t, time.Now(), time.Hour, 0)
+	require.NoError(t, s.Create(ctx, rec))
+	got, err := s.Get(ctx, rec.ID)
+	require.NoError(t, err)
+	require.Equal(t, rec.Rev, got.Rev)
+
+	direct := goredis.NewClient(&goredis.Options{Addr: master.Addr})
+	defer direct.Close()
+	n, err := direct.Exists(ctx, s.Key(rec.ID)).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "the session is on the master the sentinel names")
+}

@@ -11,65 +11,94 @@ import (
 	"github.com/livefir/statetemplate/session"
 )
 
-// dial returns a connected client for url (see Open): a Sentinel client
-// when the URL names a master, a Cluster client when it lists several
-// nodes or its one node runs in cluster mode, else a single-node client.
-func dial(ctx context.Context, rawURL string) (goredis.UniversalClient, error) {
-	u, err := url.Parse(rawURL)
+// CheckURL reports whether Open can parse url (see Open for the forms),
+// without connecting.
+func CheckURL(url string) error {
+	_, _, err := parseURL(url)
+	return err
+}
+
+// parseURL returns a constructor of the client url asks for, and whether
+// that client is a single node that may turn out to run in cluster mode.
+func parseURL(raw string) (newClient func() goredis.UniversalClient, single bool, err error) {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("redis store: %w", err)
+		return nil, false, fmt.Errorf("redis store: %w", err)
 	}
 	q := u.Query()
-	var c goredis.UniversalClient
 	switch {
 	case q.Has("master_name"):
-		opt, err := goredis.ParseFailoverURL(rawURL)
+		opt, err := goredis.ParseFailoverURL(raw)
 		if err != nil {
-			return nil, fmt.Errorf("redis store: %w", err)
+			return nil, false, fmt.Errorf("redis store: sentinel: %w", err)
 		}
 		applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
 		opt.ContextTimeoutEnabled = true
-		c = goredis.NewFailoverClient(opt)
+		return func() goredis.UniversalClient { return goredis.NewFailoverClient(opt) }, false, nil
 	case q.Has("addr"):
-		return dialCluster(ctx, rawURL)
-	default:
-		opt, err := goredis.ParseURL(rawURL)
+		return parseClusterURL(raw)
+	}
+	opt, err := goredis.ParseURL(raw)
+	if err != nil {
+		return nil, false, fmt.Errorf("redis store: %w", err)
+	}
+	ApplyTimeouts(opt)
+	return func() goredis.UniversalClient { return goredis.NewClient(opt) }, true, nil
+}
+
+func parseClusterURL(raw string) (func() goredis.UniversalClient, bool, error) {
+	opt, err := goredis.ParseClusterURL(raw)
+	if err != nil {
+		return nil, false, fmt.Errorf("redis store: cluster: %w", err)
+	}
+	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
+	opt.ContextTimeoutEnabled = true
+	return func() goredis.UniversalClient { return goredis.NewClusterClient(opt) }, false, nil
+}
+
+// dial returns a connected client for url (see Open): a Sentinel client
+// when the URL names a master, a Cluster client when it lists several
+// nodes or its one node runs in cluster mode, else a single-node client.
+func dial(ctx context.Context, raw string) (goredis.UniversalClient, error) {
+	newClient, single, err := parseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	c := newClient()
+	if single {
+		info, err := c.Info(ctx, "cluster").Result()
 		if err != nil {
-			return nil, fmt.Errorf("redis store: %w", err)
-		}
-		ApplyTimeouts(opt)
-		single := goredis.NewClient(opt)
-		info, err := single.Info(ctx, "cluster").Result()
-		if err != nil {
-			_ = single.Close()
-			return nil, fmt.Errorf("%w: redis at %s: %w", session.ErrStoreUnavailable, opt.Addr, err)
+			_ = c.Close()
+			return nil, fmt.Errorf("%w: redis at %s: %w", session.ErrStoreUnavailable, redactedHost(raw), err)
 		}
 		if !strings.Contains(info, "cluster_enabled:1") {
-			return single, nil
+			return c, nil
 		}
-		_ = single.Close()
-		return dialCluster(ctx, rawURL)
-	}
-	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
-		return nil, fmt.Errorf("%w: redis at %s: %w", session.ErrStoreUnavailable, u.Host, err)
+		if newClient, _, err = parseClusterURL(raw); err != nil {
+			return nil, err
+		}
+		c = newClient()
+	}
+	if err := ping(ctx, c); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("%w: redis at %s: %w", session.ErrStoreUnavailable, redactedHost(raw), err)
 	}
 	return c, nil
 }
 
-// dialCluster returns a connected Cluster client seeded with the nodes of
-// url.
-func dialCluster(ctx context.Context, rawURL string) (goredis.UniversalClient, error) {
-	opt, err := goredis.ParseClusterURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("redis store: cluster: %w", err)
+// ping pings c — every node of a Cluster client.
+func ping(ctx context.Context, c goredis.UniversalClient) error {
+	if cc, ok := c.(*goredis.ClusterClient); ok {
+		return cc.ForEachShard(ctx, func(ctx context.Context, n *goredis.Client) error { return n.Ping(ctx).Err() })
 	}
-	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
-	opt.ContextTimeoutEnabled = true
-	c := goredis.NewClusterClient(opt)
-	if err := c.ForEachShard(ctx, func(ctx context.Context, n *goredis.Client) error { return n.Ping(ctx).Err() }); err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("%w: redis cluster at %s: %w", session.ErrStoreUnavailable, strings.Join(opt.Addrs, ","), err)
+	return c.Ping(ctx).Err()
+}
+
+// redactedHost is the host part of url, never its password.
+func redactedHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
 	}
-	return c, nil
+	return "the given URL"
 }

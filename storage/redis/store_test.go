@@ -36,3 +36,18 @@ func TestStoreContract(t *testing.T) {
 		})
 	}
 }
+
+// newClusterStore returns a store on the test Redis Cluster under a
+// prefix of t's own.
+func newClusterStore(t testing.TB, cfg rstore.Config) *rstore.Store {
+	t.Helper()
+	c := redistest.ClusterClient(t)
+	cfg.Prefix = redistest.Prefix(t, c)
+	s, err := rstore.New(c, cfg)
+	require.NoError(t, err)
+	return s
+}
+
+func TestStoreContract_Cluster(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) session.Store { return newClusterStore(t, rstore.Config{}) })
+}

@@ -58,15 +58,21 @@ func Own(t testing.TB) string {
 	return Start(t).Addr
 }
 
-// StopShared stops the server Addr started, if any. Call it from TestMain
-// after the tests ran.
+// StopShared stops the server Addr started and the cluster ClusterAddrs
+// started, if any. Call it from TestMain after the tests ran.
 func StopShared() {
 	sharedMu.Lock()
-	defer sharedMu.Unlock()
 	if shared != nil {
 		shared.stop()
 		shared = nil
 	}
+	sharedMu.Unlock()
+	sharedClusterMu.Lock()
+	if sharedCluster != nil {
+		sharedCluster.stop()
+		sharedCluster = nil
+	}
+	sharedClusterMu.Unlock()
 }
 
 // Unavailable fails t under CI=true and skips it otherwise, saying why.
@@ -125,6 +131,7 @@ type Server struct {
 	Addr string
 	port int
 	dir  string
+	args []string // beyond the defaults; later arguments win
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 }
@@ -175,8 +182,9 @@ func (s *Server) Restart() error {
 		return err
 	}
 	// Stdout and Stderr stay nil (the null device): no copying goroutines.
-	cmd := exec.Command(path, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", "")
+	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", ""}, s.args...)
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("redistest: starting redis-server: %w", err)
 	}
