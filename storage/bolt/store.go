@@ -46,6 +46,9 @@ type Store struct {
 	// upgrader clears it once it has rewritten them all.
 	legacy   atomic.Bool
 	upgrader sync.WaitGroup
+	// failing is set by the writer when a commit fails, and cleared by the
+	// next one that succeeds; while set, writes are refused.
+	failing  atomic.Pointer[writeFailure]
 	closeMu  sync.Mutex
 	closeErr error
 }
@@ -338,7 +341,7 @@ func (s *Store) checkWrite(ctx context.Context) error {
 		return fmt.Errorf("%w: %s: %w; writes stopped (check it with statetemplate-dump check)",
 			session.ErrStoreUnavailable, s.path, ErrDamagedFile)
 	}
-	return nil
+	return s.writesFailing()
 }
 
 // view runs fn in a read transaction on the current file.
@@ -348,9 +351,17 @@ func (s *Store) view(fn func(tx *bbolt.Tx) error) error {
 	return safeView(s.db, s.path, fn)
 }
 
-// HealthCheck returns nil while the store is open and its file readable.
+// HealthCheck returns nil while the store is open, its file readable and
+// its writes succeeding: after a failed commit it returns the failure
+// (wrapping session.ErrStoreUnavailable) until a write succeeds again.
 func (s *Store) HealthCheck(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if s.damaged.Load() && !s.readOnly {
+		return fmt.Errorf("%w: %s: %w; writes stopped", session.ErrStoreUnavailable, s.path, ErrDamagedFile)
+	}
+	if err := s.writesFailing(); err != nil {
 		return err
 	}
 	return s.view(func(tx *bbolt.Tx) error {

@@ -90,6 +90,9 @@ func (s *Store) writer() {
 		case <-s.dirty:
 		case <-timerC:
 			timerC = nil
+			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
+				_ = s.probe() // nothing to retry: find out whether writes work again
+			}
 			_ = s.flushPending() // entries that failed stay pending and are retried
 			s.pending.expireClean()
 		case <-s.quit:
@@ -98,7 +101,7 @@ func (s *Store) writer() {
 			}
 			return
 		}
-		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0) {
+		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
 			if timer == nil {
 				timer = time.NewTimer(s.opts.window)
 			} else {
@@ -139,12 +142,13 @@ func (s *Store) run(batch []*op) {
 }
 
 // update runs fn in a write transaction (commit = fsync), recording the
-// longest time the write lock was held.
+// longest time the write lock was held and whether writes succeed.
 func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	start := time.Now()
 	err := s.guardedUpdate(fn)
+	s.noteWrite(err)
 	d := int64(time.Since(start))
 	if s.writeHook != nil {
 		s.writeHook(time.Duration(d))
