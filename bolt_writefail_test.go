@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -77,4 +78,16 @@ func (l *syncLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func TestBolt_EmptySessionFileIsAnErrorNamingItNotAFreshStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	_, err := statetemplate.New(redisTmpl, statetemplate.WithBoltStore(path), statetemplate.WithDataTypes(&redisPage{}))
+	require.ErrorIs(t, err, bolt.ErrNotSessionFile)
+	require.ErrorContains(t, err, path)
+	require.ErrorContains(t, err, "empty (0 bytes)")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Zero(t, fi.Size(), "no new key was written into it")
 }

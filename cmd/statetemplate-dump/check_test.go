@@ -403,3 +403,24 @@ func TestCheck_Layout1FileIsCheckedAndItsUnchecksummedRecordsNoted(t *testing.T)
 	require.Contains(t, r.stdout, "note: 3 records were written before records had checksums (layout 1)")
 	require.Contains(t, r.stdout, "ok: 3 sessions, 3 index entries, no problems")
 }
+
+// TestEmptyFile_IsReportedClearly: a session file cut to 0 bytes is not a
+// session file, and every command says so in words rather than with an
+// error of the file system.
+func TestEmptyFile_IsReportedClearly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	r := runTool(t, t0, "check", path)
+	require.Equal(t, exitFindings, r.code, "%s%s", r.stdout, r.stderr)
+	require.Contains(t, r.stdout, "damaged")
+	require.Contains(t, r.stdout, "empty (0 bytes)")
+	require.NotContains(t, r.stdout+r.stderr, "bad file descriptor")
+	for _, cmd := range []string{"list", "stats", "export"} {
+		r = runTool(t, t0, cmd, path)
+		require.Equal(t, exitUsage, r.code, cmd)
+		require.Contains(t, r.stderr, "empty (0 bytes)", cmd)
+	}
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Zero(t, fi.Size(), "reading commands leave the file as it was")
+}

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -146,16 +147,21 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 		return nil, unavailable(path, fmt.Errorf("%s is not a directory: %w", dir, fs.ErrInvalid))
 	}
 	st, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, fs.ErrNotExist)
 	switch {
-	case statErr == nil && st.Mode().IsRegular() && st.Size() > 0:
+	case statErr == nil && !st.Mode().IsRegular():
+		return nil, unavailable(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
+	case statErr == nil && st.Size() == 0:
+		return nil, unavailable(path, fmt.Errorf("%w: the file is empty (0 bytes); a new session file is never left empty, so this one was truncated or replaced: move it away to start with no sessions (and a new signing key, unless the app sets one)", ErrNotSessionFile))
+	case statErr == nil:
 		if err := precheck(path, st.Size(), timeout); err != nil {
 			return nil, err
 		}
-	case statErr == nil && !st.Mode().IsRegular():
-		return nil, unavailable(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
-	case readOnly && statErr != nil:
+	case readOnly:
 		return nil, unavailable(path, statErr)
+	case errors.Is(statErr, fs.ErrNotExist):
+		if err := createFile(path, timeout); err != nil {
+			return nil, err
+		}
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:         timeout,
@@ -166,12 +172,64 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	if isNew && !readOnly {
-		// The new file's directory entry must reach the disk too, or a
-		// machine crash could lose the file with its first sessions.
-		syncDir(dir)
-	}
 	return db, nil
+}
+
+// createFile makes a new session file at path that appears complete or
+// not at all: it is initialised under a temporary name, then linked into
+// place (never over a file another opener put there first) and its
+// directory entry synced. So no crash leaves an empty or half-made file
+// at path, and an empty file there is damage (see openDB).
+func createFile(path string, timeout time.Duration) error {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := fmt.Sprintf("%s.new-%x", path, rnd)
+	db, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: timeout, FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		_ = os.Remove(tmp)
+		return openError(path, err)
+	}
+	err = db.Update(initBuckets)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Link(tmp, path)
+		if errors.Is(err, fs.ErrExist) {
+			err = nil // another opener created it first: use theirs
+		}
+	}
+	_ = os.Remove(tmp)
+	if err != nil {
+		return unavailable(path, fmt.Errorf("creating the session file: %w", err))
+	}
+	// The new directory entry must reach the disk too, or a machine
+	// crash could lose the file with its first sessions.
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// initBuckets creates the buckets and meta keys of an empty file.
+func initBuckets(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put(metaLayout, binary.BigEndian.AppendUint32(nil, LayoutVersion)); err != nil {
+		return err
+	}
+	if err := meta.Put(metaCount, u64(0)); err != nil {
+		return err
+	}
+	created, _ := time.Now().UTC().MarshalText()
+	if err := meta.Put(metaCreated, created); err != nil {
+		return err
+	}
+	if _, err := tx.CreateBucket(bucketSessions); err != nil {
+		return err
+	}
+	_, err = tx.CreateBucket(bucketExpiry)
+	return err
 }
 
 func openError(path string, err error) error {
@@ -250,24 +308,9 @@ func (s *Store) initFile() error {
 			s.legacy.Store(true)
 		}
 		if tx.Bucket(bucketMeta) == nil {
-			meta, err := tx.CreateBucket(bucketMeta)
-			if err != nil {
-				return err
-			}
-			if err := meta.Put(metaLayout, layout); err != nil {
-				return err
-			}
-			if err := meta.Put(metaCount, u64(0)); err != nil {
-				return err
-			}
-			created, _ := time.Now().UTC().MarshalText()
-			if err := meta.Put(metaCreated, created); err != nil {
-				return err
-			}
-			if _, err := tx.CreateBucket(bucketSessions); err != nil {
-				return err
-			}
-			if _, err := tx.CreateBucket(bucketExpiry); err != nil {
+			// A bbolt file without buckets: an older build crashed between
+			// creating the file and setting it up.
+			if err := initBuckets(tx); err != nil {
 				return err
 			}
 		}
