@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,16 +129,56 @@ func TestDamagedRecords_AreReportedByEveryCommand(t *testing.T) {
 }
 
 // fileOffset returns where the stored CBOR record of rec starts in the
-// file at path.
+// file at path: its only copy (see fileOffsets).
 func fileOffset(t *testing.T, path string, rec *session.Record) int {
+	t.Helper()
+	offs := fileOffsets(t, path, rec)
+	require.Len(t, offs, 1, "one copy of the record in the file")
+	return offs[0]
+}
+
+// fileOffsets returns every place the stored CBOR record of rec starts in
+// the file at path: bbolt copies pages on write, so a page freed by a
+// later transaction may still hold an old copy next to the live one.
+func fileOffsets(t *testing.T, path string, rec *session.Record) []int {
 	t.Helper()
 	body, err := session.EncodeRecord(rec)
 	require.NoError(t, err)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	off := bytes.Index(data, body)
-	require.GreaterOrEqual(t, off, 0, "record found in the file")
-	return off
+	var offs []int
+	for at := 0; ; {
+		i := bytes.Index(data[at:], body)
+		if i < 0 {
+			break
+		}
+		offs = append(offs, at+i)
+		at += i + 1
+	}
+	require.NotEmpty(t, offs, "record found in the file")
+	return offs
+}
+
+// pagesOf returns the starts of the pages holding the offsets, each once.
+func pagesOf(offs []int) []int {
+	var pages []int
+	for _, o := range offs {
+		if p := o / 4096 * 4096; !slices.Contains(pages, p) {
+			pages = append(pages, p)
+		}
+	}
+	return pages
+}
+
+// plus returns each offset plus d.
+func plus(offs []int, ds ...int) []int {
+	var out []int
+	for _, o := range offs {
+		for _, d := range ds {
+			out = append(out, o+d)
+		}
+	}
+	return out
 }
 
 func flipAt(t *testing.T, path string, offsets ...int) {
@@ -161,24 +202,23 @@ func TestCheck_DamagedFileExitsOneWithAUsefulMessage(t *testing.T) {
 		{
 			name: "flipped bytes inside a record",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				off := fileOffset(t, path, recs[1])
-				flipAt(t, path, off, off+1)
+				flipAt(t, path, plus(fileOffsets(t, path, recs[1]), 0, 1)...)
 			},
 			want: []string{"corrupt    " + idCounter + "  statetemplate: corrupt session record", "1 problem(s)"},
 		},
 		{
 			name: "flipped page type of the data page",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				page := fileOffset(t, path, recs[0]) / 4096 * 4096
-				flipAt(t, path, page+8) // the page header's flags: no longer a leaf
+				// the page header's flags: no longer a leaf
+				flipAt(t, path, plus(pagesOf(fileOffsets(t, path, recs[0])), 8)...)
 			},
 			want: []string{"damaged    -", "the file's page structure is damaged: bbolt:"},
 		},
 		{
 			name: "flipped element offsets of the data page",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				page := fileOffset(t, path, recs[0]) / 4096 * 4096
-				flipAt(t, path, page+16+4, page+16+5) // first leaf element's key offset
+				// first leaf element's key offset
+				flipAt(t, path, plus(pagesOf(fileOffsets(t, path, recs[0])), 16+4, 16+5)...)
 			},
 			want: []string{"problem(s)"},
 		},
@@ -423,4 +463,42 @@ func TestEmptyFile_IsReportedClearly(t *testing.T) {
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
 	require.Zero(t, fi.Size(), "reading commands leave the file as it was")
+}
+
+// slowPageCheckEnv makes the test binary's page-check child sleep this
+// long first (a time.Duration), so that a test can interrupt check there.
+const slowPageCheckEnv = "STATETEMPLATE_DUMP_TEST_SLOW_PAGECHECK"
+
+// TestCheck_InterruptedIsNeverOK: SIGINT or SIGTERM (a cancelled context)
+// at any phase of check — walking the sessions, or in bbolt's page check
+// at the end — gives no verdict: a non-zero exit and a line saying how far
+// the check got, never "ok".
+func TestCheck_InterruptedIsNeverOK(t *testing.T) {
+	path := writeFixture(t, t.TempDir(), "sessions.db", fixtureRecords(t))
+	t.Run("during the page check", func(t *testing.T) {
+		t.Setenv(slowPageCheckEnv, "10s")
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		start := time.Now()
+		r := runToolCtx(t, ctx, t0, "check", "--grace", "100h", path)
+		require.Less(t, time.Since(start), 5*time.Second, "the interrupt stops the child")
+		assert.Equal(t, exitInterrupted, r.code)
+		assert.NotContains(t, r.stdout, "ok:")
+		assert.Contains(t, r.stdout, "not checked: interrupted during bbolt's page check, after 4 of 4 sessions and 4 index entries")
+	})
+	t.Run("during the session walk", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		walked := 0
+		r := runToolWith(t, func(a *app) {
+			a.ctx = ctx
+			a.afterRecord = func() {
+				if walked++; walked == 2 {
+					cancel()
+				}
+			}
+		}, t0, "check", "--grace", "100h", path)
+		assert.Equal(t, exitInterrupted, r.code)
+		assert.NotContains(t, r.stdout, "ok:")
+		assert.Contains(t, r.stdout, "not checked: interrupted while reading the sessions, after 2 of 4 sessions")
+	})
 }
