@@ -30,7 +30,12 @@ const (
 )
 
 func init() {
-	if mode := os.Getenv(boltChildEnv); mode != "" {
+	if mode := os.Getenv(boltChildEnv); mode == "load" {
+		if err := runLoadChild(os.Getenv(boltPathEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "load child:", err)
+			os.Exit(2)
+		}
+	} else if mode != "" {
 		if err := runBoltChild(mode); err != nil {
 			fmt.Fprintln(os.Stderr, "bolt child:", err)
 			os.Exit(2)
@@ -122,6 +127,8 @@ func runBoltChild(mode string) error {
 	}
 	ctx := context.Background()
 	switch mode {
+	case "actions":
+		return runActionsChild(r)
 	case "restart":
 		n, _ := strconv.Atoi(os.Getenv(boltCountEnv))
 		lines := make([]string, n)
