@@ -106,6 +106,9 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if err != nil {
 		return err
 	}
+	if err := s.holdWhileOverdue(ctx); err != nil {
+		return err
+	}
 	sh := s.pending.shard(rec.ID)
 	sh.mu.Lock()
 	var cur uint64

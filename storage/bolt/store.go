@@ -49,7 +49,9 @@ type Store struct {
 	upgrader sync.WaitGroup
 	// failing is set by the writer when a commit fails, and cleared by the
 	// next one that succeeds; while set, writes are refused.
-	failing  atomic.Pointer[writeFailure]
+	failing atomic.Pointer[writeFailure]
+	// flushed is notified after every flush of the pending writes.
+	flushed  broadcast
 	closeMu  sync.Mutex
 	closeErr error
 }

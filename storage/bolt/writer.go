@@ -102,10 +102,16 @@ func (s *Store) writer() {
 			return
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
+			// Due one window after the oldest queued write was accepted:
+			// at once when a slow commit made it wait that long already.
+			d := s.opts.window
+			if due, ok := s.pending.queuedDeadline(s.opts.window); ok {
+				d = max(time.Until(due), 0)
+			}
 			if timer == nil {
-				timer = time.NewTimer(s.opts.window)
+				timer = time.NewTimer(d)
 			} else {
-				timer.Reset(s.opts.window)
+				timer.Reset(d)
 			}
 			timerC = timer.C
 		}
@@ -205,8 +211,11 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, in transactions of at most
-// maxWritesPerTx writes so that readers and creators never wait long.
+// maxWritesPerTx writes so that readers and creators never wait long, and
+// wakes the updates that waited for it (see holdWhileOverdue).
 func (s *Store) flushPending() error {
+	s.pending.queuedSince.Store(0) // every write queued so far is taken now
+	defer s.flushed.notify()
 	for {
 		es := s.pending.snapshot(maxWritesPerTx)
 		if len(es) == 0 {
