@@ -65,9 +65,8 @@ func New(c goredis.UniversalClient, cfg Config) (*Store, error) {
 	if cfg.MaxRecordBytes <= 0 {
 		cfg.MaxRecordBytes = DefaultMaxRecordBytes
 	}
-	if strings.ContainsAny(cfg.Prefix, "{}") {
-		return nil, fmt.Errorf("redis store: prefix %q has a hash tag: each session key has its own, so that sessions spread over a Redis Cluster (use a prefix such as %q)",
-			cfg.Prefix, DefaultPrefix)
+	if err := CheckPrefix(cfg.Prefix); err != nil {
+		return nil, err
 	}
 	return &Store{
 		c:      c,
@@ -75,6 +74,17 @@ func New(c goredis.UniversalClient, cfg Config) (*Store, error) {
 		keyKey: cfg.Prefix + "signing-key",
 		health: cfg.Prefix + "health",
 	}, nil
+}
+
+// CheckPrefix reports whether p can be a Config.Prefix: it may not
+// contain a hash tag ("{" or "}"), which would put every session in one
+// Cluster slot.
+func CheckPrefix(p string) error {
+	if strings.ContainsAny(p, "{}") {
+		return fmt.Errorf("redis store: prefix %q has a hash tag: each session key has its own, so that sessions spread over a Redis Cluster (use a prefix such as %q)",
+			p, DefaultPrefix)
+	}
+	return nil
 }
 
 // Open connects to the Redis at url and pings it within ctx. The URL picks
