@@ -226,3 +226,18 @@ func startBoltChild(t *testing.T, mode, path, keyHex string, extra ...string) (*
 	require.NoError(t, cmd.Start())
 	return cmd, out
 }
+
+// childLines returns the lines a child writes to out, read on a goroutine
+// of their own until out closes (the child exited or was killed), so that
+// the test can time a kill while the child goes on writing.
+func childLines(out io.Reader) <-chan string {
+	lines := make(chan string, 1<<16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
+}

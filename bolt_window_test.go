@@ -1,7 +1,6 @@
 package statetemplate
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -173,14 +172,7 @@ func TestBoltKill_DurabilityWindow(t *testing.T) {
 func killOnce(t *testing.T, path string) killRun {
 	t.Helper()
 	cmd, out := startBoltChild(t, "actions", path, "")
-	lines := make(chan string, 1<<16)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines := childLines(out)
 	toks := make([]string, killSessions)
 	type ack struct {
 		step int

@@ -1,12 +1,10 @@
 package statetemplate_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/fault"
+	"github.com/livefir/statetemplate/internal/testlog"
 	"github.com/livefir/statetemplate/storage/bolt"
 )
 
@@ -24,7 +23,7 @@ import (
 func TestBolt_FailingWritesAreReportedAndNotAcknowledged(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "s.db")
-	var logs syncLog
+	var logs testlog.Buffer
 	r, err := statetemplate.New(redisTmpl,
 		statetemplate.WithBoltStore(path, bolt.WithUpdateWindow(20*time.Millisecond)),
 		statetemplate.WithDataTypes(&redisPage{}),
@@ -60,24 +59,6 @@ func TestBolt_FailingWritesAreReportedAndNotAcknowledged(t *testing.T) {
 	require.Eventually(t, func() bool { return r.Health(ctx).Status == statetemplate.HealthOK }, 5*time.Second, 5*time.Millisecond)
 	_, err = s.RenderFragments(ctx, &redisPage{Title: "t", Count: count + 1})
 	require.NoError(t, err)
-}
-
-// syncLog is a log sink safe for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestBolt_EmptySessionFileIsAnErrorNamingItNotAFreshStart(t *testing.T) {

@@ -33,6 +33,16 @@ func heldOnB(t *testing.T, a, b *statetemplate.Renderer) (string, *statetemplate
 	return tok, hb
 }
 
+// updateOn makes p the data of session tok on server r.
+func updateOn(t *testing.T, r *statetemplate.Renderer, tok string, p *redisPage) {
+	t.Helper()
+	s, err := r.GetSession(tok)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.RenderFragments(context.Background(), p)
+	require.NoError(t, err)
+}
+
 func TestRedis_InvalidationOnOneServerEndsTheSessionOnTheOthersNextRead(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoServers(t)
@@ -54,11 +64,7 @@ func TestRedis_UpdateOnOneServerIsWhatTheOthersNextReadRenders(t *testing.T) {
 	a, b := twoServers(t)
 	tok, hb := heldOnB(t, a, b)
 
-	ha, err := a.GetSession(tok)
-	require.NoError(t, err)
-	defer ha.Close()
-	_, err = ha.RenderFragments(ctx, &redisPage{Title: "shared", Count: 7})
-	require.NoError(t, err)
+	updateOn(t, a, tok, &redisPage{Title: "shared", Count: 7})
 
 	html, err := b.RenderPage(tok)
 	require.NoError(t, err)
@@ -92,13 +98,9 @@ func TestRedis_ConflictLeavesTheLoserReadyToResync(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoServers(t)
 	tok, hb := heldOnB(t, a, b)
-	ha, err := a.GetSession(tok)
-	require.NoError(t, err)
-	defer ha.Close()
+	updateOn(t, a, tok, &redisPage{Title: "winner", Count: 10})
 
-	_, err = ha.RenderFragments(ctx, &redisPage{Title: "winner", Count: 10})
-	require.NoError(t, err)
-	_, err = hb.RenderFragments(ctx, &redisPage{Title: "loser", Count: 20})
+	_, err := hb.RenderFragments(ctx, &redisPage{Title: "loser", Count: 20})
 	require.ErrorIs(t, err, statetemplate.ErrConflict)
 
 	html, err := b.RenderPage(tok)

@@ -1,11 +1,11 @@
 package session_test
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/internal/fault"
 	"github.com/livefir/statetemplate/session"
 )
 
@@ -20,17 +20,10 @@ func TestSealValue_OpensToItsHeaderAndBody(t *testing.T) {
 
 func TestOpenValue_AnyChangedByteOrAShortValueIsCorrupt(t *testing.T) {
 	v := session.SealValue([]byte{1, 2, 3}, []byte("a record body of some length"))
-	for i := range v {
-		for b := range 256 {
-			if byte(b) == v[i] {
-				continue
-			}
-			c := bytes.Clone(v)
-			c[i] = byte(b)
-			_, _, err := session.OpenValue(c, 3)
-			require.ErrorIs(t, err, session.ErrCorruptRecord, "byte %d set to %#02x", i, b)
-		}
-	}
+	fault.EachByteChange(v, func(c []byte, i int) {
+		_, _, err := session.OpenValue(c, 3)
+		require.ErrorIs(t, err, session.ErrCorruptRecord, "byte %d set to %#02x", i, c[i])
+	})
 	for n := range 3 + session.ChecksumLen {
 		_, _, err := session.OpenValue(v[:n], 3)
 		require.ErrorIs(t, err, session.ErrCorruptRecord, "%d bytes", n)

@@ -60,3 +60,20 @@ func FailWrites(t testing.TB, path string) (restore func()) {
 	t.Cleanup(restore)
 	return restore
 }
+
+// EachByteChange calls fn with a copy of v changed in one byte, for every
+// position and every other value of that byte: 255·len(v) calls, in
+// order. fn must not keep changed, which the next call reuses.
+func EachByteChange(v []byte, fn func(changed []byte, at int)) {
+	changed := append([]byte(nil), v...)
+	for i := range v {
+		for b := range 256 {
+			if byte(b) == v[i] {
+				continue
+			}
+			changed[i] = byte(b)
+			fn(changed, i)
+		}
+		changed[i] = v[i]
+	}
+}

@@ -14,6 +14,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/fault"
 	"github.com/livefir/statetemplate/session"
 )
 
@@ -41,27 +42,17 @@ func TestDecodeValue_EverySingleByteChangeIsDetected(t *testing.T) {
 	require.Equal(t, r.Rev, got.Rev)
 
 	undetected := 0
-	flipped := bytes.Clone(v)
-	for i := range v {
-		for b := range 256 {
-			if byte(b) == v[i] {
-				continue
+	fault.EachByteChange(v, func(flipped []byte, i int) {
+		rec, err := decodeValue(r.ID, flipped, false)
+		if err == nil {
+			undetected++
+			if undetected <= 5 {
+				t.Errorf("byte %d of %d set to %#02x: decoded without error (rev %d, data %x)", i, len(v), flipped[i], rec.Rev, rec.Data)
 			}
-			flipped[i] = byte(b)
-			rec, err := decodeValue(r.ID, flipped, false)
-			if err == nil {
-				undetected++
-				if undetected <= 5 {
-					t.Errorf("byte %d of %d set to %#02x: decoded without error (rev %d, data %x)", i, len(v), b, rec.Rev, rec.Data)
-				}
-				continue
-			}
-			if !assert.ErrorIs(t, err, session.ErrCorruptRecord, "byte %d", i) {
-				return
-			}
+			return
 		}
-		flipped[i] = v[i]
-	}
+		require.ErrorIs(t, err, session.ErrCorruptRecord, "byte %d", i)
+	})
 	require.Zero(t, undetected, "of %d single-byte changes", len(v)*255)
 }
 

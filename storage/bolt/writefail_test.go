@@ -1,11 +1,9 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,26 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/internal/fault"
+	"github.com/livefir/statetemplate/internal/testlog"
 	"github.com/livefir/statetemplate/session"
 )
-
-// syncBuffer is a log sink safe for the writer goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestWriteFailure_RefusesWritesReportsUnhealthyLogsAndRecovers: once a
 // commit fails, the store says so — HealthCheck fails, a warning names the
@@ -42,7 +23,7 @@ func (s *syncBuffer) String() string {
 // everything, and the waiting updates reach the file.
 func TestWriteFailure_RefusesWritesReportsUnhealthyLogsAndRecovers(t *testing.T) {
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs testlog.Buffer
 	s, path := openTemp(t, WithUpdateWindow(20*time.Millisecond),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	now := time.Now().UTC()

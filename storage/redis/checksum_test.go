@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/fault"
 	"github.com/livefir/statetemplate/session"
 )
 
@@ -34,21 +34,13 @@ func TestDecodeValue_EverySingleByteChangeIsDetected(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, rec.Rev, got.Rev)
 			undetected := 0
-			flipped := bytes.Clone(v)
-			for i := range v {
-				for b := range 256 {
-					if byte(b) == v[i] {
-						continue
-					}
-					flipped[i] = byte(b)
-					if _, err := decodeValue(flipped, 1<<20); err == nil {
-						undetected++
-					} else {
-						require.ErrorIs(t, err, session.ErrCorruptRecord)
-					}
+			fault.EachByteChange(v, func(flipped []byte, _ int) {
+				if _, err := decodeValue(flipped, 1<<20); err == nil {
+					undetected++
+				} else {
+					require.ErrorIs(t, err, session.ErrCorruptRecord)
 				}
-				flipped[i] = v[i]
-			}
+			})
 			require.Zero(t, undetected, "of %d single-byte changes of a %d-byte value", len(v)*255, len(v))
 		})
 	}

@@ -32,8 +32,7 @@ func parseURL(raw string) (newClient func() goredis.UniversalClient, single bool
 		if err != nil {
 			return nil, false, fmt.Errorf("redis store: sentinel: %w", err)
 		}
-		applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
-		opt.ContextTimeoutEnabled = true
+		applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries, &opt.ContextTimeoutEnabled)
 		return func() goredis.UniversalClient { return goredis.NewFailoverClient(opt) }, false, nil
 	case q.Has("addr"):
 		return parseClusterURL(raw)
@@ -51,8 +50,7 @@ func parseClusterURL(raw string) (func() goredis.UniversalClient, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("redis store: cluster: %w", err)
 	}
-	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
-	opt.ContextTimeoutEnabled = true
+	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries, &opt.ContextTimeoutEnabled)
 	return func() goredis.UniversalClient { return goredis.NewClusterClient(opt) }, false, nil
 }
 

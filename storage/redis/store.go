@@ -116,11 +116,13 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 // hangs on a dead server: 2s to dial, read and write, one retry, two dial
 // attempts, and ctx deadlines honoured.
 func ApplyTimeouts(opt *goredis.Options) {
-	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
-	opt.ContextTimeoutEnabled = true
+	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries, &opt.ContextTimeoutEnabled)
 }
 
-func applyTimeouts(dial, read, write *time.Duration, retries, dialerRetries *int) {
+// applyTimeouts is ApplyTimeouts on the fields every kind of client
+// options has.
+func applyTimeouts(dial, read, write *time.Duration, retries, dialerRetries *int, ctxTimeout *bool) {
+	*ctxTimeout = true
 	for _, d := range []*time.Duration{dial, read, write} {
 		if *d == 0 {
 			*d = 2 * time.Second
