@@ -19,10 +19,16 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // among them — before the record is decoded.
 func SealValue(header, body []byte) []byte {
 	v := make([]byte, len(header)+ChecksumLen+len(body))
-	n := copy(v, header)
-	copy(v[n+ChecksumLen:], body)
-	binary.BigEndian.PutUint32(v[n:], checksum(header, body))
+	copy(v, header)
+	copy(v[len(header)+ChecksumLen:], body)
+	sealInPlace(v, len(header))
 	return v
+}
+
+// sealInPlace writes the checksum of v, a header of headerLen bytes, room
+// for the checksum and the body, into that room.
+func sealInPlace(v []byte, headerLen int) {
+	binary.BigEndian.PutUint32(v[headerLen:], checksum(v[:headerLen], v[headerLen+ChecksumLen:]))
 }
 
 // OpenValue verifies a value SealValue made with a header of headerLen

@@ -29,3 +29,12 @@ func TestOpenValue_AnyChangedByteOrAShortValueIsCorrupt(t *testing.T) {
 		require.ErrorIs(t, err, session.ErrCorruptRecord, "%d bytes", n)
 	}
 }
+
+func TestSealRecord_IsSealValueOfTheEncodedRecord(t *testing.T) {
+	r := sampleRecord(t)
+	body, err := session.EncodeRecord(r)
+	require.NoError(t, err)
+	v, err := session.SealRecord([]byte{9, 8}, r)
+	require.NoError(t, err)
+	require.Equal(t, session.SealValue([]byte{9, 8}, body), v)
+}

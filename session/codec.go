@@ -67,11 +67,32 @@ func getCodec() *codec {
 // FormatVersion. A record DecodeRecord could not read back (its fragment
 // state beyond the decoding limits) is an error wrapping ErrUnstorableData.
 func EncodeRecord(r *Record) ([]byte, error) {
+	return encodeRecordAfter(nil, r)
+}
+
+// SealRecord returns SealValue(header, EncodeRecord(r)), encoded in place
+// behind the header: the form stores keep, in one allocation.
+func SealRecord(header []byte, r *Record) ([]byte, error) {
+	// Room for the data and the other fields; a fragment state grows it once.
+	prefix := make([]byte, len(header)+ChecksumLen, len(header)+ChecksumLen+len(r.Data)+256)
+	copy(prefix, header)
+	v, err := encodeRecordAfter(prefix, r)
+	if err != nil {
+		return nil, err
+	}
+	sealInPlace(v, len(header))
+	return v, nil
+}
+
+// encodeRecordAfter appends the encoding of r to prefix.
+func encodeRecordAfter(prefix []byte, r *Record) ([]byte, error) {
 	c := *r
 	c.Format = FormatVersion
-	b, err := getCodec().enc.Marshal(&c)
+	buf := bytes.NewBuffer(prefix)
+	err := getCodec().enc.MarshalToBuffer(&c, buf)
+	b := buf.Bytes()
 	if err == nil {
-		err = getCodec().dec.Wellformed(b)
+		err = getCodec().dec.Wellformed(b[len(prefix):])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)

@@ -51,20 +51,17 @@ func timeFromSortable(u uint64) time.Time { return time.Unix(0, int64(u^(1<<63))
 // encodeValue returns the sessions value of rec: its header, the checksum,
 // then the CBOR record from session.EncodeRecord.
 func encodeValue(rec *session.Record) ([]byte, error) {
-	body, err := session.EncodeRecord(rec)
-	if err != nil {
-		return nil, err
-	}
-	return sealBody(sortableTime(rec.Deadline()), rec.Rev, body), nil
+	h := valueHeader(sortableTime(rec.Deadline()), rec.Rev)
+	return session.SealRecord(h[:], rec)
 }
 
-// sealBody frames an encoded record as a layout-2 value.
-func sealBody(deadline, rev uint64, body []byte) []byte {
+// valueHeader is the header of a layout-2 value.
+func valueHeader(deadline, rev uint64) [headerLen]byte {
 	var h [headerLen]byte
 	h[0] = valueFormat
 	binary.BigEndian.PutUint64(h[1:9], deadline)
 	binary.BigEndian.PutUint64(h[9:17], rev)
-	return session.SealValue(h[:], body)
+	return h
 }
 
 // header is the decoded fixed prefix of a sessions value.

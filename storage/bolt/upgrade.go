@@ -70,7 +70,8 @@ func (s *Store) upgradeStep(after []byte) (last []byte, done bool, err error) {
 			if _, err := decodeValue(id, bytes.Clone(v), true); err != nil {
 				continue
 			}
-			rewrite = append(rewrite, kv{bytes.Clone(k), sealBody(h.deadline, h.rev, bytes.Clone(v[h.bodyOffset():]))})
+			vh := valueHeader(h.deadline, h.rev)
+			rewrite = append(rewrite, kv{bytes.Clone(k), session.SealValue(vh[:], v[h.bodyOffset():])})
 		}
 		done = k == nil
 		sb := tx.Bucket(bucketSessions)

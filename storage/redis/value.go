@@ -31,12 +31,13 @@ var flateWriters = sync.Pool{New: func() any {
 // encodeValue returns the stored form of rec: compressed when the record
 // is longer than compressAbove (> 0) and compression makes it shorter.
 func encodeValue(rec *session.Record, compressAbove int) ([]byte, error) {
-	raw, err := session.EncodeRecord(rec)
+	plain, err := session.SealRecord([]byte{valueFormat, 0}, rec)
 	if err != nil {
 		return nil, err
 	}
+	raw := plain[valueHeaderLen+session.ChecksumLen:]
 	if compressAbove <= 0 || len(raw) <= compressAbove {
-		return session.SealValue([]byte{valueFormat, 0}, raw), nil
+		return plain, nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 2)
@@ -50,7 +51,7 @@ func encodeValue(rec *session.Record, compressAbove int) ([]byte, error) {
 		return nil, fmt.Errorf("redis store: compressing record: %w", err)
 	}
 	if buf.Len() >= len(raw) {
-		return session.SealValue([]byte{valueFormat, 0}, raw), nil // incompressible data: keep the plain record
+		return plain, nil // incompressible data: keep the plain record
 	}
 	return session.SealValue([]byte{valueFormat, flagDeflate}, buf.Bytes()), nil
 }
