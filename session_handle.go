@@ -2,6 +2,7 @@ package statetemplate
 
 import (
 	"context"
+	"time"
 
 	"github.com/livefir/statetemplate/session"
 )
@@ -43,6 +44,23 @@ func (s *Session) Navigate(ctx context.Context, name string, data any) ([]Update
 // the session's stored state changes only when RenderFragments succeeds.
 // Goroutines that mutate it concurrently must synchronize themselves.
 func (s *Session) Data() any { return s.h.Data() }
+
+// Rollback discards the changes made in place to the session's data since
+// its last successful RenderFragments: Data returns a value decoded from
+// the last committed state, as a restart would restore it (fields the
+// encoding does not capture, such as unexported ones, come back zero).
+// Call it when an action that mutated the data fails; package live does.
+func (s *Session) Rollback(ctx context.Context) error { return s.h.Rollback(ctx) }
+
+// SetIdleTimeout gives the session a new idle timeout counted from now (0
+// removes it). Package live uses it to end sessions whose page is gone.
+func (s *Session) SetIdleTimeout(ctx context.Context, d time.Duration) error {
+	return s.h.SetIdleTimeout(ctx, d)
+}
+
+// Touch records an access, restarting the session's idle timeout. It
+// writes at most once a second, and nothing for a session without one.
+func (s *Session) Touch(ctx context.Context) error { return s.h.Touch(ctx) }
 
 // ID returns the session's ID, for logs. It is not a credential: only a
 // token opens a session.

@@ -28,7 +28,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if tmpl == nil {
 		return nil, fmt.Errorf("%w: nil template", errInvalidOption)
 	}
-	var c config
+	c := config{maxDataBytes: DefaultMaxDataBytes}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -74,18 +74,21 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	}
 	cleanup := c.cleanupInterval
 	mgr, err := session.NewManager(session.Config{
-		Store:           store,
-		Keys:            keys,
-		Render:          renderFunc(tmpl),
-		Types:           types,
-		Cache:           c.cache,
-		RenderCache:     pages.orNil(),
-		Expiration:      c.expiration,
-		IdleTimeout:     c.idleTimeout,
-		CleanupInterval: cleanup,
-		MaxSessions:     maxSessions,
-		Logger:          c.logger,
-		Now:             c.now,
+		Store:             store,
+		Keys:              keys,
+		Render:            renderFunc(tmpl),
+		Types:             types,
+		Cache:             c.cache,
+		RenderCache:       pages.orNil(),
+		Expiration:        c.expiration,
+		IdleTimeout:       c.idleTimeout,
+		CleanupInterval:   cleanup,
+		MaxSessions:       maxSessions,
+		MaxDataBytes:      c.maxDataBytes,
+		ProvisionalTTL:    c.provisionalTTL,
+		ProvisionalBudget: c.provisionalBudget,
+		Logger:            c.logger,
+		Now:               c.now,
 	})
 	if err != nil {
 		store.Close()

@@ -32,9 +32,17 @@ type Handle struct {
 }
 
 // Open resolves tok to a handle on its session. ctx bounds the store read.
+// A provisional session is stored now: its page has connected.
 func (m *Manager) Open(ctx context.Context, tok string) (*Handle, error) {
 	e, gen, err := m.acquire(ctx, tok)
 	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	err = m.promote(ctx, e)
+	e.mu.Unlock()
+	if err != nil {
+		m.release(e)
 		return nil, err
 	}
 	return &Handle{m: m, e: e, gen: gen}, nil
@@ -119,6 +127,9 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	encBuf := getBuffer()
 	defer putBuffer(encBuf)
 	if err := encodeDataTo(encBuf, data); err != nil {
+		return nil, err
+	}
+	if err := m.checkSize(encBuf.Len(), TypeName(data)); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()

@@ -11,10 +11,14 @@ func (m *Manager) sweepLoop() {
 	defer close(m.done)
 	t := time.NewTicker(m.cfg.CleanupInterval)
 	defer t.Stop()
+	purge := time.NewTicker(nurseryPurgeEvery)
+	defer purge.Stop()
 	for {
 		select {
 		case <-m.stop:
 			return
+		case <-purge.C:
+			m.nursery.purge(m.now())
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.CleanupInterval)
 			if n, err := m.Sweep(ctx); err != nil {
