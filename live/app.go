@@ -21,10 +21,12 @@ type ActionFunc[T any] func(ctx context.Context, data T, msg Message) error
 // client and the WebSocket loop. T is the session data's type, a pointer
 // such as *DashboardData, since actions mutate it in place.
 type App[T any] struct {
-	r    *statetemplate.Renderer
-	cfg  *config
-	page http.Handler
-	hub  hub[T]
+	r        *statetemplate.Renderer
+	cfg      *config
+	tabs     *tabs
+	page     http.Handler
+	hub      hub[T]
+	browsers browserConns
 
 	mu      sync.RWMutex
 	actions map[string]ActionFunc[T]
@@ -50,10 +52,10 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		actions: make(map[string]ActionFunc[T]),
 		open:    make(map[*conn]struct{}),
 	}
-	a.hub.byID = make(map[string]*liveSession[T])
-	a.hub.closing = make(map[string]chan struct{})
-	mw := SessionMiddleware(r, func(req *http.Request) (any, error) { return init(req) }, opts...)
-	a.page = mw(http.HandlerFunc(a.servePage))
+	a.hub.init(a.cfg)
+	a.browsers.init(a.cfg.maxConnsBrowser)
+	a.tabs = newTabs(r, func(req *http.Request) (any, error) { return init(req) }, a.cfg)
+	a.page = a.tabs.middleware(http.HandlerFunc(a.servePage))
 	return a, nil
 }
 
@@ -101,7 +103,7 @@ func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	w.Write([]byte(InjectScript(html, ScriptTag(tab.Ref, a.cfg.scriptPath, a.cfg.socketPath))))
+	w.Write([]byte(InjectScript(html, tab.ScriptTag(a.cfg.scriptPath, a.cfg.socketPath))))
 }
 
 // UpdateAll applies fn to the data of every session with an open
@@ -141,6 +143,7 @@ func (a *App[T]) Close() error {
 	}
 	a.closeMu.Unlock()
 	a.conns.Wait()
+	a.hub.wait()
 	return nil
 }
 

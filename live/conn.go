@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -19,6 +20,9 @@ const (
 	// CloseSlowClient: the connection's send buffer overflowed or a write
 	// timed out; the client reconnects and resynchronizes.
 	CloseSlowClient = websocket.StatusTryAgainLater
+	// CloseReplaced: a newer page of the same tab (a reload) took the
+	// session over; the client does not reconnect.
+	CloseReplaced websocket.StatusCode = 4409
 )
 
 // conn is one WebSocket connection. Messages for it go through a bounded
@@ -30,6 +34,13 @@ type conn struct {
 	done    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup // writer and closer
+
+	// ref is the tab reference of the page this connection serves, set
+	// before the connection joins its session.
+	ref string
+	// pageClosed is set when the browser closed the connection because it
+	// left the page (close code 1001).
+	pageClosed atomic.Bool
 }
 
 func newConn(ws *websocket.Conn, cfg *config) *conn {

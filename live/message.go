@@ -87,6 +87,15 @@ func (m Message) Int(key string) (int, error) {
 // whose session opened: the client treats the session as live from then on.
 var readyMessage = []byte("[]")
 
+// refMessage tells the client the tab reference its page holds from now
+// on: after the handshake gave the tab another session (see serveSocket).
+func refMessage(ref string) []byte {
+	b, _ := json.Marshal(struct {
+		Ref string `json:"ref"`
+	}{ref})
+	return b
+}
+
 // errorMessage is what the server sends when it cannot act on a message.
 type errorMessage struct {
 	Error   string `json:"error"`
@@ -100,6 +109,7 @@ const (
 	errCodeUnknownAction = "unknown_action"
 	errCodeRateLimited   = "rate_limited"
 	errCodeActionFailed  = "action_failed"
+	errCodeConflict      = "conflict"
 	errCodeInternal      = "internal"
 )
 

@@ -40,6 +40,9 @@ func (m *Manager) Open(ctx context.Context, tok string) (*Handle, error) {
 	}
 	e.mu.Lock()
 	err = m.promote(ctx, e)
+	if err == nil {
+		e.handles++
+	}
 	e.mu.Unlock()
 	if err != nil {
 		m.release(e)
@@ -86,6 +89,7 @@ func (h *Handle) Close() error {
 	h.closed = true
 	h.mu.Unlock()
 	defer h.m.release(h.e)
+	h.m.closeHandle(h.e)
 	if f, ok := h.m.cfg.Store.(Flusher); ok && !h.m.isClosed.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -94,6 +98,13 @@ func (h *Handle) Close() error {
 		}
 	}
 	return nil
+}
+
+// closeHandle counts a handle's Close.
+func (m *Manager) closeHandle(e *entry) {
+	e.mu.Lock()
+	e.handles--
+	e.mu.Unlock()
 }
 
 // RenderFragments makes data the session's data and returns the updates

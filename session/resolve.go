@@ -164,7 +164,7 @@ func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
 	if e.rec.TokenGen != gen {
 		return fmt.Errorf("%w: session %s: token was replaced by RefreshToken", ErrInvalidToken, e.id.Short())
 	}
-	if e.rec.Expired(m.now()) {
+	if e.expired(m.now()) {
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
 		return e.err
 	}

@@ -8,8 +8,8 @@ import { fnv } from "./hash.js";
 import { connect, status } from "./socket.js";
 import { listen, send } from "./actions.js";
 
-var me = document.currentScript;
+var d = document.currentScript.dataset;
 window.statetemplate = { send: send, hash: fnv };
 listen();
 status("connecting");
-connect(me.dataset.url || "/ws", me.dataset.ref);
+connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");

@@ -1,6 +1,7 @@
 // The WebSocket: connect, reconnect with backoff and jitter, resynchronize
-// after a reconnect, and reload once when the session is gone (see
-// live/doc.go for the wire format and close codes).
+// after a reconnect, reload once when the session is gone, and keep the
+// tab's session across reloads (see live/doc.go for the wire format, the
+// close codes and the reload protocol).
 import { apply } from "./apply.js";
 
 var doc = document,
@@ -10,7 +11,10 @@ var doc = document,
   tries = 0,
   opened = false,
   queue = [],
-  url;
+  ref,
+  base,
+  first,
+  key;
 
 export function status(s) {
   doc.documentElement.dataset.stStatus = s;
@@ -23,20 +27,64 @@ export function raw(m) {
   else if (queue.length < 100) queue.push(m);
 }
 
-// connect opens the socket at path for the tab reference ref.
-export function connect(path, ref) {
-  url =
+// tab reads or writes what this tab remembers across its page loads: the
+// reference of its page (r) and, while a page goes away, the nonce (n) it
+// left in the resume cookie.
+function tab(t) {
+  try {
+    if (t) sessionStorage.setItem(key, JSON.stringify(t));
+    else return JSON.parse(sessionStorage.getItem(key)) || {};
+  } catch (x) {
+    return {};
+  }
+}
+
+// connect opens the socket at path for the page's tab reference pageRef.
+// resumed is the nonce of a page that continued its tab's session, rc the
+// name of the resume cookie.
+export function connect(path, pageRef, resumed, rc) {
+  key = "st-tab:" + path;
+  ref = pageRef;
+  var t = tab();
+  first = resumed
+    ? t.n === resumed
+      ? "&resumed=1"
+      : "&fresh=1" // another tab took the session this tab left: start anew
+    : t.r && t.r !== ref
+    ? "&prev=" + encodeURIComponent(t.r) // a reload the cookie missed, or a duplicated tab
+    : "";
+  tab({ r: ref });
+  base =
     (location.protocol === "https:" ? "wss://" : "ws://") +
     location.host +
     path +
-    (path.indexOf("?") < 0 ? "?" : "&") +
-    "ref=" +
-    encodeURIComponent(ref);
+    (path.indexOf("?") < 0 ? "?" : "&");
+  addEventListener("pagehide", function () {
+    // A reload brings the cookie back to the server within seconds, and
+    // the next page continues this session.
+    var n = Array.from(crypto.getRandomValues(new Uint8Array(8)), function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+    tab({ r: ref, n: n });
+    doc.cookie =
+      rc + "=" + ref + "." + n + ";path=/;max-age=10;samesite=lax" +
+      (location.protocol === "https:" ? ";secure" : "");
+  });
+  addEventListener("pageshow", function (e) {
+    if (e.persisted) doc.cookie = rc + "=;path=/;max-age=0";
+  });
   open();
 }
 
 function open() {
-  ws = new WebSocket(url);
+  ws = new WebSocket(
+    base +
+      "ref=" +
+      encodeURIComponent(ref) +
+      "&url=" +
+      encodeURIComponent(location.pathname + location.search) +
+      first
+  );
   ws.onopen = function () {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full render.
@@ -51,6 +99,7 @@ function open() {
     if (doc.documentElement.dataset.stStatus !== "open") {
       // The server's first message (an empty batch) says the session is
       // live; only now may a later "gone" reload the page again.
+      first = "";
       try {
         sessionStorage.removeItem(RELOADED);
       } catch (x) {}
@@ -63,6 +112,9 @@ function open() {
           break;
         }
       doc.dispatchEvent(new CustomEvent("statetemplate:update", { detail: m }));
+    } else if (m.ref) {
+      ref = m.ref;
+      tab({ r: ref });
     } else if (m.error) {
       console.warn("statetemplate:", m.error, m.message);
       doc.dispatchEvent(new CustomEvent("statetemplate:error", { detail: m }));
@@ -70,6 +122,11 @@ function open() {
   };
   ws.onclose = function (e) {
     ws = null;
+    if (e.code === 4409) {
+      // A newer page of this tab took the session over.
+      status("replaced");
+      return;
+    }
     if (e.code === 4401) {
       // The session is gone for good: reload once for a new one, but not
       // again until a page has connected, so a dead server cannot loop us.
