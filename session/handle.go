@@ -176,6 +176,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	if err != nil {
 		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
+	updates, title := titleUpdate(prev, buf.Bytes(), updates)
 	changed := m.changedPaths(prev, data)
 
 	next := prev.Clone()
@@ -183,6 +184,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.LastAccess = now
 	next.DataType = name
 	next.Template = page
+	next.Title = title
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state

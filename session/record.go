@@ -48,6 +48,8 @@ type Record struct {
 	// Lease, when set, ends the session at that moment unless it is renewed
 	// or a handle holds the session open (see Handle.SetLease).
 	Lease time.Time `cbor:"13,keyasint,omitzero"`
+	// Title is the text of the <title> of the page last rendered.
+	Title string `cbor:"14,keyasint,omitempty"`
 
 	// Value is the decoded data. In-process stores keep it so that data of
 	// any type works without registration; it is never encoded.
