@@ -2,7 +2,7 @@ package live
 
 import (
 	"context"
-	"encoding/json"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +38,9 @@ type conn struct {
 	// ref is the tab reference of the page this connection serves, set
 	// before the connection joins its session.
 	ref string
+	// req is the WebSocket handshake: the browser's headers and cookies,
+	// which a page's params read on a navigation.
+	req *http.Request
 	// pageClosed is set when the browser closed the connection because it
 	// left the page (close code 1001).
 	pageClosed atomic.Bool
@@ -50,8 +53,12 @@ func newConn(ws *websocket.Conn, cfg *config) *conn {
 	return c
 }
 
-// enqueue queues msg, or closes a connection that is too far behind.
+// enqueue queues msg, or closes a connection that is too far behind. A
+// nil msg is nothing to send.
 func (c *conn) enqueue(msg []byte) {
+	if msg == nil {
+		return
+	}
 	select {
 	case <-c.done:
 	case c.out <- msg:
@@ -60,10 +67,11 @@ func (c *conn) enqueue(msg []byte) {
 	}
 }
 
-// sendError queues an error message for the browser.
+// sendError queues an error reply for the browser.
 func (c *conn) sendError(code, text, action string) {
-	b, _ := json.Marshal(errorMessage{Error: code, Message: text, Action: action})
-	c.enqueue(b)
+	r := reply{}
+	r.fail(code, text, action)
+	c.enqueue(r.encode())
 }
 
 func (c *conn) writeLoop() {

@@ -17,7 +17,7 @@ import (
 // ("2006-01-02T15:04") or RFC 3339 to a time.Time; an empty string leaves
 // a number or a time zero and a pointer nil. Objects decode as JSON.
 // Fields the message lacks are left as they are; the transport's fields
-// (starting with "_") and "action" are never decoded.
+// (starting with "_") are never decoded.
 //
 // Every field that cannot be converted is reported at once, as
 // FieldErrors, which the browser shows at each field.
@@ -67,11 +67,11 @@ func (m Message) decodeStruct(sv reflect.Value, errs FieldErrors) {
 
 // lookup finds the field name, exactly or else case-insensitively.
 func (m Message) lookup(name string) (string, json.RawMessage, bool) {
-	if raw, ok := m.fields[name]; ok && name != "action" && !strings.HasPrefix(name, "_") {
+	if raw, ok := m.fields[name]; ok && !strings.HasPrefix(name, "_") {
 		return name, raw, true
 	}
 	for k, raw := range m.fields {
-		if strings.EqualFold(k, name) && k != "action" && !strings.HasPrefix(k, "_") {
+		if strings.EqualFold(k, name) && !strings.HasPrefix(k, "_") {
 			return k, raw, true
 		}
 	}

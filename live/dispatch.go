@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"time"
 
@@ -11,52 +12,86 @@ import (
 	"github.com/livefir/statetemplate/fragments"
 )
 
-// dispatch runs one message. The error is for the read loop's decision to
-// go on; the browser has been told already.
+// dispatch runs one message and answers it: the updates go to every
+// connection of the session, the reply (acknowledgment or error, flash
+// notices, events, navigation) to c. The error is for the read loop's
+// decision to go on; the browser has been told already.
 func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg Message) error {
-	if msg.Action == actionResync {
+	rp := &reply{Ack: msg.seq, session: ls.id, logger: a.cfg.logger}
+	defer func() { c.enqueue(rp.encode()) }()
+	var fn ActionFunc[T]
+	switch msg.Action {
+	case actionResync:
 		return a.resync(c, ls)
+	case actionNavigate:
+		url := msg.String(fieldURL)
+		fn = func(ctx context.Context, _ T, _ Message) error {
+			Navigate(ctx, url)
+			return nil
+		}
+	default:
+		a.mu.RLock()
+		fn = a.actions[msg.Action]
+		a.mu.RUnlock()
 	}
-	a.mu.RLock()
-	fn := a.actions[msg.Action]
-	a.mu.RUnlock()
 	if fn == nil {
-		c.sendError(errCodeUnknownAction, "no handler for this action", msg.Action)
+		rp.fail(errCodeUnknownAction, "no handler for this action", msg.Action)
 		return nil
 	}
-	var failed error
-	err := a.mutate(ctx, ls, func(d T) error {
-		failed = fn(ctx, d, msg)
-		return failed
-	})
+	hctx := withReply(ctx, rp)
+	err := a.mutate(hctx, c.req, ls, func(d T) error { return fn(hctx, d, msg) })
+	var he handlerError
 	switch {
 	case err == nil:
-	case failed != nil:
-		text, ok := userMessage(failed)
-		if !ok {
-			a.cfg.logger.Warn("live: action failed", "action", msg.Action, "session", ls.id[:8], "err", failed)
-			text = genericFailure
-		}
-		c.sendError(errCodeActionFailed, text, msg.Action)
+	case errors.As(err, &he):
+		a.fail(rp, he.err, msg.Action, ls)
 	case errors.Is(err, statetemplate.ErrConflict):
 		// Another server changed the session first: the tab gets the
 		// winner's page; its action is not applied.
-		c.sendError(errCodeConflict, "the page changed elsewhere; it was reloaded and the action was not applied", msg.Action)
+		rp.fail(errCodeConflict, "the page changed elsewhere; it was reloaded and the action was not applied", msg.Action)
 	case errors.Is(err, statetemplate.ErrDataTooLarge):
-		c.sendError(errCodeActionFailed, "The change is too large.", msg.Action)
+		rp.fail(errCodeActionFailed, "The change is too large.", msg.Action)
 	case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
 		a.cfg.logger.Warn("live: rendering an action", "action", msg.Action, "session", ls.id[:8], "err", err)
-		c.sendError(errCodeInternal, "the update failed", msg.Action)
+		rp.fail(errCodeInternal, "the update failed", msg.Action)
 	}
 	return err
 }
 
+// fail makes rp the answer to a handler's error: a UserError's message or
+// FieldErrors are for the user; any other error is logged and the browser
+// gets a generic message.
+func (a *App[T]) fail(rp *reply, err error, action string, ls *liveSession[T]) {
+	var fields FieldErrors
+	switch {
+	case errors.As(err, &fields):
+		rp.fail(errCodeInvalid, invalidFields, action)
+		rp.Fields = fields
+	default:
+		text, ok := userMessage(err)
+		if !ok {
+			a.cfg.logger.Warn("live: action failed", "action", action, "session", ls.id[:8], "err", err)
+			text = genericFailure
+		}
+		rp.fail(errCodeActionFailed, text, action)
+	}
+	rp.Flash, rp.Events, rp.Nav, rp.Redirect = nil, nil, "", ""
+}
+
+// handlerError is an error of the app's code (a handler, a push callback,
+// a page's params), as opposed to one of rendering or storing.
+type handlerError struct{ err error }
+
+func (e handlerError) Error() string { return e.err.Error() }
+func (e handlerError) Unwrap() error { return e.err }
+
 // mutate applies fn to the session's data, renders and queues the updates
 // to every connection of the session. When fn or the render fails, the
 // session's data is rolled back to its last committed state: nothing of a
-// failed action reaches a later render. A conflict with another server
-// sends every connection of the session the winner's page.
-func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) error) error {
+// failed action reaches a later render. A navigation fn asked for (see
+// Navigate) runs the target page's params in the same render. base is the
+// page load the connection stands for, which a page's params read.
+func (a *App[T]) mutate(ctx context.Context, base *http.Request, ls *liveSession[T], fn func(T) error) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if ls.dead {
@@ -68,15 +103,38 @@ func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) erro
 	}
 	if err := fn(data); err != nil {
 		a.rollback(ctx, ls)
-		return err
+		return handlerError{err}
 	}
-	return a.render(ctx, ls, data)
+	var tmpl *string
+	if rp := replyOf(ctx); rp != nil && rp.Nav != "" {
+		p, pr := a.route(base, rp.Nav)
+		switch {
+		case p == nil:
+			rp.Redirect, rp.Nav = rp.Nav, ""
+		case p.params != nil:
+			if err := p.params(ctx, data, Params{pr}); err != nil {
+				a.rollback(ctx, ls)
+				return handlerError{err}
+			}
+		}
+		if p != nil {
+			tmpl = &p.template
+		}
+	}
+	return a.render(ctx, ls, data, tmpl)
 }
 
-// render makes data the session's data and pushes the updates. ls.mu must
-// be held.
-func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T) error {
-	updates, err := ls.sess.RenderFragments(ctx, data)
+// render makes data the session's data — rendered with the template *tmpl
+// from now on when tmpl is not nil — and pushes the updates, and the
+// reply in ctx to the session's other connections. ls.mu must be held.
+func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *string) error {
+	var updates []statetemplate.Update
+	var err error
+	if tmpl != nil {
+		updates, err = ls.sess.Navigate(ctx, *tmpl, data)
+	} else {
+		updates, err = ls.sess.RenderFragments(ctx, data)
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, statetemplate.ErrConflict):
@@ -90,14 +148,13 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T) error {
 		a.failed(ls, err)
 		return err
 	}
-	if len(updates) == 1 && updates[0].IsNoOp {
-		return nil
+	if len(updates) != 1 || !updates[0].IsNoOp {
+		msg, err := encodeUpdates(updates)
+		if err != nil {
+			return err
+		}
+		ls.broadcast(msg)
 	}
-	msg, err := encodeUpdates(updates)
-	if err != nil {
-		return err
-	}
-	ls.broadcast(msg)
 	return nil
 }
 
@@ -120,7 +177,7 @@ func (a *App[T]) startFromCopy(c *conn, ls *liveSession[T], src string) {
 		s.Close()
 		if d, ok := v.(T); err == nil && ok {
 			ls.mu.Lock()
-			err = a.render(ctx, ls, d)
+			err = a.render(ctx, ls, d, nil)
 			ls.mu.Unlock()
 		}
 	}

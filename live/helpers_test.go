@@ -200,7 +200,17 @@ func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 		require.NoError(t, json.Unmarshal(b, &r))
 		m.Ref = r.Ref
 	default:
-		require.NoError(t, json.Unmarshal(b, &m.Error), string(b))
+		// A reply: its fields as strings, for tests to look at.
+		var raw map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &raw), string(b))
+		m.Error = map[string]string{}
+		for k, v := range raw {
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				s = string(v)
+			}
+			m.Error[k] = s
+		}
 	}
 	return m, nil
 }

@@ -22,7 +22,10 @@ var ErrBadMessage = errors.New("live: bad message")
 const maxActionLen = 128
 
 // The transport's own actions; app actions may not start with "_".
-const actionResync = "_resync"
+const (
+	actionResync   = "_resync"
+	actionNavigate = "_nav"
+)
 
 // Message is one action sent by the browser: its name and its fields. The
 // field names starting with "_" belong to the transport (_seq numbers the
@@ -149,20 +152,14 @@ func refMessage(ref string) []byte {
 	return b
 }
 
-// errorMessage is what the server sends when it cannot act on a message.
-type errorMessage struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Action  string `json:"action,omitempty"`
-}
-
-// The error codes of errorMessage.
+// The error codes of an error reply.
 const (
 	errCodeBadMessage    = "bad_message"
 	errCodeUnknownAction = "unknown_action"
 	errCodeRateLimited   = "rate_limited"
 	errCodeActionFailed  = "action_failed"
 	errCodeConflict      = "conflict"
+	errCodeInvalid       = "invalid"
 	errCodeInternal      = "internal"
 )
 

@@ -16,10 +16,11 @@ import (
 	"github.com/livefir/statetemplate/live"
 )
 
-// leave stores the resume cookie the client writes as its page goes away.
+// leave stores the resume cookie the client writes as its page at "/"
+// goes away.
 func (b *browser) leave(base, ref, nonce string) {
 	u, _ := url.Parse(base)
-	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "st_browser_resume", Value: ref + "." + nonce, Path: "/"}})
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "st_browser_resume", Value: ref + "." + nonce + ".%2F", Path: "/"}})
 }
 
 var resumedRE = `data-resumed="`

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -40,6 +38,7 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(a.cfg.maxMessage)
 	c := newConn(ws, a.cfg)
+	c.req = r
 	if !a.track(c) {
 		c.close(CloseGoingAway, "server shutting down")
 		c.wg.Wait()
@@ -98,7 +97,11 @@ func (a *App[T]) join(r *http.Request, secret []byte) (join, error) {
 	j := join{token: tok, pageRef: pageRef, ref: pageRef, resync: q.Has("resumed")}
 	switch {
 	case q.Has("fresh"):
-		tab, err := a.tabs.create(pageRequest(r, q.Get("url")), secret)
+		p, pr := a.route(r, q.Get("url"))
+		if p == nil {
+			return join{}, fmt.Errorf("%w: %q is not a page of this App", ErrBadReference, q.Get("url"))
+		}
+		tab, err := a.tabs.create(pr, secret, p.prepare)
 		if err != nil {
 			return join{}, err
 		}
@@ -122,20 +125,6 @@ func (a *App[T]) join(r *http.Request, secret []byte) (join, error) {
 		j.token, j.ref, j.resync = prev, ref, true
 	}
 	return j, nil
-}
-
-// pageRequest is the page load a handshake stands for, for init: the
-// handshake with the page's path and query (raw, a path on this host).
-func pageRequest(r *http.Request, raw string) *http.Request {
-	pr := r.Clone(r.Context())
-	pr.Method = http.MethodGet
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") {
-		u = &url.URL{Path: "/"}
-	}
-	pr.URL = &url.URL{Path: u.Path, RawQuery: u.RawQuery}
-	pr.RequestURI = pr.URL.RequestURI()
-	return pr
 }
 
 // refuse closes a connection whose session could not be opened.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -65,8 +66,13 @@ func TabFromContext(ctx context.Context) (Tab, bool) {
 // refuses page loads past the per-address limit (WithPageRateLimit) with
 // 429 Too Many Requests.
 func SessionMiddleware(r *statetemplate.Renderer, init func(*http.Request) (any, error), opts ...Option) func(http.Handler) http.Handler {
-	return newTabs(r, init, newConfig(opts)).middleware
+	t := newTabs(r, init, newConfig(opts))
+	return func(next http.Handler) http.Handler { return t.middleware(nil, next) }
 }
+
+// prepareFunc adjusts a new session's data for the page being loaded and
+// names the template that renders it.
+type prepareFunc func(r *http.Request, data any) (template string, err error)
 
 // tabs creates and resumes the sessions of page loads.
 type tabs struct {
@@ -80,7 +86,10 @@ func newTabs(r *statetemplate.Renderer, init func(*http.Request) (any, error), c
 	return &tabs{r: r, init: init, cfg: cfg, pages: newPageLimiter(cfg.pageRate, cfg.pageBurst, cfg.logger)}
 }
 
-func (t *tabs) middleware(next http.Handler) http.Handler {
+// middleware gives each page load a session (see SessionMiddleware);
+// prepare, when not nil, adjusts a new session's data and names its
+// template.
+func (t *tabs) middleware(prepare prepareFunc, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if !t.pages.allow(t.cfg.clientAddr(req), time.Now()) {
 			w.Header().Set("Retry-After", "1")
@@ -91,7 +100,12 @@ func (t *tabs) middleware(next http.Handler) http.Handler {
 		tab, ok := t.resume(w, req, secret)
 		if !ok {
 			var err error
-			if tab, err = t.create(req, secret); err != nil {
+			if tab, err = t.create(req, secret, prepare); err != nil {
+				if errors.Is(err, errParams) {
+					t.cfg.logger.Debug("live: page parameters refused", "url", req.URL.String(), "err", err)
+					http.NotFound(w, req)
+					return
+				}
 				status := http.StatusServiceUnavailable
 				if errors.Is(err, errInit) {
 					status = http.StatusInternalServerError
@@ -106,11 +120,15 @@ func (t *tabs) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// errInit marks a failure of the app's init function.
-var errInit = errors.New("live: the app's initial data")
+// errInit marks a failure of the app's init function, errParams a page's
+// params refusing its URL.
+var (
+	errInit   = errors.New("live: the app's initial data")
+	errParams = errors.New("live: the page's params")
+)
 
 // create starts a provisional session for a page load.
-func (t *tabs) create(req *http.Request, secret []byte) (Tab, error) {
+func (t *tabs) create(req *http.Request, secret []byte, prepare prepareFunc) (Tab, error) {
 	var data any
 	if t.init != nil {
 		d, err := t.init(req)
@@ -119,7 +137,14 @@ func (t *tabs) create(req *http.Request, secret []byte) (Tab, error) {
 		}
 		data = d
 	}
-	tok, err := t.r.CreateSession(req.Context(), data, statetemplate.Provisional())
+	var tmpl string
+	if prepare != nil {
+		var err error
+		if tmpl, err = prepare(req, data); err != nil {
+			return Tab{}, fmt.Errorf("%w: %w", errParams, err)
+		}
+	}
+	tok, err := t.r.CreateSession(req.Context(), data, statetemplate.Provisional(), statetemplate.SessionTemplate(tmpl))
 	if err != nil {
 		return Tab{}, err
 	}
@@ -140,8 +165,14 @@ func (t *tabs) resume(w http.ResponseWriter, req *http.Request, secret []byte) (
 		return Tab{}, false
 	}
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, SameSite: t.cfg.sameSite})
-	ref, nonce, ok := strings.Cut(c.Value, ".")
-	if !ok || !validNonce(nonce) {
+	// ref.nonce.url: the page's path and query, escaped; only a reload of
+	// that URL continues the session.
+	parts := strings.SplitN(c.Value, ".", 3)
+	if len(parts) != 3 || !validNonce(parts[1]) {
+		return Tab{}, false
+	}
+	ref, nonce := parts[0], parts[1]
+	if u, err := url.PathUnescape(parts[2]); err != nil || u != req.URL.RequestURI() {
 		return Tab{}, false
 	}
 	tok, err := openRef(secret, ref)
