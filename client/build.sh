@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 sum=$(cat src/*.js | sha256sum | cut -d' ' -f1)
-min=$(npx --yes esbuild@0.24.0 src/main.js --bundle --format=iife --minify --target=es2017 --log-level=warning)
+min=$(npx --yes esbuild@0.24.0 src/main.js --bundle --format=iife --minify --target=es2020 --log-level=warning)
 printf '/* statetemplate client, source sha256 %s */\n%s\n' "$sum" "$min" > statetemplate.min.js
 wc -c statetemplate.min.js
 gzip -9c statetemplate.min.js | wc -c

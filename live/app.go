@@ -25,6 +25,7 @@ type App[T any] struct {
 	cfg      *config
 	tabs     *tabs
 	hub      hub[T]
+	uploads  uploads
 	browsers browserConns
 
 	mu      sync.RWMutex
@@ -61,6 +62,7 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		open:    make(map[*conn]struct{}),
 	}
 	a.hub.init(a.cfg)
+	a.uploads.init(a.cfg)
 	a.browsers.init(a.cfg.maxConnsBrowser)
 	a.tabs = newTabs(r, func(req *http.Request) (any, error) { return init(req) }, a.cfg)
 	return a, nil
@@ -120,6 +122,7 @@ func (a *App[T]) Close() error {
 	a.closeMu.Unlock()
 	a.conns.Wait()
 	a.hub.wait()
+	a.uploads.close()
 	return nil
 }
 

@@ -39,6 +39,8 @@ func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg 
 		return nil
 	}
 	hctx := withReply(ctx, rp)
+	msg.uploads, msg.session = &a.uploads, ls.id
+	defer a.uploads.release(msg)
 	err := a.mutate(hctx, c.req, ls, func(d T) error { return fn(hctx, d, msg) })
 	var he handlerError
 	switch {

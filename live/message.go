@@ -36,6 +36,9 @@ type Message struct {
 	fields map[string]json.RawMessage
 	raw    []byte
 	seq    int64 // the client's sequence number, 0 when it wants no ack
+
+	uploads *uploads // resolves Files, for session
+	session string
 }
 
 // parseMessage parses a browser message. Errors wrap ErrBadMessage.

@@ -31,6 +31,9 @@ type config struct {
 	closedTimeout   time.Duration // idle timeout of a session whose page closed
 	lostTimeout     time.Duration // idle timeout of a session whose connection dropped
 
+	maxUploadFile, maxUploadTotal int64
+	maxUploadFiles                int
+
 	logger *slog.Logger
 }
 
@@ -55,6 +58,10 @@ func newConfig(opts []Option) *config {
 		readTimeout:     DefaultReadTimeout,
 		closedTimeout:   DefaultClosedPageTimeout,
 		lostTimeout:     DefaultLostPageTimeout,
+
+		maxUploadFile:  DefaultMaxUploadFileBytes,
+		maxUploadTotal: DefaultMaxUploadTotalBytes,
+		maxUploadFiles: DefaultMaxUploadFiles,
 
 		logger: slog.Default(),
 	}
@@ -172,6 +179,14 @@ func WithMaxConnectionsPerBrowser(n int) Option { return func(c *config) { c.max
 // its first frame has begun (default 10 s): a connection that announces a
 // message and stalls is closed. Idle connections are not affected.
 func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
+
+// WithUploadLimits bounds what one form's upload may send: bytes per file,
+// files, and bytes in all (defaults 10 MiB, 10 and 32 MiB). An upload past
+// them fails with 413 before the action is sent, and nothing of it stays
+// on disk.
+func WithUploadLimits(fileBytes int64, files int, totalBytes int64) Option {
+	return func(c *config) { c.maxUploadFile, c.maxUploadFiles, c.maxUploadTotal = fileBytes, files, totalBytes }
+}
 
 // WithOrphanTimeouts sets how long a session outlives its last connection
 // (its lease; see Session.SetLease): closed when the browser said it left

@@ -68,6 +68,7 @@ func (a *App[T]) routes() *http.ServeMux {
 	a.muxOnce.Do(func() {
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET "+a.cfg.socketPath, a.serveSocket)
+		mux.HandleFunc("POST "+a.cfg.socketPath+"/upload", a.serveUpload)
 		mux.Handle("GET "+a.cfg.scriptPath, statetemplate.ClientScript)
 		a.mu.Lock()
 		pages := a.pages

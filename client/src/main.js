@@ -3,13 +3,27 @@
 //   <script src="/statetemplate.js" data-ref="TAB_REF" data-url="/ws" defer>
 // It connects to the WebSocket, sends actions as {"action": name, ...fields},
 // and applies the fragment updates the server sends. See live/doc.go for the
-// wire format and close codes, fragments/doc.go for the update semantics.
+// wire format and close codes, fragments/doc.go for the update semantics,
+// client/README.md for the attributes a page uses.
 import { fnv } from "./hash.js";
 import { connect, status } from "./socket.js";
-import { listen, send } from "./actions.js";
+import { listenActions, send } from "./actions.js";
+import { listenNav, go } from "./nav.js";
+import { hook, scan } from "./hooks.js";
+import { on } from "./notices.js";
 
 var d = document.currentScript.dataset;
-window.statetemplate = { send: send, hash: fnv };
-listen();
+window.statetemplate = {
+  send: function (action, fields, el) {
+    return send(action, fields, el);
+  },
+  navigate: go,
+  hook: hook,
+  on: on,
+  hash: fnv,
+};
+listenActions();
+listenNav();
+scan([]);
 status("connecting");
 connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");
