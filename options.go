@@ -133,8 +133,10 @@ func WithDataTypes(samples ...any) Option {
 	}
 }
 
-// WithLogger sets the logger for warnings such as corrupt records and
-// sweep failures. The default discards everything.
+// WithLogger sets the logger for failures such as corrupt records, store
+// writes and sweeps that fail. The default is slog.Default(); failures are
+// logged at warning level and normal events at debug level, so that a
+// default logger shows only what needs attention.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l

@@ -35,7 +35,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		}
 	}
 	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		c.logger = slog.Default()
 	}
 	store := c.store
 	if c.openStore != nil {

@@ -52,8 +52,12 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 	}
 	// A durable store restores sessions of this type: register it, so the
 	// app need not name it twice (WithDataTypes).
-	if err := r.RegisterDataTypes(reflect.Zero(t).Interface()); err != nil {
+	sample := reflect.Zero(t).Interface()
+	if err := r.RegisterDataTypes(sample); err != nil {
 		return nil, err
+	}
+	if err := r.CheckData("", sample); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
 	}
 	a := &App[T]{
 		r:       r,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/livefir/statetemplate"
@@ -52,8 +53,8 @@ func (a *App[T]) Page(pattern, template string, params ParamsFunc[T]) {
 	if !strings.HasPrefix(pattern, "/") || strings.ContainsAny(pattern, " \t") {
 		panic(fmt.Sprintf("live: Page pattern %q must be a path pattern without a method", pattern))
 	}
-	if !a.r.HasTemplate(template) {
-		panic(fmt.Sprintf("live: Page(%q): the Renderer has no template %q", pattern, template))
+	if err := a.r.CheckData(template, reflect.Zero(reflect.TypeFor[T]()).Interface()); err != nil {
+		panic(fmt.Sprintf("live: Page(%q, %q): %v", pattern, template, err))
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

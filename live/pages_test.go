@@ -147,3 +147,12 @@ func TestNew_RegistersTheDataTypeWithADurableRenderer(t *testing.T) {
 	ws.CloseNow()
 	assert.True(t, strings.HasPrefix(srv.URL, "http"))
 }
+
+func TestNew_FailsWhenTheTemplateDoesNotFitTheData(t *testing.T) {
+	r, err := statetemplate.New(template.Must(template.New("p").Parse(`<body><p id="c">{{.Cuont}}</p></body>`)))
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = live.New(r, func(*http.Request) (*counter, error) { return &counter{}, nil })
+	require.ErrorIs(t, err, statetemplate.ErrTemplateData)
+	assert.Contains(t, err.Error(), "Cuont")
+}
