@@ -1,9 +1,8 @@
 // Actions: what the page sends (data-action, data-change, forms, script
 // through statetemplate.send), their loading state, and what the server
 // answers about each one (see live/doc.go: the reply).
-import { raw, remember } from "./socket.js";
+import { raw, remember, uploadURL } from "./socket.js";
 import { flash, fire, events } from "./notices.js";
-import { upload } from "./uploads.js";
 
 const doc = document,
   pending = {},
@@ -118,6 +117,25 @@ const later = (c, e, fn) => {
 };
 
 const listen = (type, fn) => doc.addEventListener(type, fn);
+
+// extension loads the client's extension name (statetemplate-name.js, next
+// to the client) once.
+let src, loaded = {};
+export const setSource = (s) => (src = s);
+const extension = (name) =>
+  (loaded[name] ||= new Promise((ok, no) => {
+    const s = doc.createElement("script");
+    s.src = src.replace(/\.js(\?.*)?$/, "-" + name + ".js");
+    s.onload = ok;
+    s.onerror = no;
+    doc.head.append(s);
+  }));
+
+// upload sends a form's files first, through the upload extension.
+const upload = (f, d) =>
+  [...f.querySelectorAll("input[type=file]")].some((c) => c.files.length)
+    ? extension("upload").then(() => window.statetemplate.upload(f, d, uploadURL()))
+    : Promise.resolve(d);
 
 export const listenActions = () => {
   listen("click", (e) => {

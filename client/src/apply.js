@@ -1,12 +1,14 @@
 // apply applies one update with the semantics of fragments/doc.go.
-import { fnv, norm } from "./hash.js";
 import { fragment, morphRoot } from "./morph.js";
 
 var doc = document;
 
 // apply applies u and returns the element it changed (document.body when
-// none stands for it), or null when it could not: a hash mismatch or a
-// missing element makes the client ask for a re-render.
+// none stands for it), or null when it could not: a missing element makes
+// the client ask for a re-render. html_hash is not checked: the transport
+// delivers html intact, and what a hash of it cannot tell — that the page
+// differs from the one the server diffed against — shows as a missing
+// element.
 export function apply(u) {
   if (u.is_noop) return doc.body;
   if (u.action === "title") {
@@ -18,7 +20,6 @@ export function apply(u) {
     id = u.fragment_id,
     el = id ? doc.getElementById(id) : doc.body,
     t;
-  if (h != null && u.html_hash && norm(fnv(h)) !== norm(u.html_hash)) return null;
   if (a === "remove") {
     if (el) el.remove();
     return el && doc.body;

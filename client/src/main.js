@@ -5,22 +5,20 @@
 // and applies the fragment updates the server sends. See live/doc.go for the
 // wire format and close codes, fragments/doc.go for the update semantics,
 // client/README.md for the attributes a page uses.
-import { fnv } from "./hash.js";
 import { connect, status } from "./socket.js";
-import { listenActions, send } from "./actions.js";
+import { listenActions, send, setSource } from "./actions.js";
 import { listenNav, go } from "./nav.js";
 import { hook, scan } from "./hooks.js";
 import { on } from "./notices.js";
 
-var d = document.currentScript.dataset;
+const me = document.currentScript,
+  d = me.dataset;
+setSource(me.src);
 window.statetemplate = {
-  send: function (action, fields, el) {
-    return send(action, fields, el);
-  },
+  send: (action, fields, el) => send(action, fields, el),
   navigate: go,
   hook: hook,
   on: on,
-  hash: fnv,
 };
 listenActions();
 listenNav();

@@ -2,8 +2,8 @@
 // and the back and forward buttons move between the App's pages without
 // a page load (see live.App.Page).
 import { send } from "./actions.js";
+import { here } from "./socket.js";
 
-const here = () => location.pathname + location.search;
 let at = here();
 
 // go navigates to url; pop says the browser's history moved there already.

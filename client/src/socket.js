@@ -5,12 +5,14 @@
 import { apply } from "./apply.js";
 import { answer, settle } from "./actions.js";
 import { scan } from "./hooks.js";
+import { fire } from "./notices.js";
 
 const doc = document,
   RESYNC = { action: "_resync" },
   RELOADED = "statetemplate-reloaded",
   queue = [],
-  here = () => location.pathname + location.search,
+  enc = encodeURIComponent,
+  secure = location.protocol == "https:",
   // ss runs f on sessionStorage, which some browsers refuse to scripts.
   ss = (f) => {
     try {
@@ -26,9 +28,11 @@ let ws,
   first,
   key;
 
+export const here = () => location.pathname + location.search;
+
 export const status = (s) => {
   doc.documentElement.dataset.stStatus = s;
-  doc.dispatchEvent(new CustomEvent("statetemplate:status", { detail: s }));
+  fire("status", s);
 };
 
 // raw sends m now, or queues it until the socket is open.
@@ -42,7 +46,7 @@ const tab = (t) => (t ? ss((s) => s.setItem(key, JSON.stringify(t))) : ss((s) =>
 // remember records the page's reference and URL, after a navigation.
 export const remember = () => tab({ r: ref, u: here() });
 
-export const uploadURL = () => path + "/upload?ref=" + encodeURIComponent(ref);
+export const uploadURL = () => path + "/upload?ref=" + enc(ref);
 
 // connect opens the socket at p for the page's tab reference pageRef.
 // resumed is the nonce of a page that continued its tab's session, rc the
@@ -56,25 +60,23 @@ export const connect = (p, pageRef, resumed, rc) => {
       ? "&resumed=1"
       : "&fresh=1" // another tab took the session this tab left: start anew
     : t.r && t.r != ref && t.u == here()
-    ? "&prev=" + encodeURIComponent(t.r) // a reload the cookie missed, or a duplicated tab
+    ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
     : "";
   remember();
-  base = (location.protocol == "https:" ? "wss://" : "ws://") + location.host + p + (p.includes("?") ? "&" : "?");
+  base = (secure ? "wss://" : "ws://") + location.host + p + (p.includes("?") ? "&" : "?");
   addEventListener("pagehide", () => {
     // A reload of this URL brings the cookie back within seconds, and the
     // next page continues this session.
-    const n = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => (b + 256).toString(16).slice(1)).join("");
+    const n = crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 16);
     tab({ r: ref, u: here(), n });
-    doc.cookie =
-      rc + "=" + ref + "." + n + "." + encodeURIComponent(here()) + ";path=/;max-age=10;samesite=lax" +
-      (location.protocol == "https:" ? ";secure" : "");
+    doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
   });
   addEventListener("pageshow", (e) => e.persisted && (doc.cookie = rc + "=;path=/;max-age=0"));
   open();
 };
 
 const open = () => {
-  ws = new WebSocket(base + "ref=" + encodeURIComponent(ref) + "&url=" + encodeURIComponent(here()) + first);
+  ws = new WebSocket(base + "ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
@@ -103,7 +105,7 @@ const open = () => {
         touched.push(el);
       }
       scan(touched);
-      doc.dispatchEvent(new CustomEvent("statetemplate:update", { detail: m }));
+      fire("update", m);
     } else if (m.ref) (ref = m.ref), remember();
     else answer(m);
   };
