@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/internal/integration"
+	"github.com/livefir/statetemplate/live"
 )
 
 // The end-to-end tests drive Debian's chromium through chromedp. The binary
@@ -278,7 +279,7 @@ func freePort(t *testing.T) string {
 // startInProcess serves the dashboard on a bolt file in t's temp dir.
 func startInProcess(t *testing.T, tick time.Duration) string {
 	t.Helper()
-	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, logger: testLogger()})
+	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, pageRate: live.DefaultPageRate, logger: testLogger()})
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

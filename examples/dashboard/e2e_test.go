@@ -227,10 +227,10 @@ type child struct {
 
 // startChild runs the dashboard in a new process (this test binary in
 // server mode) and waits for it to print its URL.
-func startChild(t *testing.T, addr, db string) *child {
+func startChild(t *testing.T, addr, db string, flags ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"=-addr "+addr+" -db "+db+" -tick 0")
+	cmd.Env = append(os.Environ(), childEnv+"=-addr "+addr+" -db "+db+" -tick 0 "+strings.Join(flags, " "))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
