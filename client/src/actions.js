@@ -37,7 +37,7 @@ export const answer = (m) => {
   delete pending[m.ack];
   if (p) busy(p.el, f, 0);
   if (m.error) {
-    console.warn("statetemplate:", m.error, m.message || "");
+    console.warn(m.error, m.message);
     fire("error", m);
     if (m.fields) errors(f || doc, m.fields);
     p?.no(m);
@@ -59,16 +59,15 @@ export const answer = (m) => {
 
 // errors shows each field's message in its [data-error-for] element under
 // scope and marks the field aria-invalid; fields missing from errs are
-// cleared.
-const errors = (scope, errs) => {
+// cleared — only the field named only, when given.
+const errors = (scope, errs, only) => {
   scope.querySelectorAll("[data-error-for]").forEach((e) => {
-    const msg = errs[e.getAttribute("data-error-for")];
-    e.textContent = msg || "";
-    e.toggleAttribute("data-st-error", !!msg);
+    const k = e.getAttribute("data-error-for");
+    if (!only || k == only) (e.textContent = errs[k] || ""), e.toggleAttribute("data-st-error", !!errs[k]);
   });
-  scope.querySelectorAll("[name]").forEach((c) =>
-    errs[c.name] ? c.setAttribute("aria-invalid", "true") : c.removeAttribute("aria-invalid")
-  );
+  scope.querySelectorAll("[name]").forEach((c) => {
+    if (!only || c.name == only) errs[c.name] ? c.setAttribute("aria-invalid", "true") : c.removeAttribute("aria-invalid");
+  });
 };
 
 // fields is an element's data-* attributes, minus the ones that steer the
@@ -164,7 +163,7 @@ export const listenActions = () => {
       own = isInput(c) && c.dataset.change,
       act = own || f?.dataset.change,
       one = () => ({ ...fields(c), value: value(c) });
-    if (c.getAttribute?.("aria-invalid")) errors(f || doc, {});
+    if (c.getAttribute?.("aria-invalid")) errors(f || doc, {}, c.name);
     if (e.type == "change" && isInput(c) && c.dataset.action) send(c.dataset.action, one(), c);
     if (act) later(c, e, () => send(act, own ? one() : formFields(f, fields(f))));
   };

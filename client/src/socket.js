@@ -9,7 +9,7 @@ import { fire } from "./notices.js";
 
 const doc = document,
   RESYNC = { action: "_resync" },
-  RELOADED = "statetemplate-reloaded",
+  RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
   secure = location.protocol == "https:",
