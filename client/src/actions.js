@@ -8,7 +8,7 @@ const doc = document,
   pending = {},
   timers = new WeakMap(),
   LOADING = "data-st-loading",
-  STEER = "action change debounce throttle reset confirm hook nav".split(" ");
+  STEER = "action change debounce throttle reset confirm".split(" ");
 let seq = 0;
 
 // send sends an action with fields; el, when given, shows the loading
@@ -97,7 +97,9 @@ const value = (c) =>
 
 const isInput = (el) => /^(INPUT|SELECT|TEXTAREA)$/.test(el.nodeName);
 
-const ready = (el) => !el.closest("[" + LOADING + "]") && (!el.dataset.confirm || confirm(el.dataset.confirm));
+// ready asks data-confirm's question, if any; a form in flight is not
+// submitted twice (a button's clicks all count: "+1" twice is 2).
+const ready = (el) => !el.matches("form[" + LOADING + "]") && (!el.dataset.confirm || confirm(el.dataset.confirm));
 
 // later runs fn after the control's (or its form's) data-debounce ms —
 // 150 for text by default; "blur" waits for the change event — or at most

@@ -7,7 +7,7 @@ const hooks = window.statetemplateHooks || {},
     try {
       hooks[name]?.[fn]?.(el);
     } catch (x) {
-      console.error(name, fn, x);
+      console.error(x);
     }
   };
 

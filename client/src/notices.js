@@ -16,7 +16,7 @@ export const flash = (n) => {
     el = doc.createElement("div");
   if (!fire("flash", n) || !box) return;
   el.dataset.kind = n.kind;
-  el.setAttribute("role", "status");
+  el.role = "status";
   el.textContent = n.text;
   box.append(el);
   setTimeout(() => el.remove(), +box.dataset.stFlash || 5000);
