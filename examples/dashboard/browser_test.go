@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -205,6 +206,17 @@ func (tb *tab) open(url string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(url))
 	tb.waitConnected()
+}
+
+// reload reloads the page as the reload button does and waits for its
+// session; window.firstPaint is the counter the page showed when parsed.
+func (tb *tab) reload() {
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.before = true`))
+	_, err := chromedp.Call(tb.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener("DOMContentLoaded", () => { window.firstPaint = document.querySelector("#counter-display").textContent.trim() })`})
+	require.NoError(tb.t, err)
+	tb.do(chromedp.Reload())
+	tb.waitFor(`!window.before && document.documentElement.dataset.stStatus === "open"`)
 }
 
 func (tb *tab) waitConnected() {
