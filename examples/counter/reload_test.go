@@ -5,7 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -150,4 +153,32 @@ func TestDuplicatedTab_StartsFromACopyAndGoesItsOwnWay(t *testing.T) {
 	assert.Equal(t, "5", browsertest.Eval[string](dup, `window.firstPaint ?? document.querySelector("#count").textContent`))
 	reload(a)
 	assert.Equal(t, "4", browsertest.Eval[string](a, `window.firstPaint`), "two tabs never share one session")
+}
+
+// TestReload_Timing measures, over STATETEMPLATE_RELOADS reloads (default
+// 5, for the test), the time from a reload until the tab's state is on
+// screen (the page's DOMContentLoaded: the state is in its first render)
+// and until its session is live again.
+func TestReload_Timing(t *testing.T) {
+	n := 5
+	if v := os.Getenv("STATETEMPLATE_RELOADS"); v != "" {
+		var err error
+		n, err = strconv.Atoi(v)
+		require.NoError(t, err)
+	}
+	s := startServer(t, "127.0.0.1:0", filepath.Join(t.TempDir(), "c.db"))
+	tab := browsertest.Start(t).NewTab(t)
+	open(t, tab, s.url())
+	click(tab, 3, "3")
+	var shown, live []float64
+	for range n {
+		reload(tab)
+		require.Equal(t, "3", browsertest.Eval[string](tab, `window.firstPaint`))
+		shown = append(shown, browsertest.Eval[float64](tab, `performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd`))
+		live = append(live, browsertest.Eval[float64](tab, `performance.now()`))
+	}
+	slices.Sort(shown)
+	slices.Sort(live)
+	t.Logf("%d reloads: state on screen after p50 %.1f ms (max %.1f ms); session live again after p50 %.1f ms (max %.1f ms)",
+		n, shown[n/2], shown[n-1], live[n/2], live[n-1])
 }
