@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/browsertest"
 	"github.com/livefir/statetemplate/live"
 )
@@ -82,13 +81,15 @@ type shopServer struct {
 
 func newShop(t *testing.T) *shopServer {
 	t.Helper()
-	r, err := statetemplate.New(shopSet)
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*shop, error) {
-		return &shop{Items: []string{"apple", "pear", "plum"}, Charts: 1}, nil
-	})
-	require.NoError(t, err)
 	s := &shopServer{}
+	s.Server, _ = serveApp(t, shopSet, func(*http.Request) (*shop, error) {
+		return &shop{Items: []string{"apple", "pear", "plum"}, Charts: 1}, nil
+	}, func(app *live.App[*shop]) { s.register(app) })
+	return s
+}
+
+// register adds the app's pages and actions.
+func (s *shopServer) register(app *live.App[*shop]) {
 	app.Page("/{$}", "", nil)
 	app.Page("/about/{section}", "about", func(_ context.Context, d *shop, p live.Params) error {
 		d.Section = p.Path("section")
@@ -143,13 +144,6 @@ func newShop(t *testing.T) *shopServer {
 		}
 		return nil
 	})
-	s.Server = httptest.NewServer(app)
-	t.Cleanup(func() {
-		s.Close()
-		app.Close()
-		r.Close()
-	})
-	return s
 }
 
 func openShop(t *testing.T) (*shopServer, *browsertest.Tab) {
