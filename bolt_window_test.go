@@ -180,19 +180,26 @@ func killOnce(t *testing.T, path string) killRun {
 	}
 	acks := make([][]ack, killSessions)
 	killedAt := make(chan time.Time, 1)
-	timer := time.AfterFunc(1500*time.Millisecond+time.Duration(mrand.IntN(1500))*time.Millisecond, func() {
+	kill := func() {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		// Stamped after the signal: the child died no later, so the
 		// ages measured are upper bounds.
 		killedAt <- time.Now()
-	})
+	}
+	// A child that never gets its sessions made is killed too, and fails
+	// the run below.
+	timer := time.AfterFunc(time.Minute, kill)
 	defer timer.Stop()
+	created := 0
 	for l := range lines {
 		f := strings.Fields(l)
 		switch {
 		case len(f) == 3 && f[0] == "S":
 			i, _ := strconv.Atoi(f[1])
 			toks[i] = f[2]
+			if created++; created == killSessions { // the actions start now
+				timer.Reset(1500*time.Millisecond + time.Duration(mrand.IntN(1500))*time.Millisecond)
+			}
 		case len(f) == 4 && f[0] == "A":
 			i, _ := strconv.Atoi(f[1])
 			step, _ := strconv.Atoi(f[2])

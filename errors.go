@@ -43,6 +43,9 @@ var (
 	// deeper than 64 levels, a list or map of more than 131,072 entries).
 	// The session keeps its last stored data.
 	ErrUnstorableData = session.ErrUnstorableData
+	// ErrDataTooLarge: session data encodes to more bytes than
+	// WithMaxDataBytes allows; nothing was stored.
+	ErrDataTooLarge = session.ErrDataTooLarge
 	// ErrInvalidOption: an option was given a value it cannot take.
 	ErrInvalidOption = errInvalidOption
 	// ErrTemplateNotFound: SessionTemplate or Session.Navigate named a

@@ -12,7 +12,7 @@ import (
 // Decoding limits. A session file or a Redis value is input like any other:
 // a damaged or hostile record must fail to decode, not exhaust memory. The
 // encoder knows no limits, so data is checked against them before it is
-// stored (CheckData): what is stored always decodes.
+// stored (CheckStorable): what is stored always decodes.
 const (
 	maxNestedLevels  = 64
 	maxArrayElements = 1 << 17
@@ -124,7 +124,7 @@ func DecodeRecord(b []byte) (*Record, error) {
 // EncodeData returns the canonical CBOR encoding of session data. Equal
 // data gives equal bytes, which is how an unchanged update is detected.
 // Data that does not encode is an error wrapping ErrUnstorableData; the
-// limits are checked by CheckData, once the data is to be stored.
+// limits are checked by CheckStorable, once the data is to be stored.
 func EncodeData(v any) ([]byte, error) {
 	b, err := getCodec().enc.Marshal(v)
 	if err != nil {
@@ -142,11 +142,11 @@ func encodeDataTo(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
-// CheckData reports whether encoded data (EncodeData's output) decodes
+// CheckStorable reports whether encoded data (EncodeData's output) decodes
 // again: an error wrapping ErrUnstorableData names the limit it exceeds.
 // It reads the bytes without decoding them, at about a fifth of the cost
 // of encoding.
-func CheckData(b []byte) error {
+func CheckStorable(b []byte) error {
 	if err := getCodec().dec.Wellformed(b); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnstorableData, limitError(err))
 	}

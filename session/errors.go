@@ -31,6 +31,10 @@ var (
 	// more than 131,072 entries). Nothing is stored.
 	ErrUnstorableData = errors.New("statetemplate: session data cannot be stored")
 
+	// ErrDataTooLarge is returned when session data encodes to more bytes
+	// than the renderer allows (Config.MaxDataBytes).
+	ErrDataTooLarge = errors.New("statetemplate: session data too large")
+
 	// ErrUnregisteredType is returned when session data of a type the
 	// renderer was not told about (WithDataTypes) must be persisted or restored.
 	ErrUnregisteredType = errors.New("statetemplate: data type not registered")

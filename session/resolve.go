@@ -64,9 +64,14 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, bool, error) {
 		ended := sh.ended
 		sh.mu.Unlock()
 
-		rec, cached, err := m.load(ctx, id) // outside the shard lock: the store may be remote
-		if err != nil {
-			return nil, false, err
+		rec, prov := m.nursery.get(id, m.now())
+		cached := false
+		if !prov {
+			var err error
+			rec, cached, err = m.load(ctx, id) // outside the shard lock: the store may be remote
+			if err != nil {
+				return nil, false, err
+			}
 		}
 		sh.mu.Lock()
 		e := sh.live[id]
@@ -78,9 +83,9 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, bool, error) {
 		}
 		loaded := e == nil
 		if loaded { // else someone loaded it meanwhile: theirs wins, ours is dropped
-			e = &entry{id: id, rec: rec}
+			e = &entry{id: id, rec: rec, prov: prov}
 			sh.live[id] = e
-			if m.cfg.Cache != nil && !cached {
+			if m.cfg.Cache != nil && !cached && !prov {
 				m.cfg.Cache.Set(rec) // under the lock: forget cannot interleave
 			}
 		}
@@ -99,7 +104,7 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, bool, error) {
 // session through an unreachable store either. e.mu must be held.
 func (m *Manager) refresh(ctx context.Context, e *entry) error {
 	rv, ok := m.cfg.Store.(Revisioner)
-	if !ok || e.gone {
+	if !ok || e.gone || e.prov { // a provisional session is not in the store yet
 		return nil
 	}
 	rev, err := rv.Revision(ctx, e.id)
@@ -209,7 +214,7 @@ func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
 	if e.rec.TokenGen != gen {
 		return fmt.Errorf("%w: session %s: token was replaced by RefreshToken", ErrInvalidToken, e.id.Short())
 	}
-	if e.rec.Expired(m.now()) {
+	if e.expired(m.now()) {
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
 		return e.err
 	}
@@ -223,6 +228,10 @@ func (m *Manager) end(ctx context.Context, e *entry, err error) {
 		return
 	}
 	e.gone, e.err = true, err
+	if e.prov {
+		m.nursery.remove(e.id)
+		return
+	}
 	m.forget(ctx, e.id)
 }
 
@@ -254,9 +263,14 @@ func (m *Manager) forget(ctx context.Context, id ID) {
 // attempt starts from the fresh state.
 func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 	if !sameSlice(next.Data, e.rec.Data) && IsDurable(m.cfg.Store) {
-		if err := CheckData(next.Data); err != nil {
+		if err := CheckStorable(next.Data); err != nil {
 			return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 		}
+	}
+	if e.prov {
+		m.nursery.put(next, m.now())
+		e.rec = next
+		return nil
 	}
 	err := m.cfg.Store.Update(ctx, next)
 	switch {

@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/internal/integration"
+	"github.com/livefir/statetemplate/live"
 )
 
 // The end-to-end tests drive Debian's chromium through chromedp. The binary
@@ -206,6 +208,17 @@ func (tb *tab) open(url string) {
 	tb.waitConnected()
 }
 
+// reload reloads the page as the reload button does and waits for its
+// session; window.firstPaint is the counter the page showed when parsed.
+func (tb *tab) reload() {
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.before = true`))
+	_, err := chromedp.Call(tb.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener("DOMContentLoaded", () => { window.firstPaint = document.querySelector("#counter-display").textContent.trim() })`})
+	require.NoError(tb.t, err)
+	tb.do(chromedp.Reload())
+	tb.waitFor(`!window.before && document.documentElement.dataset.stStatus === "open"`)
+}
+
 func (tb *tab) waitConnected() {
 	tb.t.Helper()
 	tb.waitFor(`document.documentElement.dataset.stStatus === "open"`)
@@ -278,7 +291,7 @@ func freePort(t *testing.T) string {
 // startInProcess serves the dashboard on a bolt file in t's temp dir.
 func startInProcess(t *testing.T, tick time.Duration) string {
 	t.Helper()
-	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, logger: testLogger()})
+	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, pageRate: live.DefaultPageRate, logger: testLogger()})
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -14,10 +14,12 @@ import (
 	"github.com/livefir/statetemplate/storage/bolt"
 )
 
-// TestPageLoad_InvalidUTF8InTheQueryIsServedAndStoredReadably: a visitor
-// sending ?user=%FF%FE gets the page, not a 500, and the session it leaves
-// in the file is readable, not a finding for statetemplate-dump check.
-func TestPageLoad_InvalidUTF8InTheQueryIsServedAndStoredReadably(t *testing.T) {
+// TestPageLoad_InvalidUTF8InTheQueryIsServedAndLeavesNoCorruptRecord: a
+// visitor sending ?user=%FF%FE gets the page, not a 500, and the file
+// holds no record statetemplate-dump check would call corrupt. (A page
+// load stores nothing until its page connects; the root package's round
+// trip tests store and restore such data.)
+func TestPageLoad_InvalidUTF8InTheQueryIsServedAndLeavesNoCorruptRecord(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "dashboard.db")
 	s, err := newServer(config{db: db, logger: testLogger()})
 	require.NoError(t, err)
@@ -37,6 +39,5 @@ func TestPageLoad_InvalidUTF8InTheQueryIsServedAndStoredReadably(t *testing.T) {
 	defer st.Close()
 	rep, err := st.Check(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, rep.Sessions)
 	require.True(t, rep.Consistent(), "%+v", rep)
 }
