@@ -18,8 +18,9 @@ var checkCommand = &command{
 expiry index, and prints one line per problem, then a summary line. Problem lines start with their kind:
 
   damaged    the file cannot be read: truncated, not a session file, damaged pages
-  corrupt    a record, or the data in it, that does not decode (that session
-             only is lost)
+  corrupt    a record whose bytes changed since it was written (its checksum
+             does not match), or a record or its data that does not decode
+             (that session only is lost)
   unindexed  a session with no expiry index entry (the sweeper never deletes it)
   orphan     an index entry with no session at its deadline
   count      the stored session count differs from the records found
@@ -27,7 +28,9 @@ expiry index, and prints one line per problem, then a summary line. Problem line
   pages      bbolt's own page check: a page unreachable, freed twice, out of
              key order (the next write could spread the damage)
 
-The second column is the session id ("-" when there is none). Exit status 1
+A file written before records had checksums gets a note with the number of
+records that have none yet. The second column is the session id ("-" when
+there is none). Exit status 1
 when there is any problem. An interrupted check (SIGINT, SIGTERM) has no
 verdict: it prints how far it got and exits 130. A damaged file is reported, never a crash: bbolt
 panics on damaged pages are caught and reported as "damaged", and bbolt's
