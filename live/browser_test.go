@@ -241,7 +241,7 @@ func TestBrowser_HooksAreMountedUpdatedAndRemoved(t *testing.T) {
 
 func TestBrowser_ScriptSendsActionsAndReceivesEvents(t *testing.T) {
 	_, tab := openShop(t)
-	tab.Exec(`window.got = null; statetemplate.on("saved", d => got = d.title);
+	tab.Exec(`window.got = null; window.acked = 0; window.failed = null; statetemplate.on("saved", d => got = d.title);
 		statetemplate.send("save", {title: "from script"}).then(r => window.acked = r.ack)`)
 	tab.WaitFor(`got === "from script" && acked > 0`)
 	tab.Exec(`statetemplate.send("save", {title: ""}).catch(e => window.failed = e.fields.title)`)
