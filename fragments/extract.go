@@ -34,11 +34,11 @@ type extraction struct {
 
 // Element flags, inherited down the stack of open elements.
 const (
-	fForeign uint16 = 1 << iota // SVG or MathML element
-	fSVG                        // SVG element
-	fIntegration                // its content is HTML
-	fTemplate                   // inside <template> content
-	fP                          // a <p> is open in button scope
+	fForeign     uint16 = 1 << iota // SVG or MathML element
+	fSVG                            // SVG element
+	fIntegration                    // its content is HTML
+	fTemplate                       // inside <template> content
+	fP                              // a <p> is open in button scope
 	fLi
 	fDd
 	fA
