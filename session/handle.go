@@ -154,6 +154,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	if err != nil {
 		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
+	m.noteOpaque(page, state)
 	changed := m.changedPaths(prev, data)
 
 	next := prev.Clone()
