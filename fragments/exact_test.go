@@ -243,3 +243,26 @@ func TestState_OpaqueTellsWhy(t *testing.T) {
 		assert.Equal(t, tc.at, at, tc.page)
 	}
 }
+
+func TestDiff_ImpliedBodyStartsWhereBrowsersStartIt(t *testing.T) {
+	cases := []struct {
+		name, page, body string
+		ids              []string
+	}{
+		{"whitespace character references after </head> stay out", `<html><head></head>&#x20;&#9;<p id="a">x</p>`, `<body><p id="a">x</p>`, []string{"", "a"}},
+		{"only whitespace references: an empty body", `<html><head></head>&#32;&NewLine;`, `<body>`, []string{""}},
+		{"text starts it", "<head></head> \n x<p id=\"a\"></p>", "<body>x<p id=\"a\"></p>", []string{"", "a"}},
+		{"<noscript> after </head> is body content", `<html><head></head><noscript id="n">x</noscript>`, `<body><noscript id="n">x</noscript>`, []string{"", "n"}},
+		{"<noscript> in the head is not", `<html><head><noscript id="n">x</noscript></head><p id="a"></p>`, `<body><p id="a"></p>`, []string{"", "a"}},
+		{"<template> after </head> goes into the head", `<html><head></head><template id="t">x</template><p id="a"></p>`, `<body><p id="a"></p>`, []string{"", "a"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ups, st := mustDiff(t, nil, []byte(tc.page))
+			require.Len(t, ups, 1)
+			assert.Equal(t, tc.body, ups[0].HTML)
+			assert.Equal(t, tc.ids, st.IDs)
+			requireApplies(t, []byte("<p>old</p>"), []byte(tc.page), ups)
+		})
+	}
+}

@@ -83,6 +83,7 @@ type extractor struct {
 	preNL    bool // the last token opened a <pre> or <listing>
 	headTmpl int  // <template> depth before the body
 	headRaw  bool // inside a raw-text element before the body
+	headDone bool // </head> was seen
 	nameBuf  [32]byte
 }
 
@@ -213,13 +214,16 @@ func (e *extractor) text(s, end int, afterPre bool) {
 	ws := isSpace(b)
 	switch e.mode {
 	case beforeBody:
-		if ws || e.headTmpl > 0 || e.headRaw {
+		if e.headTmpl > 0 || e.headRaw {
 			return
 		}
 		// Leading whitespace stays outside the implied body.
-		for isSpace(e.page[s : s+1]) {
-			s++
+		k := leadingSpace(b)
+		if k == len(b) {
+			return
 		}
+		s += k
+		b = e.page[s:end]
 		e.startBody(s, false)
 	case afterBody:
 		if ws {
@@ -296,7 +300,8 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 			e.x.frags[0].noCache = noCache
 			return
 		}
-		if inHead(a) {
+		// After </head>, <noscript> starts the body.
+		if inHead(a) && !(a == atom.Noscript && e.headDone) {
 			// The text of <title>, <style>, <script>... is not body content.
 			e.headRaw = !selfClosing && a != atom.Html && a != atom.Head && !isVoid(a)
 			if id, _, _ := e.attrs(raw, false); len(id) > 0 {
@@ -343,8 +348,12 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 			fl |= fIntegration
 		}
 	} else if pf&fTemplate == 0 {
-		if why := checkStart(a, pa, pf, selfClosing); why != "" {
-			e.anomaly(s, why, string(name), e.topName())
+		if why, same := checkStart(a, pa, pf, selfClosing); why != "" {
+			parent := e.topName()
+			if same {
+				parent = string(name)
+			}
+			e.anomaly(s, why, string(name), parent)
 		}
 	}
 	if len(e.stack) >= maxDepth {
@@ -391,30 +400,32 @@ const impliedMarker = "\x00tbody\x00"
 
 // checkStart returns why the parser would not simply nest an HTML start
 // tag a in the current element pa, or "". In the reason, the first % is
-// the new tag and the second the current element.
-func checkStart(a, pa atom.Atom, pf uint16, selfClosing bool) string {
+// the new tag and the second the current element, or the new tag again
+// when same is true.
+func checkStart(a, pa atom.Atom, pf uint16, selfClosing bool) (why string, same bool) {
 	switch {
 	case selfClosing && !isVoid(a):
-		return "<%/>: a self-closing tag of an element that is not void (browsers leave it open)"
+		return "<%/>: a self-closing tag of an element that is not void (browsers leave it open)", false
 	case pf&fP != 0 && closesP(a):
-		return "<%> inside an open <p> (browsers close the <p> first)"
+		return "<%> inside an open <p> (browsers close the <p> first)", false
 	case pf&fLi != 0 && a == atom.Li,
 		pf&fDd != 0 && (a == atom.Dd || a == atom.Dt),
 		pf&fA != 0 && a == atom.A,
 		pf&fNobr != 0 && a == atom.Nobr,
 		pf&fForm != 0 && a == atom.Form,
-		pf&fButton != 0 && a == atom.Button,
-		isHeading(a) && isHeading(pa):
-		return "<%> inside an open <%> of the same kind (browsers close it first)"
+		pf&fButton != 0 && a == atom.Button:
+		return "<%> inside another open <%> (browsers close or ignore one)", true
+	case isHeading(a) && isHeading(pa):
+		return "<%> inside <%> (browsers close the heading first)", false
 	}
 	switch a {
 	case atom.Html, atom.Head, atom.Body, atom.Frameset, atom.Frame, atom.Image:
-		return "<%> inside the body"
+		return "<%> inside the body", false
 	}
 	if ok, restricted := allowedIn(pa, a); restricted && !ok || misplaced(a, pa) {
-		return "<%> directly in <%> (browsers move it or insert elements)"
+		return "<%> directly in <%> (browsers move it or insert elements)", false
 	}
-	return ""
+	return "", false
 }
 
 // inherit returns the flags of a new element a whose parent has flags pf.
@@ -483,6 +494,9 @@ func (e *extractor) endTag(s, end int) {
 		e.headRaw = false
 		if a == atom.Template && e.headTmpl > 0 {
 			e.headTmpl--
+		}
+		if a == atom.Head && e.headTmpl == 0 {
+			e.headDone = true
 		}
 		if e.headTmpl > 0 || a != atom.Body && a != atom.Html && a != atom.Br {
 			return

@@ -21,6 +21,25 @@ func isSpace(b []byte) bool {
 	return true
 }
 
+// leadingSpace returns the length of the whitespace that starts the text
+// b, as the DOM will have it: whitespace bytes and character references
+// that decode to whitespace.
+func leadingSpace(b []byte) int {
+	i := 0
+	for i < len(b) {
+		if isSpaceByte(b[i]) {
+			i++
+			continue
+		}
+		n, r := charRef(b[i:])
+		if n == 0 || r >= 0x80 || !isSpaceByte(byte(r)) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
 // trailingSpace returns the offset in the text b at which its trailing
 // whitespace starts, as the DOM will have it. In foreign content (SVG,
 // MathML) U+0000 becomes U+FFFD and ends the whitespace.
