@@ -266,3 +266,20 @@ func TestDiff_ImpliedBodyStartsWhereBrowsersStartIt(t *testing.T) {
 		})
 	}
 }
+
+func TestDiff_NewlineAfterPreDependsOnWhatComesFirst(t *testing.T) {
+	runExact(t, []exactCase{
+		{
+			name: "a first child removed makes the newline after it the one browsers drop",
+			old:  "<body><div id=\"d\"><pre><img id=\"i\">\n  </pre></div></body>",
+			new:  "<body><div id=\"d\"><pre>\n  </pre></div></body>",
+			want: []string{"replace d"},
+		},
+		{
+			name: "a first child appended keeps the newline the parser dropped before",
+			old:  "<body><listing id=\"l\">&#10;</listing></body>",
+			new:  "<body><listing id=\"l\"><span id=\"s\"></span>&#10;</listing></body>",
+			want: []string{"replace l"},
+		},
+	})
+}

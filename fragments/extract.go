@@ -237,14 +237,35 @@ func (e *extractor) text(s, end int, afterPre bool) {
 	if !ws && fl&(fForeign|fTemplate) == 0 && tableText(a) {
 		e.anomaly(s, "text directly in <%> (browsers move it before the table)", e.topName())
 	}
-	e.write(s)
-	if e.textAt < 0 {
-		e.textAt = s
-		if afterPre {
-			// The parser drops a newline right after <pre> and <listing>.
-			e.textAt += leadingNewline(b)
+	nl := 0
+	if afterPre {
+		// The parser drops a newline right after <pre> and <listing>, and
+		// only there: a child fragment inserted before it, or removed from
+		// before it, changes the text. The marker tells the two apart.
+		if nl = leadingNewline(b); nl > 0 {
+			e.virtual(s, droppedNewline)
 		}
 	}
+	e.write(s)
+	if e.textAt < 0 {
+		e.textAt = s + nl
+	}
+}
+
+// Markers hashed into own markup for what the parser does without bytes
+// in the page to show it.
+const (
+	impliedTbody   = "\x00tbody\x00"
+	droppedNewline = "\x00nl\x00"
+)
+
+// virtual hashes marker into the current fragment's own markup at page
+// offset s.
+func (e *extractor) virtual(s int, marker string) {
+	e.flush(s)
+	f := &e.fstack[len(e.fstack)-1]
+	f.d.WriteString(marker)
+	f.written += uint32(len(marker))
 }
 
 func (e *extractor) comment(s, end int) {
@@ -386,17 +407,11 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 // sits directly in a table. It has no bytes in the page; a marker in the
 // own markup tells it apart from a table whose rows are gone.
 func (e *extractor) openImplied(s int) {
-	e.flush(s)
-	f := &e.fstack[len(e.fstack)-1]
-	f.d.WriteString(impliedMarker)
-	f.written += uint32(len(impliedMarker))
+	e.virtual(s, impliedTbody)
 	_, pf := e.top()
 	e.stack = append(e.stack, openElem{a: atom.Tbody, frag: -1, flags: inherit(atom.Tbody, pf, false), implied: true})
 	e.textAt = -1 // the text before it is the table's
 }
-
-// impliedMarker stands for an implied <tbody> in the own-markup hash.
-const impliedMarker = "\x00tbody\x00"
 
 // checkStart returns why the parser would not simply nest an HTML start
 // tag a in the current element pa, or "". In the reason, the first % is
