@@ -1,0 +1,54 @@
+package truth
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// The CI budget of random runs, and the seed they start from; set
+// STATETEMPLATE_TRUTH_RUNS and STATETEMPLATE_TRUTH_SEED for longer or
+// other runs.
+const (
+	ciRuns   = 40
+	ciSeed   = 20261201
+	maxFails = 3 // shrinking is slow: stop after this many divergences
+)
+
+func envInt(t *testing.T, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, v, err)
+	}
+	return n
+}
+
+func TestTruth_RandomMarkup(t *testing.T) {
+	runs := envInt(t, "STATETEMPLATE_TRUTH_RUNS", ciRuns)
+	seed := envInt(t, "STATETEMPLATE_TRUTH_SEED", ciSeed)
+	st := newStats()
+	r := newRunner(t, st)
+	fails := 0
+	for i := range runs {
+		g := newGen(uint64(seed + i))
+		g.odd = i%5 == 4 // one run in five writes markup browsers do not nest as written
+		tmpl := pageTemplates[i%len(pageTemplates)]
+		steps := g.randomCase(6)
+		name := fmt.Sprintf("random (seed %d)", seed+i)
+		d := r.run(treeCase(name, tmpl, steps))
+		if d == nil {
+			continue
+		}
+		small, sd, checks := r.shrink(name, tmpl, steps, d)
+		t.Errorf("%s diverges %s\n%s", name, d.String()[:min(len(d.String()), 200)], reproducer(tmpl, small, sd, checks))
+		if fails++; fails == maxFails {
+			break
+		}
+	}
+	t.Logf("random markup: %d runs from seed %d; %s", runs, seed, st)
+}
