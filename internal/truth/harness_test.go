@@ -66,6 +66,17 @@ func pages(name string, covers []string, bodies ...string) Case {
 	return c
 }
 
+// isPages reports whether c is a page sequence: its steps differ only in
+// their bodies, so it can be shrunk as markup.
+func (c Case) isPages() bool {
+	for _, d := range c.Steps {
+		if d.Items != nil || d.Text != "" || d.N != 0 || d.On {
+			return false
+		}
+	}
+	return true
+}
+
 // bodies returns the steps' bodies of a page-sequence case.
 func (c Case) bodies() []string {
 	out := make([]string, len(c.Steps))

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/livefir/statetemplate/internal/markup"
 )
 
 // The CI budget of random runs, and the seed they start from; set
@@ -15,6 +17,16 @@ const (
 	ciSeed   = 20261201
 	maxFails = 3 // shrinking is slow: stop after this many divergences
 )
+
+// pageTemplates are the pages random bodies are put in: whitespace after
+// </body> and </html>, no <body> tag, and a body attribute that changes
+// every step (a body replace each time).
+var pageTemplates = []string{
+	bodyPage,
+	"<!DOCTYPE html>\n<html>\n<head><title>t</title></head>\n<body>\n{{.Body}}\n</body>\n</html>\n",
+	"<!DOCTYPE html><html><head><title>t</title></head>{{.Body}}",
+	`<!DOCTYPE html><html><head><title>t</title></head><body class="b{{len .Body}}">{{.Body}}</body></html>`,
+}
 
 func envInt(t *testing.T, name string, def int) int {
 	v := os.Getenv(name)
@@ -35,10 +47,10 @@ func TestTruth_RandomMarkup(t *testing.T) {
 	r := newRunner(t, st)
 	fails := 0
 	for i := range runs {
-		g := newGen(uint64(seed + i))
-		g.odd = i%5 == 4 // one run in five writes markup browsers do not nest as written
+		g := markup.NewGen(uint64(seed + i))
+		g.Odd = i%5 == 4 // one run in five writes markup browsers do not nest as written
 		tmpl := pageTemplates[i%len(pageTemplates)]
-		steps := g.randomCase(6)
+		steps := g.Steps(6)
 		name := fmt.Sprintf("random (seed %d)", seed+i)
 		d := r.run(treeCase(name, tmpl, steps))
 		if d == nil {

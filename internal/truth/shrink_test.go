@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/livefir/statetemplate/internal/markup"
 )
 
 // shrinkBudget bounds the browser runs and the time one shrink may take.
@@ -16,10 +18,10 @@ const (
 
 // treeCase is a page-sequence case of the trees' bodies, in the page
 // template tmpl ("" for the default).
-func treeCase(name, tmpl string, steps []*node) Case {
+func treeCase(name, tmpl string, steps []*markup.Node) Case {
 	bodies := make([]string, len(steps))
 	for i, s := range steps {
-		bodies[i] = body(s)
+		bodies[i] = s.Body()
 	}
 	c := pages(name, nil, bodies...)
 	c.Tmpl = tmpl
@@ -37,10 +39,10 @@ func (d *divergence) kind() string {
 // shrink returns the smallest variant of steps it finds that still
 // diverges the same way (delta debugging, greedy), with its divergence
 // and the number of browser runs it took.
-func (r *runner) shrink(name, tmpl string, steps []*node, d *divergence) ([]*node, *divergence, int) {
+func (r *runner) shrink(name, tmpl string, steps []*markup.Node, d *divergence) ([]*markup.Node, *divergence, int) {
 	deadline := time.Now().Add(shrinkTime)
 	checks := 0
-	try := func(cand []*node) bool {
+	try := func(cand []*markup.Node) bool {
 		if checks >= shrinkChecks || time.Now().After(deadline) || len(cand) == 0 {
 			return false
 		}
@@ -64,7 +66,7 @@ func (r *runner) shrink(name, tmpl string, steps []*node, d *divergence) ([]*nod
 			}
 		}
 		// Fewer nodes, biggest first; then simpler nodes.
-		for _, op := range []func(root *node, uid int) bool{removeNode, unwrapNode, plainNode, shortText} {
+		for _, op := range []func(root *markup.Node, uid int) bool{removeNode, unwrapNode, plainNode, shortText} {
 			for _, uid := range uidsBySize(steps) {
 				cand := cloneSteps(steps)
 				changed := false
@@ -80,29 +82,29 @@ func (r *runner) shrink(name, tmpl string, steps []*node, d *divergence) ([]*nod
 	return steps, d, checks
 }
 
-func cloneSteps(steps []*node) []*node {
-	out := make([]*node, len(steps))
+func cloneSteps(steps []*markup.Node) []*markup.Node {
+	out := make([]*markup.Node, len(steps))
 	for i, s := range steps {
-		out[i] = s.clone()
+		out[i] = s.Clone()
 	}
 	return out
 }
 
 // uidsBySize lists the uids of the steps' nodes, those with the biggest
 // subtrees first.
-func uidsBySize(steps []*node) []int {
+func uidsBySize(steps []*markup.Node) []int {
 	size := map[int]int{}
-	var count func(n *node) int
-	count = func(n *node) int {
+	var count func(n *markup.Node) int
+	count = func(n *markup.Node) int {
 		s := 1
-		for _, k := range n.kids {
+		for _, k := range n.Kids {
 			s += count(k)
 		}
-		size[n.uid] = max(size[n.uid], s)
+		size[n.UID] = max(size[n.UID], s)
 		return s
 	}
 	for _, s := range steps {
-		for _, k := range s.kids {
+		for _, k := range s.Kids {
 			count(k)
 		}
 	}
@@ -119,66 +121,66 @@ func uidsBySize(steps []*node) []int {
 	return uids
 }
 
-func removeNode(root *node, uid int) bool {
-	p, n, i := find(root, uid)
+func removeNode(root *markup.Node, uid int) bool {
+	p, n, i := root.Find(uid)
 	if n == nil {
 		return false
 	}
-	p.kids = slices.Delete(p.kids, i, i+1)
+	p.Kids = slices.Delete(p.Kids, i, i+1)
 	return true
 }
 
 // unwrapNode replaces an element by its children.
-func unwrapNode(root *node, uid int) bool {
-	p, n, i := find(root, uid)
-	if n == nil || n.tag[0] == '#' || len(n.kids) == 0 {
+func unwrapNode(root *markup.Node, uid int) bool {
+	p, n, i := root.Find(uid)
+	if n == nil || n.Tag[0] == '#' || len(n.Kids) == 0 {
 		return false
 	}
-	p.kids = slices.Replace(p.kids, i, i+1, n.kids...)
+	p.Kids = slices.Replace(p.Kids, i, i+1, n.Kids...)
 	return true
 }
 
 // plainNode drops an element's attributes but its id.
-func plainNode(root *node, uid int) bool {
-	_, n, _ := find(root, uid)
-	if n == nil || n.tag[0] == '#' || (n.raw == "" && len(n.attrs) == 0) {
+func plainNode(root *markup.Node, uid int) bool {
+	_, n, _ := root.Find(uid)
+	if n == nil || n.Tag[0] == '#' || (n.Raw == "" && len(n.Attrs) == 0) {
 		return false
 	}
-	if n.raw != "" {
-		id := n.rawID()
-		n.raw, n.attrs = "", nil
+	if n.Raw != "" {
+		id := n.RawID()
+		n.Raw, n.Attrs = "", nil
 		if id != "" {
-			n.attrs = []attr{{"id", id}}
+			n.Attrs = []markup.Attr{{Key: "id", Val: id}}
 		}
 		return true
 	}
-	n.attrs = nil
+	n.Attrs = nil
 	return true
 }
 
 // shortText cuts a text to one character of its kind.
-func shortText(root *node, uid int) bool {
-	_, n, _ := find(root, uid)
-	if n == nil || n.tag != "#text" || len(n.text) <= 1 {
+func shortText(root *markup.Node, uid int) bool {
+	_, n, _ := root.Find(uid)
+	if n == nil || n.Tag != "#text" || len(n.Text) <= 1 {
 		return false
 	}
-	if strings.TrimSpace(n.text) == "" {
-		n.text = " "
+	if strings.TrimSpace(n.Text) == "" {
+		n.Text = " "
 	} else {
-		n.text = "x"
+		n.Text = "x"
 	}
 	return true
 }
 
 // reproducer prints a shrunk case as Go string literals, one per step.
-func reproducer(tmpl string, steps []*node, d *divergence, checks int) string {
+func reproducer(tmpl string, steps []*markup.Node, d *divergence, checks int) string {
 	var b strings.Builder
 	if tmpl == "" {
 		tmpl = bodyPage
 	}
 	fmt.Fprintf(&b, "minimal reproducer (%d browser runs to shrink)\n  page template: %s\n  the body of each step:\n", checks, strconv.Quote(tmpl))
 	for i, s := range steps {
-		fmt.Fprintf(&b, "  step %d: %s\n", i, strconv.Quote(body(s)))
+		fmt.Fprintf(&b, "  step %d: %s\n", i, strconv.Quote(s.Body()))
 	}
 	b.WriteString(d.String())
 	return b.String()

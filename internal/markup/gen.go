@@ -1,4 +1,4 @@
-package truth
+package markup
 
 import (
 	"math/rand/v2"
@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// model is what an element's children may be, so that generated markup
+// Model is what an element's children may be, so that generated markup
 // is mostly what a template author writes (well-formed pages get
 // fragment updates) and sometimes not (malformed ones get body replaces).
-type model int
+type Model int
 
 const (
-	mFlow model = iota
+	mFlow Model = iota
 	mPhrasing
 	mList   // li
 	mDL     // dt, dd
@@ -29,30 +29,33 @@ const (
 	mVoid
 )
 
-// gen generates random pages and edits them, from a seed.
-type gen struct {
+// Gen generates random pages and edits them, from a seed: the same seed
+// gives the same pages.
+type Gen struct {
 	r    *rand.Rand
 	uids int
-	// odd allows markup browsers do not nest as written.
-	odd bool
+	// Odd makes it also write markup browsers do not nest as written
+	// (unclosed elements, stray end tags, CDATA, a <!DOCTYPE> in the body).
+	Odd bool
 	// open counts the open elements that may not nest in themselves.
 	open map[string]int
 }
 
-func newGen(seed uint64) *gen {
-	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), open: map[string]int{}}
+// NewGen returns a generator seeded with seed.
+func NewGen(seed uint64) *Gen {
+	return &Gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), open: map[string]int{}}
 }
 
-func (g *gen) n(k int) int { return g.r.IntN(k) }
+func (g *Gen) n(k int) int { return g.r.IntN(k) }
 
-func (g *gen) pick(s []string) string { return s[g.n(len(s))] }
+func (g *Gen) pick(s []string) string { return s[g.n(len(s))] }
 
-func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
+func (g *Gen) chance(p float64) bool { return g.r.Float64() < p }
 
 var (
 	texts = []string{"a", "hello world", " ", "  ", "\n  ", "\n", "\t", "  spaced  ", "x &amp; y", "&lt;b&gt;",
 		"&#32;", "&#x20;&#9;", "&nbsp;", "é ✓", "tail ", " lead", "\r\n", "&NewLine;", "1 &lt; 2", "&amp"}
-	classes   = []string{`class="a"`, `class="b c"`, `title="x > y"`, `data-x='1'`, `hidden`, `lang=en`, `dir="rtl"`,
+	classes = []string{`class="a"`, `class="b c"`, `title="x > y"`, `data-x='1'`, `hidden`, `lang=en`, `dir="rtl"`,
 		`style="color: red"`, `title="a &amp; b"`, `data-y="&quot;"`}
 	inputType = []string{"text", "checkbox", "radio", "submit", "reset", "hidden", "image", "button", "number", "range",
 		"color", "date", "email", "password", "search", "file", ""}
@@ -65,37 +68,27 @@ var (
 	rawText = []string{"", "a < b", "\n  x\n", "</p>", "/* <b> */", " "}
 )
 
-// pageTemplates are the pages random bodies are put in: whitespace after
-// </body> and </html>, no <body> tag, and a body attribute that changes
-// every step (a body replace each time).
-var pageTemplates = []string{
-	bodyPage,
-	"<!DOCTYPE html>\n<html>\n<head><title>t</title></head>\n<body>\n{{.Body}}\n</body>\n</html>\n",
-	"<!DOCTYPE html><html><head><title>t</title></head>{{.Body}}",
-	`<!DOCTYPE html><html><head><title>t</title></head><body class="b{{len .Body}}">{{.Body}}</body></html>`,
-}
-
-func (g *gen) uid() int {
+func (g *Gen) uid() int {
 	g.uids++
 	return g.uids
 }
 
-// page returns a random body.
-func (g *gen) page() *node {
-	root := &node{tag: "body", model: mFlow, uid: g.uid()}
+// Page returns a random body.
+func (g *Gen) Page() *Node {
+	root := &Node{Tag: "body", Model: mFlow, UID: g.uid()}
 	for range 1 + g.n(4) {
 		k := g.child(mFlow, 0)
-		k.id = k.tag[0] != '#' // as templates do: id'd sections
-		root.kids = append(root.kids, k)
+		k.ID = k.Tag[0] != '#' // as templates do: id'd sections
+		root.Kids = append(root.Kids, k)
 	}
 	// A heavy fragment makes a body replace the costliest update.
-	root.kids = append(root.kids, &node{uid: g.uid(), tag: "p", id: true, end: "</p>", model: mPhrasing,
-		kids: []*node{{uid: g.uid(), tag: "#text", text: strings.Repeat("padding ", 100)}}})
+	root.Kids = append(root.Kids, &Node{UID: g.uid(), Tag: "p", ID: true, End: "</p>", Model: mPhrasing,
+		Kids: []*Node{{UID: g.uid(), Tag: "#text", Text: strings.Repeat("padding ", 100)}}})
 	return root
 }
 
-// child returns a random node that may sit in a parent of model m.
-func (g *gen) child(m model, depth int) *node {
+// child returns a random node that may sit in a parent of Model m.
+func (g *Gen) child(m Model, depth int) *Node {
 	deep := depth > 4
 	switch m {
 	case mText:
@@ -157,13 +150,13 @@ func (g *gen) child(m model, depth int) *node {
 	case k == 11:
 		// Heavy and stable: replacing what holds it costs more than
 		// updating beside it, so fragment actions get exercised.
-		return &node{uid: g.uid(), tag: "span", id: true, end: "</span>", model: mPhrasing,
-			kids: []*node{{uid: g.uid(), tag: "#text", text: strings.Repeat("heavy ", 40)}}}
+		return &Node{UID: g.uid(), Tag: "span", ID: true, End: "</span>", Model: mPhrasing,
+			Kids: []*Node{{UID: g.uid(), Tag: "#text", Text: strings.Repeat("heavy ", 40)}}}
 	case k == 3:
-		if g.odd && g.chance(0.2) {
-			return &node{uid: g.uid(), tag: "#text", text: g.pick([]string{"</>", "<!DOCTYPE html>", "</ x>", "<?pi?>"})}
+		if g.Odd && g.chance(0.2) {
+			return &Node{UID: g.uid(), Tag: "#text", Text: g.pick([]string{"</>", "<!DOCTYPE html>", "</ x>", "<?pi?>"})}
 		}
-		return &node{uid: g.uid(), tag: "#comment", text: g.pick([]string{" c ", "", "x-y", "-", " <b> "})}
+		return &Node{UID: g.uid(), Tag: "#comment", Text: g.pick([]string{" c ", "", "x-y", "-", " <b> "})}
 	case m == mPhrasing:
 		return g.element(g.tag(phrasingTags), depth)
 	default:
@@ -173,201 +166,203 @@ func (g *gen) child(m model, depth int) *node {
 
 // tag picks a tag that may open here: the parser closes an open a,
 // button or form before another, and <noscript> content is text.
-func (g *gen) tag(from []string) string {
+func (g *Gen) tag(from []string) string {
 	for {
 		t := g.pick(from)
 		switch t {
 		case "a", "button", "form", "noscript":
-			if g.open[t] > 0 && !g.odd {
+			if g.open[t] > 0 && !g.Odd {
 				continue
 			}
 		}
-		if g.open["noscript"] > 0 && (t == "template" || t == "textarea") && !g.odd {
+		if g.open["noscript"] > 0 && (t == "template" || t == "textarea") && !g.Odd {
 			continue
 		}
 		return t
 	}
 }
 
-func (g *gen) text(blank bool) *node {
+func (g *Gen) text(blank bool) *Node {
 	t := g.pick(texts)
 	if blank {
 		t = g.pick([]string{" ", "\n  ", "\n", "  \n    "})
 	}
-	return &node{uid: g.uid(), tag: "#text", text: t}
+	return &Node{UID: g.uid(), Tag: "#text", Text: t}
 }
 
 // element returns a random element named tag with children.
-func (g *gen) element(tag string, depth int) *node {
-	n := &node{uid: g.uid(), tag: tag, end: "</" + tag + ">", id: g.chance(0.6)}
+func (g *Gen) element(tag string, depth int) *Node {
+	n := &Node{UID: g.uid(), Tag: tag, End: "</" + tag + ">", ID: g.chance(0.6)}
 	if g.chance(0.3) {
-		n.attrs = append(n.attrs, g.attr())
+		n.Attrs = append(n.Attrs, g.attr())
 	}
 	switch tag {
 	case "input":
-		n.model, n.end = mVoid, ""
+		n.Model, n.End = mVoid, ""
 		if t := g.pick(inputType); t != "" {
-			n.attrs = append(n.attrs, attr{"type", t})
+			n.Attrs = append(n.Attrs, Attr{"type", t})
 		}
 		g.formAttrs(n)
 		return n
 	case "style", "script", "iframe":
-		n.model = mText
+		n.Model = mText
 		if tag == "script" {
-			n.attrs = append(n.attrs, attr{"type", "text/plain"})
+			n.Attrs = append(n.Attrs, Attr{"type", "text/plain"})
 		}
-		n.kids = []*node{{uid: g.uid(), tag: "#text", text: g.pick(rawText)}}
+		n.Kids = []*Node{{UID: g.uid(), Tag: "#text", Text: g.pick(rawText)}}
 		return n
 	case "br", "img", "hr", "wbr":
-		n.model, n.end = mVoid, ""
+		n.Model, n.End = mVoid, ""
 		if tag == "img" {
-			n.attrs = append(n.attrs, attr{"alt", "i"})
+			n.Attrs = append(n.Attrs, Attr{"alt", "i"})
 		}
 		return n
 	case "ul", "ol":
-		n.model = mList
+		n.Model = mList
 	case "dl":
-		n.model = mDL
+		n.Model = mDL
 	case "table":
-		n.model = mTable
+		n.Model = mTable
 	case "tbody", "thead":
-		n.model = mTbody
+		n.Model = mTbody
 	case "tr":
-		n.model = mRow
+		n.Model = mRow
 	case "select":
-		n.model = mSelect
+		n.Model = mSelect
 		if g.chance(0.3) {
-			n.attrs = append(n.attrs, attr{"multiple", ""})
+			n.Attrs = append(n.Attrs, Attr{"multiple", ""})
 		}
 		if g.chance(0.15) {
-			n.attrs = append(n.attrs, attr{"size", "3"})
+			n.Attrs = append(n.Attrs, Attr{"size", "3"})
 		}
 	case "optgroup":
-		n.model = mOptgroup
-		n.attrs = append(n.attrs, attr{"label", "g"})
+		n.Model = mOptgroup
+		n.Attrs = append(n.Attrs, Attr{"label", "g"})
 	case "option", "textarea":
-		n.model = mText
+		n.Model = mText
 		g.formAttrs(n)
 	case "p", "span", "b", "i", "em", "a", "label", "button", "code", "h2", "dt", "summary", "mi", "mo", "mn":
-		n.model = mPhrasing
+		n.Model = mPhrasing
 		if strings.HasPrefix(tag, "m") {
-			n.model = mMathText
+			n.Model = mMathText
 		}
 	case "pre", "listing":
-		n.model = mPhrasing
+		n.Model = mPhrasing
 		if g.chance(0.5) {
-			n.kids = append(n.kids, &node{uid: g.uid(), tag: "#text", text: g.pick([]string{"\n", "\n\n", "\r\n", "&#10;"})})
+			n.Kids = append(n.Kids, &Node{UID: g.uid(), Tag: "#text", Text: g.pick([]string{"\n", "\n\n", "\r\n", "&#10;"})})
 		}
 	case "svg":
-		n.model = mSVG
-		n.attrs = append(n.attrs, attr{"width", "20"}, attr{"height", "20"})
+		n.Model = mSVG
+		n.Attrs = append(n.Attrs, Attr{"width", "20"}, Attr{"height", "20"})
 	case "g", "desc":
-		n.model = mSVG
+		n.Model = mSVG
 		if tag == "desc" {
-			n.model = mPhrasing
+			n.Model = mPhrasing
 		}
 	case "circle", "rect", "path", "use":
-		n.model = mVoid
-		n.end = g.pick([]string{"/", "</" + tag + ">"})
+		n.Model = mVoid
+		n.End = g.pick([]string{"/", "</" + tag + ">"})
 		switch tag {
 		case "circle":
-			n.attrs = append(n.attrs, attr{"r", g.pick([]string{"1", "2", "3"})})
+			n.Attrs = append(n.Attrs, Attr{"r", g.pick([]string{"1", "2", "3"})})
 		case "use":
-			n.attrs = append(n.attrs, attr{"xlink:href", g.pick([]string{"#a", "#b"})})
+			n.Attrs = append(n.Attrs, Attr{"xlink:href", g.pick([]string{"#a", "#b"})})
 		case "path":
-			n.attrs = append(n.attrs, attr{"d", "M0 0L1 1"})
+			n.Attrs = append(n.Attrs, Attr{"d", "M0 0L1 1"})
 		}
 		return n
 	case "text", "tspan":
-		n.model = mSVGText
-		if g.odd && g.chance(0.3) {
-			n.kids = append(n.kids, &node{uid: g.uid(), tag: "#text", text: "<![CDATA[ x ]]>"})
+		n.Model = mSVGText
+		if g.Odd && g.chance(0.3) {
+			n.Kids = append(n.Kids, &Node{UID: g.uid(), Tag: "#text", Text: "<![CDATA[ x ]]>"})
 		}
 	case "foreignObject":
-		n.model = mFlow
-		n.attrs = append(n.attrs, attr{"width", "10"}, attr{"height", "10"})
+		n.Model = mFlow
+		n.Attrs = append(n.Attrs, Attr{"width", "10"}, Attr{"height", "10"})
 	case "math", "mrow":
-		n.model = mMath
+		n.Model = mMath
 	case "annotation-xml":
-		n.model = mMath
+		n.Model = mMath
 		if g.chance(0.5) {
-			n.attrs = append(n.attrs, attr{"encoding", "text/html"})
-			n.model = mPhrasing
+			n.Attrs = append(n.Attrs, Attr{"encoding", "text/html"})
+			n.Model = mPhrasing
 		}
 	default: // div, section, li, dd, td, th, form, details, template, noscript, blockquote
-		n.model = mFlow
+		n.Model = mFlow
 	}
-	if n.model == mText {
+	if n.Model == mText {
 		if g.chance(0.7) {
-			n.kids = append(n.kids, g.text(false))
+			n.Kids = append(n.Kids, g.text(false))
 		}
 		if tag == "textarea" && g.chance(0.3) {
-			n.kids = append([]*node{{uid: g.uid(), tag: "#text", text: "\n"}}, n.kids...)
+			n.Kids = append([]*Node{{UID: g.uid(), Tag: "#text", Text: "\n"}}, n.Kids...)
 		}
 		return n
 	}
 	g.open[tag]++
 	for range g.n(5) {
-		n.kids = append(n.kids, g.child(n.model, depth+1))
+		n.Kids = append(n.Kids, g.child(n.Model, depth+1))
 	}
 	g.open[tag]--
-	if g.odd && g.chance(0.1) {
-		n.end = "" // unclosed: the parser closes it somewhere
+	if g.Odd && g.chance(0.1) {
+		n.End = "" // unclosed: the parser closes it somewhere
 	}
 	return n
 }
 
-func (g *gen) attr() attr {
+func (g *Gen) attr() Attr {
 	kv := strings.SplitN(g.pick(classes), "=", 2)
 	if len(kv) == 1 {
-		return attr{kv[0], ""}
+		return Attr{kv[0], ""}
 	}
-	return attr{kv[0], strings.Trim(kv[1], `"'`)}
+	return Attr{kv[0], strings.Trim(kv[1], `"'`)}
 }
 
 // formAttrs gives a form control random state in its markup.
-func (g *gen) formAttrs(n *node) {
-	n.attrs = slices.DeleteFunc(n.attrs, func(a attr) bool {
-		return a.k == "value" || a.k == "checked" || a.k == "selected" || a.k == "name"
+func (g *Gen) formAttrs(n *Node) {
+	n.Attrs = slices.DeleteFunc(n.Attrs, func(a Attr) bool {
+		return a.Key == "value" || a.Key == "checked" || a.Key == "selected" || a.Key == "name"
 	})
-	if n.tag == "textarea" {
+	if n.Tag == "textarea" {
 		return
 	}
 	if g.chance(0.6) {
-		n.attrs = append(n.attrs, attr{"value", g.pick([]string{"", "a", "b c", "12", "#00ff00", "2026-01-02"})})
+		n.Attrs = append(n.Attrs, Attr{"value", g.pick([]string{"", "a", "b c", "12", "#00ff00", "2026-01-02"})})
 	}
-	if n.tag == "option" {
+	if n.Tag == "option" {
 		if g.chance(0.3) {
-			n.attrs = append(n.attrs, attr{"selected", ""})
+			n.Attrs = append(n.Attrs, Attr{"selected", ""})
 		}
 		return
 	}
 	if g.chance(0.4) {
-		n.attrs = append(n.attrs, attr{"checked", ""})
+		n.Attrs = append(n.Attrs, Attr{"checked", ""})
 	}
 	if g.chance(0.5) {
-		n.attrs = append(n.attrs, attr{"name", g.pick([]string{"r", "q"})})
+		n.Attrs = append(n.Attrs, Attr{"name", g.pick([]string{"r", "q"})})
 	}
 }
 
-// edit changes a page the way a data change changes a render.
-func (g *gen) edit(root *node) {
+// Edit changes a page in place, the way a data change changes a render:
+// text and attributes, markup inserted, removed and moved, lists shuffled,
+// reversed and changed in many places at once, ids added and dropped.
+func (g *Gen) Edit(root *Node) {
 	type at struct {
-		parent, n *node
+		parent, n *Node
 		i         int
 	}
 	var all []at
-	var containers []*node
+	var containers []*Node
 	containers = append(containers, root)
-	walk(root, func(p, c *node, i int) {
+	Walk(root, func(p, c *Node, i int) {
 		all = append(all, at{p, c, i})
-		if c.tag[0] != '#' && c.model != mVoid {
+		if c.Tag[0] != '#' && c.Model != mVoid {
 			containers = append(containers, c)
 		}
 	})
-	insert := func(c *node, n *node) {
-		i := g.n(len(c.kids) + 1)
-		c.kids = slices.Insert(c.kids, i, n)
+	insert := func(c *Node, n *Node) {
+		i := g.n(len(c.Kids) + 1)
+		c.Kids = slices.Insert(c.Kids, i, n)
 	}
 	if len(all) == 0 {
 		insert(root, g.child(mFlow, 1))
@@ -378,90 +373,78 @@ func (g *gen) edit(root *node) {
 	case 0, 1: // change a text or an attribute
 		a := pick()
 		switch {
-		case a.n.tag == "#text":
-			a.n.text = g.text(g.chance(0.3)).text
-		case a.n.tag == "#comment":
-			a.n.text += "!"
-		case a.n.tag == "input" || a.n.tag == "option" || a.n.tag == "textarea":
+		case a.n.Tag == "#text":
+			a.n.Text = g.text(g.chance(0.3)).Text
+		case a.n.Tag == "#comment":
+			a.n.Text += "!"
+		case a.n.Tag == "input" || a.n.Tag == "option" || a.n.Tag == "textarea":
 			g.formAttrs(a.n)
-			if a.n.tag == "textarea" {
-				a.n.kids = []*node{g.text(false)}
+			if a.n.Tag == "textarea" {
+				a.n.Kids = []*Node{g.text(false)}
 			}
 		default:
-			if len(a.n.attrs) > 0 && g.chance(0.5) {
-				a.n.attrs = a.n.attrs[:len(a.n.attrs)-1]
+			if len(a.n.Attrs) > 0 && g.chance(0.5) {
+				a.n.Attrs = a.n.Attrs[:len(a.n.Attrs)-1]
 			} else {
-				a.n.attrs = append(a.n.attrs, g.attr())
+				a.n.Attrs = append(a.n.Attrs, g.attr())
 			}
 		}
 	case 2, 3: // insert new markup
 		c := containers[g.n(len(containers))]
-		insert(c, g.child(c.model, 2))
+		insert(c, g.child(c.Model, 2))
 	case 4: // remove
 		a := pick()
-		a.parent.kids = slices.Delete(a.parent.kids, a.i, a.i+1)
+		a.parent.Kids = slices.Delete(a.parent.Kids, a.i, a.i+1)
 	case 5: // move within the parent, or to a like container
 		a := pick()
-		a.parent.kids = slices.Delete(a.parent.kids, a.i, a.i+1)
-		var into []*node
+		a.parent.Kids = slices.Delete(a.parent.Kids, a.i, a.i+1)
+		var into []*Node
 		for _, c := range containers {
-			if c.model == a.parent.model && !inside(a.n, c) {
+			if c.Model == a.parent.Model && !a.n.Contains(c) {
 				into = append(into, c)
 			}
 		}
 		insert(into[g.n(len(into))], a.n)
 	case 6: // shuffle a container's children: a keyed list reordered
 		c := containers[g.n(len(containers))]
-		g.r.Shuffle(len(c.kids), func(i, j int) { c.kids[i], c.kids[j] = c.kids[j], c.kids[i] })
+		g.r.Shuffle(len(c.Kids), func(i, j int) { c.Kids[i], c.Kids[j] = c.Kids[j], c.Kids[i] })
 	case 7: // many rows at once: insert several, remove several
 		c := containers[g.n(len(containers))]
 		for range g.n(4) {
-			if len(c.kids) > 0 && g.chance(0.5) {
-				i := g.n(len(c.kids))
-				c.kids = slices.Delete(c.kids, i, i+1)
+			if len(c.Kids) > 0 && g.chance(0.5) {
+				i := g.n(len(c.Kids))
+				c.Kids = slices.Delete(c.Kids, i, i+1)
 			} else {
-				insert(c, g.child(c.model, 3))
+				insert(c, g.child(c.Model, 3))
 			}
 		}
 	case 8: // add or drop an id
 		a := pick()
-		if a.n.tag[0] != '#' {
-			a.n.id = !a.n.id
+		if a.n.Tag[0] != '#' {
+			a.n.ID = !a.n.ID
 		}
 	case 9: // whitespace around a node
 		c := containers[g.n(len(containers))]
 		insert(c, g.text(true))
 	case 10: // reverse
 		c := containers[g.n(len(containers))]
-		slices.Reverse(c.kids)
+		slices.Reverse(c.Kids)
 	case 11: // data-cache="false"
 		a := pick()
-		if a.n.tag[0] != '#' {
-			a.n.attrs = append(a.n.attrs, attr{"data-cache", "false"})
+		if a.n.Tag[0] != '#' {
+			a.n.Attrs = append(a.n.Attrs, Attr{"data-cache", "false"})
 		}
 	}
 }
 
-// inside reports whether c is n or under it.
-func inside(n, c *node) bool {
-	if n == c {
-		return true
-	}
-	for _, k := range n.kids {
-		if inside(k, c) {
-			return true
-		}
-	}
-	return false
-}
-
-// randomCase is a random page and steps edits of it, as trees.
-func (g *gen) randomCase(steps int) []*node {
-	out := []*node{g.page()}
+// Steps returns a random page and steps edits of it, each on a copy of
+// the step before.
+func (g *Gen) Steps(steps int) []*Node {
+	out := []*Node{g.Page()}
 	for range steps {
-		next := out[len(out)-1].clone()
+		next := out[len(out)-1].Clone()
 		for range 1 + g.n(3) {
-			g.edit(next)
+			g.Edit(next)
 		}
 		out = append(out, next)
 	}
