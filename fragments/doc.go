@@ -36,7 +36,8 @@
 // # Actions
 //
 // An Update is applied by the browser client, and by the tests of this
-// package, with exactly these semantics. The html of every update but the
+// package, with exactly these semantics; #id names the element of the
+// body with that id. The html of every update but the
 // body's is the fragment's lead followed by its outerHTML, byte for byte
 // as the page has them; it is parsed in the context of the element it
 // goes into (the parent of #fragment_id or of #target_id, or

@@ -6,6 +6,13 @@ import { parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 
 var doc = document;
 
+// byId finds a fragment: an element of the body. Markup that the parser
+// put into the head on an earlier load may still hold the id there.
+function byId(id) {
+  var e = doc.getElementById(id);
+  return e && !doc.body.contains(e) ? doc.body.querySelector("#" + CSS.escape(id)) : e;
+}
+
 // apply applies u and reports whether it could: a false return (hash
 // mismatch, missing element, html that is not the fragment) makes the
 // client ask for a re-render.
@@ -14,14 +21,14 @@ export function apply(u) {
   var h = u.html,
     a = u.action,
     id = u.fragment_id,
-    el = id ? doc.getElementById(id) : doc.body,
+    el = id ? byId(id) : doc.body,
     p,
     f,
     t,
     done;
   if (h != null && u.html_hash && norm(fnv(h)) !== norm(u.html_hash)) return false;
   if (a === "insertAfter" || a === "insertBefore") {
-    t = doc.getElementById(u.target_id);
+    t = byId(u.target_id);
     if (!t) return false;
     p = t.parentNode;
     f = parse(h, p);
