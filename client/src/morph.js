@@ -131,7 +131,9 @@ function typed(a) {
 // morph turns the live node a into b in place and returns the node that
 // now stands for b.
 function morph(a, b) {
-  if (!same(a, b)) {
+  // A script changed in place could run (an empty one never has); the
+  // parsed one never does.
+  if (!same(a, b) || (a.localName === "script" && !a.isEqualNode(b))) {
     a.replaceWith(b);
     return b;
   }
