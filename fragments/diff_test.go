@@ -233,11 +233,7 @@ func TestState_RoundTripsThroughCBORAndJSON(t *testing.T) {
 }
 
 func TestDiff_SmallPages(t *testing.T) {
-	cases := []struct {
-		name     string
-		old, new string
-		want     []string
-	}{
+	runExact(t, []exactCase{
 		{
 			name: "change outside any id replaces the nearest id'd ancestor",
 			old:  `<body><div id="a"><p>x</p><span>1</span></div></body>`,
@@ -346,16 +342,7 @@ func TestDiff_SmallPages(t *testing.T) {
 			new:  `<body><div id="a"><span><b>2</span></b></div></body>`,
 			want: []string{"replace "},
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			old, page := []byte(padded(tc.old)), []byte(padded(tc.new))
-			_, st := mustDiff(t, nil, old)
-			ups, _ := mustDiff(t, st, page)
-			assert.Equal(t, tc.want, summary(ups))
-			requireApplies(t, old, page, ups)
-		})
-	}
+	})
 }
 
 func TestDiff_DuplicateIDIsAnErrorNamingTheID(t *testing.T) {
