@@ -52,6 +52,11 @@ func (r *Renderer) Compact(ctx context.Context) error {
 type Stats struct {
 	// Sessions is the number of stored sessions.
 	Sessions int
+	// Provisional and ProvisionalBytes are the provisional sessions held in
+	// memory (page loads whose page has not connected; see Provisional) and
+	// their estimated size.
+	Provisional      int
+	ProvisionalBytes int64
 	// File is the session file's statistics (zero without WithBoltStore).
 	File bolt.Stats
 	// Cache counts the hot-session cache's hits and misses (zero without one).
@@ -69,6 +74,7 @@ func (r *Renderer) Stats(ctx context.Context) (Stats, error) {
 		return st, err
 	}
 	st.Sessions = n
+	st.Provisional, st.ProvisionalBytes = r.mgr.Provisional()
 	if f, ok := r.mgr.Store().(fileStatser); ok {
 		if st.File, err = f.Stats(); err != nil {
 			return st, err

@@ -38,6 +38,9 @@ var (
 	// ErrUnregisteredType: data of a type not passed to WithDataTypes was
 	// given to a renderer with a durable store.
 	ErrUnregisteredType = session.ErrUnregisteredType
+	// ErrDataTooLarge: session data encodes to more bytes than
+	// WithMaxDataBytes allows; nothing was stored.
+	ErrDataTooLarge = session.ErrDataTooLarge
 	// ErrInvalidOption: an option was given a value it cannot take.
 	ErrInvalidOption = errInvalidOption
 	// ErrTemplateNotFound: SessionTemplate or Session.Navigate named a

@@ -28,7 +28,13 @@ type config struct {
 	cache             session.Cache
 	renderCacheBudget int64
 	cacheBudget       int64 // WithCacheBudget; 0 means cache.DefaultSessionsBudget
+	maxDataBytes      int
+	provisionalTTL    time.Duration
+	provisionalBudget int64
 }
+
+// DefaultMaxDataBytes is the default of WithMaxDataBytes: 1 MiB.
+const DefaultMaxDataBytes = 1 << 20
 
 // Option configures a Renderer. Options that cannot apply their value make
 // New return an error wrapping ErrInvalidOption.
@@ -127,11 +133,42 @@ func WithDataTypes(samples ...any) Option {
 	}
 }
 
-// WithLogger sets the logger for warnings such as corrupt records and
-// sweep failures. The default discards everything.
+// WithLogger sets the logger for failures such as corrupt records, store
+// writes and sweeps that fail. The default is slog.Default(); failures are
+// logged at warning level and normal events at debug level, so that a
+// default logger shows only what needs attention.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxDataBytes limits session data to n bytes of canonical encoding
+// (default DefaultMaxDataBytes, 1 MiB). CreateSession and RenderFragments
+// refuse larger data with ErrDataTooLarge, before anything is stored: data
+// often holds what a browser sent, and a session must not become a way to
+// fill the server's memory or disk.
+func WithMaxDataBytes(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: WithMaxDataBytes(%d): must be positive", errInvalidOption, n)
+		}
+		c.maxDataBytes = n
+		return nil
+	}
+}
+
+// WithProvisionalSessions sets how long a provisional session (see
+// Provisional) waits in memory for its page to connect, and the memory
+// budget in bytes of all of them together: past it the oldest are dropped.
+// Defaults: 2 minutes and 16 MiB (about 2,500 pages of the 2-task dashboard).
+func WithProvisionalSessions(ttl time.Duration, budget int64) Option {
+	return func(c *config) error {
+		if ttl <= 0 || budget <= 0 {
+			return fmt.Errorf("%w: WithProvisionalSessions(%v, %d): both must be positive", errInvalidOption, ttl, budget)
+		}
+		c.provisionalTTL, c.provisionalBudget = ttl, budget
 		return nil
 	}
 }
@@ -167,6 +204,17 @@ func SessionExpiration(d time.Duration) SessionOption {
 // set has no such template.
 func SessionTemplate(name string) SessionOption {
 	return func(o *session.CreateOptions) { o.Template = name }
+}
+
+// Provisional creates a session held in memory only until GetSession
+// opens it — until the page it was created for connects. A page load that
+// never connects writes nothing to the store and holds a bounded amount of
+// memory for a bounded time (WithProvisionalSessions); a provisional
+// session does not survive a restart. RenderPage, ValidateToken,
+// RefreshToken and InvalidateSession work on it as on any session.
+// Package live creates every page's session this way.
+func Provisional() SessionOption {
+	return func(o *session.CreateOptions) { o.Provisional = true }
 }
 
 // SessionIdleTimeout overrides WithIdleTimeout for one session.

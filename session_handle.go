@@ -2,6 +2,7 @@ package statetemplate
 
 import (
 	"context"
+	"time"
 
 	"github.com/livefir/statetemplate/session"
 )
@@ -43,6 +44,29 @@ func (s *Session) Navigate(ctx context.Context, name string, data any) ([]Update
 // the session's stored state changes only when RenderFragments succeeds.
 // Goroutines that mutate it concurrently must synchronize themselves.
 func (s *Session) Data() any { return s.h.Data() }
+
+// Rollback discards the changes made in place to the session's data since
+// its last successful RenderFragments: Data returns a value decoded from
+// the last committed state, as a restart would restore it (fields the
+// encoding does not capture, such as unexported ones, come back zero).
+// Call it when an action that mutated the data fails; package live does.
+func (s *Session) Rollback(ctx context.Context) error { return s.h.Rollback(ctx) }
+
+// CopyData returns a new value decoded from the session's last committed
+// state: a deep copy of its data as last rendered, sharing nothing with
+// the session. Package live starts a duplicated browser tab's session
+// from it.
+func (s *Session) CopyData(ctx context.Context) (any, error) { return s.h.Committed(ctx) }
+
+// SetLease ends the session d from now unless the lease is renewed by
+// another SetLease, or a handle (GetSession) holds the session open at
+// that moment; d <= 0 removes the lease. It is independent of the
+// absolute expiry and the idle timeout, which still apply. Package live
+// renews a lease while a page is connected and shortens it when the page
+// goes away, so that a session nothing can reach any more ends soon.
+func (s *Session) SetLease(ctx context.Context, d time.Duration) error {
+	return s.h.SetLease(ctx, d)
+}
 
 // ID returns the session's ID, for logs. It is not a credential: only a
 // token opens a session.

@@ -28,14 +28,14 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if tmpl == nil {
 		return nil, fmt.Errorf("%w: nil template", errInvalidOption)
 	}
-	var c config
+	c := config{maxDataBytes: DefaultMaxDataBytes}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
 		}
 	}
 	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		c.logger = slog.Default()
 	}
 	store := c.store
 	if c.openStore != nil {
@@ -74,18 +74,21 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	}
 	cleanup := c.cleanupInterval
 	mgr, err := session.NewManager(session.Config{
-		Store:           store,
-		Keys:            keys,
-		Render:          renderFunc(tmpl),
-		Types:           types,
-		Cache:           c.cache,
-		RenderCache:     pages.orNil(),
-		Expiration:      c.expiration,
-		IdleTimeout:     c.idleTimeout,
-		CleanupInterval: cleanup,
-		MaxSessions:     maxSessions,
-		Logger:          c.logger,
-		Now:             c.now,
+		Store:             store,
+		Keys:              keys,
+		Render:            renderFunc(tmpl),
+		Types:             types,
+		Cache:             c.cache,
+		RenderCache:       pages.orNil(),
+		Expiration:        c.expiration,
+		IdleTimeout:       c.idleTimeout,
+		CleanupInterval:   cleanup,
+		MaxSessions:       maxSessions,
+		MaxDataBytes:      c.maxDataBytes,
+		ProvisionalTTL:    c.provisionalTTL,
+		ProvisionalBudget: c.provisionalBudget,
+		Logger:            c.logger,
+		Now:               c.now,
 	})
 	if err != nil {
 		store.Close()
@@ -103,6 +106,21 @@ func renderFunc(tmpl *template.Template) session.RenderFunc {
 		}
 		return tmpl.ExecuteTemplate(w, name, data)
 	}
+}
+
+// HasTemplate reports whether name is "" (the renderer's own template) or
+// a template of its set, one that SessionTemplate and Session.Navigate
+// accept.
+func (r *Renderer) HasTemplate(name string) bool { return r.checkTemplate(name) == nil }
+
+// RegisterDataTypes registers more data types, as WithDataTypes does, after
+// New: package live registers its App's type so that a durable store
+// restores it without the app naming it twice.
+func (r *Renderer) RegisterDataTypes(samples ...any) error {
+	if err := r.types.Register(samples...); err != nil {
+		return fmt.Errorf("%w: RegisterDataTypes: %v", errInvalidOption, err)
+	}
+	return nil
 }
 
 // checkTemplate returns an error wrapping ErrTemplateNotFound unless name

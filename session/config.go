@@ -50,6 +50,17 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// ProvisionalTTL is how long a provisional session (CreateOptions
+	// Provisional) waits in memory for its page to connect. Default
+	// DefaultProvisionalTTL.
+	ProvisionalTTL time.Duration
+	// ProvisionalBudget bounds the estimated bytes of provisional sessions
+	// held in memory; past it the oldest are dropped. Default
+	// DefaultProvisionalBudget.
+	ProvisionalBudget int64
+	// MaxDataBytes, when positive, refuses session data whose canonical
+	// encoding is longer, with ErrDataTooLarge.
+	MaxDataBytes int
 }
 
 // Defaults.

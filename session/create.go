@@ -18,6 +18,10 @@ type CreateOptions struct {
 	// Template names the template that renders the session's page; "" is
 	// the renderer's own.
 	Template string
+	// Provisional holds the session in memory only until Open promotes it
+	// into the store (see provisional.go): a page load that never connects
+	// writes nothing.
+	Provisional bool
 }
 
 // Create stores a new session holding data and returns its token. ctx
@@ -41,8 +45,13 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 	if err != nil {
 		return "", err
 	}
-	if err := m.roomForOne(ctx); err != nil {
+	if err := m.checkSize(len(enc), TypeName(data)); err != nil {
 		return "", err
+	}
+	if !opts.Provisional {
+		if err := m.roomForOne(ctx); err != nil {
+			return "", err
+		}
 	}
 
 	exp, idle := m.cfg.Expiration, m.cfg.IdleTimeout
@@ -66,6 +75,10 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 		DataType:    TypeName(data),
 		Data:        enc,
 		Value:       data,
+	}
+	if opts.Provisional {
+		m.nursery.put(rec, now)
+		return m.seal(rec, now), nil
 	}
 	for attempt := 0; ; attempt++ {
 		err = m.cfg.Store.Create(ctx, rec)
@@ -91,6 +104,14 @@ func (m *Manager) seal(rec *Record, now time.Time) string {
 		IssuedAt:  now,
 		ExpiresAt: rec.ExpiresAt,
 	})
+}
+
+// checkSize refuses data whose encoding is over Config.MaxDataBytes.
+func (m *Manager) checkSize(n int, typeName string) error {
+	if max := m.cfg.MaxDataBytes; max > 0 && n > max {
+		return fmt.Errorf("%w: %s encodes to %d bytes, the limit is %d (WithMaxDataBytes)", ErrDataTooLarge, typeName, n, max)
+	}
+	return nil
 }
 
 // roomForOne refuses a session past MaxSessions. The manager's count is an

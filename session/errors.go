@@ -24,6 +24,10 @@ var (
 	// record cannot be decoded. It affects that session only.
 	ErrCorruptRecord = errors.New("statetemplate: corrupt session record")
 
+	// ErrDataTooLarge is returned when session data encodes to more bytes
+	// than the renderer allows (Config.MaxDataBytes).
+	ErrDataTooLarge = errors.New("statetemplate: session data too large")
+
 	// ErrUnregisteredType is returned when session data of a type the
 	// renderer was not told about (WithDataTypes) must be persisted or restored.
 	ErrUnregisteredType = errors.New("statetemplate: data type not registered")

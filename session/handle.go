@@ -32,9 +32,20 @@ type Handle struct {
 }
 
 // Open resolves tok to a handle on its session. ctx bounds the store read.
+// A provisional session is stored now: its page has connected.
 func (m *Manager) Open(ctx context.Context, tok string) (*Handle, error) {
 	e, gen, err := m.acquire(ctx, tok)
 	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	err = m.promote(ctx, e)
+	if err == nil {
+		e.handles++
+	}
+	e.mu.Unlock()
+	if err != nil {
+		m.release(e)
 		return nil, err
 	}
 	return &Handle{m: m, e: e, gen: gen}, nil
@@ -78,6 +89,7 @@ func (h *Handle) Close() error {
 	h.closed = true
 	h.mu.Unlock()
 	defer h.m.release(h.e)
+	h.m.closeHandle(h.e)
 	if f, ok := h.m.cfg.Store.(Flusher); ok && !h.m.isClosed.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -86,6 +98,13 @@ func (h *Handle) Close() error {
 		}
 	}
 	return nil
+}
+
+// closeHandle counts a handle's Close.
+func (m *Manager) closeHandle(e *entry) {
+	e.mu.Lock()
+	e.handles--
+	e.mu.Unlock()
 }
 
 // RenderFragments makes data the session's data and returns the updates
@@ -119,6 +138,9 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	encBuf := getBuffer()
 	defer putBuffer(encBuf)
 	if err := encodeDataTo(encBuf, data); err != nil {
+		return nil, err
+	}
+	if err := m.checkSize(encBuf.Len(), TypeName(data)); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
@@ -155,6 +177,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
 	m.noteOpaque(page, state)
+	updates, title := titleUpdate(prev, buf.Bytes(), updates)
 	changed := m.changedPaths(prev, data)
 
 	next := prev.Clone()
@@ -162,6 +185,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.LastAccess = now
 	next.DataType = name
 	next.Template = page
+	next.Title = title
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state

@@ -28,6 +28,7 @@ type Manager struct {
 
 	corruptLogged sync.Map // ID → struct{}: corrupt records already logged
 	opaqueLogged  sync.Map // template and reason → struct{}: opaque pages already logged
+	nursery       *nursery // provisional sessions
 
 	stop     chan struct{}
 	done     chan struct{}
@@ -52,7 +53,18 @@ type entry struct {
 	rec  *Record
 	refs int  // guarded by the shard's mutex
 	gone bool // invalidated, expired or evicted; guarded by mu
-	err  error
+	prov bool // provisional: held in the nursery, not yet stored; guarded by mu
+	// handles counts the open Handles: a lease does not end a session a
+	// handle holds. Guarded by mu.
+	handles int
+	err     error
+}
+
+// expired reports whether e's session has expired at now: absolutely, by
+// idle timeout, or at the end of its lease while no handle holds it. e.mu
+// must be held.
+func (e *entry) expired(now time.Time) bool {
+	return e.rec.expiredHeld(now) || e.handles == 0 && e.rec.leaseEnded(now)
 }
 
 // NewManager validates cfg, fills in defaults and starts the background
@@ -76,7 +88,14 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	m := &Manager{cfg: cfg, seed: maphash.MakeSeed(), stop: make(chan struct{}), done: make(chan struct{})}
+	if cfg.ProvisionalTTL <= 0 {
+		cfg.ProvisionalTTL = DefaultProvisionalTTL
+	}
+	if cfg.ProvisionalBudget <= 0 {
+		cfg.ProvisionalBudget = DefaultProvisionalBudget
+	}
+	m := &Manager{cfg: cfg, seed: maphash.MakeSeed(), stop: make(chan struct{}), done: make(chan struct{}),
+		nursery: newNursery(cfg.ProvisionalBudget, cfg.ProvisionalTTL)}
 	for i := range m.shards {
 		m.shards[i].live = make(map[ID]*entry)
 	}

@@ -35,13 +35,15 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 		return "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
 	m.noteOpaque(e.rec.Template, state)
-	if len(updates) == 0 && state == e.rec.Fragments {
+	title := pageTitle(buf.Bytes())
+	if len(updates) == 0 && state == e.rec.Fragments && title == e.rec.Title {
 		return page, m.touch(ctx, e, now)
 	}
 	next := e.rec.Clone()
 	next.Rev++
 	next.LastAccess = now
 	next.Fragments = state
+	next.Title = title
 	if err := m.commit(ctx, e, next); err != nil {
 		return "", err
 	}

@@ -59,9 +59,14 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 		ended := sh.ended
 		sh.mu.Unlock()
 
-		rec, cached, err := m.load(ctx, id) // outside the shard lock: the store may be remote
-		if err != nil {
-			return nil, err
+		rec, prov := m.nursery.get(id, m.now())
+		cached := false
+		if !prov {
+			var err error
+			rec, cached, err = m.load(ctx, id) // outside the shard lock: the store may be remote
+			if err != nil {
+				return nil, err
+			}
 		}
 		sh.mu.Lock()
 		e := sh.live[id]
@@ -72,9 +77,9 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 			continue
 		}
 		if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
-			e = &entry{id: id, rec: rec}
+			e = &entry{id: id, rec: rec, prov: prov}
 			sh.live[id] = e
-			if m.cfg.Cache != nil && !cached {
+			if m.cfg.Cache != nil && !cached && !prov {
 				m.cfg.Cache.Set(rec) // under the lock: forget cannot interleave
 			}
 		}
@@ -159,7 +164,7 @@ func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
 	if e.rec.TokenGen != gen {
 		return fmt.Errorf("%w: session %s: token was replaced by RefreshToken", ErrInvalidToken, e.id.Short())
 	}
-	if e.rec.Expired(m.now()) {
+	if e.expired(m.now()) {
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
 		return e.err
 	}
@@ -173,6 +178,10 @@ func (m *Manager) end(ctx context.Context, e *entry, err error) {
 		return
 	}
 	e.gone, e.err = true, err
+	if e.prov {
+		m.nursery.remove(e.id)
+		return
+	}
 	m.forget(ctx, e.id)
 }
 
@@ -203,6 +212,11 @@ func (m *Manager) forget(ctx context.Context, id ID) {
 // with another writer the entry takes the stored record, so that the next
 // attempt starts from the fresh state.
 func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
+	if e.prov {
+		m.nursery.put(next, m.now())
+		e.rec = next
+		return nil
+	}
 	err := m.cfg.Store.Update(ctx, next)
 	switch {
 	case err == nil:

@@ -11,10 +11,14 @@ func (m *Manager) sweepLoop() {
 	defer close(m.done)
 	t := time.NewTicker(m.cfg.CleanupInterval)
 	defer t.Stop()
+	purge := time.NewTicker(nurseryPurgeEvery)
+	defer purge.Stop()
 	for {
 		select {
 		case <-m.stop:
 			return
+		case <-purge.C:
+			m.nursery.purge(m.now())
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.CleanupInterval)
 			if n, err := m.Sweep(ctx); err != nil {
@@ -75,7 +79,7 @@ func (m *Manager) sweepOne(ctx context.Context, id ID, now time.Time) bool {
 		defer m.release(e)
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if e.gone || !e.rec.Expired(now) {
+		if e.gone || !e.expired(now) {
 			return false
 		}
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, id.Short()))

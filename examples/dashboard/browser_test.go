@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/internal/browsertest"
+	"github.com/livefir/statetemplate/live"
 )
 
 // The end-to-end tests drive headless Chromium through package
@@ -70,6 +71,15 @@ func (tb *tab) open(url string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(url))
 	tb.waitConnected()
+}
+
+// reload reloads the page as the reload button does and waits for its
+// session; window.firstPaint is the counter the page showed when parsed.
+func (tb *tab) reload() {
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.before = true`))
+	tb.OnNewDocument(`document.addEventListener("DOMContentLoaded", () => { window.firstPaint = document.querySelector("#counter-display").textContent.trim() })`)
+	tb.do(chromedp.Reload())
+	tb.waitFor(`!window.before && document.documentElement.dataset.stStatus === "open"`)
 }
 
 func (tb *tab) waitConnected() {
@@ -142,7 +152,7 @@ func freePort(t *testing.T) string {
 // startInProcess serves the dashboard on a bolt file in t's temp dir.
 func startInProcess(t *testing.T, tick time.Duration) string {
 	t.Helper()
-	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, logger: testLogger()})
+	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, pageRate: live.DefaultPageRate, logger: testLogger()})
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -253,7 +253,7 @@ func (r *runner) run(c Case) *divergence {
 		if err := s.set(c.Steps[i]); err != nil {
 			return &divergence{step: i, why: "UpdateAll: " + err.Error()}
 		}
-		r.live.Exec(fmt.Sprintf("statetemplate.send(%q)", barrier))
+		r.live.Exec(fmt.Sprintf("statetemplate.send(%q).catch(() => {})", barrier))
 		if err := r.live.TryWaitFor(fmt.Sprintf("window.__pongs >= %d", i), waitApplied); err != nil {
 			return r.failed(i, recv0, exc0, "the updates were not applied: "+err.Error())
 		}

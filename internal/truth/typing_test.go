@@ -52,7 +52,7 @@ func (p *typing) push(change func(d *Data)) {
 	change(&p.d)
 	require.NoError(p.t, p.site.set(p.d))
 	p.sent++
-	p.tab.Exec(fmt.Sprintf("statetemplate.send(%q)", barrier))
+	p.tab.Exec(fmt.Sprintf("statetemplate.send(%q).catch(() => {})", barrier))
 	p.tab.WaitFor(fmt.Sprintf("window.__pongs >= %d", p.sent))
 }
 
