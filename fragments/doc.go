@@ -52,6 +52,8 @@
 //     goes right after the element #target_id.
 //   - insertBefore: html goes right before the lead of the element
 //     #target_id.
+//   - title: the document's title becomes html (plain text). Diff never
+//     returns one; the session adds it when the page's <title> changes.
 //   - no-op (is_noop: true): nothing to do. Diff never returns one; the
 //     session turns "no updates" into a single no-op.
 //
