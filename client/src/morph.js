@@ -64,14 +64,16 @@ export const guard = (n, change, s = n.closest("select")) => {
     opts(s).forEach((o) => (o.selected = s.stUser && marks(s) == m ? v.includes(o.value) : o.defaultSelected));
 };
 
-// key returns the live element with the id n has, to morph into n: under
-// root, not an ancestor of the element being filled (a), and not used
-// yet, so that ids the parser cloned (malformed markup) do not pull one
-// element to two places.
-let root, used;
-const key = (n, a) => {
-    const m = n.id && doc.getElementById(n.id);
-    return m && root.contains(m) && !m.contains(a) && !used.has(m) && used.add(m) && m;
+// key returns the live element with the id n has, to morph into n: one
+// that was under the element being morphed before the morph began, with
+// an id unique there and in the new markup (the parser clones ids in
+// malformed markup; a clone must not pull an element to two places), and
+// not an ancestor of a, the element being filled.
+let key;
+const ids = (r) => {
+    const m = new Map();
+    r.querySelectorAll("[id]").forEach((x) => m.set(x.id, m.has(x.id) ? 0 : x));
+    return m;
   },
   same = (a, b) => a.nodeType == b.nodeType && a.nodeName == b.nodeName && a.id == b.id,
   // morph turns the live node a into b in place and returns the node that
@@ -118,10 +120,10 @@ const key = (n, a) => {
     for (n = b.firstChild; n; n = next) {
       next = n.nextSibling;
       cur = prev ? prev.nextSibling : a.firstChild;
-      if ((m = n.nodeType == 1 && key(n, a))) {
+      if ((m = n.nodeType == 1 && key(n.id)) && !m.contains(a)) {
         m != cur && a.insertBefore(m, cur);
         prev = morph(m, n);
-      } else if (cur && same(cur, n)) prev = morph(cur, n);
+      } else if (cur && same(cur, n) && !key(cur.id)) prev = morph(cur, n);
       else a.insertBefore(n, cur), (prev = n);
     }
     while ((cur = prev ? prev.nextSibling : a.firstChild)) cur.remove();
@@ -133,8 +135,9 @@ export const morphRoot = (el, t) => {
   const f = doc.activeElement,
     s = f?.selectionStart,
     e = f?.selectionEnd;
-  root = el;
-  used = new Set();
+  const live = ids(el),
+    next = ids(t);
+  key = (id) => (id && next.get(id) && live.get(id)) || null;
   el.normalize();
   morph(el, t);
   if (f && f != doc.activeElement && doc.contains(f)) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -107,7 +108,8 @@ func newSite(t testing.TB, c Case) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := statetemplate.New(tmpl)
+	// Malformed pages are part of the suite: their warnings are expected.
+	r, err := statetemplate.New(tmpl, statetemplate.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return nil, err
 	}
