@@ -49,7 +49,7 @@ func Example() {
 	}
 	// Output:
 	// <body><h1 id="name">demo</h1><p id="count">0 clicks</p></body>
-	// replace count <p id="count">1 clicks</p> [Count]
+	// text count 1 clicks [Count]
 }
 
 // Equal data gives a single no-op update: nothing to send.

@@ -13,5 +13,7 @@ const (
 	ActionRemove       = fragments.ActionRemove
 	ActionInsertAfter  = fragments.ActionInsertAfter
 	ActionInsertBefore = fragments.ActionInsertBefore
+	ActionText         = fragments.ActionText
+	ActionAttrs        = fragments.ActionAttrs
 	ActionTitle        = fragments.ActionTitle
 )

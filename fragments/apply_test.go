@@ -64,6 +64,23 @@ func applyOne(doc *html.Node, u Update) error {
 			return err
 		}
 		insert(el, nodes, leadOf(el, nil))
+	case ActionText:
+		if el == nil {
+			return fmt.Errorf("no element")
+		}
+		nodes, err := parseIn(el, u.HTML)
+		if err != nil {
+			return err
+		}
+		for el.FirstChild != nil {
+			el.RemoveChild(el.FirstChild)
+		}
+		insert(el, nodes, nil)
+	case ActionAttrs:
+		if el == nil {
+			return fmt.Errorf("no element")
+		}
+		return setAttrs(el, u)
 	case ActionRemove:
 		if el == nil {
 			return fmt.Errorf("no element")
@@ -273,4 +290,46 @@ func writeNode(b *strings.Builder, n *html.Node) {
 		flush()
 		b.WriteString("</" + n.Data + ">\n")
 	}
+}
+
+// setAttrs applies an attrs update to el: its lead and start tag become
+// those of u.HTML, parsed where el is; an element of another name (a void
+// element, whose start tag is all of it) takes el's place.
+func setAttrs(el *html.Node, u Update) error {
+	if u.FragmentID == "" {
+		nodes, err := html.ParseFragment(strings.NewReader(u.HTML), el.Parent)
+		if err != nil {
+			return err
+		}
+		for _, n := range nodes {
+			if n.Type == html.ElementNode && n.DataAtom == atom.Body {
+				el.Attr = n.Attr
+				return nil
+			}
+		}
+		return fmt.Errorf("no body start tag in html")
+	}
+	nodes, err := parseIn(el.Parent, u.HTML)
+	if err != nil {
+		return err
+	}
+	if err := isLeadAndRoot(nodes, u.FragmentID); err != nil {
+		return err
+	}
+	t := nodes[len(nodes)-1]
+	if t.FirstChild != nil {
+		return fmt.Errorf("html is more than a start tag")
+	}
+	removeLead(el)
+	insert(el.Parent, nodes[:len(nodes)-1], el)
+	if t.Data != el.Data || t.Namespace != el.Namespace {
+		if el.FirstChild != nil {
+			return fmt.Errorf("a start tag of another element for an element with content")
+		}
+		el.Parent.InsertBefore(t, el)
+		el.Parent.RemoveChild(el)
+		return nil
+	}
+	el.Attr = t.Attr
+	return nil
 }

@@ -92,7 +92,7 @@ func TestSize_CounterChangeIsOnlyTheNoCachePanels(t *testing.T) {
 func TestSize_TaskInsertOnTunedDashboardIsSmall(t *testing.T) {
 	old, page := dashPair(t, fixture.TunedTemplate(), taskInsertMiddle)
 	ups := diffPair(t, old, page)
-	assert.Equal(t, []string{"replace task-count", "insertAfter task-1001>task-25"}, withoutNoCache(summary(ups)))
+	assert.Equal(t, []string{"text task-count", "insertAfter task-1001>task-25"}, withoutNoCache(summary(ups)))
 	// The row goes as the page has it, indentation included (about 400
 	// bytes of it): permessage-deflate makes that nearly free on the wire.
 	assert.LessOrEqual(t, jsonBytes(t, ups, false, dashboardNoCache), 2048)

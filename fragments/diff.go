@@ -48,7 +48,8 @@ func (x *extraction) state(ph uint64) *State {
 		Format:   stateFormat,
 		IDs:      make([]string, n),
 		Parents:  make([]uint32, n),
-		Hashes:   make([]uint64, n),
+		Hashes:   make(HashList, n),
+		Tags:     make(HashList, n),
 		Anchors:  make([]uint32, n),
 		PageHash: ph,
 		opaque:   x.why,
@@ -56,7 +57,7 @@ func (x *extraction) state(ph uint64) *State {
 	}
 	for i := range x.frags {
 		f := &x.frags[i]
-		s.IDs[i], s.Parents[i], s.Hashes[i], s.Anchors[i] = f.id, uint32(f.parent), f.hash, f.anchor
+		s.IDs[i], s.Parents[i], s.Hashes[i], s.Tags[i], s.Anchors[i] = f.id, uint32(f.parent), f.hash, f.tag, f.anchor
 	}
 	return s
 }
@@ -71,9 +72,10 @@ func (x *extraction) body(page []byte) Update {
 	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}
 }
 
-// updateOverhead approximates the JSON bytes of an update besides its
-// html, ids and action; it weighs update counts against HTML size.
-const updateOverhead = 110
+// updateOverhead approximates the bytes of an update besides its html and
+// ids in package live's wire form (its action and separators); it weighs
+// update counts against HTML size.
+const updateOverhead = 4
 
 type differ struct {
 	prev *State
@@ -115,7 +117,7 @@ func (d *differ) run() []Update {
 	}
 	d.xFirst, d.xNext = childLists(xp)
 	d.node(0, 0)
-	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 {
+	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace {
 		return []Update{d.x.body(d.page)}
 	}
 	out := make([]Update, 0, len(d.removes)+len(d.replaces)+len(d.inserts))
@@ -123,8 +125,7 @@ func (d *differ) run() []Update {
 		for _, o := range list {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
-				f := &d.x.frags[o.frag]
-				u.HTML = string(d.page[f.lead:f.end])
+				u.HTML = string(d.x.html(d.page, o.action, o.frag))
 				u.HTMLHash = HashHTML(u.HTML)
 			}
 			out = append(out, u)
@@ -174,11 +175,11 @@ func (d *differ) insert(action string, n int32, id, target string) {
 
 // node diffs prev fragment p against next fragment n, which have the same
 // id and place. The cheaper of "updates for the children" and "replace n"
-// wins.
+// wins; a changed fragment is updated by changed.
 func (d *differ) node(p, n int32) {
 	f := &d.x.frags[n]
-	if f.noCache || d.prev.Hashes[p] != f.hash {
-		d.replace(n)
+	if f.noCache || d.prev.Hashes[p] != f.hash || d.prev.Tags[p] != f.tag {
+		d.changed(p, n)
 		return
 	}
 	m := d.mark()

@@ -114,14 +114,15 @@ func TestDiff_DashboardBehaviours(t *testing.T) {
 		{
 			name:   "loading toggle changes an attribute of an id'd element",
 			change: func(d *fixture.DashboardData) { d.IsLoading = true },
-			want:   []string{"replace loading-overlay"},
+			want:   []string{"attrs loading-overlay"},
 		},
 		{
 			name: "in-place mutation of the rendered value is still seen",
 			change: func(d *fixture.DashboardData) {
 				d.Tasks[0].Completed = !d.Tasks[0].Completed
 			},
-			want: []string{"replace task-1"},
+			// The row's class and the checkbox's checked attribute.
+			want: []string{"attrs task-1", "attrs task-check-1"},
 		},
 	}
 	for _, tc := range cases {
@@ -156,14 +157,14 @@ func TestDiff_TunedDashboardListOperations(t *testing.T) {
 		want   []string
 	}{
 		{name: "task inserted first goes before the old first", change: insertAt(0),
-			want: []string{"replace task-count", "insertBefore task-new>task-1"}},
+			want: []string{"text task-count", "insertBefore task-new>task-1"}},
 		{name: "task inserted in the middle goes after its previous sibling", change: insertAt(5),
-			want: []string{"replace task-count", "insertAfter task-new>task-5"}},
+			want: []string{"text task-count", "insertAfter task-new>task-5"}},
 		{name: "task inserted last is appended to the list", change: insertAt(10),
-			want: []string{"replace task-count", "append task-list"}},
+			want: []string{"text task-count", "append task-list"}},
 		{name: "task removed is removed",
 			change: func(d *fixture.DashboardData) { d.Tasks = slices.Delete(d.Tasks, 3, 4) },
-			want:   []string{"remove task-4", "replace task-count"}},
+			want:   []string{"remove task-4", "text task-count"}},
 		{name: "two tasks swapped move the fewest rows",
 			change: func(d *fixture.DashboardData) { d.Tasks[1], d.Tasks[6] = d.Tasks[6], d.Tasks[1] },
 			want:   []string{"remove task-2", "remove task-7", "insertAfter task-7>task-1", "insertAfter task-2>task-6"}},
@@ -174,10 +175,11 @@ func TestDiff_TunedDashboardListOperations(t *testing.T) {
 				}
 			},
 			// Each hidden task leaves its template whitespace behind, which
-			// changes the lead of the task after it: re-sending five of
-			// them weighs more than the list.
+			// changes the lead of the task after it: its lead and start tag
+			// are re-sent.
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
-			want:   []string{"replace filter-toggle", "replace task-list"}},
+			want: []string{"remove task-1", "remove task-3", "remove task-5", "remove task-7", "remove task-9",
+				"text filter-toggle", "attrs task-2", "attrs task-4", "attrs task-6", "attrs task-8", "attrs task-10"}},
 		{name: "every task shown again is inserted back",
 			setup: func(d *fixture.DashboardData) {
 				d.ShowCompleted = false
@@ -187,7 +189,7 @@ func TestDiff_TunedDashboardListOperations(t *testing.T) {
 			},
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = true },
 			// The hidden tasks' whitespace was task-4's lead: it shrinks.
-			want: []string{"replace filter-toggle", "replace task-4", "insertBefore task-3>task-4", "insertBefore task-2>task-3",
+			want: []string{"text filter-toggle", "attrs task-4", "insertBefore task-3>task-4", "insertBefore task-2>task-3",
 				"insertBefore task-1>task-2"}},
 	}
 	for _, tc := range cases {
@@ -249,14 +251,14 @@ func TestDiff_SmallPages(t *testing.T) {
 		{
 			name: "nested change two levels down touches only the inner fragment",
 			old:  `<body><div id="a"><div id="b"><i id="c">1</i></div></div></body>`,
-			new:  `<body><div id="a"><div id="b"><i id="c">2</i></div></div></body>`,
+			new:  `<body><div id="a"><div id="b"><i id="c" class="x">2</i></div></div></body>`,
 			want: []string{"replace c"},
 		},
 		{
 			name: "data-cache=false fragment is re-sent when anything changed",
 			old:  `<body><div id="t" data-cache="false">same</div><div id="b">1</div></body>`,
 			new:  `<body><div id="t" data-cache="false">same</div><div id="b">2</div></body>`,
-			want: []string{"replace t", "replace b"},
+			want: []string{"replace t", "text b"},
 		},
 		{
 			name: "child inserted in the middle goes after its previous sibling",
@@ -296,9 +298,15 @@ func TestDiff_SmallPages(t *testing.T) {
 		},
 		{
 			name: "reversed long list is one parent replace, fewer bytes than moves",
-			old:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li><li id="4">d</li></ul></body>`,
-			new:  `<body><ul id="l"><li id="4">d</li><li id="3">c</li><li id="2">b</li><li id="1">a</li></ul></body>`,
+			old:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li><li id="4">d</li><li id="5">e</li><li id="6">f</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="6">f</li><li id="5">e</li><li id="4">d</li><li id="3">c</li><li id="2">b</li><li id="1">a</li></ul></body>`,
 			want: []string{"replace l"},
+		},
+		{
+			name: "reversed short list is moves, fewer bytes than a parent replace",
+			old:  `<body><ul id="l"><li id="1">a</li><li id="2">b</li><li id="3">c</li></ul></body>`,
+			new:  `<body><ul id="l"><li id="3">c</li><li id="2">b</li><li id="1">a</li></ul></body>`,
+			want: []string{"remove 2", "remove 3", "insertBefore 2>1", "insertBefore 3>2"},
 		},
 		{
 			name: "fragment moved to another parent is removed then inserted",
@@ -316,19 +324,19 @@ func TestDiff_SmallPages(t *testing.T) {
 			name: "a closing tag inside a script string is not markup",
 			old:  `<body><div id="a"><script>var s = "</div>";</script></div><p id="b">1</p></body>`,
 			new:  `<body><div id="a"><script>var s = "</div>";</script></div><p id="b">2</p></body>`,
-			want: []string{"replace b"},
+			want: []string{"text b"},
 		},
 		{
 			name: "void elements and unquoted attributes",
 			old:  `<body><div id=a><input id=i value=1><br><img src=x></div></body>`,
 			new:  `<body><div id=a><input id=i value=2><br><img src=x></div></body>`,
-			want: []string{"replace i"},
+			want: []string{"attrs i"},
 		},
 		{
 			name: "a page without body tag is its own body",
 			old:  `<div id="a">1</div><div id="b">1</div>`,
 			new:  `<div id="a">1</div><div id="b">2</div>`,
-			want: []string{"replace b"},
+			want: []string{"text b"},
 		},
 		{
 			name: "unclosed p makes the body opaque",
@@ -405,12 +413,12 @@ func TestDiff_HostileInput(t *testing.T) {
 		want     []string
 	}{
 		{"nesting 10,000 deep is opaque: the body is replaced", deep("1"), deep("2"), []string{"replace "}},
-		{"a 1 MB attribute is read whole", big("1"), big("2"), []string{"replace big"}},
+		{"a 1 MB attribute is read whole", big("1"), big("2"), []string{"text big"}},
 		{"20,000 unmatched end tags under deep nesting are opaque",
 			`<body>` + strings.Repeat("<div>", 20000) + strings.Repeat("</span>", 20000) + "1",
 			`<body>` + strings.Repeat("<div>", 20000) + strings.Repeat("</span>", 20000) + "2",
 			[]string{"replace "}},
-		{"a page cut inside a tag ends before it", `<body><div id="a">1</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, `<body><div id="a">2</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, []string{"replace a"}},
+		{"a page cut inside a tag ends before it", `<body><div id="a">1</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, `<body><div id="a">2</div><div id="b">` + strings.Repeat("x", 300) + `</div><p`, []string{"text a"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

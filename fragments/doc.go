@@ -52,6 +52,15 @@
 //     goes right after the element #target_id.
 //   - insertBefore: html goes right before the lead of the element
 //     #target_id.
+//   - text: the children of #fragment_id become html parsed in the
+//     context of #fragment_id itself (its content, without its tags).
+//   - attrs: html is the fragment's lead and start tag; the lead of
+//     #fragment_id becomes that lead, and its attributes become those of
+//     the start tag (set, changed or removed one by one, never re-parsed
+//     from a string, so SVG's namespaced attributes stay exact). A start
+//     tag of another element (a void element that became another one)
+//     takes the place of #fragment_id. With fragment_id "" html is the
+//     body's start tag.
 //   - title: the document's title becomes html (plain text). Diff never
 //     returns one; the session adds it when the page's <title> changes.
 //   - no-op (is_noop: true): nothing to do. Diff never returns one; the
@@ -63,13 +72,25 @@
 // and the page's body content), parsed as a document's <html> element
 // parses it, and replaces the body; an append with fragment_id "" appends
 // to the body. Updates are applied in order: Diff lists every remove
-// first, then every replace, then the inserts and appends, so that an id
-// never names two elements while an update looks it up, and every lead an
-// update finds is the one Diff saw.
+// first, then every replace, text and attrs, then the inserts and
+// appends, so that an id never names two elements while an update looks
+// it up, and every lead an update finds is the one Diff saw.
 //
-// Where an update replaces markup, the browser client morphs the old DOM
-// into the new rather than swapping it, and the morph keeps what users
-// typed: a control's value, checkedness or selection is set from the new
+// text and attrs are the in-place updates, smaller than an element:
+// Diff sends text when only the content of a fragment changed and that
+// content is text (character references included; no element, comment
+// or markup the parser adds), and attrs when only its lead or start tag
+// changed, its children then diffed as usual. It sends them only where
+// the browser's result is the fresh page's: never for <script> (a script
+// changed in place could run), nor text for <pre>, <listing> and
+// <textarea> (a page drops the newline at the start of their content, an
+// innerHTML does not), for raw text and RCDATA elements (<style>,
+// <title>, <noscript>...) or for the body. A fragment whose start tag and
+// content both changed is replaced whole.
+//
+// Where an update replaces markup or sets attributes, the browser client
+// morphs the old DOM into the new rather than swapping it, and the morph
+// keeps what users typed: a control's value, checkedness or selection is set from the new
 // markup only when the server's markup for it changed, never on the
 // focused control, so a field being typed in keeps its value and caret
 // and a field the user edited is not reset by an unrelated update.
@@ -87,14 +108,17 @@
 //     inserted after its previous sibling, before its next one when it is
 //     first, or appended when it is last; a removed child is removed; a
 //     reordering keeps a longest increasing subsequence in place and
-//     removes and re-inserts the rest (the fewest moves). Whenever the
-//     updates for a fragment's subtree would weigh more bytes than
-//     replacing the fragment, the fragment is replaced instead.
+//     removes and re-inserts the rest (the fewest moves). A fragment
+//     whose text or start tag alone changed gets a text or attrs update.
+//     Whenever the updates for a fragment's subtree would weigh more
+//     bytes than replacing the fragment, the fragment is replaced instead;
+//     bytes are counted as package live sends them (html and ids, plus 4
+//     for an update's action and separators).
 //   - Never wrong: a change in a fragment's own markup (text directly in
 //     it, whitespace between its elements, an attribute of an element
 //     without an id) replaces that fragment, the nearest id'd ancestor of
-//     the change, or the body. A fragment whose lead changes is replaced
-//     with its new lead.
+//     the change, or the body, unless it is one of the in-place changes
+//     above. A fragment whose lead changes gets its new lead.
 //   - Tables: rows directly in a <table> sit in the <tbody> the parser
 //     inserts, as in the browser: they are listed, inserted and removed
 //     like rows of an explicit <tbody> (never appended to the table).
@@ -128,9 +152,10 @@
 // # State
 //
 // State is what a session keeps between renders: for each fragment its id,
-// parent, a 64-bit hash of its lead and own markup and its position in its
-// parent, plus a hash of the whole page; never the HTML. It is about 3 KB
-// in CBOR for the design's dashboard with 50 tasks. It is plain data meant
+// parent, a 64-bit hash of its lead and start tag, another of the rest of
+// its own markup, and its position in its parent, plus a hash of the whole
+// page; never the HTML. It is about 3.9 KB in CBOR for the design's
+// dashboard with 50 tasks. It is plain data meant
 // to be persisted (CBOR or JSON), so that the first update after a restart
 // is still minimal; a State of an older format makes the next Diff replace
 // the body. A State is immutable once returned. NewState gives the State of

@@ -75,18 +75,18 @@ func TestDiff_WhitespaceIsExact(t *testing.T) {
 			want: []string{"remove 2"},
 		},
 		{
-			name: "a changed lead re-sends the fragment with it",
+			name: "a changed lead re-sends the fragment's lead and start tag",
 			old:  `<body><div id="d"><i id="a">x</i> <i id="b">y</i></div></body>`,
 			new:  "<body><div id=\"d\"><i id=\"a\">x</i>\n\t<i id=\"b\">y</i></div></body>",
-			want: []string{"replace b"},
-			html: "\n\t<i id=\"b\">y</i>",
+			want: []string{"attrs b"},
+			html: "\n\t<i id=\"b\">",
 		},
 		{
 			name: "the lead is the whitespace that ends the text before the element",
 			old:  `<body><p id="p">Hello <b id="n">Ann</b></p></body>`,
-			new:  `<body><p id="p">Hello <b id="n">Bob</b></p></body>`,
+			new:  `<body><p id="p">Hello <b id="n" class="x">Bob</b></p></body>`,
 			want: []string{"replace n"},
-			html: ` <b id="n">Bob</b>`,
+			html: ` <b id="n" class="x">Bob</b>`,
 		},
 		{
 			name: "text before an element changing beyond its whitespace replaces the parent",
@@ -103,9 +103,9 @@ func TestDiff_WhitespaceIsExact(t *testing.T) {
 		{
 			name: "a character reference that decodes to a space belongs to the lead",
 			old:  `<body><p id="p">one&#32;&#x9;<b id="b">two</b></p></body>`,
-			new:  `<body><p id="p">one&#32;&#x9;<b id="b">three</b></p></body>`,
+			new:  `<body><p id="p">one&#32;&#x9;<b id="b" class="x">three</b></p></body>`,
 			want: []string{"replace b"},
-			html: `&#32;&#x9;<b id="b">three</b>`,
+			html: `&#32;&#x9;<b id="b" class="x">three</b>`,
 		},
 		{
 			name: "the newline the parser drops after <pre> is not a lead",
@@ -118,8 +118,8 @@ func TestDiff_WhitespaceIsExact(t *testing.T) {
 			name: "leads inside <pre> are exact like any other",
 			old:  "<body><pre id=\"p\">\n\n<b id=\"b\">x</b></pre></body>",
 			new:  "<body><pre id=\"p\">\n\n  <b id=\"b\">x</b></pre></body>",
-			want: []string{"replace b"},
-			html: "\n  <b id=\"b\">x</b>",
+			want: []string{"attrs b"},
+			html: "\n  <b id=\"b\">",
 		},
 		{
 			name: "a textarea's whitespace-only change replaces it",
@@ -145,7 +145,7 @@ func TestDiff_ForeignContentAndTables(t *testing.T) {
 			name: "'/ >' does not close an SVG element: its children stay inside",
 			old:  `<body><svg id="s"><g id="g" / ><circle id="c" r="1"/></g></svg></body>`,
 			new:  `<body><svg id="s"><g id="g" / ><circle id="c" r="2"/></g></svg></body>`,
-			want: []string{"replace c"},
+			want: []string{"attrs c"},
 		},
 		{
 			name: "an SVG element is sent byte for byte",
@@ -164,7 +164,7 @@ func TestDiff_ForeignContentAndTables(t *testing.T) {
 			name: "foreignObject holds HTML: a div inside is a fragment",
 			old:  `<body><svg id="s"><foreignObject><div id="d">1</div><p id="p">x</p></foreignObject></svg></body>`,
 			new:  `<body><svg id="s"><foreignObject><div id="d">2</div><p id="p">x</p></foreignObject></svg></body>`,
-			want: []string{"replace d"},
+			want: []string{"text d"},
 		},
 		{
 			name: "annotation-xml without an HTML encoding is MathML: a div inside ends the math",
@@ -176,13 +176,13 @@ func TestDiff_ForeignContentAndTables(t *testing.T) {
 			name: "annotation-xml with encoding text/html holds HTML",
 			old:  `<body><math><annotation-xml encoding="text/html" id="x"><div id="d">1</div></annotation-xml></math></body>`,
 			new:  `<body><math><annotation-xml encoding="text/html" id="x"><div id="d">2</div></annotation-xml></math></body>`,
-			want: []string{"replace d"},
+			want: []string{"text d"},
 		},
 		{
 			name: "MathML mi holds HTML text",
 			old:  `<body><math id="m"><mi id="i">x</mi><mo>+</mo></math></body>`,
 			new:  `<body><math id="m"><mi id="i">y</mi><mo>+</mo></math></body>`,
-			want: []string{"replace i"},
+			want: []string{"text i"},
 		},
 		{
 			name: "rows without a tbody are listed like rows with one",
@@ -195,7 +195,7 @@ func TestDiff_ForeignContentAndTables(t *testing.T) {
 			old:  "<body><table id=\"t\">\n  <tr id=\"r2\"><td>2</td></tr>\n  <tr id=\"r3\"><td>wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide </td></tr>\n</table></body>",
 			new:  "<body><table id=\"t\">\n  <tr id=\"r1\"><td>1</td></tr>\n  <tr id=\"r2\"><td>2</td></tr>\n  <tr id=\"r3\"><td>wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide wide </td></tr>\n</table></body>",
 			// r2 was the tbody's first child, without a lead; now it has one.
-			want: []string{"replace r2", "insertBefore r1>r2"},
+			want: []string{"attrs r2", "insertBefore r1>r2"},
 		},
 		{
 			name: "a removed row of an implied tbody is removed",
@@ -207,13 +207,13 @@ func TestDiff_ForeignContentAndTables(t *testing.T) {
 			name: "the last row gone takes the implied tbody with it",
 			old:  "<body><table id=\"t\"><tr id=\"r1\"><td>1</td></tr></table></body>",
 			new:  "<body><table id=\"t\"></table></body>",
-			want: []string{"replace t"},
+			want: []string{"text t"},
 		},
 		{
 			name: "a caption before rows of an implied tbody",
 			old:  "<body><table id=\"t\"><caption id=\"c\">1</caption><tr id=\"r1\"><td>1</td></tr></table></body>",
 			new:  "<body><table id=\"t\"><caption id=\"c\">2</caption><tr id=\"r1\"><td>1</td></tr></table></body>",
-			want: []string{"replace c"},
+			want: []string{"text c"},
 		},
 		{
 			name: "an explicit tbody after rows ends the implied one",

@@ -26,7 +26,8 @@ func ExampleDiff() {
 	}
 	// The next render: only what changed. (Were the updates to weigh
 	// more than the body, the body would be replaced instead.) A new item
-	// comes with its lead, the whitespace before it in the page.
+	// comes with its lead, the whitespace before it in the page; an
+	// element whose text alone changed gets its new text.
 	updates, _, err := fragments.Diff(state, next)
 	if err != nil {
 		panic(err)
@@ -35,7 +36,7 @@ func ExampleDiff() {
 		fmt.Printf("%s #%s target=%q html=%q\n", u.Action, u.FragmentID, u.TargetID, u.HTML)
 	}
 	// Output:
-	// replace #count target="" html="<p id=\"count\">3 tasks</p>"
+	// text #count target="" html="3 tasks"
 	// insertAfter #t2 target="t1" html="\n  <li id=\"t2\">Test it</li>"
 }
 

@@ -11,15 +11,19 @@ import (
 
 // frag is one fragment of a rendered page.
 type frag struct {
-	lead       int // page offset of its lead; page[lead:start] is the lead
-	start, end int // outerHTML in the page
-	id         string
-	parent     int32
-	hash       uint64 // hash of its lead and own markup
-	anchor     uint32 // own-markup offset in the parent at which its lead starts
-	tail       uint32 // own-markup offset at which its tail (trailing whitespace) starts
-	direct     bool   // its DOM parent is its parent fragment's element
-	noCache    bool   // data-cache="false"
+	lead        int // page offset of its lead; page[lead:start] is the lead
+	start, end  int // outerHTML in the page
+	open, close int // its content: from the end of its start tag to the start of its end tag
+	id          string
+	parent      int32
+	tag         uint64 // hash of its lead and start tag
+	hash        uint64 // hash of the rest of its own markup: content and end tag
+	anchor      uint32 // content own-markup offset in the parent at which its lead starts
+	tail        uint32 // content own-markup offset at which its tail (trailing whitespace) starts
+	direct      bool   // its DOM parent is its parent fragment's element
+	noCache     bool   // data-cache="false"
+	mixed       bool   // its content holds elements, comments or markers, not only text
+	inPlace     uint8  // the in-place updates its element can take (see inplace.go)
 }
 
 // extraction is the fragment tree of one page.
@@ -224,7 +228,7 @@ func (e *extractor) text(s, end int, afterPre bool) {
 		}
 		s += k
 		b = e.page[s:end]
-		e.startBody(s, false)
+		e.startBody(s, s, false)
 	case afterBody:
 		if ws {
 			// Browsers append it to the body.
@@ -255,13 +259,15 @@ func (e *extractor) text(s, end int, afterPre bool) {
 // Markers hashed into own markup for what the parser does without bytes
 // in the page to show it.
 const (
-	impliedTbody   = "\x00tbody\x00"
-	droppedNewline = "\x00nl\x00"
+	impliedTbody    = "\x00tbody\x00"
+	impliedTbodyEnd = "\x00/tbody\x00"
+	droppedNewline  = "\x00nl\x00"
 )
 
 // virtual hashes marker into the current fragment's own markup at page
 // offset s.
 func (e *extractor) virtual(s int, marker string) {
+	e.notText()
 	e.flush(s)
 	f := &e.fstack[len(e.fstack)-1]
 	f.d.WriteString(marker)
@@ -280,13 +286,29 @@ func (e *extractor) comment(s, end int) {
 	case foreignText(fl) && bytes.HasPrefix(raw, []byte("<![CDATA[")):
 		e.anomaly(s, "a CDATA section")
 	}
+	e.notText()
 	e.write(s)
 }
 
-func (e *extractor) startBody(s int, explicit bool) {
+// notText records that the current element's content holds more than
+// text, when that element is a fragment.
+func (e *extractor) notText() {
+	f := int32(0) // directly in the body
+	if n := len(e.stack); n > 0 {
+		f = e.stack[n-1].frag
+	}
+	if f >= 0 && int(f) < len(e.x.frags) {
+		e.x.frags[f].mixed = true
+	}
+}
+
+// startBody starts the body at page offset s; its start tag, when the
+// page has one, ends at open.
+func (e *extractor) startBody(s, open int, explicit bool) {
 	e.mode = inBody
 	e.x.implicit = !explicit
-	e.x.frags = append(e.x.frags, frag{lead: s, start: s, end: len(e.page)})
+	e.x.frags = append(e.x.frags, frag{lead: s, start: s, open: open, end: len(e.page),
+		tag: xxhash.Sum64(e.page[s:open]), inPlace: inPlaceKinds(atom.Body, false)})
 	e.idAt = append(e.idAt, [2]int32{})
 	e.fstack = append(e.fstack, openFrag{idx: 0, run: -1})
 	e.fstack[0].d.Reset()
@@ -312,8 +334,9 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 			return
 		}
 		if a == atom.Body {
-			e.startBody(s, true)
-			e.write(s)
+			// The body's start tag is hashed on its own (its tag), not
+			// as own markup: its attributes can be set in place.
+			e.startBody(s, end, true)
 			id, noCache, _ := e.attrs(raw, false)
 			if len(id) > 0 {
 				e.headIDs = append(e.headIDs, e.keep(id))
@@ -330,7 +353,7 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 			}
 			return
 		}
-		e.startBody(s, false)
+		e.startBody(s, s, false)
 	case afterBody:
 		e.reopenBody(s)
 	}
@@ -345,6 +368,10 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 			pa, pf = e.top()
 		case closesTableBody(a) && len(e.stack) > 0 && e.stack[len(e.stack)-1].implied:
 			e.stack = e.stack[:len(e.stack)-1]
+			// The text before it is the implied tbody's, and what follows
+			// is not a DOM sibling of the rows in it: a marker sets it apart.
+			e.textAt = -1
+			e.virtual(s, impliedTbodyEnd)
 			pa, pf = e.top()
 		}
 	}
@@ -381,11 +408,12 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 		e.anomaly(s, "nesting deeper than 500 elements")
 	}
 	fl |= inherit(a, pf, fl&fForeign != 0)
+	e.notText()
 
 	void := (fl&fForeign == 0 && isVoid(a)) || (fl&fForeign != 0 && selfClosing)
 	idx := int32(-1)
 	if len(id) > 0 && fl&fTemplate == 0 {
-		idx = e.openFragment(s, id, noCache, foreignCtx)
+		idx = e.openFragment(s, end, id, noCache, foreignCtx, inPlaceKinds(a, fl&fForeign != 0))
 	} else {
 		e.write(s)
 	}
@@ -469,9 +497,10 @@ func inherit(a atom.Atom, pf uint16, foreign bool) uint16 {
 	return fl
 }
 
-// openFragment starts the fragment whose start tag begins at s, with the
-// whitespace before it as its lead.
-func (e *extractor) openFragment(s int, id []byte, noCache, foreign bool) int32 {
+// openFragment starts the fragment whose start tag is page[s:end], with
+// the whitespace before it as its lead. Its lead and start tag are hashed
+// on their own (its tag); its own markup starts after the start tag.
+func (e *extractor) openFragment(s, end int, id []byte, noCache, foreign bool, inPlace uint8) int32 {
 	lead := e.space(s, foreign)
 	e.flush(lead)
 	parent := &e.fstack[len(e.fstack)-1]
@@ -479,11 +508,11 @@ func (e *extractor) openFragment(s int, id []byte, noCache, foreign bool) int32 
 	direct := len(e.stack) == 0 && parent.idx == 0 ||
 		len(e.stack) > 0 && e.stack[len(e.stack)-1].frag == parent.idx
 	e.x.frags = append(e.x.frags, frag{
-		lead: lead, start: s, parent: parent.idx, anchor: parent.written,
-		direct: direct, noCache: noCache,
+		lead: lead, start: s, open: end, parent: parent.idx, anchor: parent.written,
+		tag: xxhash.Sum64(e.page[lead:end]), direct: direct, noCache: noCache, inPlace: inPlace,
 	})
 	e.idAt = append(e.idAt, e.keep(id))
-	e.fstack = append(e.fstack, openFrag{idx: idx, run: lead})
+	e.fstack = append(e.fstack, openFrag{idx: idx, run: end})
 	e.fstack[len(e.fstack)-1].d.Reset()
 	return idx
 }
@@ -497,7 +526,7 @@ func (e *extractor) closeFragment(s, end, tail int) {
 	e.write(s)
 	e.flush(end)
 	fr.hash = f.d.Sum64()
-	fr.end = end
+	fr.close, fr.end = s, end
 	e.fstack = e.fstack[:len(e.fstack)-1]
 }
 
@@ -518,7 +547,7 @@ func (e *extractor) endTag(s, end int) {
 		}
 		// These end tags imply a body before any body content.
 		e.anomaly(s, "</%> before the body", string(name))
-		e.startBody(s, false)
+		e.startBody(s, s, false)
 	case afterBody:
 		if a == atom.Html || a == atom.Body {
 			return
@@ -528,6 +557,7 @@ func (e *extractor) endTag(s, end int) {
 	if a == atom.Table {
 		for n := len(e.stack); n > 0 && e.stack[n-1].implied; n-- {
 			e.pop(s, s)
+			e.textAt = -1 // the text before </table> is the implied tbody's
 		}
 	}
 	n := len(e.stack)
@@ -603,7 +633,7 @@ func (e *extractor) ownLen(s int) uint32 {
 func (e *extractor) eof() {
 	end := e.pos
 	if e.mode == beforeBody {
-		e.startBody(end, false)
+		e.startBody(end, end, false)
 	}
 	root := &e.x.frags[0]
 	root.end = end
@@ -648,6 +678,7 @@ func (e *extractor) finish() error {
 		// hash covers all its markup.
 		root := &x.frags[0]
 		root.hash = xxhash.Sum64(e.page[root.start:root.end]) ^ opaqueSalt
+		root.mixed = true
 		x.frags = x.frags[:1]
 	}
 	return nil

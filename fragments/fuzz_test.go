@@ -83,7 +83,7 @@ func FuzzDiff(f *testing.F) {
 		}
 		for _, u := range ups {
 			switch u.Action {
-			case ActionReplace, ActionAppend, ActionInsertAfter, ActionInsertBefore:
+			case ActionReplace, ActionAppend, ActionInsertAfter, ActionInsertBefore, ActionText, ActionAttrs:
 				if HashHTML(u.HTML) != u.HTMLHash {
 					t.Fatalf("hash of %v", u)
 				}

@@ -10,6 +10,15 @@ const (
 	ActionRemove       = "remove"
 	ActionInsertAfter  = "insertAfter"
 	ActionInsertBefore = "insertBefore"
+	// ActionText sets the content of the element FragmentID: its children
+	// become HTML parsed in its context. Diff sends it when only the
+	// element's content changed and that content is text (character
+	// references included).
+	ActionText = "text"
+	// ActionAttrs sets the lead and the attributes of the element
+	// FragmentID to those of HTML: the fragment's lead and start tag.
+	// Diff sends it when only those changed.
+	ActionAttrs = "attrs"
 	// ActionTitle sets the document's title to the update's html, which is
 	// plain text. The engine never emits it; the session does, when the
 	// page's <title> changes (fragments track the body only).

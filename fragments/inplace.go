@@ -1,0 +1,89 @@
+package fragments
+
+import "golang.org/x/net/html/atom"
+
+// In-place updates. A fragment's lead and start tag are hashed apart from
+// the rest of its own markup (State.Tags and State.Hashes), so the differ
+// can tell "only the start tag changed" (ActionAttrs: the new lead and
+// start tag, and the children diffed as usual) and "only the content
+// changed, and it is text" (ActionText: the new content) from any other
+// change (a replace of the whole fragment). Each is used only where it
+// sends fewer bytes and a browser applying it ends with exactly the
+// fresh page's DOM.
+
+// What an element's in-place updates may be (frag.inPlace).
+const (
+	canText  uint8 = 1 << iota // ActionText: its text-only content may be set
+	canAttrs                   // ActionAttrs: its start tag may be set
+)
+
+// inPlaceKinds returns the in-place updates an element a can take.
+// Scripts take neither: a script changed in place could run, and the
+// client re-creates a changed one. ActionText is for elements whose
+// content the parser reads as markup, the same in a page and in an
+// innerHTML of the element: not raw text or RCDATA (its text is not
+// markup), not <pre>, <listing> or <textarea> (the parser drops a newline
+// at the start of their content only in a page) and not the body (whose
+// content runs past its end tag). A <template> is never a fragment.
+func inPlaceKinds(a atom.Atom, foreign bool) uint8 {
+	if a == atom.Script {
+		return 0
+	}
+	if foreign {
+		return canText | canAttrs
+	}
+	switch a {
+	case atom.Style, atom.Textarea, atom.Title, atom.Xmp, atom.Iframe, atom.Noembed,
+		atom.Noframes, atom.Noscript, atom.Plaintext, atom.Pre, atom.Listing, atom.Body:
+		return canAttrs
+	}
+	return canText | canAttrs
+}
+
+// changed updates fragment n, whose lead, start tag or own markup differs
+// from prev fragment p's, or which has data-cache="false":
+//
+//   - only the lead or start tag changed: ActionAttrs, and its children
+//     are diffed, unless replacing it is cheaper;
+//   - only the content changed, and it is text: ActionText;
+//   - otherwise, and always with data-cache="false": replace.
+func (d *differ) changed(p, n int32) {
+	f := &d.x.frags[n]
+	tagSame, restSame := d.prev.Tags[p] == f.tag, d.prev.Hashes[p] == f.hash
+	switch {
+	case f.noCache:
+	case !tagSame && restSame && f.inPlace&canAttrs != 0:
+		m := d.mark()
+		d.inPlace(ActionAttrs, n)
+		if d.children(p, n) && d.cost-m.cost <= d.size(n)+len(f.id)+updateOverhead {
+			return
+		}
+		d.rollback(m)
+	case tagSame && !restSame && !f.mixed && f.inPlace&canText != 0:
+		d.inPlace(ActionText, n) // the content is less than the fragment
+		return
+	}
+	d.replace(n)
+}
+
+// inPlace adds an in-place update of fragment n. It is applied with the
+// replaces: after the removes, before the inserts.
+func (d *differ) inPlace(action string, n int32) {
+	id := d.x.frags[n].id
+	d.replaces = append(d.replaces, op{action: action, id: id, frag: n})
+	d.cost += len(d.x.html(d.page, action, n)) + len(id) + updateOverhead
+}
+
+// html returns the bytes of page that an update of fragment n with action
+// carries: its content for ActionText, its lead and start tag for
+// ActionAttrs, else its lead and outerHTML.
+func (x *extraction) html(page []byte, action string, n int32) []byte {
+	f := &x.frags[n]
+	switch action {
+	case ActionText:
+		return page[f.open:f.close]
+	case ActionAttrs:
+		return page[f.lead:f.open]
+	}
+	return page[f.lead:f.end]
+}
