@@ -150,13 +150,11 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 		a.failed(ls, err)
 		return err
 	}
-	if len(updates) != 1 || !updates[0].IsNoOp {
-		msg, err := encodeUpdates(updates)
-		if err != nil {
-			return err
-		}
-		ls.broadcast(msg)
+	msg, err := EncodeUpdates(updates)
+	if err != nil {
+		return err
 	}
+	ls.broadcast(msg)
 	return nil
 }
 
@@ -204,7 +202,8 @@ func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 	return nil
 }
 
-// wholePage renders the session's whole page as a body replace. ls.mu must be
+// wholePage renders the session's whole page as a body replace: the page
+// from its body on, which is all the client reads of it. ls.mu must be
 // held.
 func (a *App[T]) wholePage(ls *liveSession[T]) ([]byte, error) {
 	html, err := a.r.RenderPage(ls.token)
@@ -212,10 +211,11 @@ func (a *App[T]) wholePage(ls *liveSession[T]) ([]byte, error) {
 		a.failed(ls, err)
 		return nil, err
 	}
-	return encodeUpdates([]statetemplate.Update{{
-		Action: statetemplate.ActionReplace, HTML: html,
-		HTMLHash: fragments.HashHTML(html), Timestamp: time.Now().UTC(),
-	}})
+	body, _, err := fragments.Diff(nil, []byte(html))
+	if err != nil {
+		return nil, err
+	}
+	return EncodeUpdates(body)
 }
 
 // failed closes the session's connections when err means it is gone, or

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,8 +146,12 @@ func (b *browser) dial(base, ref string, header http.Header) (*websocket.Conn, *
 	return b.dialQuery(base, "ref="+url.QueryEscape(ref), header)
 }
 
-// dialQuery opens the WebSocket with the handshake query q.
+// dialQuery opens the WebSocket with the handshake query q, to which it
+// adds this protocol version unless q has a v.
 func (b *browser) dialQuery(base, q string, header http.Header) (*websocket.Conn, *http.Response, error) {
+	if !strings.HasPrefix(q, "v=") && !strings.Contains(q, "&v=") {
+		q = "v=" + strconv.Itoa(live.ProtocolVersion) + "&" + q
+	}
 	if header == nil {
 		header = http.Header{}
 	}
@@ -193,8 +198,9 @@ func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 	}
 	var m serverMsg
 	switch {
-	case len(b) > 0 && b[0] == '[':
-		require.NoError(t, json.Unmarshal(b, &m.Updates))
+	case len(b) > 0 && b[0] != '{':
+		m.Updates, err = live.DecodeUpdates(b)
+		require.NoError(t, err)
 	case strings.HasPrefix(string(b), `{"ref":`):
 		var r struct{ Ref string }
 		require.NoError(t, json.Unmarshal(b, &r))
@@ -238,7 +244,7 @@ func expectReady(t testing.TB, ws *websocket.Conn) {
 	defer cancel()
 	_, b, err := ws.Read(ctx)
 	require.NoError(t, err)
-	require.Equal(t, "[]", string(b), "the first message is the ready message")
+	require.Equal(t, `{"v":2}`, string(b), "the first message is the ready message")
 }
 
 // dialTinyBuffer dials with a 4 KiB socket receive buffer, so that a client
@@ -255,7 +261,7 @@ func (b *browser) dialTinyBuffer(base, ref string) *websocket.Conn {
 	b.t.Cleanup(tr.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?ref=" + url.QueryEscape(ref)
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?v=2&ref=" + url.QueryEscape(ref)
 	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient: &http.Client{Transport: tr},
 		HTTPHeader: http.Header{"Cookie": {b.cookieHeader(base)}},

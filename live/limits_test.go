@@ -65,7 +65,7 @@ func TestReadTimeout_ClosesAConnectionWhoseMessageStalls(t *testing.T) {
 	ts := newTestServer(t, live.WithReadTimeout(200*time.Millisecond))
 	b := newBrowser(t)
 	ref, _ := b.load(ts.URL)
-	conn, rd := rawHandshake(t, ts.URL, "/ws?ref="+url.QueryEscape(ref), b.cookieHeader(ts.URL))
+	conn, rd := rawHandshake(t, ts.URL, "/ws?v=2&ref="+url.QueryEscape(ref), b.cookieHeader(ts.URL))
 	defer conn.Close()
 	readFrame(t, rd) // the ready message
 
@@ -81,8 +81,9 @@ func TestReadTimeout_ClosesAConnectionWhoseMessageStalls(t *testing.T) {
 }
 
 // rawHandshake opens a WebSocket on a bare TCP connection, so that a test
-// can write frames byte by byte.
-func rawHandshake(t *testing.T, base, path, cookie string) (net.Conn, *bufio.Reader) {
+// can write and read frames byte by byte. headers are extra header lines
+// ("Sec-WebSocket-Extensions: permessage-deflate").
+func rawHandshake(t testing.TB, base, path, cookie string, headers ...string) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	u, err := url.Parse(base)
 	require.NoError(t, err)
@@ -90,9 +91,13 @@ func rawHandshake(t *testing.T, base, path, cookie string) (net.Conn, *bufio.Rea
 	require.NoError(t, err)
 	key := make([]byte, 16)
 	rand.Read(key)
+	var extra strings.Builder
+	for _, h := range headers {
+		extra.WriteString(h + "\r\n")
+	}
 	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nCookie: %s\r\n\r\n",
-		path, u.Host, base64.StdEncoding.EncodeToString(key), cookie)
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nCookie: %s\r\n%s\r\n",
+		path, u.Host, base64.StdEncoding.EncodeToString(key), cookie, extra.String())
 	rd := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(rd, nil)
 	require.NoError(t, err)

@@ -1,17 +1,11 @@
 package live
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/livefir/statetemplate"
-	"github.com/livefir/statetemplate/fragments"
 )
 
 // ErrBadMessage is returned for a browser message that is not a JSON
@@ -142,10 +136,6 @@ func (m Message) Strings(key string) []string {
 	return out
 }
 
-// readyMessage, an empty batch, is the first message of every connection
-// whose session opened: the client treats the session as live from then on.
-var readyMessage = []byte("[]")
-
 // refMessage tells the client the tab reference its page holds from now
 // on: after the handshake gave the tab another session (see serveSocket).
 func refMessage(ref string) []byte {
@@ -165,41 +155,3 @@ const (
 	errCodeInvalid       = "invalid"
 	errCodeInternal      = "internal"
 )
-
-// encodeUpdates is the wire form of a batch of updates. HTML is not
-// escaped to \u003c and friends: the JSON goes into a WebSocket frame, never
-// into an HTML document, and the escapes would add ~14% to every update.
-func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
-	updates = validUTF8(updates)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(updates); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// validUTF8 returns updates with any invalid UTF-8 in their HTML (a stray
-// byte in session data passes through html/template) replaced by U+FFFD and
-// the hash recomputed: JSON would replace it anyway, and the client checks
-// the hash against the HTML it receives. The common case is not copied.
-func validUTF8(updates []statetemplate.Update) []statetemplate.Update {
-	var out []statetemplate.Update
-	for i, u := range updates {
-		if utf8.ValidString(u.HTML) {
-			continue
-		}
-		if out == nil {
-			out = slices.Clone(updates)
-		}
-		out[i].HTML = strings.ToValidUTF8(u.HTML, "\uFFFD")
-		if u.HTMLHash != "" {
-			out[i].HTMLHash = fragments.HashHTML(out[i].HTML)
-		}
-	}
-	if out == nil {
-		return updates
-	}
-	return out
-}

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // config holds what the options set. Every field has a usable default.
@@ -34,6 +36,8 @@ type config struct {
 	maxUploadFile, maxUploadTotal int64
 	maxUploadFiles                int
 
+	compression websocket.CompressionMode
+
 	logger *slog.Logger
 }
 
@@ -62,6 +66,8 @@ func newConfig(opts []Option) *config {
 		maxUploadFile:  DefaultMaxUploadFileBytes,
 		maxUploadTotal: DefaultMaxUploadTotalBytes,
 		maxUploadFiles: DefaultMaxUploadFiles,
+
+		compression: websocket.CompressionContextTakeover,
 
 		logger: slog.Default(),
 	}
@@ -202,4 +208,19 @@ func WithUploadLimits(fileBytes int64, files int, totalBytes int64) Option {
 // WithIdleTimeout) apply in every case.
 func WithOrphanTimeouts(closed, lost time.Duration) Option {
 	return func(c *config) { c.closedTimeout, c.lostTimeout = max(closed, 0), max(lost, 0) }
+}
+
+// WithCompression sets how messages are compressed on the WebSocket
+// (permessage-deflate, RFC 7692), with every browser that offers it; a
+// browser that does not (Safari) is served uncompressed. The default,
+// websocket.CompressionContextTakeover, keeps each connection's
+// compression window across messages, so markup repeated from one update
+// to the next costs a few bytes; it holds a compressor of about 1.2 MB
+// for each connection that has been sent a message of 128 bytes or more
+// (BENCHMARKS.md has the measured cost). websocket.CompressionNoContextTakeover
+// compresses each message on its own with a pooled compressor, held only
+// while it writes, for messages of 512 bytes or more;
+// websocket.CompressionDisabled turns compression off.
+func WithCompression(mode websocket.CompressionMode) Option {
+	return func(c *config) { c.compression = mode }
 }

@@ -14,10 +14,16 @@ func ScriptTag(ref, scriptPath, socketPath string) string {
 
 // scriptTag writes the client's data attributes: the tab reference, the
 // socket path, the nonce of a resumed page and the resume cookie's name
-// (the client defaults it to st_browser_resume).
+// (the client defaults it to st_browser_resume). The script's URL carries
+// the protocol version: a page never runs a client of another version
+// that the browser cached (for an hour) under the same URL.
 func scriptTag(ref, scriptPath, socketPath, resumed, resumeCookie string) string {
+	sep := "?"
+	if strings.Contains(scriptPath, "?") {
+		sep = "&"
+	}
 	var b strings.Builder
-	b.WriteString(`<script src="` + html.EscapeString(scriptPath) + `" data-ref="` + html.EscapeString(ref) +
+	b.WriteString(`<script src="` + html.EscapeString(scriptPath+sep+"v="+protocolVersion) + `" data-ref="` + html.EscapeString(ref) +
 		`" data-url="` + html.EscapeString(socketPath) + `"`)
 	if resumed != "" {
 		b.WriteString(` data-resumed="` + html.EscapeString(resumed) + `"`)

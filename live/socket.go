@@ -14,7 +14,8 @@ import (
 )
 
 // serveSocket is the WebSocket endpoint. The handshake's query carries the
-// page's tab reference (ref), the page's URL (url) and at most one of:
+// client's protocol version (v), the page's tab reference (ref), the
+// page's URL (url) and at most one of:
 //
 //	resumed=1  the page continued its tab's session (a reload): resync it
 //	fresh=1    the page shows a session another tab left in the resume
@@ -32,7 +33,7 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		defer a.browsers.release(secret)
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.cfg.origins})
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.cfg.origins, CompressionMode: a.cfg.compression})
 	if err != nil {
 		return // Accept has answered: a bad handshake or a foreign origin
 	}
@@ -46,6 +47,13 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	defer a.untrack(c)
 	defer c.wait()
+	if v := r.URL.Query().Get("v"); v != protocolVersion {
+		// A page of another version of the client (one cached from
+		// before a deploy): it reloads once, and gets this server's.
+		a.cfg.logger.Debug("live: refusing a client of another protocol version", "version", v)
+		c.close(CloseSessionGone, "protocol version "+protocolVersion+" only: reload")
+		return
+	}
 
 	var j join
 	if !hasCookie {
