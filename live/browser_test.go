@@ -51,7 +51,7 @@ var shopSet = template.Must(template.New("main").Funcs(template.FuncMap{"seq": f
 <main id="main">
   <input id="q" name="q" data-change="filter" data-debounce="100">
   <ul id="items">{{range .Items}}{{if or (not $.Query) (eq . $.Query)}}<li id="item-{{.}}">{{.}}</li>{{end}}{{end}}</ul>
-  <form id="f" data-action="save" data-reset>
+  <form id="f" data-action="save" data-reset data-charts="{{.Charts}}">
     <input id="title" name="title">
     <span id="title-error" data-error-for="title"></span>
     <label><input type="checkbox" name="tags" value="red">red</label>
@@ -179,6 +179,11 @@ func TestBrowser_FormKeepsInputOnErrorShowsFieldErrorsAndResetsOnSuccess(t *test
 	tab.WaitFor(`document.querySelector("#title-error").textContent === "Enter a title."`)
 	assert.Equal(t, "true", browsertest.Eval[string](tab, `document.querySelector("#title").getAttribute("aria-invalid")`))
 	assert.Equal(t, "", text(tab, "#saved"), "a failed action changes nothing")
+
+	tab.Exec(`document.querySelector("#more").click()`) // an update that morphs the form
+	tab.WaitFor(`document.querySelector("#f").dataset.charts === "2"`)
+	assert.Equal(t, "Enter a title.", text(tab, "#title-error"), "an unrelated update keeps the error shown")
+	assert.Equal(t, "true", browsertest.Eval[string](tab, `document.querySelector("#title").getAttribute("aria-invalid")`))
 
 	tab.Do(chromedp.SendKeys(chromedp.CSS("#title"), "x"))
 	tab.WaitFor(`document.querySelector("#title-error").textContent === ""`)

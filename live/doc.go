@@ -18,7 +18,7 @@
 // App serves its pages (App.Page; without any, the Renderer's template at
 // "/", WithPagePath), the WebSocket at "/ws" (WithSocketPath), uploads at
 // "/ws/upload", and the client at "/statetemplate.js" (WithScriptPath) with
-// its upload extension at "/statetemplate-upload.js".
+// its plus extension at "/statetemplate-plus.js".
 //
 // # Sessions, tabs and reloads
 //

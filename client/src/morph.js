@@ -97,12 +97,18 @@ const ids = (r) => {
     // A focused field keeps its value: make it the user's before the
     // markup under it changes.
     if (focused && typed && ov != nv) a.value = a.value;
-    for (const x of [...a.attributes]) b.hasAttributeNS(x.namespaceURI, x.localName) || a.removeAttributeNode(x);
+    // The client's own marks (data-st-*, aria-invalid of a field error)
+    // stay unless the markup sets them.
+    for (const x of [...a.attributes])
+      b.hasAttributeNS(x.namespaceURI, x.localName) || /^(data-st-|aria-inv)/.test(x.name) || a.removeAttributeNode(x);
     for (const x of b.attributes)
       a.getAttributeNS(x.namespaceURI, x.localName) != x.value && a.setAttributeNS(x.namespaceURI, x.name, x.value);
     guard(
       a,
-      () => (tag == "TEMPLATE" ? a.innerHTML != b.innerHTML && a.content.replaceChildren(b.content) : children(a, b)),
+      () =>
+        // A field error shown (data-st-error) keeps its text.
+        a.hasAttribute("data-st-error") ||
+        (tag == "TEMPLATE" ? a.innerHTML != b.innerHTML && a.content.replaceChildren(b.content) : children(a, b)),
       tag == "SELECT" && a,
     );
     if (input && oc != nc) a.checked = nc;

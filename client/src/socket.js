@@ -4,7 +4,7 @@
 // close codes and the reload protocol).
 import { apply } from "./apply.js";
 import { answer, settle } from "./actions.js";
-import { scan } from "./hooks.js";
+import { grow } from "./plus.js";
 import { fire } from "./notices.js";
 
 const doc = document,
@@ -112,7 +112,7 @@ const open = () => {
         }
         touched.push(el);
       }
-      scan(touched);
+      grow(doc.body, touched);
       fire("update", m);
     } else if (m.ref) (ref = m.ref), remember();
     else answer(m);
