@@ -1,11 +1,11 @@
-// apply applies one update with the semantics of fragments/doc.go: the
-// html of a fragment is its lead (the whitespace before it) and its
-// outerHTML, parsed where it goes. It returns the element it changed
-// (document.body when none stands for it), or null when it could not: a
-// missing element makes the client ask for a re-render. html_hash is not
-// checked: the transport delivers html intact, and what a hash of it cannot
-// tell — that the page differs from the one the server diffed against —
-// shows as a missing element.
+// apply applies one update, a record of the wire form (live/wire.go): its
+// operation and fragment id, then its fields. The semantics are those of
+// fragments/doc.go: the html of a fragment is its lead (the whitespace
+// before it) and its outerHTML, parsed where it goes; text is content
+// parsed in the element; attrs is the lead and start tag. It returns the
+// element it changed (document.body when none stands for it), or null when
+// it could not: a missing element, or a record of the wrong shape, makes
+// the client ask for a re-render.
 import { parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 
 const doc = document,
@@ -15,30 +15,33 @@ const doc = document,
   // root is the element of a fragment's html parsed into f, or null.
   root = (f, id) => (f.lastChild?.id === id ? f.lastChild : null);
 
-export const apply = (u) => {
-  const h = u.html,
-    a = u.action,
-    id = u.fragment_id,
+export const apply = (r) => {
+  const [k, h, y] = r,
+    a = k[0],
+    id = k.slice(1),
     el = id ? byId(id) : doc.body,
     p = el?.parentNode;
   let t, f;
-  if (u.is_noop) return doc.body;
-  if (a == "title") return (doc.title = h), doc.head;
-  if (a == "insertAfter" || a == "insertBefore") {
-    if (!(t = byId(u.target_id))) return null;
+  // data_changed (d) is for page script; the others have a set length.
+  if (a == "d") return doc.head;
+  if (r.length != ({ x: 1, i: 3, b: 3 }[a] || 2)) return null;
+  if (a == "T") return (doc.title = h), doc.head;
+  if (a == "i" || a == "b") {
+    if (!(t = byId(h))) return null;
     const q = t.parentNode,
-      n = root((f = parse(h, q)), id);
-    n && guard(q, () => q.insertBefore(f, a == "insertAfter" ? t.nextSibling : lead(q, t)));
+      n = root((f = parse(y, q)), id);
+    n && guard(q, () => q.insertBefore(f, a == "i" ? t.nextSibling : lead(q, t)));
     return n;
   }
   if (!el) return null;
-  if (a == "remove") return guard(p, () => (dropLead(el), el.remove())), doc.body;
-  if (a == "append") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
-  if (a != "replace") return null;
+  if (a == "x") return guard(p, () => (dropLead(el), el.remove())), doc.body;
+  if (a == "a") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
+  if (a == "t") return guard(el, () => el.replaceChildren(parse(h, el))), el;
+  if (a != "r" && a != "s") return null;
   // The body as the page's parser reads it: within <html>.
   t = id ? root((f = parse(h, p)), id) : parse(h, doc.documentElement).querySelector("body");
   if (!t) return null;
   if (id) t.remove(), dropLead(el), p.insertBefore(f, el); // f keeps the new lead
-  guard(p, () => morphRoot(el, t));
+  guard(p, () => morphRoot(el, t, a == "s")); // attrs: the start tag only
   return id ? byId(id) : doc.body;
 };

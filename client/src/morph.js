@@ -77,8 +77,8 @@ const ids = (r) => {
   },
   same = (a, b) => a.nodeType == b.nodeType && a.nodeName == b.nodeName && a.id == b.id,
   // morph turns the live node a into b in place and returns the node that
-  // now stands for b.
-  morph = (a, b) => {
+  // now stands for b; shallow, a's attributes only (b is a start tag).
+  morph = (a, b, shallow) => {
     // A script changed in place could run (an empty one never has); the
     // parsed one never does.
     if (!same(a, b) || (a.localName == "script" && !a.isEqualNode(b))) return a.replaceWith(b), b;
@@ -91,28 +91,34 @@ const ids = (r) => {
       typed = tag == "TEXTAREA" || (input && a.type != "file"),
       val = (x) => (input ? x.getAttribute("value") : x.defaultValue),
       ov = val(a),
-      nv = val(b),
+      nv = shallow && !input ? ov : val(b),
       nc = b.hasAttribute("checked"),
       oc = a.hasAttribute("checked");
     // A focused field keeps its value: make it the user's before the
     // markup under it changes.
     if (focused && typed && ov != nv) a.value = a.value;
-    // The client's own marks (data-st-*, aria-invalid of a field error)
-    // stay unless the markup sets them.
-    for (const x of [...a.attributes])
-      b.hasAttributeNS(x.namespaceURI, x.localName) || /^(data-st-|aria-inv)/.test(x.name) || a.removeAttributeNode(x);
-    for (const x of b.attributes)
-      a.getAttributeNS(x.namespaceURI, x.localName) != x.value && a.setAttributeNS(x.namespaceURI, x.name, x.value);
+    // A select's own attributes (size, multiple) change its selection
+    // too: they change under its guard.
     guard(
       a,
-      () =>
+      () => {
+        // The client's own marks (data-st-*, aria-invalid of a field
+        // error) stay unless the markup sets them.
+        for (const x of [...a.attributes])
+          b.hasAttributeNS(x.namespaceURI, x.localName) || /^(data-st-|aria-inv)/.test(x.name) || a.removeAttributeNode(x);
+        for (const x of b.attributes)
+          a.getAttributeNS(x.namespaceURI, x.localName) != x.value && a.setAttributeNS(x.namespaceURI, x.name, x.value);
         // A field error shown (data-st-error) keeps its text.
-        a.hasAttribute("data-st-error") ||
-        (tag == "TEMPLATE" ? a.innerHTML != b.innerHTML && a.content.replaceChildren(b.content) : children(a, b)),
+        shallow ||
+          a.hasAttribute("data-st-error") ||
+          (tag == "TEMPLATE" ? a.innerHTML != b.innerHTML && a.content.replaceChildren(b.content) : children(a, b));
+      },
       tag == "SELECT" && a,
     );
     if (input && oc != nc) a.checked = nc;
-    if (typed && ov != nv && nv != null && !focused) a.value = nv;
+    // Without a value attribute a fresh load has the type's default
+    // value; on a box or a button .value sets the attribute: drop it.
+    if (typed && ov != nv && !focused) (a.value = nv ?? ""), nv ?? a.removeAttribute("value");
     return a;
   },
   // children makes a's children b's, in order. The next old node to reuse
@@ -135,9 +141,10 @@ const ids = (r) => {
     while ((cur = prev ? prev.nextSibling : a.firstChild)) cur.remove();
   };
 
-// morphRoot morphs el into t, then gives focus back to an element that
-// lost it by being moved, with its selection.
-export const morphRoot = (el, t) => {
+// morphRoot morphs el into t (shallow: el's attributes only), then gives
+// focus back to an element that lost it by being moved, with its
+// selection.
+export const morphRoot = (el, t, shallow) => {
   const f = doc.activeElement,
     s = f?.selectionStart,
     e = f?.selectionEnd;
@@ -145,7 +152,7 @@ export const morphRoot = (el, t) => {
     next = ids(t);
   key = (id) => (id && next.get(id) && live.get(id)) || null;
   el.normalize();
-  morph(el, t);
+  morph(el, t, shallow);
   if (f && f != doc.activeElement && doc.contains(f)) {
     f.focus();
     try {

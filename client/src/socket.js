@@ -9,6 +9,9 @@ import { fire } from "./notices.js";
 
 const doc = document,
   RESYNC = { action: "_resync" },
+  // The server's first message: the session is open, and the server
+  // speaks this client's version of the wire form (live/wire.go).
+  READY = '{"v":2}',
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
@@ -82,8 +85,15 @@ export const connect = (p, pageRef, resumed, rc) => {
   open();
 };
 
+// gone reloads the page once, for a new session or another client, but
+// not again until a page has connected, so a dead server cannot loop us.
+const gone = () => {
+  status("gone");
+  if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) location.reload();
+};
+
 const open = () => {
-  ws = new WebSocket(base + "ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ws = new WebSocket(base + "v=2&ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
@@ -92,42 +102,39 @@ const open = () => {
     opened = 1;
     queue.splice(0).forEach(raw);
   };
-  ws.onmessage = (e) => {
-    const m = JSON.parse(e.data),
-      touched = [];
+  ws.onmessage = ({ data: d }) => {
+    const touched = [];
+    let m;
     if (!live) {
-      // The server's first message (an empty batch) says the session is
-      // live; only now may a later "gone" reload the page again.
+      // Another first message is a server of another version: the page
+      // reloads once and gets that server's client.
+      if (d != READY) return (ws.onclose = null), ws.close(), gone();
+      // Only now may a later "gone" reload the page again.
       live = 1;
       first = "";
       ss((s) => s.removeItem(RELOADED));
-      status("open");
+      return status("open");
     }
-    if (Array.isArray(m)) {
-      for (const u of m) {
-        const el = apply(u);
-        if (!el) {
-          raw(RESYNC);
-          break;
-        }
-        touched.push(el);
+    if (d[0] == "{") return (m = JSON.parse(d)).ref ? ((ref = m.ref), remember()) : answer(m);
+    // A batch: its first character separates records, the next one fields.
+    m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
+    for (const r of m) {
+      const el = apply(r);
+      if (!el) {
+        raw(RESYNC);
+        break;
       }
-      grow(doc.body, touched);
-      fire("update", m);
-    } else if (m.ref) (ref = m.ref), remember();
-    else answer(m);
+      touched.push(el);
+    }
+    grow(doc.body, touched);
+    fire("update", m);
   };
   ws.onclose = (e) => {
     ws = live = null;
     // 4409: a newer page of this tab took the session over.
     if (e.code == 4409) return status("replaced");
-    if (e.code == 4401) {
-      // The session is gone for good: reload once for a new one, but not
-      // again until a page has connected, so a dead server cannot loop us.
-      status("gone");
-      if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) location.reload();
-      return;
-    }
+    // 4401: the session is gone for good, or this client's version is.
+    if (e.code == 4401) return gone();
     status("closed");
     const d = Math.min(5000, 250 * 2 ** tries++);
     setTimeout(open, d / 2 + (Math.random() * d) / 2);

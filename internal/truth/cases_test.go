@@ -2,6 +2,7 @@ package truth
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 	"testing"
 
@@ -26,6 +27,7 @@ const (
 	cKeyed      = "keyed lists"
 	cBody       = "body replace"
 	cMalformed  = "malformed markup"
+	cInPlace    = "text and attrs updates"
 )
 
 func cover(c ...string) []string { return c }
@@ -239,6 +241,41 @@ two lines</textarea><span>2</span></div>`,
 				{Text: "Tasks!", Items: []Item{{6, "f", true}, {4, "d", false}, {5, "e", true}}},
 			},
 		},
+		padded("text: content set as text", cover(cInPlace, cEntities),
+			`<span id="c">1</span><div id="d"><b>bold</b> and <i id="i">it</i></div>{H}`,
+			`<span id="c">2</span><div id="d"><b>bold</b> and <i id="i">it</i></div>{H}`,
+			`<span id="c">a &amp; b &lt;c&gt; &#39;q&#39; &amp</span><div id="d">plain now</div>{H}`,
+			`<span id="c"></span><div id="d">x&nbsp;y &#x1F600; &NewLine;z</div>{H}`,
+			`<span id="c">3</span><div id="d"><b>back</b></div>{H}`,
+		),
+		padded("text: an option's label and SVG text", cover(cInPlace, cSelect, cSVG),
+			`<select id="s"><option id="o1" value="1">one</option><option id="o2" selected>two</option></select><svg id="g">{S}<text id="t" x="1">1</text></svg>`,
+			`<select id="s"><option id="o1" value="1">uno</option><option id="o2" selected>dos</option></select><svg id="g">{S}<text id="t" x="1">2 &amp; 3</text></svg>`,
+		),
+		padded("attrs: classes, boolean attributes and form controls", cover(cInPlace, cForms),
+			`<button id="b" class="x" disabled>Go</button> <input id="cb" type="checkbox"> <input id="v" value="1"> <textarea id="ta" rows="1">keep</textarea><details id="dt"><summary>s</summary>x</details>{H}`,
+			`<button id="b" class="y">Go</button> <input id="cb" type="checkbox" checked> <input id="v" value="2"> <textarea id="ta" rows="2">keep</textarea><details id="dt" open><summary>s</summary>x</details>{H}`,
+			`<button id="b" class="y" disabled>Go</button> <input id="cb" type="checkbox"> <input id="v"> <textarea id="ta">keep</textarea><details id="dt"><summary>s</summary>x</details>{H}`,
+		),
+		padded("attrs: a void element that became another", cover(cInPlace, cForms),
+			`<p id="p">{H}<input id="v" value="1"></p>`,
+			`<p id="p">{H}<img id="v" alt="x"></p>`,
+			`<p id="p">{H}<br id="v" class="c"></p>`,
+		),
+		padded("attrs: a select's size and multiple change its selection", cover(cInPlace, cSelect),
+			`<select id="s">{O}<option>a</option></select>`,
+			`<select id="s" size="3">{O}<option>a</option></select>`,
+			`<select id="s">{O}<option>a</option></select>`,
+			`<select id="s" multiple>{O}<option selected>a</option></select>`,
+		),
+		padded("attrs: a lead that changed goes with the start tag", cover(cInPlace, cInlineWS, cKeyed),
+			"<ul id=\"l\">\n  <li id=\"a\">{H}</li> <li id=\"b\" class=\"x\">{H}</li>\n</ul>",
+			"<ul id=\"l\">\n  <li id=\"a\">{H}</li>\n\t<li id=\"b\" class=\"x\">{H}</li>\n</ul>",
+			"<ul id=\"l\">\n  <li id=\"a\">{H}</li><li id=\"b\" class=\"y\">{H}</li>\n</ul>",
+		),
+		{Name: "attrs: the body's own attributes", Covers: cover(cInPlace, cBody),
+			Tmpl:  `<!DOCTYPE html><html><head><title>t</title></head><body class="{{.Text}}" data-n="{{.N}}">{{.Body}}</body></html>`,
+			Steps: []Data{{Text: "light", Body: `<p id="p">` + template.HTML(strings.Repeat("x ", 200)) + `</p>`}, {Text: "dark", N: 2, Body: `<p id="p">` + template.HTML(strings.Repeat("x ", 200)) + `</p>`}}},
 		// Found by the random runs, kept as regressions.
 		{Name: "whitespace references after </head> stay out of the implied body", Covers: cover(cEntities, cBody),
 			Tmpl: implicitBody, Steps: []Data{{Body: ""}, {Body: "&#x20;&#9;"}, {Body: "&#x20;&#9;x"}}},

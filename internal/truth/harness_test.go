@@ -176,13 +176,9 @@ func (s *site) close() {
 	s.r.Close()
 }
 
-// counter counts, in every page of the live tab, the update batches the
-// client has applied (the first is the server's ready message) and the
-// error messages it got: the answers to barrier.
-const counter = `document.addEventListener("statetemplate:update", function () {
-  window.__applied = (window.__applied || 0) + 1;
-});
-document.addEventListener("statetemplate:error", function () {
+// counter counts, in every page of the live tab, the error messages the
+// client got: the answers to barrier.
+const counter = `document.addEventListener("statetemplate:error", function () {
   window.__pongs = (window.__pongs || 0) + 1;
 });`
 
@@ -244,7 +240,7 @@ func (r *runner) run(c Case) *divergence {
 	require.NoError(r.t, err, c.Name)
 	defer s.close()
 	r.live.Navigate(s.URL + "/")
-	if err := r.live.TryWaitFor(`document.documentElement.dataset.stStatus === "open" && window.__applied >= 1`, waitApplied); err != nil {
+	if err := r.live.TryWaitFor(`document.documentElement.dataset.stStatus === "open"`, waitApplied); err != nil {
 		return &divergence{step: 0, why: "the live page did not connect: " + err.Error()}
 	}
 	sent0, recv0, exc0 := len(r.live.Sent()), len(r.live.Received()), len(r.live.Exceptions())
@@ -297,8 +293,9 @@ func (r *runner) compare(s *site, step int) *divergence {
 // lastBatch is the last update batch among frames, for the report.
 func lastBatch(frames [][]byte) string {
 	for i := len(frames) - 1; i >= 0; i-- {
-		if len(frames[i]) > 2 && frames[i][0] == '[' {
-			return string(frames[i])
+		if ups, err := live.DecodeUpdates(frames[i]); err == nil {
+			b, _ := json.Marshal(ups)
+			return string(b)
 		}
 	}
 	return ""
@@ -359,23 +356,17 @@ func (s *stats) count(c Case, frames [][]byte) {
 		s.covers[k] = true
 	}
 	for _, f := range frames {
-		var batch []struct {
-			Action string `json:"action"`
-			ID     string `json:"fragment_id"`
-			NoOp   bool   `json:"is_noop"`
-		}
-		if json.Unmarshal(f, &batch) != nil || len(batch) == 0 {
+		batch, err := live.DecodeUpdates(f)
+		if err != nil || len(batch) == 0 {
 			continue
 		}
 		s.batches++
 		for _, u := range batch {
-			if !u.NoOp {
-				s.updates++
-				if u.ID == "" && u.Action == "replace" {
-					u.Action = "replace body"
-				}
-				s.actions[u.Action]++
+			s.updates++
+			if u.FragmentID == "" && u.Action == "replace" {
+				u.Action = "replace body"
 			}
+			s.actions[u.Action]++
 		}
 	}
 }
