@@ -42,7 +42,7 @@ type State struct {
 	PageHash uint64 `cbor:"5,keyasint" json:"page_hash"`
 	// Tags[i] is the hash of fragment i's lead and start tag (for the body,
 	// its start tag).
-	Tags HashList `cbor:"6,keyasint" json:"tags"`
+	Tags HashList `cbor:"6,keyasint" json:"tags,omitempty"`
 
 	// opaque and opaqueAt say why the page's body is one opaque fragment;
 	// they are not persisted.

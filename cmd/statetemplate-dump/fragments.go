@@ -27,10 +27,12 @@ type fragmentsView struct {
 
 // fragmentView is one fragment. Hashes print as 16 hex digits, the form
 // of an update's html_hash (though these hash a fragment's own markup,
-// without the fragments inside it).
+// without the fragments inside it): Tag of its lead and start tag (states
+// of format 3 on), Hash of the rest.
 type fragmentView struct {
 	ID     string `json:"id"`
 	Parent string `json:"parent"`
+	Tag    string `json:"tag,omitempty"`
 	Hash   string `json:"hash,omitempty"`
 	Anchor uint32 `json:"anchor"`
 }
@@ -70,6 +72,9 @@ func fragmentDetail(st *fragments.State, redactStrings bool) *fragmentsView {
 		f := fragmentView{ID: name(i), Parent: name(p), Anchor: st.Anchors[i]}
 		if !redactStrings {
 			f.Hash = hex16(st.Hashes[i])
+			if len(st.Tags) == n {
+				f.Tag = hex16(st.Tags[i])
+			}
 		}
 		v.List = append(v.List, f)
 	}

@@ -70,6 +70,7 @@ func TestRendererFile_ToolShowsWhatTheRendererStored(t *testing.T) {
 	for _, f := range d.Fragments.List {
 		ids = append(ids, f.ID)
 		assert.Len(t, f.Hash, 16)
+		assert.Len(t, f.Tag, 16, "a state of this build hashes the start tag apart")
 	}
 	assert.Equal(t, []string{"title", "counter", "task-list", "task-7731", "task-7732"}, ids)
 
