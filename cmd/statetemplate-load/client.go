@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/livefir/statetemplate/live"
 )
 
 // sessionRef is what the client keeps of a session it created: what a
@@ -131,7 +134,7 @@ var (
 
 // socketURL derives a tab's WebSocket address from its page, as the
 // browser client does: the script tag's data-url (default /ws) with the
-// tab's data-ref.
+// wire protocol's version and the tab's data-ref.
 func socketURL(pageURL string, page []byte) (string, error) {
 	u, err := url.Parse(pageURL)
 	if err != nil {
@@ -151,11 +154,12 @@ func socketURL(pageURL string, page []byte) (string, error) {
 	default:
 		ws.Scheme = "ws"
 	}
+	q := ws.Query()
+	q.Set("v", strconv.Itoa(live.ProtocolVersion))
 	if m := dataRefRe.FindSubmatch(page); m != nil {
-		q := ws.Query()
 		q.Set("ref", htmlUnescape(string(m[1])))
-		ws.RawQuery = q.Encode()
 	}
+	ws.RawQuery = q.Encode()
 	return ws.String(), nil
 }
 
@@ -164,10 +168,10 @@ var htmlAttrUnescaper = strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;",
 func htmlUnescape(s string) string { return htmlAttrUnescaper.Replace(s) }
 
 // taskIDs returns the ids of task rows in b that are not in known, in
-// order. It finds them in a page (id="task-7") and in the JSON of updates
-// (id=\"task-7\", id=\u0022task-7, or "fragment_id":"task-7"). It runs
-// on every add_task answer, so it scans with bytes.Index, not a regexp,
-// which cost most of the load generator's CPU.
+// order. It finds them in a page and in a batch of updates, whose html is
+// the page's (id="task-7"). It runs on every add_task answer, so it scans
+// with bytes.Index, not a regexp, which cost most of the load generator's
+// CPU.
 func taskIDs(b []byte, known []string) []string {
 	var out []string
 	for i := 0; ; {
@@ -195,7 +199,7 @@ func taskIDs(b []byte, known []string) []string {
 
 var (
 	taskPrefix = []byte("task-")
-	idAttrs    = [][]byte{[]byte(`id="`), []byte(`id=\"`), []byte(`id=\u0022`), []byte(`id=&#34;`), []byte(`"fragment_id":"`)}
+	idAttrs    = [][]byte{[]byte(`id="`), []byte(`id=&#34;`)}
 )
 
 func idAttrBefore(b []byte) bool {
@@ -287,7 +291,7 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 	}
 	ws.SetReadLimit(16 << 20)
 	// The server's first message says the session is open (package live's
-	// "ready", an empty update list); actions are only timed after it.
+	// "ready", with its protocol version); actions are only timed after it.
 	typ, msg, err := ws.Read(dctx)
 	if err != nil {
 		ws.CloseNow()
@@ -301,4 +305,4 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 }
 
 // readyMessage is what a server sends first on a new connection.
-const readyMessage = "[]"
+var readyMessage = `{"v":` + strconv.Itoa(live.ProtocolVersion) + `}`

@@ -17,10 +17,10 @@ func TestTaskIDs_FindsNewTaskRowsOnly(t *testing.T) {
 	}{
 		{"page rows", `<div id="task-list"><div id="task-1" class="item"><input id="task-check-1"></div><div id="task-12">`, nil, []string{"1", "12"}},
 		{"known rows are skipped", `<div id="task-1"></div><div id="task-2"></div>`, []string{"1"}, []string{"2"}},
-		{"fragment id of an insert", `[{"fragment_id":"task-7","action":"insertAfter","target_id":"task-6"}]`, []string{"6"}, []string{"7"}},
-		{"JSON-escaped html", `[{"fragment_id":"task-list","action":"append","html":"\u003cdiv id=\"task-9\" class=\"item\"\u003e"}]`, nil, []string{"9"}},
-		{"unicode-escaped quotes", `"html":"<div id=\u0022task-3\u0022>"`, nil, []string{"3"}},
-		{"nothing", `[{"is_noop":true}]`, nil, nil},
+		{"an insert's html", "\x1eitask-7\x1ftask-6\x1f\n <div id=\"task-7\" class=\"item\">", []string{"6"}, []string{"7"}},
+		{"an appended row", "\x1eatask-list\x1f<div id=\"task-9\" class=\"item\">", nil, []string{"9"}},
+		{"HTML-escaped quotes", `data-x="<div id=&#34;task-3&#34;>"`, nil, []string{"3"}},
+		{"an id not in an id attribute", "\x1extask-5\x1ettask-count\x1f4 tasks", nil, nil},
 		{"repeats reported once", `<div id="task-4"></div><div id="task-4"></div>`, nil, []string{"4"}},
 	}
 	for _, tt := range tests {
@@ -34,9 +34,9 @@ func TestSocketURL_FollowsThePagesScriptTag(t *testing.T) {
 	tests := []struct {
 		name, page, pageURL, want string
 	}{
-		{"default path, no ref", `<html></html>`, "http://127.0.0.1:8080/", "ws://127.0.0.1:8080/ws"},
-		{"data-url and data-ref", `<script src="/statetemplate.js" data-ref="abc&#43;1" data-url="/live/ws" defer>`, "http://127.0.0.1:8080/dash", "ws://127.0.0.1:8080/live/ws?ref=abc%2B1"},
-		{"https becomes wss", `<script data-ref="r">`, "https://localhost/", "wss://localhost/ws?ref=r"},
+		{"default path, no ref", `<html></html>`, "http://127.0.0.1:8080/", "ws://127.0.0.1:8080/ws?v=2"},
+		{"data-url and data-ref", `<script src="/statetemplate.js" data-ref="abc&#43;1" data-url="/live/ws" defer>`, "http://127.0.0.1:8080/dash", "ws://127.0.0.1:8080/live/ws?ref=abc%2B1&v=2"},
+		{"https becomes wss", `<script data-ref="r">`, "https://localhost/", "wss://localhost/ws?ref=r&v=2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,7 +50,7 @@ func TestSocketURL_FollowsThePagesScriptTag(t *testing.T) {
 func TestConn_CycleAddsAndDeletesItsOwnTask(t *testing.T) {
 	c := &conn{known: []string{"1", "2"}}
 	var kinds []string
-	answers := map[string]string{actAddTask: `[{"fragment_id":"task-3","action":"insertAfter","target_id":"task-2"}]`}
+	answers := map[string]string{actAddTask: "\x1eitask-3\x1ftask-2\x1f<div id=\"task-3\">"}
 	for range 2 * len(cycle) {
 		c.next()
 		kinds = append(kinds, c.kind)
@@ -73,7 +73,7 @@ func TestErrorCode(t *testing.T) {
 		{`{"error":"rate_limited","message":"too many actions"}`, "rate_limited", true},
 		{`{"error":"internal","message":"the update failed","action":"add_task"}`, "internal", true},
 		{`{"error":`, "malformed", true},
-		{`[{"fragment_id":"x","action":"replace"}]`, "", false},
+		{"\x1erx\x1f<p id=\"x\">", "", false},
 		{`<html>`, "", false},
 	}
 	for _, tt := range tests {
@@ -89,14 +89,14 @@ func TestConn_WithoutANewTaskIdTheCycleStaysBalanced(t *testing.T) {
 	for range len(cycle) {
 		c.next()
 		kinds = append(kinds, c.kind)
-		c.answered([]byte(`[{"is_noop":true}]`))
+		c.answered([]byte(`{}`))
 	}
 	assert.Equal(t, []string{actIncrement, actAddTask, actIncrement, actDecrement, actDecrement}, kinds)
 }
 
 func BenchmarkTaskIDs_AddTaskAnswer(b *testing.B) {
-	answer := []byte(strings.Repeat(`\u003cdiv id=\"task-check-7\" class=\"item\"\u003e padding padding padding `, 200) +
-		`[{"fragment_id":"task-9","action":"insertAfter","target_id":"task-8"}]`)
+	answer := []byte(strings.Repeat(`<div id="task-check-7" class="item"> padding padding padding `, 200) +
+		"\x1eitask-9\x1ftask-8\x1f<div id=\"task-9\">")
 	b.SetBytes(int64(len(answer)))
 	for b.Loop() {
 		taskIDs(answer, []string{"8"})

@@ -40,7 +40,7 @@
 //     over). The latency is the whole GET.
 //  2. WebSockets: one per session for the first -conns sessions, with the
 //     cookie and the tab reference from the page; a connection counts as
-//     open once the server's ready message ("[]") has arrived.
+//     open once the server's ready message ({"v":2}) has arrived.
 //  3. For each -rate in turn (a comma-separated list measures several on
 //     the same sessions and connections): a warmup, then the measured
 //     phase, -rate actions per second, open loop:

@@ -87,7 +87,8 @@ func TestDial_WaitsForTheReadyMessage(t *testing.T) {
 		ok    bool
 	}{
 		{"ready", readyMessage, true},
-		{"an update before ready", `[{"fragment_id":"x","action":"replace"}]`, false},
+		{"an update before ready", "\x1erx\x1f<p id=\"x\">", false},
+		{"the ready message of another version", "[]", false},
 		{"an error", `{"error":"internal"}`, false},
 	}
 	for _, tt := range tests {

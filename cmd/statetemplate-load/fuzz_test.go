@@ -12,7 +12,7 @@ import (
 // must not panic, and what they return must come from the input.
 func FuzzAnswerParsing(f *testing.F) {
 	f.Add([]byte(`<div id="task-list"><div id="task-1"><input id="task-check-1"></div></div><script data-ref="r&#43;1" data-url="/ws">`))
-	f.Add([]byte(`[{"fragment_id":"task-7","action":"insertAfter","target_id":"task-6","html":"\u003cdiv id=\"task-7\"\u003e"}]`))
+	f.Add([]byte("\x1eitask-7\x1ftask-6\x1f<div id=\"task-7\">"))
 	f.Add([]byte(`{"error":"rate_limited","message":"too many actions"}`))
 	f.Add([]byte("VmRSS:\t 1234 kB\n"))
 	f.Add([]byte(`task-task-id="task-`))

@@ -27,7 +27,8 @@ const (
 	// handler and WebSocket loop, answering with fragment updates.
 	modeLive = "live"
 	// modeFragments answers each action with the fragment updates of
-	// RenderFragments, as a JSON array, from the tool's own minimal loop.
+	// RenderFragments, in package live's wire form, from the tool's own
+	// minimal loop.
 	modeFragments = "fragments"
 	// modeFullPage answers each action with the whole page, as an app
 	// without fragments would: the baseline. Same minimal loop.
@@ -271,7 +272,11 @@ func (s *server) answer(buf *bytes.Buffer, sess *statetemplate.Session, data *fi
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(ups)
+	b, err := live.EncodeUpdates(ups)
+	if b == nil && err == nil {
+		b = []byte("{}") // nothing changed: an empty reply
+	}
+	return b, err
 }
 
 // serverStats is what /debug/loadstats returns.

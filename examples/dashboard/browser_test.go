@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -124,17 +123,12 @@ func (tb *tab) addTask(title, priority string) {
 func (tb *tab) updateActions() []string {
 	var out []string
 	for _, f := range tb.Received() {
-		var batch []struct {
-			Action string `json:"action"`
-			IsNoOp bool   `json:"is_noop"`
-		}
-		if json.Unmarshal(f, &batch) != nil {
+		batch, err := live.DecodeUpdates(f)
+		if err != nil {
 			continue
 		}
 		for _, u := range batch {
-			if !u.IsNoOp {
-				out = append(out, u.Action)
-			}
+			out = append(out, u.Action)
 		}
 	}
 	return out

@@ -2,21 +2,25 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	_ "embed"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
-	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -28,6 +32,10 @@ type scripted struct {
 	// refuse makes the server close every connection as a gone session,
 	// before the ready message, as package live does.
 	refuse atomic.Bool
+	// ready, when set, replaces the ready message: a server of another
+	// protocol version.
+	ready  atomic.Pointer[string]
+	query  chan string // each handshake's query
 	conns  chan *websocket.Conn
 	recv   chan string
 }
@@ -39,7 +47,7 @@ const scriptedPage = `<!DOCTYPE html><html><head>%s</head><body>
 </body></html>`
 
 func newScripted(t *testing.T) *scripted {
-	s := &scripted{conns: make(chan *websocket.Conn, 4), recv: make(chan string, 64)}
+	s := &scripted{conns: make(chan *websocket.Conn, 4), recv: make(chan string, 64), query: make(chan string, 16)}
 	var wg sync.WaitGroup
 	mux := http.NewServeMux()
 	mux.Handle("/statetemplate.js", statetemplate.ClientScript)
@@ -55,11 +63,19 @@ func newScripted(t *testing.T) *scripted {
 		}
 		wg.Add(1)
 		defer wg.Done()
+		select {
+		case s.query <- r.URL.RawQuery:
+		default:
+		}
 		if s.refuse.Load() {
 			ws.Close(live.CloseSessionGone, "session gone")
 			return
 		}
-		ws.Write(r.Context(), websocket.MessageText, []byte("[]")) // ready
+		ready := `{"v":2}`
+		if p := s.ready.Load(); p != nil {
+			ready = *p
+		}
+		ws.Write(r.Context(), websocket.MessageText, []byte(ready))
 		s.conns <- ws
 		for {
 			_, b, err := ws.Read(context.Background())
@@ -102,12 +118,7 @@ func (s *scripted) expectRecv(t *testing.T, want string) {
 
 func push(t *testing.T, ws *websocket.Conn, updates ...statetemplate.Update) {
 	t.Helper()
-	for i := range updates {
-		if updates[i].HTML != "" && updates[i].HTMLHash == "" {
-			updates[i].HTMLHash = fragments.HashHTML(updates[i].HTML)
-		}
-	}
-	b, err := json.Marshal(updates)
+	b, err := live.EncodeUpdates(updates)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -139,6 +150,12 @@ func TestClient_AppliesEveryActionAsSpecified(t *testing.T) {
 			`[...document.querySelectorAll("#list > li")].map(e => e.id).join() === "i0,i1,i2,i3"`},
 		{"remove deletes the element", statetemplate.Update{FragmentID: "i3", Action: "remove"},
 			`!document.querySelector("#i3")`},
+		{"text sets the content", statetemplate.Update{FragmentID: "a", Action: "text", HTML: "Tom &amp; <b>Jerry</b>"},
+			`document.querySelector("#a").innerHTML === "Tom &amp; <b>Jerry</b>" && document.querySelector("#a").className === "x"`},
+		{"attrs sets the lead and attributes", statetemplate.Update{FragmentID: "a", Action: "attrs", HTML: "\n  <p id=\"a\" title=\"t\">"},
+			`document.querySelector("#a").outerHTML === '<p id="a" title="t">Tom &amp; <b>Jerry</b></p>' && document.querySelector("#a").previousSibling.data === "\n  "`},
+		{"title sets the document's title", statetemplate.Update{Action: "title", HTML: "Inbox (3)"},
+			`document.title === "Inbox (3)"`},
 		{"fragment_id \"\" replaces the body", statetemplate.Update{FragmentID: "", Action: "replace",
 			HTML: `<body data-page="2"><p id="a">B</p><ul id="list"><li id="i1">1</li></ul><input id="field" value=""></body>`},
 			`document.body.dataset.page === "2" && document.querySelector("#a").textContent === "B"`},
@@ -176,8 +193,9 @@ func TestClient_AsksForAResyncWhenAnUpdateCannotApply(t *testing.T) {
 			assert.Equal(t, "A", tb.text("#a"), "nothing after the failed update is applied")
 		})
 	}
-	push(t, ws, statetemplate.Update{IsNoOp: true})
-	assert.Equal(t, "A", tb.text("#a"))
+	require.NoError(t, ws.Write(context.Background(), websocket.MessageText, []byte("\x1eq\x1fx")))
+	s.expectRecv(t, `{"action":"_resync"}`)
+	assert.Equal(t, "A", tb.text("#a"), "an unknown operation is not applied")
 }
 
 func TestClient_ReconnectsAndResyncsAfterAClose(t *testing.T) {
@@ -213,4 +231,77 @@ func TestClient_SessionGoneReloadsOnce(t *testing.T) {
 	s.refuse.Store(true)
 	s.conn(t).Close(live.CloseSessionGone, "session gone")
 	require.Eventually(t, func() bool { return s.pages.Load() == 4 }, 10*time.Second, 20*time.Millisecond)
+}
+
+func TestClient_AnnouncesItsProtocolVersion(t *testing.T) {
+	s := newScripted(t)
+	tb := newBrowserContext(t)
+	tb.open(s.URL + "/")
+	s.conn(t)
+	q, err := url.ParseQuery(<-s.query)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(live.ProtocolVersion), q.Get("v"))
+}
+
+// A server of another protocol version (here the JSON one before version
+// 2, whose ready message is an empty batch) makes the page reload once,
+// for that server's client; a second one in a row leaves the page "gone".
+func TestClient_AServerOfAnotherVersionReloadsThePageOnce(t *testing.T) {
+	s := newScripted(t)
+	old := "[]"
+	s.ready.Store(&old)
+	tb := newBrowserContext(t)
+	tb.do(chromedp.Navigate(s.URL + "/"))
+	require.Eventually(t, func() bool { return s.pages.Load() == 2 }, 10*time.Second, 20*time.Millisecond)
+	tb.waitFor(`document.documentElement.dataset.stStatus === "gone"`)
+	time.Sleep(300 * time.Millisecond)
+	assert.Equal(t, int32(2), s.pages.Load(), "no reload loop")
+
+	s.ready.Store(nil)
+	tb.open(s.URL + "/")
+	tb.waitConnected()
+}
+
+//go:embed testdata/statetemplate-v1.min.js
+var clientV1 []byte
+
+// A tab whose page and client are from before version 2 (a client cached
+// for an hour, a page loaded before a deploy) meets this server: the
+// server refuses the old protocol, the page reloads once, and the tab
+// goes on with this server's client and its own session.
+func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
+	base := startInProcess(t, 0)
+	target, err := url.Parse(base)
+	require.NoError(t, err)
+	var loads atomic.Int32
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/old.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			w.Write(clientV1)
+		case r.URL.Path == "/" && loads.Add(1) == 1:
+			// The page as the old server served it: the old client's tag.
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write([]byte(strings.Replace(rec.Body.String(), `src="/statetemplate.js?v=2"`, `src="/old.js"`, 1)))
+		default:
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+
+	tb := newBrowserContext(t)
+	tb.do(chromedp.Navigate(front.URL + "/"))
+	tb.click("#increment") // queued by the old client until it connects, which it never does
+	require.Eventually(t, func() bool { return loads.Load() == 2 }, 10*time.Second, 20*time.Millisecond, "the old client reloads")
+	tb.waitConnected()
+	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=2"]') !== null`), "this server's client")
+	tb.click("#increment")
+	tb.waitFor(`document.querySelector("#counter-display").textContent.trim() === "1"`)
+	assert.Equal(t, int32(2), loads.Load())
 }
