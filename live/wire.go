@@ -196,7 +196,12 @@ func separators(fields []string) rune {
 }
 
 // DecodeUpdates parses a batch of updates in the wire form (see
-// EncodeUpdates), as the browser client does, for Go clients and tests.
+// EncodeUpdates) for Go clients and tests. It accepts exactly the batches
+// whose every record the browser client applies (client/src/apply.js): a
+// record of an unknown operation or with the wrong number of fields fails
+// the batch, and the client asks for a resync instead. data_changed
+// records are for page script; their paths go to the next update, and
+// any other id or count of fields is ignored, as the client ignores them.
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
 func DecodeUpdates(msg []byte) ([]statetemplate.Update, error) {
@@ -221,10 +226,10 @@ func DecodeUpdates(msg []byte) ([]statetemplate.Update, error) {
 		}
 		op, id, f := head[0], head[1:], parts[1:]
 		if op == opDataChanged {
-			if id != "" || len(f) == 0 || paths != nil {
-				return nil, fmt.Errorf("%w: a malformed data_changed record", ErrBadUpdates)
+			paths = nil
+			if len(f) > 0 {
+				paths = f
 			}
-			paths = f
 			continue
 		}
 		u, err := decodeRecord(op, id, f)
@@ -233,9 +238,6 @@ func DecodeUpdates(msg []byte) ([]statetemplate.Update, error) {
 		}
 		u.DataChanged, paths = paths, nil
 		out = append(out, u)
-	}
-	if paths != nil {
-		return nil, fmt.Errorf("%w: data_changed without an update", ErrBadUpdates)
 	}
 	return out, nil
 }
@@ -254,9 +256,6 @@ func decodeRecord(op byte, id string, f []string) (statetemplate.Update, error) 
 			u.HTML = f[0]
 		case 2:
 			u.TargetID, u.HTML = f[0], f[1]
-		}
-		if op == opTitle && id != "" {
-			return statetemplate.Update{}, fmt.Errorf("%w: a title with an id", ErrBadUpdates)
 		}
 		return u, nil
 	}

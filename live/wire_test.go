@@ -128,10 +128,6 @@ func TestDecodeUpdates_RejectsWhatIsNotABatch(t *testing.T) {
 		{"a replace without html", "\x1era"},
 		{"a remove with html", "\x1exa\x1f<p>"},
 		{"an insert without a target", "\x1eia\x1f<p id=a>"},
-		{"a title with an id", "\x1eTa\x1fx"},
-		{"data_changed last", "\x1etc\x1f1\x1ed\x1fCounter"},
-		{"data_changed without paths", "\x1ed\x1etc\x1f1"},
-		{"two data_changed in a row", "\x1ed\x1fA\x1ed\x1fB\x1etc\x1f1"},
 		{"not UTF-8", "\x1etc\x1f\xff"},
 		{"a separator whose next is a surrogate", "\ud7ffta"},
 	}
@@ -203,4 +199,27 @@ func FuzzEncodeUpdates(f *testing.F) {
 		assert.Equal(t, []string{valid(path)}, out[0].DataChanged)
 		assert.Equal(t, valid(html), out[1].HTML)
 	})
+}
+
+func TestDecodeUpdates_ToleratesWhatTheClientIgnores(t *testing.T) {
+	tests := []struct {
+		name, msg string
+		want      []statetemplate.Update
+	}{
+		{"data_changed last", "\x1etc\x1f1\x1ed\x1fCounter",
+			[]statetemplate.Update{{FragmentID: "c", Action: statetemplate.ActionText, HTML: "1"}}},
+		{"data_changed without paths", "\x1ed\x1etc\x1f1",
+			[]statetemplate.Update{{FragmentID: "c", Action: statetemplate.ActionText, HTML: "1"}}},
+		{"two data_changed in a row: the last", "\x1ed\x1fA\x1ed\x1fB\x1etc\x1f1",
+			[]statetemplate.Update{{FragmentID: "c", Action: statetemplate.ActionText, HTML: "1", DataChanged: []string{"B"}}}},
+		{"a title with an id", "\x1eTa\x1fx",
+			[]statetemplate.Update{{FragmentID: "a", Action: statetemplate.ActionTitle, HTML: "x"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := live.DecodeUpdates([]byte(tc.msg))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }

@@ -34,10 +34,10 @@ type scripted struct {
 	refuse atomic.Bool
 	// ready, when set, replaces the ready message: a server of another
 	// protocol version.
-	ready  atomic.Pointer[string]
-	query  chan string // each handshake's query
-	conns  chan *websocket.Conn
-	recv   chan string
+	ready atomic.Pointer[string]
+	query chan string // each handshake's query
+	conns chan *websocket.Conn
+	recv  chan string
 }
 
 const scriptedPage = `<!DOCTYPE html><html><head>%s</head><body>
