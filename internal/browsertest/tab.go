@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,7 @@ type Tab struct {
 	mu         sync.Mutex
 	received   [][]byte
 	sent       [][]byte
+	handshakes []http.Header
 	exceptions []string
 }
 
@@ -56,6 +58,16 @@ func open(t testing.TB, ctx context.Context, cancel context.CancelFunc) *Tab {
 			tb.record(&tb.received, e.Response)
 		case *network.EventWebSocketFrameSent:
 			tb.record(&tb.sent, e.Response)
+		case *network.EventWebSocketHandshakeResponseReceived:
+			h := http.Header{}
+			if e.Response != nil {
+				for k, v := range e.Response.Headers {
+					h.Add(k, fmt.Sprint(v))
+				}
+			}
+			tb.mu.Lock()
+			tb.handshakes = append(tb.handshakes, h)
+			tb.mu.Unlock()
 		case *runtime.EventExceptionThrown:
 			tb.mu.Lock()
 			tb.exceptions = append(tb.exceptions, describe(e.ExceptionDetails))
@@ -96,6 +108,14 @@ func (tb *Tab) frames(from *[][]byte) [][]byte {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	return append([][]byte(nil), *from...)
+}
+
+// Handshakes returns the response headers of the page's WebSocket
+// handshakes so far, in order.
+func (tb *Tab) Handshakes() []http.Header {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]http.Header(nil), tb.handshakes...)
 }
 
 // Exceptions returns the uncaught JavaScript exceptions of the tab's pages
