@@ -155,7 +155,7 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 		if err != nil {
 			return err
 		}
-		ls.broadcast(msg)
+		ls.broadcastMarked(msg, markOf(ctx))
 	}
 	return nil
 }

@@ -23,12 +23,19 @@ type liveSession[T any] struct {
 	keep  *time.Timer // renews the session's idle time while it is connected; guarded by mu
 
 	refs int // guarded by hub.mu
+
+	box    mailbox[T]          // pushes waiting for the session (push.go)
+	topics map[string]struct{} // its subscriptions; guarded by the App's topicIndex
 }
 
 // broadcast queues msg to every connection of the session. mu must be held.
-func (ls *liveSession[T]) broadcast(msg []byte) {
+func (ls *liveSession[T]) broadcast(msg []byte) { ls.broadcastMarked(msg, nil) }
+
+// broadcastMarked is broadcast for a push's updates, whose frames the
+// PushObserver sees leave; mark is nil for anything else.
+func (ls *liveSession[T]) broadcastMarked(msg []byte, mark *pushMark) {
 	for c := range ls.conns {
-		c.enqueue(msg)
+		c.enqueueMsg(outMsg{b: msg, push: mark})
 	}
 }
 
@@ -112,9 +119,10 @@ func (h *hub[T]) lease(ls *liveSession[T], d time.Duration) {
 }
 
 // detach unregisters c, closing the session handle after its last
-// connection. The session then outlives its page by the orphan timeout:
-// the short one when the browser said it left the page.
-func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
+// connection, and reports whether it was the last. The session then
+// outlives its page by the orphan timeout: the short one when the browser
+// said it left the page.
+func (h *hub[T]) detach(ls *liveSession[T], c *conn) bool {
 	ls.mu.Lock()
 	delete(ls.conns, c)
 	ls.mu.Unlock()
@@ -129,7 +137,7 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	}
 	h.mu.Unlock()
 	if !last {
-		return
+		return false
 	}
 	ls.mu.Lock() // lets an action or push in flight finish first
 	ls.dead = true
@@ -149,6 +157,14 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	delete(h.closing, ls.id)
 	h.mu.Unlock()
 	close(closed)
+	return true
+}
+
+// lookup returns the live session with the ID id, or nil.
+func (h *hub[T]) lookup(id string) *liveSession[T] {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byID[id]
 }
 
 // connected reports whether a page has the session token names open.
