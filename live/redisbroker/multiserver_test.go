@@ -9,21 +9,18 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live"
 	"github.com/livefir/statetemplate/live/redisbroker"
 	"github.com/livefir/statetemplate/storage/redis/redistest"
@@ -136,62 +133,22 @@ func startChild(t *testing.T, redisAddr, channel, prefix string) string {
 	return u
 }
 
-var refRE = regexp.MustCompile(`data-ref="([^"]+)"`)
-
-// tab is a browser tab connected to a server.
+// tab is a browser tab connected to a server, and its session's ID.
 type tab struct {
-	*websocket.Conn
+	*livetest.Tab
 	id string
 }
 
+// openTab opens a tab on base and returns once its connect hook has run
+// (whoami's answer comes after it), so that it is subscribed.
 func openTab(t *testing.T, base string) tab {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := hc.Get(base + "/")
-	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	m := refRE.FindStringSubmatch(string(body))
-	require.NotNil(t, m, "no tab reference in %s", body)
-	u, _ := url.Parse(base)
-	var cookies []string
-	for _, c := range jar.Cookies(u) {
-		cookies = append(cookies, c.Name+"="+c.Value)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?ref="+url.QueryEscape(m[1]),
-		&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {strings.Join(cookies, "; ")}}})
-	require.NoError(t, err)
-	t.Cleanup(func() { ws.CloseNow() })
-	require.Equal(t, "[]", readText(t, ws), "the ready message")
-	// whoami's answer comes after the connect hook: the tab is subscribed.
-	write(t, ws, `{"action":"whoami"}`)
-	var reply struct {
-		Events []struct{ Detail string }
-	}
-	require.NoError(t, json.Unmarshal([]byte(readText(t, ws)), &reply))
-	require.Len(t, reply.Events, 1)
-	return tab{ws, reply.Events[0].Detail}
-}
-
-func write(t *testing.T, ws *websocket.Conn, msg string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
-}
-
-func readText(t *testing.T, ws *websocket.Conn) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, b, err := ws.Read(ctx)
-	require.NoError(t, err)
-	return string(b)
+	tb := livetest.Open(t, base, nil)
+	tb.Send(t, `{"action":"whoami"}`)
+	var events []struct{ Detail string }
+	require.NoError(t, json.Unmarshal(tb.Next(t).Reply["events"], &events))
+	require.Len(t, events, 1)
+	return tab{tb, events[0].Detail}
 }
 
 func publish(t *testing.T, base, query string) {
@@ -203,12 +160,12 @@ func publish(t *testing.T, base, query string) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 }
 
-// nothingPending checks that no push reached ws: the answer to an action
+// nothingPending checks that no push reached tb: the answer to an action
 // sent now is its next message.
-func nothingPending(t *testing.T, ws *websocket.Conn) {
+func nothingPending(t *testing.T, tb tab) {
 	t.Helper()
-	write(t, ws, `{"action":"whoami"}`)
-	assert.True(t, strings.HasPrefix(readText(t, ws), `{`), "a push arrived")
+	tb.Send(t, `{"action":"whoami"}`)
+	assert.NotNil(t, tb.Next(t).Reply, "a push arrived")
 }
 
 // TestTwoServers_PublishAndPushToCrossServersThroughRedis runs two server
@@ -224,12 +181,12 @@ func TestTwoServers_PublishAndPushToCrossServersThroughRedis(t *testing.T) {
 
 	publish(t, a, "text=from-a")
 	for _, tb := range []tab{onA, onB} {
-		assert.Contains(t, readText(t, tb.Conn), "from-a")
+		assert.Contains(t, tb.NextUpdates(t).HTML(), "from-a")
 	}
-	nothingPending(t, onA.Conn) // once each, not twice on A
-	nothingPending(t, onB.Conn)
+	nothingPending(t, onA) // once each, not twice on A
+	nothingPending(t, onB)
 
 	publish(t, b, "to="+onA.id+"&text=direct")
-	assert.Contains(t, readText(t, onA.Conn), "direct")
-	nothingPending(t, onB.Conn)
+	assert.Contains(t, onA.NextUpdates(t).HTML(), "direct")
+	nothingPending(t, onB)
 }
