@@ -118,8 +118,8 @@ func TestTicker_PauseStopsTheFeedAndResumeCatchesUp(t *testing.T) {
 	paused.Send(t, `{"action":"pause"}`)
 	assert.Contains(t, paused.NextUpdates(t).HTML(), "Resume")
 	s.tick(t)
-	s.tick(t)
 	assert.Contains(t, following.NextUpdates(t).HTML(), "#1 ·")
+	s.tick(t)
 	assert.Contains(t, following.NextUpdates(t).HTML(), "#2 ·")
 
 	paused.Send(t, `{"action":"pause"}`)
