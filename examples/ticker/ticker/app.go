@@ -63,10 +63,12 @@ func New(r *statetemplate.Renderer, m *Market, opts ...live.Option) (*live.App[*
 			return live.Errorf("A watchlist holds %d symbols at most.", MaxWatch)
 		}
 		b.Watch = append(b.Watch, s)
+		b.mark()
 		return nil
 	})
 	app.Handle("unwatch", func(_ context.Context, b *Board, msg live.Message) error {
 		b.Watch = slices.DeleteFunc(b.Watch, func(s string) bool { return s == msg.String("symbol") })
+		b.mark()
 		return nil
 	})
 	app.Handle("pause", func(ctx context.Context, b *Board, _ live.Message) error {

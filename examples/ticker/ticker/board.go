@@ -18,9 +18,17 @@ type Board struct {
 	Paused bool
 }
 
-// apply makes t the board's market.
+// apply makes t the board's market; the quotes become the board's own.
 func (b *Board) apply(t Tick) {
 	b.Seq, b.At, b.Quotes = t.Seq, t.At, t.Quotes
+	b.mark()
+}
+
+// mark sets Watched on the quotes of the watchlist's symbols.
+func (b *Board) mark() {
+	for i := range b.Quotes {
+		b.Quotes[i].Watched = b.Watching(b.Quotes[i].Symbol)
+	}
 }
 
 // Watched returns the quotes of the watchlist, in its order.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -14,26 +15,16 @@ var Symbols = []string{
 	"META", "MSFT", "NFLX", "NVDA", "ORCL", "PYPL", "QCOM", "SAP", "TSLA", "UBER",
 }
 
-// Quote is one symbol's state.
+// Quote is one symbol as a page shows it. The market formats it once per
+// tick rather than every tab's template once per render: a tick is
+// rendered by every tab.
 type Quote struct {
 	Symbol string
-	Price  float64
-	Open   float64 // the price when the market opened, for the day's change
-	Dir    int     // the last move: 1 up, -1 down, 0 none yet
-}
+	Price  string // "134.38"
+	Change string // since the open: "+0.48%"
+	Trend  string // the last move, for CSS: "up", "down" or ""
 
-// ChangePct is the change since the open, in percent.
-func (q Quote) ChangePct() float64 { return (q.Price - q.Open) / q.Open * 100 }
-
-// Trend names the last move for CSS: "up", "down" or "".
-func (q Quote) Trend() string {
-	switch q.Dir {
-	case 1:
-		return "up"
-	case -1:
-		return "down"
-	}
-	return ""
+	Watched bool // on the tab's watchlist: set by the tab, not the market
 }
 
 // Tick is what the market publishes on Topic: the whole board as it is
@@ -49,11 +40,15 @@ type Tick struct {
 // cells of the board, not all of them.
 const movesPerTick = 4
 
+// instrument is a symbol's price walk.
+type instrument struct{ price, open float64 }
+
 // Market is a simulated market: a random walk of Symbols' prices. It is
 // safe for concurrent use.
 type Market struct {
 	mu     sync.Mutex
 	rnd    *rand.Rand
+	walk   []instrument // by index in Symbols
 	latest Tick
 }
 
@@ -63,9 +58,28 @@ func NewMarket(seed uint64, now time.Time) *Market {
 	m.latest.At = now.UTC().Truncate(time.Second)
 	for _, s := range Symbols {
 		p := math.Round((20+m.rnd.Float64()*480)*100) / 100
-		m.latest.Quotes = append(m.latest.Quotes, Quote{Symbol: s, Price: p, Open: p})
+		m.walk = append(m.walk, instrument{price: p, open: p})
+		m.latest.Quotes = append(m.latest.Quotes, quote(s, instrument{p, p}, 0))
 	}
 	return m
+}
+
+func quote(symbol string, in instrument, dir int) Quote {
+	q := Quote{
+		Symbol: symbol,
+		Price:  strconv.FormatFloat(in.price, 'f', 2, 64),
+		Change: strconv.FormatFloat((in.price-in.open)/in.open*100, 'f', 2, 64) + "%",
+	}
+	if q.Change[0] != '-' {
+		q.Change = "+" + q.Change
+	}
+	switch dir {
+	case 1:
+		q.Trend = "up"
+	case -1:
+		q.Trend = "down"
+	}
+	return q
 }
 
 // Next moves a few prices by up to 1% and returns the new board.
@@ -77,16 +91,20 @@ func (m *Market) Next(now time.Time) Tick {
 	t.At = now.UTC().Truncate(time.Second)
 	t.Quotes = slices.Clone(t.Quotes) // ticks handed out keep their quotes
 	for range movesPerTick {
-		q := &t.Quotes[m.rnd.IntN(len(t.Quotes))]
-		move := (m.rnd.Float64()*2 - 1) / 100
-		p := math.Max(0.01, math.Round(q.Price*(1+move)*100)/100)
+		i := m.rnd.IntN(len(m.walk))
+		in := &m.walk[i]
+		p := math.Max(0.01, math.Round(in.price*(1+(m.rnd.Float64()*2-1)/100)*100)/100)
+		dir := 0
 		switch {
-		case p > q.Price:
-			q.Dir = 1
-		case p < q.Price:
-			q.Dir = -1
+		case p > in.price:
+			dir = 1
+		case p < in.price:
+			dir = -1
+		default:
+			continue
 		}
-		q.Price = p
+		in.price = p
+		t.Quotes[i] = quote(Symbols[i], *in, dir)
 	}
 	return m.latest
 }

@@ -41,18 +41,17 @@ func TestMarket_ObserveFollowsOnlyNewerTicks(t *testing.T) {
 	assert.Equal(t, tick.Seq, follower.Latest().Seq, "an older tick is ignored")
 }
 
-func TestQuote_TrendAndChange(t *testing.T) {
+func TestQuote_FormatsPriceChangeAndTrend(t *testing.T) {
 	tests := []struct {
-		q         Quote
-		trend     string
-		changePct float64
+		in   instrument
+		dir  int
+		want Quote
 	}{
-		{Quote{Price: 110, Open: 100, Dir: 1}, "up", 10},
-		{Quote{Price: 90, Open: 100, Dir: -1}, "down", -10},
-		{Quote{Price: 100, Open: 100}, "", 0},
+		{instrument{price: 110, open: 100}, 1, Quote{Symbol: "X", Price: "110.00", Change: "+10.00%", Trend: "up"}},
+		{instrument{price: 90.5, open: 100}, -1, Quote{Symbol: "X", Price: "90.50", Change: "-9.50%", Trend: "down"}},
+		{instrument{price: 100, open: 100}, 0, Quote{Symbol: "X", Price: "100.00", Change: "+0.00%"}},
 	}
 	for _, tc := range tests {
-		assert.Equal(t, tc.trend, tc.q.Trend())
-		assert.InDelta(t, tc.changePct, tc.q.ChangePct(), 1e-9)
+		assert.Equal(t, tc.want, quote("X", tc.in, tc.dir))
 	}
 }
