@@ -81,6 +81,7 @@ func (ph *pushPhase) saw(tb *tab, seq int64, n int, now time.Time) {
 // pushRun drives one run: its servers, tabs and phases.
 type pushRun struct {
 	cfg     *config
+	plan    planned
 	targets []target
 	tabs    []*tab
 	phase   atomic.Pointer[pushPhase]
@@ -107,10 +108,10 @@ func tickSeq(msg []byte) int64 {
 	}
 	rest = rest[j+1:]
 	n := 0
-	for n < len(rest) && n < 18 && rest[n] >= '0' && rest[n] <= '9' {
+	for n < len(rest) && n <= 19 && rest[n] >= '0' && rest[n] <= '9' {
 		n++
 	}
-	seq, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+	seq, err := strconv.ParseInt(string(rest[:n]), 10, 64) // more than 19 digits: out of range
 	if err != nil {
 		return 0
 	}
@@ -121,7 +122,7 @@ var tickMarker = []byte(`id=\"tick\"`)
 
 // runPush is runOne for -app ticker.
 func runPush(ctx context.Context, cfg *config, p planned, prog *progress, stderr io.Writer) (_ []PushRunReport, err error) {
-	pr := &pushRun{cfg: cfg, next: 1, hc: &http.Client{Timeout: 30 * time.Second}}
+	pr := &pushRun{cfg: cfg, plan: p, next: 1, hc: &http.Client{Timeout: 30 * time.Second}}
 	pr.ctx, pr.cancel = context.WithCancel(ctx)
 	defer pr.cancel()
 	sc := cfg.serverConfig(p)
@@ -422,6 +423,11 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 	if err != nil {
 		return rr, err
 	}
+	for i, t := range pr.targets {
+		if err := startProfile(pr.ctx, cfg, t, profilePath(cfg.cpuProfile, pr.plan, fmt.Sprintf("push-%g.server%d", rate, i+1))); err != nil {
+			return rr, err
+		}
+	}
 	clientBefore := readProcStats(false)
 	ph := newPushPhase(pr.next, capacity, len(pr.tabs), len(pr.targets))
 	prog.Phase(fmt.Sprintf("%s@%g/s: measuring", name, rate), int64(rate*cfg.duration.Seconds()), nil)
@@ -432,6 +438,11 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 	}
 	elapsed := time.Since(start)
 	clientCPU := readProcStats(false).CPU() - clientBefore.CPU()
+	for _, t := range pr.targets {
+		if err := stopProfile(pr.ctx, cfg, t); err != nil {
+			return rr, err
+		}
+	}
 	after, err := pr.stats(false)
 	if err != nil {
 		return rr, err
