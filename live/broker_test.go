@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,28 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live"
 )
-
-// syncBuffer is a log destination safe for the goroutines that log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func logTo(w *syncBuffer) live.Option { return live.WithLogger(slog.New(slog.NewTextHandler(w, nil))) }
 
 func TestBroker_PublishOnOneServerReachesTabsOnBoth(t *testing.T) {
 	br := live.NewMemoryBroker()
@@ -74,8 +54,8 @@ func (f *flakyBroker) Publish(ctx context.Context, msg []byte) error {
 
 func TestBroker_FailingBrokerLosesRemotePublishesOnlyAndSaysSo(t *testing.T) {
 	br := &flakyBroker{MemoryBroker: live.NewMemoryBroker()}
-	var logs syncBuffer
-	a, b := newPushServer(t, live.WithBroker(br), logTo(&logs)), newPushServer(t, live.WithBroker(br))
+	logger, logs := livetest.Logger()
+	a, b := newPushServer(t, live.WithBroker(br), live.WithLogger(logger)), newPushServer(t, live.WithBroker(br))
 	onA, onB := openTab(t, a.URL, "price"), openTab(t, b.URL, "price")
 
 	br.fail.Store(true)
@@ -108,8 +88,8 @@ func (r *rawBroker) Subscribe(deliver func([]byte)) (func(), error) {
 
 func TestBroker_ForeignMessagesAreDroppedAndLogged(t *testing.T) {
 	br := &rawBroker{}
-	var logs syncBuffer
-	ps := newPushServer(t, live.WithBroker(br), logTo(&logs))
+	logger, logs := livetest.Logger()
+	ps := newPushServer(t, live.WithBroker(br), live.WithLogger(logger))
 	ws := openTab(t, ps.URL, "price")
 	br.deliver([]byte("not a publish"))
 	assert.Contains(t, logs.String(), "does not decode")
@@ -118,8 +98,8 @@ func TestBroker_ForeignMessagesAreDroppedAndLogged(t *testing.T) {
 
 func TestBroker_PayloadOfAnotherTypeIsDroppedAndLogged(t *testing.T) {
 	br := live.NewMemoryBroker()
-	var logs syncBuffer
-	a, b := newPushServer(t, live.WithBroker(br)), newPushServer(t, live.WithBroker(br), logTo(&logs))
+	logger, logs := livetest.Logger()
+	a, b := newPushServer(t, live.WithBroker(br)), newPushServer(t, live.WithBroker(br), live.WithLogger(logger))
 	live.HandleTopic(a.app, "shared", func(context.Context, *feed, string) error { return nil })
 	live.HandleTopic(b.app, "shared", func(_ context.Context, f *feed, p tick) error {
 		f.Price = p.Price

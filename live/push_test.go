@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -52,8 +52,8 @@ func TestSubscribe_FromAHandlerAndUnsubscribe(t *testing.T) {
 }
 
 func TestSubscribe_RefusesTopicsWithoutAHandlerAndSaysSo(t *testing.T) {
-	var logs bytes.Buffer
-	ps := newPushServer(t, live.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	logger, logs := livetest.Logger()
+	ps := newPushServer(t, live.WithLogger(logger))
 	ws := openTab(t, ps.URL, "nohandler", "bad*topic")
 	send(t, ws.Conn, `{"action":"whoami"}`)
 	mustRead(t, ws.Conn)
@@ -212,8 +212,8 @@ func TestPublish_SlowTabNeverBlocksPublishOrOtherTabs(t *testing.T) {
 // is pushed more topics than its backlog holds: the page is closed with
 // 1013, so that it reconnects and reloads.
 func TestPublish_OverflowingBacklogReconnectsThePage(t *testing.T) {
-	var logs bytes.Buffer
-	ps := newPushServer(t, live.WithPushBacklog(2), live.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	logger, logs := livetest.Logger()
+	ps := newPushServer(t, live.WithPushBacklog(2), live.WithLogger(logger))
 	ws := openTab(t, ps.URL, "room:a", "room:b", "room:c", "room:d")
 	send(t, ws.Conn, `{"action":"block"}`)
 	<-ps.blocked

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -339,23 +338,9 @@ func (pr *pushRun) read(tb *tab) {
 // publishTick makes the first server's market tick; the tick must be the
 // one expected, since the tool is its only publisher.
 func (pr *pushRun) publishTick() error {
-	t := pr.targets[0]
-	req, err := http.NewRequestWithContext(pr.ctx, http.MethodPost, t.pageURL()+"debug/loadpublish", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := pr.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var a publishAnswer
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-		return fmt.Errorf("publishing: %s: %s", resp.Status, bytes.TrimSpace(b))
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
-		return err
+	if err := callServer(pr.ctx, pr.hc, http.MethodPost, pr.targets[0].pageURL(), "debug/loadpublish", &a); err != nil {
+		return fmt.Errorf("publishing: %w", err)
 	}
 	if a.Seq != pr.next {
 		return fmt.Errorf("the market published tick %d, want %d: another publisher?", a.Seq, pr.next)

@@ -5,14 +5,17 @@
 package livetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,4 +127,31 @@ func (tb *Tab) NextUpdates(t testing.TB) Message {
 	m := tb.Next(t)
 	require.Nil(t, m.Reply, "want updates, got a reply %v", m.Reply)
 	return m
+}
+
+// Logs is a log destination for slog that the App's goroutines may write
+// to while the test reads it.
+type Logs struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Logger returns a logger writing text records, every level, to a new Logs.
+func Logger() (*slog.Logger, *Logs) {
+	l := &Logs{}
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug})), l
+}
+
+// Write appends p.
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was logged so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

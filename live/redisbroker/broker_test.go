@@ -1,12 +1,10 @@
 package redisbroker_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live/redisbroker"
 	"github.com/livefir/statetemplate/storage/redis/redistest"
 )
@@ -98,13 +97,12 @@ func TestBroker_OutageLosesPublishesThenResubscribes(t *testing.T) {
 	srv := redistest.Start(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer c.Close()
-	var logs bytes.Buffer
-	var logMu sync.Mutex
+	logger, logs := livetest.Logger()
 	reconnected := make(chan struct{}, 4)
 	ch := channel()
 	b := redisbroker.New(c, redisbroker.Config{
 		Channel:     ch,
-		Logger:      slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil)),
+		Logger:      logger,
 		OnReconnect: func() { reconnected <- struct{}{} },
 	})
 	in := subscribe(t, b)
@@ -125,18 +123,5 @@ func TestBroker_OutageLosesPublishesThenResubscribes(t *testing.T) {
 	require.NoError(t, b.Publish(context.Background(), []byte("two")))
 	require.Eventually(t, func() bool { return len(in.got()) == 2 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, []string{"one", "two"}, in.got())
-	logMu.Lock()
-	defer logMu.Unlock()
 	assert.Contains(t, logs.String(), "subscribed again after losing Redis")
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
