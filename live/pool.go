@@ -20,9 +20,10 @@ type pool[T any] struct {
 	wg      sync.WaitGroup
 }
 
-// schedule queues ls for run, starting the workers (n, or GOMAXPROCS when
-// n is 0) the first time. It reports false once the pool is closed.
-func (p *pool[T]) schedule(ls *liveSession[T], n int, run func(*liveSession[T])) bool {
+// schedule queues sessions for run, starting the workers (n, or
+// GOMAXPROCS when n is 0) the first time. It reports false once the pool
+// is closed.
+func (p *pool[T]) schedule(sessions []*liveSession[T], n int, run func(*liveSession[T])) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -38,8 +39,12 @@ func (p *pool[T]) schedule(ls *liveSession[T], n int, run func(*liveSession[T]))
 			p.wg.Go(func() { p.work(run) })
 		}
 	}
-	p.queue = append(p.queue, ls)
-	p.cond.Signal()
+	p.queue = append(p.queue, sessions...)
+	if len(sessions) == 1 {
+		p.cond.Signal()
+	} else {
+		p.cond.Broadcast()
+	}
 	return true
 }
 

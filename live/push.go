@@ -133,17 +133,29 @@ func (a *App[T]) receive(env envelope) {
 }
 
 // deliver puts it to sessionID, or to the topic's subscribers when
-// sessionID is "".
+// sessionID is "", and schedules them at once: one lock of the run queue
+// per publish, not one per session.
 func (a *App[T]) deliver(it *pushItem[T], sessionID string) {
+	var sessions []*liveSession[T]
 	if sessionID != "" {
 		if ls := a.hub.lookup(sessionID); ls != nil {
-			a.put(ls, it)
+			sessions = append(sessions, ls)
 		}
-		return
+	} else {
+		sessions = a.push.topics.subscribers(it.key, nil)
 	}
-	for _, ls := range a.push.topics.subscribers(it.key, nil) {
-		a.put(ls, it)
+	a.putAll(sessions, it)
+}
+
+// putAll puts it to every session and schedules those that need it.
+func (a *App[T]) putAll(sessions []*liveSession[T], it *pushItem[T]) {
+	due := sessions[:0]
+	for _, ls := range sessions {
+		if a.put(ls, it) {
+			due = append(due, ls)
+		}
 	}
+	a.schedule(due...)
 }
 
 // UpdateAll applies fn to the data of every session with an open
@@ -167,10 +179,7 @@ func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, dat
 		return ctx.Err()
 	}
 	w := &waiter{left: len(sessions), all: make(chan struct{})}
-	it := &pushItem[T]{mark: pushMark{published: time.Now()}, ctx: ctx, fn: fn, done: w.done}
-	for _, ls := range sessions {
-		a.put(ls, it)
-	}
+	a.putAll(sessions, &pushItem[T]{mark: pushMark{published: time.Now()}, ctx: ctx, fn: fn, done: w.done})
 	select {
 	case <-w.all:
 		return w.first
@@ -248,8 +257,8 @@ type pusher[T any] struct {
 	stopOnce sync.Once
 }
 
-// put queues it for ls and has a worker run it.
-func (a *App[T]) put(ls *liveSession[T], it *pushItem[T]) {
+// put queues it for ls; it reports whether ls must be scheduled.
+func (a *App[T]) put(ls *liveSession[T], it *pushItem[T]) bool {
 	res, replaced := ls.box.put(it, a.cfg.pushBacklog)
 	if replaced != nil {
 		a.push.stats.coalesced.Add(1)
@@ -257,7 +266,7 @@ func (a *App[T]) put(ls *liveSession[T], it *pushItem[T]) {
 	}
 	switch res {
 	case putSchedule:
-		a.schedule(ls)
+		return true
 	case putDead:
 		it.finish(fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed))
 	case putOverflow, putOverflowAgain:
@@ -276,12 +285,16 @@ func (a *App[T]) put(ls *liveSession[T], it *pushItem[T]) {
 			})
 		}
 	}
+	return false
 }
 
-// schedule has a worker run ls's next push; once the App is closed, ls's
-// pushes fail instead.
-func (a *App[T]) schedule(ls *liveSession[T]) {
-	if !a.push.pool.schedule(ls, a.cfg.pushWorkers, a.runNext) {
+// schedule has workers run the next push of each session; once the App is
+// closed, their pushes fail instead.
+func (a *App[T]) schedule(sessions ...*liveSession[T]) {
+	if len(sessions) == 0 || a.push.pool.schedule(sessions, a.cfg.pushWorkers, a.runNext) {
+		return
+	}
+	for _, ls := range sessions {
 		for _, it := range ls.box.kill() {
 			it.finish(ErrAppClosed)
 		}
