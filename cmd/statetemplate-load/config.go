@@ -56,6 +56,7 @@ type config struct {
 	publish  []float64 // publishes per second, one measured phase each
 	servers  int       // 1, or 2 sharing one Redis (store and broker)
 	watch    int       // symbols each ticker tab watches
+	workers  int       // live.WithPushWorkers; 0 for live's default
 	explicit map[string]bool
 
 	// Server side, for the child process.
@@ -107,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&publish, "publish", "5", "with -app ticker: publishes per second, comma-separated; each is measured in turn on the same tabs")
 	fs.IntVar(&c.servers, "servers", 1, "with -app ticker: servers, 1 or 2; two share the Redis of -store redis for sessions and pushes, the tabs are split between them and every publish is made on the first")
 	fs.IntVar(&c.watch, "watch", 3, fmt.Sprintf("with -app ticker: symbols on each tab's watchlist, 0 to %d, so that tabs' pages differ", ticker.MaxWatch))
+	fs.IntVar(&c.workers, "push-workers", 0, "with -app ticker: the servers' push workers (live.WithPushWorkers); 0 keeps live's default, GOMAXPROCS")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", "", "internal: the child's Redis key prefix")
 	fs.StringVar(&c.broker, "broker", "", "internal: the child's Redis channel for pushes")
@@ -350,6 +352,8 @@ func (c *config) validatePush() error {
 		return fmt.Errorf("-modes %v: the ticker runs in live mode only", c.modes)
 	case len(c.publish) == 0 || len(c.publish) > 10:
 		return errors.New("-publish: want one to ten rates")
+	case c.workers < 0 || c.workers > 1024:
+		return fmt.Errorf("-push-workers %d: want 0 to 1024", c.workers)
 	case c.watch < 0 || c.watch > ticker.MaxWatch:
 		return fmt.Errorf("-watch %d: want 0 to %d", c.watch, ticker.MaxWatch)
 	case c.servers != 1 && c.servers != 2:

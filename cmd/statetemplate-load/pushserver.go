@@ -33,6 +33,9 @@ func newPushServer(r *statetemplate.Renderer, sc serverConfig) (*pushServer, err
 	opts := append(loadLimits(), live.WithPushObserver(func(d live.PushDelivery) {
 		ps.frames.Record(d.Written.Sub(d.Published))
 	}))
+	if sc.workers > 0 {
+		opts = append(opts, live.WithPushWorkers(sc.workers))
+	}
 	if sc.broker != "" {
 		ro, err := redisClientOptions(sc.redisAddr)
 		if err != nil {

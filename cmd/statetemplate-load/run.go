@@ -147,7 +147,7 @@ func (c *config) plan() []planned {
 
 func (c *config) serverConfig(p planned) serverConfig {
 	return serverConfig{mode: p.mode, store: p.store, listen: "127.0.0.1:0", sessions: c.sessions,
-		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template, app: c.app}
+		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template, app: c.app, workers: c.workers}
 }
 
 func startTarget(ctx context.Context, cfg *config, p planned, stderr io.Writer) (target, string, error) {
@@ -386,7 +386,7 @@ func profilePath(base string, p planned, phase string) string {
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer) error {
 	s, err := startServer(serverConfig{mode: cfg.mode, store: cfg.store, listen: cfg.listen, sessions: cfg.sessions,
 		dir: cfg.dbDir, redisAddr: cfg.redisAddr, cacheBytes: cfg.cacheBudget, template: cfg.template,
-		app: cfg.app, redisPrefix: cfg.redisPrefix, broker: cfg.broker})
+		app: cfg.app, redisPrefix: cfg.redisPrefix, broker: cfg.broker, workers: cfg.workers})
 	if err != nil {
 		return err
 	}

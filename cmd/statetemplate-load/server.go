@@ -35,6 +35,10 @@ const (
 	modeFullPage = "fullpage"
 )
 
+// provisionalTTL is how long a ticker page's session waits for the page
+// to connect: longer than creating and dialing the largest run takes.
+const provisionalTTL = 30 * time.Minute
+
 // liveRate is the per-connection action rate allowed in live mode: far
 // above a person's, since a load test may drive few connections hard.
 const liveRate = 1000
@@ -83,6 +87,7 @@ type serverConfig struct {
 	app                 string // appDashboard or appTicker
 	redisPrefix         string // "" picks a prefix of the server's own
 	broker              string // Redis channel for pushes between servers; "" for none
+	workers             int    // live.WithPushWorkers; 0 for the default
 }
 
 func startServer(sc serverConfig) (*server, error) {
@@ -93,6 +98,10 @@ func startServer(sc serverConfig) (*server, error) {
 	var tmpl *template.Template
 	if sc.app == appTicker {
 		tmpl = ticker.Page
+		// Page loads create provisional sessions, held in memory until the
+		// page connects; the tool creates them all before it connects any,
+		// so the nursery must hold them all.
+		opts = append(opts, statetemplate.WithProvisionalSessions(provisionalTTL, max(64<<20, int64(sc.sessions)*32<<10)))
 	} else {
 		tmpl, err = dashboardTemplate(sc.template)
 		if err != nil {

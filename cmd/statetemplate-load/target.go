@@ -74,7 +74,7 @@ func startChild(ctx context.Context, cfg *config, sc serverConfig, stderr io.Wri
 	}
 	args := []string{"-serve", "-store", sc.store, "-mode", sc.mode, "-listen", "127.0.0.1:0",
 		"-sessions", strconv.Itoa(sc.sessions), "-redis", sc.redisAddr, "-cache-bytes", strconv.FormatInt(sc.cacheBytes, 10)}
-	args = append(args, "-template", sc.template, "-app", sc.app, "-redis-prefix", sc.redisPrefix, "-broker", sc.broker)
+	args = append(args, "-template", sc.template, "-app", sc.app, "-redis-prefix", sc.redisPrefix, "-broker", sc.broker, "-push-workers", strconv.Itoa(sc.workers))
 	if sc.dir != "" {
 		args = append(args, "-dir", sc.dir)
 	}
