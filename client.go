@@ -14,20 +14,21 @@ import (
 var (
 	//go:embed client/statetemplate.min.js
 	clientJS []byte
-	//go:embed client/statetemplate-upload.min.js
-	clientUploadJS []byte
+	//go:embed client/statetemplate-plus.min.js
+	clientPlusJS []byte
 )
 
-// ClientScript serves the browser client (under 8 KB minified). Package
-// live mounts it and points its pages at it; mount it yourself when you
-// write your own transport. Responses carry an ETag and may be cached for
-// an hour, then revalidated.
+// ClientScript serves the browser client's core (under 8 KB minified).
+// Package live mounts it and points its pages at it; mount it yourself when
+// you write your own transport. Responses carry an ETag and may be cached
+// for an hour, then revalidated.
 var ClientScript http.Handler = script(clientJS)
 
-// ClientUploadScript serves the client's upload extension, which the
-// client loads only when a form with files is submitted, from the path of
-// ClientScript with "-upload" before ".js" ("/statetemplate-upload.js").
-var ClientUploadScript http.Handler = script(clientUploadJS)
+// ClientPlusScript serves the client's plus extension — hooks, live
+// navigation, live inputs, field errors, flash notices and uploads — which
+// the core loads only for a page that uses them, from the path of
+// ClientScript with "-plus" before ".js" ("/statetemplate-plus.js").
+var ClientPlusScript http.Handler = script(clientPlusJS)
 
 // script serves a file of the client with a strong validator derived from
 // its bytes.

@@ -162,7 +162,7 @@ func WithMaxDataBytes(n int) Option {
 // WithProvisionalSessions sets how long a provisional session (see
 // Provisional) waits in memory for its page to connect, and the memory
 // budget in bytes of all of them together: past it the oldest are dropped.
-// Defaults: 2 minutes and 64 MiB.
+// Defaults: 2 minutes and 16 MiB (about 2,500 pages of the 2-task dashboard).
 func WithProvisionalSessions(ttl time.Duration, budget int64) Option {
 	return func(c *config) error {
 		if ttl <= 0 || budget <= 0 {

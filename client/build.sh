@@ -1,9 +1,10 @@
 #!/bin/sh
 # Regenerates the client bundles from the modules in src/ with esbuild
 # (needs npx; CI does not: the built files are committed):
-#   statetemplate.min.js         the client (src/main.js and its imports)
-#   statetemplate-upload.min.js  the upload extension (src/ext-upload.js),
-#                                loaded by the client when a form has files
+#   statetemplate.min.js       the client's core (src/main.js and its imports)
+#   statetemplate-plus.min.js  the plus extension (src/ext-plus.js): hooks,
+#                              navigation, live inputs, field errors, flash
+#                              and uploads, loaded when a page uses them
 # The first line of each records the SHA-256 of the sources (src/*.js
 # concatenated in name order), which a Go test compares with the sources.
 set -eu
@@ -15,4 +16,4 @@ build() {
 	printf '%s: %s bytes minified, %s bytes gzip -9\n' "$2" "$(wc -c < "$2")" "$(gzip -9c "$2" | wc -c)"
 }
 build src/main.js statetemplate.min.js
-build src/ext-upload.js statetemplate-upload.min.js
+build src/ext-plus.js statetemplate-plus.min.js

@@ -51,6 +51,8 @@ func (x *extraction) state(ph uint64) *State {
 		Hashes:   make([]uint64, n),
 		Anchors:  make([]uint32, n),
 		PageHash: ph,
+		opaque:   x.why,
+		opaqueAt: x.whyAt,
 	}
 	for i := range x.frags {
 		f := &x.frags[i]
@@ -64,7 +66,6 @@ func (x *extraction) body(page []byte) Update {
 	root := &x.frags[0]
 	h := string(page[root.start:root.end])
 	if x.implicit {
-		// No end tag: the page may end inside a comment or raw text.
 		h = "<body>" + h
 	}
 	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}
@@ -123,7 +124,7 @@ func (d *differ) run() []Update {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
 				f := &d.x.frags[o.frag]
-				u.HTML = compactHTML(d.page[f.start:f.end], f.inExact)
+				u.HTML = string(d.page[f.lead:f.end])
 				u.HTMLHash = HashHTML(u.HTML)
 			}
 			out = append(out, u)
@@ -151,7 +152,7 @@ func childLists(parents []uint32) (first, next []int32) {
 
 func (d *differ) size(n int32) int {
 	f := &d.x.frags[n]
-	return f.end - f.start
+	return f.end - f.lead
 }
 
 func (d *differ) replace(n int32) {

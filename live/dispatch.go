@@ -51,7 +51,7 @@ func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg 
 		// Another server changed the session first: the tab gets the
 		// winner's page; its action is not applied.
 		rp.fail(errCodeConflict, "the page changed elsewhere; it was reloaded and the action was not applied", msg.Action)
-	case errors.Is(err, statetemplate.ErrDataTooLarge):
+	case errors.Is(err, statetemplate.ErrDataTooLarge), errors.Is(err, statetemplate.ErrUnstorableData):
 		rp.fail(errCodeActionFailed, "The change is too large.", msg.Action)
 	case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
 		a.cfg.logger.Warn("live: rendering an action", "action", msg.Action, "session", ls.id[:8], "err", err)

@@ -264,3 +264,22 @@ func (b *browser) dialTinyBuffer(base, ref string) *websocket.Conn {
 	b.t.Cleanup(func() { ws.CloseNow() })
 	return ws
 }
+
+// serveApp serves an App of T on a renderer of tmpl, with the handlers
+// register adds, until the test ends.
+func serveApp[T any](t testing.TB, tmpl *template.Template, init func(*http.Request) (T, error),
+	register func(*live.App[T]), opts ...live.Option) (*httptest.Server, *live.App[T]) {
+	t.Helper()
+	r, err := statetemplate.New(tmpl)
+	require.NoError(t, err)
+	app, err := live.New(r, init, opts...)
+	require.NoError(t, err)
+	register(app)
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		app.Close()
+		r.Close()
+	})
+	return srv, app
+}

@@ -87,7 +87,8 @@ type Option func(*config)
 // WithPagePath sets the path the page is served at (default "/").
 func WithPagePath(p string) Option { return func(c *config) { c.pagePath = p } }
 
-// WithSocketPath sets the WebSocket endpoint's path (default "/ws").
+// WithSocketPath sets the WebSocket endpoint's path (default "/ws"), a path
+// without a query; uploads are served at this path + "/upload".
 func WithSocketPath(p string) Option { return func(c *config) { c.socketPath = p } }
 
 // WithScriptPath sets the browser client's path (default "/statetemplate.js").

@@ -71,7 +71,7 @@ func (a *App[T]) routes() *http.ServeMux {
 		mux.HandleFunc("GET "+a.cfg.socketPath, a.serveSocket)
 		mux.HandleFunc("POST "+a.cfg.socketPath+"/upload", a.serveUpload)
 		mux.Handle("GET "+a.cfg.scriptPath, statetemplate.ClientScript)
-		mux.Handle("GET "+strings.TrimSuffix(a.cfg.scriptPath, ".js")+"-upload.js", statetemplate.ClientUploadScript)
+		mux.Handle("GET "+strings.TrimSuffix(a.cfg.scriptPath, ".js")+"-plus.js", statetemplate.ClientPlusScript)
 		a.mu.Lock()
 		pages := a.pages
 		if len(pages) == 0 {

@@ -35,33 +35,24 @@ func init() {
 
 func newKanbanServer(t *testing.T) (*httptest.Server, *live.App[*kanban]) {
 	t.Helper()
-	r, err := statetemplate.New(kanbanSet)
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*kanban, error) { return &kanban{User: "ann"}, nil })
-	require.NoError(t, err)
-	app.Page("/{$}", "", nil)
-	app.Page("/boards/{id}", "board", func(_ context.Context, k *kanban, p live.Params) error {
-		if p.Path("id") == "missing" {
-			return errors.New("no such board")
-		}
-		k.Board, k.Tab = p.Path("id"), p.Query().Get("tab")
-		return nil
+	return serveApp(t, kanbanSet, func(*http.Request) (*kanban, error) { return &kanban{User: "ann"}, nil }, func(app *live.App[*kanban]) {
+		app.Page("/{$}", "", nil)
+		app.Page("/boards/{id}", "board", func(_ context.Context, k *kanban, p live.Params) error {
+			if p.Path("id") == "missing" {
+				return errors.New("no such board")
+			}
+			k.Board, k.Tab = p.Path("id"), p.Query().Get("tab")
+			return nil
+		})
+		app.Handle("open", func(ctx context.Context, k *kanban, m live.Message) error {
+			live.Navigate(ctx, "/boards/"+m.String("id"))
+			return nil
+		})
+		app.Handle("leave", func(ctx context.Context, _ *kanban, _ live.Message) error {
+			live.Navigate(ctx, "/elsewhere")
+			return nil
+		})
 	})
-	app.Handle("open", func(ctx context.Context, k *kanban, m live.Message) error {
-		live.Navigate(ctx, "/boards/"+m.String("id"))
-		return nil
-	})
-	app.Handle("leave", func(ctx context.Context, _ *kanban, _ live.Message) error {
-		live.Navigate(ctx, "/elsewhere")
-		return nil
-	})
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
-	return srv, app
 }
 
 func TestPage_LoadRunsTheParamsOfTheMatchedPattern(t *testing.T) {

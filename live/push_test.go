@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,24 +325,12 @@ func TestPushObserver_SeesEveryPushFrameLeave(t *testing.T) {
 	assert.False(t, seen[0].Written.Before(seen[0].Published))
 }
 
-// serveFeed serves app on a test server, closed with r when t ends.
-func serveFeed(t *testing.T, r *statetemplate.Renderer, app *live.App[*feed]) *httptest.Server {
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
-	return srv
-}
+func newFeed(*http.Request) (*feed, error) { return &feed{}, nil }
 
 func TestOnConnect_ErrorClosesTheConnectionToRetry(t *testing.T) {
-	r, err := statetemplate.New(feedPage)
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil }, live.WithLogger(slog.New(slog.DiscardHandler)))
-	require.NoError(t, err)
-	srv := serveFeed(t, r, app)
-	app.OnConnect(func(context.Context, *feed, *http.Request) error { return errors.New("db down") })
+	srv, app := serveApp(t, feedPage, newFeed, func(app *live.App[*feed]) {
+		app.OnConnect(func(context.Context, *feed, *http.Request) error { return errors.New("db down") })
+	}, live.WithLogger(slog.New(slog.DiscardHandler)))
 	assert.Panics(t, func() { app.OnConnect(func(context.Context, *feed, *http.Request) error { return nil }) })
 	b := newBrowser(t)
 	ref, _ := b.load(srv.URL)
@@ -357,21 +344,18 @@ func TestOnConnect_ErrorClosesTheConnectionToRetry(t *testing.T) {
 }
 
 func TestOnConnect_ChangesTheDataAndSubscribes(t *testing.T) {
-	r, err := statetemplate.New(feedPage)
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil })
-	require.NoError(t, err)
-	srv := serveFeed(t, r, app)
-	live.HandleTopic(app, "price", func(_ context.Context, f *feed, p tick) error {
-		f.Price = p.Price
-		return nil
-	})
 	var subs []string
-	app.OnConnect(func(ctx context.Context, f *feed, _ *http.Request) error {
-		live.Subscribe(ctx, "price")
-		subs = live.Subscriptions(ctx)
-		f.Price = 42 // what the page missed
-		return nil
+	srv, app := serveApp(t, feedPage, newFeed, func(app *live.App[*feed]) {
+		live.HandleTopic(app, "price", func(_ context.Context, f *feed, p tick) error {
+			f.Price = p.Price
+			return nil
+		})
+		app.OnConnect(func(ctx context.Context, f *feed, _ *http.Request) error {
+			live.Subscribe(ctx, "price")
+			subs = live.Subscriptions(ctx)
+			f.Price = 42 // what the page missed
+			return nil
+		})
 	})
 	b := newBrowser(t)
 	ref, _ := b.load(srv.URL)

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -26,34 +25,25 @@ var formPage = template.Must(template.New("f").Parse(`<html><body><p id="t">{{.T
 // errors, flash notices, events and the session's ID.
 func newFormServer(t *testing.T) (*httptest.Server, *live.App[*form]) {
 	t.Helper()
-	r, err := statetemplate.New(formPage)
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*form, error) { return &form{}, nil })
-	require.NoError(t, err)
-	app.Handle("save", func(ctx context.Context, f *form, m live.Message) error {
-		var in struct {
-			Title string `json:"title"`
-			Count int    `json:"count"`
-		}
-		if err := m.Decode(&in); err != nil {
-			return err
-		}
-		f.Title = in.Title // then validation fails: nothing of it may stay
-		if in.Title == "" {
-			return live.FieldErrors{"title": "Enter a title."}
-		}
-		live.Flash(ctx, "success", "Saved.")
-		live.PushEvent(ctx, "saved", map[string]int{"count": in.Count})
-		f.Session = live.SessionID(ctx)
-		return nil
+	return serveApp(t, formPage, func(*http.Request) (*form, error) { return &form{}, nil }, func(app *live.App[*form]) {
+		app.Handle("save", func(ctx context.Context, f *form, m live.Message) error {
+			var in struct {
+				Title string `json:"title"`
+				Count int    `json:"count"`
+			}
+			if err := m.Decode(&in); err != nil {
+				return err
+			}
+			f.Title = in.Title // then validation fails: nothing of it may stay
+			if in.Title == "" {
+				return live.FieldErrors{"title": "Enter a title."}
+			}
+			live.Flash(ctx, "success", "Saved.")
+			live.PushEvent(ctx, "saved", map[string]int{"count": in.Count})
+			f.Session = live.SessionID(ctx)
+			return nil
+		})
 	})
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
-	return srv, app
 }
 
 func TestReply_AcknowledgesAnActionWithItsSequenceNumber(t *testing.T) {

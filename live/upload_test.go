@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -26,30 +25,23 @@ type album struct{ Photos []string }
 // newAlbumServer serves an app whose "add" action reads uploaded files.
 func newAlbumServer(t *testing.T, opts ...live.Option) (*httptest.Server, chan string) {
 	t.Helper()
-	r, err := statetemplate.New(template.Must(template.New("a").Parse(`<body><ul id="p">{{range .Photos}}<li>{{.}}</li>{{end}}</ul></body>`)))
-	require.NoError(t, err)
-	app, err := live.New(r, func(*http.Request) (*album, error) { return &album{}, nil }, opts...)
-	require.NoError(t, err)
 	paths := make(chan string, 4)
-	app.Handle("add", func(_ context.Context, a *album, m live.Message) error {
-		for _, f := range m.Files("photo") {
-			rc, err := f.Open()
-			if err != nil {
-				return err
+	tmpl := template.Must(template.New("a").Parse(`<body><ul id="p">{{range .Photos}}<li>{{.}}</li>{{end}}</ul></body>`))
+	srv, _ := serveApp(t, tmpl, func(*http.Request) (*album, error) { return &album{}, nil }, func(app *live.App[*album]) {
+		app.Handle("add", func(_ context.Context, a *album, m live.Message) error {
+			for _, f := range m.Files("photo") {
+				rc, err := f.Open()
+				if err != nil {
+					return err
+				}
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				a.Photos = append(a.Photos, f.Name+":"+f.ContentType+":"+string(b))
+				paths <- f.Path()
 			}
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			a.Photos = append(a.Photos, f.Name+":"+f.ContentType+":"+string(b))
-			paths <- f.Path()
-		}
-		return nil
-	})
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
+			return nil
+		})
+	}, opts...)
 	return srv, paths
 }
 

@@ -176,6 +176,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	if err != nil {
 		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
+	m.noteOpaque(page, state)
 	updates, title := titleUpdate(prev, buf.Bytes(), updates)
 	changed := m.changedPaths(prev, data)
 

@@ -27,6 +27,7 @@ type Manager struct {
 	count  atomic.Int64 // estimate of the sessions in the store (see roomForOne)
 
 	corruptLogged sync.Map // ID → struct{}: corrupt records already logged
+	opaqueLogged  sync.Map // template and reason → struct{}: opaque pages already logged
 	nursery       *nursery // provisional sessions
 
 	stop     chan struct{}

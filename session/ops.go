@@ -34,6 +34,7 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
+	m.noteOpaque(e.rec.Template, state)
 	title := pageTitle(buf.Bytes())
 	if len(updates) == 0 && state == e.rec.Fragments && title == e.rec.Title {
 		return page, m.touch(ctx, e, now)

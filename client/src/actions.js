@@ -1,14 +1,14 @@
-// Actions: what the page sends (data-action, data-change, forms, script
-// through statetemplate.send), their loading state, and what the server
-// answers about each one (see live/doc.go: the reply).
-import { raw, remember, uploadURL } from "./socket.js";
-import { flash, fire, events } from "./notices.js";
+// Actions: what the page sends (data-action on clicks, forms and
+// controls; script through statetemplate.send), their loading state, and
+// what the server answers about each one (see live/doc.go: the reply).
+import { raw, remember } from "./socket.js";
+import { fire, events } from "./notices.js";
+import { plus, withPlus } from "./plus.js";
 
 const doc = document,
   pending = {},
-  timers = new WeakMap(),
   LOADING = "data-st-loading",
-  STEER = "action change debounce throttle reset confirm hook nav".split(" ");
+  STEER = "action change debounce throttle reset confirm".split(" ");
 let seq = 0;
 
 // send sends an action with fields; el, when given, shows the loading
@@ -37,43 +37,30 @@ export const answer = (m) => {
   delete pending[m.ack];
   if (p) busy(p.el, f, 0);
   if (m.error) {
-    console.warn("statetemplate:", m.error, m.message || "");
+    console.warn(m.error, m.message);
     fire("error", m);
-    if (m.fields) errors(f || doc, m.fields);
+    if (m.fields) withPlus(() => plus.errors(f || doc, m.fields));
     p?.no(m);
   } else if (p) {
     if (f) {
-      errors(f, {});
+      plus.errors?.(f, {});
       if (f.hasAttribute("data-reset")) f.reset();
     }
     p.ok(m);
   }
-  m.flash?.forEach(flash);
+  if (m.flash) withPlus(() => m.flash.forEach(plus.flash));
   m.events?.forEach(events);
   if (m.nav) {
     if (!p?.pop) history.pushState(null, "", m.nav), scrollTo(0, 0);
     remember();
+    withPlus(() => plus.go); // the back button needs the extension's popstate
   }
   if (m.redirect) location.assign(m.redirect);
 };
 
-// errors shows each field's message in its [data-error-for] element under
-// scope and marks the field aria-invalid; fields missing from errs are
-// cleared.
-const errors = (scope, errs) => {
-  scope.querySelectorAll("[data-error-for]").forEach((e) => {
-    const msg = errs[e.getAttribute("data-error-for")];
-    e.textContent = msg || "";
-    e.toggleAttribute("data-st-error", !!msg);
-  });
-  scope.querySelectorAll("[name]").forEach((c) =>
-    errs[c.name] ? c.setAttribute("aria-invalid", "true") : c.removeAttribute("aria-invalid")
-  );
-};
-
 // fields is an element's data-* attributes, minus the ones that steer the
 // client.
-const fields = (el) => {
+export const fields = (el) => {
   const d = { ...el.dataset };
   STEER.forEach((k) => delete d[k]);
   return d;
@@ -81,7 +68,7 @@ const fields = (el) => {
 
 // formFields adds a form's values to d: a name that several checkboxes or
 // a multiple select share is a list, even empty.
-const formFields = (f, d) => {
+export const formFields = (f, d) => {
   const multi = {};
   for (const c of f.elements) {
     const g = c.name && f.elements[c.name];
@@ -93,49 +80,18 @@ const formFields = (f, d) => {
   return d;
 };
 
-const value = (c) =>
+// value is a control's value: a boolean for a checkbox, a list for a
+// multiple select.
+export const value = (c) =>
   c.type == "checkbox" ? c.checked : c.multiple ? Array.from(c.selectedOptions, (o) => o.value) : c.value;
 
-const isInput = (el) => /^(INPUT|SELECT|TEXTAREA)$/.test(el.nodeName);
+export const isInput = (el) => /^(INPUT|SELECT|TEXTAREA)$/.test(el.nodeName);
 
-const ready = (el) => !el.closest("[" + LOADING + "]") && (!el.dataset.confirm || confirm(el.dataset.confirm));
-
-// later runs fn after the control's (or its form's) data-debounce ms —
-// 150 for text by default; "blur" waits for the change event — or at most
-// once per data-throttle ms.
-const later = (c, e, fn) => {
-  const d = c.closest("[data-debounce],[data-throttle]")?.dataset,
-    t = timers.get(c);
-  if (d?.throttle) {
-    if (!t) fn(), timers.set(c, setTimeout(() => timers.delete(c), +d.throttle));
-    return;
-  }
-  const ms = d ? d.debounce : /^(text|search|email|url|tel|password|number|textarea)$/.test(c.type) ? 150 : 0;
-  if ((ms == "blur") != (e.type == "change")) return; // input events do the rest
-  clearTimeout(t);
-  timers.set(c, setTimeout(fn, +ms || 0));
-};
+// ready asks data-confirm's question, if any; a form in flight is not
+// submitted twice (a button's clicks all count: "+1" twice is 2).
+const ready = (el) => !el.matches("form[" + LOADING + "]") && (!el.dataset.confirm || confirm(el.dataset.confirm));
 
 const listen = (type, fn) => doc.addEventListener(type, fn);
-
-// extension loads the client's extension name (statetemplate-name.js, next
-// to the client) once.
-let src, loaded = {};
-export const setSource = (s) => (src = s);
-const extension = (name) =>
-  (loaded[name] ||= new Promise((ok, no) => {
-    const s = doc.createElement("script");
-    s.src = src.replace(/\.js(\?.*)?$/, "-" + name + ".js");
-    s.onload = ok;
-    s.onerror = no;
-    doc.head.append(s);
-  }));
-
-// upload sends a form's files first, through the upload extension.
-const upload = (f, d) =>
-  [...f.querySelectorAll("input[type=file]")].some((c) => c.files.length)
-    ? extension("upload").then(() => window.statetemplate.upload(f, d, uploadURL()))
-    : Promise.resolve(d);
 
 export const listenActions = () => {
   listen("click", (e) => {
@@ -153,21 +109,17 @@ export const listenActions = () => {
     if (!ready(f)) return;
     if (b?.name) d[b.name] = b.value;
     busy(f, null, 1);
-    upload(f, d).then(
+    // Files go first, through the extension's upload.
+    ([...f.querySelectorAll("input[type=file]")].some((c) => c.files.length)
+      ? withPlus(() => plus.upload(f, d))
+      : Promise.resolve(d)
+    ).then(
       (d) => send(f.dataset.action, d, f),
       () => busy(f, null, 0)
     );
   });
-  const changed = (e) => {
-    const c = e.target,
-      f = c.form,
-      own = isInput(c) && c.dataset.change,
-      act = own || f?.dataset.change,
-      one = () => ({ ...fields(c), value: value(c) });
-    if (c.getAttribute?.("aria-invalid")) errors(f || doc, {});
-    if (e.type == "change" && isInput(c) && c.dataset.action) send(c.dataset.action, one(), c);
-    if (act) later(c, e, () => send(act, own ? one() : formFields(f, fields(f))));
-  };
-  listen("input", changed);
-  listen("change", changed);
+  listen("change", (e) => {
+    const c = e.target;
+    if (isInput(c) && c.dataset.action) send(c.dataset.action, { ...fields(c), value: value(c) }, c);
+  });
 };

@@ -1,5 +1,5 @@
-// Hooks: page script attached to elements by data-hook="Name", told when
-// the element enters the page (mounted), when an update touched it
+// Hooks (plus): page script attached to elements by data-hook="Name", told
+// when the element enters the page (mounted), when an update touched it
 // (updated) and when it leaves (removed), as Phoenix LiveView's phx-hook.
 const hooks = window.statetemplateHooks || {},
   live = new Map(),
@@ -7,7 +7,7 @@ const hooks = window.statetemplateHooks || {},
     try {
       hooks[name]?.[fn]?.(el);
     } catch (x) {
-      console.error(name, fn, x);
+      console.error(x);
     }
   };
 

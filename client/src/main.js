@@ -5,23 +5,23 @@
 // and applies the fragment updates the server sends. See live/doc.go for the
 // wire format and close codes, fragments/doc.go for the update semantics,
 // client/README.md for the attributes a page uses.
-import { connect, status } from "./socket.js";
-import { listenActions, send, setSource } from "./actions.js";
-import { listenNav, go } from "./nav.js";
-import { hook, scan } from "./hooks.js";
-import { on } from "./notices.js";
+import { connect, status, remember, here, uploadURL } from "./socket.js";
+import { listenActions, send, fields, formFields, value, isInput } from "./actions.js";
+import { fire, on } from "./notices.js";
+import { plus, source, withPlus, grow } from "./plus.js";
 
 const me = document.currentScript,
   d = me.dataset;
-setSource(me.src);
+source(me.src);
 window.statetemplate = {
   send: (action, fields, el) => send(action, fields, el),
-  navigate: go,
-  hook: hook,
-  on: on,
+  navigate: (url) => withPlus(() => plus.go(url)),
+  hook: (name, obj) => withPlus(() => plus.hook(name, obj)),
+  on,
+  // For the plus extension: see core.js.
+  _: { send, remember, here, uploadURL, fire, fields, formFields, value, isInput, plus },
 };
 listenActions();
-listenNav();
-scan([]);
+grow(document.documentElement, []);
 status("connecting");
 connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");

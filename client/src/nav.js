@@ -1,13 +1,12 @@
-// Live navigation: links marked data-nav (or inside an element marked so)
-// and the back and forward buttons move between the App's pages without
-// a page load (see live.App.Page).
-import { send } from "./actions.js";
-import { here } from "./socket.js";
+// Live navigation (plus): links marked data-nav (or inside an element
+// marked so) and the back and forward buttons move between the App's pages
+// without a page load (see live.App.Page).
+import { core } from "./core.js";
 
-let at = here();
+let at = core.here();
 
 // go navigates to url; pop says the browser's history moved there already.
-export const go = (url, pop) => send("_nav", { _url: (at = url) }, null, pop);
+export const go = (url, pop) => core.send("_nav", { _url: (at = url) }, null, pop);
 
 export const listenNav = () => {
   document.addEventListener("click", (e) => {
@@ -18,5 +17,5 @@ export const listenNav = () => {
     go(a.pathname + a.search);
   });
   // popstate also fires for a #fragment: only another page is a navigation.
-  addEventListener("popstate", () => here() !== at && go(here(), 1));
+  addEventListener("popstate", () => core.here() !== at && go(core.here(), 1));
 };

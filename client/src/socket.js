@@ -4,12 +4,12 @@
 // close codes and the reload protocol).
 import { apply } from "./apply.js";
 import { answer, settle } from "./actions.js";
-import { scan } from "./hooks.js";
+import { grow } from "./plus.js";
 import { fire } from "./notices.js";
 
 const doc = document,
   RESYNC = { action: "_resync" },
-  RELOADED = "statetemplate-reloaded",
+  RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
   secure = location.protocol == "https:",
@@ -22,6 +22,7 @@ const doc = document,
 let ws,
   tries = 0,
   opened,
+  live,
   ref,
   path,
   base,
@@ -63,15 +64,21 @@ export const connect = (p, pageRef, resumed, rc) => {
     ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
     : "";
   remember();
-  base = (secure ? "wss://" : "ws://") + location.host + p + (p.includes("?") ? "&" : "?");
-  addEventListener("pagehide", () => {
-    // A reload of this URL brings the cookie back within seconds, and the
-    // next page continues this session.
-    const n = crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 16);
-    tab({ r: ref, u: here(), n });
-    doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
-  });
-  addEventListener("pageshow", (e) => e.persisted && (doc.cookie = rc + "=;path=/;max-age=0"));
+  base = (secure ? "wss://" : "ws://") + location.host + p + "?";
+  // As the page goes away — before the next page's request, which
+  // pagehide comes too late for — a reload of this URL takes the cookie
+  // along within seconds, and the next page continues this session. A
+  // page that stays (a cancelled unload, bfcache) clears it.
+  const n = crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 16),
+    leave = () => {
+      tab({ r: ref, u: here(), n });
+      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
+      setTimeout(stay, 3000);
+    },
+    stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
+  addEventListener("beforeunload", leave);
+  addEventListener("pagehide", leave);
+  addEventListener("pageshow", (e) => e.persisted && stay());
   open();
 };
 
@@ -88,9 +95,10 @@ const open = () => {
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data),
       touched = [];
-    if (doc.documentElement.dataset.stStatus != "open") {
+    if (!live) {
       // The server's first message (an empty batch) says the session is
       // live; only now may a later "gone" reload the page again.
+      live = 1;
       first = "";
       ss((s) => s.removeItem(RELOADED));
       status("open");
@@ -104,13 +112,13 @@ const open = () => {
         }
         touched.push(el);
       }
-      scan(touched);
+      grow(doc.body, touched);
       fire("update", m);
     } else if (m.ref) (ref = m.ref), remember();
     else answer(m);
   };
   ws.onclose = (e) => {
-    ws = null;
+    ws = live = null;
     // 4409: a newer page of this tab took the session over.
     if (e.code == 4409) return status("replaced");
     if (e.code == 4401) {

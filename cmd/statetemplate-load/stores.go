@@ -76,4 +76,4 @@ func redisOptions(addr, prefix string) ([]statetemplate.Option, error) {
 }
 
 // newRedisPrefix returns a key prefix no other run uses.
-func newRedisPrefix() string { return fmt.Sprintf("{stload-%x}:", rand.Uint64()) }
+func newRedisPrefix() string { return fmt.Sprintf("stload-%x:", rand.Uint64()) }

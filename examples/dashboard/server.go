@@ -35,9 +35,10 @@ func defaultValue(fallback, v any) any {
 
 // config is what main's flags set.
 type config struct {
-	db     string        // bbolt session file; "" keeps sessions in memory
-	tick   time.Duration // server push interval
-	logger *slog.Logger
+	db       string        // bbolt session file; "" keeps sessions in memory
+	tick     time.Duration // server push interval
+	pageRate float64       // page loads per second per address; 0 means none
+	logger   *slog.Logger
 }
 
 // server is the running dashboard: renderer, live app and ticker.
@@ -62,7 +63,8 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := live.New(r, newTab, live.WithLogger(cfg.logger))
+	app, err := live.New(r, newTab, live.WithLogger(cfg.logger),
+		live.WithPageRateLimit(cfg.pageRate, 3*int(cfg.pageRate)))
 	if err != nil {
 		r.Close()
 		return nil, err

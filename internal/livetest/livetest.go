@@ -5,7 +5,6 @@
 package livetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/testlog"
 )
 
 // timeout bounds every read and write.
@@ -130,31 +129,11 @@ func (tb *Tab) NextUpdates(t testing.TB) Message {
 	return m
 }
 
-// Logs is a log destination for slog that the App's goroutines may write
-// to while the test reads it.
-type Logs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Logger returns a logger writing text records, every level, to a new Logs.
-func Logger() (*slog.Logger, *Logs) {
-	l := &Logs{}
+// Logger returns a logger writing text records, every level, to a new
+// buffer the test may read while the App writes to it.
+func Logger() (*slog.Logger, *testlog.Buffer) {
+	l := &testlog.Buffer{}
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug})), l
-}
-
-// Write appends p.
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String returns what was logged so far.
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // ProcessCPU returns the CPU time, user and system, this process has used.
