@@ -3,7 +3,9 @@ package ticker
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/livefir/statetemplate/internal/browsertest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain stops the browser the browser tests share and checks for
+// leaked goroutines.
+func TestMain(m *testing.M) { browsertest.Main(m) }
