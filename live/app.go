@@ -66,7 +66,7 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		actions: make(map[string]ActionFunc[T]),
 		open:    make(map[*conn]struct{}),
 	}
-	a.hub.init(a.cfg)
+	a.hub.init(a.cfg, a.free)
 	a.uploads.init(a.cfg)
 	a.browsers.init(a.cfg.maxConnsBrowser)
 	a.tabs = newTabs(r, func(req *http.Request) (any, error) { return init(req) }, a.cfg)

@@ -40,6 +40,7 @@ func (a *App[T]) OnConnect(fn ConnectFunc[T]) {
 // connected runs the connect hook for c, which has just joined ls; it
 // reports whether c stays open.
 func (a *App[T]) connected(c *conn, ls *liveSession[T]) bool {
+	defer a.free(ls) // pushes may have waited for the handshake's renders
 	fn := a.push.connect.Load()
 	if fn == nil {
 		return true

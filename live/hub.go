@@ -44,13 +44,14 @@ func (ls *liveSession[T]) broadcastMarked(msg []byte, mark *pushMark) {
 // actions: attach waits until a detached one has finished closing.
 type hub[T any] struct {
 	cfg     *config
+	freed   func(*liveSession[T]) // after the lease renewal released a session's lock (App.free)
 	mu      sync.Mutex
 	byID    map[string]*liveSession[T]
 	closing map[string]chan struct{}
 }
 
-func (h *hub[T]) init(cfg *config) {
-	h.cfg = cfg
+func (h *hub[T]) init(cfg *config, freed func(*liveSession[T])) {
+	h.cfg, h.freed = cfg, freed
 	h.byID = make(map[string]*liveSession[T])
 	h.closing = make(map[string]chan struct{})
 }
@@ -97,6 +98,7 @@ func (h *hub[T]) attach(r *statetemplate.Renderer, token string, c *conn) (*live
 		every := h.cfg.lostTimeout / 3
 		var renew func()
 		renew = func() {
+			defer h.freed(ls)
 			ls.mu.Lock()
 			defer ls.mu.Unlock()
 			if !ls.dead {

@@ -22,6 +22,7 @@ const (
 	boxIdle   boxState = iota // nothing waiting, no worker on it
 	boxQueued                 // in the run queue, or a worker is running it
 	boxParked                 // waiting for a connection to drain (see runNext)
+	boxBusy                   // waiting for the session's lock, which an action holds
 )
 
 // putResult says what put did and what the caller must do.
@@ -62,9 +63,10 @@ func (b *mailbox[T]) put(it *pushItem[T], max int) (putResult, *pushItem[T]) {
 	}
 	b.items = append(b.items, it)
 	switch {
-	case b.state == boxIdle, b.state == boxParked && it.key == "":
+	case b.state == boxIdle, b.state == boxBusy, b.state == boxParked && it.key == "":
 		// A push that never coalesces does not wait for a slow
-		// connection (see take).
+		// connection (see take); a busy session is tried again, in case
+		// its lock's holder does not free it (a lease renewal).
 		b.state = boxQueued
 		return putSchedule, replaced
 	}
@@ -112,11 +114,25 @@ func (b *mailbox[T]) ran() bool {
 	return true
 }
 
-// unpark reports whether a parked mailbox must be scheduled again.
+// wait marks a mailbox a worker has found the session's lock taken for as
+// waiting for it; it reports false when the mailbox is not the worker's
+// any more (killed).
+func (b *mailbox[T]) wait() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state != boxQueued {
+		return false
+	}
+	b.state = boxBusy
+	return true
+}
+
+// unpark reports whether a mailbox that waits for a connection or for the
+// session's lock must be scheduled again.
 func (b *mailbox[T]) unpark() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.state != boxParked {
+	if b.state != boxParked && b.state != boxBusy {
 		return false
 	}
 	b.state = boxQueued
@@ -145,10 +161,9 @@ func (c *conn) behind() bool {
 	return len(c.out) >= max(cap(c.out)/2, 1)
 }
 
-// behindConn returns a connection of ls that is behind, or nil.
+// behindConn returns a connection of ls that is behind, or nil. ls.mu
+// must be held.
 func (ls *liveSession[T]) behindConn() *conn {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
 	for c := range ls.conns {
 		if c.behind() {
 			return c

@@ -73,14 +73,27 @@ func TestMailbox_TopicPushesWaitForASlowConnectionButUpdateAllDoesNot(t *testing
 	assert.Equal(t, "a", it.key, "in order: the topic push first")
 }
 
-func TestMailbox_UnparkSchedulesOnlyAParkedMailbox(t *testing.T) {
+func TestMailbox_UnparkSchedulesOnlyAWaitingMailbox(t *testing.T) {
 	var b mailbox[int]
 	assert.False(t, b.unpark(), "idle")
 	b.put(item("a"), 10)
 	assert.False(t, b.unpark(), "queued")
 	b.take(true)
-	assert.True(t, b.unpark(), "parked")
+	assert.True(t, b.unpark(), "parked for a connection")
 	assert.False(t, b.unpark(), "once")
+	require.True(t, b.wait())
+	assert.True(t, b.unpark(), "waiting for the session's lock")
+}
+
+func TestMailbox_ASessionWaitingForItsLockIsRetriedByAnyPush(t *testing.T) {
+	var b mailbox[int]
+	b.put(item("a"), 10)
+	require.True(t, b.wait(), "the worker found the lock taken")
+	assert.False(t, b.wait(), "only the worker's own turn waits")
+	res, _ := b.put(item("a"), 10)
+	assert.Equal(t, putSchedule, res, "even a topic push: the lock's holder may not free it")
+	b.kill()
+	assert.False(t, b.wait(), "a dead mailbox is nobody's")
 }
 
 func TestMailbox_KillReturnsTheWaitingPushesAndRefusesMore(t *testing.T) {

@@ -301,42 +301,55 @@ func (a *App[T]) schedule(sessions ...*liveSession[T]) {
 	}
 }
 
-// runNext runs ls's next push, unless every push waiting for it is a
-// topic's and one of its connections is behind: those wait, replacing
-// each other, until the connection has drained its queue.
+// runNext runs ls's next push, with the session's lock: a worker never
+// waits for a session an action (or a lease renewal) holds, it leaves it
+// to the holder to reschedule it (free). It does not run it either while
+// every push waiting for the session is a topic's and one of its
+// connections is behind: those wait, replacing each other, until the
+// connection has drained its queue.
 func (a *App[T]) runNext(ls *liveSession[T]) {
+	if !ls.mu.TryLock() {
+		if ls.box.wait() && ls.mu.TryLock() {
+			ls.mu.Unlock()
+			a.free(ls) // released before it could see the mailbox wait
+		}
+		return
+	}
 	behind := ls.behindConn()
 	it, parked := ls.box.take(behind != nil)
-	if parked {
+	if it != nil {
+		a.run(ls, it)
+	}
+	ls.mu.Unlock()
+	switch {
+	case parked:
 		a.waitDrain(ls, behind)
-		return
-	}
-	if it == nil {
-		return
-	}
-	a.run(ls, it)
-	if ls.box.ran() {
+	case it != nil && ls.box.ran():
 		a.schedule(ls) // more waiting: to the back of the queue, after other sessions
 	}
 }
 
-// waitDrain resumes ls's pushes once c has sent what it holds.
-func (a *App[T]) waitDrain(ls *liveSession[T], c *conn) {
-	f := func() { a.unpark(ls) }
-	c.drained.Store(&f)
-	if !c.behind() && c.drained.CompareAndSwap(&f, nil) {
-		a.unpark(ls) // it drained before it could call f
-	}
-}
-
-func (a *App[T]) unpark(ls *liveSession[T]) {
+// free reschedules ls's pushes if they wait for its lock or for a
+// connection: callers have just released ls.mu, or changed its
+// connections.
+func (a *App[T]) free(ls *liveSession[T]) {
 	if ls.box.unpark() {
 		a.schedule(ls)
 	}
 }
 
+// waitDrain resumes ls's pushes once c has sent what it holds.
+func (a *App[T]) waitDrain(ls *liveSession[T], c *conn) {
+	f := func() { a.free(ls) }
+	c.drained.Store(&f)
+	if !c.behind() && c.drained.CompareAndSwap(&f, nil) {
+		a.free(ls) // it drained before it could call f
+	}
+}
+
 // run applies one push to ls's data, renders, and sends the updates and
-// what the callback asked for to every connection of the session.
+// what the callback asked for to every connection of the session. ls.mu
+// must be held.
 func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	if err := it.ctx.Err(); err != nil {
 		it.finish(err)
@@ -348,14 +361,10 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	if it.fn != nil {
 		fn = func(d T) error { return it.fn(ctx, d) }
 	}
-	err := a.mutate(ctx, nil, ls, fn)
+	err := a.mutateLocked(ctx, nil, ls, fn)
 	if err == nil {
 		a.push.stats.delivered.Add(1)
-		if msg := rp.encode(); msg != nil {
-			ls.mu.Lock()
-			ls.broadcast(msg)
-			ls.mu.Unlock()
-		}
+		ls.broadcast(rp.encode())
 	} else if it.fn == nil {
 		a.topicFailed(ls, it, err) // UpdateAll's caller gets its errors
 	}
@@ -380,7 +389,7 @@ func (a *App[T]) topicFailed(ls *liveSession[T], it *pushItem[T], err error) {
 // subscriptions end and the pushes waiting for it are dropped.
 func (a *App[T]) leave(ls *liveSession[T], c *conn) {
 	if !a.hub.detach(ls, c) {
-		a.unpark(ls) // if its pushes waited for c, the other connections go on
+		a.free(ls) // if its pushes waited for c, the other connections go on
 		return
 	}
 	a.push.topics.remove(ls, nil, true)

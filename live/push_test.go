@@ -180,6 +180,24 @@ func TestPublish_CoalescesWhileASessionIsBusy(t *testing.T) {
 	assert.GreaterOrEqual(t, ps.app.PushStats().Coalesced, int64(98))
 }
 
+// TestPublish_ALongActionHoldsUpNoOtherTab gives the App a single push
+// worker and holds one session in an action: the worker does not wait for
+// it, the other tab gets every tick, and the held tab gets the latest once
+// its action ends.
+func TestPublish_ALongActionHoldsUpNoOtherTab(t *testing.T) {
+	ps := newPushServer(t, live.WithPushWorkers(1))
+	held, free := openTab(t, ps.URL, "price"), openTab(t, ps.URL, "price")
+	send(t, held.Conn, `{"action":"block"}`)
+	<-ps.blocked
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, ps.app.Publish(context.Background(), "price", tick{Seq: i}))
+		assert.Equal(t, i*1000, priceOf(t, free.Conn), "the other tab is not held up")
+	}
+	ps.unblock()
+	assert.Equal(t, 5000, priceOf(t, held.Conn), "the latest tick, once the action is over")
+	assert.Equal(t, []int{5}, ps.appliedBy(held.id))
+}
+
 // TestPublish_SlowTabNeverBlocksPublishOrOtherTabs: a tab that never reads
 // fills its socket; publishes still return, the other tab gets every tick
 // in order, the slow tab's ticks coalesce while its queue is full, and the

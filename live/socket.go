@@ -170,7 +170,9 @@ func (a *App[T]) readLoop(c *conn, ls *liveSession[T]) {
 			c.sendError(errCodeBadMessage, err.Error(), "")
 			continue
 		}
-		if err := a.dispatch(ctx, c, ls, msg); sessionGone(err) || errors.Is(err, statetemplate.ErrSessionClosed) {
+		err = a.dispatch(ctx, c, ls, msg)
+		a.free(ls) // the pushes that waited for the action go on
+		if sessionGone(err) || errors.Is(err, statetemplate.ErrSessionClosed) {
 			return
 		}
 	}
