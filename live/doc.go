@@ -132,7 +132,8 @@
 // them by default (WithPushWorkers), take the sessions with a push waiting
 // in turn, one push each, so that a thousand tabs share the cores fairly;
 // a push runs under the session's lock, one at a time and in order with
-// its actions. Every session decodes its own copy of the payload: a
+// its actions, and a worker never waits for a session busy with an action:
+// the session's pushes wait for the action instead, and other tabs go on. Every session decodes its own copy of the payload: a
 // handler may keep it in its data.
 //
 // A session that falls behind — its page reads slowly, or the workers are
