@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,10 +23,17 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
-	r, err := statetemplate.New(Page)
+	return startServer(t, nil)
+}
+
+// startServer serves the ticker with renderer options ropts and App
+// options opts, until t ends.
+func startServer(t testing.TB, ropts []statetemplate.Option, opts ...live.Option) *server {
+	t.Helper()
+	r, err := statetemplate.New(Page, ropts...)
 	require.NoError(t, err)
 	m := NewMarket(3, t0)
-	app, err := New(r, m)
+	app, err := New(r, m, opts...)
 	require.NoError(t, err)
 	srv := httptest.NewServer(app)
 	t.Cleanup(func() {
@@ -38,7 +46,7 @@ func newServer(t *testing.T) *server {
 
 // open opens a tab and returns once it is subscribed: the answer to an
 // action comes after the connect hook.
-func (s *server) open(t *testing.T) *livetest.Tab {
+func (s *server) open(t testing.TB) *livetest.Tab {
 	t.Helper()
 	tab := livetest.Open(t, s.URL, nil)
 	tab.Send(t, `{"action":"unwatch","symbol":"none","_seq":1}`)
@@ -46,9 +54,10 @@ func (s *server) open(t *testing.T) *livetest.Tab {
 	return tab
 }
 
-func (s *server) tick(t *testing.T) Tick {
+// tick makes the market tick and publishes the tick.
+func (s *server) tick(t testing.TB) Tick {
 	t.Helper()
-	tk := s.market.Next(t0)
+	tk := s.market.Next(t0.Add(time.Duration(s.market.Latest().Seq+1) * time.Second))
 	require.NoError(t, s.app.Publish(context.Background(), Topic, tk))
 	return tk
 }

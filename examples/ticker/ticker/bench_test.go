@@ -2,13 +2,9 @@ package ticker
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/livetest"
@@ -36,27 +32,15 @@ func BenchmarkTicker_PublishToTabs(b *testing.B) {
 }
 
 func benchmarkTicks(b *testing.B, tabs int, opts []statetemplate.Option) {
-	r, err := statetemplate.New(Page, opts...)
-	require.NoError(b, err)
-	m := NewMarket(5, t0)
 	var written, target atomic.Int64
 	all := make(chan struct{}, 1)
-	app, err := New(r, m, live.WithPageRateLimit(0, 1), live.WithPushObserver(func(live.PushDelivery) {
+	s := startServer(b, opts, live.WithPageRateLimit(0, 1), live.WithPushObserver(func(live.PushDelivery) {
 		if written.Add(1) == target.Load() {
 			all <- struct{}{}
 		}
 	}))
-	require.NoError(b, err)
-	srv := httptest.NewServer(app)
-	b.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
 	for range tabs {
-		tab := livetest.Open(b, srv.URL, nil)
-		tab.Send(b, `{"action":"unwatch","symbol":"-","_seq":1}`) // answered after the connect hook
-		tab.Next(b)
+		tab := s.open(b)
 		go func() {
 			for {
 				if _, _, err := tab.WS.Read(context.Background()); err != nil {
@@ -65,17 +49,12 @@ func benchmarkTicks(b *testing.B, tabs int, opts []statetemplate.Option) {
 			}
 		}()
 	}
-	ctx := context.Background()
-	now := t0
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := livetest.ProcessCPU()
 	for b.Loop() {
-		now = now.Add(time.Second)
 		target.Store(written.Load() + int64(tabs))
-		if err := app.Publish(ctx, Topic, m.Next(now)); err != nil {
-			b.Fatal(err)
-		}
+		s.tick(b)
 		<-all
 	}
 	b.ReportMetric(float64((livetest.ProcessCPU()-cpu).Nanoseconds())/float64(b.N)/float64(tabs), "cpu-ns/tab")

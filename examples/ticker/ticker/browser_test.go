@@ -1,8 +1,6 @@
 package ticker
 
 import (
-	"context"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -10,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/browsertest"
 )
 
@@ -19,24 +16,9 @@ import (
 // follows the ticks, a paused tab stops and catches up on resume, and
 // after all that each page equals a fresh load of its session.
 func TestBrowser_TicksWatchlistAndPauseInChromium(t *testing.T) {
-	r, err := statetemplate.New(Page)
-	require.NoError(t, err)
-	m := NewMarket(11, t0)
-	app, err := New(r, m)
-	require.NoError(t, err)
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		app.Close()
-		r.Close()
-	})
-	now := t0
-	tick := func() int64 {
-		now = now.Add(time.Second)
-		tk := m.Next(now)
-		require.NoError(t, app.Publish(context.Background(), Topic, tk))
-		return tk.Seq
-	}
+	s := newServer(t)
+	m, app := s.market, s.app
+	tick := func() int64 { return s.tick(t).Seq }
 	shows := func(tab *browsertest.Tab, seq int64) {
 		t.Helper()
 		tab.WaitFor(`document.querySelector("#tick").textContent.startsWith("#` + itoa(seq) + ` ")`)
@@ -45,7 +27,7 @@ func TestBrowser_TicksWatchlistAndPauseInChromium(t *testing.T) {
 	b := browsertest.Start(t)
 	one, two := b.NewTab(t), b.NewTab(t)
 	for _, tab := range []*browsertest.Tab{one, two} {
-		tab.Navigate(srv.URL + "/")
+		tab.Navigate(s.URL + "/")
 		tab.WaitFor(`document.documentElement.dataset.stStatus === "open"`)
 	}
 	require.Eventually(t, func() bool { return app.Connections() == 2 }, 10*time.Second, 10*time.Millisecond)
@@ -85,7 +67,7 @@ func TestBrowser_TicksWatchlistAndPauseInChromium(t *testing.T) {
 	// Each page is what a fresh load of its session shows.
 	for _, tab := range []*browsertest.Tab{one, two} {
 		live := tab.Snapshot("body")
-		tab.Navigate(srv.URL + "/") // a reload continues the tab's session
+		tab.Navigate(s.URL + "/") // a reload continues the tab's session
 		tab.WaitFor(`document.documentElement.dataset.stStatus === "open"`)
 		assert.Equal(t, live, tab.Snapshot("body"))
 	}
