@@ -36,10 +36,16 @@ type Config struct {
 type Broker struct {
 	c   redis.UniversalClient
 	cfg Config
+	// sharded: on a Cluster, SPUBLISH and SSUBSCRIBE (Redis 7): the
+	// channel's messages all go through the master of its slot, in order.
+	// A plain PUBLISH goes to any node and reaches the others over the
+	// cluster bus, so that one publisher's messages arrive interleaved.
+	sharded bool
 }
 
 // New returns a Broker publishing and subscribing on c. Closing c is the
-// caller's, after the Apps using the Broker are closed.
+// caller's, after the Apps using the Broker are closed. On a
+// *redis.ClusterClient it uses sharded Pub/Sub, which needs Redis 7.
 func New(c redis.UniversalClient, cfg Config) *Broker {
 	if cfg.Channel == "" {
 		cfg.Channel = DefaultChannel
@@ -47,13 +53,18 @@ func New(c redis.UniversalClient, cfg Config) *Broker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Broker{c: c, cfg: cfg}
+	_, sharded := c.(*redis.ClusterClient)
+	return &Broker{c: c, cfg: cfg, sharded: sharded}
 }
 
 // Publish sends msg on the channel.
 func (b *Broker) Publish(ctx context.Context, msg []byte) error {
-	if err := b.c.Publish(ctx, b.cfg.Channel, msg).Err(); err != nil {
-		return fmt.Errorf("redisbroker: PUBLISH on %q: %w", b.cfg.Channel, err)
+	cmd, name := b.c.Publish, "PUBLISH"
+	if b.sharded {
+		cmd, name = b.c.SPublish, "SPUBLISH"
+	}
+	if err := cmd(ctx, b.cfg.Channel, msg).Err(); err != nil {
+		return fmt.Errorf("redisbroker: %s on %q: %w", name, b.cfg.Channel, err)
 	}
 	return nil
 }
@@ -64,7 +75,11 @@ func (b *Broker) Publish(ctx context.Context, msg []byte) error {
 // Redis is unreachable it logs a warning and returns all the same, and the
 // subscription starts once Redis answers (as after an outage).
 func (b *Broker) Subscribe(deliver func(msg []byte)) (stop func(), err error) {
-	ps := b.c.Subscribe(context.Background(), b.cfg.Channel)
+	subscribe := b.c.Subscribe
+	if b.sharded {
+		subscribe = b.c.SSubscribe
+	}
+	ps := subscribe(context.Background(), b.cfg.Channel)
 	ch := ps.ChannelWithSubscriptions()
 	r := &receiver{b: b, deliver: deliver}
 	select {
@@ -108,7 +123,7 @@ func (r *receiver) handle(m any) {
 		r.subscribed = true
 		r.deliver([]byte(m.Payload))
 	case *redis.Subscription:
-		if m.Kind != "subscribe" {
+		if m.Kind != "subscribe" && m.Kind != "ssubscribe" {
 			return
 		}
 		switch {

@@ -73,6 +73,20 @@ func TestBroker_EverySubscriberGetsEveryMessageInOrder(t *testing.T) {
 	assert.Empty(t, other.got(), "another channel is another app")
 }
 
+func TestBroker_DeliversOnARedisCluster(t *testing.T) {
+	ch := channel()
+	pub := redisbroker.New(redistest.ClusterClient(t), redisbroker.Config{Channel: ch})
+	in := subscribe(t, redisbroker.New(redistest.ClusterClient(t), redisbroker.Config{Channel: ch}))
+	var want []string
+	for i := range 50 {
+		msg := fmt.Sprintf("c%02d", i)
+		want = append(want, msg)
+		require.NoError(t, pub.Publish(context.Background(), []byte(msg)))
+	}
+	require.Eventually(t, func() bool { return len(in.got()) == len(want) }, 10*time.Second, 5*time.Millisecond)
+	assert.Equal(t, want, in.got(), "in publish order, whichever node each client talks to")
+}
+
 func TestBroker_StopEndsDelivery(t *testing.T) {
 	c := redistest.Client(t)
 	b := redisbroker.New(c, redisbroker.Config{Channel: channel()})

@@ -1,8 +1,10 @@
 // Package redisbroker is a live.Broker over Redis Pub/Sub: the servers of
 // an app, each with an App given live.WithBroker(redisbroker.New(client,
 // cfg)), reach each other's browser tabs with Publish and PushTo. It takes
-// any go-redis UniversalClient: a single server, Sentinel, or a Cluster
-// (where PUBLISH reaches every node).
+// any go-redis UniversalClient: a single server, Sentinel, or a Cluster,
+// where it uses sharded Pub/Sub (SPUBLISH, Redis 7): the channel lives on
+// one shard and keeps its order, where a plain PUBLISH goes to any node and
+// is relayed to the others, interleaving one publisher's messages.
 //
 //	client := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 //	app, err := live.New(renderer, newTab, live.WithBroker(redisbroker.New(client, redisbroker.Config{})))
