@@ -34,6 +34,12 @@ type config struct {
 	maxUploadFile, maxUploadTotal int64
 	maxUploadFiles                int
 
+	// Pushes: see options_push.go.
+	broker       Broker
+	pushWorkers  int // 0: GOMAXPROCS
+	pushBacklog  int
+	pushObserver PushObserver
+
 	logger *slog.Logger
 }
 
@@ -62,6 +68,8 @@ func newConfig(opts []Option) *config {
 		maxUploadFile:  DefaultMaxUploadFileBytes,
 		maxUploadTotal: DefaultMaxUploadTotalBytes,
 		maxUploadFiles: DefaultMaxUploadFiles,
+
+		pushBacklog: DefaultPushBacklog,
 
 		logger: slog.Default(),
 	}
