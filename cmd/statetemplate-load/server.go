@@ -95,13 +95,14 @@ func startServer(sc serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Page loads create provisional sessions, held in memory until the page
+	// connects; the tool creates them all before it connects any, so the
+	// nursery must hold them all. Sessions whose page never connects are
+	// never stored.
+	opts = append(opts, statetemplate.WithProvisionalSessions(provisionalTTL, max(64<<20, int64(sc.sessions)*32<<10)))
 	var tmpl *template.Template
 	if sc.app == appTicker {
 		tmpl = ticker.Page
-		// Page loads create provisional sessions, held in memory until the
-		// page connects; the tool creates them all before it connects any,
-		// so the nursery must hold them all.
-		opts = append(opts, statetemplate.WithProvisionalSessions(provisionalTTL, max(64<<20, int64(sc.sessions)*32<<10)))
 	} else {
 		tmpl, err = dashboardTemplate(sc.template)
 		if err != nil {
