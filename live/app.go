@@ -27,6 +27,7 @@ type App[T any] struct {
 	hub      hub[T]
 	uploads  uploads
 	browsers browserConns
+	push     pusher[T] // topics, push workers, broker (push.go)
 
 	mu      sync.RWMutex
 	actions map[string]ActionFunc[T]
@@ -65,10 +66,17 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		actions: make(map[string]ActionFunc[T]),
 		open:    make(map[*conn]struct{}),
 	}
-	a.hub.init(a.cfg)
+	a.hub.init(a.cfg, a.free)
 	a.uploads.init(a.cfg)
 	a.browsers.init(a.cfg.maxConnsBrowser)
 	a.tabs = newTabs(r, func(req *http.Request) (any, error) { return init(req) }, a.cfg)
+	if a.cfg.broker != nil {
+		link, err := newBrokerLink(a.cfg.broker, a.cfg.logger, a.receive)
+		if err != nil {
+			return nil, fmt.Errorf("live: subscribing to the broker: %w", err)
+		}
+		a.push.link = link
+	}
 	return a, nil
 }
 
@@ -115,9 +123,12 @@ func (a *App[T]) Connections() int {
 
 // Close closes every connection with CloseGoingAway, so that browsers
 // reconnect to the next server, waits for them to end and refuses new
-// ones. Call it after http.Server.Shutdown (which does not track
+// ones. Publish, PushTo and UpdateAll fail with ErrAppClosed from the
+// moment Close is called; publishes already queued for the broker are
+// sent for up to two seconds, and the App leaves the broker. Call it after http.Server.Shutdown (which does not track
 // WebSockets) and before closing the Renderer.
 func (a *App[T]) Close() error {
+	a.closePush()
 	a.closeMu.Lock()
 	a.closed = true
 	for c := range a.open {
@@ -126,6 +137,7 @@ func (a *App[T]) Close() error {
 	a.closeMu.Unlock()
 	a.conns.Wait()
 	a.hub.wait()
+	a.stopPush()
 	a.uploads.close()
 	return nil
 }

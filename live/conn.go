@@ -29,7 +29,7 @@ const (
 // queue drained by its own writer, so enqueue never blocks.
 type conn struct {
 	ws      *websocket.Conn
-	out     chan []byte
+	out     chan outMsg
 	timeout time.Duration
 	done    chan struct{}
 	once    sync.Once
@@ -44,10 +44,22 @@ type conn struct {
 	// pageClosed is set when the browser closed the connection because it
 	// left the page (close code 1001).
 	pageClosed atomic.Bool
+
+	// drained, when set, is called once the send queue has emptied: pushes
+	// held back while this connection was behind go on (see push.go).
+	drained  atomic.Pointer[func()]
+	observer PushObserver
+}
+
+// outMsg is one queued message; push is set on a push's updates, whose
+// frame the PushObserver sees leave.
+type outMsg struct {
+	b    []byte
+	push *pushMark
 }
 
 func newConn(ws *websocket.Conn, cfg *config) *conn {
-	c := &conn{ws: ws, out: make(chan []byte, cfg.sendBuffer), timeout: cfg.writeTimeout, done: make(chan struct{})}
+	c := &conn{ws: ws, out: make(chan outMsg, cfg.sendBuffer), timeout: cfg.writeTimeout, done: make(chan struct{}), observer: cfg.pushObserver}
 	c.wg.Add(1)
 	go c.writeLoop()
 	return c
@@ -55,13 +67,15 @@ func newConn(ws *websocket.Conn, cfg *config) *conn {
 
 // enqueue queues msg, or closes a connection that is too far behind. A
 // nil msg is nothing to send.
-func (c *conn) enqueue(msg []byte) {
-	if msg == nil {
+func (c *conn) enqueue(msg []byte) { c.enqueueMsg(outMsg{b: msg}) }
+
+func (c *conn) enqueueMsg(m outMsg) {
+	if m.b == nil {
 		return
 	}
 	select {
 	case <-c.done:
-	case c.out <- msg:
+	case c.out <- m:
 	default:
 		c.close(CloseSlowClient, "send buffer full")
 	}
@@ -80,13 +94,21 @@ func (c *conn) writeLoop() {
 		select {
 		case <-c.done:
 			return
-		case msg := <-c.out:
+		case m := <-c.out:
 			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-			err := c.ws.Write(ctx, websocket.MessageText, msg)
+			err := c.ws.Write(ctx, websocket.MessageText, m.b)
 			cancel()
 			if err != nil {
 				c.close(CloseSlowClient, "write failed")
 				return
+			}
+			if m.push != nil && c.observer != nil {
+				c.observer(PushDelivery{Topic: m.push.topic, Published: m.push.published, Written: time.Now()})
+			}
+			if len(c.out) == 0 {
+				if f := c.drained.Swap(nil); f != nil {
+					(*f)()
+				}
 			}
 		}
 	}

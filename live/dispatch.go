@@ -96,6 +96,11 @@ func (e handlerError) Unwrap() error { return e.err }
 func (a *App[T]) mutate(ctx context.Context, base *http.Request, ls *liveSession[T], fn func(T) error) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	return a.mutateLocked(ctx, base, ls, fn)
+}
+
+// mutateLocked is mutate for a caller holding ls.mu (a push worker).
+func (a *App[T]) mutateLocked(ctx context.Context, base *http.Request, ls *liveSession[T], fn func(T) error) error {
 	if ls.dead {
 		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
 	}
@@ -154,7 +159,7 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 	if err != nil {
 		return err
 	}
-	ls.broadcast(msg)
+	ls.broadcastMarked(msg, markOf(ctx))
 	return nil
 }
 

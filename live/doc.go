@@ -111,6 +111,48 @@
 // Any other close makes the client reconnect with exponential backoff
 // (250 ms doubling to 5 s, with jitter).
 //
+// # Server push
+//
+// Pages subscribe to topics; a publish runs the topic's handler on the
+// data of every subscribed session and pushes each one's updates:
+//
+//	live.HandleTopic(app, "quotes", func(ctx context.Context, d *Tab, q Quotes) error {
+//		d.Quotes = q // the page's data, as an action changes it
+//		return nil
+//	})
+//	app.OnConnect(func(ctx context.Context, d *Tab, r *http.Request) error {
+//		live.Subscribe(ctx, "quotes") // at every connection; handlers may Subscribe too
+//		return nil
+//	})
+//	app.Publish(ctx, "quotes", latest)              // every subscribed tab, on every server
+//	app.PushTo(ctx, sessionID, "alert", alert)      // one session (live.SessionID in a handler)
+//
+// Publish encodes the payload (CBOR), hands it to the App's push workers
+// and returns; it never waits for a session. The workers, GOMAXPROCS of
+// them by default (WithPushWorkers), take the sessions with a push waiting
+// in turn, one push each, so that a thousand tabs share the cores fairly;
+// a push runs under the session's lock, one at a time and in order with
+// its actions, and a worker never waits for a session busy with an action:
+// the session's pushes wait for the action instead, and other tabs go on. Every session decodes its own copy of the payload: a
+// handler may keep it in its data.
+//
+// A session that falls behind — its page reads slowly, or the workers are
+// busy — does not queue pushes without bound. While its push of a topic
+// waits, a newer one of the topic replaces it (payloads are states: the
+// latest wins), and while one of its connections has half its send
+// buffer queued, its topic pushes wait for the connection to drain. What
+// a session applies is therefore always the publishes it was subscribed
+// to, in publish order, some skipped, ending with the latest of each
+// topic. Its backlog holds at most WithPushBacklog pushes (one per topic
+// plus UpdateAll calls); past that its pages are closed with 1013, and
+// they reconnect and reload the whole page.
+//
+// With WithBroker, publishes cross servers (live/redisbroker, over Redis
+// Pub/Sub): at most once, in order per publishing App, the publishing
+// server's tabs served directly; see the redisbroker documentation for
+// what a tab sees after a Redis outage. PushStats counts pushes and
+// WithPushObserver times each push frame from Publish to the socket.
+//
 // # Limits
 //
 // Every limit has a default and an option: page loads per client address
@@ -128,7 +170,9 @@
 // pattern. Each connection has a bounded send queue and a write timeout, so
 // a slow browser never blocks another: it is disconnected instead. Actions
 // on one session run one at a time, and their updates reach every
-// connection of that session in order. A connection costs two goroutines.
+// connection of that session in order. A connection costs two goroutines;
+// pushes cost the App its workers (started with the first push) and, with
+// a broker, one sending goroutine and the broker's subscription.
 // Failures are logged at warning level (WithLogger, default
 // slog.Default()); normal events at debug level.
 package live

@@ -23,12 +23,19 @@ type liveSession[T any] struct {
 	keep  *time.Timer // renews the session's idle time while it is connected; guarded by mu
 
 	refs int // guarded by hub.mu
+
+	box    mailbox[T]          // pushes waiting for the session (push.go)
+	topics map[string]struct{} // its subscriptions; guarded by the App's topicIndex
 }
 
 // broadcast queues msg to every connection of the session. mu must be held.
-func (ls *liveSession[T]) broadcast(msg []byte) {
+func (ls *liveSession[T]) broadcast(msg []byte) { ls.broadcastMarked(msg, nil) }
+
+// broadcastMarked is broadcast for a push's updates, whose frames the
+// PushObserver sees leave; mark is nil for anything else.
+func (ls *liveSession[T]) broadcastMarked(msg []byte, mark *pushMark) {
 	for c := range ls.conns {
-		c.enqueue(msg)
+		c.enqueueMsg(outMsg{b: msg, push: mark})
 	}
 }
 
@@ -37,13 +44,14 @@ func (ls *liveSession[T]) broadcast(msg []byte) {
 // actions: attach waits until a detached one has finished closing.
 type hub[T any] struct {
 	cfg     *config
+	freed   func(*liveSession[T]) // after the lease renewal released a session's lock (App.free)
 	mu      sync.Mutex
 	byID    map[string]*liveSession[T]
 	closing map[string]chan struct{}
 }
 
-func (h *hub[T]) init(cfg *config) {
-	h.cfg = cfg
+func (h *hub[T]) init(cfg *config, freed func(*liveSession[T])) {
+	h.cfg, h.freed = cfg, freed
 	h.byID = make(map[string]*liveSession[T])
 	h.closing = make(map[string]chan struct{})
 }
@@ -90,6 +98,7 @@ func (h *hub[T]) attach(r *statetemplate.Renderer, token string, c *conn) (*live
 		every := h.cfg.lostTimeout / 3
 		var renew func()
 		renew = func() {
+			defer h.freed(ls)
 			ls.mu.Lock()
 			defer ls.mu.Unlock()
 			if !ls.dead {
@@ -112,9 +121,10 @@ func (h *hub[T]) lease(ls *liveSession[T], d time.Duration) {
 }
 
 // detach unregisters c, closing the session handle after its last
-// connection. The session then outlives its page by the orphan timeout:
-// the short one when the browser said it left the page.
-func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
+// connection, and reports whether it was the last. The session then
+// outlives its page by the orphan timeout: the short one when the browser
+// said it left the page.
+func (h *hub[T]) detach(ls *liveSession[T], c *conn) bool {
 	ls.mu.Lock()
 	delete(ls.conns, c)
 	ls.mu.Unlock()
@@ -129,7 +139,7 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	}
 	h.mu.Unlock()
 	if !last {
-		return
+		return false
 	}
 	ls.mu.Lock() // lets an action or push in flight finish first
 	ls.dead = true
@@ -149,6 +159,14 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	delete(h.closing, ls.id)
 	h.mu.Unlock()
 	close(closed)
+	return true
+}
+
+// lookup returns the live session with the ID id, or nil.
+func (h *hub[T]) lookup(id string) *liveSession[T] {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byID[id]
 }
 
 // connected reports whether a page has the session token names open.

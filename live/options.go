@@ -38,6 +38,12 @@ type config struct {
 
 	compression websocket.CompressionMode
 
+	// Pushes: see options_push.go.
+	broker       Broker
+	pushWorkers  int // 0: GOMAXPROCS
+	pushBacklog  int
+	pushObserver PushObserver
+
 	logger *slog.Logger
 }
 
@@ -68,6 +74,7 @@ func newConfig(opts []Option) *config {
 		maxUploadFiles: DefaultMaxUploadFiles,
 
 		compression: websocket.CompressionContextTakeover,
+		pushBacklog: DefaultPushBacklog,
 
 		logger: slog.Default(),
 	}

@@ -70,7 +70,7 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		a.refuse(c, err)
 		return
 	}
-	defer a.hub.detach(ls, c)
+	defer a.leave(ls, c)
 	c.enqueue(readyMessage)
 	if j.ref != j.pageRef {
 		c.enqueue(refMessage(j.ref))
@@ -80,6 +80,9 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	if j.resync {
 		a.resync(c, ls)
+	}
+	if !a.connected(c, ls) {
+		return
 	}
 	a.readLoop(c, ls)
 }
@@ -147,7 +150,8 @@ func (a *App[T]) refuse(c *conn, err error) {
 }
 
 func (a *App[T]) readLoop(c *conn, ls *liveSession[T]) {
-	ctx, cancel := context.WithCancel(context.Background())
+	// Handlers may Subscribe: their ctx knows the session's subscriptions.
+	ctx, cancel := context.WithCancel(withScope(context.Background(), &scope{subs: sessionSubs[T]{a, ls}}))
 	defer cancel()
 	limit := newBucket(a.cfg.ratePerSec, a.cfg.rateBurst)
 	for {
@@ -174,7 +178,9 @@ func (a *App[T]) readLoop(c *conn, ls *liveSession[T]) {
 			c.sendError(errCodeBadMessage, err.Error(), "")
 			continue
 		}
-		if err := a.dispatch(ctx, c, ls, msg); sessionGone(err) || errors.Is(err, statetemplate.ErrSessionClosed) {
+		err = a.dispatch(ctx, c, ls, msg)
+		a.free(ls) // the pushes that waited for the action go on
+		if sessionGone(err) || errors.Is(err, statetemplate.ErrSessionClosed) {
 			return
 		}
 	}

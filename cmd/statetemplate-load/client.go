@@ -268,6 +268,9 @@ func dialAll(ctx context.Context, refs []sessionRef, conc int, prog *progress) (
 		}
 		return nil, errs, fmt.Errorf("no WebSocket opened: %w", firstErr)
 	}
+	if errs > 0 {
+		prog.Logf("%d of %d WebSocket dials failed; first: %v", errs, len(refs), firstErr)
+	}
 	return conns, errs, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/livefir/statetemplate/examples/ticker/ticker"
 )
 
 // Bounds that keep a run finite whatever the flags say.
@@ -49,11 +51,21 @@ type config struct {
 	cacheBudget int64
 	template    string
 
+	// Pushes (-app ticker): see push.go.
+	app      string
+	publish  []float64 // publishes per second, one measured phase each
+	servers  int       // 1, or 2 sharing one Redis (store and broker)
+	watch    int       // symbols each ticker tab watches
+	workers  int       // live.WithPushWorkers; 0 for live's default
+	explicit map[string]bool
+
 	// Server side, for the child process.
-	serve  bool
-	mode   string // fragments or fullpage
-	store  string
-	listen string
+	serve       bool
+	mode        string // fragments or fullpage
+	store       string
+	listen      string
+	redisPrefix string // key prefix of the Redis store ("" picks one)
+	broker      string // Redis channel of the push broker ("" for none)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -91,7 +103,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard limit on the whole run (default: computed from the other flags)")
 	fs.StringVar(&c.template, "template", templateDesign, "dashboard template: design (the design document's, unchanged) or tuned (the task list title has an id, fixture.TunedSource, as in examples/dashboard, so that adding or removing a task does not replace the whole task section)")
 	fs.Int64Var(&c.cacheBudget, "cache-bytes", 0, "bolt store cache budget in bytes (0: the store's default)")
+	fs.StringVar(&c.app, "app", appDashboard, "the app served: dashboard (actions driven at -rate) or ticker (examples/ticker: publishes at -publish, pushed to every tab)")
+	var publish string
+	fs.StringVar(&publish, "publish", "5", "with -app ticker: publishes per second, comma-separated; each is measured in turn on the same tabs")
+	fs.IntVar(&c.servers, "servers", 1, "with -app ticker: servers, 1 or 2; two share the Redis of -store redis for sessions and pushes, the tabs are split between them and every publish is made on the first")
+	fs.IntVar(&c.watch, "watch", 3, fmt.Sprintf("with -app ticker: symbols on each tab's watchlist, 0 to %d, so that tabs' pages differ", ticker.MaxWatch))
+	fs.IntVar(&c.workers, "push-workers", 0, "with -app ticker: the servers' push workers (live.WithPushWorkers); 0 keeps live's default, GOMAXPROCS")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
+	fs.StringVar(&c.redisPrefix, "redis-prefix", "", "internal: the child's Redis key prefix")
+	fs.StringVar(&c.broker, "broker", "", "internal: the child's Redis channel for pushes")
 	fs.StringVar(&c.mode, "mode", modeLive, "internal: the child server's mode")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "internal: server listen address")
 	if err := fs.Parse(args); err != nil {
@@ -103,6 +123,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
+	c.explicit = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.explicit[f.Name] = true })
+	for _, r := range splitList(publish) {
+		v, err := strconv.ParseFloat(r, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: -publish %q: %v", errUsage, r, err)
+		}
+		c.publish = append(c.publish, v)
+	}
+	if c.app == appTicker && !c.explicit["modes"] {
+		modes = modeLive // the ticker is a live app; the baselines are the dashboard's
+	}
 	c.stores = splitList(stores)
 	c.modes = splitList(modes)
 	for _, r := range splitList(rates) {
@@ -111,6 +143,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("%w: -rate %q: %v", errUsage, r, err)
 		}
 		c.rates = append(c.rates, v)
+	}
+	if c.app == appTicker && !c.serve {
+		if c.explicit["rate"] {
+			return nil, fmt.Errorf("%w: -rate drives the dashboard's actions; the ticker is driven by -publish", errUsage)
+		}
+		c.rates = []float64{0}
 	}
 	if c.serve {
 		c.store = firstOr(c.stores, "memory")
@@ -139,6 +177,9 @@ func firstOr(s []string, def string) string {
 }
 
 func (c *config) validate() error {
+	if err := c.validatePush(); err != nil {
+		return err
+	}
 	for _, s := range c.stores {
 		switch s {
 		case "memory", "bolt", "redis":
@@ -203,7 +244,7 @@ func (c *config) validate() error {
 		switch {
 		case r < 0 || r > maxRate:
 			return fmt.Errorf("-rate %v: want 0 to %d", r, maxRate)
-		case c.conns > 0 && r == 0:
+		case c.conns > 0 && r == 0 && c.app != appTicker:
 			return errors.New("-rate 0 with connections: nothing to drive")
 		}
 	}
@@ -226,7 +267,11 @@ func (c *config) defaultTimeout() time.Duration {
 		runs = 1
 	}
 	setup := 2*time.Minute + time.Duration(c.sessions+c.conns)*5*time.Millisecond
-	return time.Duration(runs) * (setup + time.Duration(len(c.rates))*(c.warmup+c.duration+2*drainWait))
+	phases := len(c.rates)
+	if c.app == appTicker {
+		phases = len(c.publish)
+	}
+	return time.Duration(runs) * (setup + time.Duration(phases)*(c.warmup+c.duration+2*drainWait))
 }
 
 // checkLoopbackURL accepts only http(s) URLs whose host is a loopback
@@ -275,3 +320,53 @@ It only talks to loopback addresses and stops by itself.
 Example:
   statetemplate-load -store memory,bolt -sessions 100000 -conns 10000 -rate 2000 -duration 60s
 `
+
+// The apps the tool serves.
+const (
+	appDashboard = "dashboard"
+	appTicker    = "ticker"
+)
+
+// maxPublish bounds -publish.
+const maxPublish = 1000
+
+// validatePush checks the flags of a push run (-app ticker).
+func (c *config) validatePush() error {
+	switch c.app {
+	case appDashboard:
+		if c.servers != 1 {
+			return errors.New("-servers: only with -app ticker")
+		}
+		return nil
+	case appTicker:
+	default:
+		return fmt.Errorf("-app %q: want %s or %s", c.app, appDashboard, appTicker)
+	}
+	if c.serve {
+		return nil
+	}
+	switch {
+	case c.url != "":
+		return errors.New("-app ticker: the tool publishes through the server it starts; -url cannot be used")
+	case len(c.modes) != 1 || c.modes[0] != modeLive:
+		return fmt.Errorf("-modes %v: the ticker runs in live mode only", c.modes)
+	case len(c.publish) == 0 || len(c.publish) > 10:
+		return errors.New("-publish: want one to ten rates")
+	case c.workers < 0 || c.workers > 1024:
+		return fmt.Errorf("-push-workers %d: want 0 to 1024", c.workers)
+	case c.watch < 0 || c.watch > ticker.MaxWatch:
+		return fmt.Errorf("-watch %d: want 0 to %d", c.watch, ticker.MaxWatch)
+	case c.servers != 1 && c.servers != 2:
+		return fmt.Errorf("-servers %d: want 1 or 2", c.servers)
+	case c.servers == 2 && (len(c.stores) != 1 || c.stores[0] != "redis"):
+		return errors.New("-servers 2: two servers share their sessions and pushes through Redis: use -store redis")
+	case c.servers == 2 && c.server != "child":
+		return errors.New("-servers 2: each server runs in a child process of its own (-server child)")
+	}
+	for _, r := range c.publish {
+		if r <= 0 || r > maxPublish {
+			return fmt.Errorf("-publish %v: want more than 0, up to %d", r, maxPublish)
+		}
+	}
+	return nil
+}

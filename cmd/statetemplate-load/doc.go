@@ -67,6 +67,35 @@
 // -cpuprofile writes the server's CPU profiles of the creation and the
 // measured phases; -answers saves one answer per action to look at.
 //
+// # Pushes: -app ticker
+//
+// -app ticker serves examples/ticker instead of the dashboard: every tab
+// subscribes to the market's ticks when it connects, and each tab watches
+// -watch symbols (different ones), so that tabs' pages differ as real
+// users' do. Instead of actions, the tool makes the market tick at
+// -publish per second (POST /debug/loadpublish on the first server; the
+// tool is the market's only publisher, so it knows each tick's number),
+// and every tick is pushed to every tab.
+//
+//	go run ./cmd/statetemplate-load -app ticker -store bolt -sessions 2000 -conns 2000 -publish 5 -duration 30s
+//	go run ./cmd/statetemplate-load -app ticker -servers 2 -store redis -sessions 2000 -conns 2000 -publish 5
+//
+// With -servers 2 the tool starts two servers sharing the Redis of -store
+// redis for sessions and, through live/redisbroker, for pushes; the tabs
+// are split between them and every tick is published on the first (A), so
+// the second's tabs (B) get theirs through Redis.
+//
+// Per phase it reports: the time from Publish to each push frame written,
+// per server, from live's PushObserver (p50/p99/p999; on B the publish
+// time is A's clock, the same machine's); the time from the publish
+// request to each tab reading the frame (client side); ticks skipped — a
+// tab skips a tick when the server coalesced it into a later one because
+// the tab was behind, which the tool sees from the tick number each frame
+// shows — the tabs that skipped any, and the tabs that had not shown the
+// last tick 5 s after it (stale, always 0 unless a tab was lost); and the
+// servers' CPU over the phase (getrusage), per tab per publish (divided by
+// the push frames written) and in cores.
+//
 // # Bounds
 //
 // Counts, rates and durations are capped (see -h); the whole run has a

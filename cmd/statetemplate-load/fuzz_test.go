@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,7 @@ func FuzzAnswerParsing(f *testing.F) {
 	f.Add([]byte(`{"error":"rate_limited","message":"too many actions"}`))
 	f.Add([]byte("VmRSS:\t 1234 kB\n"))
 	f.Add([]byte(`task-task-id="task-`))
+	f.Add([]byte(`[{"html":"<span id=\"tick\">#42 · 15:04:05</span>"}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, id := range taskIDs(b, nil) {
 			if id == "" || !bytes.Contains(b, []byte("task-"+id)) {
@@ -32,5 +34,8 @@ func FuzzAnswerParsing(f *testing.F) {
 			}
 		}
 		_, _ = parseVmRSS(strings.NewReader(string(b)))
+		if seq := tickSeq(b); seq < 0 || seq > 0 && !bytes.Contains(b, []byte(strconv.FormatInt(seq, 10))) {
+			t.Fatalf("tickSeq returned %d, not in the input", seq)
+		}
 	})
 }

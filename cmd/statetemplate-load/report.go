@@ -19,6 +19,8 @@ type Report struct {
 	LoadBefore string      `json:"loadavg_before"`
 	LoadAfter  string      `json:"loadavg_after"`
 	Runs       []RunReport `json:"runs"`
+	// Pushes are the phases of -app ticker runs.
+	Pushes []PushRunReport `json:"pushes,omitempty"`
 }
 
 // RunReport is one store in one mode.
@@ -106,6 +108,13 @@ func (rep *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "command: %s\n", rep.Command)
 	}
 	b.WriteString("\n")
+	if len(rep.Pushes) > 0 {
+		rep.writePushText(&b)
+	}
+	if len(rep.Runs) == 0 {
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "store/mode\tsessions\tconns\tcreate p50\tp99\tactions/s\trtt p50\tp99\tp999\tbytes/update\tcpu/update\theap/session\trss/session\theap/conn\tloadavg\t")
@@ -268,6 +277,13 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Machine: %s. Load average before %s, after %s. %s UTC.\n\n", rep.Machine, rep.LoadBefore, rep.LoadAfter, rep.Started.UTC().Format("2006-01-02 15:04"))
 	if rep.Command != "" {
 		fmt.Fprintf(&b, "```sh\n%s\n```\n\n", rep.Command)
+	}
+	if len(rep.Pushes) > 0 {
+		rep.writePushMarkdown(&b)
+	}
+	if len(rep.Runs) == 0 {
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	b.WriteString("| store/mode@rate | sessions | conns | create p50 / p99 | server create p50 / p99 | actions/s | rtt p50 / p99 / p999 | bytes/update | server CPU/update | heap/session | RSS/session | heap/conn | unanswered | loadavg |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")

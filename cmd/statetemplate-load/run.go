@@ -56,8 +56,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var runErr error
 	for _, p := range cfg.plan() {
-		rrs, err := runOne(ctx, cfg, p, prog, stderr)
-		rep.Runs = append(rep.Runs, rrs...)
+		var err error
+		if cfg.app == appTicker {
+			var prs []PushRunReport
+			prs, err = runPush(ctx, cfg, p, prog, stderr)
+			rep.Pushes = append(rep.Pushes, prs...)
+		} else {
+			var rrs []RunReport
+			rrs, err = runOne(ctx, cfg, p, prog, stderr)
+			rep.Runs = append(rep.Runs, rrs...)
+		}
 		if err != nil {
 			runErr = fmt.Errorf("%s/%s: %w", p.store, p.mode, err)
 			break
@@ -65,7 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	prog.Close()
 	rep.LoadAfter = loadAvg()
-	if len(rep.Runs) > 0 {
+	if len(rep.Runs) > 0 || len(rep.Pushes) > 0 {
 		if err := rep.WriteText(stdout); err != nil && runErr == nil {
 			runErr = err
 		}
@@ -139,7 +147,7 @@ func (c *config) plan() []planned {
 
 func (c *config) serverConfig(p planned) serverConfig {
 	return serverConfig{mode: p.mode, store: p.store, listen: "127.0.0.1:0", sessions: c.sessions,
-		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template}
+		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template, app: c.app, workers: c.workers}
 }
 
 func startTarget(ctx context.Context, cfg *config, p planned, stderr io.Writer) (target, string, error) {
@@ -377,7 +385,8 @@ func profilePath(base string, p planned, phase string) string {
 // the process is signalled.
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer) error {
 	s, err := startServer(serverConfig{mode: cfg.mode, store: cfg.store, listen: cfg.listen, sessions: cfg.sessions,
-		dir: cfg.dbDir, redisAddr: cfg.redisAddr, cacheBytes: cfg.cacheBudget, template: cfg.template})
+		dir: cfg.dbDir, redisAddr: cfg.redisAddr, cacheBytes: cfg.cacheBudget, template: cfg.template,
+		app: cfg.app, redisPrefix: cfg.redisPrefix, broker: cfg.broker, workers: cfg.workers})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/examples/ticker/ticker"
 	"github.com/livefir/statetemplate/internal/fixture"
 	"github.com/livefir/statetemplate/live"
 )
@@ -34,6 +35,10 @@ const (
 	// without fragments would: the baseline. Same minimal loop.
 	modeFullPage = "fullpage"
 )
+
+// provisionalTTL is how long a ticker page's session waits for the page
+// to connect: longer than creating and dialing the largest run takes.
+const provisionalTTL = 30 * time.Minute
 
 // liveRate is the per-connection action rate allowed in live mode: far
 // above a person's, since a load test may drive few connections hard.
@@ -53,9 +58,10 @@ type server struct {
 	tmpl     *template.Template
 	hs       *http.Server
 	ln       net.Listener
-	app      *live.App[*fixture.DashboardData] // nil unless modeLive
-	creates  *recorder                         // CreateSession calls; the page handler in live mode
-	handles  *recorder                         // read action → answer written
+	app      liveApp     // nil unless modeLive
+	push     *pushServer // -app ticker: the market and the push figures
+	creates  *recorder   // CreateSession calls; the page handler in live mode
+	handles  *recorder   // read action → answer written
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // WebSocket handlers
@@ -66,6 +72,12 @@ type server struct {
 	profFile *os.File
 }
 
+// liveApp is a package live App of any data type.
+type liveApp interface {
+	http.Handler
+	Close() error
+}
+
 // serverConfig is what a server needs from the command line.
 type serverConfig struct {
 	mode, store, listen string
@@ -73,6 +85,10 @@ type serverConfig struct {
 	dir, redisAddr      string
 	cacheBytes          int64
 	template            string
+	app                 string // appDashboard or appTicker
+	redisPrefix         string // "" picks a prefix of the server's own
+	broker              string // Redis channel for pushes between servers; "" for none
+	workers             int    // live.WithPushWorkers; 0 for the default
 }
 
 func startServer(sc serverConfig) (*server, error) {
@@ -80,12 +96,22 @@ func startServer(sc serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := dashboardTemplate(sc.template)
-	if err != nil {
-		cleanup()
-		return nil, err
+	// Page loads create provisional sessions, held in memory until the page
+	// connects; the tool creates them all before it connects any, so the
+	// nursery must hold them all. Sessions whose page never connects are
+	// never stored.
+	opts = append(opts, statetemplate.WithProvisionalSessions(provisionalTTL, max(64<<20, int64(sc.sessions)*32<<10)))
+	var tmpl *template.Template
+	if sc.app == appTicker {
+		tmpl = ticker.Page
+	} else {
+		tmpl, err = dashboardTemplate(sc.template)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		opts = append(opts, statetemplate.WithDataTypes(&fixture.DashboardData{}))
 	}
-	opts = append(opts, statetemplate.WithDataTypes(&fixture.DashboardData{}))
 	r, err := statetemplate.New(tmpl, opts...)
 	if err != nil {
 		cleanup()
@@ -105,7 +131,15 @@ func startServer(sc serverConfig) (*server, error) {
 	}
 	mux := http.NewServeMux()
 	if sc.mode == modeLive {
-		s.app, err = newLiveApp(r)
+		if sc.app == appTicker {
+			s.push, err = newPushServer(r, sc)
+			if err == nil {
+				s.app = s.push.app
+				mux.HandleFunc("POST /debug/loadpublish", s.push.publish)
+			}
+		} else {
+			s.app, err = newLiveApp(r)
+		}
 		if err != nil {
 			ln.Close()
 			r.Close()
@@ -144,6 +178,9 @@ func (s *server) Close() error {
 	if s.app != nil {
 		s.app.Close() // after Shutdown, which does not track WebSockets
 	}
+	if s.push != nil {
+		s.push.close()
+	}
 	s.wg.Wait()
 	s.stopProfile()
 	if serr := <-s.serveErr; err == nil {
@@ -161,7 +198,7 @@ func (s *server) Close() error {
 func newLiveApp(r *statetemplate.Renderer) (*live.App[*fixture.DashboardData], error) {
 	app, err := live.New(r, func(*http.Request) (*fixture.DashboardData, error) {
 		return fixture.NewDashboard(initialTasks), nil
-	}, live.WithRateLimit(liveRate, liveRate))
+	}, loadLimits()...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +212,13 @@ func newLiveApp(r *statetemplate.Renderer) (*live.App[*fixture.DashboardData], e
 		})
 	}
 	return app, nil
+}
+
+// loadLimits lifts package live's per-client limits, which a load test
+// from one address and far above a person's pace would trip: the action
+// rate per connection, and page loads per address.
+func loadLimits() []live.Option {
+	return []live.Option{live.WithRateLimit(liveRate, liveRate), live.WithPageRateLimit(0, 1)}
 }
 
 // timed records how long h takes: live's page handler creates the session
@@ -284,13 +328,25 @@ type serverStats struct {
 	Proc   ProcStats      `json:"proc"`
 	Create LatencySummary `json:"create"`
 	Handle LatencySummary `json:"handle"`
+	// Push is the time from Publish to each push frame written, and
+	// PushStats the App's push counters (-app ticker).
+	Push      LatencySummary  `json:"push"`
+	PushStats *live.PushStats `json:"push_stats,omitempty"`
 }
 
 func (s *server) snapshot(gc, reset bool) serverStats {
 	st := serverStats{Proc: readProcStats(gc), Create: s.creates.Summary(), Handle: s.handles.Summary()}
+	if s.push != nil {
+		st.Push = s.push.frames.Summary()
+		ps := s.push.app.PushStats()
+		st.PushStats = &ps
+	}
 	if reset {
 		s.creates.Reset()
 		s.handles.Reset()
+		if s.push != nil {
+			s.push.frames.Reset()
+		}
 	}
 	return st
 }

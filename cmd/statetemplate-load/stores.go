@@ -41,7 +41,7 @@ func storeOptions(sc serverConfig) ([]statetemplate.Option, func(), error) {
 		if sc.redisAddr == "" {
 			return nil, nil, fmt.Errorf("-store redis needs -redis ADDR or $STATETEMPLATE_REDIS_ADDR")
 		}
-		opts, err := redisOptions(sc.redisAddr)
+		opts, err := redisOptions(sc.redisAddr, sc.redisPrefix)
 		return opts, nothing, err
 	}
 	return nil, nil, fmt.Errorf("unknown store %q", sc.store)
@@ -55,18 +55,25 @@ func boltOptions(dir string, cacheBytes int64) ([]statetemplate.Option, error) {
 	return opts, nil
 }
 
-// redisOptions opens the Redis store under a key prefix of its own, so
-// that runs never see each other's sessions.
-func redisOptions(addr string) ([]statetemplate.Option, error) {
+// redisOptions opens the Redis store under prefix, or when it is "" a key
+// prefix of its own, so that runs never see each other's sessions. The
+// servers of one run (-servers 2) share theirs.
+func redisOptions(addr, prefix string) ([]statetemplate.Option, error) {
+	if prefix == "" {
+		prefix = newRedisPrefix()
+	}
 	url := addr
 	if !strings.Contains(url, "://") {
 		url = "redis://" + addr
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := redis.Open(ctx, url, redis.Config{Prefix: fmt.Sprintf("stload-%x:", rand.Uint64())})
+	st, err := redis.Open(ctx, url, redis.Config{Prefix: prefix})
 	if err != nil {
 		return nil, err
 	}
 	return []statetemplate.Option{statetemplate.WithCustomStore(st)}, nil
 }
+
+// newRedisPrefix returns a key prefix no other run uses.
+func newRedisPrefix() string { return fmt.Sprintf("stload-%x:", rand.Uint64()) }

@@ -74,7 +74,7 @@ func startChild(ctx context.Context, cfg *config, sc serverConfig, stderr io.Wri
 	}
 	args := []string{"-serve", "-store", sc.store, "-mode", sc.mode, "-listen", "127.0.0.1:0",
 		"-sessions", strconv.Itoa(sc.sessions), "-redis", sc.redisAddr, "-cache-bytes", strconv.FormatInt(sc.cacheBytes, 10)}
-	args = append(args, "-template", sc.template)
+	args = append(args, "-template", sc.template, "-app", sc.app, "-redis-prefix", sc.redisPrefix, "-broker", sc.broker, "-push-workers", strconv.Itoa(sc.workers))
 	if sc.dir != "" {
 		args = append(args, "-dir", sc.dir)
 	}
@@ -147,11 +147,17 @@ func (t *childTarget) stopProfile(ctx context.Context) error {
 }
 
 func (t *childTarget) call(ctx context.Context, method, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, t.url+path, nil)
+	return callServer(ctx, t.hc, method, t.url, path, out)
+}
+
+// callServer calls one of the tool's endpoints on the server at base and
+// decodes its JSON answer into out, unless out is nil.
+func callServer(ctx context.Context, hc *http.Client, method, base, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
 	if err != nil {
 		return err
 	}
-	resp, err := t.hc.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

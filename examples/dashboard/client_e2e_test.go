@@ -297,10 +297,10 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 
 	tb := newBrowserContext(t)
 	tb.do(chromedp.Navigate(front.URL + "/"))
-	tb.click("#increment") // queued by the old client until it connects, which it never does
 	require.Eventually(t, func() bool { return loads.Load() == 2 }, 10*time.Second, 20*time.Millisecond, "the old client reloads")
 	tb.waitConnected()
 	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=2"]') !== null`), "this server's client")
+	assert.True(t, eval[bool](tb, `!!document.querySelector('script[data-resumed]')`), "the reload continued the tab's session")
 	tb.click("#increment")
 	tb.waitFor(`document.querySelector("#counter-display").textContent.trim() === "1"`)
 	assert.Equal(t, int32(2), loads.Load())
