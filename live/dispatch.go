@@ -17,7 +17,7 @@ import (
 // notices, events, navigation) to c. The error is for the read loop's
 // decision to go on; the browser has been told already.
 func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg Message) error {
-	rp := &reply{Ack: msg.seq, session: ls.id, logger: a.cfg.logger}
+	rp := &reply{Ack: msg.seq, session: ls.id, logger: a.cfg.logger, origin: c}
 	defer func() { c.enqueue(rp.encode()) }()
 	var fn ActionFunc[T]
 	switch msg.Action {
@@ -155,9 +155,23 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 		a.failed(ls, err)
 		return err
 	}
-	msg, err := EncodeUpdates(updates)
+	msg, err := encodeUpdates(updates)
 	if err != nil {
 		return err
+	}
+	if rp := replyOf(ctx); msg != nil && rp != nil && rp.origin != nil && rp.Ack != 0 && rp.onlyAck() {
+		// The action's ack ends its connection's copy of the batch: one
+		// frame instead of two. The reply is then empty.
+		own := withAck(msg, rp.Ack)
+		rp.Ack = 0
+		for c := range ls.conns {
+			if c == rp.origin {
+				c.enqueue(own)
+			} else {
+				c.enqueue(msg)
+			}
+		}
+		return nil
 	}
 	ls.broadcastMarked(msg, markOf(ctx))
 	return nil
@@ -220,7 +234,7 @@ func (a *App[T]) wholePage(ls *liveSession[T]) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return EncodeUpdates(body)
+	return encodeUpdates(body)
 }
 
 // failed closes the session's connections when err means it is gone, or

@@ -181,7 +181,8 @@ func send(t *testing.T, ws *websocket.Conn, msg string) {
 	require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
 }
 
-// serverMsg is a batch of updates, an error, or a new tab reference.
+// serverMsg is a batch of updates, a reply (its fields as strings, the
+// ack at the end of a batch included), or a new tab reference.
 type serverMsg struct {
 	Updates []statetemplate.Update
 	Error   map[string]string
@@ -199,8 +200,12 @@ func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 	var m serverMsg
 	switch {
 	case len(b) > 0 && b[0] != '{':
-		m.Updates, err = live.DecodeUpdates(b)
+		batch, err := live.DecodeBatch(b)
 		require.NoError(t, err)
+		m.Updates = batch.Updates
+		if batch.Ack != 0 {
+			m.Error = map[string]string{"ack": strconv.FormatInt(batch.Ack, 10)}
+		}
 	case strings.HasPrefix(string(b), `{"ref":`):
 		var r struct{ Ref string }
 		require.NoError(t, json.Unmarshal(b, &r))

@@ -90,12 +90,12 @@ func nextUpdates(ws *websocket.Conn) string {
 	if err != nil {
 		panic(err)
 	}
-	updates, err := live.DecodeUpdates(msg)
+	batch, err := live.DecodeBatch(msg)
 	if err != nil {
 		panic(err)
 	}
 	var b strings.Builder
-	for _, u := range updates {
+	for _, u := range batch.Updates {
 		fmt.Fprintf(&b, "%s #%s %s", u.Action, u.FragmentID, u.HTML)
 	}
 	return b.String()

@@ -25,6 +25,9 @@ type reply struct {
 
 	session string
 	logger  *slog.Logger
+	// origin is the connection the action came from, which the ack goes
+	// to; nil for a push.
+	origin *conn
 }
 
 type notice struct {
@@ -44,13 +47,22 @@ func (r *reply) fail(code, text, action string) {
 
 // empty reports whether r has nothing to tell.
 func (r *reply) empty() bool {
-	return r.Ack == 0 && r.Error == "" && len(r.Flash) == 0 && len(r.Events) == 0 && r.Nav == "" && r.Redirect == ""
+	return r.Ack == 0 && r.onlyAck()
 }
 
-// encode returns r's wire form, or nil when it is empty.
+// onlyAck reports whether r tells nothing but its ack, if any.
+func (r *reply) onlyAck() bool {
+	return r.Error == "" && len(r.Flash) == 0 && len(r.Events) == 0 && r.Nav == "" && r.Redirect == ""
+}
+
+// encode returns r's wire form, or nil when it is empty: an ack alone is
+// an ack record (see withAck), anything more a JSON object.
 func (r *reply) encode() []byte {
-	if r.empty() {
+	switch {
+	case r.empty():
 		return nil
+	case r.onlyAck():
+		return withAck(nil, r.Ack)
 	}
 	b, err := json.Marshal(r)
 	if err != nil { // every part marshalled already; this cannot fail

@@ -77,8 +77,9 @@ func TestUpload_FilesReachTheActionAndAreDeletedAfterIt(t *testing.T) {
 	var refs map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(body), &refs))
 	send(t, ws, `{"action":"add","photo":`+string(refs["photo"])+`,"_seq":1}`)
-	assert.Contains(t, mustRead(t, ws).html(), "<li>cat.txt:text/plain; charset=utf-8:meow</li>", "a clean name and a sniffed type")
-	assert.Equal(t, "1", mustRead(t, ws).Error["ack"])
+	m := mustRead(t, ws)
+	assert.Contains(t, m.html(), "<li>cat.txt:text/plain; charset=utf-8:meow</li>", "a clean name and a sniffed type")
+	assert.Equal(t, "1", m.Error["ack"], "the ack ends the batch")
 	_, err := os.Stat(<-paths)
 	assert.True(t, os.IsNotExist(err), "the file is gone once the handler returned")
 

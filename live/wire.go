@@ -25,7 +25,7 @@ var readyMessage = []byte(`{"v":` + protocolVersion + `}`)
 // protocolVersion is ProtocolVersion as the handshake's v carries it.
 var protocolVersion = strconv.Itoa(ProtocolVersion)
 
-// ErrBadUpdates is returned by DecodeUpdates for a message that is not a
+// ErrBadUpdates is returned by DecodeBatch for a message that is not a
 // batch of updates in the wire form.
 var ErrBadUpdates = errors.New("live: not a batch of updates")
 
@@ -51,9 +51,13 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	s  attrs             html (lead and start tag)
 //	T  title             text (the id is empty)
 //	d  data_changed      paths (the id is empty); it belongs to the next record
+//	k  ack               - (the "id" is the action's _seq): the reply {"ack": seq}
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
-// them.
+// them. An action's acknowledgment, when it is all the reply says, ends
+// the batch of updates sent to the connection the action came from (the
+// session's other connections get the batch without it), or is a batch
+// of its own when the action changed nothing: one frame per action.
 const (
 	opReplace      = 'r'
 	opAppend       = 'a'
@@ -64,6 +68,7 @@ const (
 	opAttrs        = 's'
 	opTitle        = 'T'
 	opDataChanged  = 'd'
+	opAck          = 'k'
 )
 
 // wireOp is an action's operation character and the number of fields
@@ -85,13 +90,22 @@ var wireOps = []wireOp{
 	{statetemplate.ActionTitle, opTitle, 1},
 }
 
-// EncodeUpdates returns the wire form of a batch of updates, as package
-// live sends it to the browser client, or nil when the batch has nothing
-// to apply (no updates, or only no-ops). Invalid UTF-8 in any string (a
-// stray byte in session data passes through html/template) becomes
-// U+FFFD, as a text message requires. It fails only on an action the
-// wire form does not have.
-func EncodeUpdates(updates []statetemplate.Update) ([]byte, error) {
+// EncodeBatch returns the wire form of a batch, as package live sends it
+// to the browser client, or nil when it has nothing to tell (no updates,
+// or only no-ops, and no ack). Invalid UTF-8 in any string (a stray byte
+// in session data passes through html/template) becomes U+FFFD, as a text
+// message requires. It fails only on an action the wire form does not
+// have.
+func EncodeBatch(b Batch) ([]byte, error) {
+	msg, err := encodeUpdates(b.Updates)
+	if err != nil || b.Ack == 0 {
+		return msg, err
+	}
+	return withAck(msg, b.Ack), nil
+}
+
+// encodeUpdates is EncodeBatch without an ack.
+func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 	var fields []string // every id and field, to choose the separators
 	n := 0
 	for _, u := range updates {
@@ -195,51 +209,88 @@ func separators(fields []string) rune {
 	return r
 }
 
-// DecodeUpdates parses a batch of updates in the wire form (see
-// EncodeUpdates) for Go clients and tests. It accepts exactly the batches
-// whose every record the browser client applies (client/src/apply.js): a
-// record of an unknown operation or with the wrong number of fields fails
-// the batch, and the client asks for a resync instead. data_changed
-// records are for page script; their paths go to the next update, and
-// any other id or count of fields is ignored, as the client ignores them.
+// withAck returns batch, a message of encodeUpdates or nil, with the
+// acknowledgment of the action seq at its end.
+func withAck(batch []byte, seq int64) []byte {
+	r := "\x1e"
+	if len(batch) > 0 {
+		_, n := utf8.DecodeRune(batch)
+		r = string(batch[:n])
+	}
+	out := make([]byte, 0, len(batch)+len(r)+21)
+	out = append(out, batch...)
+	out = append(out, r...)
+	out = append(out, opAck)
+	return strconv.AppendInt(out, seq, 10)
+}
+
+// Batch is what one message of updates carries: the updates, in order,
+// and the acknowledgment it ends with (the action's _seq), 0 when none.
+type Batch struct {
+	Updates []statetemplate.Update
+	Ack     int64
+}
+
+// DecodeBatch parses a batch in the wire form (see EncodeBatch) for Go
+// clients and tests. It accepts exactly the batches whose every record
+// the browser client applies (client/src/apply.js): a record of an
+// unknown operation or with the wrong number of fields fails the batch,
+// and the client asks for a resync instead. data_changed records are for
+// page script; their paths go to the next update, and any other id or
+// count of fields is ignored, as the client ignores them. An ack must be
+// a decimal number (the client would settle no action with another).
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
-func DecodeUpdates(msg []byte) ([]statetemplate.Update, error) {
+func DecodeBatch(msg []byte) (Batch, error) {
+	ups, ack, err := decodeBatch(msg)
+	return Batch{Updates: ups, Ack: ack}, err
+}
+
+func decodeBatch(msg []byte) ([]statetemplate.Update, int64, error) {
 	if !utf8.Valid(msg) {
-		return nil, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
+		return nil, 0, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
 	}
 	s := string(msg)
 	r, size := utf8.DecodeRuneInString(s)
 	// The client reads R and R+1 as UTF-16 code units: R is in the BMP,
 	// and R+1 not a surrogate.
 	if size == 0 || r == '{' || r >= 0xd7ff && r < 0xe000 || r >= 0xffff {
-		return nil, fmt.Errorf("%w: does not start with a separator", ErrBadUpdates)
+		return nil, 0, fmt.Errorf("%w: does not start with a separator", ErrBadUpdates)
 	}
 	sep := string(r + 1)
 	var out []statetemplate.Update
 	var paths []string
+	var ack int64
 	for _, rec := range strings.Split(s[size:], string(r)) {
 		parts := strings.Split(rec, sep)
 		head := parts[0]
 		if head == "" {
-			return nil, fmt.Errorf("%w: an empty record", ErrBadUpdates)
+			return nil, 0, fmt.Errorf("%w: an empty record", ErrBadUpdates)
 		}
 		op, id, f := head[0], head[1:], parts[1:]
-		if op == opDataChanged {
+		switch op {
+		case opDataChanged:
 			paths = nil
 			if len(f) > 0 {
 				paths = f
 			}
 			continue
+		case opAck:
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id || len(f) > 0 {
+				return nil, 0, fmt.Errorf("%w: a malformed ack %q", ErrBadUpdates, rec)
+			}
+			ack = n
+			continue
 		}
 		u, err := decodeRecord(op, id, f)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		u.DataChanged, paths = paths, nil
 		out = append(out, u)
 	}
-	return out, nil
+	return out, ack, nil
 }
 
 func decodeRecord(op byte, id string, f []string) (statetemplate.Update, error) {

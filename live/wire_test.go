@@ -13,7 +13,7 @@ import (
 	"github.com/livefir/statetemplate/live"
 )
 
-func TestEncodeUpdates_RoundTripsEveryAction(t *testing.T) {
+func TestEncodeBatch_RoundTripsEveryAction(t *testing.T) {
 	tests := []struct {
 		name string
 		u    statetemplate.Update
@@ -42,41 +42,59 @@ func TestEncodeUpdates_RoundTripsEveryAction(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := live.EncodeUpdates([]statetemplate.Update{tc.u})
+			b, err := live.EncodeBatch(live.Batch{Updates: []statetemplate.Update{tc.u}})
 			require.NoError(t, err)
 			assert.Equal(t, tc.wire, string(b))
-			back, err := live.DecodeUpdates(b)
+			back, err := live.DecodeBatch(b)
 			require.NoError(t, err)
-			assert.Equal(t, []statetemplate.Update{tc.u}, back)
+			assert.Equal(t, live.Batch{Updates: []statetemplate.Update{tc.u}}, back)
 		})
 	}
 }
 
-func TestEncodeUpdates_SendsOnlyWhatTheClientUses(t *testing.T) {
+func TestEncodeBatch_SendsOnlyWhatTheClientUses(t *testing.T) {
 	ups := []statetemplate.Update{
 		{FragmentID: "count", Action: statetemplate.ActionText, HTML: "Count: 2", HTMLHash: "0123456789abcdef"},
 		{FragmentID: "task-3", Action: statetemplate.ActionRemove},
 	}
-	b, err := live.EncodeUpdates(ups)
+	b, err := live.EncodeBatch(live.Batch{Updates: ups, Ack: 17})
 	require.NoError(t, err)
-	assert.Equal(t, "\x1etcount\x1fCount: 2\x1extask-3", string(b), "no hash, no timestamp, no escaping")
-	assert.Len(t, b, 24)
+	assert.Equal(t, "\x1etcount\x1fCount: 2\x1extask-3\x1ek17", string(b), "no hash, no timestamp, no escaping; the ack last")
+	assert.Len(t, b, 28)
 }
 
-func TestEncodeUpdates_NothingToApplyIsNoMessage(t *testing.T) {
+func TestEncodeBatch_AnAckAloneIsARecord(t *testing.T) {
+	b, err := live.EncodeBatch(live.Batch{Ack: 3})
+	require.NoError(t, err)
+	assert.Equal(t, "\x1ek3", string(b))
+	back, err := live.DecodeBatch(b)
+	require.NoError(t, err)
+	assert.Equal(t, live.Batch{Ack: 3}, back)
+}
+
+func TestEncodeBatch_TheAckFollowsTheBatchsSeparator(t *testing.T) {
+	b, err := live.EncodeBatch(live.Batch{Updates: []statetemplate.Update{{FragmentID: "p", Action: statetemplate.ActionText, HTML: "a\x1eb"}}, Ack: 9})
+	require.NoError(t, err)
+	assert.Equal(t, "\x1ctp\x1da\x1eb\x1ck9", string(b))
+	back, err := live.DecodeBatch(b)
+	require.NoError(t, err)
+	assert.Equal(t, int64(9), back.Ack)
+}
+
+func TestEncodeBatch_NothingToApplyIsNoMessage(t *testing.T) {
 	for _, ups := range [][]statetemplate.Update{nil, {{IsNoOp: true}}} {
-		b, err := live.EncodeUpdates(ups)
+		b, err := live.EncodeBatch(live.Batch{Updates: ups})
 		require.NoError(t, err)
 		assert.Nil(t, b)
 	}
 }
 
-func TestEncodeUpdates_FailsOnAnActionWithoutAWireForm(t *testing.T) {
-	_, err := live.EncodeUpdates([]statetemplate.Update{{FragmentID: "a", Action: "morph"}})
+func TestEncodeBatch_FailsOnAnActionWithoutAWireForm(t *testing.T) {
+	_, err := live.EncodeBatch(live.Batch{Updates: []statetemplate.Update{{FragmentID: "a", Action: "morph"}}})
 	assert.Error(t, err)
 }
 
-func TestEncodeUpdates_ChoosesSeparatorsNoFieldHolds(t *testing.T) {
+func TestEncodeBatch_ChoosesSeparatorsNoFieldHolds(t *testing.T) {
 	var allC0 strings.Builder
 	for c := byte(1); c < 0x20; c++ {
 		allC0.WriteByte(c)
@@ -95,31 +113,31 @@ func TestEncodeUpdates_ChoosesSeparatorsNoFieldHolds(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			u := statetemplate.Update{FragmentID: "p", Action: statetemplate.ActionText, HTML: tc.html}
-			b, err := live.EncodeUpdates([]statetemplate.Update{u})
+			b, err := live.EncodeBatch(live.Batch{Updates: []statetemplate.Update{u}})
 			require.NoError(t, err)
 			r, _ := utf8.DecodeRune(b)
 			assert.Equal(t, tc.sep, r)
-			back, err := live.DecodeUpdates(b)
+			back, err := live.DecodeBatch(b)
 			require.NoError(t, err)
-			assert.Equal(t, []statetemplate.Update{u}, back)
+			assert.Equal(t, []statetemplate.Update{u}, back.Updates)
 		})
 	}
 }
 
-func TestEncodeUpdates_InvalidUTF8BecomesTheReplacementCharacter(t *testing.T) {
+func TestEncodeBatch_InvalidUTF8BecomesTheReplacementCharacter(t *testing.T) {
 	html := "<p id=\"p\">caf\xe9 \xff ok</p>"
 	in := []statetemplate.Update{{FragmentID: "p\xff", Action: statetemplate.ActionReplace, HTML: html}}
-	b, err := live.EncodeUpdates(in)
+	b, err := live.EncodeBatch(live.Batch{Updates: in})
 	require.NoError(t, err)
 	assert.True(t, utf8.Valid(b), "a text message is UTF-8")
-	back, err := live.DecodeUpdates(b)
+	back, err := live.DecodeBatch(b)
 	require.NoError(t, err)
-	assert.Equal(t, "<p id=\"p\">caf\uFFFD \uFFFD ok</p>", back[0].HTML)
-	assert.Equal(t, "p\uFFFD", back[0].FragmentID)
+	assert.Equal(t, "<p id=\"p\">caf\uFFFD \uFFFD ok</p>", back.Updates[0].HTML)
+	assert.Equal(t, "p\uFFFD", back.Updates[0].FragmentID)
 	assert.Equal(t, html, in[0].HTML, "the caller's updates are not modified")
 }
 
-func TestDecodeUpdates_RejectsWhatIsNotABatch(t *testing.T) {
+func TestDecodeBatch_RejectsWhatIsNotABatch(t *testing.T) {
 	tests := []struct{ name, msg string }{
 		{"empty", ""},
 		{"JSON", `{"ack":1}`},
@@ -129,20 +147,24 @@ func TestDecodeUpdates_RejectsWhatIsNotABatch(t *testing.T) {
 		{"a remove with html", "\x1exa\x1f<p>"},
 		{"an insert without a target", "\x1eia\x1f<p id=a>"},
 		{"not UTF-8", "\x1etc\x1f\xff"},
+		{"an ack that is not a number", "\x1ekx"},
+		{"an ack of 0", "\x1ek0"},
+		{"an ack with a sign", "\x1ek+5"},
+		{"an ack with a field", "\x1ek5\x1fx"},
 		{"a separator whose next is a surrogate", "\ud7ffta"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := live.DecodeUpdates([]byte(tc.msg))
+			_, err := live.DecodeBatch([]byte(tc.msg))
 			assert.True(t, errors.Is(err, live.ErrBadUpdates), "%v", err)
 		})
 	}
 }
 
-// FuzzDecodeUpdates runs the decoder, a model of the browser client's,
-// on any message: it fails with ErrBadUpdates or gives updates that
-// encode and decode back to themselves.
-func FuzzDecodeUpdates(f *testing.F) {
+// FuzzDecodeBatch runs the decoder, a model of the browser client's, on
+// any message: it fails with ErrBadUpdates or gives a batch that encodes
+// and decodes back to itself.
+func FuzzDecodeBatch(f *testing.F) {
 	for _, s := range []string{
 		"\x1etcount\x1fCount: 2\x1extask-3",
 		"\x1ed\x1fCounter\x1etc\x1f2",
@@ -150,34 +172,36 @@ func FuzzDecodeUpdates(f *testing.F) {
 		"\x1cta\x1d\x1e\x1f",
 		"\ue000ta\ue001\x01",
 		"\x1esb\x1f\n <b id=b>",
+		"\x1etc\x1f1\x1ek12",
+		"\x1ek7",
 		"[]",
 		"\x1e\x1e",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
-		ups, err := live.DecodeUpdates(msg)
+		batch, err := live.DecodeBatch(msg)
 		if err != nil {
 			if !errors.Is(err, live.ErrBadUpdates) {
 				t.Fatalf("error %v does not wrap ErrBadUpdates", err)
 			}
 			return
 		}
-		b, err := live.EncodeUpdates(ups)
+		b, err := live.EncodeBatch(batch)
 		if err != nil {
-			t.Fatalf("decoded updates do not encode: %v", err)
+			t.Fatalf("a decoded batch does not encode: %v", err)
 		}
-		again, err := live.DecodeUpdates(b)
+		again, err := live.DecodeBatch(b)
 		if err != nil {
 			t.Fatalf("re-encoded %q does not decode: %v", b, err)
 		}
-		require.Equal(t, ups, again)
+		require.Equal(t, batch, again)
 	})
 }
 
-// FuzzEncodeUpdates checks that any strings round-trip, whatever
+// FuzzEncodeBatch checks that any strings round-trip, whatever
 // characters they hold.
-func FuzzEncodeUpdates(f *testing.F) {
+func FuzzEncodeBatch(f *testing.F) {
 	f.Add("task-1", "task-0", "<li id=\"task-1\">\x1e\x1f</li>", "Tasks.1")
 	f.Add("", "", "\x01\x02\x03\ue000\ue001", "")
 	f.Add("a\xff", "b", "caf\xe9", "P\x00")
@@ -186,11 +210,13 @@ func FuzzEncodeUpdates(f *testing.F) {
 			{FragmentID: id, Action: statetemplate.ActionInsertAfter, TargetID: target, HTML: html, DataChanged: []string{path}},
 			{FragmentID: target, Action: statetemplate.ActionText, HTML: html},
 		}
-		b, err := live.EncodeUpdates(in)
+		b, err := live.EncodeBatch(live.Batch{Updates: in, Ack: 1})
 		require.NoError(t, err)
 		require.True(t, utf8.Valid(b))
-		out, err := live.DecodeUpdates(b)
+		batch, err := live.DecodeBatch(b)
 		require.NoError(t, err, "%q", b)
+		require.Equal(t, int64(1), batch.Ack)
+		out := batch.Updates
 		valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 		require.Len(t, out, 2)
 		assert.Equal(t, valid(id), out[0].FragmentID)
@@ -201,7 +227,7 @@ func FuzzEncodeUpdates(f *testing.F) {
 	})
 }
 
-func TestDecodeUpdates_ToleratesWhatTheClientIgnores(t *testing.T) {
+func TestDecodeBatch_ToleratesWhatTheClientIgnores(t *testing.T) {
 	tests := []struct {
 		name, msg string
 		want      []statetemplate.Update
@@ -217,9 +243,9 @@ func TestDecodeUpdates_ToleratesWhatTheClientIgnores(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := live.DecodeUpdates([]byte(tc.msg))
+			got, err := live.DecodeBatch([]byte(tc.msg))
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.want, got.Updates)
 		})
 	}
 }

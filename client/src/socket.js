@@ -116,18 +116,20 @@ const open = () => {
       return status("open");
     }
     if (d[0] == "{") return (m = JSON.parse(d)).ref ? ((ref = m.ref), remember()) : answer(m);
-    // A batch: its first character separates records, the next one fields.
+    // A batch: its first character separates records, the next one
+    // fields. An action's ack (k) ends it, and is answered even when an
+    // update failed.
+    let k, bad;
     m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
-    for (const r of m) {
-      const el = apply(r);
-      if (!el) {
-        raw(RESYNC);
-        break;
+    for (const r of m)
+      if (r[0][0] == "k") k = r[0].slice(1);
+      else if (!bad) {
+        const el = apply(r);
+        el ? touched.push(el) : (bad = raw(RESYNC) || 1);
       }
-      touched.push(el);
-    }
     grow(doc.body, touched);
-    fire("update", m);
+    touched[0] && fire("update", m);
+    k && answer({ ack: k });
   };
   ws.onclose = (e) => {
     ws = live = null;

@@ -100,11 +100,11 @@ type pushRun struct {
 // of the element or in markup that holds it. It returns 0 when the frame
 // has none (an answer to an action).
 func tickSeq(msg []byte) int64 {
-	ups, err := live.DecodeUpdates(msg)
+	b, err := live.DecodeBatch(msg)
 	if err != nil {
 		return 0
 	}
-	for _, u := range ups {
+	for _, u := range b.Updates {
 		text := u.HTML
 		if u.FragmentID != "tick" || u.Action != statetemplate.ActionText {
 			i := strings.Index(text, `id="tick"`)
@@ -302,7 +302,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 	}
 	ctx, cancel := context.WithTimeout(pr.ctx, 30*time.Second)
 	defer cancel()
-	for _, m := range msgs {
+	for i, m := range msgs {
 		if err := tb.ws.ws.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
 			return fmt.Errorf("sending a watch action: %w", err)
 		}
@@ -312,7 +312,10 @@ func (pr *pushRun) prepare(tb *tab) error {
 				return fmt.Errorf("waiting for a watch action's answer: %w", err)
 			}
 			b := buf.Bytes()
-			done := bytes.HasPrefix(b, []byte(`{"ack"`))
+			// The ack ends the action's batch of updates, or is a batch of
+			// its own.
+			batch, _ := live.DecodeBatch(b)
+			done := batch.Ack == int64(i+1)
 			failed := bytes.HasPrefix(b, []byte(`{"error"`))
 			bufPool.Put(buf)
 			if failed {

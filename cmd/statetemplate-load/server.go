@@ -316,7 +316,7 @@ func (s *server) answer(buf *bytes.Buffer, sess *statetemplate.Session, data *fi
 	if err != nil {
 		return nil, err
 	}
-	b, err := live.EncodeUpdates(ups)
+	b, err := live.EncodeBatch(live.Batch{Updates: ups})
 	if b == nil && err == nil {
 		b = []byte("{}") // nothing changed: an empty reply
 	}

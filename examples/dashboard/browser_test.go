@@ -123,11 +123,11 @@ func (tb *tab) addTask(title, priority string) {
 func (tb *tab) updateActions() []string {
 	var out []string
 	for _, f := range tb.Received() {
-		batch, err := live.DecodeUpdates(f)
+		batch, err := live.DecodeBatch(f)
 		if err != nil {
 			continue
 		}
-		for _, u := range batch {
+		for _, u := range batch.Updates {
 			out = append(out, u.Action)
 		}
 	}
@@ -146,7 +146,15 @@ func freePort(t *testing.T) string {
 // startInProcess serves the dashboard on a bolt file in t's temp dir.
 func startInProcess(t *testing.T, tick time.Duration) string {
 	t.Helper()
-	s, err := newServer(config{db: filepath.Join(t.TempDir(), "sessions.db"), tick: tick, pageRate: live.DefaultPageRate, logger: testLogger()})
+	return startWith(t, config{tick: tick, pageRate: live.DefaultPageRate})
+}
+
+// startWith serves the dashboard with cfg, on a bolt file in t's temp dir,
+// until t ends.
+func startWith(t testing.TB, cfg config) string {
+	t.Helper()
+	cfg.db, cfg.logger = filepath.Join(t.TempDir(), "sessions.db"), testLogger()
+	s, err := newServer(cfg)
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -118,7 +118,7 @@ func (s *scripted) expectRecv(t *testing.T, want string) {
 
 func push(t *testing.T, ws *websocket.Conn, updates ...statetemplate.Update) {
 	t.Helper()
-	b, err := live.EncodeUpdates(updates)
+	b, err := live.EncodeBatch(live.Batch{Updates: updates})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -43,6 +43,14 @@ type Tab struct {
 // message. The connection is closed when t ends.
 func Open(t testing.TB, base string, header http.Header) *Tab {
 	t.Helper()
+	return OpenWith(t, base, websocket.DialOptions{HTTPHeader: header})
+}
+
+// OpenWith is Open with the WebSocket's dial options: a compression mode
+// to offer, an HTTP client that measures the connection
+// (internal/wirebytes).
+func OpenWith(t testing.TB, base string, opts websocket.DialOptions) *Tab {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	hc := &http.Client{Jar: jar, Timeout: timeout}
@@ -60,15 +68,15 @@ func Open(t testing.TB, base string, header http.Header) *Tab {
 	for _, c := range jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	h := header.Clone()
+	h := opts.HTTPHeader.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Set("Cookie", strings.Join(cookies, "; "))
+	opts.HTTPHeader = h
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(m[1]),
-		&websocket.DialOptions{HTTPHeader: h})
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(m[1]), &opts)
 	require.NoError(t, err)
 	ws.SetReadLimit(16 << 20)
 	t.Cleanup(func() { ws.CloseNow() })
@@ -95,9 +103,11 @@ func (tb *Tab) NextRaw(t testing.TB) []byte {
 	return b
 }
 
-// Message is one message from the server: a batch of updates, or a reply.
+// Message is one message from the server: a batch of updates, which may
+// end with an action's acknowledgment, or a reply.
 type Message struct {
 	Updates []statetemplate.Update
+	Ack     int64                      // the acknowledgment a batch ends with, 0 when none
 	Reply   map[string]json.RawMessage // nil for a batch of updates
 }
 
@@ -116,9 +126,9 @@ func (tb *Tab) Next(t testing.TB) Message {
 	b := tb.NextRaw(t)
 	var m Message
 	if len(b) > 0 && b[0] != '{' {
-		var err error
-		m.Updates, err = live.DecodeUpdates(b)
+		batch, err := live.DecodeBatch(b)
 		require.NoError(t, err)
+		m.Updates, m.Ack = batch.Updates, batch.Ack
 	} else {
 		require.NoError(t, json.Unmarshal(b, &m.Reply), "%s", b)
 	}

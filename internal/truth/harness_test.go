@@ -293,8 +293,8 @@ func (r *runner) compare(s *site, step int) *divergence {
 // lastBatch is the last update batch among frames, for the report.
 func lastBatch(frames [][]byte) string {
 	for i := len(frames) - 1; i >= 0; i-- {
-		if ups, err := live.DecodeUpdates(frames[i]); err == nil {
-			b, _ := json.Marshal(ups)
+		if batch, err := live.DecodeBatch(frames[i]); err == nil && len(batch.Updates) > 0 {
+			b, _ := json.Marshal(batch.Updates)
 			return string(b)
 		}
 	}
@@ -356,12 +356,12 @@ func (s *stats) count(c Case, frames [][]byte) {
 		s.covers[k] = true
 	}
 	for _, f := range frames {
-		batch, err := live.DecodeUpdates(f)
-		if err != nil || len(batch) == 0 {
+		batch, err := live.DecodeBatch(f)
+		if err != nil || len(batch.Updates) == 0 {
 			continue
 		}
 		s.batches++
-		for _, u := range batch {
+		for _, u := range batch.Updates {
 			s.updates++
 			if u.FragmentID == "" && u.Action == "replace" {
 				u.Action = "replace body"

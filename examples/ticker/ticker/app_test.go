@@ -50,7 +50,7 @@ func (s *server) open(t testing.TB) *livetest.Tab {
 	t.Helper()
 	tab := livetest.Open(t, s.URL, nil)
 	tab.Send(t, `{"action":"unwatch","symbol":"none","_seq":1}`)
-	require.NotNil(t, tab.Next(t).Reply, "the acknowledgment")
+	require.Equal(t, int64(1), tab.Next(t).Ack, "the acknowledgment")
 	return tab
 }
 
