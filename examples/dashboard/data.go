@@ -151,6 +151,17 @@ func (d *DashboardData) addTask(title, priority string, now time.Time) error {
 	return nil
 }
 
+// fill adds generated tasks, of every priority in turn, until the
+// dashboard has n (at most maxTasks).
+func (d *DashboardData) fill(n int, now time.Time) {
+	for i := 0; len(d.Tasks) < min(n, maxTasks); i++ {
+		p := [...]string{"high", "medium", "low"}[i%3]
+		if d.addTask(fmt.Sprintf("Generated task %d", d.NextTaskID), p, now) != nil {
+			return
+		}
+	}
+}
+
 func (d *DashboardData) task(id string) (int, error) {
 	i := slices.IndexFunc(d.Tasks, func(t TaskInfo) bool { return t.ID == id })
 	if i < 0 {

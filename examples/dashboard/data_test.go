@@ -87,3 +87,22 @@ func TestNewTab_CapsAndRepairsTheUserName(t *testing.T) {
 		})
 	}
 }
+
+func TestFill_AddsTasksOfEveryPriorityUpToTheLimit(t *testing.T) {
+	now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	d := newDashboard("Ada", true, "tab-1", now)
+	d.fill(50, now)
+	require.Len(t, d.Tasks, 50)
+	seen := map[string]int{}
+	for i, task := range d.Tasks {
+		seen[task.Priority]++
+		if i > 0 {
+			assert.LessOrEqual(t, priorityRank[d.Tasks[i-1].Priority], priorityRank[task.Priority], "kept in priority order")
+		}
+	}
+	assert.Len(t, seen, 3)
+	d.fill(maxTasks+10, now)
+	assert.Len(t, d.Tasks, maxTasks, "no more than a dashboard holds")
+	d.fill(2, now)
+	assert.Len(t, d.Tasks, maxTasks, "never removes")
+}

@@ -3,7 +3,7 @@
 // a task list and a server-pushed clock. Every tab has its own session,
 // kept in a bbolt file, so a restarted server resumes every open page.
 //
-//	go run ./examples/dashboard [-addr :8080] [-db dashboard.db]
+//	go run ./examples/dashboard [-addr :8080] [-db dashboard.db] [-tasks 50]
 package main
 
 import (
@@ -27,6 +27,7 @@ func main() {
 	db := flag.String("db", "dashboard.db", "session file (bbolt); empty keeps sessions in memory")
 	tick := flag.Duration("tick", time.Second, "interval of the server-pushed updates")
 	pageRate := flag.Float64("page-rate", live.DefaultPageRate, "page loads per second allowed per client address (0: no limit)")
+	tasks := flag.Int("tasks", 2, "tasks a new tab starts with (the two of the design, then generated ones)")
 	verbose := flag.Bool("v", false, "log connection events")
 	flag.Parse()
 
@@ -35,7 +36,7 @@ func main() {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	s, err := newServer(config{db: *db, tick: *tick, pageRate: *pageRate, logger: logger})
+	s, err := newServer(config{db: *db, tick: *tick, pageRate: *pageRate, tasks: *tasks, logger: logger})
 	if err != nil {
 		log.Fatal(err)
 	}

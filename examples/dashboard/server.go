@@ -35,9 +35,11 @@ func defaultValue(fallback, v any) any {
 
 // config is what main's flags set.
 type config struct {
-	db       string        // bbolt session file; "" keeps sessions in memory
-	tick     time.Duration // server push interval
-	pageRate float64       // page loads per second per address; 0 means none
+	db       string           // bbolt session file; "" keeps sessions in memory
+	tick     time.Duration    // server push interval
+	pageRate float64          // page loads per second per address; 0 means none
+	tasks    int              // tasks a new tab starts with, at least the design's two
+	now      func() time.Time // the clock of actions; nil is time.Now
 	logger   *slog.Logger
 }
 
@@ -52,6 +54,9 @@ type server struct {
 }
 
 func newServer(cfg config) (*server, error) {
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
 	opts := []statetemplate.Option{
 		statetemplate.WithDataTypes(&DashboardData{}),
 		statetemplate.WithLogger(cfg.logger),
@@ -63,13 +68,19 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := live.New(r, newTab, live.WithLogger(cfg.logger),
+	app, err := live.New(r, func(req *http.Request) (*DashboardData, error) {
+		d, err := newTab(req)
+		if err == nil {
+			d.fill(cfg.tasks, cfg.now())
+		}
+		return d, err
+	}, live.WithLogger(cfg.logger),
 		live.WithPageRateLimit(cfg.pageRate, 3*int(cfg.pageRate)))
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
-	register(app, time.Now)
+	register(app, cfg.now)
 	s := &server{r: r, app: app, stop: make(chan struct{})}
 	s.http = &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
 	if cfg.tick > 0 {
