@@ -68,14 +68,12 @@ func applyOne(doc *html.Node, u Update) error {
 		if el == nil {
 			return fmt.Errorf("no element")
 		}
-		nodes, err := parseIn(el, u.HTML)
-		if err != nil {
-			return err
-		}
 		for el.FirstChild != nil {
 			el.RemoveChild(el.FirstChild)
 		}
-		insert(el, nodes, nil)
+		if u.HTML != "" {
+			el.AppendChild(&html.Node{Type: html.TextNode, Data: u.HTML})
+		}
 	case ActionAttrs:
 		if el == nil {
 			return fmt.Errorf("no element")

@@ -52,8 +52,8 @@
 //     goes right after the element #target_id.
 //   - insertBefore: html goes right before the lead of the element
 //     #target_id.
-//   - text: the children of #fragment_id become html parsed in the
-//     context of #fragment_id itself (its content, without its tags).
+//   - text: the children of #fragment_id become one text node holding
+//     html, which is plain text (none when it is empty).
 //   - attrs: html is the fragment's lead and start tag; the lead of
 //     #fragment_id becomes that lead, and its attributes become those of
 //     the start tag (set, changed or removed one by one, never re-parsed
@@ -78,9 +78,10 @@
 //
 // text and attrs are the in-place updates, smaller than an element:
 // Diff sends text when only the content of a fragment changed and that
-// content is text (character references included; no element, comment
-// or markup the parser adds), and attrs when only its lead or start tag
-// changed, its children then diffed as usual. It sends them only where
+// content is text (no element, comment or markup the parser adds), with
+// the text as the DOM holds it (character references decoded, CR LF as
+// LF, U+0000 dropped, or U+FFFD in SVG and MathML), and attrs when only
+// its lead or start tag changed, its children then diffed as usual. It sends them only where
 // the browser's result is the fresh page's: never for <script> (a script
 // changed in place could run), nor text for <pre>, <listing> and
 // <textarea> (a page drops the newline at the start of their content, an

@@ -1,20 +1,27 @@
 package fragments
 
-import "golang.org/x/net/html/atom"
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
 
 // In-place updates. A fragment's lead and start tag are hashed apart from
 // the rest of its own markup (State.Tags and State.Hashes), so the differ
 // can tell "only the start tag changed" (ActionAttrs: the new lead and
 // start tag, and the children diffed as usual) and "only the content
-// changed, and it is text" (ActionText: the new content) from any other
+// changed, and it is text" (ActionText: the new text) from any other
 // change (a replace of the whole fragment). Each is used only where it
 // sends fewer bytes and a browser applying it ends with exactly the
 // fresh page's DOM.
 
 // What an element's in-place updates may be (frag.inPlace).
 const (
-	canText  uint8 = 1 << iota // ActionText: its text-only content may be set
-	canAttrs                   // ActionAttrs: its start tag may be set
+	canText   uint8 = 1 << iota // ActionText: its text-only content may be set
+	canAttrs                    // ActionAttrs: its start tag may be set
+	isForeign                   // an SVG or MathML element: U+0000 in its text is U+FFFD
 )
 
 // inPlaceKinds returns the in-place updates an element a can take.
@@ -30,7 +37,7 @@ func inPlaceKinds(a atom.Atom, foreign bool) uint8 {
 		return 0
 	}
 	if foreign {
-		return canText | canAttrs
+		return canText | canAttrs | isForeign
 	}
 	switch a {
 	case atom.Style, atom.Textarea, atom.Title, atom.Xmp, atom.Iframe, atom.Noembed,
@@ -74,16 +81,48 @@ func (d *differ) inPlace(action string, n int32) {
 	d.cost += len(d.x.html(d.page, action, n)) + len(id) + updateOverhead
 }
 
-// html returns the bytes of page that an update of fragment n with action
-// carries: its content for ActionText, its lead and start tag for
-// ActionAttrs, else its lead and outerHTML.
+// html returns what an update of fragment n with action carries: the
+// text of its content for ActionText, its lead and start tag for
+// ActionAttrs, else its lead and outerHTML, as page has them.
 func (x *extraction) html(page []byte, action string, n int32) []byte {
 	f := &x.frags[n]
 	switch action {
 	case ActionText:
-		return page[f.open:f.close]
+		return domText(page[f.open:f.close], f.inPlace&isForeign != 0)
 	case ActionAttrs:
 		return page[f.lead:f.open]
 	}
 	return page[f.lead:f.end]
+}
+
+// domText returns the text the HTML parser makes of src, the markup of an
+// element's content that holds nothing but text and character references
+// (neither raw text nor RCDATA): CR LF and CR read as LF; the references
+// decoded, as in text (legacy names without ";" included), each ending
+// at a U+0000; then U+0000 dropped, or U+FFFD in foreign content. A
+// reference that gives CR or U+0000 is not normalized: only the page's
+// own characters are.
+func domText(src []byte, foreign bool) []byte {
+	if bytes.IndexByte(src, 0) < 0 && bytes.IndexByte(src, '\r') < 0 && bytes.IndexByte(src, '&') < 0 {
+		return src
+	}
+	b := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		b = append(b, src[i])
+		if src[i] == '\r' {
+			b[len(b)-1] = '\n'
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+		}
+	}
+	nul := ""
+	if foreign {
+		nul = "\uFFFD"
+	}
+	parts := strings.Split(string(b), "\x00")
+	for i, p := range parts {
+		parts[i] = html.UnescapeString(p)
+	}
+	return []byte(strings.Join(parts, nul))
 }

@@ -2,11 +2,14 @@ package fragments
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
 )
 
 func TestDiff_TextChangesAreSentAsText(t *testing.T) {
@@ -19,11 +22,25 @@ func TestDiff_TextChangesAreSentAsText(t *testing.T) {
 			html: "2",
 		},
 		{
-			name: "character references travel as the page has them",
+			name: "character references are sent decoded",
 			old:  `<body><p id="p">a &amp; b</p></body>`,
-			new:  `<body><p id="p">a &lt; b &#39;c&#39;</p></body>`,
+			new:  `<body><p id="p">a &lt; b &#39;c&#39; &#43;1 &amp</p></body>`,
 			want: []string{"text p"},
-			html: "a &lt; b &#39;c&#39;",
+			html: "a < b 'c' +1 &",
+		},
+		{
+			name: "newlines are the parser's and U+0000 is dropped",
+			old:  "<body><p id=\"p\">a</p></body>",
+			new:  "<body><p id=\"p\">a\r\nb\rc\x00d&#13;</p></body>",
+			want: []string{"text p"},
+			html: "a\nb\ncd\r",
+		},
+		{
+			name: "U+0000 in SVG text is U+FFFD",
+			old:  "<body><svg><text id=\"t\">1</text></svg></body>",
+			new:  "<body><svg><text id=\"t\">2\x00</text></svg></body>",
+			want: []string{"text t"},
+			html: "2\uFFFD",
 		},
 		{
 			name: "content that became empty",
@@ -242,4 +259,27 @@ func TestHashList_CBORIsOneByteStringAndRoundTrips(t *testing.T) {
 	bad, err := cbor.Marshal(bytes.Repeat([]byte{1}, 9))
 	require.NoError(t, err)
 	assert.Error(t, cbor.Unmarshal(bad, &back), "a length that is not a multiple of 8")
+}
+
+// FuzzDomText checks domText against x/net/html's parser: the text of an
+// element whose content is any text is the text node it parses to.
+func FuzzDomText(f *testing.F) {
+	for _, s := range []string{"a &amp; b", "&notit; &amp &AMP; &#x80;&#0;&#xD800;", "a\r\nb\r\x00", "&#13;&NewLine;", "x &lt;b&gt; &#43;1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.ContainsAny(src, "<") || !utf8.ValidString(src) {
+			return // text only; the page is UTF-8
+		}
+		doc, err := html.Parse(strings.NewReader("<!DOCTYPE html><body><p id=\"p\">" + src + "</p>"))
+		require.NoError(t, err)
+		p := byID(doc, "p")
+		require.NotNil(t, p)
+		want := ""
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			require.Equal(t, html.TextNode, c.Type)
+			want += c.Data
+		}
+		assert.Equal(t, want, string(domText([]byte(src), false)))
+	})
 }

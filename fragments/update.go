@@ -10,10 +10,11 @@ const (
 	ActionRemove       = "remove"
 	ActionInsertAfter  = "insertAfter"
 	ActionInsertBefore = "insertBefore"
-	// ActionText sets the content of the element FragmentID: its children
-	// become HTML parsed in its context. Diff sends it when only the
-	// element's content changed and that content is text (character
-	// references included).
+	// ActionText sets the content of the element FragmentID to HTML, plain
+	// text: its children become one text node holding it (none when it is
+	// empty). Diff sends it when only the element's content changed and
+	// that content is text; HTML is then the text as the DOM holds it,
+	// character references decoded.
 	ActionText = "text"
 	// ActionAttrs sets the lead and the attributes of the element
 	// FragmentID to those of HTML: the fragment's lead and start tag.

@@ -1,8 +1,8 @@
 // apply applies one update, a record of the wire form (live/wire.go): its
 // operation and fragment id, then its fields. The semantics are those of
 // fragments/doc.go: the html of a fragment is its lead (the whitespace
-// before it) and its outerHTML, parsed where it goes; text is content
-// parsed in the element; attrs is the lead and start tag. It returns the
+// before it) and its outerHTML, parsed where it goes; text is the
+// element's text; attrs is the lead and start tag. It returns the
 // element it changed (document.body when none stands for it), or null when
 // it could not: a missing element, or a record of the wrong shape, makes
 // the client ask for a re-render.
@@ -36,7 +36,7 @@ export const apply = (r) => {
   if (!el) return null;
   if (a == "x") return guard(p, () => (dropLead(el), el.remove())), doc.body;
   if (a == "a") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
-  if (a == "t") return guard(el, () => el.replaceChildren(parse(h, el))), el;
+  if (a == "t") return guard(el, () => (el.textContent = h)), el;
   if (a != "r" && a != "s") return null;
   // The body as the page's parser reads it: within <html>.
   t = id ? root((f = parse(h, p)), id) : parse(h, doc.documentElement).querySelector("body");
