@@ -21,6 +21,14 @@ type frag struct {
 	direct     bool   // its DOM parent is its parent fragment's element
 	noCache    bool   // data-cache="false"
 	inExact    bool   // inside <pre> or similar: whitespace counts
+
+	// DiffSpliced only (see splice.go).
+	from      int32  // 1 + the index in prev of a spliced fragment, or 0
+	splice    int32  // 1 + the splice a spliced root stands for, or 0
+	omitted   int    // bytes of spliced markup left out of [start, end)
+	bound     int32  // 1 + the bound this fragment opens, or 0
+	omitStart int    // splicer.omitted when the fragment opened
+	ctx       uint64 // context of a bound fragment
 }
 
 // extraction is the fragment tree of one page.
@@ -29,6 +37,8 @@ type extraction struct {
 	index    map[string]int32
 	implicit bool // the page has no <body> tag
 	opaque   bool // the tag nesting is not the browser's tree
+	sp       *splicer
+	spliced  bool // a splice was placed
 }
 
 // Element flags, inherited down the stack of open elements.
@@ -93,11 +103,15 @@ type extractor struct {
 	headTmpl int  // <template> depth before the body
 	headRaw  bool // inside a raw-text element before the body
 	nameBuf  [32]byte
+	sp       *splicer // DiffSpliced's splices and bounds, or nil
 }
 
 // extract tokenizes page once and returns its fragment tree, or
 // ErrDuplicateFragmentID. hint is the expected number of fragments.
-func extract(page []byte, hint int) (*extraction, error) {
+func extract(page []byte, hint int) (*extraction, error) { return extractWith(page, hint, nil) }
+
+// extractWith is extract placing DiffSpliced's splices and bounds, sp.
+func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 	hint = max(hint+8, 32)
 	e := &extractor{
 		page:   page,
@@ -106,7 +120,9 @@ func extract(page []byte, hint int) (*extraction, error) {
 		fstack: make([]openFrag, 0, 16),
 		idAt:   make([][2]int32, 0, hint),
 		arena:  make([]byte, 0, 12*hint),
+		sp:     sp,
 	}
+	e.x.sp = sp
 	e.x.frags = make([]frag, 0, hint)
 	e.run()
 	return &e.x, e.finish()
@@ -121,6 +137,12 @@ func (e *extractor) run() {
 		}
 		s := pos
 		pos += len(e.z.Raw())
+		if e.sp != nil && e.sp.due(pos) {
+			e.spliceToken(s, pos, tt == html.TextToken)
+			if tt == html.TextToken {
+				continue
+			}
+		}
 		switch tt {
 		case html.TextToken:
 			e.text(s, pos)
@@ -367,6 +389,10 @@ func (e *extractor) openFragment(s int, id []byte, noCache bool) int32 {
 		direct: direct, noCache: noCache,
 	})
 	e.idAt = append(e.idAt, e.keep(id))
+	if e.sp != nil {
+		e.x.frags[idx].omitStart = e.sp.omitted
+		e.openBound(idx, s)
+	}
 	e.fstack = append(e.fstack, openFrag{idx: idx, run: s})
 	e.fstack[len(e.fstack)-1].d.Reset()
 	return idx
@@ -381,6 +407,12 @@ func (e *extractor) closeFragment(s, end int) {
 	e.flush(end)
 	fr.hash = f.sum()
 	fr.end = end
+	if e.sp != nil {
+		fr.omitted = e.sp.omitted - fr.omitStart
+		if fr.bound != 0 {
+			e.closeBound(f.idx)
+		}
+	}
 	e.fstack = e.fstack[:len(e.fstack)-1]
 }
 
@@ -484,6 +516,9 @@ func (e *extractor) ownLen(s int) uint32 {
 // input) are dropped by browsers too.
 func (e *extractor) eof() {
 	end := e.pos
+	if e.sp != nil && e.sp.due(end) {
+		e.spliceToken(end, end, true)
+	}
 	if e.mode == beforeBody {
 		e.startBody(end, false)
 	}
@@ -511,6 +546,16 @@ func (e *extractor) finish() error {
 	for i := range x.frags {
 		r := e.idAt[i]
 		x.frags[i].id = all[r[0]:r[1]]
+	}
+	if e.sp != nil {
+		e.finishSplices()
+	}
+	if x.spliced {
+		heads := make([]string, len(e.headIDs))
+		for i, r := range e.headIDs {
+			heads[i] = all[r[0]:r[1]]
+		}
+		return x.checkSplicedDuplicates(heads)
 	}
 	x.index = make(map[string]int32, len(x.frags)+len(e.headIDs))
 	for i := 1; i < len(x.frags); i++ {
