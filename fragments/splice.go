@@ -64,6 +64,9 @@ type SpliceInput struct {
 	Splices []Splice
 	Bounds  []Bound
 	Fill    func(i int) ([]byte, error)
+	// Learn tokenizes a page found unchanged (which gives no updates all
+	// the same) to report the Seen of its bounds.
+	Learn bool
 }
 
 // SpliceResult is the output of DiffSpliced.
@@ -75,7 +78,7 @@ type SpliceResult struct {
 	// Bounded[i] is the index in State of the fragment that Bounds[i] is,
 	// or -1 when it is not exactly one fragment; Seen[i] is what was
 	// learned about it. Both are nil when the page was found unchanged
-	// without tokenizing it.
+	// without tokenizing it (see Learn).
 	Bounded []int32
 	Seen    []Seen
 }
@@ -93,7 +96,8 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 		return nil, fmt.Errorf("%w: no previous state to splice from", ErrSplice)
 	}
 	ph := pageHash(in.Page)
-	if len(in.Splices) == 0 && known && in.Prev.PageHash == ph {
+	unchanged := len(in.Splices) == 0 && known && in.Prev.PageHash == ph
+	if unchanged && !in.Learn {
 		return &SpliceResult{State: in.Prev}, nil
 	}
 	sp := &splicer{in: in, seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
@@ -116,6 +120,9 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 		ph ^= splicedSalt
 	}
 	res := &SpliceResult{State: x.state(ph), Spliced: sp.spliced, Bounded: sp.bounded, Seen: sp.seen}
+	if unchanged {
+		return res, nil
+	}
 	if !known {
 		u, err := x.body(in.Page)
 		if err != nil {

@@ -145,7 +145,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	// Equal encodings mean equal data only for types the encoding captures
 	// in full; any other type is rendered, and an equal page is the no-op.
-	if prev.Fragments != nil && page == prev.Template && shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
+	if prev.Fragments != nil && page == prev.Template && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}

@@ -38,7 +38,7 @@ func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error 
 // whose data encodes to the same bytes.
 func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
 	rc := m.cfg.RenderCache
-	if rc == nil || !shareable(reflect.TypeOf(data)) {
+	if rc == nil || !Shareable(reflect.TypeOf(data)) {
 		return m.render(buf, tmpl, data, id)
 	}
 	key := tmpl + "\x00" + TypeName(data)
@@ -53,10 +53,10 @@ func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []b
 	return nil
 }
 
-// shareableTypes memoizes shareable per type.
+// shareableTypes memoizes Shareable per type.
 var shareableTypes sync.Map // reflect.Type → bool
 
-// shareable reports whether a value of type t is fully captured by its
+// Shareable reports whether a value of type t is fully captured by its
 // CBOR encoding, so that equal encodings mean equal template input. It
 // is not when any field reachable from t is unexported (a method could
 // print it), an interface (its dynamic type could be anything) or a func
@@ -65,7 +65,7 @@ var shareableTypes sync.Map // reflect.Type → bool
 // struct, embedded ones included, encode under one name (the codec drops
 // both). time.Time is the one struct with unexported fields allowed: its
 // encoding keeps its instant and offset.
-func shareable(t reflect.Type) bool {
+func Shareable(t reflect.Type) bool {
 	if t == nil {
 		return false
 	}

@@ -106,10 +106,10 @@ func TestShareable_OnlyTypesFullyCapturedByTheirEncoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, shareable(reflect.TypeOf(tt.v)))
+			assert.Equal(t, tt.want, Shareable(reflect.TypeOf(tt.v)))
 		})
 	}
-	assert.False(t, shareable(nil), "nil data has no type to vouch for")
+	assert.False(t, Shareable(nil), "nil data has no type to vouch for")
 }
 
 // TestShareable_EqualEncodingsOfDifferentDataAreNotShared pins why the
@@ -132,7 +132,7 @@ func TestShareable_EqualEncodingsOfDifferentDataAreNotShared(t *testing.T) {
 			eb, err := EncodeData(p.b)
 			require.NoError(t, err)
 			require.Equal(t, ea, eb, "precondition: the codec cannot tell these apart")
-			assert.False(t, shareable(reflect.TypeOf(p.a)))
+			assert.False(t, Shareable(reflect.TypeOf(p.a)))
 		})
 	}
 }

@@ -1,0 +1,234 @@
+package plan
+
+import (
+	"encoding/binary"
+	"reflect"
+	"time"
+
+	"github.com/livefir/statetemplate/internal/cborpath"
+	"github.com/livefir/statetemplate/session"
+)
+
+// A key says what a unit's output depends on: the exact bytes of the
+// canonical encoding of everything it reads. Equal keys of one unit mean
+// equal output, given that the template's functions and the data's
+// methods are deterministic (see Options.Volatile).
+
+type locKind uint8
+
+const (
+	locNone     locKind = iota // cannot be keyed
+	locEnc                     // bytes [start, end) of the run's encoding
+	locAbsent                  // a field the encoding omits: its zero value
+	locDetached                // a computed value, keyed by its own encoding
+)
+
+// loc is where an input's value is.
+type loc struct {
+	kind       locKind
+	start, end int
+	typ        reflect.Type
+	val        reflect.Value // locDetached
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// located reports whether l is a value of the encoding: whole when it is
+// the whole data.
+func (r *run) whole(l loc) bool { return l.kind == locEnc && l.start == 0 && l.end == len(r.enc) }
+
+// resolve returns where path under l is, or l itself where the path
+// cannot be followed in the encoding: a method, a value of another kind,
+// nil.
+func (r *run) resolve(l loc, path []string) loc {
+	for _, name := range path {
+		n := r.step(l, name)
+		if n.kind == locNone {
+			return l
+		}
+		l = n
+	}
+	return l
+}
+
+// step returns field or map key name of l, or a loc of kind locNone.
+func (r *run) step(l loc, name string) loc {
+	if l.kind == locAbsent {
+		return l // a field of a zero value is zero
+	}
+	if l.kind != locEnc || l.typ == nil {
+		return loc{}
+	}
+	t := l.typ
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if r.enc[l.start] == cborpath.Null || !cborpath.IsMap(r.enc, cborpath.Range{Start: l.start, End: l.end}) {
+		return loc{}
+	}
+	var key string
+	var ft reflect.Type
+	switch {
+	case t.Kind() == reflect.Struct && t != timeType:
+		k, f, ok := session.EncodedField(t, name)
+		if !ok {
+			return loc{}
+		}
+		key, ft = k, f
+	case t.Kind() == reflect.Map && t.Key() == stringType:
+		key, ft = name, t.Elem()
+	default:
+		return loc{}
+	}
+	entries, err := r.entries(l)
+	if err != nil {
+		return loc{}
+	}
+	r.keyBuf = cborpath.TextKey(r.keyBuf[:0], key)
+	v, ok := cborpath.Find(r.enc, entries, r.keyBuf)
+	if !ok {
+		return loc{kind: locAbsent, typ: ft}
+	}
+	return loc{kind: locEnc, start: v.Start, end: v.End, typ: ft}
+}
+
+var stringType = reflect.TypeFor[string]()
+
+// entries returns the entries of the map at l, parsed once per render.
+func (r *run) entries(l loc) ([]cborpath.Entry, error) {
+	if e, ok := r.maps[l.start]; ok {
+		return e, nil
+	}
+	e, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if r.maps == nil {
+		r.maps = map[int][]cborpath.Entry{}
+	}
+	r.maps[l.start] = e
+	return e, nil
+}
+
+// deriveLocs returns the locs of a unit's inputs from the caller's, by the
+// unit's args; vals are the inputs' values, for those that are computed.
+func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Value) []loc {
+	for i, v := range vals {
+		var l loc
+		if i < len(args) && args[i].in >= 0 && args[i].in < len(caller) && !args[i].all {
+			l = r.resolve(caller[args[i].in], args[i].path)
+		} else {
+			l = loc{kind: locDetached, val: v}
+		}
+		dst = append(dst, l)
+	}
+	return dst
+}
+
+// eachRead calls fn with the bytes of each read of unit u in locs (nil
+// for a field the encoding omits), and reports false when u cannot be
+// keyed: it is volatile, or reads a value whose encoding does not capture
+// all a template can see of it.
+func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
+	if u.rs.volatile {
+		return false
+	}
+	one := func(in int, step string, l loc) bool {
+		switch l.kind {
+		case locEnc:
+			if l.typ == nil || !session.Shareable(l.typ) {
+				return false
+			}
+			fn(in, step, r.enc[l.start:l.end])
+		case locAbsent:
+			fn(in, step, nil)
+		case locDetached:
+			b, ok := r.detached(l.val)
+			if !ok {
+				return false
+			}
+			fn(in, step, b)
+		default:
+			return false
+		}
+		return true
+	}
+	if u.rs.all {
+		for i := range locs {
+			if !one(i, "", locs[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, rd := range u.rs.reads {
+		if rd.in >= len(locs) {
+			return false
+		}
+		l, step := locs[rd.in], rd.step
+		if r.whole(l) && step != "" {
+			l = r.resolve(l, []string{step})
+		} else {
+			step = ""
+		}
+		if !one(rd.in, step, l) {
+			return false
+		}
+	}
+	return true
+}
+
+// key returns the key of unit u with inputs at locs: a 64-bit hash of
+// what inputBytes returns, and false when u cannot be keyed.
+func (r *run) key(u *unit, locs []loc) (uint64, bool) {
+	d := &r.digest
+	d.Reset()
+	d.WriteString(r.typeName)
+	var hdr [12]byte
+	ok := r.eachRead(u, locs, func(in int, step string, b []byte) {
+		d.Write(readHeader(hdr[:0], in, step, b))
+		d.WriteString(step)
+		d.Write(b)
+	})
+	return d.Sum64(), ok
+}
+
+// inputBytes appends to dst everything key hashes: the input of a shared
+// cache key, compared in full.
+func (r *run) inputBytes(dst []byte, u *unit, locs []loc) ([]byte, bool) {
+	dst = append(dst, r.typeName...)
+	ok := r.eachRead(u, locs, func(in int, step string, b []byte) {
+		dst = readHeader(dst, in, step, b)
+		dst = append(append(dst, step...), b...)
+	})
+	return dst, ok
+}
+
+// readHeader appends the lengths that frame one read, so that no two
+// different sets of reads give the same bytes by concatenation. An absent
+// field has length 2^32-1.
+func readHeader(dst []byte, in int, step string, b []byte) []byte {
+	n := uint32(len(b))
+	if b == nil {
+		n = ^uint32(0)
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(in))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(step)))
+	return binary.LittleEndian.AppendUint32(dst, n)
+}
+
+// detached encodes a computed value, with its type: values of different
+// types may encode alike and render differently.
+func (r *run) detached(v reflect.Value) ([]byte, bool) {
+	if !v.IsValid() {
+		return []byte{cborpath.Null}, true
+	}
+	if !session.Shareable(v.Type()) {
+		return nil, false
+	}
+	b, err := session.EncodeData(v.Interface())
+	if err != nil {
+		return nil, false
+	}
+	return append([]byte(v.Type().String()+"\x00"), b...), true
+}

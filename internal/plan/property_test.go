@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"bytes"
+	"html/template"
+	"testing"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/session"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// execute renders the page as the app's template does.
+func execute(t require.TestingT, tmpl *template.Template, d any) []byte {
+	var b bytes.Buffer
+	require.NoError(t, tmpl.Execute(&b, d))
+	return b.Bytes()
+}
+
+func encode(t require.TestingT, d any) []byte {
+	b, err := session.EncodeData(d)
+	require.NoError(t, err)
+	return b
+}
+
+// stateEqual compares two states but for their page hashes.
+func stateEqual(t require.TestingT, want, got *fragments.State, msg ...any) {
+	w, g := *want, *got
+	g.PageHash = w.PageHash
+	require.Equal(t, w, g, msg...)
+}
+
+// TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage renders random
+// templates over random data sequences. Every page the plan renders whole
+// equals the app's Execute, and every update batch and State equals what
+// fragments.Diff gives for the whole new page, whatever was spliced.
+func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
+	shared, err := cache.NewFragments(1 << 20)
+	require.NoError(t, err)
+	defer shared.Close()
+	var spliced, steps, noEntry, dups int
+	rapid.Check(t, func(t *rapid.T) {
+		src := genTemplate(t)
+		tmpl := template.Must(template.New("page").Funcs(genFuncs()).Parse(src))
+		p, err := Build(tmpl, Options{})
+		require.NoError(t, err, src)
+		orig := template.Must(template.New("page").Funcs(genFuncs()).Parse(src))
+		d := drawData(t)
+		var c Cache
+		if rapid.Bool().Draw(t, "cache") {
+			c = shared
+		}
+		if !p.Entry("") {
+			noEntry++
+			return
+		}
+		var page bytes.Buffer
+		first, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page, Cache: c})
+		prevPage := execute(t, orig, d)
+		_, want, wantErr := fragments.Diff(nil, prevPage)
+		if wantErr != nil {
+			require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID, "the plan fails as Diff does")
+			dups++
+			return
+		}
+		require.NoError(t, err)
+		require.Equal(t, string(prevPage), page.String(), "the whole page")
+		stateEqual(t, want, first.State)
+		st, memo := first.State, first.Memo
+		next := 1000
+		for range rapid.IntRange(1, 6).Draw(t, "steps") {
+			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
+				mutate(t, d, &next)
+			}
+			full := execute(t, orig, d)
+			in := Input{Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c}
+			switch rapid.IntRange(0, 5).Draw(t, "how") {
+			case 0:
+				in.Memo = nil // after a restart: nothing to splice
+			case 1:
+				page.Reset()
+				in.Page = &page // RenderPage
+			}
+			out, err := p.Render(in)
+			wantUps, wantState, wantErr := fragments.Diff(st, full)
+			if wantErr != nil {
+				require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID, "the plan fails as Diff does")
+				return
+			}
+			require.NoError(t, err)
+			if in.Page != nil {
+				require.Equal(t, string(full), page.String(), "the whole page")
+			}
+			if out.Spliced > 0 && bytes.Equal(full, prevPage) {
+				// Nothing changed, but DiffSpliced cannot see that the
+				// page it does not have is the same: it re-sends the
+				// data-cache="false" fragments, as for any change.
+				stale := *st
+				stale.PageHash = ^stale.PageHash
+				wantUps, _, err = fragments.Diff(&stale, full)
+				require.NoError(t, err)
+			}
+			if len(wantUps) == 0 {
+				require.Empty(t, out.Updates)
+			} else {
+				require.Equal(t, wantUps, out.Updates)
+			}
+			stateEqual(t, wantState, out.State)
+			spliced += out.Spliced
+			steps++
+			st, memo, prevPage = out.State, out.Memo, full
+		}
+	})
+	t.Logf("%d steps, %d parts spliced; %d templates not planned, %d with duplicate ids", steps, spliced, noEntry, dups)
+	require.Positive(t, spliced, "the property must exercise splicing")
+}

@@ -1,0 +1,709 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"unique"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/cborpath"
+	"github.com/livefir/statetemplate/session"
+)
+
+// ErrNoPlan means the page cannot be rendered through the plan: the
+// template is not an entry, the data is nil, or a value the rewrite needs
+// is missing. The caller renders it whole with the app's template.
+var ErrNoPlan = errors.New("plan: page not rendered by the plan")
+
+// errUnsupported is returned by the rewrite's functions for a value they
+// cannot handle; Render turns it into ErrNoPlan.
+var errUnsupported = errors.New("plan: unsupported value")
+
+// Cache is the shared cache of rendered part HTML (cache.Fragments).
+type Cache interface {
+	Get(k cache.Key) (string, bool)
+	Set(k cache.Key, html string)
+}
+
+// Input is what Render needs.
+type Input struct {
+	Template string
+	Data     any
+	Enc      []byte           // the canonical encoding of Data
+	Prev     *fragments.State // the page the browser has; nil when unknown
+	Memo     *Memo            // the memo of Prev, when there is one
+	Cache    Cache            // optional
+	// Page, when not nil, receives the whole page: every part is rendered
+	// (RenderPage). Otherwise only what changed is, and Page is not written.
+	Page *bytes.Buffer
+}
+
+// Output is the result of Render.
+type Output struct {
+	Updates []fragments.Update
+	State   *fragments.State
+	Memo    *Memo
+	// Spliced counts the parts left out of the page: rendered before and
+	// neither executed nor tokenized this time.
+	Spliced int
+}
+
+// Render renders template in.Template for in.Data and returns the updates
+// that turn the page in.Prev describes into it, its State and its Memo.
+// With a Memo that describes in.Prev, parts whose inputs are unchanged are
+// neither executed nor tokenized; the updates and State are those Diff
+// gives for the whole page (see fragments.DiffSpliced).
+func (p *Plan) Render(in Input) (Output, error) {
+	in.Template = p.name(in.Template)
+	if !p.entries[in.Template] || in.Data == nil {
+		return Output{}, ErrNoPlan
+	}
+	typeName := session.TypeName(in.Data)
+	memo := in.Memo
+	if !memo.Describes(in.Prev) || memo.typeName != typeName {
+		memo = nil
+	}
+	out, err := p.render(in, memo, typeName)
+	if errors.Is(err, fragments.ErrSplice) && memo != nil {
+		// The page did not accept a splice (a part moved to another
+		// context): render every part.
+		out, err = p.render(in, nil, typeName)
+	}
+	return out, err
+}
+
+func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
+	buf := in.Page
+	if buf == nil {
+		buf = getBuffer()
+		defer putBuffer(buf)
+	}
+	buf.Reset()
+	r := &run{p: p, in: &in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
+		full: in.Page != nil || memo == nil}
+	page := r.pageFrame(in.Data)
+	if err := p.tmpls[in.Template].Execute(buf, page); err != nil {
+		if errors.Is(err, errUnsupported) {
+			return Output{}, fmt.Errorf("%w: %v", ErrNoPlan, err)
+		}
+		return Output{}, err
+	}
+	r.nodes[0].next = int32(len(r.nodes))
+	res, err := fragments.DiffSpliced(fragments.SpliceInput{
+		Prev: in.Prev, Page: buf.Bytes(), Splices: r.splices, Bounds: r.bounds, Fill: r.fill, Learn: true,
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res), Spliced: len(r.splices)}, nil
+}
+
+// run is one render of one page.
+type run struct {
+	p        *Plan
+	in       *Input
+	buf      *bytes.Buffer
+	enc      []byte
+	typeName string
+	full     bool  // render every part: nothing is spliced
+	inline   bool  // a fill: render, nothing else
+	prev     *Memo // the usable memo, or nil
+	nodes    []node
+	splices  []fragments.Splice
+	bounds   []fragments.Bound
+	recs     []rec
+	fills    []fillRef // by splice
+	digest   xxhash.Digest
+	keyBuf   []byte
+	maps     map[int][]cborpath.Entry
+}
+
+// rec ties a splice or bound to its node, for the indices and Seen that
+// DiffSpliced reports.
+type rec struct {
+	splice bool
+	at     int32 // index in splices or bounds
+	node   int32
+	encl   int32 // the rec of the enclosing part, or -1 for the body
+}
+
+// fillRef says how to render a splice's markup: its part's frame, or the
+// frame of the row it is part slot of.
+type fillRef struct {
+	f    *frame
+	slot int // -1 for a part
+}
+
+// frame is the scope of one rewritten template being executed: the page,
+// a part, a row or a template call.
+type frame struct {
+	r    *run
+	u    *unit // nil for the page and template calls
+	vals []reflect.Value
+	locs []loc
+	// owner is where the units opened in this frame are recorded: the
+	// frame itself for the page, parts and rows; the caller's for calls.
+	owner  *frame
+	parent *frame // the owner of the frame that opened this one
+	skip   bool   // the body does not run: spliced or from the cache
+	inline bool   // render the units inside without splicing them
+
+	// Owners only.
+	prev   int32 // its node in the previous memo, or -1
+	cursor int32 // the next previous child to match
+	node   int32 // its node in the new memo
+	base   int32 // the previous index of the enclosing part's root (the body: 0), or -1
+	encl   int32 // the rec of the enclosing part for the units inside, or -1
+	// Parts and rows.
+	rec     int32 // the part's rec
+	start   int
+	keyed   bool
+	key     uint64
+	cached  bool
+	splices int      // splices placed inside
+	spans   [][2]int // rows: the output of each part directly inside
+	nested  bool     // rows: a range directly inside (no skeleton)
+	cacheIn []byte   // the input bytes of a shared cache key
+}
+
+func (r *run) pageFrame(data any) *frame {
+	v := reflect.ValueOf(data)
+	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: v.Type()}
+	f := &frame{r: r, vals: []reflect.Value{v, v}, locs: []loc{whole, whole}, prev: -1, encl: -1}
+	f.owner = f
+	if r.prev != nil {
+		f.prev, f.cursor = 0, 1
+	}
+	r.nodes = append(r.nodes, node{unit: -1, frag: 0})
+	return f
+}
+
+// newNode appends a node for unit u and returns its index.
+func (r *run) newNode(u int, key uint64, keyed bool) int32 {
+	n := node{unit: int32(u), key: key, frag: -1}
+	if keyed {
+		n.flags = nodeKeyed
+	}
+	r.nodes = append(r.nodes, n)
+	return int32(len(r.nodes) - 1)
+}
+
+// match returns the previous node of the next unit u opened in o, or -1.
+func (r *run) match(o *frame, u int) int32 {
+	if r.prev == nil || o.prev < 0 {
+		return -1
+	}
+	nodes := r.prev.nodes
+	end := nodes[o.prev].next
+	for j := o.cursor; j < end; j = nodes[j].next {
+		if nodes[j].unit == int32(u) {
+			o.cursor = nodes[j].next
+			return j
+		}
+	}
+	return -1
+}
+
+// enter opens part u, called in frame c with inputs vals, and decides
+// whether it is spliced, taken from the cache or rendered.
+func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
+	o := c.owner
+	f := &frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
+	f.owner = f
+	f.locs = r.deriveLocs(nil, c.locs, u.args, vals)
+	f.start = r.buf.Len()
+	if r.inline {
+		return f, nil
+	}
+	f.key, f.keyed = r.key(u, f.locs)
+	pi := r.match(o, u.id)
+	f.node = r.newNode(u.id, f.key, f.keyed)
+	var pn *node
+	if pi >= 0 {
+		pn = &r.prev.nodes[pi]
+	}
+	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && o.base >= 0 {
+		r.splice(o, f, pi, o.base+pn.frag, fillRef{f: f, slot: -1})
+		return f, nil
+	}
+	r.bounds = append(r.bounds, fragments.Bound{Start: f.start})
+	f.rec = r.addRec(false, len(r.bounds)-1, f.node, o.encl)
+	f.encl = f.rec
+	if pn != nil {
+		f.prev, f.cursor = pi, pi+1
+		if pn.frag >= 0 && o.base >= 0 && pn.seen.Valid() {
+			f.base = o.base + pn.frag
+		}
+		f.inline = f.inline || pn.seen.NoCache()
+	}
+	if u.leaf && f.keyed && r.in.Cache != nil {
+		if html, ok := r.cached(u, f); ok {
+			r.buf.WriteString(html)
+			f.skip, f.cached = true, true
+		}
+	}
+	return f, nil
+}
+
+// splice leaves part f out of the page: its markup and its nodes are
+// those of previous node pi, whose root was fragment prevAbs.
+func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
+	pn := r.prev.nodes[pi]
+	r.splices = append(r.splices, fragments.Splice{Pos: r.buf.Len(), Prev: prevAbs, Seen: pn.seen})
+	r.fills = append(r.fills, ref)
+	r.copySubtree(f.node, pi)
+	r.addRec(true, len(r.splices)-1, f.node, o.encl)
+	f.skip = true
+	for p := o; p != nil; p = p.parent {
+		p.splices++
+	}
+}
+
+// copySubtree makes node at (just appended) a copy of previous node pi
+// and its subtree.
+func (r *run) copySubtree(at, pi int32) {
+	prev := r.prev.nodes
+	shift := at - pi
+	r.nodes[at] = prev[pi]
+	for j := pi + 1; j < prev[pi].next; j++ {
+		n := prev[j]
+		n.next += shift
+		r.nodes = append(r.nodes, n)
+	}
+	r.nodes[at].next = int32(len(r.nodes))
+}
+
+func (r *run) addRec(splice bool, at int, node, encl int32) int32 {
+	r.recs = append(r.recs, rec{splice: splice, at: int32(at), node: node, encl: encl})
+	return int32(len(r.recs) - 1)
+}
+
+// close ends a part or row frame, at its {{_st_end}}.
+func (f *frame) close() error {
+	r := f.r
+	if f.u == nil {
+		return nil
+	}
+	end := r.buf.Len()
+	if f.parent != nil && f.parent.u != nil && f.parent.u.kind == kindRange && f.u.kind == kindPart {
+		start := end
+		if !f.skip || f.cached {
+			start = f.start
+		}
+		f.parent.spans = append(f.parent.spans, [2]int{start, end})
+	}
+	if r.inline {
+		return nil
+	}
+	if f.u.kind == kindRange {
+		r.closeRow(f, end)
+		return nil
+	}
+	if f.skip && !f.cached {
+		return nil // spliced: its nodes were copied
+	}
+	r.bounds[r.recs[f.rec].at].End = end
+	r.nodes[f.node].next = int32(len(r.nodes))
+	if !f.cached && f.u.leaf && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
+		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
+	}
+	return nil
+}
+
+// cached looks part f up in the shared cache, keeping its input bytes for
+// the Set of close on a miss.
+func (r *run) cached(u *unit, f *frame) (string, bool) {
+	in, ok := r.inputBytes(nil, u, f.locs)
+	if !ok {
+		return "", false
+	}
+	f.cacheIn = in
+	return r.in.Cache.Get(r.cacheKey(u, in))
+}
+
+// cacheKey keys rendered HTML by the plan's identity, the unit and the
+// exact bytes it reads.
+func (r *run) cacheKey(u *unit, in []byte) cache.Key {
+	return cache.NewKey(r.p.id, u.name, in)
+}
+
+// iterate renders the rows of range u natively. It reports false, leaving
+// the range to text/template, when the collection is empty (its else
+// branch renders) or of a kind it does not iterate.
+func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Value) (bool, error) {
+	if !u.native {
+		return false, nil
+	}
+	v := indirectValue(coll)
+	var keys []reflect.Value
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		if v.Len() == 0 {
+			return false, nil
+		}
+	case reflect.Map:
+		if v.Len() == 0 || v.Type().Key().Kind() != reflect.String {
+			return false, nil
+		}
+		keys = v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int {
+			switch x, y := a.String(), b.String(); {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		})
+	default:
+		return false, nil
+	}
+	o := c.owner
+	rg := &frame{r: r, u: u, owner: o, prev: -1, base: o.base, encl: o.encl, inline: c.inline}
+	if !r.inline {
+		rg.prev = r.match(o, u.id)
+		rg.cursor = rg.prev + 1
+		rg.node = r.newNode(u.id, 0, false)
+		if c.owner.u != nil && c.owner.u.kind == kindRange {
+			c.owner.nested = true
+		}
+	}
+	collLoc := r.deriveLocs(nil, c.locs, u.args[:1], []reflect.Value{coll})[0]
+	elemLocs := r.elemLocs(collLoc, v, keys)
+	outer := r.deriveLocs(nil, c.locs, u.args[1:], vals)
+	rows := r.prevRows(rg)
+	n := v.Len()
+	for i := range n {
+		var elem, index reflect.Value
+		if keys != nil {
+			index, elem = keys[i], v.MapIndex(keys[i])
+		} else {
+			index, elem = reflect.ValueOf(i), v.Index(i)
+		}
+		el := loc{kind: locDetached, val: elem}
+		if elemLocs != nil {
+			el = elemLocs[i]
+		}
+		rv := append(append([]reflect.Value{elem}, vals...), rangeValues(len(u.rvars), index, elem)...)
+		rl := append(append([]loc{el}, outer...), rangeLocs(len(u.rvars), index, el)...)
+		if err := r.renderRow(rg, u, rv, rl, rows, i); err != nil {
+			return true, err
+		}
+	}
+	if !r.inline {
+		r.nodes[rg.node].next = int32(len(r.nodes))
+	}
+	return true, nil
+}
+
+// rangeValues returns the values of a range's declared variables: the
+// element, or the index (key) and the element.
+func rangeValues(n int, index, elem reflect.Value) []reflect.Value {
+	switch n {
+	case 1:
+		return []reflect.Value{elem}
+	case 2:
+		return []reflect.Value{index, elem}
+	}
+	return nil
+}
+
+func rangeLocs(n int, index reflect.Value, elem loc) []loc {
+	switch n {
+	case 1:
+		return []loc{elem}
+	case 2:
+		return []loc{{kind: locDetached, val: index}, elem}
+	}
+	return nil
+}
+
+// elemLocs returns where each element of collection v is in the encoding,
+// or nil when it is not there element by element.
+func (r *run) elemLocs(coll loc, v reflect.Value, keys []reflect.Value) []loc {
+	if coll.kind != locEnc || coll.typ == nil {
+		return nil
+	}
+	t := coll.typ
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	rg := cborpath.Range{Start: coll.start, End: coll.end}
+	out := make([]loc, 0, v.Len())
+	switch {
+	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+		elems, err := cborpath.Elems(r.enc, rg, nil)
+		if err != nil || len(elems) != v.Len() {
+			return nil
+		}
+		for _, e := range elems {
+			out = append(out, loc{kind: locEnc, start: e.Start, end: e.End, typ: t.Elem()})
+		}
+	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
+		entries, err := r.entries(coll)
+		if err != nil || len(entries) != len(keys) {
+			return nil
+		}
+		for _, k := range keys {
+			r.keyBuf = cborpath.TextKey(r.keyBuf[:0], k.String())
+			e, ok := cborpath.Find(r.enc, entries, r.keyBuf)
+			if !ok {
+				return nil
+			}
+			out = append(out, loc{kind: locEnc, start: e.Start, end: e.End, typ: t.Elem()})
+		}
+	default:
+		return nil
+	}
+	return out
+}
+
+// rowMatch finds the previous rows of a range.
+type rowMatch struct {
+	rows  []int32 // previous row nodes, in order
+	used  []bool
+	byKey map[uint64][]int
+}
+
+func (r *run) prevRows(rg *frame) *rowMatch {
+	m := &rowMatch{}
+	if rg.prev < 0 {
+		return m
+	}
+	kids(r.prev.nodes, rg.prev, func(j int32) bool {
+		m.rows = append(m.rows, j)
+		return true
+	})
+	m.used = make([]bool, len(m.rows))
+	return m
+}
+
+// find returns the previous row for row i with key, or -1: the one at the
+// same place when its key is equal, else the first unused one with it.
+func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
+	if !keyed || len(m.rows) == 0 {
+		return -1
+	}
+	nodes := r.prev.nodes
+	if i < len(m.rows) && !m.used[i] && nodes[m.rows[i]].keyed() && nodes[m.rows[i]].key == key {
+		m.used[i] = true
+		return m.rows[i]
+	}
+	if m.byKey == nil {
+		m.byKey = make(map[uint64][]int, len(m.rows))
+		for k, j := range m.rows {
+			if nodes[j].keyed() {
+				m.byKey[nodes[j].key] = append(m.byKey[nodes[j].key], k)
+			}
+		}
+	}
+	for _, k := range m.byKey[key] {
+		if !m.used[k] {
+			m.used[k] = true
+			return m.rows[k]
+		}
+	}
+	return -1
+}
+
+// renderRow renders row i of range rg: written from its skeleton when it
+// read what its previous row read, else executed.
+func (r *run) renderRow(rg *frame, u *unit, vals []reflect.Value, locs []loc, rows *rowMatch, i int) error {
+	f := &frame{r: r, u: u, vals: vals, locs: locs, parent: rg.owner, prev: -1, base: rg.base, encl: rg.encl, rec: -1, inline: rg.inline}
+	f.owner = f
+	if !r.inline {
+		f.key, f.keyed = r.key(u, locs)
+		pi := r.findRow(rows, i, f.key, f.keyed)
+		f.node = r.newNode(u.id, f.key, f.keyed)
+		if pi >= 0 {
+			f.prev, f.cursor = pi, pi+1
+			if !r.full && !rg.inline && f.keyed && r.prev.nodes[pi].flags&nodeReplay != 0 && rg.base >= 0 {
+				r.replay(f, pi)
+				return nil
+			}
+		}
+	}
+	f.start = r.buf.Len()
+	return r.p.rows[u.id].Execute(r.buf, f)
+}
+
+// replay writes row f from the skeleton of previous row pi, splicing its
+// parts.
+func (r *run) replay(f *frame, pi int32) {
+	prev := r.prev.nodes
+	sk := prev[pi].skel.Value()
+	r.nodes[f.node].skel = prev[pi].skel
+	r.nodes[f.node].flags |= nodeReplay
+	last, k := 0, 0
+	kids(prev, pi, func(j int32) bool {
+		at := sk.slot(k)
+		r.buf.WriteString(sk.text[last:at])
+		last = at
+		kf := &frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true)}
+		r.splice(f, kf, j, f.base+prev[j].frag, fillRef{f: f, slot: k})
+		k++
+		return true
+	})
+	r.buf.WriteString(sk.text[last:])
+	r.nodes[f.node].next = int32(len(r.nodes))
+}
+
+// closeRow ends an executed row: its skeleton, when its output is text
+// and parts only, lets the next render write it without executing it.
+func (r *run) closeRow(f *frame, end int) {
+	r.nodes[f.node].next = int32(len(r.nodes))
+	if f.nested || !f.keyed {
+		return
+	}
+	var text []byte
+	var slots []byte
+	last := f.start
+	for _, s := range f.spans {
+		text = append(text, r.buf.Bytes()[last:s[0]]...)
+		slots = binary.LittleEndian.AppendUint32(slots, uint32(len(text)))
+		last = s[1]
+	}
+	text = append(text, r.buf.Bytes()[last:end]...)
+	if len(text) > maxSkeleton {
+		return
+	}
+	r.nodes[f.node].skel = unique.Make(skeleton{text: string(text), slots: string(slots)})
+	r.nodes[f.node].flags |= nodeReplay // confirmed once its parts are known spliceable (memo)
+}
+
+// maxSkeleton bounds what a row keeps: beyond it, the row's own markup is
+// content, not layout, and the row is executed again when it is rendered.
+const maxSkeleton = 256
+
+// row opens a row iterated by text/template (a collection iterate does not
+// handle): executed, never replayed.
+func (r *run) row(c *frame, u *unit, vals []reflect.Value, _ int) (*frame, error) {
+	o := c.owner
+	f := &frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: o.base, encl: o.encl, rec: -1, inline: c.inline, nested: true}
+	f.owner = f
+	locs := r.deriveLocs(nil, c.locs, nil, vals[:1])
+	f.locs = append(locs, r.deriveLocs(nil, c.locs, u.args[1:], vals[1:])...)
+	if !r.inline {
+		f.key, f.keyed = r.key(u, f.locs)
+		f.node = r.newNode(u.id, f.key, f.keyed)
+		if pi := r.match(o, u.id); pi >= 0 {
+			f.prev, f.cursor = pi, pi+1
+		}
+	}
+	f.start = r.buf.Len()
+	return f, nil
+}
+
+// call opens the frame of a rewritten template called at site id.
+func (r *run) call(c *frame, id int, vals []reflect.Value) (*frame, error) {
+	if len(vals) != 1 {
+		return nil, fmt.Errorf("%w: template call with %d values", errUnsupported, len(vals))
+	}
+	s := r.p.sites[id]
+	f := &frame{r: r, vals: []reflect.Value{vals[0], vals[0]}, owner: c.owner, parent: c.owner, inline: c.inline}
+	f.locs = r.deriveLocs(nil, c.locs, s.args, f.vals)
+	return f, nil
+}
+
+func indirectValue(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
+}
+
+// fill renders the markup of splice i, for an update that carries it.
+func (r *run) fill(i int) ([]byte, error) {
+	ref := r.fills[i]
+	sub := &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true, maps: r.maps}
+	src := ref.f
+	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	f.owner = f
+	if ref.slot >= 0 {
+		// A part of a replayed row: render the row, cut the part out.
+		if err := r.p.rows[src.u.id].Execute(sub.buf, f); err != nil {
+			return nil, err
+		}
+		if ref.slot >= len(f.spans) {
+			return nil, fmt.Errorf("plan: row %s has %d parts, not %d", src.u.name, len(f.spans), ref.slot+1)
+		}
+		s := f.spans[ref.slot]
+		return sub.buf.Bytes()[s[0]:s[1]], nil
+	}
+	var key cache.Key
+	useCache := r.in.Cache != nil && src.keyed
+	if useCache {
+		in, ok := r.inputBytes(nil, src.u, src.locs)
+		if useCache = ok; ok {
+			key = r.cacheKey(src.u, in)
+			if html, hit := r.in.Cache.Get(key); hit {
+				return []byte(html), nil
+			}
+		}
+	}
+	if err := r.p.parts[src.u.id].Execute(sub.buf, f); err != nil {
+		return nil, err
+	}
+	if useCache {
+		r.in.Cache.Set(key, sub.buf.String())
+	}
+	return sub.buf.Bytes(), nil
+}
+
+// memo completes the nodes with what DiffSpliced found: where each part's
+// root is, and what it learned about the parts it tokenized.
+func (r *run) memo(res *fragments.SpliceResult) *Memo {
+	abs := make([]int32, len(r.recs))
+	for i, rc := range r.recs {
+		a := int32(-1)
+		switch {
+		case rc.splice && res.Spliced != nil:
+			a = res.Spliced[rc.at]
+		case !rc.splice && res.Bounded != nil:
+			a = res.Bounded[rc.at]
+		}
+		abs[i] = a
+		base := int32(0)
+		if rc.encl >= 0 {
+			base = abs[rc.encl]
+		}
+		n := &r.nodes[rc.node]
+		n.frag = -1
+		if a >= 0 && base >= 0 {
+			n.frag = a - base
+		}
+		if !rc.splice {
+			n.seen = fragments.Seen{}
+			if res.Seen != nil {
+				n.seen = res.Seen[rc.at]
+			}
+		}
+	}
+	// A row is replayed only when every part in it can be spliced.
+	for i := range r.nodes {
+		n := &r.nodes[i]
+		if n.flags&nodeReplay == 0 {
+			continue
+		}
+		count, ok := 0, true
+		kids(r.nodes, int32(i), func(j int32) bool {
+			k := &r.nodes[j]
+			ok = ok && r.p.units[k.unit].kind == kindPart && k.spliceable()
+			count++
+			return ok
+		})
+		if !ok || count != n.skel.Value().nslots() {
+			n.flags &^= nodeReplay
+		}
+	}
+	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName}
+}
