@@ -45,11 +45,25 @@ func Example() {
 	data.Count++ // the user clicked
 	updates, _ := s.RenderFragments(context.Background(), data)
 	for _, u := range updates {
-		fmt.Println(u.Action, u.FragmentID, u.HTML, u.DataChanged)
+		fmt.Println(u.Action, u.FragmentID, u.HTML)
 	}
 	// Output:
 	// <body><h1 id="name">demo</h1><p id="count">0 clicks</p></body>
-	// replace count <p id="count">1 clicks</p> [Count]
+	// replace count <p id="count">1 clicks</p>
+}
+
+// WithDataChanged names, on the first update of each render, the paths of
+// the data that changed.
+func ExampleWithDataChanged() {
+	r, _ := statetemplate.New(counterTmpl, statetemplate.WithDataChanged())
+	defer r.Close()
+	tok, _ := r.CreateSession(context.Background(), &Counter{Name: "demo"})
+	r.RenderPage(tok)
+	s, _ := r.GetSession(tok)
+	defer s.Close()
+	updates, _ := s.RenderFragments(context.Background(), &Counter{Name: "demo", Count: 1})
+	fmt.Println(updates[0].DataChanged)
+	// Output: [Count]
 }
 
 // Equal data gives a single no-op update: nothing to send.

@@ -163,7 +163,7 @@ func childLists(parents []uint32) (first, next []int32) {
 
 func (d *differ) size(n int32) int {
 	f := &d.x.frags[n]
-	return f.end - f.start + f.omitted
+	return f.end - f.start + int(f.omitted)
 }
 
 func (d *differ) replace(n int32) {

@@ -23,12 +23,10 @@ type frag struct {
 	inExact    bool   // inside <pre> or similar: whitespace counts
 
 	// DiffSpliced only (see splice.go).
-	from      int32  // 1 + the index in prev of a spliced fragment, or 0
-	splice    int32  // 1 + the splice a spliced root stands for, or 0
-	omitted   int    // bytes of spliced markup left out of [start, end)
-	bound     int32  // 1 + the bound this fragment opens, or 0
-	omitStart int    // splicer.omitted when the fragment opened
-	ctx       uint64 // context of a bound fragment
+	from    int32 // 1 + the index in prev of a spliced fragment, or 0
+	splice  int32 // 1 + the splice a spliced root stands for, or 0
+	bound   int32 // 1 + the bound this fragment opens, or 0
+	omitted int32 // bytes of spliced markup left out of [start, end); at first, splicer.omitted when it opened
 }
 
 // extraction is the fragment tree of one page.
@@ -390,7 +388,7 @@ func (e *extractor) openFragment(s int, id []byte, noCache bool) int32 {
 	})
 	e.idAt = append(e.idAt, e.keep(id))
 	if e.sp != nil {
-		e.x.frags[idx].omitStart = e.sp.omitted
+		e.x.frags[idx].omitted = int32(e.sp.omitted)
 		e.openBound(idx, s)
 	}
 	e.fstack = append(e.fstack, openFrag{idx: idx, run: s})
@@ -408,7 +406,7 @@ func (e *extractor) closeFragment(s, end int) {
 	fr.hash = f.sum()
 	fr.end = end
 	if e.sp != nil {
-		fr.omitted = e.sp.omitted - fr.omitStart
+		fr.omitted = int32(e.sp.omitted) - fr.omitted
 		if fr.bound != 0 {
 			e.closeBound(f.idx)
 		}

@@ -28,6 +28,7 @@ type Seen struct {
 const (
 	seenValid uint8 = 1 << iota
 	seenNoCache
+	seenRootNoCache
 )
 
 // Valid reports whether the bound was exactly one fragment subtree of a
@@ -38,6 +39,10 @@ func (s Seen) Valid() bool { return s.flags&seenValid != 0 }
 // Such a subtree is re-sent on every changed render, so it is never
 // spliced: its markup has to be in the page.
 func (s Seen) NoCache() bool { return s.flags&seenNoCache != 0 }
+
+// RootNoCache reports whether the subtree's root has data-cache="false":
+// every changed render re-sends the whole subtree.
+func (s Seen) RootNoCache() bool { return s.flags&seenRootNoCache != 0 }
 
 // Size returns the bytes of the subtree's markup.
 func (s Seen) Size() int { return int(s.size) }
@@ -81,6 +86,9 @@ type SpliceResult struct {
 	// without tokenizing it (see Learn).
 	Bounded []int32
 	Seen    []Seen
+	// Unchanged reports that the page is the one Prev describes, byte for
+	// byte (only a page without splices can be known to be).
+	Unchanged bool
 }
 
 // DiffSpliced is Diff for a page from which the markup of unchanged
@@ -98,10 +106,10 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 	ph := pageHash(in.Page)
 	unchanged := len(in.Splices) == 0 && known && in.Prev.PageHash == ph
 	if unchanged && !in.Learn {
-		return &SpliceResult{State: in.Prev}, nil
+		return &SpliceResult{State: in.Prev, Unchanged: true}, nil
 	}
 	sp := &splicer{in: in, seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
-		spliced: make([]int32, len(in.Splices))}
+		spliced: make([]int32, len(in.Splices)), ctx: make([]uint64, len(in.Bounds))}
 	for i := range sp.bounded {
 		sp.bounded[i] = -1
 	}
@@ -119,7 +127,7 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 	if len(in.Splices) > 0 {
 		ph ^= splicedSalt
 	}
-	res := &SpliceResult{State: x.state(ph), Spliced: sp.spliced, Bounded: sp.bounded, Seen: sp.seen}
+	res := &SpliceResult{State: x.state(ph), Spliced: sp.spliced, Bounded: sp.bounded, Seen: sp.seen, Unchanged: unchanged}
 	if unchanged {
 		return res, nil
 	}
@@ -153,6 +161,7 @@ type splicer struct {
 	spliced []int32
 	bounded []int32
 	seen    []Seen
+	ctx     []uint64 // by bound: the context its fragment opened in
 	err     error
 }
 
@@ -243,7 +252,7 @@ func (e *extractor) splice(i int) {
 		}
 		if j == first {
 			f.parent, f.anchor, f.direct = parent.idx, parent.written, direct
-			f.inExact, f.omitted, f.splice = fl&fPre != 0, int(s.Seen.size), int32(i)+1
+			f.inExact, f.omitted, f.splice = fl&fPre != 0, int32(s.Seen.size), int32(i)+1
 		}
 		e.x.frags = append(e.x.frags, f)
 		e.idAt = append(e.idAt, e.keep([]byte(prev.IDs[j])))
@@ -268,9 +277,8 @@ func (e *extractor) openBound(idx int32, s int) {
 		sp.bound++ // that bound did not start with a fragment
 	}
 	if sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start == s {
-		f := &e.x.frags[idx]
-		f.bound = int32(sp.bound) + 1
-		f.ctx = e.context()
+		e.x.frags[idx].bound = int32(sp.bound) + 1
+		sp.ctx[sp.bound] = e.context()
 		sp.bound++
 	}
 }
@@ -283,12 +291,15 @@ func (e *extractor) closeBound(idx int32) {
 	if f.end != sp.in.Bounds[b].End {
 		return // the bound is not exactly this fragment
 	}
-	s := Seen{ctx: f.ctx, size: uint32(f.end - f.start + f.omitted),
+	s := Seen{ctx: sp.ctx[b], size: uint32(f.end - f.start + int(f.omitted)),
 		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid}
 	for j := idx; j < int32(len(e.x.frags)); j++ {
 		if e.x.frags[j].noCache {
 			s.flags |= seenNoCache
 		}
+	}
+	if f.noCache {
+		s.flags |= seenRootNoCache
 	}
 	sp.seen[b], sp.bounded[b] = s, idx
 }
@@ -301,7 +312,7 @@ func (e *extractor) finishSplices() {
 	if sp.next < len(sp.in.Splices) {
 		sp.fail("splice %d at byte %d is past the end of the page", sp.next, sp.in.Splices[sp.next].Pos)
 	}
-	e.x.frags[0].omitted = sp.omitted
+	e.x.frags[0].omitted = int32(sp.omitted)
 	if !e.x.opaque {
 		return
 	}
@@ -371,7 +382,7 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 			return nil, err
 		}
 		if out == nil {
-			out = make([]byte, 0, f.end-f.start+f.omitted)
+			out = make([]byte, 0, f.end-f.start+int(f.omitted))
 		}
 		out = append(append(out, page[last:s.Pos]...), m...)
 		last = s.Pos

@@ -156,16 +156,14 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, fmt.Errorf("%w: %s: session %s", ErrUnregisteredType, name, e.id.Short())
 	}
 
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if err := m.renderShared(buf, page, data, encBuf.Bytes(), e.id); err != nil {
+	updates, state, memo, err := m.update(e, page, data, encBuf.Bytes())
+	if err != nil {
 		return nil, err
 	}
-	updates, state, err := fragments.Diff(prev.Fragments, buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+	var changed []string
+	if m.cfg.DataChanged {
+		changed = m.changedPaths(prev, data)
 	}
-	changed := m.changedPaths(prev, data)
 
 	next := prev.Clone()
 	next.Rev++
@@ -175,6 +173,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state
+	next.Memo = memo
 	if err := m.commit(ctx, e, next); err != nil {
 		return nil, err
 	}
@@ -186,6 +185,29 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	updates[0].DataChanged = changed
 	return updates, nil
+}
+
+// update renders e's page for data with template tmpl and returns the
+// updates from the page the browser has, the new fragment state and the
+// incremental renderer's memo. e.mu must be held.
+func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, error) {
+	out, done, err := m.renderIncremental(e, tmpl, data, enc, nil)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
+	}
+	if done {
+		return out.Updates, out.State, out.Memo, nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := m.renderShared(buf, tmpl, data, enc, e.id); err != nil {
+		return nil, nil, nil, err
+	}
+	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+	}
+	return updates, state, nil, nil
 }
 
 // touch records an access for the idle timeout. It writes at most once a

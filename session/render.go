@@ -33,15 +33,16 @@ func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error 
 
 // renderShared renders data with the template tmpl into buf, through the
 // render cache when there is one and data's type is fully described by its
-// encoding. enc must be the encoding of data as it is now: the cache key is
-// exactly what is rendered, so a page is only ever shared between sessions
-// whose data encodes to the same bytes.
+// encoding. enc must be the encoding of data as it is now (it may be nil
+// without a render cache): the cache key is exactly what is rendered, so
+// a page is only ever shared between sessions whose data encodes to the
+// same bytes.
 func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
 	rc := m.cfg.RenderCache
-	if rc == nil || !Shareable(reflect.TypeOf(data)) {
+	if rc == nil || enc == nil || !Shareable(reflect.TypeOf(data)) {
 		return m.render(buf, tmpl, data, id)
 	}
-	key := tmpl + "\x00" + TypeName(data)
+	key := pageKey(tmpl, data)
 	if page, ok := rc.Get(key, enc); ok {
 		buf.WriteString(page)
 		return nil
@@ -52,6 +53,10 @@ func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []b
 	rc.Set(key, enc, buf.String())
 	return nil
 }
+
+// pageKey is the render cache key of a page: its template's name and its
+// data's type name, joined by a NUL byte (see RenderCache).
+func pageKey(tmpl string, data any) string { return tmpl + "\x00" + TypeName(data) }
 
 // shareableTypes memoizes Shareable per type.
 var shareableTypes sync.Map // reflect.Type → bool
@@ -98,7 +103,8 @@ func walkShareable(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true // a recursive type: its other fields decide
 	}
 	seen[t] = true
-	if t != timeType && customMarshaler(t) {
+	// A pointer is encoded as what it points to, marshaler included.
+	if t.Kind() != reflect.Pointer && t != timeType && customMarshaler(t) {
 		return false
 	}
 	switch t.Kind() {

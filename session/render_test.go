@@ -81,6 +81,12 @@ type shareEmbeddedDistinct struct {
 	Y int `json:"y"`
 }
 
+// shareTimePtr holds an optional time, as the dashboard's due dates do: a
+// pointer is encoded as its time, or nil.
+type shareTimePtr struct {
+	At *time.Time `json:"at,omitempty"`
+}
+
 func TestShareable_OnlyTypesFullyCapturedByTheirEncoding(t *testing.T) {
 	tests := []struct {
 		name string
@@ -103,6 +109,7 @@ func TestShareable_OnlyTypesFullyCapturedByTheirEncoding(t *testing.T) {
 		{"a custom binary marshaler", shareMarshaler{}, false},
 		{"a custom marshaler inside a slice", shareNestedMarshaler{}, false},
 		{"embedded struct and tags with distinct names", shareEmbeddedDistinct{}, true},
+		{"a pointer to a time", shareTimePtr{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -126,17 +126,28 @@ func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Val
 }
 
 // eachRead calls fn with the bytes of each read of unit u in locs (nil
-// for a field the encoding omits), and reports false when u cannot be
-// keyed: it is volatile, or reads a value whose encoding does not capture
-// all a template can see of it.
+// for a field the encoding omits), once per distinct value, and reports
+// false when u cannot be keyed: it is volatile, or reads a value whose
+// encoding does not capture all a template can see of it.
 func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
 	if u.rs.volatile {
 		return false
 	}
+	var done [16]read
+	n := 0
 	one := func(in int, step string, l loc) bool {
+		for _, d := range done[:n] {
+			if d.in == in && d.step == step {
+				return true
+			}
+		}
+		if n < len(done) {
+			done[n] = read{in, step}
+			n++
+		}
 		switch l.kind {
 		case locEnc:
-			if l.typ == nil || !session.Shareable(l.typ) {
+			if !r.shareable(l.typ) {
 				return false
 			}
 			fn(in, step, r.enc[l.start:l.end])
@@ -167,7 +178,7 @@ func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byt
 		}
 		l, step := locs[rd.in], rd.step
 		if r.whole(l) && step != "" {
-			l = r.resolve(l, []string{step})
+			l = r.rootField(step)
 		} else {
 			step = ""
 		}
@@ -176,6 +187,37 @@ func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byt
 		}
 	}
 	return true
+}
+
+// rootField returns where top-level field name of the data is, once per
+// render.
+func (r *run) rootField(name string) loc {
+	if l, ok := r.fields[name]; ok {
+		return l
+	}
+	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: r.rootType}
+	l := r.resolve(whole, []string{name})
+	if r.fields == nil {
+		r.fields = map[string]loc{}
+	}
+	r.fields[name] = l
+	return l
+}
+
+// shareable is session.Shareable, memoized for the render.
+func (r *run) shareable(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	if ok, hit := r.share[t]; hit {
+		return ok
+	}
+	ok := session.Shareable(t)
+	if r.share == nil {
+		r.share = map[reflect.Type]bool{}
+	}
+	r.share[t] = ok
+	return ok
 }
 
 // key returns the key of unit u with inputs at locs: a 64-bit hash of
@@ -223,7 +265,7 @@ func (r *run) detached(v reflect.Value) ([]byte, bool) {
 	if !v.IsValid() {
 		return []byte{cborpath.Null}, true
 	}
-	if !session.Shareable(v.Type()) {
+	if !r.shareable(v.Type()) {
 		return nil, false
 	}
 	b, err := session.EncodeData(v.Interface())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"unique"
 
 	"github.com/cespare/xxhash/v2"
@@ -87,6 +88,9 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	buf.Reset()
 	r := &run{p: p, in: &in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
 		full: in.Page != nil || memo == nil}
+	if memo != nil {
+		r.nodes = make([]node, 0, len(memo.nodes)+16)
+	}
 	page := r.pageFrame(in.Data)
 	if err := p.tmpls[in.Template].Execute(buf, page); err != nil {
 		if errors.Is(err, errUnsupported) {
@@ -100,6 +104,10 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	})
 	if err != nil {
 		return Output{}, err
+	}
+	if res.Unchanged && memo != nil {
+		// The page the browser has, and its memo: nothing to keep anew.
+		return Output{State: in.Prev, Memo: memo}, nil
 	}
 	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res), Spliced: len(r.splices)}, nil
 }
@@ -122,6 +130,9 @@ type run struct {
 	digest   xxhash.Digest
 	keyBuf   []byte
 	maps     map[int][]cborpath.Entry
+	fields   map[string]loc // top-level fields of the data
+	share    map[reflect.Type]bool
+	rootType reflect.Type
 }
 
 // rec ties a splice or bound to its node, for the indices and Seen that
@@ -134,10 +145,12 @@ type rec struct {
 }
 
 // fillRef says how to render a splice's markup: its part's frame, or the
-// frame of the row it is part slot of.
+// row of a native range it is part slot of.
 type fillRef struct {
 	f    *frame
-	slot int // -1 for a part
+	rg   *rangeRun
+	row  int
+	slot int
 }
 
 // frame is the scope of one rewritten template being executed: the page,
@@ -174,6 +187,7 @@ type frame struct {
 
 func (r *run) pageFrame(data any) *frame {
 	v := reflect.ValueOf(data)
+	r.rootType = v.Type()
 	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: v.Type()}
 	f := &frame{r: r, vals: []reflect.Value{v, v}, locs: []loc{whole, whole}, prev: -1, encl: -1}
 	f.owner = f
@@ -229,7 +243,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 		pn = &r.prev.nodes[pi]
 	}
 	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && o.base >= 0 {
-		r.splice(o, f, pi, o.base+pn.frag, fillRef{f: f, slot: -1})
+		r.splice(o, f, pi, o.base+pn.frag, fillRef{f: f})
 		return f, nil
 	}
 	r.bounds = append(r.bounds, fragments.Bound{Start: f.start})
@@ -240,7 +254,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 		if pn.frag >= 0 && o.base >= 0 && pn.seen.Valid() {
 			f.base = o.base + pn.frag
 		}
-		f.inline = f.inline || pn.seen.NoCache()
+		f.inline = f.inline || pn.seen.RootNoCache()
 	}
 	if u.leaf && f.keyed && r.in.Cache != nil {
 		if html, ok := r.cached(u, f); ok {
@@ -352,76 +366,77 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 			return false, nil
 		}
 		keys = v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int {
-			switch x, y := a.String(), b.String(); {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 	default:
 		return false, nil
 	}
 	o := c.owner
-	rg := &frame{r: r, u: u, owner: o, prev: -1, base: o.base, encl: o.encl, inline: c.inline}
+	g := &rangeRun{u: u, v: v, keys: keys, vals: vals, owner: o, base: o.base, encl: o.encl, inline: c.inline, prev: -1}
 	if !r.inline {
-		rg.prev = r.match(o, u.id)
-		rg.cursor = rg.prev + 1
-		rg.node = r.newNode(u.id, 0, false)
-		if c.owner.u != nil && c.owner.u.kind == kindRange {
-			c.owner.nested = true
+		g.prev = r.match(o, u.id)
+		g.node = r.newNode(u.id, 0, false)
+		if o.u != nil && o.u.kind == kindRange {
+			o.nested = true
 		}
 	}
 	collLoc := r.deriveLocs(nil, c.locs, u.args[:1], []reflect.Value{coll})[0]
-	elemLocs := r.elemLocs(collLoc, v, keys)
-	outer := r.deriveLocs(nil, c.locs, u.args[1:], vals)
-	rows := r.prevRows(rg)
-	n := v.Len()
-	for i := range n {
-		var elem, index reflect.Value
-		if keys != nil {
-			index, elem = keys[i], v.MapIndex(keys[i])
-		} else {
-			index, elem = reflect.ValueOf(i), v.Index(i)
-		}
-		el := loc{kind: locDetached, val: elem}
-		if elemLocs != nil {
-			el = elemLocs[i]
-		}
-		rv := append(append([]reflect.Value{elem}, vals...), rangeValues(len(u.rvars), index, elem)...)
-		rl := append(append([]loc{el}, outer...), rangeLocs(len(u.rvars), index, el)...)
-		if err := r.renderRow(rg, u, rv, rl, rows, i); err != nil {
+	g.elems = r.elemLocs(collLoc, v, keys)
+	g.outer = r.deriveLocs(nil, c.locs, u.args[1:], vals)
+	rows := r.prevRows(g.prev)
+	rv := make([]reflect.Value, u.nin())
+	rl := make([]loc, u.nin())
+	for i := range v.Len() {
+		g.at(i, rv, rl)
+		if err := r.renderRow(g, rv, rl, rows, i); err != nil {
 			return true, err
 		}
 	}
 	if !r.inline {
-		r.nodes[rg.node].next = int32(len(r.nodes))
+		r.nodes[g.node].next = int32(len(r.nodes))
 	}
 	return true, nil
 }
 
-// rangeValues returns the values of a range's declared variables: the
-// element, or the index (key) and the element.
-func rangeValues(n int, index, elem reflect.Value) []reflect.Value {
-	switch n {
-	case 1:
-		return []reflect.Value{elem}
-	case 2:
-		return []reflect.Value{index, elem}
-	}
-	return nil
+// rangeRun is one native iteration of a range.
+type rangeRun struct {
+	u      *unit
+	v      reflect.Value   // the collection
+	keys   []reflect.Value // a map's keys, sorted as text/template sorts them
+	vals   []reflect.Value // the inputs the rows share: the root, free variables
+	outer  []loc
+	elems  []loc // where each element is in the encoding, or nil
+	owner  *frame
+	base   int32
+	encl   int32
+	inline bool
+	prev   int32 // the range's previous node, or -1
+	node   int32
 }
 
-func rangeLocs(n int, index reflect.Value, elem loc) []loc {
-	switch n {
-	case 1:
-		return []loc{elem}
-	case 2:
-		return []loc{{kind: locDetached, val: index}, elem}
+// at fills vals and locs with the inputs of row i: its element as dot,
+// the shared inputs, and the range's declared variables.
+func (g *rangeRun) at(i int, vals []reflect.Value, locs []loc) {
+	var elem, index reflect.Value
+	if g.keys != nil {
+		index, elem = g.keys[i], g.v.MapIndex(g.keys[i])
+	} else {
+		index, elem = reflect.ValueOf(i), g.v.Index(i)
 	}
-	return nil
+	el := loc{kind: locDetached, val: elem}
+	if g.elems != nil {
+		el = g.elems[i]
+	}
+	vals[0], locs[0] = elem, el
+	copy(vals[1:], g.vals)
+	copy(locs[1:], g.outer)
+	k := 1 + len(g.vals)
+	switch len(g.u.rvars) {
+	case 1:
+		vals[k], locs[k] = elem, el
+	case 2:
+		vals[k], locs[k] = index, loc{kind: locDetached, val: index}
+		vals[k+1], locs[k+1] = elem, el
+	}
 }
 
 // elemLocs returns where each element of collection v is in the encoding,
@@ -471,12 +486,12 @@ type rowMatch struct {
 	byKey map[uint64][]int
 }
 
-func (r *run) prevRows(rg *frame) *rowMatch {
+func (r *run) prevRows(prev int32) *rowMatch {
 	m := &rowMatch{}
-	if rg.prev < 0 {
+	if prev < 0 {
 		return m
 	}
-	kids(r.prev.nodes, rg.prev, func(j int32) bool {
+	kids(r.prev.nodes, prev, func(j int32) bool {
 		m.rows = append(m.rows, j)
 		return true
 	})
@@ -484,8 +499,8 @@ func (r *run) prevRows(rg *frame) *rowMatch {
 	return m
 }
 
-// find returns the previous row for row i with key, or -1: the one at the
-// same place when its key is equal, else the first unused one with it.
+// findRow returns the previous row for row i with key, or -1: the one at
+// the same place when its key is equal, else the first unused one with it.
 func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 	if !keyed || len(m.rows) == 0 {
 		return -1
@@ -512,46 +527,54 @@ func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 	return -1
 }
 
-// renderRow renders row i of range rg: written from its skeleton when it
-// read what its previous row read, else executed.
-func (r *run) renderRow(rg *frame, u *unit, vals []reflect.Value, locs []loc, rows *rowMatch, i int) error {
-	f := &frame{r: r, u: u, vals: vals, locs: locs, parent: rg.owner, prev: -1, base: rg.base, encl: rg.encl, rec: -1, inline: rg.inline}
-	f.owner = f
+// renderRow renders row i of range g, whose inputs are vals at locs:
+// written from its skeleton when it read what a previous row read, else
+// executed.
+func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, rows *rowMatch, i int) error {
+	u := g.u
+	var key uint64
+	var keyed bool
+	pi, node := int32(-1), int32(-1)
 	if !r.inline {
-		f.key, f.keyed = r.key(u, locs)
-		pi := r.findRow(rows, i, f.key, f.keyed)
-		f.node = r.newNode(u.id, f.key, f.keyed)
-		if pi >= 0 {
-			f.prev, f.cursor = pi, pi+1
-			if !r.full && !rg.inline && f.keyed && r.prev.nodes[pi].flags&nodeReplay != 0 && rg.base >= 0 {
-				r.replay(f, pi)
-				return nil
-			}
+		key, keyed = r.key(u, locs)
+		pi = r.findRow(rows, i, key, keyed)
+		node = r.newNode(u.id, key, keyed)
+		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
+			r.replay(g, i, node, pi)
+			return nil
 		}
 	}
+	f := &frame{r: r, u: u, vals: slices.Clone(vals), locs: slices.Clone(locs), parent: g.owner, prev: pi, base: g.base,
+		encl: g.encl, rec: -1, inline: g.inline, key: key, keyed: keyed, node: node}
+	f.owner = f
+	f.cursor = pi + 1
 	f.start = r.buf.Len()
 	return r.p.rows[u.id].Execute(r.buf, f)
 }
 
-// replay writes row f from the skeleton of previous row pi, splicing its
-// parts.
-func (r *run) replay(f *frame, pi int32) {
+// replay writes row i of g from the skeleton of previous row pi, splicing
+// its parts.
+func (r *run) replay(g *rangeRun, i int, node, pi int32) {
 	prev := r.prev.nodes
 	sk := prev[pi].skel.Value()
-	r.nodes[f.node].skel = prev[pi].skel
-	r.nodes[f.node].flags |= nodeReplay
+	r.nodes[node].skel = prev[pi].skel
+	r.nodes[node].flags |= nodeReplay
+	row := &frame{r: r, u: g.u, encl: g.encl, base: g.base}
 	last, k := 0, 0
 	kids(prev, pi, func(j int32) bool {
 		at := sk.slot(k)
 		r.buf.WriteString(sk.text[last:at])
 		last = at
 		kf := &frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true)}
-		r.splice(f, kf, j, f.base+prev[j].frag, fillRef{f: f, slot: k})
+		r.splice(row, kf, j, g.base+prev[j].frag, fillRef{rg: g, row: i, slot: k})
 		k++
 		return true
 	})
 	r.buf.WriteString(sk.text[last:])
-	r.nodes[f.node].next = int32(len(r.nodes))
+	r.nodes[node].next = int32(len(r.nodes))
+	for p := g.owner; p != nil; p = p.parent {
+		p.splices += row.splices
+	}
 }
 
 // closeRow ends an executed row: its skeleton, when its output is text
@@ -624,21 +647,26 @@ func indirectValue(v reflect.Value) reflect.Value {
 // fill renders the markup of splice i, for an update that carries it.
 func (r *run) fill(i int) ([]byte, error) {
 	ref := r.fills[i]
-	sub := &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true, maps: r.maps}
-	src := ref.f
-	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
-	f.owner = f
-	if ref.slot >= 0 {
+	sub := &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true,
+		maps: r.maps, fields: r.fields, share: r.share, rootType: r.rootType}
+	if ref.rg != nil {
 		// A part of a replayed row: render the row, cut the part out.
-		if err := r.p.rows[src.u.id].Execute(sub.buf, f); err != nil {
+		g := ref.rg
+		f := &frame{r: sub, u: g.u, vals: make([]reflect.Value, g.u.nin()), locs: make([]loc, g.u.nin()), prev: -1, encl: -1, rec: -1}
+		f.owner = f
+		g.at(ref.row, f.vals, f.locs)
+		if err := r.p.rows[g.u.id].Execute(sub.buf, f); err != nil {
 			return nil, err
 		}
 		if ref.slot >= len(f.spans) {
-			return nil, fmt.Errorf("plan: row %s has %d parts, not %d", src.u.name, len(f.spans), ref.slot+1)
+			return nil, fmt.Errorf("plan: row %s has %d parts, not %d", g.u.name, len(f.spans), ref.slot+1)
 		}
 		s := f.spans[ref.slot]
 		return sub.buf.Bytes()[s[0]:s[1]], nil
 	}
+	src := ref.f
+	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	f.owner = f
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
 	if useCache {
