@@ -62,7 +62,7 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 	})
 	b.Run("GetSessionRenderFragments", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		tok := createRendered(b, r, fixture.NewDashboard(50))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -82,7 +82,7 @@ func BenchmarkDashboard(b *testing.B) {
 	// Interleaved: each iteration times one plain execution and one session
 	// update back to back, so that the ratio holds on a busy machine.
 	b.Run("RatioToPlainExecute", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		tok := createRendered(b, r, fixture.NewDashboard(50))
 		plain := fixture.NewDashboard(50)
 		var (
@@ -114,7 +114,7 @@ func BenchmarkDashboard(b *testing.B) {
 		b.ReportMetric(float64(tSessed)/float64(tPlain), "x-plain")
 	})
 	b.Run("RenderFragmentsNoOp", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		_, s := openRendered(b, r, fixture.NewDashboard(50))
 		d := s.Data()
 		b.ReportAllocs()
@@ -183,7 +183,7 @@ func liveHeap() uint64 {
 func BenchmarkHeapPerIdleDashboardSession(b *testing.B) {
 	const n = 10_000
 	for b.Loop() {
-		r, err := statetemplate.New(fixture.Template(), statetemplate.WithMaxSessions(n))
+		r, err := statetemplate.New(fixture.NewTemplate(), statetemplate.WithMaxSessions(n))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -543,6 +543,10 @@ func (e *extractor) finish() error {
 	x := &e.x
 	for i := range x.frags {
 		r := e.idAt[i]
+		if r[0] < 0 { // spliced: prev's id
+			x.frags[i].id = e.sp.in.Prev.IDs[r[1]]
+			continue
+		}
 		x.frags[i].id = all[r[0]:r[1]]
 	}
 	if e.sp != nil {

@@ -29,6 +29,7 @@ const (
 	seenValid uint8 = 1 << iota
 	seenNoCache
 	seenRootNoCache
+	seenBelowNoCache // a fragment below the root has data-cache="false"
 )
 
 // Valid reports whether the bound was exactly one fragment subtree of a
@@ -36,9 +37,16 @@ const (
 func (s Seen) Valid() bool { return s.flags&seenValid != 0 }
 
 // NoCache reports whether a fragment of the subtree has data-cache="false".
-// Such a subtree is re-sent on every changed render, so it is never
-// spliced: its markup has to be in the page.
 func (s Seen) NoCache() bool { return s.flags&seenNoCache != 0 }
+
+// Spliceable reports whether the subtree can be left out of a later page:
+// it was exactly one fragment subtree of a page whose nesting can be
+// trusted, and no fragment below its root has data-cache="false" (a
+// spliced root with it is re-sent whole, its markup filled in; a
+// descendant could not be).
+func (s Seen) Spliceable() bool {
+	return s.Valid() && s.flags&seenBelowNoCache == 0
+}
 
 // RootNoCache reports whether the subtree's root has data-cache="false":
 // every changed render re-sends the whole subtree.
@@ -215,7 +223,7 @@ func (e *extractor) splice(i int) {
 	case fl&fTemplate != 0 || isRawText(a):
 		sp.fail("splice %d inside <template> or raw text", i)
 		return
-	case !s.Seen.Valid() || s.Seen.NoCache():
+	case !s.Seen.Spliceable():
 		sp.fail("splice %d has no usable Seen", i)
 		return
 	case s.Seen.ctx != e.context():
@@ -253,9 +261,10 @@ func (e *extractor) splice(i int) {
 		if j == first {
 			f.parent, f.anchor, f.direct = parent.idx, parent.written, direct
 			f.inExact, f.omitted, f.splice = fl&fPre != 0, int32(s.Seen.size), int32(i)+1
+			f.noCache = s.Seen.RootNoCache()
 		}
 		e.x.frags = append(e.x.frags, f)
-		e.idAt = append(e.idAt, e.keep([]byte(prev.IDs[j])))
+		e.idAt = append(e.idAt, [2]int32{-1, j}) // prev.IDs[j], see finish
 	}
 	sp.spliced[i] = root
 	sp.omitted += int(s.Seen.size)
@@ -296,6 +305,9 @@ func (e *extractor) closeBound(idx int32) {
 	for j := idx; j < int32(len(e.x.frags)); j++ {
 		if e.x.frags[j].noCache {
 			s.flags |= seenNoCache
+			if j > idx {
+				s.flags |= seenBelowNoCache
+			}
 		}
 	}
 	if f.noCache {

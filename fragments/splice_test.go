@@ -177,7 +177,7 @@ func TestProperty_SplicedDiffEqualsDiff(t *testing.T) {
 		for i, s := range spans {
 			prevIdx[i] = indexOf(st, s.id)
 			seen[i] = seenByID[s.id]
-			chosen[i] = prevIdx[i] > 0 && seen[i].Valid() && !seen[i].NoCache() &&
+			chosen[i] = prevIdx[i] > 0 && seen[i].Spliceable() &&
 				markupByID[s.id] == page[s.start:s.end] && rapid.IntRange(0, 3).Draw(t, "splice") > 0
 		}
 		skel, splices, bs, of, fill := skeleton(page, spans, chosen, prevIdx, seen)

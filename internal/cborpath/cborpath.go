@@ -72,7 +72,10 @@ func head(b []byte, off int) (major byte, arg uint64, next int, indef bool, err 
 	return 0, 0, 0, false, fmt.Errorf("%w: reserved additional information %d at byte %d", ErrMalformed, ai, off-1)
 }
 
-// skip returns the offset after the item at b[off].
+// skip returns the offset after the item at b[off]. Items of containers
+// that are scalars with a one-byte head or short strings (the bulk of an
+// encoding: field names, small numbers, booleans) are stepped over in the
+// loop of their container, without a call each.
 func skip(b []byte, off, depth int) (int, error) {
 	if depth > MaxDepth {
 		return 0, ErrTooDeep
@@ -118,6 +121,24 @@ func skip(b []byte, off, depth int) (int, error) {
 			return 0, fmt.Errorf("%w: %d items overrun the input at byte %d", ErrMalformed, arg, off)
 		}
 		for range int(arg) * per {
+			if next < len(b) {
+				switch c := b[next]; {
+				case c < 0x58 && c&0x1f < 24 && c>>5 <= majorNint: // small integers
+					next++
+					continue
+				case c>>5 == majorText || c>>5 == majorBytes:
+					if n := int(c & 0x1f); n < 24 {
+						if next+1+n > len(b) {
+							return 0, fmt.Errorf("%w: string of %d bytes overruns the input at byte %d", ErrMalformed, n, next)
+						}
+						next += 1 + n
+						continue
+					}
+				case c >= 0xf4 && c <= 0xf7: // false, true, null, undefined
+					next++
+					continue
+				}
+			}
 			if next, err = skip(b, next, depth+1); err != nil {
 				return 0, err
 			}

@@ -325,7 +325,9 @@ func (b *builder) part(body *parse.ListNode, a *analyzer) parse.Node {
 	for _, v := range u.vars {
 		vals = append(vals, variable(v))
 	}
-	return templateCall(u.name, pipe("", frameArgs(fnEnter, u.id, vals...)...))
+	// {{with _st_enter $_st_c N . $_st_r vars...}}{{template "_st_pN" .}}{{end}}:
+	// a part spliced or from the cache has no frame, and is not called.
+	return withNode(pipe("", frameArgs(fnEnter, u.id, vals...)...), list(templateCall(u.name, pipe("", dot()))))
 }
 
 // child returns the analyzer of unit u's body: its inputs are dot, root

@@ -13,7 +13,6 @@ func funcs() template.FuncMap {
 	return template.FuncMap{
 		fnVar:   varOf,
 		fnDot:   dotOf,
-		fnBegin: begin,
 		fnEnd:   end,
 		fnEnter: enter,
 		fnRange: iterate,
@@ -54,15 +53,6 @@ func dotOf(f *frame) (reflect.Value, error) {
 
 var intType = reflect.TypeFor[int]()
 
-// begin reports whether a part or row renders its body: false when it is
-// spliced or taken from the shared cache.
-func begin(f *frame) (bool, error) {
-	if f == nil {
-		return false, errDryRun
-	}
-	return !f.skip, nil
-}
-
 // end closes a part or row frame.
 func end(f *frame) (bool, error) {
 	if f == nil {
@@ -72,11 +62,17 @@ func end(f *frame) (bool, error) {
 }
 
 // enter opens the frame of part id, called from c with its inputs vals.
+// It returns nil for a part that does not run: spliced, or written from
+// the shared cache.
 func enter(c *frame, id int, vals ...reflect.Value) (*frame, error) {
 	if c == nil {
 		return nil, errDryRun
 	}
-	return c.r.enter(c, c.r.p.units[id], vals)
+	f, err := c.r.enter(c, c.r.p.units[id], vals)
+	if f != nil && f.skip {
+		return nil, err
+	}
+	return f, err
 }
 
 // iterate renders the rows of range id over coll natively, and reports

@@ -130,6 +130,12 @@ func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Val
 // false when u cannot be keyed: it is volatile, or reads a value whose
 // encoding does not capture all a template can see of it.
 func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
+	return r.eachReadOf(u, locs, nil, fn)
+}
+
+// eachReadOf is eachRead for the inputs of u that want reports true (all
+// when it is nil).
+func (r *run) eachReadOf(u *unit, locs []loc, want func(in int) bool, fn func(in int, step string, b []byte)) bool {
 	if u.rs.volatile {
 		return false
 	}
@@ -166,7 +172,7 @@ func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byt
 	}
 	if u.rs.all {
 		for i := range locs {
-			if !one(i, "", locs[i]) {
+			if (want == nil || want(i)) && !one(i, "", locs[i]) {
 				return false
 			}
 		}
@@ -175,6 +181,9 @@ func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byt
 	for _, rd := range u.rs.reads {
 		if rd.in >= len(locs) {
 			return false
+		}
+		if want != nil && !want(rd.in) {
+			continue
 		}
 		l, step := locs[rd.in], rd.step
 		if r.whole(l) && step != "" {
@@ -233,6 +242,86 @@ func (r *run) key(u *unit, locs []loc) (uint64, bool) {
 		d.Write(b)
 	})
 	return d.Sum64(), ok
+}
+
+// rowKey returns the key of a row of g with inputs at locs. The reads the
+// rows share (the root, the free variables) are hashed once per range;
+// each row adds its element and index. A row that reads its element reads
+// it whole (it is not the whole data), so the per-row part is the
+// element's bytes, and the index when the row reads it.
+func (r *run) rowKey(g *rangeRun, locs []loc) (uint64, bool) {
+	u := g.u
+	if !g.prefixDone {
+		g.prefixDone = true
+		r.rowPlan(g, locs)
+	}
+	if !g.prefixOK {
+		return 0, false
+	}
+	d := &r.digest
+	*d = g.prefix
+	var hdr [12]byte
+	if g.readsElem {
+		el := locs[0]
+		switch el.kind {
+		case locEnc:
+			d.Write(readHeader(hdr[:0], 0, "", r.enc[el.start:el.end]))
+			d.Write(r.enc[el.start:el.end])
+		default:
+			return r.key(u, locs) // a computed element: keyed by its own encoding
+		}
+	}
+	if g.readsIndex >= 0 {
+		b, ok := r.detached(locs[g.readsIndex].val)
+		if !ok {
+			return 0, false
+		}
+		d.Write(readHeader(hdr[:0], g.readsIndex, "", b))
+		d.Write(b)
+	}
+	return d.Sum64(), true
+}
+
+// rowPlan prepares rowKey for the rows of g: the digest of the shared
+// reads, and which per-row inputs the rows read.
+func (r *run) rowPlan(g *rangeRun, locs []loc) {
+	u := g.u
+	firstRange := 2 + len(u.vars)
+	elemIn := -1 // the declared element variable
+	g.readsIndex = -1
+	switch len(u.rvars) {
+	case 1:
+		elemIn = firstRange
+	case 2:
+		elemIn = firstRange + 1
+	}
+	for _, rd := range u.rs.reads {
+		switch {
+		case rd.in == 0 || rd.in == elemIn:
+			g.readsElem = true
+		case len(u.rvars) == 2 && rd.in == firstRange:
+			g.readsIndex = firstRange
+		}
+	}
+	if u.rs.all {
+		g.readsElem = true
+		if len(u.rvars) == 2 {
+			g.readsIndex = firstRange
+		}
+	}
+	if g.readsElem && locs[0].kind == locEnc && !r.shareable(locs[0].typ) {
+		return // prefixOK stays false
+	}
+	shared := func(in int) bool { return in >= 1 && in < firstRange }
+	d := &g.prefix
+	d.Reset()
+	d.WriteString(r.typeName)
+	var hdr [12]byte
+	g.prefixOK = !u.rs.volatile && r.eachReadOf(u, locs, shared, func(in int, step string, b []byte) {
+		d.Write(readHeader(hdr[:0], in, step, b))
+		d.WriteString(step)
+		d.Write(b)
+	})
 }
 
 // inputBytes appends to dst everything key hashes: the input of a shared

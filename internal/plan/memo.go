@@ -18,6 +18,7 @@ type Memo struct {
 	nodes    []node
 	state    *fragments.State
 	typeName string
+	parts    int // part nodes: a bound on the next render's splices and bounds
 }
 
 // Describes reports whether m was made with the State st.
@@ -43,7 +44,7 @@ func (n *node) keyed() bool { return n.flags&nodeKeyed != 0 }
 // spliceable reports whether a part node's subtree can be left out of a
 // page and taken from the previous State.
 func (n *node) spliceable() bool {
-	return n.keyed() && n.frag >= 0 && n.seen.Valid() && !n.seen.NoCache()
+	return n.keyed() && n.frag >= 0 && n.seen.Spliceable()
 }
 
 // skeleton is what a row writes besides its parts, and where the parts go.

@@ -18,7 +18,6 @@ const (
 
 	fnVar   = "_st_var"
 	fnDot   = "_st_dot"
-	fnBegin = "_st_begin"
 	fnEnd   = "_st_end"
 	fnEnter = "_st_enter"
 	fnRange = "_st_range"
@@ -82,23 +81,22 @@ func frameArgs(fn string, id int, vals ...parse.Node) []parse.Node {
 
 // wrap returns the list of a rewritten template: it binds the frame, the
 // root and the variables vars (inputs 2 and up), then runs body with dot
-// bound to the frame's dot. A part or row (guarded) runs body only when
-// its frame says so, and reports its end.
-func wrap(body *parse.ListNode, vars []string, guarded bool) *parse.ListNode {
-	binds := []parse.Node{action(pipe(varRoot, ident(fnVar), variable(varFrame), number(1)))}
+// bound to the frame's dot. A part or row (unit) reports its end.
+func wrap(body *parse.ListNode, vars []string, unit bool) *parse.ListNode {
+	out := list(action(pipe(varFrame, dot())), action(pipe(varRoot, ident(fnVar), variable(varFrame), number(1))))
 	for i, v := range vars {
-		binds = append(binds, action(pipe(v, ident(fnVar), variable(varFrame), number(2+i))))
+		out.Nodes = append(out.Nodes, action(pipe(v, ident(fnVar), variable(varFrame), number(2+i))))
 	}
-	run := append(binds, rangeNode(pipe("", ident(fnDot), variable(varFrame)), body, nil))
-	out := list(action(pipe(varFrame, dot())))
-	if !guarded {
-		out.Nodes = append(out.Nodes, run...)
-		return out
+	out.Nodes = append(out.Nodes, rangeNode(pipe("", ident(fnDot), variable(varFrame)), body, nil))
+	if unit {
+		out.Nodes = append(out.Nodes, ifNode(pipe("", ident(fnEnd), variable(varFrame)), list(), nil))
 	}
-	out.Nodes = append(out.Nodes,
-		ifNode(pipe("", ident(fnBegin), variable(varFrame)), list(run...), nil),
-		ifNode(pipe("", ident(fnEnd), variable(varFrame)), list(), nil))
 	return out
+}
+
+// withNode is {{with cond}}then{{end}}.
+func withNode(cond *parse.PipeNode, then *parse.ListNode) *parse.WithNode {
+	return &parse.WithNode{BranchNode: parse.BranchNode{NodeType: parse.NodeWith, Pipe: cond, List: then}}
 }
 
 // renameRoot renames $ to the root variable in p, which wrap binds: in a

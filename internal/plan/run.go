@@ -90,6 +90,9 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		full: in.Page != nil || memo == nil}
 	if memo != nil {
 		r.nodes = make([]node, 0, len(memo.nodes)+16)
+		n := memo.parts + 8
+		r.splices, r.fills = make([]fragments.Splice, 0, n), make([]fillRef, 0, n)
+		r.bounds, r.recs = make([]fragments.Bound, 0, n), make([]rec, 0, n)
 	}
 	page := r.pageFrame(in.Data)
 	if err := p.tmpls[in.Template].Execute(buf, page); err != nil {
@@ -133,6 +136,27 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
+	frames   []frame // a slab frame takes from
+	locs     []loc   // a slab locSlab takes from
+}
+
+// frame returns a new frame of the render, from a slab.
+func (r *run) frame() *frame {
+	if len(r.frames) == cap(r.frames) {
+		r.frames = make([]frame, 0, 32)
+	}
+	r.frames = r.frames[:len(r.frames)+1]
+	return &r.frames[len(r.frames)-1]
+}
+
+// locSlab returns an empty slice with room for n locs, from a slab.
+func (r *run) locSlab(n int) []loc {
+	if len(r.locs)+n > cap(r.locs) {
+		r.locs = make([]loc, 0, max(64, n))
+	}
+	s := r.locs[len(r.locs) : len(r.locs) : len(r.locs)+n]
+	r.locs = r.locs[:len(r.locs)+n]
+	return s
 }
 
 // rec ties a splice or bound to its node, for the indices and Seen that
@@ -228,9 +252,10 @@ func (r *run) match(o *frame, u int) int32 {
 // whether it is spliced, taken from the cache or rendered.
 func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	o := c.owner
-	f := &frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
+	f := r.frame()
+	*f = frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
 	f.owner = f
-	f.locs = r.deriveLocs(nil, c.locs, u.args, vals)
+	f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
 	f.start = r.buf.Len()
 	if r.inline {
 		return f, nil
@@ -260,6 +285,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 		if html, ok := r.cached(u, f); ok {
 			r.buf.WriteString(html)
 			f.skip, f.cached = true, true
+			return f, f.close() // its template does not run
 		}
 	}
 	return f, nil
@@ -380,7 +406,7 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 		}
 	}
 	collLoc := r.deriveLocs(nil, c.locs, u.args[:1], []reflect.Value{coll})[0]
-	g.elems = r.elemLocs(collLoc, v, keys)
+	g.elems, g.elemType = r.elemRanges(collLoc, v, keys)
 	g.outer = r.deriveLocs(nil, c.locs, u.args[1:], vals)
 	rows := r.prevRows(g.prev)
 	rv := make([]reflect.Value, u.nin())
@@ -399,18 +425,27 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 
 // rangeRun is one native iteration of a range.
 type rangeRun struct {
-	u      *unit
-	v      reflect.Value   // the collection
-	keys   []reflect.Value // a map's keys, sorted as text/template sorts them
-	vals   []reflect.Value // the inputs the rows share: the root, free variables
-	outer  []loc
-	elems  []loc // where each element is in the encoding, or nil
-	owner  *frame
-	base   int32
-	encl   int32
-	inline bool
-	prev   int32 // the range's previous node, or -1
-	node   int32
+	u     *unit
+	v     reflect.Value   // the collection
+	keys  []reflect.Value // a map's keys, sorted as text/template sorts them
+	vals  []reflect.Value // the inputs the rows share: the root, free variables
+	outer []loc
+	// elems are where the elements are in the encoding (of type
+	// elemType), or nil.
+	elems    []cborpath.Range
+	elemType reflect.Type
+	owner    *frame
+	base     int32
+	encl     int32
+	inline   bool
+	prev     int32 // the range's previous node, or -1
+	node     int32
+	// prefix is the digest of the reads its rows share (see rowKey).
+	prefix     xxhash.Digest
+	prefixDone bool
+	prefixOK   bool
+	readsElem  bool
+	readsIndex int // the index input the rows read, or -1
 }
 
 // at fills vals and locs with the inputs of row i: its element as dot,
@@ -424,7 +459,7 @@ func (g *rangeRun) at(i int, vals []reflect.Value, locs []loc) {
 	}
 	el := loc{kind: locDetached, val: elem}
 	if g.elems != nil {
-		el = g.elems[i]
+		el = loc{kind: locEnc, start: g.elems[i].Start, end: g.elems[i].End, typ: g.elemType}
 	}
 	vals[0], locs[0] = elem, el
 	copy(vals[1:], g.vals)
@@ -439,51 +474,49 @@ func (g *rangeRun) at(i int, vals []reflect.Value, locs []loc) {
 	}
 }
 
-// elemLocs returns where each element of collection v is in the encoding,
-// or nil when it is not there element by element.
-func (r *run) elemLocs(coll loc, v reflect.Value, keys []reflect.Value) []loc {
+// elemRanges returns where each element of collection v is in the
+// encoding, and their type, or nil when they are not there one by one.
+func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cborpath.Range, reflect.Type) {
 	if coll.kind != locEnc || coll.typ == nil {
-		return nil
+		return nil, nil
 	}
 	t := coll.typ
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	rg := cborpath.Range{Start: coll.start, End: coll.end}
-	out := make([]loc, 0, v.Len())
 	switch {
 	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		elems, err := cborpath.Elems(r.enc, rg, nil)
+		elems, err := cborpath.Elems(r.enc, rg, make([]cborpath.Range, 0, v.Len()))
 		if err != nil || len(elems) != v.Len() {
-			return nil
+			return nil, nil
 		}
-		for _, e := range elems {
-			out = append(out, loc{kind: locEnc, start: e.Start, end: e.End, typ: t.Elem()})
-		}
+		return elems, t.Elem()
 	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
 		entries, err := r.entries(coll)
 		if err != nil || len(entries) != len(keys) {
-			return nil
+			return nil, nil
 		}
+		out := make([]cborpath.Range, 0, len(keys))
 		for _, k := range keys {
 			r.keyBuf = cborpath.TextKey(r.keyBuf[:0], k.String())
 			e, ok := cborpath.Find(r.enc, entries, r.keyBuf)
 			if !ok {
-				return nil
+				return nil, nil
 			}
-			out = append(out, loc{kind: locEnc, start: e.Start, end: e.End, typ: t.Elem()})
+			out = append(out, e)
 		}
-	default:
-		return nil
+		return out, t.Elem()
 	}
-	return out
+	return nil, nil
 }
 
 // rowMatch finds the previous rows of a range.
 type rowMatch struct {
-	rows  []int32 // previous row nodes, in order
-	used  []bool
-	byKey map[uint64][]int
+	rows   []int32 // previous row nodes, in order
+	used   []bool
+	byKey  map[uint64][]int
+	misses int
 }
 
 func (r *run) prevRows(prev int32) *rowMatch {
@@ -506,9 +539,16 @@ func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 		return -1
 	}
 	nodes := r.prev.nodes
-	if i < len(m.rows) && !m.used[i] && nodes[m.rows[i]].keyed() && nodes[m.rows[i]].key == key {
-		m.used[i] = true
-		return m.rows[i]
+	// The same place, or near it: a row inserted or removed before shifts
+	// the others by one.
+	for _, k := range [...]int{i, i + 1, i - 1, i + 2, i - 2} {
+		if k >= 0 && k < len(m.rows) && !m.used[k] && nodes[m.rows[k]].keyed() && nodes[m.rows[k]].key == key {
+			m.used[k] = true
+			return m.rows[k]
+		}
+	}
+	if m.misses++; m.misses < 3 {
+		return -1 // a changed row: not worth an index of all
 	}
 	if m.byKey == nil {
 		m.byKey = make(map[uint64][]int, len(m.rows))
@@ -536,7 +576,7 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, rows *row
 	var keyed bool
 	pi, node := int32(-1), int32(-1)
 	if !r.inline {
-		key, keyed = r.key(u, locs)
+		key, keyed = r.rowKey(g, locs)
 		pi = r.findRow(rows, i, key, keyed)
 		node = r.newNode(u.id, key, keyed)
 		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
@@ -559,13 +599,15 @@ func (r *run) replay(g *rangeRun, i int, node, pi int32) {
 	sk := prev[pi].skel.Value()
 	r.nodes[node].skel = prev[pi].skel
 	r.nodes[node].flags |= nodeReplay
-	row := &frame{r: r, u: g.u, encl: g.encl, base: g.base}
+	row := r.frame()
+	*row = frame{r: r, u: g.u, encl: g.encl, base: g.base}
 	last, k := 0, 0
 	kids(prev, pi, func(j int32) bool {
 		at := sk.slot(k)
 		r.buf.WriteString(sk.text[last:at])
 		last = at
-		kf := &frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true)}
+		kf := r.frame()
+		*kf = frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true)}
 		r.splice(row, kf, j, g.base+prev[j].frag, fillRef{rg: g, row: i, slot: k})
 		k++
 		return true
@@ -629,8 +671,9 @@ func (r *run) call(c *frame, id int, vals []reflect.Value) (*frame, error) {
 		return nil, fmt.Errorf("%w: template call with %d values", errUnsupported, len(vals))
 	}
 	s := r.p.sites[id]
-	f := &frame{r: r, vals: []reflect.Value{vals[0], vals[0]}, owner: c.owner, parent: c.owner, inline: c.inline}
-	f.locs = r.deriveLocs(nil, c.locs, s.args, f.vals)
+	f := r.frame()
+	*f = frame{r: r, vals: []reflect.Value{vals[0], vals[0]}, owner: c.owner, parent: c.owner, inline: c.inline}
+	f.locs = r.deriveLocs(r.locSlab(2), c.locs, s.args, f.vals)
 	return f, nil
 }
 
@@ -733,5 +776,5 @@ func (r *run) memo(res *fragments.SpliceResult) *Memo {
 			n.flags &^= nodeReplay
 		}
 	}
-	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName}
+	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, parts: len(r.recs)}
 }
