@@ -30,6 +30,7 @@ type node struct {
 	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
 	flags uint8
 	key   uint64
+	ident uint64 // parts and the page: the ident of their output (see run.identOf)
 	seen  fragments.Seen
 	skel  unique.Handle[skeleton]
 }

@@ -102,6 +102,18 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		return Output{}, err
 	}
 	r.nodes[0].next = int32(len(r.nodes))
+	r.nodes[0].ident = r.identOf(0, buf.Len(), page.kids)
+	// The page is byte for byte the one the browser has (see identOf):
+	// no update. When its parts are the same too, the previous fragments
+	// and Seen still hold and nothing needs tokenizing.
+	same := in.Page == nil && memo != nil && memo.nodes[0].ident == r.nodes[0].ident
+	if same && r.sameShape() {
+		for i := range r.nodes {
+			r.nodes[i].frag, r.nodes[i].seen = memo.nodes[i].frag, memo.nodes[i].seen
+		}
+		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, parts: memo.parts},
+			Spliced: len(r.splices)}, nil
+	}
 	res, err := fragments.DiffSpliced(fragments.SpliceInput{
 		Prev: in.Prev, Page: buf.Bytes(), Splices: r.splices, Bounds: r.bounds, Fill: r.fill, Learn: true,
 	})
@@ -111,6 +123,9 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	if res.Unchanged && memo != nil {
 		// The page the browser has, and its memo: nothing to keep anew.
 		return Output{State: in.Prev, Memo: memo}, nil
+	}
+	if same {
+		res.Updates = nil
 	}
 	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res), Spliced: len(r.splices)}, nil
 }
@@ -138,6 +153,55 @@ type run struct {
 	rootType reflect.Type
 	frames   []frame // a slab frame takes from
 	locs     []loc   // a slab locSlab takes from
+}
+
+// kidIdent is a part inside another: its output, [start, end) of the
+// buffer (empty when spliced), and its ident.
+type kidIdent struct {
+	start, end int
+	ident      uint64
+}
+
+// identOf returns the ident of the output [start, end) of the buffer with
+// the parts kids inside it: a hash of its bytes in which each part stands
+// as its own ident. A page's ident is thus the same whichever of its parts
+// were spliced, and equal idents mean equal pages.
+func (r *run) identOf(start, end int, kids []kidIdent) uint64 {
+	d := &r.digest
+	d.Reset()
+	var n [9]byte
+	seg := func(b []byte) {
+		n[0] = 0
+		binary.LittleEndian.PutUint64(n[1:], uint64(len(b)))
+		d.Write(n[:])
+		d.Write(b)
+	}
+	buf := r.buf.Bytes()
+	last := start
+	for _, k := range kids {
+		seg(buf[last:k.start])
+		n[0] = 1
+		binary.LittleEndian.PutUint64(n[1:], k.ident)
+		d.Write(n[:])
+		last = k.end
+	}
+	seg(buf[last:end])
+	return d.Sum64()
+}
+
+// sameShape reports whether the new nodes are the previous ones, unit for
+// unit.
+func (r *run) sameShape() bool {
+	prev := r.prev.nodes
+	if len(prev) != len(r.nodes) {
+		return false
+	}
+	for i := range prev {
+		if prev[i].unit != r.nodes[i].unit || prev[i].next != r.nodes[i].next {
+			return false
+		}
+	}
+	return true
 }
 
 // frame returns a new frame of the render, from a slab.
@@ -188,6 +252,7 @@ type frame struct {
 	// frame itself for the page, parts and rows; the caller's for calls.
 	owner  *frame
 	parent *frame // the owner of the frame that opened this one
+	up     *frame // the part enclosing this part
 	skip   bool   // the body does not run: spliced or from the cache
 	inline bool   // render the units inside without splicing them
 
@@ -197,6 +262,10 @@ type frame struct {
 	node   int32 // its node in the new memo
 	base   int32 // the previous index of the enclosing part's root (the body: 0), or -1
 	encl   int32 // the rec of the enclosing part for the units inside, or -1
+	// part is the enclosing part (itself for a part, and the page): what
+	// a part's ident is made of is reported to it.
+	part *frame
+	kids []kidIdent // parts and the page: the parts directly inside
 	// Parts and rows.
 	rec     int32 // the part's rec
 	start   int
@@ -214,7 +283,7 @@ func (r *run) pageFrame(data any) *frame {
 	r.rootType = v.Type()
 	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: v.Type()}
 	f := &frame{r: r, vals: []reflect.Value{v, v}, locs: []loc{whole, whole}, prev: -1, encl: -1}
-	f.owner = f
+	f.owner, f.part = f, f
 	if r.prev != nil {
 		f.prev, f.cursor = 0, 1
 	}
@@ -254,7 +323,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	o := c.owner
 	f := r.frame()
 	*f = frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
-	f.owner = f
+	f.owner, f.part, f.up = f, f, c.part
 	f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
 	f.start = r.buf.Len()
 	if r.inline {
@@ -295,7 +364,11 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 // those of previous node pi, whose root was fragment prevAbs.
 func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 	pn := r.prev.nodes[pi]
-	r.splices = append(r.splices, fragments.Splice{Pos: r.buf.Len(), Prev: prevAbs, Seen: pn.seen})
+	pos := r.buf.Len()
+	if f.up != nil {
+		f.up.kids = append(f.up.kids, kidIdent{start: pos, end: pos, ident: pn.ident})
+	}
+	r.splices = append(r.splices, fragments.Splice{Pos: pos, Prev: prevAbs, Seen: pn.seen})
 	r.fills = append(r.fills, ref)
 	r.copySubtree(f.node, pi)
 	r.addRec(true, len(r.splices)-1, f.node, o.encl)
@@ -350,6 +423,11 @@ func (f *frame) close() error {
 	}
 	r.bounds[r.recs[f.rec].at].End = end
 	r.nodes[f.node].next = int32(len(r.nodes))
+	id := r.identOf(f.start, end, f.kids)
+	r.nodes[f.node].ident = id
+	if f.up != nil {
+		f.up.kids = append(f.up.kids, kidIdent{start: f.start, end: end, ident: id})
+	}
 	if !f.cached && f.u.leaf && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
 		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
 	}
@@ -397,7 +475,7 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 		return false, nil
 	}
 	o := c.owner
-	g := &rangeRun{u: u, v: v, keys: keys, vals: vals, owner: o, base: o.base, encl: o.encl, inline: c.inline, prev: -1}
+	g := &rangeRun{u: u, v: v, keys: keys, vals: vals, owner: o, part: c.part, base: o.base, encl: o.encl, inline: c.inline, prev: -1}
 	if !r.inline {
 		g.prev = r.match(o, u.id)
 		g.node = r.newNode(u.id, 0, false)
@@ -435,6 +513,7 @@ type rangeRun struct {
 	elems    []cborpath.Range
 	elemType reflect.Type
 	owner    *frame
+	part     *frame // the enclosing part
 	base     int32
 	encl     int32
 	inline   bool
@@ -584,7 +663,7 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, rows *row
 			return nil
 		}
 	}
-	f := &frame{r: r, u: u, vals: slices.Clone(vals), locs: slices.Clone(locs), parent: g.owner, prev: pi, base: g.base,
+	f := &frame{r: r, u: u, vals: slices.Clone(vals), locs: slices.Clone(locs), parent: g.owner, part: g.part, prev: pi, base: g.base,
 		encl: g.encl, rec: -1, inline: g.inline, key: key, keyed: keyed, node: node}
 	f.owner = f
 	f.cursor = pi + 1
@@ -607,7 +686,7 @@ func (r *run) replay(g *rangeRun, i int, node, pi int32) {
 		r.buf.WriteString(sk.text[last:at])
 		last = at
 		kf := r.frame()
-		*kf = frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true)}
+		*kf = frame{r: r, node: r.newNode(int(prev[j].unit), prev[j].key, true), up: g.part}
 		r.splice(row, kf, j, g.base+prev[j].frag, fillRef{rg: g, row: i, slot: k})
 		k++
 		return true
@@ -650,7 +729,7 @@ const maxSkeleton = 256
 // handle): executed, never replayed.
 func (r *run) row(c *frame, u *unit, vals []reflect.Value, _ int) (*frame, error) {
 	o := c.owner
-	f := &frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: o.base, encl: o.encl, rec: -1, inline: c.inline, nested: true}
+	f := &frame{r: r, u: u, vals: vals, parent: o, part: c.part, prev: -1, base: o.base, encl: o.encl, rec: -1, inline: c.inline, nested: true}
 	f.owner = f
 	locs := r.deriveLocs(nil, c.locs, nil, vals[:1])
 	f.locs = append(locs, r.deriveLocs(nil, c.locs, u.args[1:], vals[1:])...)
@@ -672,7 +751,7 @@ func (r *run) call(c *frame, id int, vals []reflect.Value) (*frame, error) {
 	}
 	s := r.p.sites[id]
 	f := r.frame()
-	*f = frame{r: r, vals: []reflect.Value{vals[0], vals[0]}, owner: c.owner, parent: c.owner, inline: c.inline}
+	*f = frame{r: r, vals: []reflect.Value{vals[0], vals[0]}, owner: c.owner, parent: c.owner, part: c.part, inline: c.inline}
 	f.locs = r.deriveLocs(r.locSlab(2), c.locs, s.args, f.vals)
 	return f, nil
 }

@@ -1,4 +1,12 @@
-package plan
+// Package tmplgen writes random templates and random data for the property
+// tests of incremental rendering: Template writes the source of a page
+// that only uses what Data has, so every template executes, and Mutate
+// changes Data as an app's action would. The templates cover parts
+// (id'd elements) with data in their ids and attributes, ranges over
+// slices and maps with and without variables, if/else, with, template
+// calls with and without a pipeline, variables, continue, pointer-receiver
+// methods, template.HTML, data-cache="false", raw text and void elements.
+package tmplgen
 
 import (
 	"fmt"
@@ -11,11 +19,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// The property tests render random templates over random sequences of
-// data. genData is the data; genTemplate writes template source that only
-// uses what the data has, so every template executes.
-
-type genItem struct {
+// Item is an element of Data's collections.
+type Item struct {
 	ID   string
 	Name string
 	Done bool
@@ -23,51 +28,54 @@ type genItem struct {
 	At   time.Time
 }
 
-type genSub struct {
+// Sub is a nested struct of Data.
+type Sub struct {
 	A string
 	B int
 }
 
-type genData struct {
+// Data is the data of every generated template.
+type Data struct {
 	Title string
 	N     int
 	Flag  bool
-	Items []genItem
-	M     map[string]genItem
-	Sub   genSub
-	Ptr   *genSub
+	Items []Item
+	M     map[string]Item
+	Sub   Sub
+	Ptr   *Sub
 	HTML  template.HTML
 }
 
 // Label is a method with a value receiver.
-func (s genSub) Label() string { return s.A + ":" + strconv.Itoa(s.B) }
+func (s Sub) Label() string { return s.A + ":" + strconv.Itoa(s.B) }
 
 // Star is a method with a pointer receiver: found only on addressable
 // items (range elements of a slice), as text/template resolves it.
-func (it *genItem) Star() string {
+func (it *Item) Star() string {
 	if it.Done {
 		return "*"
 	}
 	return ""
 }
 
-var genClock = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+var clock = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 
-var genWords = []string{"a", "b & c", "<x>", "déjà", "", " spaced ", "q\"uote"}
+var words = []string{"a", "b & c", "<x>", "déjà", "", " spaced ", "q\"uote"}
 
-func drawItem(t *rapid.T, id int) genItem {
-	return genItem{
+func drawItem(t *rapid.T, id int) Item {
+	return Item{
 		ID:   "i" + strconv.Itoa(id),
-		Name: rapid.SampledFrom(genWords).Draw(t, "name"),
+		Name: rapid.SampledFrom(words).Draw(t, "name"),
 		Done: rapid.Bool().Draw(t, "done"),
-		Tags: rapid.SliceOfN(rapid.SampledFrom(genWords), 0, 2).Draw(t, "tags"),
-		At:   genClock.Add(time.Duration(rapid.IntRange(0, 3).Draw(t, "at")) * time.Hour),
+		Tags: rapid.SliceOfN(rapid.SampledFrom(words), 0, 2).Draw(t, "tags"),
+		At:   clock.Add(time.Duration(rapid.IntRange(0, 3).Draw(t, "at")) * time.Hour),
 	}
 }
 
-func drawData(t *rapid.T) *genData {
-	d := &genData{Title: "T", N: rapid.IntRange(0, 3).Draw(t, "n"), Flag: rapid.Bool().Draw(t, "flag"),
-		M: map[string]genItem{}, Sub: genSub{A: "s", B: 1}}
+// NewData draws random data.
+func NewData(t *rapid.T) *Data {
+	d := &Data{Title: "T", N: rapid.IntRange(0, 3).Draw(t, "n"), Flag: rapid.Bool().Draw(t, "flag"),
+		M: map[string]Item{}, Sub: Sub{A: "s", B: 1}}
 	for i := range rapid.IntRange(0, 4).Draw(t, "items") {
 		d.Items = append(d.Items, drawItem(t, i))
 	}
@@ -77,8 +85,9 @@ func drawData(t *rapid.T) *genData {
 	return d
 }
 
-// mutate changes d in place, as an app's action would.
-func mutate(t *rapid.T, d *genData, next *int) {
+// Mutate changes d in place, as an app's action would; next numbers new
+// items.
+func Mutate(t *rapid.T, d *Data, next *int) {
 	switch rapid.IntRange(0, 11).Draw(t, "mutation") {
 	case 0:
 		d.N = rapid.IntRange(0, 3).Draw(t, "n")
@@ -106,7 +115,7 @@ func mutate(t *rapid.T, d *genData, next *int) {
 	case 6:
 		if len(d.Items) > 0 {
 			it := &d.Items[rapid.IntRange(0, len(d.Items)-1).Draw(t, "at")]
-			it.Name = rapid.SampledFrom(genWords).Draw(t, "name")
+			it.Name = rapid.SampledFrom(words).Draw(t, "name")
 		}
 	case 7:
 		k := "k" + strconv.Itoa(rapid.IntRange(0, 3).Draw(t, "key"))
@@ -117,17 +126,17 @@ func mutate(t *rapid.T, d *genData, next *int) {
 			d.M[k] = drawItem(t, *next)
 		}
 	case 8:
-		d.Sub.A = rapid.SampledFrom(genWords).Draw(t, "a")
+		d.Sub.A = rapid.SampledFrom(words).Draw(t, "a")
 	case 9:
 		if d.Ptr == nil {
-			d.Ptr = &genSub{A: "p", B: 2}
+			d.Ptr = &Sub{A: "p", B: 2}
 		} else {
 			d.Ptr = nil
 		}
 	case 10:
 		d.HTML = template.HTML(rapid.SampledFrom([]string{"", "<b>bold</b>", "<i>x</i> y"}).Draw(t, "html"))
 	case 11:
-		d.Title = rapid.SampledFrom(genWords).Draw(t, "title")
+		d.Title = rapid.SampledFrom(words).Draw(t, "title")
 	}
 }
 
@@ -151,8 +160,8 @@ type gen struct {
 	called bool     // a partial with ids was called (twice would repeat them)
 }
 
-// genTemplate returns the source of a page and of its partials.
-func genTemplate(t *rapid.T) string {
+// Template returns the source of a page and of its partials.
+func Template(t *rapid.T) string {
 	g := &gen{t: t}
 	g.b.WriteString("<!DOCTYPE html><html><head><title>{{.Title}}</title></head><body>\n")
 	g.element(ctxRoot, 3)
@@ -338,6 +347,7 @@ func (g *gen) rangeItems(c ctx, depth int) {
 	}
 }
 
-func genFuncs() template.FuncMap {
+// Funcs returns the functions the templates use.
+func Funcs() template.FuncMap {
 	return template.FuncMap{"upper": strings.ToUpper}
 }
