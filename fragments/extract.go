@@ -116,12 +116,16 @@ func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 		z:      html.NewTokenizer(bytes.NewReader(page)),
 		stack:  make([]openElem, 0, 32),
 		fstack: make([]openFrag, 0, 16),
-		idAt:   make([][2]int32, 0, hint),
 		arena:  make([]byte, 0, 12*hint),
 		sp:     sp,
 	}
 	e.x.sp = sp
-	e.x.frags = make([]frag, 0, hint)
+	if sp != nil && sp.buf != nil {
+		e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
+		defer sp.buf.keep(e)
+	} else {
+		e.x.frags, e.idAt = make([]frag, 0, hint), make([][2]int32, 0, hint)
+	}
 	e.run()
 	return &e.x, e.finish()
 }

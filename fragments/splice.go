@@ -3,6 +3,7 @@ package fragments
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"golang.org/x/net/html/atom"
 )
@@ -125,6 +126,8 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 	if known {
 		hint = len(in.Prev.IDs)
 	}
+	sp.buf = getSpliceBuffers(hint + 8)
+	defer putSpliceBuffers(sp.buf)
 	x, err := extractWith(in.Page, hint, sp)
 	if sp.err != nil {
 		return nil, sp.err
@@ -170,7 +173,39 @@ type splicer struct {
 	bounded []int32
 	seen    []Seen
 	ctx     []uint64 // by bound: the context its fragment opened in
+	buf     *spliceBuffers
 	err     error
+}
+
+// spliceBuffers are the extraction's slices, pooled: a spliced page copies
+// the entries of every unchanged fragment, and they are dropped once the
+// State and the updates are made.
+type spliceBuffers struct {
+	frags []frag
+	idAt  [][2]int32
+}
+
+// keep takes the slices e grew, for the next extraction.
+func (b *spliceBuffers) keep(e *extractor) { b.frags, b.idAt = e.x.frags, e.idAt }
+
+var spliceBufferPool sync.Pool // of *spliceBuffers
+
+func getSpliceBuffers(n int) *spliceBuffers {
+	if b, ok := spliceBufferPool.Get().(*spliceBuffers); ok && cap(b.frags) >= n {
+		return b
+	}
+	return &spliceBuffers{frags: make([]frag, 0, n), idAt: make([][2]int32, 0, n)}
+}
+
+// maxPooledFrags keeps one huge page from pinning its buffers forever.
+const maxPooledFrags = 1 << 14
+
+func putSpliceBuffers(b *spliceBuffers) {
+	if cap(b.frags) > maxPooledFrags {
+		return
+	}
+	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
+	spliceBufferPool.Put(b)
 }
 
 func (sp *splicer) fail(format string, args ...any) {

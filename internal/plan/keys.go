@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"reflect"
 	"time"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/livefir/statetemplate/internal/cborpath"
 	"github.com/livefir/statetemplate/session"
@@ -239,9 +242,40 @@ func (r *run) key(u *unit, locs []loc) (uint64, bool) {
 	ok := r.eachRead(u, locs, func(in int, step string, b []byte) {
 		d.Write(readHeader(hdr[:0], in, step, b))
 		d.WriteString(step)
+		if h, ok := r.rangeHash(b); ok {
+			binary.LittleEndian.PutUint64(hdr[:8], h)
+			d.Write(hdr[:8])
+			return
+		}
 		d.Write(b)
 	})
 	return d.Sum64(), ok
+}
+
+// bigRead is the size past which key hashes a read of the encoding once
+// per render: the parts up the page read the same large values (a list).
+const bigRead = 512
+
+// rangeHash returns the hash of b when it is a large read of the run's
+// encoding, computed once per render, and false for any other b.
+func (r *run) rangeHash(b []byte) (uint64, bool) {
+	if len(b) < bigRead || len(r.enc) == 0 {
+		return 0, false
+	}
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(r.enc))))
+	if off < 0 || off+len(b) > len(r.enc) {
+		return 0, false // not in the encoding: a computed value's own
+	}
+	k := [2]int{off, len(b)}
+	if h, ok := r.hashes[k]; ok {
+		return h, true
+	}
+	h := xxhash.Sum64(b)
+	if r.hashes == nil {
+		r.hashes = map[[2]int]uint64{}
+	}
+	r.hashes[k] = h
+	return h, true
 }
 
 // rowKey returns the key of a row of g with inputs at locs. The reads the

@@ -151,8 +151,9 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
-	frames   []frame // a slab frame takes from
-	locs     []loc   // a slab locSlab takes from
+	frames   []frame           // a slab frame takes from
+	locs     []loc             // a slab locSlab takes from
+	hashes   map[[2]int]uint64 // rangeHash
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
