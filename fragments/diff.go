@@ -188,7 +188,7 @@ func (d *differ) insert(action string, n int32, id, target string) {
 // wins.
 func (d *differ) node(p, n int32) {
 	f := &d.x.frags[n]
-	if f.from == p+1 && !f.noCache {
+	if f.from == p+1 && !f.noCache && f.shell == 0 {
 		return // spliced: the very subtree of prev, byte for byte
 	}
 	if f.noCache || d.prev.Hashes[p] != f.hash {

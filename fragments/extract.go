@@ -27,6 +27,7 @@ type frag struct {
 	splice  int32 // 1 + the splice a spliced root stands for, or 0
 	bound   int32 // 1 + the bound this fragment opens, or 0
 	omitted int32 // bytes of spliced markup left out of [start, end); at first, splicer.omitted when it opened
+	shell   int32 // DiffPatched: 1 + the Shell this copied fragment is, or 0
 }
 
 // extraction is the fragment tree of one page.
@@ -36,6 +37,7 @@ type extraction struct {
 	implicit bool // the page has no <body> tag
 	opaque   bool // the tag nesting is not the browser's tree
 	sp       *splicer
+	pt       *patcher
 	spliced  bool // a splice was placed
 }
 
@@ -102,6 +104,7 @@ type extractor struct {
 	headRaw  bool // inside a raw-text element before the body
 	nameBuf  [32]byte
 	sp       *splicer // DiffSpliced's splices and bounds, or nil
+	pt       *patcher // DiffPatched's patches and shells, or nil
 }
 
 // extract tokenizes page once and returns its fragment tree, or
@@ -131,7 +134,13 @@ func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 }
 
 func (e *extractor) run() {
-	pos := 0
+	e.pos = e.tokens(0)
+	e.eof()
+}
+
+// tokens extracts the tokens of e.z, which start at byte pos of the page,
+// and returns the end of the last one.
+func (e *extractor) tokens(pos int) int {
 	for {
 		tt := e.z.Next()
 		if tt == html.ErrorToken {
@@ -160,8 +169,7 @@ func (e *extractor) run() {
 			}
 		}
 	}
-	e.pos = pos
-	e.eof()
+	return pos
 }
 
 func (e *extractor) anomaly() { e.x.opaque = true }
@@ -554,14 +562,11 @@ func (e *extractor) finish() error {
 		x.frags[i].id = all[r[0]:r[1]]
 	}
 	if e.sp != nil {
+		e.sp.heads = e.headStrings(all)
 		e.finishSplices()
 	}
 	if x.spliced {
-		heads := make([]string, len(e.headIDs))
-		for i, r := range e.headIDs {
-			heads[i] = all[r[0]:r[1]]
-		}
-		return x.checkSplicedDuplicates(heads)
+		return x.checkSplicedDuplicates(e.sp.heads)
 	}
 	x.index = make(map[string]int32, len(x.frags)+len(e.headIDs))
 	for i := 1; i < len(x.frags); i++ {

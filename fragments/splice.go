@@ -31,6 +31,7 @@ const (
 	seenNoCache
 	seenRootNoCache
 	seenBelowNoCache // a fragment below the root has data-cache="false"
+	seenShellNoCache // one outside the bounds and splices nested in the subtree has
 )
 
 // Valid reports whether the bound was exactly one fragment subtree of a
@@ -52,6 +53,11 @@ func (s Seen) Spliceable() bool {
 // RootNoCache reports whether the subtree's root has data-cache="false":
 // every changed render re-sends the whole subtree.
 func (s Seen) RootNoCache() bool { return s.flags&seenRootNoCache != 0 }
+
+// ShellNoCache reports whether a fragment of the subtree, its root
+// included, that is not inside a bound or splice nested in it has
+// data-cache="false": the subtree cannot stand as a Shell of DiffPatched.
+func (s Seen) ShellNoCache() bool { return s.flags&seenShellNoCache != 0 }
 
 // Size returns the bytes of the subtree's markup.
 func (s Seen) Size() int { return int(s.size) }
@@ -98,6 +104,19 @@ type SpliceResult struct {
 	// Unchanged reports that the page is the one Prev describes, byte for
 	// byte (only a page without splices can be known to be).
 	Unchanged bool
+	// Body is what was learned of the body's subtree (the whole State),
+	// as of a Bound: zero when the page was not tokenized or its nesting
+	// cannot be trusted. DiffPatched takes it as the body's Shell.
+	Body Seen
+	// HeadIDs are the ids of elements outside the body, which no fragment
+	// may share; DiffPatched, which does not see the head, takes them.
+	HeadIDs []string
+	// Index[j] is the index in State of fragment j of Prev, or -1 when it
+	// is gone or was inside a patch (DiffPatched only).
+	Index []int32
+	// Shells[i] is the Seen of the subtree of PatchInput.Shells[i] after
+	// the patches (DiffPatched only).
+	Shells []Seen
 }
 
 // DiffSpliced is Diff for a page from which the markup of unchanged
@@ -138,7 +157,8 @@ func DiffSpliced(in SpliceInput) (*SpliceResult, error) {
 	if len(in.Splices) > 0 {
 		ph ^= splicedSalt
 	}
-	res := &SpliceResult{State: x.state(ph), Spliced: sp.spliced, Bounded: sp.bounded, Seen: sp.seen, Unchanged: unchanged}
+	res := &SpliceResult{State: x.state(ph), Spliced: sp.spliced, Bounded: sp.bounded, Seen: sp.seen, Unchanged: unchanged,
+		Body: sp.body, HeadIDs: sp.heads}
 	if unchanged {
 		return res, nil
 	}
@@ -173,6 +193,8 @@ type splicer struct {
 	bounded []int32
 	seen    []Seen
 	ctx     []uint64 // by bound: the context its fragment opened in
+	body    Seen     // the body's, when the page's nesting can be trusted
+	heads   []string // the ids outside the body
 	buf     *spliceBuffers
 	err     error
 }
@@ -335,20 +357,43 @@ func (e *extractor) closeBound(idx int32) {
 	if f.end != sp.in.Bounds[b].End {
 		return // the bound is not exactly this fragment
 	}
-	s := Seen{ctx: sp.ctx[b], size: uint32(f.end - f.start + int(f.omitted)),
+	sp.seen[b], sp.bounded[b] = e.seenOf(idx, sp.ctx[b]), idx
+}
+
+// seenOf returns the Seen of the subtree of fragment idx, which has just
+// closed (the last fragment extracted is its last), in context ctx.
+func (e *extractor) seenOf(idx int32, ctx uint64) Seen {
+	sp := e.sp
+	f := &e.x.frags[idx]
+	s := Seen{ctx: ctx, size: uint32(f.end - f.start + int(f.omitted)),
 		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid}
+	// nested is the end of the bound or splice subtree being skipped for
+	// seenShellNoCache.
+	nested := int32(-1)
 	for j := idx; j < int32(len(e.x.frags)); j++ {
-		if e.x.frags[j].noCache {
+		g := &e.x.frags[j]
+		if j > idx && j >= nested {
+			switch {
+			case g.splice > 0:
+				nested = j + int32(sp.in.Splices[g.splice-1].Seen.frags)
+			case g.bound > 0 && sp.bounded[g.bound-1] == j:
+				nested = j + int32(sp.seen[g.bound-1].frags)
+			}
+		}
+		if g.noCache {
 			s.flags |= seenNoCache
 			if j > idx {
 				s.flags |= seenBelowNoCache
+			}
+			if j >= nested {
+				s.flags |= seenShellNoCache
 			}
 		}
 	}
 	if f.noCache {
 		s.flags |= seenRootNoCache
 	}
-	sp.seen[b], sp.bounded[b] = s, idx
+	return s
 }
 
 // finishSplices completes a spliced extraction: no splice may be left
@@ -361,6 +406,7 @@ func (e *extractor) finishSplices() {
 	}
 	e.x.frags[0].omitted = int32(sp.omitted)
 	if !e.x.opaque {
+		sp.body = e.seenOf(0, 0)
 		return
 	}
 	if len(sp.in.Splices) > 0 {
@@ -408,6 +454,9 @@ func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
 // markup of the splices inside it filled in.
 func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 	f := &x.frags[n]
+	if f.shell > 0 {
+		return x.pt.markup(f.shell - 1)
+	}
 	if x.sp == nil || !x.spliced {
 		return page[f.start:f.end], nil
 	}
@@ -460,4 +509,16 @@ func isRawText(a atom.Atom) bool {
 		return true
 	}
 	return false
+}
+
+// headStrings returns the ids outside the body, from the arena all.
+func (e *extractor) headStrings(all string) []string {
+	if len(e.headIDs) == 0 {
+		return nil
+	}
+	heads := make([]string, len(e.headIDs))
+	for i, r := range e.headIDs {
+		heads[i] = all[r[0]:r[1]]
+	}
+	return heads
 }
