@@ -18,7 +18,8 @@ type Memo struct {
 	nodes    []node
 	state    *fragments.State
 	typeName string
-	parts    int // part nodes: a bound on the next render's splices and bounds
+	parts    int      // part nodes: a bound on the next render's splices and bounds
+	heads    []string // the ids outside the body, which DiffPatched does not see
 }
 
 // Describes reports whether m was made with the State st.
@@ -31,6 +32,7 @@ type node struct {
 	flags uint8
 	key   uint64
 	ident uint64 // parts and the page: the ident of their output (see run.identOf)
+	shell uint64 // parts and the page: the hash of their output without their parts
 	seen  fragments.Seen
 	skel  unique.Handle[skeleton]
 }

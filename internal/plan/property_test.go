@@ -41,7 +41,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
-	var spliced, steps, noEntry, dups, unseen, unseenShape int
+	var spliced, patched, steps, noEntry, dups, unseen, unseenShape int
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -118,10 +118,12 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 			}
 			stateEqual(t, wantState, out.State)
 			spliced += out.Spliced
+			patched += out.Patched
 			steps++
 			st, memo, ref = out.State, out.Memo, wantState
 		}
 	})
-	t.Logf("%d steps, %d parts spliced; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, spliced, noEntry, dups, unseen, unseenShape)
+	t.Logf("%d steps, %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, spliced, patched, noEntry, dups, unseen, unseenShape)
 	require.Positive(t, spliced, "the property must exercise splicing")
+	require.Positive(t, patched, "the property must exercise patching")
 }

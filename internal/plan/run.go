@@ -53,6 +53,10 @@ type Output struct {
 	// Spliced counts the parts left out of the page: rendered before and
 	// neither executed nor tokenized this time.
 	Spliced int
+	// Patched counts the parts that were tokenized, when the markup
+	// around them was found unchanged and was not (see patched); 0 when
+	// the page was tokenized whole.
+	Patched int
 }
 
 // Render renders template in.Template for in.Data and returns the updates
@@ -102,7 +106,8 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		return Output{}, err
 	}
 	r.nodes[0].next = int32(len(r.nodes))
-	r.nodes[0].ident = r.identOf(0, buf.Len(), page.kids)
+	page.end = buf.Len()
+	r.nodes[0].ident, r.nodes[0].shell = r.identOf(0, page.end, page.kids)
 	// The page is byte for byte the one the browser has (see identOf):
 	// no update. When its parts are the same too, the previous fragments
 	// and Seen still hold and nothing needs tokenizing.
@@ -111,8 +116,14 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		for i := range r.nodes {
 			r.nodes[i].frag, r.nodes[i].seen = memo.nodes[i].frag, memo.nodes[i].seen
 		}
-		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, parts: memo.parts},
+		r.confirmReplays()
+		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, parts: memo.parts, heads: memo.heads},
 			Spliced: len(r.splices)}, nil
+	}
+	if memo != nil && in.Page == nil && !same {
+		if out, ok, err := r.patched(page); ok || err != nil {
+			return out, err
+		}
 	}
 	res, err := fragments.DiffSpliced(fragments.SpliceInput{
 		Prev: in.Prev, Page: buf.Bytes(), Splices: r.splices, Bounds: r.bounds, Fill: r.fill, Learn: true,
@@ -127,25 +138,30 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	if same {
 		res.Updates = nil
 	}
-	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res), Spliced: len(r.splices)}, nil
+	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res, nil), Spliced: len(r.splices)}, nil
 }
 
 // run is one render of one page.
 type run struct {
-	p        *Plan
-	in       *Input
-	buf      *bytes.Buffer
-	enc      []byte
-	typeName string
-	full     bool  // render every part: nothing is spliced
-	inline   bool  // a fill: render, nothing else
-	prev     *Memo // the usable memo, or nil
-	nodes    []node
-	splices  []fragments.Splice
-	bounds   []fragments.Bound
-	recs     []rec
-	fills    []fillRef // by splice
-	digest   xxhash.Digest
+	p           *Plan
+	in          *Input
+	buf         *bytes.Buffer
+	enc         []byte
+	typeName    string
+	full        bool  // render every part: nothing is spliced
+	inline      bool  // a fill: render, nothing else
+	prev        *Memo // the usable memo, or nil
+	nodes       []node
+	splices     []fragments.Splice
+	bounds      []fragments.Bound
+	recs        []rec
+	fills       []fillRef // by splice
+	digest      xxhash.Digest
+	shellDigest xxhash.Digest // identOf's
+	// DiffPatched's input, when the page is patched (see patched).
+	patches  []fragments.Patch
+	shells   []fragments.Shell
+	shellOf  []*frame
 	keyBuf   []byte
 	maps     map[int][]cborpath.Entry
 	fields   map[string]loc // top-level fields of the data
@@ -157,37 +173,46 @@ type run struct {
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
-// buffer (empty when spliced), and its ident.
+// buffer (empty when spliced), its ident, and its frame when it was
+// rendered (executed or taken from the cache).
 type kidIdent struct {
 	start, end int
 	ident      uint64
+	f          *frame
+	prev       int32 // spliced: its root in the previous State
 }
 
 // identOf returns the ident of the output [start, end) of the buffer with
 // the parts kids inside it: a hash of its bytes in which each part stands
 // as its own ident. A page's ident is thus the same whichever of its parts
-// were spliced, and equal idents mean equal pages.
-func (r *run) identOf(start, end int, kids []kidIdent) uint64 {
-	d := &r.digest
+// were spliced, and equal idents mean equal pages. It also returns the
+// hash of the output without its parts, its shell: equal shells mean
+// equal markup but for the parts.
+func (r *run) identOf(start, end int, kids []kidIdent) (ident, shell uint64) {
+	d, sh := &r.digest, &r.shellDigest
 	d.Reset()
+	sh.Reset()
 	var n [9]byte
 	seg := func(b []byte) {
 		n[0] = 0
 		binary.LittleEndian.PutUint64(n[1:], uint64(len(b)))
 		d.Write(n[:])
 		d.Write(b)
+		sh.Write(n[:])
+		sh.Write(b)
 	}
 	buf := r.buf.Bytes()
 	last := start
 	for _, k := range kids {
 		seg(buf[last:k.start])
 		n[0] = 1
+		sh.Write(n[:1])
 		binary.LittleEndian.PutUint64(n[1:], k.ident)
 		d.Write(n[:])
 		last = k.end
 	}
 	seg(buf[last:end])
-	return d.Sum64()
+	return d.Sum64(), sh.Sum64()
 }
 
 // sameShape reports whether the new nodes are the previous ones, unit for
@@ -231,6 +256,11 @@ type rec struct {
 	at     int32 // index in splices or bounds
 	node   int32
 	encl   int32 // the rec of the enclosing part, or -1 for the body
+	// prev is the index of a bound's part in the previous State, or -1;
+	// pnode its node in the previous memo (see patched).
+	prev  int32
+	pnode int32
+	shell int32 // 1 + the shell it is, or 0
 }
 
 // fillRef says how to render a splice's markup: its part's frame, or the
@@ -267,6 +297,10 @@ type frame struct {
 	// a part's ident is made of is reported to it.
 	part *frame
 	kids []kidIdent // parts and the page: the parts directly inside
+	// Parts and the page, once closed: the end of the output, its
+	// ident and shell (see identOf).
+	end          int
+	ident, shell uint64
 	// Parts and rows.
 	rec     int32 // the part's rec
 	start   int
@@ -337,7 +371,8 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	if pi >= 0 {
 		pn = &r.prev.nodes[pi]
 	}
-	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && o.base >= 0 {
+	// A data-cache="false" root is rendered: every update re-sends it.
+	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && !pn.seen.RootNoCache() && o.base >= 0 {
 		r.splice(o, f, pi, o.base+pn.frag, fillRef{f: f})
 		return f, nil
 	}
@@ -349,9 +384,10 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 		if pn.frag >= 0 && o.base >= 0 && pn.seen.Valid() {
 			f.base = o.base + pn.frag
 		}
+		r.recs[f.rec].prev, r.recs[f.rec].pnode = f.base, pi
 		f.inline = f.inline || pn.seen.RootNoCache()
 	}
-	if u.leaf && f.keyed && r.in.Cache != nil {
+	if (u.leaf || f.inline) && f.keyed && r.in.Cache != nil {
 		if html, ok := r.cached(u, f); ok {
 			r.buf.WriteString(html)
 			f.skip, f.cached = true, true
@@ -367,12 +403,16 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 	pn := r.prev.nodes[pi]
 	pos := r.buf.Len()
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: pos, end: pos, ident: pn.ident})
+		f.up.kids = append(f.up.kids, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
+	}
+	if o.u != nil && o.u.kind == kindRange {
+		o.spans = append(o.spans, [2]int{pos, pos}) // a slot of the row's skeleton
 	}
 	r.splices = append(r.splices, fragments.Splice{Pos: pos, Prev: prevAbs, Seen: pn.seen})
 	r.fills = append(r.fills, ref)
 	r.copySubtree(f.node, pi)
-	r.addRec(true, len(r.splices)-1, f.node, o.encl)
+	k := r.addRec(true, len(r.splices)-1, f.node, o.encl)
+	r.recs[k].prev, r.recs[k].pnode = prevAbs, pi
 	f.skip = true
 	for p := o; p != nil; p = p.parent {
 		p.splices++
@@ -394,7 +434,7 @@ func (r *run) copySubtree(at, pi int32) {
 }
 
 func (r *run) addRec(splice bool, at int, node, encl int32) int32 {
-	r.recs = append(r.recs, rec{splice: splice, at: int32(at), node: node, encl: encl})
+	r.recs = append(r.recs, rec{splice: splice, at: int32(at), node: node, encl: encl, prev: -1, pnode: -1})
 	return int32(len(r.recs) - 1)
 }
 
@@ -424,12 +464,13 @@ func (f *frame) close() error {
 	}
 	r.bounds[r.recs[f.rec].at].End = end
 	r.nodes[f.node].next = int32(len(r.nodes))
-	id := r.identOf(f.start, end, f.kids)
-	r.nodes[f.node].ident = id
+	f.end = end
+	f.ident, f.shell = r.identOf(f.start, end, f.kids)
+	r.nodes[f.node].ident, r.nodes[f.node].shell = f.ident, f.shell
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: f.start, end: end, ident: id})
+		f.up.kids = append(f.up.kids, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
 	}
-	if !f.cached && f.u.leaf && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
+	if !f.cached && (f.u.leaf || f.inline) && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
 		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
 	}
 	return nil
@@ -487,12 +528,19 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 	collLoc := r.deriveLocs(nil, c.locs, u.args[:1], []reflect.Value{coll})[0]
 	g.elems, g.elemType = r.elemRanges(collLoc, v, keys)
 	g.outer = r.deriveLocs(nil, c.locs, u.args[1:], vals)
-	rows := r.prevRows(g.prev)
 	rv := make([]reflect.Value, u.nin())
 	rl := make([]loc, u.nin())
+	var ids []rowID
+	if !r.inline {
+		ids = r.matchRows(g, rv, rl)
+	}
 	for i := range v.Len() {
 		g.at(i, rv, rl)
-		if err := r.renderRow(g, rv, rl, rows, i); err != nil {
+		id := rowID{prev: -1}
+		if ids != nil {
+			id = ids[i]
+		}
+		if err := r.renderRow(g, rv, rl, id, i); err != nil {
 			return true, err
 		}
 	}
@@ -647,19 +695,49 @@ func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 	return -1
 }
 
-// renderRow renders row i of range g, whose inputs are vals at locs:
-// written from its skeleton when it read what a previous row read, else
-// executed.
-func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, rows *rowMatch, i int) error {
+// rowID is a row's key and its previous row, or -1.
+type rowID struct {
+	key   uint64
+	keyed bool
+	prev  int32
+}
+
+// matchRows keys the rows of g and finds their previous rows: the one
+// with the same key, near the same place or anywhere; then, for a row
+// without one, the previous row at its place if no row took it (a changed
+// row: its parts are where that row's were).
+func (r *run) matchRows(g *rangeRun, rv []reflect.Value, rl []loc) []rowID {
+	n := g.v.Len()
+	ids := make([]rowID, n)
+	for i := range n {
+		g.at(i, rv, rl)
+		ids[i].key, ids[i].keyed = r.rowKey(g, rl)
+	}
+	rows := r.prevRows(g.prev)
+	for i := range ids {
+		ids[i].prev = r.findRow(rows, i, ids[i].key, ids[i].keyed)
+	}
+	for i := range ids {
+		if ids[i].prev < 0 && i < len(rows.rows) && !rows.used[i] {
+			rows.used[i] = true
+			ids[i].prev = rows.rows[i]
+		}
+	}
+	return ids
+}
+
+// renderRow renders row i of range g, whose inputs are vals at locs and
+// whose key and previous row are id: written from its skeleton when it
+// read what its previous row read, else executed.
+func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID, i int) error {
 	u := g.u
-	var key uint64
-	var keyed bool
+	key, keyed := id.key, id.keyed
 	pi, node := int32(-1), int32(-1)
 	if !r.inline {
-		key, keyed = r.rowKey(g, locs)
-		pi = r.findRow(rows, i, key, keyed)
+		pi = id.prev
 		node = r.newNode(u.id, key, keyed)
-		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
+		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].keyed() && r.prev.nodes[pi].key == key &&
+			r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
 			r.replay(g, i, node, pi)
 			return nil
 		}
@@ -810,36 +888,66 @@ func (r *run) fill(i int) ([]byte, error) {
 	return sub.buf.Bytes(), nil
 }
 
-// memo completes the nodes with what DiffSpliced found: where each part's
-// root is, and what it learned about the parts it tokenized.
-func (r *run) memo(res *fragments.SpliceResult) *Memo {
+// memo completes the nodes with what DiffSpliced or DiffPatched found:
+// where each part's root is, and what it learned about the parts it
+// tokenized. local is nil for DiffSpliced; for DiffPatched, it is the
+// index of each rec among the splices or bounds inside the patches, or -1
+// for one outside them, which is where it was.
+func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	abs := make([]int32, len(r.recs))
 	for i, rc := range r.recs {
+		at := rc.at
+		if local != nil {
+			at = local[i]
+		}
+		n := &r.nodes[rc.node]
 		a := int32(-1)
 		switch {
+		case at < 0:
+			a = res.Index[rc.prev]
+			switch {
+			case rc.splice:
+			case rc.shell > 0:
+				n.seen = res.Shells[rc.shell-1]
+			default:
+				n.seen = r.prev.nodes[rc.pnode].seen // its output is unchanged
+			}
 		case rc.splice && res.Spliced != nil:
-			a = res.Spliced[rc.at]
+			a = res.Spliced[at]
 		case !rc.splice && res.Bounded != nil:
-			a = res.Bounded[rc.at]
+			a = res.Bounded[at]
+		}
+		if at >= 0 && !rc.splice {
+			n.seen = fragments.Seen{}
+			if res.Seen != nil {
+				n.seen = res.Seen[at]
+			}
 		}
 		abs[i] = a
 		base := int32(0)
 		if rc.encl >= 0 {
 			base = abs[rc.encl]
 		}
-		n := &r.nodes[rc.node]
 		n.frag = -1
 		if a >= 0 && base >= 0 {
 			n.frag = a - base
 		}
-		if !rc.splice {
-			n.seen = fragments.Seen{}
-			if res.Seen != nil {
-				n.seen = res.Seen[rc.at]
-			}
-		}
 	}
-	// A row is replayed only when every part in it can be spliced.
+	r.nodes[0].seen = res.Body
+	if local != nil {
+		r.nodes[0].seen = res.Shells[0]
+	}
+	r.confirmReplays()
+	heads := res.HeadIDs
+	if local != nil {
+		heads = r.prev.heads
+	}
+	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, parts: len(r.recs), heads: heads}
+}
+
+// confirmReplays keeps a row replayable only when every part in it can be
+// spliced, and its skeleton has a slot for each.
+func (r *run) confirmReplays() {
 	for i := range r.nodes {
 		n := &r.nodes[i]
 		if n.flags&nodeReplay == 0 {
@@ -848,7 +956,7 @@ func (r *run) memo(res *fragments.SpliceResult) *Memo {
 		count, ok := 0, true
 		kids(r.nodes, int32(i), func(j int32) bool {
 			k := &r.nodes[j]
-			ok = ok && r.p.units[k.unit].kind == kindPart && k.spliceable()
+			ok = ok && r.p.units[k.unit].kind == kindPart && k.spliceable() && !k.seen.RootNoCache()
 			count++
 			return ok
 		})
@@ -856,5 +964,4 @@ func (r *run) memo(res *fragments.SpliceResult) *Memo {
 			n.flags &^= nodeReplay
 		}
 	}
-	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, parts: len(r.recs)}
 }
