@@ -25,6 +25,7 @@ type unit struct {
 	vars  []string // the free variables, bound as inputs 2 and up
 	rvars []string // a range's declared variables, after the free ones
 	rs    readSet  // what the unit reads of its inputs
+	shell readSet  // what its shell reads: the unit without the units inside it
 	leaf  bool     // no unit inside: its output can be shared whole
 	// native: the rows of a range are iterated in Go (see Build).
 	native   bool
@@ -47,8 +48,10 @@ type builder struct {
 	need     map[string]int8
 	bal      map[string]int8
 	reads    map[string]*readSet // of rewritten templates, relative to their dot
+	shells   map[string]*readSet // the shells of rewritten templates
 	plain    map[string]bool
 	volatile func(name string, args int) bool
+	builtins func(name string) bool // see analyzer
 }
 
 const (
@@ -164,8 +167,9 @@ func (b *builder) template(name string) *readSet {
 	}
 	b.reads[name] = nil
 	t := b.orig[name]
-	rs := &readSet{}
-	a := &analyzer{sc: &scope{dot: input(0), vars: []named{{"$", input(1)}}}, rs: rs, volatile: b.volatile}
+	rs, sh := &readSet{}, &readSet{}
+	b.shells[name] = sh
+	a := &analyzer{sc: &scope{dot: input(0), vars: []named{{"$", input(1)}}}, rs: rs, sh: sh, volatile: b.volatile, builtins: b.builtins}
 	saved := b.cur
 	b.cur = t
 	body := b.list(t.Root, a, 0)
@@ -252,14 +256,14 @@ func (b *builder) node(n parse.Node, a *analyzer) []parse.Node {
 	case *parse.ActionNode:
 		v := a.pipe(n.Pipe)
 		if len(n.Pipe.Decl) == 0 {
-			a.rs.add(v) // printed
+			a.read(v, false) // printed
 		}
 		c := n.Copy().(*parse.ActionNode)
 		renameRoot(c.Pipe)
 		return []parse.Node{c}
 	case *parse.IfNode:
 		m := a.sc.mark()
-		a.rs.add(a.pipe(n.Pipe))
+		a.read(a.pipe(n.Pipe), true)
 		then, els := b.branches(n.List, n.ElseList, a, a.sc.dot)
 		c := ifNode(b.copyPipe(n.Pipe), then, els)
 		a.sc.reset(m)
@@ -267,7 +271,7 @@ func (b *builder) node(n parse.Node, a *analyzer) []parse.Node {
 	case *parse.WithNode:
 		m := a.sc.mark()
 		v := a.pipe(n.Pipe)
-		a.rs.add(v)
+		a.read(v, true)
 		then, els := b.branches(n.List, n.ElseList, a, v)
 		c := &parse.WithNode{BranchNode: parse.BranchNode{NodeType: parse.NodeWith, Pipe: b.copyPipe(n.Pipe), List: then, ElseList: els}}
 		a.sc.reset(m)
@@ -320,6 +324,9 @@ func (b *builder) part(body *parse.ListNode, a *analyzer) parse.Node {
 	u.leaf = len(b.units) == before
 	u.args = a.args(u.vars)
 	a.rs.mapInto(&u.rs, u.args)
+	if a.sh != nil {
+		a.sh.opaque = a.sh.opaque || !paths(u.args)
+	}
 	b.out[u.name] = b.tree(u.name, b.cur, wrap(rewritten, u.vars, true))
 	vals := []parse.Node{dot(), variable(varRoot)}
 	for _, v := range u.vars {
@@ -337,7 +344,7 @@ func (a *analyzer) child(u *unit) *analyzer {
 	for i, v := range append(slices.Clip(u.vars), u.rvars...) {
 		sc.declare(v, input(2+i))
 	}
-	return &analyzer{sc: sc, rs: &u.rs, volatile: a.volatile}
+	return &analyzer{sc: sc, rs: &u.rs, sh: &u.shell, volatile: a.volatile, builtins: a.builtins}
 }
 
 // args returns the syms of a unit's inputs at its call site.
@@ -400,12 +407,16 @@ func (b *builder) call(n *parse.TemplateNode, a *analyzer) parse.Node {
 	case n.Pipe == nil:
 		// No dot to bind: the callee runs as the app wrote it.
 		b.plainCopy(n.Name)
-		a.rs.volatile = a.rs.volatile || b.callsVolatile(n.Name, map[string]bool{})
+		if b.callsVolatile(n.Name, map[string]bool{}) {
+			a.markVolatile()
+		}
 		return templateCall(plainName(n.Name), nil)
 	case len(n.Pipe.Decl) > 0 || !b.needs(n.Name):
 		v := a.pipe(n.Pipe)
-		a.rs.add(v)
-		a.rs.volatile = a.rs.volatile || b.callsVolatile(n.Name, map[string]bool{})
+		a.read(v, false)
+		if b.callsVolatile(n.Name, map[string]bool{}) {
+			a.markVolatile()
+		}
 		c := n.Copy().(*parse.TemplateNode)
 		renameRoot(c.Pipe)
 		return c
@@ -416,6 +427,10 @@ func (b *builder) call(n *parse.TemplateNode, a *analyzer) parse.Node {
 	callee := b.template(n.Name)
 	args := []sym{v, v}
 	a.rs.mapInto(callee, args)
+	if a.sh != nil {
+		// The parts of the callee are not the caller's to find.
+		a.sh.opaque = true
+	}
 	id := len(b.sites)
 	b.sites = append(b.sites, site{args: args})
 	arg := b.copyPipe(n.Pipe)
@@ -481,6 +496,9 @@ func (b *builder) rangeNode(n *parse.RangeNode, a *analyzer) []parse.Node {
 	vars, ok := freeVars(n.List, a.sc.visible(), false)
 	native := ok && !n.Pipe.IsAssign && b.hasParts(n.List) && balancedList(n.List, b.balanced)
 	if !native {
+		if a.sh != nil {
+			a.sh.addShell(coll, false)
+		}
 		elem := computed(coll)
 		for _, v := range rvars {
 			a.sc.declare(v, elem)
@@ -507,6 +525,12 @@ func (b *builder) rangeNode(n *parse.RangeNode, a *analyzer) []parse.Node {
 		mapped = append(mapped, elem)
 	}
 	a.rs.mapInto(&u.rs, mapped)
+	if a.sh != nil {
+		// Its rows are keyed on their own: the shell reads how many there
+		// are, which decides the else branch too.
+		a.sh.addLength(coll)
+		a.sh.opaque = a.sh.opaque || !paths(u.args)
+	}
 	a.sc.reset(m)
 	b.out[u.name] = b.tree(u.name, b.cur, wrap(body, append(slices.Clip(vars), rvars...), true))
 

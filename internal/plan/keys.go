@@ -133,13 +133,13 @@ func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Val
 // false when u cannot be keyed: it is volatile, or reads a value whose
 // encoding does not capture all a template can see of it.
 func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
-	return r.eachReadOf(u, locs, nil, fn)
+	return r.eachReadIn(&u.rs, locs, nil, fn)
 }
 
-// eachReadOf is eachRead for the inputs of u that want reports true (all
-// when it is nil).
-func (r *run) eachReadOf(u *unit, locs []loc, want func(in int) bool, fn func(in int, step string, b []byte)) bool {
-	if u.rs.volatile {
+// eachReadIn is eachRead for the reads rs, of the inputs that want reports
+// true (all when it is nil).
+func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fn func(in int, step string, b []byte)) bool {
+	if rs.volatile {
 		return false
 	}
 	var done [16]read
@@ -173,7 +173,7 @@ func (r *run) eachReadOf(u *unit, locs []loc, want func(in int) bool, fn func(in
 		}
 		return true
 	}
-	if u.rs.all {
+	if rs.all {
 		for i := range locs {
 			if (want == nil || want(i)) && !one(i, "", locs[i]) {
 				return false
@@ -181,7 +181,7 @@ func (r *run) eachReadOf(u *unit, locs []loc, want func(in int) bool, fn func(in
 		}
 		return true
 	}
-	for _, rd := range u.rs.reads {
+	for _, rd := range rs.reads {
 		if rd.in >= len(locs) {
 			return false
 		}
@@ -351,7 +351,7 @@ func (r *run) rowPlan(g *rangeRun, locs []loc) {
 	d.Reset()
 	d.WriteString(r.typeName)
 	var hdr [12]byte
-	g.prefixOK = !u.rs.volatile && r.eachReadOf(u, locs, shared, func(in int, step string, b []byte) {
+	g.prefixOK = !u.rs.volatile && r.eachReadIn(&u.rs, locs, shared, func(in int, step string, b []byte) {
 		d.Write(readHeader(hdr[:0], in, step, b))
 		d.WriteString(step)
 		d.Write(b)

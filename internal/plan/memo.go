@@ -18,6 +18,7 @@ type Memo struct {
 	nodes    []node
 	state    *fragments.State
 	typeName string
+	template string   // the template it is a page of
 	parts    int      // part nodes: a bound on the next render's splices and bounds
 	heads    []string // the ids outside the body, which DiffPatched does not see
 }
@@ -33,6 +34,7 @@ type node struct {
 	key   uint64
 	ident uint64 // parts and the page: the ident of their output (see run.identOf)
 	shell uint64 // parts and the page: the hash of their output without their parts
+	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
 	seen  fragments.Seen
 	skel  unique.Handle[skeleton]
 }
@@ -40,6 +42,9 @@ type node struct {
 const (
 	nodeKeyed  uint8 = 1 << iota // key is valid
 	nodeReplay                   // a row whose skeleton can be written without running it
+	nodeSkeyed                   // skey is valid
+	nodeDirect                   // a part or range called by its owner itself, not in a template it calls
+	nodeRange                    // a range iterated natively (its rows are its children)
 )
 
 func (n *node) keyed() bool { return n.flags&nodeKeyed != 0 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"text/template/parse"
@@ -38,6 +39,7 @@ type Plan struct {
 	sites   []site
 	entries map[string]bool
 	tmpls   map[string]*template.Template // the entries
+	shells  map[string]*readSet           // the entries' shells
 	root    string                        // the name of the template Build was given
 	// id is the plan's random identity in shared cache keys.
 	id string
@@ -67,7 +69,8 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 	}
 	b := &builder{
 		orig: orig, out: map[string]*parse.Tree{}, need: map[string]int8{}, bal: map[string]int8{},
-		reads: map[string]*readSet{}, plain: map[string]bool{}, volatile: volatility(opts.Volatile),
+		reads: map[string]*readSet{}, shells: map[string]*readSet{}, plain: map[string]bool{}, volatile: volatility(opts.Volatile),
+		builtins: builtinsOf(t),
 	}
 	names := make([]string, 0, len(orig))
 	for name := range orig {
@@ -81,7 +84,7 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 			rewritten = append(rewritten, name)
 		}
 	}
-	p.units, p.sites = b.units, b.sites
+	p.units, p.sites, p.shells = b.units, b.sites, b.shells
 	if len(rewritten) == 0 {
 		return p, nil
 	}
@@ -207,4 +210,31 @@ func volatility(names []string) func(name string, args int) bool {
 	return func(name string, args int) bool {
 		return set[name] || args == 0 && !builtins[name]
 	}
+}
+
+// builtinsOf returns the test of whether a function name of t's set is
+// text/template's builtin: one the app has not redefined with Funcs. The
+// set's functions are not exported; it reads them by reflection, and when
+// that fails, takes every name as redefined (no shell computes a builtin).
+func builtinsOf(t *template.Template) func(name string) bool {
+	none := func(string) bool { return false }
+	v := reflect.ValueOf(t).Elem().FieldByName("text")
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
+		return none
+	}
+	v = v.Elem().FieldByName("common")
+	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() {
+		return none
+	}
+	funcs := v.Elem().FieldByName("parseFuncs")
+	if !funcs.IsValid() || funcs.Kind() != reflect.Map || funcs.Type().Key().Kind() != reflect.String {
+		return none
+	}
+	redefined := map[string]bool{}
+	for name := range natives {
+		if funcs.MapIndex(reflect.ValueOf(name)).IsValid() {
+			redefined[name] = true
+		}
+	}
+	return func(name string) bool { return builtins[name] && !redefined[name] }
 }

@@ -15,8 +15,16 @@ import (
 
 // execute renders the page as the app's template does.
 func execute(t require.TestingT, tmpl *template.Template, d any) []byte {
+	return executeNamed(t, tmpl, "", d)
+}
+
+// executeNamed renders template name of the set ("" for tmpl itself).
+func executeNamed(t require.TestingT, tmpl *template.Template, name string, d any) []byte {
 	var b bytes.Buffer
-	require.NoError(t, tmpl.Execute(&b, d))
+	if name == "" {
+		name = tmpl.Name()
+	}
+	require.NoError(t, tmpl.ExecuteTemplate(&b, name, d))
 	return b.Bytes()
 }
 
@@ -41,13 +49,22 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
-	var spliced, patched, steps, noEntry, dups, unseen, unseenShape int
+	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		// Sometimes a second page in the set, which a session navigates
+		// to and back.
+		names := []string{""}
+		if rapid.IntRange(0, 3).Draw(t, "second page") == 0 {
+			alt := tmplgen.Template(t)
+			template.Must(tmpl.New("alt").Parse(alt))
+			template.Must(orig.New("alt").Parse(alt))
+			names = append(names, "alt")
+		}
 		p, err := Build(tmpl, Options{})
 		require.NoError(t, err, src)
-		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
 		d := tmplgen.NewData(t)
 		var c Cache
 		if rapid.Bool().Draw(t, "cache") {
@@ -76,8 +93,12 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
 				tmplgen.Mutate(t, d, &next)
 			}
-			full := execute(t, orig, d)
-			in := Input{Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c}
+			name := rapid.SampledFrom(names).Draw(t, "template")
+			if name != "" && !p.Entry(name) {
+				name = ""
+			}
+			full := executeNamed(t, orig, name, d)
+			in := Input{Template: name, Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c}
 			switch rapid.IntRange(0, 5).Draw(t, "how") {
 			case 0:
 				in.Memo = nil // after a restart: nothing to splice
@@ -119,11 +140,15 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 			stateEqual(t, wantState, out.State)
 			spliced += out.Spliced
 			patched += out.Patched
+			if out.Skipped {
+				skipped++
+			}
 			steps++
 			st, memo, ref = out.State, out.Memo, wantState
 		}
 	})
-	t.Logf("%d steps, %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, spliced, patched, noEntry, dups, unseen, unseenShape)
+	t.Logf("%d steps (%d skipping their shells), %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, skipped, spliced, patched, noEntry, dups, unseen, unseenShape)
 	require.Positive(t, spliced, "the property must exercise splicing")
 	require.Positive(t, patched, "the property must exercise patching")
+	require.Positive(t, skipped, "the property must exercise skipping shells")
 }

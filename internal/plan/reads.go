@@ -19,19 +19,25 @@ type read struct {
 
 // sym is what the analysis knows of a value: a path under an input
 // (in >= 0), or a value computed from reads (in < 0), or anything (all).
+// A computed value that a shell key can compute itself, as text/template
+// would (a constant, a pure builtin of such values), has its native.
 type sym struct {
 	in   int
 	path []string
 	deps []read
 	all  bool
+	nx   *native
 }
 
 func input(i int) sym { return sym{in: i} }
 
 // field returns s.names.
 func (s sym) field(names ...string) sym {
-	if s.in < 0 || len(names) == 0 {
+	if len(names) == 0 {
 		return s
+	}
+	if s.in < 0 {
+		return sym{in: -1, deps: s.deps, all: s.all} // a field of a computed value
 	}
 	return sym{in: s.in, path: append(slices.Clip(s.path), names...)}
 }
@@ -70,6 +76,10 @@ type readSet struct {
 	reads    []read
 	all      bool
 	volatile bool
+	// A shell's (see shell.go): what it computes natively, and whether
+	// it has units it cannot find without running (opaque).
+	natives []nread
+	opaque  bool
 }
 
 func (r *readSet) add(s sym) {
@@ -156,11 +166,34 @@ func (s *scope) visible() map[string]bool {
 	return out
 }
 
-// analyzer evaluates pipelines symbolically within one unit.
+// analyzer evaluates pipelines symbolically within one unit. rs collects
+// all the unit reads, the units inside it included; sh (when not nil)
+// what its shell reads: the unit without the units inside it.
 type analyzer struct {
 	sc       *scope
 	rs       *readSet
+	sh       *readSet
 	volatile func(name string, args int) bool
+	// builtins reports whether name is text/template's builtin in this
+	// set (an app may redefine one).
+	builtins func(name string) bool
+}
+
+// read records that the value s is used: printed, or as a condition
+// (truth), whose shell needs only its truth.
+func (a *analyzer) read(s sym, truth bool) {
+	a.rs.add(s)
+	if a.sh != nil {
+		a.sh.addShell(s, truth)
+	}
+}
+
+// markVolatile records a call of a volatile function or method.
+func (a *analyzer) markVolatile() {
+	a.rs.volatile = true
+	if a.sh != nil {
+		a.sh.volatile = true
+	}
 }
 
 // pipe evaluates p, records what it reads, declares or assigns its
@@ -202,10 +235,17 @@ func (a *analyzer) command(c *parse.CommandNode, final *sym) sym {
 	switch n := c.Args[0].(type) {
 	case *parse.IdentifierNode:
 		if a.volatile(n.Ident, len(args)) {
-			a.rs.volatile = true
+			a.markVolatile()
 		}
 		out := computed(args...)
-		a.rs.add(out)
+		if a.builtins != nil && a.builtins(n.Ident) {
+			out.nx = builtin(n.Ident, args)
+		}
+		if out.nx != nil {
+			a.rs.add(out) // a shell reads it where it is used
+			return out
+		}
+		a.read(out, false)
 		return out
 	default:
 		head := a.operand(n)
@@ -214,7 +254,7 @@ func (a *analyzer) command(c *parse.CommandNode, final *sym) sym {
 		}
 		// A method called with arguments reads its receiver and them.
 		out := computed(append(args, head)...)
-		a.rs.add(out)
+		a.read(out, false)
 		return out
 	}
 }
@@ -244,18 +284,18 @@ func (a *analyzer) operand(n parse.Node) sym {
 		return v
 	case *parse.IdentifierNode:
 		if a.volatile(n.Ident, 0) {
-			a.rs.volatile = true
+			a.markVolatile()
 		}
 		return sym{in: -1}
 	}
-	return sym{in: -1} // constants
+	return sym{in: -1, nx: constant(n)}
 }
 
 // method marks a path step that names a volatile method.
 func (a *analyzer) method(names []string) {
 	for _, name := range names {
 		if a.volatile(name, -1) {
-			a.rs.volatile = true
+			a.markVolatile()
 		}
 	}
 }

@@ -57,6 +57,9 @@ type Output struct {
 	// around them was found unchanged and was not (see patched); 0 when
 	// the page was tokenized whole.
 	Patched int
+	// Skipped reports that the page was not executed: its shell was
+	// unchanged, and only the parts that changed were (see skip.go).
+	Skipped bool
 }
 
 // Render renders template in.Template for in.Data and returns the updates
@@ -71,7 +74,7 @@ func (p *Plan) Render(in Input) (Output, error) {
 	}
 	typeName := session.TypeName(in.Data)
 	memo := in.Memo
-	if !memo.Describes(in.Prev) || memo.typeName != typeName {
+	if !memo.Describes(in.Prev) || memo.typeName != typeName || memo.template != in.Template {
 		memo = nil
 	}
 	out, err := p.render(in, memo, typeName)
@@ -90,15 +93,17 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		defer putBuffer(buf)
 	}
 	buf.Reset()
-	r := &run{p: p, in: &in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
-		full: in.Page != nil || memo == nil}
-	if memo != nil {
-		r.nodes = make([]node, 0, len(memo.nodes)+16)
-		n := memo.parts + 8
-		r.splices, r.fills = make([]fragments.Splice, 0, n), make([]fillRef, 0, n)
-		r.bounds, r.recs = make([]fragments.Bound, 0, n), make([]rec, 0, n)
-	}
+	r := p.newRun(&in, buf, memo, typeName)
 	page := r.pageFrame(in.Data)
+	if !r.full {
+		if out, ok, err := r.skipped(page); ok || err != nil {
+			return out, err
+		}
+		// Start again, and execute the page.
+		buf.Reset()
+		r = p.newRun(&in, buf, memo, typeName)
+		page = r.pageFrame(in.Data)
+	}
 	if err := p.tmpls[in.Template].Execute(buf, page); err != nil {
 		if errors.Is(err, errUnsupported) {
 			return Output{}, fmt.Errorf("%w: %v", ErrNoPlan, err)
@@ -117,7 +122,7 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 			r.nodes[i].frag, r.nodes[i].seen = memo.nodes[i].frag, memo.nodes[i].seen
 		}
 		r.confirmReplays()
-		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, parts: memo.parts, heads: memo.heads},
+		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, template: in.Template, parts: memo.parts, heads: memo.heads},
 			Spliced: len(r.splices)}, nil
 	}
 	if memo != nil && in.Page == nil && !same {
@@ -141,27 +146,41 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res, nil), Spliced: len(r.splices)}, nil
 }
 
+// newRun returns a run of a render of page in into buf, with the previous
+// memo memo (or nil).
+func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string) *run {
+	r := &run{p: p, in: in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
+		full: in.Page != nil || memo == nil}
+	if memo != nil {
+		r.nodes = make([]node, 0, len(memo.nodes)+16)
+		n := memo.parts + 8
+		r.splices, r.fills = make([]fragments.Splice, 0, n), make([]fillRef, 0, n)
+		r.bounds, r.recs = make([]fragments.Bound, 0, n), make([]rec, 0, n)
+	}
+	return r
+}
+
 // run is one render of one page.
 type run struct {
-	p           *Plan
-	in          *Input
-	buf         *bytes.Buffer
-	enc         []byte
-	typeName    string
-	full        bool  // render every part: nothing is spliced
-	inline      bool  // a fill: render, nothing else
-	prev        *Memo // the usable memo, or nil
-	nodes       []node
-	splices     []fragments.Splice
-	bounds      []fragments.Bound
-	recs        []rec
-	fills       []fillRef // by splice
-	digest      xxhash.Digest
-	shellDigest xxhash.Digest // identOf's
+	p        *Plan
+	in       *Input
+	buf      *bytes.Buffer
+	enc      []byte
+	typeName string
+	full     bool  // render every part: nothing is spliced
+	inline   bool  // a fill: render, nothing else
+	prev     *Memo // the usable memo, or nil
+	nodes    []node
+	splices  []fragments.Splice
+	bounds   []fragments.Bound
+	recs     []rec
+	fills    []fillRef // by splice
+	digest   xxhash.Digest
 	// DiffPatched's input, when the page is patched (see patched).
 	patches  []fragments.Patch
 	shells   []fragments.Shell
 	shellOf  []*frame
+	copied   int // parts a skipping render took unchanged (see skip.go)
 	keyBuf   []byte
 	maps     map[int][]cborpath.Entry
 	fields   map[string]loc // top-level fields of the data
@@ -189,15 +208,12 @@ type kidIdent struct {
 // hash of the output without its parts, its shell: equal shells mean
 // equal markup but for the parts.
 func (r *run) identOf(start, end int, kids []kidIdent) (ident, shell uint64) {
-	d, sh := &r.digest, &r.shellDigest
-	d.Reset()
+	sh := &r.digest
 	sh.Reset()
 	var n [9]byte
 	seg := func(b []byte) {
 		n[0] = 0
 		binary.LittleEndian.PutUint64(n[1:], uint64(len(b)))
-		d.Write(n[:])
-		d.Write(b)
 		sh.Write(n[:])
 		sh.Write(b)
 	}
@@ -207,12 +223,26 @@ func (r *run) identOf(start, end int, kids []kidIdent) (ident, shell uint64) {
 		seg(buf[last:k.start])
 		n[0] = 1
 		sh.Write(n[:1])
-		binary.LittleEndian.PutUint64(n[1:], k.ident)
-		d.Write(n[:])
 		last = k.end
 	}
 	seg(buf[last:end])
-	return d.Sum64(), sh.Sum64()
+	shell = sh.Sum64()
+	return r.identFrom(shell, kids), shell
+}
+
+// identFrom returns the ident of an output with shell shell and the parts
+// kids inside it (see identOf).
+func (r *run) identFrom(shell uint64, kids []kidIdent) uint64 {
+	d := &r.digest
+	d.Reset()
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], shell)
+	d.Write(n[:])
+	for _, k := range kids {
+		binary.LittleEndian.PutUint64(n[:], k.ident)
+		d.Write(n[:])
+	}
+	return d.Sum64()
 }
 
 // sameShape reports whether the new nodes are the previous ones, unit for
@@ -323,6 +353,7 @@ func (r *run) pageFrame(data any) *frame {
 		f.prev, f.cursor = 0, 1
 	}
 	r.nodes = append(r.nodes, node{unit: -1, frag: 0})
+	r.setShellKey(0, r.p.shells[r.in.Template], f.vals, f.locs)
 	return f
 }
 
@@ -367,6 +398,9 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	f.key, f.keyed = r.key(u, f.locs)
 	pi := r.match(o, u.id)
 	f.node = r.newNode(u.id, f.key, f.keyed)
+	if c == o {
+		r.nodes[f.node].flags |= nodeDirect
+	}
 	var pn *node
 	if pi >= 0 {
 		pn = &r.prev.nodes[pi]
@@ -379,6 +413,9 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	r.bounds = append(r.bounds, fragments.Bound{Start: f.start})
 	f.rec = r.addRec(false, len(r.bounds)-1, f.node, o.encl)
 	f.encl = f.rec
+	if !u.leaf {
+		r.setShellKey(f.node, &u.shell, vals, f.locs)
+	}
 	if pn != nil {
 		f.prev, f.cursor = pi, pi+1
 		if pn.frag >= 0 && o.base >= 0 && pn.seen.Valid() {
@@ -497,23 +534,8 @@ func (r *run) cacheKey(u *unit, in []byte) cache.Key {
 // the range to text/template, when the collection is empty (its else
 // branch renders) or of a kind it does not iterate.
 func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Value) (bool, error) {
-	if !u.native {
-		return false, nil
-	}
-	v := indirectValue(coll)
-	var keys []reflect.Value
-	switch v.Kind() {
-	case reflect.Slice, reflect.Array:
-		if v.Len() == 0 {
-			return false, nil
-		}
-	case reflect.Map:
-		if v.Len() == 0 || v.Type().Key().Kind() != reflect.String {
-			return false, nil
-		}
-		keys = v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-	default:
+	v, keys, ok := rangeOf(u, coll)
+	if !ok {
 		return false, nil
 	}
 	o := c.owner
@@ -521,13 +543,15 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 	if !r.inline {
 		g.prev = r.match(o, u.id)
 		g.node = r.newNode(u.id, 0, false)
+		r.nodes[g.node].flags |= nodeRange
+		if c == o {
+			r.nodes[g.node].flags |= nodeDirect
+		}
 		if o.u != nil && o.u.kind == kindRange {
 			o.nested = true
 		}
 	}
-	collLoc := r.deriveLocs(nil, c.locs, u.args[:1], []reflect.Value{coll})[0]
-	g.elems, g.elemType = r.elemRanges(collLoc, v, keys)
-	g.outer = r.deriveLocs(nil, c.locs, u.args[1:], vals)
+	r.prepare(g, c.locs, coll)
 	rv := make([]reflect.Value, u.nin())
 	rl := make([]loc, u.nin())
 	var ids []rowID
@@ -548,6 +572,41 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 		r.nodes[g.node].next = int32(len(r.nodes))
 	}
 	return true, nil
+}
+
+// rangeOf returns collection coll of range u as iterate iterates it, with
+// a map's keys sorted as text/template sorts them, and false when iterate
+// leaves it to text/template: a range that is not native, an empty
+// collection (its else branch renders), a kind it does not iterate.
+func rangeOf(u *unit, coll reflect.Value) (reflect.Value, []reflect.Value, bool) {
+	if !u.native {
+		return reflect.Value{}, nil, false
+	}
+	v := indirectValue(coll)
+	var keys []reflect.Value
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		if v.Len() == 0 {
+			return v, nil, false
+		}
+	case reflect.Map:
+		if v.Len() == 0 || v.Type().Key().Kind() != reflect.String {
+			return v, nil, false
+		}
+		keys = v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	default:
+		return v, nil, false
+	}
+	return v, keys, true
+}
+
+// prepare finds where the elements of g's collection coll, and the
+// inputs its rows share, are, from the locs of the caller.
+func (r *run) prepare(g *rangeRun, caller []loc, coll reflect.Value) {
+	collLoc := r.deriveLocs(nil, caller, g.u.args[:1], []reflect.Value{coll})[0]
+	g.elems, g.elemType = r.elemRanges(collLoc, g.v, g.keys)
+	g.outer = r.deriveLocs(nil, caller, g.u.args[1:], g.vals)
 }
 
 // rangeRun is one native iteration of a range.
@@ -747,6 +806,9 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 	f.owner = f
 	f.cursor = pi + 1
 	f.start = r.buf.Len()
+	if node >= 0 {
+		r.setShellKey(node, &u.shell, f.vals, f.locs)
+	}
 	return r.p.rows[u.id].Execute(r.buf, f)
 }
 
@@ -756,7 +818,8 @@ func (r *run) replay(g *rangeRun, i int, node, pi int32) {
 	prev := r.prev.nodes
 	sk := prev[pi].skel.Value()
 	r.nodes[node].skel = prev[pi].skel
-	r.nodes[node].flags |= nodeReplay
+	r.nodes[node].flags |= nodeReplay | prev[pi].flags&nodeSkeyed
+	r.nodes[node].skey = prev[pi].skey
 	row := r.frame()
 	*row = frame{r: r, u: g.u, encl: g.encl, base: g.base}
 	last, k := 0, 0
@@ -848,9 +911,8 @@ func indirectValue(v reflect.Value) reflect.Value {
 // fill renders the markup of splice i, for an update that carries it.
 func (r *run) fill(i int) ([]byte, error) {
 	ref := r.fills[i]
-	sub := &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true,
-		maps: r.maps, fields: r.fields, share: r.share, rootType: r.rootType}
 	if ref.rg != nil {
+		sub := r.sub()
 		// A part of a replayed row: render the row, cut the part out.
 		g := ref.rg
 		f := &frame{r: sub, u: g.u, vals: make([]reflect.Value, g.u.nin()), locs: make([]loc, g.u.nin()), prev: -1, encl: -1, rec: -1}
@@ -865,7 +927,19 @@ func (r *run) fill(i int) ([]byte, error) {
 		s := f.spans[ref.slot]
 		return sub.buf.Bytes()[s[0]:s[1]], nil
 	}
-	src := ref.f
+	return r.wholePart(ref.f)
+}
+
+// sub returns a run that renders whole, into a buffer of its own, for
+// the markup of a part that was not rendered into the page.
+func (r *run) sub() *run {
+	return &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true,
+		maps: r.maps, fields: r.fields, share: r.share, rootType: r.rootType}
+}
+
+// wholePart renders part frame src whole, nothing spliced, for its markup.
+func (r *run) wholePart(src *frame) ([]byte, error) {
+	sub := r.sub()
 	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
 	f.owner = f
 	var key cache.Key
@@ -942,7 +1016,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	if local != nil {
 		heads = r.prev.heads
 	}
-	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, parts: len(r.recs), heads: heads}
+	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, template: r.in.Template, parts: len(r.recs), heads: heads}
 }
 
 // confirmReplays keeps a row replayable only when every part in it can be
