@@ -105,6 +105,7 @@ type extractor struct {
 	nameBuf  [32]byte
 	sp       *splicer // DiffSpliced's splices and bounds, or nil
 	pt       *patcher // DiffPatched's patches and shells, or nil
+	stop     int      // DiffPatched: the end of the patch being extracted
 }
 
 // extract tokenizes page once and returns its fragment tree, or
@@ -141,7 +142,7 @@ func (e *extractor) run() {
 // tokens extracts the tokens of e.z, which start at byte pos of the page,
 // and returns the end of the last one.
 func (e *extractor) tokens(pos int) int {
-	for {
+	for e.stop == 0 || pos < e.stop {
 		tt := e.z.Next()
 		if tt == html.ErrorToken {
 			break

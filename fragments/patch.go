@@ -1,9 +1,9 @@
 package fragments
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 
 	"github.com/cespare/xxhash/v2"
 	"golang.org/x/net/html"
@@ -89,6 +89,9 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody,
 		stack: make([]openElem, 0, 32), fstack: make([]openFrag, 0, 16), arena: make([]byte, 0, 256)}
 	e.x.sp, e.x.pt = sp, pt
+	// One tokenizer reads the patches one after the other: each ends with
+	// its root's end tag, so no token spans two.
+	e.z = html.NewTokenizer(&patchReader{page: in.Page, patches: in.Patches})
 	e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
 	defer sp.buf.keep(e)
 	if err := e.patchAll(); err != nil {
@@ -249,7 +252,7 @@ func (e *extractor) patch(i int) error {
 	}
 	e.fstack = append(e.fstack[:0], openFrag{idx: parent, run: -1, written: prev.Anchors[p.Prev]})
 	root := int32(len(e.x.frags))
-	e.z = html.NewTokenizer(bytes.NewReader(e.page[p.Start:p.End]))
+	e.stop = p.End
 	if end := e.tokens(p.Start); end != p.End {
 		return fmt.Errorf("%w: patch %d ends at byte %d, not %d", ErrSplice, i, end, p.End)
 	}
@@ -323,4 +326,26 @@ func (pt *patcher) pageHash(prev *State) uint64 {
 		_, _ = d.Write(pt.in.Page[p.Start:p.End])
 	}
 	return d.Sum64() ^ splicedSalt
+}
+
+// patchReader reads the markup of the patches, one after the other.
+type patchReader struct {
+	page    []byte
+	patches []Patch
+	next    int // the patch being read
+	off     int // bytes of it read
+}
+
+func (r *patchReader) Read(b []byte) (int, error) {
+	for r.next < len(r.patches) {
+		p := r.patches[r.next]
+		if p.Start < 0 || p.End > len(r.page) || p.Start+r.off >= p.End {
+			r.next, r.off = r.next+1, 0
+			continue
+		}
+		n := copy(b, r.page[p.Start+r.off:p.End])
+		r.off += n
+		return n, nil
+	}
+	return 0, io.EOF
 }
