@@ -48,24 +48,35 @@ func FuzzDiffSpliced(f *testing.F) {
 		}
 		fill := func(i int) ([]byte, error) { return []byte(`<div id="filled">f</div>`), nil }
 		res, err := DiffSpliced(SpliceInput{Prev: learnt.State, Page: page, Splices: splices, Fill: fill})
-		if err != nil {
-			if !errors.Is(err, ErrSplice) && !errors.Is(err, ErrDuplicateFragmentID) {
-				t.Fatalf("unexpected error %v", err)
-			}
+		if !resultOK(t, res, err) {
 			return
-		}
-		if !res.State.valid() {
-			t.Fatalf("invalid state %+v", res.State)
 		}
 		for i, s := range splices {
 			if got, want := res.State.IDs[res.Spliced[i]], learnt.State.IDs[s.Prev]; got != want {
 				t.Fatalf("splice %d: root %q, want %q", i, got, want)
 			}
 		}
-		for _, u := range res.Updates {
-			if u.HTML != "" && HashHTML(u.HTML) != u.HTMLHash {
-				t.Fatalf("bad hash in %+v", u)
-			}
-		}
 	})
+}
+
+// resultOK checks the result of a fuzzed DiffSpliced or DiffPatched: an
+// error wraps ErrSplice or ErrDuplicateFragmentID (it reports false), a
+// result has a valid State and updates whose hashes match their HTML.
+func resultOK(t *testing.T, res *SpliceResult, err error) bool {
+	t.Helper()
+	if err != nil {
+		if !errors.Is(err, ErrSplice) && !errors.Is(err, ErrDuplicateFragmentID) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		return false
+	}
+	if !res.State.valid() {
+		t.Fatalf("invalid state %+v", res.State)
+	}
+	for _, u := range res.Updates {
+		if u.HTML != "" && HashHTML(u.HTML) != u.HTMLHash {
+			t.Fatalf("bad hash in %+v", u)
+		}
+	}
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/livefir/statetemplate/internal/bufpool"
 )
 
 // RenderCache holds rendered pages shared across the sessions of one
@@ -182,19 +183,7 @@ func notEncoded(f reflect.StructField) bool {
 	return f.Tag.Get("json") == "-"
 }
 
-// Render buffers are pooled: a page is rendered, diffed and dropped on
-// every call. fragments.Diff keeps no reference to the page.
-var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+// getBuffer and putBuffer pool the buffers pages are rendered into.
+func getBuffer() *bytes.Buffer { return bufpool.Get() }
 
-// maxPooledBuffer keeps one huge page from pinning its buffer forever.
-const maxPooledBuffer = 1 << 20
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBuffer {
-		return
-	}
-	b.Reset()
-	bufPool.Put(b)
-}
+func putBuffer(b *bytes.Buffer) { bufpool.Put(b) }

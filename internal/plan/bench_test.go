@@ -6,37 +6,68 @@ import (
 	"testing"
 	"time"
 
-	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/benchclock"
 	"github.com/livefir/statetemplate/internal/fixture"
 	"github.com/livefir/statetemplate/session"
 )
+
+// benchChanges are the dashboard changes the plan benchmarks render.
+var benchChanges = []string{"counter", "toggle"}
+
+// dashboardRun is a plan of the dashboard and a page of it rendered once.
+type dashboardRun struct {
+	p   *Plan
+	d   *fixture.DashboardData
+	out Output
+	i   int
+}
+
+func newDashboardRun(b *testing.B, tasks int) *dashboardRun {
+	p, err := Build(dashboardTemplate(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := fixture.NewDashboard(tasks)
+	enc, _ := session.EncodeData(d)
+	var page bytes.Buffer
+	out, err := p.Render(Input{Data: d, Enc: enc, Page: &page})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &dashboardRun{p: p, d: d, out: out}
+}
+
+// step makes change, encodes the data and renders the update.
+func (dr *dashboardRun) step(b *testing.B, change string) {
+	dr.i++
+	switch change {
+	case "counter":
+		dr.d.Counter++
+	case "toggle":
+		t := &dr.d.Tasks[dr.i%len(dr.d.Tasks)]
+		t.Completed = !t.Completed
+	}
+	enc, _ := session.EncodeData(dr.d)
+	out, err := dr.p.Render(Input{Data: dr.d, Enc: enc, Prev: dr.out.State, Memo: dr.out.Memo})
+	if err != nil || len(out.Updates) == 0 {
+		b.Fatal(err, out.Updates)
+	}
+	dr.out = out
+}
 
 // BenchmarkRender_VsExecute times, interleaved in one loop, a plain
 // Execute of the dashboard and a plan render of one change (encoding the
 // data included), and reports the ratio.
 func BenchmarkRender_VsExecute(b *testing.B) {
 	for _, tasks := range []int{50, 500} {
-		for _, change := range []string{"counter", "toggle"} {
+		for _, change := range benchChanges {
 			b.Run(fmt.Sprintf("%s/tasks=%d", change, tasks), func(b *testing.B) {
 				tmpl := dashboardTemplate()
-				p, err := Build(tmpl, Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				d := fixture.NewDashboard(tasks)
-				enc, _ := session.EncodeData(d)
-				var page bytes.Buffer
-				out, err := p.Render(Input{Data: d, Enc: enc, Page: &page})
-				if err != nil {
-					b.Fatal(err)
-				}
+				dr := newDashboardRun(b, tasks)
 				plain := fixture.NewDashboard(tasks)
 				var buf bytes.Buffer
 				var tPlain, tPlan, cPlain, cPlan time.Duration
-				i := 0
 				for b.Loop() {
-					i++
 					t0, c0 := time.Now(), benchclock.Now()
 					buf.Reset()
 					plain.Counter++
@@ -44,18 +75,7 @@ func BenchmarkRender_VsExecute(b *testing.B) {
 						b.Fatal(err)
 					}
 					t1, c1 := time.Now(), benchclock.Now()
-					switch change {
-					case "counter":
-						d.Counter++
-					case "toggle":
-						t := &d.Tasks[i%len(d.Tasks)]
-						t.Completed = !t.Completed
-					}
-					enc, _ := session.EncodeData(d)
-					out, err = p.Render(Input{Data: d, Enc: enc, Prev: out.State, Memo: out.Memo})
-					if err != nil || len(out.Updates) == 0 {
-						b.Fatal(err, out.Updates)
-					}
+					dr.step(b, change)
 					tPlan += time.Since(t1)
 					cPlan += benchclock.Now() - c1
 					tPlain += t1.Sub(t0)
@@ -63,9 +83,8 @@ func BenchmarkRender_VsExecute(b *testing.B) {
 				}
 				b.ReportMetric(float64(tPlan)/float64(tPlain), "x-plain")
 				b.ReportMetric(float64(cPlan)/float64(cPlain), "cpu-x-plain")
-				b.ReportMetric(float64(cPlan.Microseconds())/float64(i), "cpu-µs-plan")
-				b.ReportMetric(float64(cPlain.Microseconds())/float64(i), "cpu-µs-plain")
-				_ = fragments.Diff
+				b.ReportMetric(float64(cPlan.Microseconds())/float64(dr.i), "cpu-µs-plan")
+				b.ReportMetric(float64(cPlain.Microseconds())/float64(dr.i), "cpu-µs-plain")
 			})
 		}
 	}
@@ -75,35 +94,12 @@ func BenchmarkRender_VsExecute(b *testing.B) {
 // profiles.
 func BenchmarkRender_Change(b *testing.B) {
 	for _, tasks := range []int{50, 500} {
-		for _, change := range []string{"counter", "toggle"} {
+		for _, change := range benchChanges {
 			b.Run(fmt.Sprintf("%s/tasks=%d", change, tasks), func(b *testing.B) {
-				p, err := Build(dashboardTemplate(), Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				d := fixture.NewDashboard(tasks)
-				enc, _ := session.EncodeData(d)
-				var page bytes.Buffer
-				out, err := p.Render(Input{Data: d, Enc: enc, Page: &page})
-				if err != nil {
-					b.Fatal(err)
-				}
-				i := 0
+				dr := newDashboardRun(b, tasks)
 				b.ReportAllocs()
 				for b.Loop() {
-					i++
-					switch change {
-					case "counter":
-						d.Counter++
-					case "toggle":
-						t := &d.Tasks[i%len(d.Tasks)]
-						t.Completed = !t.Completed
-					}
-					enc, _ := session.EncodeData(d)
-					out, err = p.Render(Input{Data: d, Enc: enc, Prev: out.State, Memo: out.Memo})
-					if err != nil || len(out.Updates) == 0 {
-						b.Fatal(err, out.Updates)
-					}
+					dr.step(b, change)
 				}
 			})
 		}

@@ -79,40 +79,16 @@ func (b *builder) needs(name string) bool {
 	return yes
 }
 
-func (b *builder) listNeeds(l *parse.ListNode) bool {
-	if l == nil {
-		return false
-	}
-	if len(scanList(l, 0, b.balanced)) > 0 {
-		return true
-	}
-	for _, n := range l.Nodes {
-		switch n := n.(type) {
-		case *parse.IfNode:
-			if b.listNeeds(n.List) || b.listNeeds(n.ElseList) {
-				return true
-			}
-		case *parse.WithNode:
-			if b.listNeeds(n.List) || b.listNeeds(n.ElseList) {
-				return true
-			}
-		case *parse.RangeNode:
-			if b.listNeeds(n.List) || b.listNeeds(n.ElseList) {
-				return true
-			}
-		case *parse.TemplateNode:
-			if n.Pipe != nil && b.needs(n.Name) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (b *builder) listNeeds(l *parse.ListNode) bool { return b.partsIn(l, true) }
 
 // hasParts reports whether a row of l would render a part: in l, in its
 // conditional branches or in a template it calls (not in a nested range,
 // whose rows are units of their own).
-func (b *builder) hasParts(l *parse.ListNode) bool {
+func (b *builder) hasParts(l *parse.ListNode) bool { return b.partsIn(l, false) }
+
+// partsIn reports whether l renders a part: in l, in its branches, in a
+// template it calls with a pipeline, and in its ranges when ranges is set.
+func (b *builder) partsIn(l *parse.ListNode, ranges bool) bool {
 	if l == nil {
 		return false
 	}
@@ -120,17 +96,14 @@ func (b *builder) hasParts(l *parse.ListNode) bool {
 		return true
 	}
 	for _, n := range l.Nodes {
-		switch n := n.(type) {
-		case *parse.IfNode:
-			if b.hasParts(n.List) || b.hasParts(n.ElseList) {
-				return true
-			}
-		case *parse.WithNode:
-			if b.hasParts(n.List) || b.hasParts(n.ElseList) {
-				return true
-			}
-		case *parse.TemplateNode:
-			if n.Pipe != nil && b.needs(n.Name) {
+		if c, ok := n.(*parse.TemplateNode); ok && c.Pipe != nil && b.needs(c.Name) {
+			return true
+		}
+		if _, isRange := n.(*parse.RangeNode); isRange && !ranges {
+			continue
+		}
+		for _, l := range branchLists(n) {
+			if b.partsIn(l, ranges) {
 				return true
 			}
 		}

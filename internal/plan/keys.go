@@ -235,11 +235,18 @@ func (r *run) shareable(t reflect.Type) bool {
 // key returns the key of unit u with inputs at locs: a 64-bit hash of
 // what inputBytes returns, and false when u cannot be keyed.
 func (r *run) key(u *unit, locs []loc) (uint64, bool) {
+	ok := r.digestReads(&u.rs, locs)
+	return r.digest.Sum64(), ok
+}
+
+// digestReads starts r.digest anew with the reads rs of inputs at locs,
+// and reports false when they cannot be keyed.
+func (r *run) digestReads(rs *readSet, locs []loc) bool {
 	d := &r.digest
 	d.Reset()
 	d.WriteString(r.typeName)
 	var hdr [12]byte
-	ok := r.eachRead(u, locs, func(in int, step string, b []byte) {
+	return r.eachReadIn(rs, locs, nil, func(in int, step string, b []byte) {
 		d.Write(readHeader(hdr[:0], in, step, b))
 		d.WriteString(step)
 		if h, ok := r.rangeHash(b); ok {
@@ -249,7 +256,6 @@ func (r *run) key(u *unit, locs []loc) (uint64, bool) {
 		}
 		d.Write(b)
 	})
-	return d.Sum64(), ok
 }
 
 // bigRead is the size past which key hashes a read of the encoding once

@@ -125,6 +125,20 @@ func renameRootNode(n parse.Node) {
 	}
 }
 
+// branchLists returns the lists of a control structure (if, with, range),
+// or nil for any other node.
+func branchLists(n parse.Node) []*parse.ListNode {
+	switch n := n.(type) {
+	case *parse.IfNode:
+		return []*parse.ListNode{n.List, n.ElseList}
+	case *parse.WithNode:
+		return []*parse.ListNode{n.List, n.ElseList}
+	case *parse.RangeNode:
+		return []*parse.ListNode{n.List, n.ElseList}
+	}
+	return nil
+}
+
 // walkNodes calls fn for every node in l, depth first, with the depth of
 // range nesting below l.
 func walkNodes(l *parse.ListNode, ranges int, fn func(n parse.Node, ranges int)) {

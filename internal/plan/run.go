@@ -13,6 +13,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/livefir/statetemplate/cache"
 	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/bufpool"
 	"github.com/livefir/statetemplate/internal/cborpath"
 	"github.com/livefir/statetemplate/session"
 )
@@ -89,8 +90,8 @@ func (p *Plan) Render(in Input) (Output, error) {
 func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	buf := in.Page
 	if buf == nil {
-		buf = getBuffer()
-		defer putBuffer(buf)
+		buf = bufpool.Get()
+		defer bufpool.Put(buf)
 	}
 	buf.Reset()
 	r := p.newRun(&in, buf, memo, typeName)

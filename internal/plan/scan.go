@@ -102,23 +102,17 @@ func (sc *scanner) list(l *parse.ListNode) {
 
 // hole handles a control structure or template call at the current state.
 func (sc *scanner) hole(n parse.Node) {
-	var lists []*parse.ListNode
-	switch n := n.(type) {
-	case *parse.IfNode:
-		lists = []*parse.ListNode{n.List, n.ElseList}
-	case *parse.WithNode:
-		lists = []*parse.ListNode{n.List, n.ElseList}
-	case *parse.RangeNode:
-		lists = []*parse.ListNode{n.List, n.ElseList}
-	case *parse.TemplateNode:
-		if sc.st != sData || !sc.calls(n.Name) {
+	lists := branchLists(n)
+	if lists == nil {
+		switch n := n.(type) {
+		case *parse.TemplateNode:
+			if sc.st != sData || !sc.calls(n.Name) {
+				sc.dirty()
+			}
+		case *parse.BreakNode, *parse.ContinueNode:
+		default:
 			sc.dirty()
 		}
-		return
-	case *parse.BreakNode, *parse.ContinueNode:
-		return
-	default:
-		sc.dirty()
 		return
 	}
 	end := sc.st

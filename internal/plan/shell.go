@@ -136,23 +136,11 @@ func (r *run) shellKey(sh *readSet, vals []reflect.Value, locs []loc) (uint64, b
 	if sh == nil || sh.volatile || sh.opaque {
 		return 0, false
 	}
-	d := &r.digest
-	d.Reset()
-	d.WriteString(r.typeName)
-	var hdr [12]byte
-	ok := r.eachReadIn(sh, locs, nil, func(in int, step string, b []byte) {
-		d.Write(readHeader(hdr[:0], in, step, b))
-		d.WriteString(step)
-		if h, ok := r.rangeHash(b); ok {
-			binary.LittleEndian.PutUint64(hdr[:8], h)
-			d.Write(hdr[:8])
-			return
-		}
-		d.Write(b)
-	})
-	if !ok {
+	if !r.digestReads(sh, locs) {
 		return 0, false
 	}
+	d := &r.digest
+	var hdr [4]byte
 	for _, n := range sh.natives {
 		v, ok := evalNative(n.x, vals)
 		if !ok {

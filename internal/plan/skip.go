@@ -156,13 +156,7 @@ func (r *run) copyPart(o *frame, j, abs int32) {
 func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc, key uint64, keyed bool) (bool, error) {
 	prev := r.prev.nodes
 	pn := &prev[j]
-	at := r.newNode(0, 0, false)
-	r.nodes[at] = *pn
-	r.nodes[at].key = key
-	r.nodes[at].flags &^= nodeKeyed
-	if keyed {
-		r.nodes[at].flags |= nodeKeyed
-	}
+	at := r.copyNode(j, key, keyed)
 	k := r.addRec(false, -1, at, o.encl)
 	r.shells = append(r.shells, fragments.Shell{Prev: abs, Seen: pn.seen})
 	r.recs[k].prev, r.recs[k].pnode, r.recs[k].shell = abs, j, int32(len(r.shells))
@@ -178,6 +172,18 @@ func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc
 	r.nodes[at].ident = r.identFrom(pn.shell, f.kids)
 	o.part.kids = append(o.part.kids, kidIdent{ident: r.nodes[at].ident, prev: abs})
 	return true, nil
+}
+
+// copyNode appends a copy of previous node j with the key key.
+func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
+	at := r.newNode(0, 0, false)
+	r.nodes[at] = r.prev.nodes[j]
+	r.nodes[at].key = key
+	r.nodes[at].flags &^= nodeKeyed
+	if keyed {
+		r.nodes[at].flags |= nodeKeyed
+	}
+	return at
 }
 
 // walkRange walks range node j of the previous memo, inside shell o: its
@@ -223,13 +229,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 				return false, nil // the row's own markup changed: the part around renders
 			}
 		}
-		row := r.newNode(0, 0, false)
-		r.nodes[row] = *prow
-		r.nodes[row].key = key
-		r.nodes[row].flags &^= nodeKeyed
-		if keyed {
-			r.nodes[row].flags |= nodeKeyed
-		}
+		row := r.copyNode(pj, key, keyed)
 		f := r.frame()
 		*f = frame{r: r, u: u, vals: slices.Clone(rv), locs: slices.Clone(rl), parent: o, part: o.part, prev: pj, cursor: pj + 1,
 			base: o.base, encl: o.encl, rec: -1, node: row, key: key, keyed: keyed}
