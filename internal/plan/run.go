@@ -202,12 +202,12 @@ type kidIdent struct {
 	prev       int32 // spliced: its root in the previous State
 }
 
-// identOf returns the ident of the output [start, end) of the buffer with
-// the parts kids inside it: a hash of its bytes in which each part stands
-// as its own ident. A page's ident is thus the same whichever of its parts
-// were spliced, and equal idents mean equal pages. It also returns the
-// hash of the output without its parts, its shell: equal shells mean
-// equal markup but for the parts.
+// identOf returns the ident and the shell of the output [start, end) of
+// the buffer with the parts kids inside it. The shell is a hash of the
+// output with each part cut out and marked: equal shells mean equal markup
+// but for the parts. The ident hashes the shell and the parts' idents: a
+// page's ident is thus the same whichever of its parts were spliced, and
+// equal idents mean equal pages.
 func (r *run) identOf(start, end int, kids []kidIdent) (ident, shell uint64) {
 	sh := &r.digest
 	sh.Reset()
