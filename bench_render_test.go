@@ -23,8 +23,9 @@ import (
 // of the dashboard and one action on a session of it: GetSession, the
 // change, RenderFragments, Close. The change is a counter click (the
 // fixture's "counter" mutation: the counter, its history and the update
-// time) or one task toggled. Targets: counter ≤ 0.3× with 50 tasks and
-// ≤ 0.05× with 500; toggle ≤ 0.1× with 500.
+// time) or one task toggled, rendered incrementally (the default) and with
+// WithFullRendering (the path before it). Targets: counter ≤ 0.3× with 50
+// tasks and ≤ 0.05× with 500; toggle ≤ 0.1× with 500.
 func BenchmarkUpdateVsExecute(b *testing.B) {
 	for _, tc := range []struct {
 		change string
@@ -33,44 +34,51 @@ func BenchmarkUpdateVsExecute(b *testing.B) {
 		{fixture.MutCounter, 50}, {fixture.MutCounter, 500},
 		{fixture.MutTaskToggle, 50}, {fixture.MutTaskToggle, 500},
 	} {
-		b.Run(fmt.Sprintf("%s/tasks=%d", tc.change, tc.tasks), func(b *testing.B) {
-			ctx := context.Background()
-			r := newRendererOf(b, fixture.NewTemplate())
-			tok := createRendered(b, r, fixture.NewDashboard(tc.tasks))
-			plain := fixture.NewDashboard(tc.tasks)
-			mp, ms := fixture.NewMutator(1), fixture.NewMutator(1)
-			var buf bytes.Buffer
-			var wPlain, wUpdate, cPlain, cUpdate time.Duration
-			for b.Loop() {
-				w0, c0 := time.Now(), benchclock.Now()
-				buf.Reset()
-				mp.Apply(plain, tc.change)
-				if err := fixture.Render(&buf, plain); err != nil {
-					b.Fatal(err)
-				}
-				w1, c1 := time.Now(), benchclock.Now()
-				s, err := r.GetSession(tok)
-				if err != nil {
-					b.Fatal(err)
-				}
-				d := s.Data().(*fixture.DashboardData)
-				ms.Apply(d, tc.change)
-				if ups, err := s.RenderFragments(ctx, d); err != nil || len(ups) == 0 || ups[0].IsNoOp {
-					b.Fatalf("updates %v, err %v", ups, err)
-				}
-				_ = s.Close()
-				wPlain += w1.Sub(w0)
-				cPlain += c1 - c0
-				wUpdate += time.Since(w1)
-				cUpdate += benchclock.Now() - c1
-			}
-			n := float64(b.N)
-			b.ReportMetric(float64(cUpdate)/float64(cPlain), "cpu-x-plain")
-			b.ReportMetric(float64(wUpdate)/float64(wPlain), "x-plain")
-			b.ReportMetric(float64(cUpdate.Microseconds())/n, "cpu-µs/update")
-			b.ReportMetric(float64(cPlain.Microseconds())/n, "cpu-µs/execute")
-		})
+		for _, mode := range renderModes {
+			b.Run(fmt.Sprintf("%s/tasks=%d/%s", tc.change, tc.tasks, mode.name), func(b *testing.B) {
+				updateVsExecute(b, tc.change, tc.tasks, mode.opts...)
+			})
+		}
 	}
+}
+
+// updateVsExecute is one BenchmarkUpdateVsExecute.
+func updateVsExecute(b *testing.B, change string, tasks int, opts ...statetemplate.Option) {
+	ctx := context.Background()
+	r := newRendererOf(b, fixture.NewTemplate(), opts...)
+	tok := createRendered(b, r, fixture.NewDashboard(tasks))
+	plain := fixture.NewDashboard(tasks)
+	mp, ms := fixture.NewMutator(1), fixture.NewMutator(1)
+	var buf bytes.Buffer
+	var wPlain, wUpdate, cPlain, cUpdate time.Duration
+	for b.Loop() {
+		w0, c0 := time.Now(), benchclock.Now()
+		buf.Reset()
+		mp.Apply(plain, change)
+		if err := fixture.Render(&buf, plain); err != nil {
+			b.Fatal(err)
+		}
+		w1, c1 := time.Now(), benchclock.Now()
+		s, err := r.GetSession(tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := s.Data().(*fixture.DashboardData)
+		ms.Apply(d, change)
+		if ups, err := s.RenderFragments(ctx, d); err != nil || len(ups) == 0 || ups[0].IsNoOp {
+			b.Fatalf("updates %v, err %v", ups, err)
+		}
+		_ = s.Close()
+		wPlain += w1.Sub(w0)
+		cPlain += c1 - c0
+		wUpdate += time.Since(w1)
+		cUpdate += benchclock.Now() - c1
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(cUpdate)/float64(cPlain), "cpu-x-plain")
+	b.ReportMetric(float64(wUpdate)/float64(wPlain), "x-plain")
+	b.ReportMetric(float64(cUpdate.Microseconds())/n, "cpu-µs/update")
+	b.ReportMetric(float64(cPlain.Microseconds())/n, "cpu-µs/execute")
 }
 
 // tab is one open page of a push benchmark: its session, held open as
@@ -117,21 +125,32 @@ func push[T any](b *testing.B, tabs []tab[T], change func(T)) {
 // its rows from the market and renders. It reports the CPU per tab per
 // tick, the app's refresh included. Target ≤ 50 µs with 2,000 tabs.
 func BenchmarkTickerPush(b *testing.B) {
-	const tabs = 2000
-	r := newRendererOf(b, fixture.NewTickerTemplate(), statetemplate.WithMaxSessions(tabs))
-	m := fixture.NewMarket(1)
-	open := openTabs(b, r, tabs, func(i int) *fixture.TickerData { return m.NewTickerTab(fixture.TickerWatchlist(i)...) })
-	b.ResetTimer()
-	w0, c0 := time.Now(), benchclock.Now()
-	for b.Loop() {
-		m.Tick()
-		push(b, open, m.Refresh)
+	for _, mode := range renderModes {
+		b.Run(mode.name, func(b *testing.B) {
+			const tabs = 2000
+			r := newRendererOf(b, fixture.NewTickerTemplate(), append(mode.opts, statetemplate.WithMaxSessions(tabs))...)
+			m := fixture.NewMarket(1)
+			open := openTabs(b, r, tabs, func(i int) *fixture.TickerData { return m.NewTickerTab(fixture.TickerWatchlist(i)...) })
+			b.ResetTimer()
+			w0, c0 := time.Now(), benchclock.Now()
+			for b.Loop() {
+				m.Tick()
+				push(b, open, m.Refresh)
+			}
+			cpu, wall := benchclock.Now()-c0, time.Since(w0)
+			per := float64(b.N * tabs)
+			b.ReportMetric(float64(cpu.Nanoseconds())/1e3/per, "cpu-µs/tab/tick")
+			b.ReportMetric(float64(wall.Nanoseconds())/1e3/per, "µs/tab/tick")
+		})
 	}
-	cpu, wall := benchclock.Now()-c0, time.Since(w0)
-	per := float64(b.N * tabs)
-	b.ReportMetric(float64(cpu.Nanoseconds())/1e3/per, "cpu-µs/tab/tick")
-	b.ReportMetric(float64(wall.Nanoseconds())/1e3/per, "µs/tab/tick")
 }
+
+// renderModes are the two render paths the benchmarks compare: the
+// incremental one (the default) and WithFullRendering, the path before it.
+var renderModes = []struct {
+	name string
+	opts []statetemplate.Option
+}{{"incremental", nil}, {"full", []statetemplate.Option{statetemplate.WithFullRendering()}}}
 
 // BenchmarkClockPush is the dashboard's once-a-second push with 2,000 idle
 // tabs (the reference dashboard, internal/fixture): each push sets the
@@ -140,33 +159,40 @@ func BenchmarkTickerPush(b *testing.B) {
 // the pushes take at one per second. Target ≤ 10 %.
 func BenchmarkClockPush(b *testing.B) {
 	for _, tasks := range []int{5, 50} {
-		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
-			const tabs = 2000
-			r := newRendererOf(b, fixture.NewTemplate(), statetemplate.WithMaxSessions(tabs))
-			open := openTabs(b, r, tabs, func(i int) *fixture.DashboardData {
-				d := fixture.NewDashboard(tasks)
-				d.SessionID = fmt.Sprint("tab-", i)
-				return d
+		for _, mode := range renderModes {
+			b.Run(fmt.Sprintf("tasks=%d/%s", tasks, mode.name), func(b *testing.B) {
+				clockPush(b, tasks, mode.opts)
 			})
-			now := fixture.Clock
-			b.ResetTimer()
-			w0, c0 := time.Now(), benchclock.Now()
-			for b.Loop() {
-				now = now.Add(time.Second)
-				step := float64(now.Second()%7) - 3
-				push(b, open, func(d *fixture.DashboardData) {
-					d.LastUpdateTime = now
-					u := d.Statistics["users"]
-					u.Value += step
-					u.Change = step
-					d.Statistics["users"] = u
-				})
-			}
-			cpu, wall := benchclock.Now()-c0, time.Since(w0)
-			n := float64(b.N)
-			b.ReportMetric(float64(cpu)/n/float64(time.Second)*100, "%core@1Hz")
-			b.ReportMetric(float64(cpu.Microseconds())/n/tabs, "cpu-µs/tab")
-			b.ReportMetric(float64(wall.Microseconds())/n/tabs, "µs/tab")
+		}
+	}
+}
+
+// clockPush is one BenchmarkClockPush.
+func clockPush(b *testing.B, tasks int, opts []statetemplate.Option) {
+	const tabs = 2000
+	r := newRendererOf(b, fixture.NewTemplate(), append(opts, statetemplate.WithMaxSessions(tabs))...)
+	open := openTabs(b, r, tabs, func(i int) *fixture.DashboardData {
+		d := fixture.NewDashboard(tasks)
+		d.SessionID = fmt.Sprint("tab-", i)
+		return d
+	})
+	now := fixture.Clock
+	b.ResetTimer()
+	w0, c0 := time.Now(), benchclock.Now()
+	for b.Loop() {
+		now = now.Add(time.Second)
+		step := float64(now.Second()%7) - 3
+		push(b, open, func(d *fixture.DashboardData) {
+			d.LastUpdateTime = now
+			u := d.Statistics["users"]
+			u.Value += step
+			u.Change = step
+			d.Statistics["users"] = u
 		})
 	}
+	cpu, wall := benchclock.Now()-c0, time.Since(w0)
+	n := float64(b.N)
+	b.ReportMetric(float64(cpu)/n/float64(time.Second)*100, "%core@1Hz")
+	b.ReportMetric(float64(cpu.Microseconds())/n/tabs, "cpu-µs/tab")
+	b.ReportMetric(float64(wall.Microseconds())/n/tabs, "µs/tab")
 }
