@@ -153,10 +153,9 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 	r := &run{p: p, in: in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
 		full: in.Page != nil || memo == nil}
 	if memo != nil {
+		// The nodes become the next memo; the splices and bounds are
+		// the few parts that changed, and grow when there are more.
 		r.nodes = make([]node, 0, len(memo.nodes)+16)
-		n := memo.parts + 8
-		r.splices, r.fills = make([]fragments.Splice, 0, n), make([]fillRef, 0, n)
-		r.bounds, r.recs = make([]fragments.Bound, 0, n), make([]rec, 0, n)
 	}
 	return r
 }
@@ -264,7 +263,8 @@ func (r *run) sameShape() bool {
 // frame returns a new frame of the render, from a slab.
 func (r *run) frame() *frame {
 	if len(r.frames) == cap(r.frames) {
-		r.frames = make([]frame, 0, 32)
+		// Slabs double: a small page takes little, a large one few slabs.
+		r.frames = make([]frame, 0, min(max(8, 2*cap(r.frames)), 256))
 	}
 	r.frames = r.frames[:len(r.frames)+1]
 	return &r.frames[len(r.frames)-1]
@@ -273,7 +273,7 @@ func (r *run) frame() *frame {
 // locSlab returns an empty slice with room for n locs, from a slab.
 func (r *run) locSlab(n int) []loc {
 	if len(r.locs)+n > cap(r.locs) {
-		r.locs = make([]loc, 0, max(64, n))
+		r.locs = make([]loc, 0, max(min(max(16, 2*cap(r.locs)), 512), n))
 	}
 	s := r.locs[len(r.locs) : len(r.locs) : len(r.locs)+n]
 	r.locs = r.locs[:len(r.locs)+n]
