@@ -181,9 +181,17 @@ func liveHeap() uint64 {
 // CBOR snapshot, the fragment state of the rendered page and the store's
 // bookkeeping.
 func BenchmarkHeapPerIdleDashboardSession(b *testing.B) {
+	for _, mode := range renderModes {
+		b.Run(mode.name, func(b *testing.B) { heapPerIdleDashboardSession(b, mode.opts) })
+	}
+}
+
+// heapPerIdleDashboardSession is one BenchmarkHeapPerIdleDashboardSession:
+// with incremental rendering, a session also keeps its memo.
+func heapPerIdleDashboardSession(b *testing.B, opts []statetemplate.Option) {
 	const n = 10_000
 	for b.Loop() {
-		r, err := statetemplate.New(fixture.NewTemplate(), statetemplate.WithMaxSessions(n))
+		r, err := statetemplate.New(fixture.NewTemplate(), append(opts, statetemplate.WithMaxSessions(n))...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -196,3 +196,34 @@ func clockPush(b *testing.B, tasks int, opts []statetemplate.Option) {
 	b.ReportMetric(float64(cpu.Microseconds())/n/tabs, "cpu-µs/tab")
 	b.ReportMetric(float64(wall.Microseconds())/n/tabs, "µs/tab")
 }
+
+// BenchmarkUpdate is one action on a session of the dashboard, alone
+// (GetSession, the change, RenderFragments, Close), for profiles: go test
+// -run '^$' -bench 'Update/counter/tasks=500/incremental' -cpuprofile cpu.out.
+func BenchmarkUpdate(b *testing.B) {
+	for _, change := range []string{fixture.MutCounter, fixture.MutTaskToggle} {
+		for _, tasks := range []int{50, 500} {
+			for _, mode := range renderModes {
+				b.Run(fmt.Sprintf("%s/tasks=%d/%s", change, tasks, mode.name), func(b *testing.B) {
+					ctx := context.Background()
+					r := newRendererOf(b, fixture.NewTemplate(), mode.opts...)
+					tok := createRendered(b, r, fixture.NewDashboard(tasks))
+					m := fixture.NewMutator(1)
+					b.ReportAllocs()
+					for b.Loop() {
+						s, err := r.GetSession(tok)
+						if err != nil {
+							b.Fatal(err)
+						}
+						d := s.Data().(*fixture.DashboardData)
+						m.Apply(d, change)
+						if ups, err := s.RenderFragments(ctx, d); err != nil || len(ups) == 0 || ups[0].IsNoOp {
+							b.Fatalf("updates %v, err %v", ups, err)
+						}
+						_ = s.Close()
+					}
+				})
+			}
+		}
+	}
+}
