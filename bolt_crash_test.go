@@ -1,7 +1,6 @@
 package statetemplate
 
 import (
-	"bufio"
 	"context"
 	"math/rand/v2"
 	"path/filepath"
@@ -35,14 +34,7 @@ func TestBoltCrash_EveryCreatedSessionSurvivesKill9(t *testing.T) {
 	checkedUpdates := 0
 	for round := range kills {
 		cmd, out := startBoltChild(t, "crash", path, "")
-		lines := make(chan string, 1<<16)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		lines := childLines(out)
 		var got []created
 		updated := map[int]bool{}
 		first, ok := <-lines

@@ -30,7 +30,12 @@ const (
 )
 
 func init() {
-	if mode := os.Getenv(boltChildEnv); mode != "" {
+	if mode := os.Getenv(boltChildEnv); mode == "load" {
+		if err := runLoadChild(os.Getenv(boltPathEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "load child:", err)
+			os.Exit(2)
+		}
+	} else if mode != "" {
 		if err := runBoltChild(mode); err != nil {
 			fmt.Fprintln(os.Stderr, "bolt child:", err)
 			os.Exit(2)
@@ -122,6 +127,8 @@ func runBoltChild(mode string) error {
 	}
 	ctx := context.Background()
 	switch mode {
+	case "actions":
+		return runActionsChild(r)
 	case "restart":
 		n, _ := strconv.Atoi(os.Getenv(boltCountEnv))
 		lines := make([]string, n)
@@ -218,4 +225,19 @@ func startBoltChild(t *testing.T, mode, path, keyHex string, extra ...string) (*
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	return cmd, out
+}
+
+// childLines returns the lines a child writes to out, read on a goroutine
+// of their own until out closes (the child exited or was killed), so that
+// the test can time a kill while the child goes on writing.
+func childLines(out io.Reader) <-chan string {
+	lines := make(chan string, 1<<16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
 }

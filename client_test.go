@@ -32,13 +32,17 @@ func TestClientScript_MinifiedSizeWithinBudget(t *testing.T) {
 	require.NoError(t, zw.Close())
 	t.Logf("client: %d bytes minified, %d bytes gzip -9", len(min), gz.Len())
 	assert.LessOrEqual(t, len(min), maxClientBytes, "minified client over 8 KB")
+	ext, err := os.ReadFile("client/statetemplate-plus.min.js")
+	require.NoError(t, err)
+	t.Logf("plus extension: %d bytes minified", len(ext))
+	assert.Less(t, len(ext), 4<<10, "the plus extension stays small")
 	assert.Less(t, gz.Len(), len(min), "gzip size must be measurable and smaller")
 }
 
 // The build script stamps the sources' SHA-256 (client/src/*.js
 // concatenated in name order) into the minified file, so a source edit
 // without ./client/build.sh fails here without needing npm.
-func TestClientScript_MinifiedBuildMatchesSource(t *testing.T) {
+func TestClientScript_MinifiedBuildsMatchTheSources(t *testing.T) {
 	files, err := filepath.Glob("client/src/*.js")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -49,12 +53,14 @@ func TestClientScript_MinifiedBuildMatchesSource(t *testing.T) {
 		require.NoError(t, err)
 		src = append(src, b...)
 	}
-	min, err := os.ReadFile("client/statetemplate.min.js")
-	require.NoError(t, err)
-	m := regexp.MustCompile(`^/\* statetemplate client, source sha256 ([0-9a-f]{64}) \*/\n`).FindSubmatch(min)
-	require.NotNil(t, m, "minified file lacks the source stamp; run client/build.sh")
 	sum := sha256.Sum256(src)
-	assert.Equal(t, hex.EncodeToString(sum[:]), string(m[1]), "client/statetemplate.min.js is stale; run client/build.sh")
+	for _, built := range []string{"client/statetemplate.min.js", "client/statetemplate-plus.min.js"} {
+		min, err := os.ReadFile(built)
+		require.NoError(t, err)
+		m := regexp.MustCompile(`^/\* statetemplate client, source sha256 ([0-9a-f]{64}) \*/\n`).FindSubmatch(min)
+		require.NotNil(t, m, "%s lacks the source stamp; run client/build.sh", built)
+		assert.Equal(t, hex.EncodeToString(sum[:]), string(m[1]), "%s is stale; run client/build.sh", built)
+	}
 }
 
 func TestClientScript_ServesWithETagAndCaching(t *testing.T) {

@@ -38,6 +38,11 @@ var (
 	// ErrUnregisteredType: data of a type not passed to WithDataTypes was
 	// given to a renderer with a durable store.
 	ErrUnregisteredType = session.ErrUnregisteredType
+	// ErrUnstorableData: session data that could not be read back once
+	// stored — it does not encode, or it exceeds the record limits (nested
+	// deeper than 64 levels, a list or map of more than 131,072 entries).
+	// The session keeps its last stored data.
+	ErrUnstorableData = session.ErrUnstorableData
 	// ErrDataTooLarge: session data encodes to more bytes than
 	// WithMaxDataBytes allows; nothing was stored.
 	ErrDataTooLarge = session.ErrDataTooLarge

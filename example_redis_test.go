@@ -15,7 +15,7 @@ func ExampleWithRedisStore() {
 	type Page struct{ Title string }
 	tmpl := template.Must(template.New("p").Parse(`<h1 id="t">{{.Title}}</h1>`))
 	r, err := statetemplate.New(tmpl,
-		statetemplate.WithRedisStore("redis://localhost:6379/0", statetemplate.RedisKeyPrefix("{myapp}:")),
+		statetemplate.WithRedisStore("redis://localhost:6379/0", statetemplate.RedisKeyPrefix("myapp:")),
 		statetemplate.WithDataTypes(&Page{}),
 	)
 	if err != nil {

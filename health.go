@@ -15,7 +15,9 @@ const (
 	// HealthDegraded: the primary store (Redis) is unreachable and an
 	// in-process fallback serves; see package storage/resilient.
 	HealthDegraded = "degraded"
-	// HealthUnavailable: the session store cannot serve requests.
+	// HealthUnavailable: the session store cannot serve requests — or
+	// cannot store them: the bolt file's writes fail (reads may go on),
+	// or Redis answers but refuses writes.
 	HealthUnavailable = "unavailable"
 )
 
@@ -47,8 +49,8 @@ type Health struct {
 // healthTimeout bounds Health when ctx has no earlier deadline.
 const healthTimeout = 5 * time.Second
 
-// Health checks the session store and counts its sessions, within ctx
-// (and at most 5s). It never blocks on a dead store past that. Counting
+// Health checks the session store — that it reads and that it writes —
+// and counts its sessions, within ctx (and at most 5s). It never blocks on a dead store past that. Counting
 // costs what the store's Count costs: for Redis a SCAN of the database,
 // so poll it every few seconds, not per request.
 func (r *Renderer) Health(ctx context.Context) Health {

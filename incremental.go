@@ -57,7 +57,8 @@ func (in *incremental) Render(x session.IncrementalInput) (session.IncrementalOu
 	case err != nil:
 		return session.IncrementalOutput{}, err
 	}
-	return session.IncrementalOutput{Updates: out.Updates, State: out.State, Memo: out.Memo}, nil
+	return session.IncrementalOutput{Updates: out.Updates, State: out.State, Memo: out.Memo,
+		Title: out.Title, TitleKnown: out.TitleKnown}, nil
 }
 
 // fallback logs, once per template, a page that renders whole for a

@@ -93,7 +93,7 @@ func TestRenderFragments_ExecutesOnlyThePartsWhoseDataChanged(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ups, 1)
 	assert.Equal(t, "card-7", ups[0].FragmentID)
-	assert.Equal(t, `<li id="card-7">changed</li>`, ups[0].HTML)
+	assert.Equal(t, "\n  <li id=\"card-7\">changed</li>", ups[0].HTML, "with its lead, the whitespace before it")
 	assert.Equal(t, before[1]+1, c.n.card.Load(), "one card changed: one executed")
 }
 
@@ -145,7 +145,7 @@ func TestVolatileFuncs_PartsCallingThemRenderEveryTime(t *testing.T) {
 	for _, u := range ups {
 		got[u.FragmentID] = u.HTML
 	}
-	assert.Equal(t, map[string]string{"a": `<p id="a">a2</p>`, "b": `<p id="b">2</p>`, "c": `<p id="c">2</p>`}, got,
+	assert.Equal(t, map[string]string{"a": ` <p id="a">a2</p>`, "b": `<p id="b">2</p>`, "c": `<p id="c">2</p>`}, got,
 		"the volatile parts render again with the one whose data changed")
 }
 

@@ -337,5 +337,5 @@ func TestConflict_SecondServerRetriesFromTheFirstServersState(t *testing.T) {
 	ups, err := sb.RenderFragments(ctx, &page{Owner: "two", Count: 3})
 	require.NoError(t, err, "the retry succeeds")
 	require.Len(t, ups, 1)
-	require.Equal(t, `<p id="count">Count: 3</p>`, ups[0].HTML, "diffed against the page a produced")
+	require.Equal(t, "\n<p id=\"count\">Count: 3</p>", ups[0].HTML, "diffed against the page a produced")
 }

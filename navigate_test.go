@@ -95,3 +95,15 @@ func TestNavigate_TemplateSurvivesARestart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, html, "<h1>Item z</h1>")
 }
+
+func TestRenderFragments_ATitleChangeIsOneTitleUpdate(t *testing.T) {
+	tmpl := template.Must(template.New("t").Parse(`<html><head><title>({{.N}}) Inbox</title></head><body><p id="n">{{.N}}</p></body></html>`))
+	r := newRendererOf(t, tmpl)
+	_, s := openRendered(t, r, &struct{ N int }{1})
+	ups, err := s.RenderFragments(context.Background(), &struct{ N int }{2})
+	require.NoError(t, err)
+	require.Len(t, ups, 2)
+	assert.Equal(t, "n", ups[0].FragmentID)
+	assert.Equal(t, statetemplate.ActionTitle, ups[1].Action)
+	assert.Equal(t, "(2) Inbox", ups[1].HTML)
+}

@@ -27,7 +27,9 @@ func WithBoltStore(path string, opts ...bolt.Option) Option {
 		}
 		c.store = nil
 		c.openStore = func(c *config) (session.Store, error) {
-			s, err := bolt.Open(path, opts...)
+			// The renderer's logger first, so that a bolt.WithLogger of the
+			// app's own wins.
+			s, err := bolt.Open(path, append([]bolt.Option{bolt.WithLogger(c.logger)}, opts...)...)
 			if err != nil {
 				return nil, fmt.Errorf("statetemplate: opening session file: %w", err)
 			}

@@ -25,9 +25,10 @@ type redisConfig struct {
 }
 
 // RedisKeyPrefix sets the prefix of every key the store writes (default
-// "{statetemplate}:"). Renderers sharing sessions must use the same one;
-// apps sharing a Redis, different ones. Under Redis Cluster it must
-// contain a hash tag.
+// "statetemplate:"). Renderers sharing sessions must use the same one;
+// apps sharing a Redis, different ones. It may not contain a hash tag
+// ("{" or "}"): each session key carries its own, so that a Redis Cluster
+// spreads sessions over its masters; New fails with ErrInvalidOption.
 func RedisKeyPrefix(p string) RedisOption {
 	return func(rc *redisConfig) { rc.store.Prefix = p }
 }
@@ -50,13 +51,20 @@ func RedisWithoutFallback() RedisOption {
 	return func(rc *redisConfig) { rc.noFallback = true }
 }
 
-// WithRedisStore keeps sessions in the Redis at url ("redis://user:pass@
-// host:6379/0?dial_timeout=1s", rediss:// for TLS, unix:// for a socket;
-// see go-redis's ParseURL), so that every server of an app shares them:
-// a session created on one renders on another. Concurrent updates of one
-// session from two servers are compare-and-set: one wins, the other gets
-// ErrConflict with the winner's state loaded, and may retry (see package
-// storage/redis for what is guaranteed).
+// WithRedisStore keeps sessions in the Redis at url, so that every server
+// of an app shares them: a session created on one renders on another, and
+// an update or invalidation on one is what the next read on any other
+// sees. The URL picks the deployment (go-redis's URL forms; rediss:// for
+// TLS, unix:// for a socket):
+//
+//	redis://user:pass@host:6379/0?dial_timeout=1s   a single server, or a Cluster node (detected)
+//	redis://h1:7000?addr=h2:7000&addr=h3:7000       a Redis Cluster
+//	redis://s1:26379?master_name=m&addr=s2:26379    Sentinel: its sentinels and the master's name
+//
+// Concurrent updates of one session from two servers are compare-and-set:
+// one wins, the other gets ErrConflict with the winner's state loaded,
+// resynchronises the page and may retry (see package storage/redis for
+// what is guaranteed, and how durable a Redis is).
 //
 // New connects and fails with ErrStoreUnavailable when Redis does not
 // answer within 5s. Later, while Redis is unreachable, the renderer
@@ -76,10 +84,13 @@ func RedisWithoutFallback() RedisOption {
 // SetLogger), not through WithLogger.
 func WithRedisStore(url string, opts ...RedisOption) Option {
 	return func(c *config) error {
-		if _, err := goredis.ParseURL(url); err != nil {
+		if err := rstore.CheckURL(url); err != nil {
 			return fmt.Errorf("%w: WithRedisStore: %v", errInvalidOption, err)
 		}
 		rc := redisOptions(opts)
+		if err := rstore.CheckPrefix(rc.store.Prefix); err != nil {
+			return fmt.Errorf("%w: WithRedisStore: %v", errInvalidOption, err)
+		}
 		c.store = nil
 		c.openStore = func(c *config) (session.Store, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), redisConnectTimeout)

@@ -66,3 +66,11 @@ func TestRedisWithoutFallback_OutageFailsFastWithErrStoreUnavailable(t *testing.
 	_, err = r.CreateSession(ctx, &redisPage{Title: "z"})
 	require.NoError(t, err, "the client reconnects by itself")
 }
+
+func TestRedisKeyPrefix_WithAHashTagIsAnInvalidOption(t *testing.T) {
+	_, err := statetemplate.New(redisTmpl,
+		statetemplate.WithRedisStore("redis://127.0.0.1:1/0", statetemplate.RedisKeyPrefix("{myapp}:")),
+		statetemplate.WithDataTypes(&redisPage{}))
+	require.ErrorIs(t, err, statetemplate.ErrInvalidOption, "refused before connecting")
+	require.ErrorContains(t, err, "hash tag")
+}

@@ -26,7 +26,7 @@ func TestRedis_IdleTimeoutMovesTheKeyExpiryAndEndsIdleSessions(t *testing.T) {
 	require.NoError(t, err)
 	s, err := r.GetSession(tok)
 	require.NoError(t, err)
-	key := prefix + "s:" + s.ID()
+	key := prefix + "{" + s.ID() + "}"
 	first, err := c.PExpireTime(ctx, key).Result()
 	require.NoError(t, err)
 	require.InDelta(t, float64(time.Now().Add(idle).UnixMilli()), float64(first.Milliseconds()), 500, "the key expires one idle timeout after creation")
@@ -57,7 +57,7 @@ func TestRedis_SessionExpiringNowIsNotStoredForever(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.RenderPage(tok)
 	require.True(t, isOneOf(err, statetemplate.ErrSessionNotFound, statetemplate.ErrSessionExpired), "got %v", err)
-	keys, _, err := c.Scan(ctx, 0, prefix+"s:*", 1000).Result()
+	keys, _, err := c.Scan(ctx, 0, prefix+"{*}", 1000).Result()
 	require.NoError(t, err)
 	for _, k := range keys { // stored within its last millisecond: it must carry that expiry
 		ttl, err := c.PTTL(ctx, k).Result()
@@ -65,7 +65,7 @@ func TestRedis_SessionExpiringNowIsNotStoredForever(t *testing.T) {
 		require.NotEqual(t, time.Duration(-1), ttl, "key %s has no expiry", k)
 	}
 	require.Eventually(t, func() bool {
-		keys, _, err := c.Scan(ctx, 0, prefix+"s:*", 1000).Result()
+		keys, _, err := c.Scan(ctx, 0, prefix+"{*}", 1000).Result()
 		return err == nil && len(keys) == 0
 	}, 2*time.Second, 10*time.Millisecond, "no session key outlives its deadline")
 }

@@ -182,7 +182,7 @@ func TestRenderFragments_ConcurrentCallsOnOneSessionAreSerialized(t *testing.T) 
 					errs <- err
 					return
 				}
-				if len(ups) != 1 || ups[0].FragmentID != "count" || ups[0].HTML != fmt.Sprintf(`<p id="count">Count: %d</p>`, n) {
+				if len(ups) != 1 || ups[0].FragmentID != "count" || ups[0].HTML != fmt.Sprintf("\n<p id=\"count\">Count: %d</p>", n) {
 					errs <- fmt.Errorf("call with count %d got %+v", n, ups)
 					return
 				}

@@ -50,15 +50,29 @@ func TestRollback_DiscardsInPlaceChangesSinceTheLastRender(t *testing.T) {
 	}
 }
 
-func TestSetIdleTimeout_EndsTheSessionAfterIt(t *testing.T) {
+func TestSetLease_EndsTheSessionOnceNoHandleHoldsIt(t *testing.T) {
 	clock := newClock()
 	r := newRenderer(t, statetemplate.WithClock(clock.Now))
 	tok, s := openRendered(t, r, &page{Owner: "ann"})
-	require.NoError(t, s.SetIdleTimeout(context.Background(), time.Minute))
+	require.NoError(t, s.SetLease(context.Background(), time.Minute))
+	clock.Advance(time.Hour)
+	assert.True(t, r.ValidateToken(tok), "a held session outlives its lease")
+	require.NoError(t, s.SetLease(context.Background(), time.Minute))
+	require.NoError(t, s.Close())
 	clock.Advance(59 * time.Second)
-	require.NoError(t, s.Touch(context.Background()))
-	clock.Advance(59 * time.Second)
-	assert.True(t, r.ValidateToken(tok), "Touch restarted the idle timeout")
+	assert.True(t, r.ValidateToken(tok))
 	clock.Advance(time.Second)
-	assert.False(t, r.ValidateToken(tok))
+	assert.False(t, r.ValidateToken(tok), "the lease ended it")
+}
+
+func TestSetLease_ExpiredLeaseIsSwept(t *testing.T) {
+	clock := newClock()
+	r := newRenderer(t, statetemplate.WithClock(clock.Now))
+	_, s := openRendered(t, r, &page{Owner: "ann"})
+	require.NoError(t, s.SetLease(context.Background(), time.Minute))
+	require.NoError(t, s.Close())
+	clock.Advance(time.Minute)
+	n, err := r.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the store's deadline index knows the lease")
 }

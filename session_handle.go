@@ -52,15 +52,21 @@ func (s *Session) Data() any { return s.h.Data() }
 // Call it when an action that mutated the data fails; package live does.
 func (s *Session) Rollback(ctx context.Context) error { return s.h.Rollback(ctx) }
 
-// SetIdleTimeout gives the session a new idle timeout counted from now (0
-// removes it). Package live uses it to end sessions whose page is gone.
-func (s *Session) SetIdleTimeout(ctx context.Context, d time.Duration) error {
-	return s.h.SetIdleTimeout(ctx, d)
-}
+// CopyData returns a new value decoded from the session's last committed
+// state: a deep copy of its data as last rendered, sharing nothing with
+// the session. Package live starts a duplicated browser tab's session
+// from it.
+func (s *Session) CopyData(ctx context.Context) (any, error) { return s.h.Committed(ctx) }
 
-// Touch records an access, restarting the session's idle timeout. It
-// writes at most once a second, and nothing for a session without one.
-func (s *Session) Touch(ctx context.Context) error { return s.h.Touch(ctx) }
+// SetLease ends the session d from now unless the lease is renewed by
+// another SetLease, or a handle (GetSession) holds the session open at
+// that moment; d <= 0 removes the lease. It is independent of the
+// absolute expiry and the idle timeout, which still apply. Package live
+// renews a lease while a page is connected and shortens it when the page
+// goes away, so that a session nothing can reach any more ends soon.
+func (s *Session) SetLease(ctx context.Context, d time.Duration) error {
+	return s.h.SetLease(ctx, d)
+}
 
 // ID returns the session's ID, for logs. It is not a credential: only a
 // token opens a session.

@@ -36,7 +36,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		}
 	}
 	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		c.logger = slog.Default()
 	}
 	var inc *incremental
 	if !c.fullRendering {
@@ -121,6 +121,21 @@ func renderFunc(tmpl *template.Template) session.RenderFunc {
 		}
 		return tmpl.ExecuteTemplate(w, name, data)
 	}
+}
+
+// HasTemplate reports whether name is "" (the renderer's own template) or
+// a template of its set, one that SessionTemplate and Session.Navigate
+// accept.
+func (r *Renderer) HasTemplate(name string) bool { return r.checkTemplate(name) == nil }
+
+// RegisterDataTypes registers more data types, as WithDataTypes does, after
+// New: package live registers its App's type so that a durable store
+// restores it without the app naming it twice.
+func (r *Renderer) RegisterDataTypes(samples ...any) error {
+	if err := r.types.Register(samples...); err != nil {
+		return fmt.Errorf("%w: RegisterDataTypes: %v", errInvalidOption, err)
+	}
+	return nil
 }
 
 // checkTemplate returns an error wrapping ErrTemplateNotFound unless name

@@ -13,4 +13,5 @@ const (
 	ActionRemove       = fragments.ActionRemove
 	ActionInsertAfter  = fragments.ActionInsertAfter
 	ActionInsertBefore = fragments.ActionInsertBefore
+	ActionTitle        = fragments.ActionTitle
 )

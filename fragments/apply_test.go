@@ -2,6 +2,7 @@ package fragments
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -48,9 +49,11 @@ func applyOne(doc *html.Node, u Update) error {
 		if err != nil {
 			return err
 		}
-		for _, n := range nodes {
-			el.Parent.InsertBefore(n, el)
+		if err := isLeadAndRoot(nodes, u.FragmentID); err != nil {
+			return err
 		}
+		removeLead(el)
+		insert(el.Parent, nodes, el)
 		el.Parent.RemoveChild(el)
 	case ActionAppend:
 		if el == nil {
@@ -60,13 +63,12 @@ func applyOne(doc *html.Node, u Update) error {
 		if err != nil {
 			return err
 		}
-		for _, n := range nodes {
-			el.AppendChild(n)
-		}
+		insert(el, nodes, leadOf(el, nil))
 	case ActionRemove:
 		if el == nil {
 			return fmt.Errorf("no element")
 		}
+		removeLead(el)
 		el.Parent.RemoveChild(el)
 	case ActionInsertAfter, ActionInsertBefore:
 		target := byID(doc, u.TargetID)
@@ -77,20 +79,75 @@ func applyOne(doc *html.Node, u Update) error {
 		if err != nil {
 			return err
 		}
-		if !hasID(nodes, u.FragmentID) {
-			return fmt.Errorf("html does not hold #%s", u.FragmentID)
+		if err := isLeadAndRoot(nodes, u.FragmentID); err != nil {
+			return err
 		}
-		ref := target
-		if u.Action == ActionInsertAfter {
-			ref = target.NextSibling
+		ref := target.NextSibling
+		if u.Action == ActionInsertBefore {
+			ref = leadOf(target.Parent, target)
 		}
-		for _, n := range nodes {
-			target.Parent.InsertBefore(n, ref)
-		}
+		insert(target.Parent, nodes, ref)
 	default:
 		return fmt.Errorf("unknown action %q", u.Action)
 	}
 	return nil
+}
+
+// isLeadAndRoot checks that nodes are whitespace text then the element
+// #id, as the html of a fragment update parses.
+func isLeadAndRoot(nodes []*html.Node, id string) error {
+	for i, n := range nodes {
+		if n.Type == html.TextNode && strings.Trim(n.Data, " \t\n\f\r") == "" {
+			continue
+		}
+		if i != len(nodes)-1 || attr(n, "id") != id {
+			return fmt.Errorf("html is not a lead and the element #%s", id)
+		}
+		return nil
+	}
+	return fmt.Errorf("html does not hold #%s", id)
+}
+
+func insert(parent *html.Node, nodes []*html.Node, ref *html.Node) {
+	for _, n := range nodes {
+		parent.InsertBefore(n, ref)
+	}
+}
+
+// leadOf returns the first node of the whitespace that ends the text
+// right before ref among parent's children (ref nil: the trailing
+// whitespace), splitting a text node when the whitespace starts inside
+// it. It returns ref when there is none.
+func leadOf(parent, ref *html.Node) *html.Node {
+	first := ref
+	c := parent.LastChild
+	if ref != nil {
+		c = ref.PrevSibling
+	}
+	for ; c != nil && c.Type == html.TextNode; c = c.PrevSibling {
+		k := len(strings.TrimRight(c.Data, " \t\n\f\r"))
+		if k == 0 {
+			first = c
+			continue
+		}
+		if k < len(c.Data) {
+			rest := &html.Node{Type: html.TextNode, Data: c.Data[k:]}
+			c.Data = c.Data[:k]
+			parent.InsertBefore(rest, c.NextSibling)
+			first = rest
+		}
+		break
+	}
+	return first
+}
+
+// removeLead removes the lead of el.
+func removeLead(el *html.Node) {
+	for n := leadOf(el.Parent, el); n != el; {
+		next := n.NextSibling
+		el.Parent.RemoveChild(n)
+		n = next
+	}
 }
 
 func hasID(nodes []*html.Node, id string) bool {
@@ -176,23 +233,20 @@ func findBody(doc *html.Node) *html.Node {
 	return find(doc)
 }
 
-// normalBody serializes the body of doc with whitespace-only text nodes
-// dropped (except inside pre, listing, textarea, script and style) and
-// adjacent text merged: the equality Diff guarantees.
+// normalBody serializes the body of doc with adjacent text merged: the
+// equality Diff guarantees.
 func normalBody(doc *html.Node) string {
 	var b strings.Builder
 	body := findBody(doc)
 	if body == nil {
 		return "<no body>"
 	}
-	writeNode(&b, body, false)
+	writeNode(&b, body)
 	return b.String()
 }
 
-func writeNode(b *strings.Builder, n *html.Node, keepWS bool) {
+func writeNode(b *strings.Builder, n *html.Node) {
 	switch n.Type {
-	case html.TextNode:
-		b.WriteString(html.EscapeString(n.Data))
 	case html.CommentNode:
 		b.WriteString("<!--" + n.Data + "-->")
 	case html.ElementNode:
@@ -201,15 +255,10 @@ func writeNode(b *strings.Builder, n *html.Node, keepWS bool) {
 			fmt.Fprintf(b, " %s:%s=%q", a.Namespace, a.Key, a.Val)
 		}
 		b.WriteString(">")
-		switch n.DataAtom {
-		case atom.Pre, atom.Listing, atom.Textarea, atom.Script, atom.Style, atom.Title,
-			atom.Xmp, atom.Iframe, atom.Noembed, atom.Noframes, atom.Noscript, atom.Plaintext:
-			keepWS = keepWS || n.Namespace == ""
-		}
 		var text strings.Builder
 		flush := func() {
-			if s := text.String(); s != "" && (keepWS || strings.TrimSpace(s) != "") {
-				b.WriteString(html.EscapeString(s))
+			if text.Len() > 0 {
+				b.WriteString("#" + strconv.Quote(text.String()))
 			}
 			text.Reset()
 		}
@@ -219,9 +268,9 @@ func writeNode(b *strings.Builder, n *html.Node, keepWS bool) {
 				continue
 			}
 			flush()
-			writeNode(b, c, keepWS)
+			writeNode(b, c)
 		}
 		flush()
-		b.WriteString("</" + n.Data + ">")
+		b.WriteString("</" + n.Data + ">\n")
 	}
 }

@@ -52,6 +52,8 @@ func (x *extraction) state(ph uint64) *State {
 		Hashes:   make([]uint64, n),
 		Anchors:  make([]uint32, n),
 		PageHash: ph,
+		opaque:   x.why,
+		opaqueAt: x.whyAt,
 	}
 	for i := range x.frags {
 		f := &x.frags[i]
@@ -68,7 +70,6 @@ func (x *extraction) body(page []byte) (Update, error) {
 	}
 	h := string(m)
 	if x.implicit {
-		// No end tag: the page may end inside a comment or raw text.
 		h = "<body>" + h
 	}
 	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}, nil
@@ -129,13 +130,12 @@ func (d *differ) run() []Update {
 		for _, o := range list {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
-				f := &d.x.frags[o.frag]
 				m, err := d.x.markup(d.page, o.frag)
 				if err != nil {
 					d.err = err
 					return nil
 				}
-				u.HTML = compactHTML(m, f.inExact)
+				u.HTML = string(m)
 				u.HTMLHash = HashHTML(u.HTML)
 			}
 			out = append(out, u)
@@ -163,7 +163,7 @@ func childLists(parents []uint32) (first, next []int32) {
 
 func (d *differ) size(n int32) int {
 	f := &d.x.frags[n]
-	return f.end - f.start + int(f.omitted)
+	return f.end - f.lead + int(f.omitted)
 }
 
 func (d *differ) replace(n int32) {

@@ -21,7 +21,8 @@ func TestDiff_NilPrevReplacesBody(t *testing.T) {
 	assert.Equal(t, "", ups[0].FragmentID)
 	assert.Equal(t, ActionReplace, ups[0].Action)
 	assert.True(t, strings.HasPrefix(ups[0].HTML, "<body>"), ups[0].HTML[:20])
-	assert.True(t, strings.HasSuffix(strings.TrimSpace(ups[0].HTML), "</body>"))
+	assert.Equal(t, string(page[bytes.Index(page, []byte("<body")):]), ups[0].HTML,
+		"the body runs to the end of the page: browsers put the whitespace after </body> into it")
 	assert.Equal(t, HashHTML(ups[0].HTML), ups[0].HTMLHash)
 	assert.Contains(t, st.IDs, "task-3")
 	requireApplies(t, []byte("<html><body><p>old</p></body></html>"), page, ups)
@@ -172,9 +173,11 @@ func TestDiff_TunedDashboardListOperations(t *testing.T) {
 					d.Tasks[i].Completed = i%2 == 0
 				}
 			},
+			// Each hidden task leaves its template whitespace behind, which
+			// changes the lead of the task after it: re-sending five of
+			// them weighs more than the list.
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = false },
-			want: []string{"remove task-1", "remove task-3", "remove task-5", "remove task-7", "remove task-9",
-				"replace filter-toggle"}},
+			want:   []string{"replace filter-toggle", "replace task-list"}},
 		{name: "every task shown again is inserted back",
 			setup: func(d *fixture.DashboardData) {
 				d.ShowCompleted = false
@@ -183,7 +186,8 @@ func TestDiff_TunedDashboardListOperations(t *testing.T) {
 				}
 			},
 			change: func(d *fixture.DashboardData) { d.ShowCompleted = true },
-			want: []string{"replace filter-toggle", "insertBefore task-3>task-4", "insertBefore task-2>task-3",
+			// The hidden tasks' whitespace was task-4's lead: it shrinks.
+			want: []string{"replace filter-toggle", "replace task-4", "insertBefore task-3>task-4", "insertBefore task-2>task-3",
 				"insertBefore task-1>task-2"}},
 	}
 	for _, tc := range cases {
@@ -229,11 +233,7 @@ func TestState_RoundTripsThroughCBORAndJSON(t *testing.T) {
 }
 
 func TestDiff_SmallPages(t *testing.T) {
-	cases := []struct {
-		name     string
-		old, new string
-		want     []string
-	}{
+	runExact(t, []exactCase{
 		{
 			name: "change outside any id replaces the nearest id'd ancestor",
 			old:  `<body><div id="a"><p>x</p><span>1</span></div></body>`,
@@ -342,16 +342,7 @@ func TestDiff_SmallPages(t *testing.T) {
 			new:  `<body><div id="a"><span><b>2</span></b></div></body>`,
 			want: []string{"replace "},
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			old, page := []byte(padded(tc.old)), []byte(padded(tc.new))
-			_, st := mustDiff(t, nil, old)
-			ups, _ := mustDiff(t, st, page)
-			assert.Equal(t, tc.want, summary(ups))
-			requireApplies(t, old, page, ups)
-		})
-	}
+	})
 }
 
 func TestDiff_DuplicateIDIsAnErrorNamingTheID(t *testing.T) {

@@ -1,45 +1,86 @@
 // Package fragments turns a newly rendered page into the few updates that
-// bring the browser's copy of the previous page up to date.
+// bring the browser's copy of the previous page up to date, exactly: once
+// a browser has applied them, its DOM is the one a fresh load of the new
+// page gives, text and whitespace included.
 //
 // # Fragments
 //
 // A fragment is an element of the body that carries a non-empty id
 // attribute, at any depth; elements inside <template> content are not
 // fragments. The body itself is the root fragment, named by the empty
-// fragment id "". A fragment's own markup is its outerHTML without the markup of
-// the fragments inside it (its child fragments); whitespace-only text in it
-// counts as described under "Never wrong".
+// fragment id "". A fragment's own markup is its lead and its outerHTML
+// without the markup of the fragments inside it (its child fragments) and
+// their leads.
+//
+// # Leads and tails
+//
+// Text in this package means a run of DOM text: the characters between
+// two elements or comments, or between one and the start or end of its
+// parent, as the browser's DOM holds them (character references decoded,
+// U+0000 dropped, the line feed that follows a <pre> or <listing> start
+// tag dropped). Whitespace is ASCII whitespace: tab, line feed, form feed,
+// carriage return and space.
+//
+//   - The lead of an element is the whitespace that ends the text right
+//     before it within its parent: all of " \n  " before <li>, the " " of
+//     "Hello " before <b>, nothing when an element or comment precedes it
+//     or it is its parent's first child.
+//   - The tail of an element is the whitespace that ends the text at the
+//     end of its content: the "\n" before </ul>. Whitespace after </body>
+//     and </html> is part of the body's tail: browsers put it there.
+//
+// A fragment owns its lead: it travels with the fragment, and a change to
+// it is a change to the fragment. Everything else, whitespace included,
+// counts byte for byte in the own markup of the fragment it belongs to.
 //
 // # Actions
 //
 // An Update is applied by the browser client, and by the tests of this
-// package, with exactly these semantics:
+// package, with exactly these semantics; #id names the element of the
+// body with that id. The html of every update but the
+// body's is the fragment's lead followed by its outerHTML, byte for byte
+// as the page has them; it is parsed in the context of the element it
+// goes into (the parent of #fragment_id or of #target_id, or
+// #fragment_id itself for append), so SVG and MathML keep their
+// namespaces and <noscript> parses as in a page with scripting on.
 //
-//   - replace: the element #fragment_id is replaced by html (its outerHTML).
-//   - append: html is added as the last child of #fragment_id.
-//   - remove: the element #fragment_id is removed.
-//   - insertAfter / insertBefore: html, whose root element is the new
-//     fragment #fragment_id, is inserted right after / before the element
+//   - replace: the element #fragment_id and its lead are replaced by html.
+//   - append: html goes into #fragment_id right before its tail (after its
+//     last child when it has no tail).
+//   - remove: the element #fragment_id and its lead are removed.
+//   - insertAfter: html, whose element is the new fragment #fragment_id,
+//     goes right after the element #target_id.
+//   - insertBefore: html goes right before the lead of the element
 //     #target_id.
+//   - title: the document's title becomes html (plain text). Diff never
+//     returns one; the session adds it when the page's <title> changes.
 //   - no-op (is_noop: true): nothing to do. Diff never returns one; the
 //     session turns "no updates" into a single no-op.
 //
-// The html of a fragment update is the fragment's outerHTML from the page,
-// with insignificant whitespace compacted (whitespace between attributes,
-// and whitespace-only text outside <pre>, <textarea> and raw-text
-// elements, shrink to one character), which parses to the same elements,
-// attributes and text.
-//
 // fragment_id "" names document.body: a replace with fragment_id "" carries
-// the body element's outerHTML ("<body ...>...</body>"; for a page without
-// a <body> tag, "<body>" and the page's body content, with no end tag) and
-// replaces the body; an append with fragment_id "" appends to the body. Updates are
-// applied in order: Diff lists every remove first, then every replace, then
-// the inserts and appends, so that an id never names two elements while an
-// update looks it up.
+// the page from the body's start tag to its end ("<body ...>...</body>"
+// and the whitespace after it; for a page without a <body> tag, "<body>"
+// and the page's body content), parsed as a document's <html> element
+// parses it, and replaces the body; an append with fragment_id "" appends
+// to the body. Updates are applied in order: Diff lists every remove
+// first, then every replace, then the inserts and appends, so that an id
+// never names two elements while an update looks it up, and every lead an
+// update finds is the one Diff saw.
+//
+// Where an update replaces markup, the browser client morphs the old DOM
+// into the new rather than swapping it, and the morph keeps what users
+// typed: a control's value, checkedness or selection is set from the new
+// markup only when the server's markup for it changed, never on the
+// focused control, so a field being typed in keeps its value and caret
+// and a field the user edited is not reset by an unrelated update.
+// client/README.md has the full rule.
 //
 // # What Diff guarantees
 //
+//   - Exact: applying the updates to the old page gives the new page's
+//     body: the same elements, attributes, comments and text, whitespace
+//     included. Content outside the body (the head, the title) is not
+//     tracked: browsers do not apply body updates to it.
 //   - Minimal: an unchanged fragment produces nothing. When a fragment's
 //     own markup is unchanged, only its changed children produce updates.
 //     Children that are DOM siblings form a keyed list: a new child is
@@ -50,25 +91,27 @@
 //     updates for a fragment's subtree would weigh more bytes than
 //     replacing the fragment, the fragment is replaced instead.
 //   - Never wrong: a change in a fragment's own markup (text directly in
-//     it, an attribute of an element without an id) replaces that
-//     fragment, the nearest id'd ancestor of the change, or the body.
-//     Applying the updates to the old page gives the new page, up to
-//     whitespace-only text: outside <pre>, <listing>, <textarea> and
-//     raw-text elements (where it counts byte for byte) such text is
-//     tracked by presence and position, not content, and runs of it that
-//     only child fragments separate count once, so that a fragment can be
-//     inserted or removed with its indentation without touching its
-//     parent. Content outside the body (the head, the title) is not
-//     tracked: browsers do not apply body updates to it.
+//     it, whitespace between its elements, an attribute of an element
+//     without an id) replaces that fragment, the nearest id'd ancestor of
+//     the change, or the body. A fragment whose lead changes is replaced
+//     with its new lead.
+//   - Tables: rows directly in a <table> sit in the <tbody> the parser
+//     inserts, as in the browser: they are listed, inserted and removed
+//     like rows of an explicit <tbody> (never appended to the table).
+//   - Foreign content: SVG and MathML elements are tracked with the
+//     parser's rules (self-closing tags, foreignObject, desc and title,
+//     MathML text integration points, annotation-xml with an HTML
+//     encoding); HTML that breaks out of them makes the page opaque.
 //   - Malformed markup: the page is read once with the streaming tokenizer
 //     of golang.org/x/net/html (raw text of <script>, <style>, <textarea>,
-//     <title>; comments; void elements; unquoted attributes; SVG and
-//     MathML). When the browser's tree would not follow the tag nesting
-//     (a missing or mismatched end tag, a <p> or <li> closed implicitly,
-//     misnested formatting, table foster-parenting, a self-closing non-void
-//     HTML element, nesting deeper than 500) the body is treated as one
-//     opaque fragment: any change replaces the body. Well-formed pages,
-//     such as html/template renders of well-formed templates, get
+//     <title>, <noscript>; comments; void elements; unquoted attributes).
+//     When the browser's tree would not follow the tag nesting (a missing
+//     or mismatched end tag, a <p> or <li> closed implicitly, misnested
+//     formatting, table foster-parenting, a self-closing non-void HTML
+//     element, nesting deeper than 500) the body is treated as one opaque
+//     fragment: any change replaces the body, and State.Opaque tells why
+//     (the session logs it once per template and reason). Well-formed
+//     pages, such as html/template renders of well-formed templates, get
 //     fragment-level updates.
 //   - data-cache="false" on a fragment re-sends it (replace) on every Diff
 //     of a changed page. An identical page gives no updates at all.
@@ -85,13 +128,14 @@
 // # State
 //
 // State is what a session keeps between renders: for each fragment its id,
-// parent, a 64-bit hash of its own markup and its position in its parent,
-// plus a hash of the whole page; never the HTML. It is about 3 KB in CBOR
-// for the design's dashboard with 50 tasks. It is plain data meant to be
-// persisted (CBOR or JSON), so that the first update after a restart is
-// still minimal. A State is immutable once returned. NewState gives the
-// State of a page sent whole (a first render) without building the body
-// update that Diff(nil, page) returns.
+// parent, a 64-bit hash of its lead and own markup and its position in its
+// parent, plus a hash of the whole page; never the HTML. It is about 3 KB
+// in CBOR for the design's dashboard with 50 tasks. It is plain data meant
+// to be persisted (CBOR or JSON), so that the first update after a restart
+// is still minimal; a State of an older format makes the next Diff replace
+// the body. A State is immutable once returned. NewState gives the State of
+// a page sent whole (a first render) without building the body update that
+// Diff(nil, page) returns.
 //
 // # Pages given in part: DiffSpliced and DiffPatched
 //
@@ -117,7 +161,7 @@
 // unchanged; otherwise it makes one tokenizer pass, hashing each
 // fragment's own markup in place as byte ranges of the page (no DOM, no
 // copies), then diffs the fragment trees in time linear in the number of
-// fragments (n log n for a reordered list). On the design's 50-task
-// dashboard this costs less than executing its template (BENCHMARKS.md).
-// Diff is safe for concurrent use.
+// fragments (n log n for a reordered list). Update html is copied from the
+// page as it is. On the design's 50-task dashboard this costs less than
+// executing its template (BENCHMARKS.md). Diff is safe for concurrent use.
 package fragments

@@ -100,11 +100,27 @@ func breaksOutOfForeign(a atom.Atom) bool {
 	return false
 }
 
-// isIntegrationPoint reports the foreign elements whose content is HTML.
-func isIntegrationPoint(a atom.Atom) bool {
+// isIntegrationPoint reports the foreign elements whose content is HTML:
+// SVG foreignObject, desc and title; MathML's text integration points; a
+// MathML annotation-xml whose encoding is HTML (html). Tag names arrive
+// lower-cased, so foreignObject is atom.Foreignobject.
+func isIntegrationPoint(a atom.Atom, svg, html bool) bool {
+	if svg {
+		return a == atom.Foreignobject || a == atom.Desc || a == atom.Title
+	}
 	switch a {
-	case atom.ForeignObject, atom.Desc, atom.Title, atom.Mi, atom.Mo, atom.Mn, atom.Ms,
-		atom.Mtext, atom.AnnotationXml:
+	case atom.Mi, atom.Mo, atom.Mn, atom.Ms, atom.Mtext:
+		return true
+	case atom.AnnotationXml:
+		return html
+	}
+	return false
+}
+
+// closesTableBody reports the start tags that end an implied <tbody>.
+func closesTableBody(a atom.Atom) bool {
+	switch a {
+	case atom.Caption, atom.Col, atom.Colgroup, atom.Tbody, atom.Tfoot, atom.Thead:
 		return true
 	}
 	return false
@@ -180,17 +196,6 @@ func misplaced(a, parent atom.Atom) bool {
 func tableText(a atom.Atom) bool {
 	switch a {
 	case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr, atom.Colgroup:
-		return true
-	}
-	return false
-}
-
-// exactText reports the elements in which whitespace-only text is compared
-// byte for byte: preformatted and raw-text elements.
-func exactText(a atom.Atom) bool {
-	switch a {
-	case atom.Pre, atom.Listing, atom.Textarea, atom.Script, atom.Style, atom.Title,
-		atom.Xmp, atom.Iframe, atom.Noembed, atom.Noframes, atom.Noscript, atom.Plaintext:
 		return true
 	}
 	return false

@@ -25,17 +25,18 @@ func ExampleDiff() {
 		panic(err)
 	}
 	// The next render: only what changed. (Were the updates to weigh
-	// more than the body, the body would be replaced instead.)
+	// more than the body, the body would be replaced instead.) A new item
+	// comes with its lead, the whitespace before it in the page.
 	updates, _, err := fragments.Diff(state, next)
 	if err != nil {
 		panic(err)
 	}
 	for _, u := range updates {
-		fmt.Printf("%s #%s target=%q html=%s\n", u.Action, u.FragmentID, u.TargetID, u.HTML)
+		fmt.Printf("%s #%s target=%q html=%q\n", u.Action, u.FragmentID, u.TargetID, u.HTML)
 	}
 	// Output:
-	// replace #count target="" html=<p id="count">3 tasks</p>
-	// insertAfter #t2 target="t1" html=<li id="t2">Test it</li>
+	// replace #count target="" html="<p id=\"count\">3 tasks</p>"
+	// insertAfter #t2 target="t1" html="\n  <li id=\"t2\">Test it</li>"
 }
 
 func ExampleHashHTML() {

@@ -3,7 +3,6 @@ package fragments
 import (
 	"bytes"
 	"fmt"
-	"math/bits"
 
 	"github.com/cespare/xxhash/v2"
 	"golang.org/x/net/html"
@@ -12,21 +11,21 @@ import (
 
 // frag is one fragment of a rendered page.
 type frag struct {
+	lead       int // page offset of its lead; page[lead:start] is the lead
 	start, end int // outerHTML in the page
 	id         string
 	parent     int32
-	hash       uint64 // own-markup hash
-	anchor     uint32 // own-markup offset in the parent
-	contentEnd uint32 // own-markup offset at which its end tag begins
+	hash       uint64 // hash of its lead and own markup
+	anchor     uint32 // own-markup offset in the parent at which its lead starts
+	tail       uint32 // own-markup offset at which its tail (trailing whitespace) starts
 	direct     bool   // its DOM parent is its parent fragment's element
 	noCache    bool   // data-cache="false"
-	inExact    bool   // inside <pre> or similar: whitespace counts
 
-	// DiffSpliced only (see splice.go).
+	// DiffSpliced and DiffPatched only (see splice.go, patch.go).
 	from    int32 // 1 + the index in prev of a spliced fragment, or 0
 	splice  int32 // 1 + the splice a spliced root stands for, or 0
 	bound   int32 // 1 + the bound this fragment opens, or 0
-	omitted int32 // bytes of spliced markup left out of [start, end); at first, splicer.omitted when it opened
+	omitted int32 // bytes of spliced markup left out of [lead, end); at first, splicer.omitted when it opened
 	shell   int32 // DiffPatched: 1 + the Shell this copied fragment is, or 0
 }
 
@@ -34,8 +33,10 @@ type frag struct {
 type extraction struct {
 	frags    []frag // document order; frags[0] is the body
 	index    map[string]int32
-	implicit bool // the page has no <body> tag
-	opaque   bool // the tag nesting is not the browser's tree
+	implicit bool   // the page has no <body> tag
+	opaque   bool   // the tag nesting is not the browser's tree
+	why      string // what made the page opaque, first found
+	whyAt    int    // the page offset of it
 	sp       *splicer
 	pt       *patcher
 	spliced  bool // a splice was placed
@@ -43,11 +44,11 @@ type extraction struct {
 
 // Element flags, inherited down the stack of open elements.
 const (
-	fForeign uint16 = 1 << iota // SVG or MathML element
-	fIntegration
-	fTemplate // inside <template> content
-	fPre      // whitespace-only text is compared exactly
-	fP        // a <p> is open in button scope
+	fForeign     uint16 = 1 << iota // SVG or MathML element
+	fSVG                            // SVG element
+	fIntegration                    // its content is HTML
+	fTemplate                       // inside <template> content
+	fP                              // a <p> is open in button scope
 	fLi
 	fDd
 	fA
@@ -57,10 +58,11 @@ const (
 )
 
 type openElem struct {
-	a     atom.Atom
-	name  string // tag name when a is 0
-	frag  int32  // fragment index, or -1
-	flags uint16
+	a       atom.Atom
+	name    string // tag name when a is 0
+	frag    int32  // fragment index, or -1
+	flags   uint16
+	implied bool // a <tbody> the parser inserts, with no tags in the page
 }
 
 type openFrag struct {
@@ -68,19 +70,6 @@ type openFrag struct {
 	d       xxhash.Digest
 	written uint32 // own-markup bytes hashed so far
 	run     int    // page offset of the unhashed own markup, or -1
-	ws      bool   // whitespace-only text was seen
-	lastWS  uint32 // own-markup offset of the last whitespace-only text
-	wsHash  uint64 // hash of the offsets of whitespace-only text
-}
-
-// sum returns the own-markup hash: the markup bytes and where
-// whitespace-only text sits in them.
-func (f *openFrag) sum() uint64 {
-	h := f.d.Sum64()
-	if f.ws {
-		h ^= bits.RotateLeft64(f.wsHash*0x9e3779b97f4a7c15, 31)
-	}
-	return h
 }
 
 const (
@@ -100,8 +89,11 @@ type extractor struct {
 	headIDs  [][2]int32 // ids outside the body, checked for duplicates only
 	mode     int
 	pos      int  // end of the last token
+	textAt   int  // page offset where the current text run starts, or -1
+	preNL    bool // the last token opened a <pre> or <listing>
 	headTmpl int  // <template> depth before the body
 	headRaw  bool // inside a raw-text element before the body
+	headDone bool // </head> was seen
 	nameBuf  [32]byte
 	sp       *splicer // DiffSpliced's splices and bounds, or nil
 	pt       *patcher // DiffPatched's patches and shells, or nil
@@ -121,6 +113,7 @@ func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 		stack:  make([]openElem, 0, 32),
 		fstack: make([]openFrag, 0, 16),
 		arena:  make([]byte, 0, 12*hint),
+		textAt: -1,
 		sp:     sp,
 	}
 	e.x.sp = sp
@@ -149,15 +142,19 @@ func (e *extractor) tokens(pos int) int {
 		}
 		s := pos
 		pos += len(e.z.Raw())
+		afterPre := e.preNL
+		e.preNL = false
 		if e.sp != nil && e.sp.due(pos) {
-			e.spliceToken(s, pos, tt == html.TextToken)
+			e.spliceToken(s, pos, tt == html.TextToken, afterPre)
 			if tt == html.TextToken {
 				continue
 			}
+			afterPre = false
 		}
 		switch tt {
 		case html.TextToken:
-			e.text(s, pos)
+			e.text(s, pos, afterPre)
+			continue
 		case html.StartTagToken:
 			e.startTag(s, pos, false)
 		case html.SelfClosingTagToken:
@@ -165,15 +162,37 @@ func (e *extractor) tokens(pos int) int {
 		case html.EndTagToken:
 			e.endTag(s, pos)
 		case html.CommentToken:
+			e.comment(s, pos)
+		case html.DoctypeToken:
 			if e.mode == inBody {
-				e.write(s)
+				// Browsers drop it, joining the text around it.
+				e.anomaly(s, "a <!DOCTYPE> inside the body")
 			}
 		}
+		e.textAt = -1
 	}
 	return pos
 }
 
-func (e *extractor) anomaly() { e.x.opaque = true }
+// anomaly records that the browser's tree would not follow the tag
+// nesting at page offset at: the body becomes one opaque fragment. The
+// first reason found is kept, for the warning.
+func (e *extractor) anomaly(at int, why string, names ...string) {
+	if e.x.opaque {
+		return
+	}
+	e.x.opaque = true
+	var b []byte
+	for i := 0; i < len(why); i++ {
+		if why[i] == '%' && len(names) > 0 {
+			b = append(b, names[0]...)
+			names = names[1:]
+			continue
+		}
+		b = append(b, why[i])
+	}
+	e.x.why, e.x.whyAt = string(b), at
+}
 
 func (e *extractor) top() (atom.Atom, uint16) {
 	if n := len(e.stack); n > 0 {
@@ -181,6 +200,21 @@ func (e *extractor) top() (atom.Atom, uint16) {
 	}
 	return atom.Body, 0
 }
+
+// topName is the tag name of the current element, for messages.
+func (e *extractor) topName() string {
+	if n := len(e.stack); n > 0 {
+		if el := &e.stack[n-1]; el.a == 0 {
+			return el.name
+		}
+		return e.stack[n-1].a.String()
+	}
+	return "body"
+}
+
+// foreignText reports whether text in an element with flags fl is
+// foreign content (where U+0000 is kept, as U+FFFD).
+func foreignText(fl uint16) bool { return fl&fForeign != 0 && fl&fIntegration == 0 }
 
 // flush hashes the current fragment's pending own markup up to end.
 func (e *extractor) flush(end int) {
@@ -199,40 +233,86 @@ func (e *extractor) write(s int) {
 	}
 }
 
-func (e *extractor) text(s, end int) {
+// space returns the page offset at which the trailing whitespace of the
+// current text run, up to page offset end, starts: the lead of an element
+// starting at end, or the tail of an element ending there.
+func (e *extractor) space(end int, foreign bool) int {
+	if e.textAt < 0 || e.textAt >= end {
+		return end
+	}
+	return e.textAt + trailingSpace(e.page[e.textAt:end], foreign)
+}
+
+func (e *extractor) text(s, end int, afterPre bool) {
 	b := e.page[s:end]
 	ws := isSpace(b)
 	switch e.mode {
 	case beforeBody:
-		if ws || e.headTmpl > 0 || e.headRaw {
+		if e.headTmpl > 0 || e.headRaw {
 			return
 		}
 		// Leading whitespace stays outside the implied body.
-		for isSpace(e.page[s : s+1]) {
-			s++
+		k := leadingSpace(b)
+		if k == len(b) {
+			return
 		}
+		s += k
+		b = e.page[s:end]
 		e.startBody(s, false)
 	case afterBody:
 		if ws {
+			// Browsers append it to the body.
+			e.write(s)
 			return
 		}
-		e.reopenBody()
+		e.reopenBody(s)
 	}
 	a, fl := e.top()
 	if !ws && fl&(fForeign|fTemplate) == 0 && tableText(a) {
-		e.anomaly()
+		e.anomaly(s, "text directly in <%> (browsers move it before the table)", e.topName())
 	}
-	if ws && fl&fPre == 0 {
-		// Whitespace-only text counts by presence and position only, and
-		// runs of it separated only by child fragments count once: a child
-		// can come and go with its indentation without changing the parent.
-		e.flush(s)
-		f := &e.fstack[len(e.fstack)-1]
-		if !f.ws || f.lastWS != f.written {
-			f.ws, f.lastWS = true, f.written
-			f.wsHash = (f.wsHash ^ uint64(f.written+1)) * fnvPrime64
+	nl := 0
+	if afterPre {
+		// The parser drops a newline right after <pre> and <listing>, and
+		// only there: a child fragment inserted before it, or removed from
+		// before it, changes the text. The marker tells the two apart.
+		if nl = leadingNewline(b); nl > 0 {
+			e.virtual(s, droppedNewline)
 		}
+	}
+	e.write(s)
+	if e.textAt < 0 {
+		e.textAt = s + nl
+	}
+}
+
+// Markers hashed into own markup for what the parser does without bytes
+// in the page to show it.
+const (
+	impliedTbody   = "\x00tbody\x00"
+	droppedNewline = "\x00nl\x00"
+)
+
+// virtual hashes marker into the current fragment's own markup at page
+// offset s.
+func (e *extractor) virtual(s int, marker string) {
+	e.flush(s)
+	f := &e.fstack[len(e.fstack)-1]
+	f.d.WriteString(marker)
+	f.written += uint32(len(marker))
+}
+
+func (e *extractor) comment(s, end int) {
+	raw := e.page[s:end]
+	if e.mode != inBody {
 		return
+	}
+	_, fl := e.top()
+	switch {
+	case string(raw) == "</>":
+		e.anomaly(s, "a stray </> (browsers drop it)")
+	case foreignText(fl) && bytes.HasPrefix(raw, []byte("<![CDATA[")):
+		e.anomaly(s, "a CDATA section")
 	}
 	e.write(s)
 }
@@ -240,18 +320,17 @@ func (e *extractor) text(s, end int) {
 func (e *extractor) startBody(s int, explicit bool) {
 	e.mode = inBody
 	e.x.implicit = !explicit
-	e.x.frags = append(e.x.frags, frag{start: s, end: len(e.page)})
+	e.x.frags = append(e.x.frags, frag{lead: s, start: s, end: len(e.page)})
 	e.idAt = append(e.idAt, [2]int32{})
 	e.fstack = append(e.fstack, openFrag{idx: 0, run: -1})
 	e.fstack[0].d.Reset()
 }
 
 // reopenBody handles content after </body>, which browsers put back into
-// the body: the body then extends to the end of the page.
-func (e *extractor) reopenBody() {
-	e.anomaly()
+// the body.
+func (e *extractor) reopenBody(s int) {
+	e.anomaly(s, "content after </body>")
 	e.mode = inBody
-	e.x.frags[0].end = len(e.page)
 }
 
 func (e *extractor) startTag(s, end int, selfClosing bool) {
@@ -269,62 +348,84 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 		if a == atom.Body {
 			e.startBody(s, true)
 			e.write(s)
-			id, noCache := e.attrs(raw)
+			id, noCache, _ := e.attrs(raw, false)
 			if len(id) > 0 {
 				e.headIDs = append(e.headIDs, e.keep(id))
 			}
 			e.x.frags[0].noCache = noCache
 			return
 		}
-		if inHead(a) {
+		// After </head>, <noscript> starts the body.
+		if inHead(a) && !(a == atom.Noscript && e.headDone) {
 			// The text of <title>, <style>, <script>... is not body content.
 			e.headRaw = !selfClosing && a != atom.Html && a != atom.Head && !isVoid(a)
-			if id, _ := e.attrs(raw); len(id) > 0 {
+			if id, _, _ := e.attrs(raw, false); len(id) > 0 {
 				e.headIDs = append(e.headIDs, e.keep(id))
 			}
 			return
 		}
 		e.startBody(s, false)
 	case afterBody:
-		e.reopenBody()
+		e.reopenBody(s)
 	}
 
 	pa, pf := e.top()
-	foreignCtx := pf&fForeign != 0 && pf&fIntegration == 0
+	foreignCtx := foreignText(pf)
+	if !foreignCtx && pf&fTemplate == 0 {
+		// Rows directly in a table go into a <tbody> the parser inserts.
+		switch {
+		case a == atom.Tr && pa == atom.Table:
+			e.openImplied(s)
+			pa, pf = e.top()
+		case closesTableBody(a) && len(e.stack) > 0 && e.stack[len(e.stack)-1].implied:
+			e.stack = e.stack[:len(e.stack)-1]
+			pa, pf = e.top()
+		}
+	}
+	id, noCache, html := e.attrs(raw, a == atom.AnnotationXml)
 	var fl uint16
 	switch {
 	case foreignCtx && !breaksOutOfForeign(a):
-		fl = fForeign
+		fl = fForeign | pf&fSVG
+		if a == atom.Svg && pa == atom.AnnotationXml {
+			fl |= fSVG // elsewhere in MathML, <svg> is a MathML element
+		}
 	case foreignCtx:
-		e.anomaly()
-	case a == atom.Svg || a == atom.Math:
+		e.anomaly(s, "<%> inside <%> (browsers end the SVG or MathML there)", string(name), e.topName())
+	case a == atom.Svg:
+		fl = fForeign | fSVG
+	case a == atom.Math:
 		fl = fForeign
 	}
 	if fl&fForeign != 0 {
 		e.z.NextIsNotRawText()
-		if isIntegrationPoint(a) {
+		if isIntegrationPoint(a, fl&fSVG != 0, html) {
 			fl |= fIntegration
 		}
 	} else if pf&fTemplate == 0 {
-		e.checkStart(a, pa, pf, selfClosing)
+		if why, same := checkStart(a, pa, pf, selfClosing); why != "" {
+			parent := e.topName()
+			if same {
+				parent = string(name)
+			}
+			e.anomaly(s, why, string(name), parent)
+		}
 	}
 	if len(e.stack) >= maxDepth {
-		e.anomaly()
+		e.anomaly(s, "nesting deeper than 500 elements")
 	}
 	fl |= inherit(a, pf, fl&fForeign != 0)
 
-	id, noCache := e.attrs(raw)
 	void := (fl&fForeign == 0 && isVoid(a)) || (fl&fForeign != 0 && selfClosing)
 	idx := int32(-1)
 	if len(id) > 0 && fl&fTemplate == 0 {
-		idx = e.openFragment(s, id, noCache)
-		e.x.frags[idx].inExact = pf&fPre != 0
+		idx = e.openFragment(s, id, noCache, foreignCtx)
 	} else {
 		e.write(s)
 	}
 	if void {
 		if idx >= 0 {
-			e.closeFragment(s, end)
+			e.closeFragment(end, end, end)
 		}
 		return
 	}
@@ -333,38 +434,52 @@ func (e *extractor) startTag(s, end int, selfClosing bool) {
 		el.name = string(name)
 	}
 	e.stack = append(e.stack, el)
+	e.preNL = fl&fForeign == 0 && (a == atom.Pre || a == atom.Listing)
 }
 
-// checkStart reports an anomaly when the parser would not simply nest an
-// HTML start tag a in the current element.
-func (e *extractor) checkStart(a, pa atom.Atom, pf uint16, selfClosing bool) {
-	bad := selfClosing && !isVoid(a) ||
-		pf&fP != 0 && closesP(a) ||
-		pf&fLi != 0 && a == atom.Li ||
-		pf&fDd != 0 && (a == atom.Dd || a == atom.Dt) ||
-		pf&fA != 0 && a == atom.A ||
-		pf&fNobr != 0 && a == atom.Nobr ||
-		pf&fForm != 0 && a == atom.Form ||
-		pf&fButton != 0 && a == atom.Button ||
-		isHeading(a) && isHeading(pa)
+// openImplied opens the <tbody> the parser inserts before a row that
+// sits directly in a table. It has no bytes in the page; a marker in the
+// own markup tells it apart from a table whose rows are gone.
+func (e *extractor) openImplied(s int) {
+	e.virtual(s, impliedTbody)
+	_, pf := e.top()
+	e.stack = append(e.stack, openElem{a: atom.Tbody, frag: -1, flags: inherit(atom.Tbody, pf, false), implied: true})
+	e.textAt = -1 // the text before it is the table's
+}
+
+// checkStart returns why the parser would not simply nest an HTML start
+// tag a in the current element pa, or "". In the reason, the first % is
+// the new tag and the second the current element, or the new tag again
+// when same is true.
+func checkStart(a, pa atom.Atom, pf uint16, selfClosing bool) (why string, same bool) {
+	switch {
+	case selfClosing && !isVoid(a):
+		return "<%/>: a self-closing tag of an element that is not void (browsers leave it open)", false
+	case pf&fP != 0 && closesP(a):
+		return "<%> inside an open <p> (browsers close the <p> first)", false
+	case pf&fLi != 0 && a == atom.Li,
+		pf&fDd != 0 && (a == atom.Dd || a == atom.Dt),
+		pf&fA != 0 && a == atom.A,
+		pf&fNobr != 0 && a == atom.Nobr,
+		pf&fForm != 0 && a == atom.Form,
+		pf&fButton != 0 && a == atom.Button:
+		return "<%> inside another open <%> (browsers close or ignore one)", true
+	case isHeading(a) && isHeading(pa):
+		return "<%> inside <%> (browsers close the heading first)", false
+	}
 	switch a {
 	case atom.Html, atom.Head, atom.Body, atom.Frameset, atom.Frame, atom.Image:
-		bad = true
+		return "<%> inside the body", false
 	}
-	if ok, restricted := allowedIn(pa, a); restricted && !ok {
-		bad = true
+	if ok, restricted := allowedIn(pa, a); restricted && !ok || misplaced(a, pa) {
+		return "<%> directly in <%> (browsers move it or insert elements)", false
 	}
-	if misplaced(a, pa) {
-		bad = true
-	}
-	if bad {
-		e.anomaly()
-	}
+	return "", false
 }
 
 // inherit returns the flags of a new element a whose parent has flags pf.
 func inherit(a atom.Atom, pf uint16, foreign bool) uint16 {
-	fl := pf & (fTemplate | fPre | fP | fLi | fDd | fA | fNobr | fForm | fButton)
+	fl := pf & (fTemplate | fP | fLi | fDd | fA | fNobr | fForm | fButton)
 	if foreign {
 		return fl &^ (fP | fButton)
 	}
@@ -378,7 +493,6 @@ func inherit(a atom.Atom, pf uint16, foreign bool) uint16 {
 	}
 	special := isSpecial(a) && a != atom.Address && a != atom.Div && a != atom.P
 	set(fTemplate, a == atom.Template, false)
-	set(fPre, exactText(a), false)
 	set(fP, a == atom.P, isScopeBoundary(a))
 	set(fLi, a == atom.Li, special)
 	set(fDd, a == atom.Dd || a == atom.Dt, special)
@@ -389,34 +503,38 @@ func inherit(a atom.Atom, pf uint16, foreign bool) uint16 {
 	return fl
 }
 
-func (e *extractor) openFragment(s int, id []byte, noCache bool) int32 {
-	e.flush(s)
+// openFragment starts the fragment whose start tag begins at s, with the
+// whitespace before it as its lead.
+func (e *extractor) openFragment(s int, id []byte, noCache, foreign bool) int32 {
+	lead := e.space(s, foreign)
+	e.flush(lead)
 	parent := &e.fstack[len(e.fstack)-1]
 	idx := int32(len(e.x.frags))
 	direct := len(e.stack) == 0 && parent.idx == 0 ||
 		len(e.stack) > 0 && e.stack[len(e.stack)-1].frag == parent.idx
 	e.x.frags = append(e.x.frags, frag{
-		start: s, parent: parent.idx, anchor: parent.written,
+		lead: lead, start: s, parent: parent.idx, anchor: parent.written,
 		direct: direct, noCache: noCache,
 	})
 	e.idAt = append(e.idAt, e.keep(id))
 	if e.sp != nil {
 		e.x.frags[idx].omitted = int32(e.sp.omitted)
-		e.openBound(idx, s)
+		e.openBound(idx, lead)
 	}
-	e.fstack = append(e.fstack, openFrag{idx: idx, run: s})
+	e.fstack = append(e.fstack, openFrag{idx: idx, run: lead})
 	e.fstack[len(e.fstack)-1].d.Reset()
 	return idx
 }
 
-// closeFragment ends the current fragment with its end tag at [s, end).
-func (e *extractor) closeFragment(s, end int) {
-	e.write(s)
+// closeFragment ends the current fragment with its end tag at [s, end)
+// and its tail starting at page offset tail.
+func (e *extractor) closeFragment(s, end, tail int) {
 	f := &e.fstack[len(e.fstack)-1]
 	fr := &e.x.frags[f.idx]
-	fr.contentEnd = e.ownLen(s)
+	fr.tail = e.ownLen(tail)
+	e.write(s)
 	e.flush(end)
-	fr.hash = f.sum()
+	fr.hash = f.d.Sum64()
 	fr.end = end
 	if e.sp != nil {
 		fr.omitted = int32(e.sp.omitted) - fr.omitted
@@ -436,25 +554,33 @@ func (e *extractor) endTag(s, end int) {
 		if a == atom.Template && e.headTmpl > 0 {
 			e.headTmpl--
 		}
+		if a == atom.Head && e.headTmpl == 0 {
+			e.headDone = true
+		}
 		if e.headTmpl > 0 || a != atom.Body && a != atom.Html && a != atom.Br {
 			return
 		}
 		// These end tags imply a body before any body content.
-		e.anomaly()
+		e.anomaly(s, "</%> before the body", string(name))
 		e.startBody(s, false)
 	case afterBody:
 		if a == atom.Html || a == atom.Body {
 			return
 		}
-		e.reopenBody()
+		e.reopenBody(s)
+	}
+	if a == atom.Table {
+		for n := len(e.stack); n > 0 && e.stack[n-1].implied; n-- {
+			e.pop(s, s)
+		}
 	}
 	n := len(e.stack)
 	if n == 0 {
 		if a == atom.Body || a == atom.Html {
-			e.endBody(s, end, a)
+			e.endBody(s)
 			return
 		}
-		e.anomaly()
+		e.anomaly(s, "</%> without an open element", string(name))
 		e.write(s)
 		return
 	}
@@ -464,7 +590,7 @@ func (e *extractor) endTag(s, end int) {
 	}
 	// A mismatched end tag: the browser closes, ignores or re-parents
 	// elements here. Mirror the likely nesting; the page is opaque anyway.
-	e.anomaly()
+	e.anomaly(s, "</%> while <%> is open", string(name), e.topName())
 	for i := n - 2; i >= 0 && i >= n-maxDepth; i-- { // bounded: linear time
 		if e.matches(i, a, name) {
 			for len(e.stack) > i+1 {
@@ -491,7 +617,7 @@ func (e *extractor) pop(s, end int) {
 	el := e.stack[len(e.stack)-1]
 	e.stack = e.stack[:len(e.stack)-1]
 	if el.frag >= 0 {
-		e.closeFragment(s, end)
+		e.closeFragment(s, end, e.space(s, foreignText(el.flags)))
 		return
 	}
 	if end > s {
@@ -499,18 +625,11 @@ func (e *extractor) pop(s, end int) {
 	}
 }
 
-// endBody ends the body at the </body> (or </html>) tag at [s, end).
-func (e *extractor) endBody(s, end int, a atom.Atom) {
-	fr := &e.x.frags[0]
+// endBody ends the body's content at the </body> (or </html>) tag at s.
+// Whitespace after it still goes into the body (see text).
+func (e *extractor) endBody(s int) {
+	e.x.frags[0].tail = e.ownLen(e.space(s, false))
 	e.write(s)
-	fr.contentEnd = e.ownLen(s)
-	if e.x.implicit || a != atom.Body {
-		e.flush(s)
-		fr.end = s
-	} else {
-		e.flush(end)
-		fr.end = end
-	}
 	e.mode = afterBody
 }
 
@@ -528,26 +647,24 @@ func (e *extractor) ownLen(s int) uint32 {
 func (e *extractor) eof() {
 	end := e.pos
 	if e.sp != nil && e.sp.due(end) {
-		e.spliceToken(end, end, true)
+		e.spliceToken(end, end, true, false)
 	}
 	if e.mode == beforeBody {
 		e.startBody(end, false)
 	}
-	if root := &e.x.frags[0]; root.end > end {
-		root.end = end
-	}
+	root := &e.x.frags[0]
+	root.end = end
 	if len(e.stack) > 0 {
-		e.anomaly()
+		e.anomaly(end, "<%> is not closed", e.topName())
 		for len(e.stack) > 0 {
 			e.pop(end, end)
 		}
 	}
 	if e.mode == inBody {
-		e.write(end)
-		e.x.frags[0].contentEnd = e.ownLen(end)
-		e.flush(end)
+		root.tail = e.ownLen(e.space(end, false))
 	}
-	e.x.frags[0].hash = e.fstack[0].sum()
+	e.flush(end)
+	root.hash = e.fstack[0].d.Sum64()
 }
 
 // finish turns the collected ids into strings and checks for duplicates.
@@ -630,14 +747,16 @@ func (e *extractor) tagName(b []byte) []byte {
 	return out
 }
 
-// attrs returns the first id and whether data-cache="false" is set on the
-// current start tag. raw is the tag's source: most tags have neither
-// attribute, and a scan of raw avoids the tokenizer's copying attribute API.
-func (e *extractor) attrs(raw []byte) (id []byte, noCache bool) {
-	if !hasAttr(raw) {
-		return nil, false
+// attrs returns the first id, whether data-cache="false" is set and, when
+// encoding is true, whether the encoding attribute makes a MathML
+// annotation-xml element hold HTML. raw is the tag's source: most tags
+// have none of these, and a scan of raw avoids the tokenizer's copying
+// attribute API.
+func (e *extractor) attrs(raw []byte, encoding bool) (id []byte, noCache, html bool) {
+	if !encoding && !hasAttr(raw) {
+		return nil, false, false
 	}
-	var seenID, seenCache bool
+	var seenID, seenCache, seenEnc bool
 	for more := true; more; {
 		var k, v []byte
 		k, v, more = e.z.TagAttr()
@@ -647,9 +766,12 @@ func (e *extractor) attrs(raw []byte) (id []byte, noCache bool) {
 		case !seenCache && string(k) == "data-cache":
 			seenCache = true
 			noCache = bytes.EqualFold(bytes.TrimSpace(v), []byte("false"))
+		case encoding && !seenEnc && string(k) == "encoding":
+			seenEnc = true
+			html = bytes.EqualFold(v, []byte("text/html")) || bytes.EqualFold(v, []byte("application/xhtml+xml"))
 		}
 	}
-	return id, noCache
+	return id, noCache, html
 }
 
 // hasAttr reports whether raw may carry an id or data-cache attribute:
@@ -702,13 +824,4 @@ func matchName(b []byte, name string) bool {
 		return true
 	}
 	return false
-}
-
-func isSpace(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
-			return false
-		}
-	}
-	return true
 }

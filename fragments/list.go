@@ -63,7 +63,7 @@ func (d *differ) group(n int32, g []int32, st []bool) bool {
 	parent := &d.x.frags[n]
 	appendable := func(c int32) bool {
 		f := &d.x.frags[c]
-		return f.direct && f.anchor == parent.contentEnd
+		return f.direct && f.anchor == parent.tail
 	}
 	id := func(c int32) string { return d.x.frags[c].id }
 	first := -1

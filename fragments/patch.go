@@ -183,7 +183,6 @@ func (e *extractor) patchAll() error {
 		}
 		if s, ok := pt.shellOf[j]; ok {
 			f.shell = s + 1
-			f.inExact = pt.in.Shells[s].Seen.parentFlags()&fPre != 0
 		}
 		pt.index[j] = int32(len(e.x.frags))
 		e.x.frags = append(e.x.frags, f)
@@ -261,7 +260,7 @@ func (e *extractor) patch(i int) error {
 		return sp.err
 	case e.x.opaque:
 		return fmt.Errorf("%w: patch %d: the page's nesting cannot be trusted", ErrSplice, i)
-	case int32(len(e.x.frags)) == root || e.x.frags[root].start != p.Start || e.x.frags[root].end != p.End ||
+	case int32(len(e.x.frags)) == root || e.x.frags[root].lead != p.Start || e.x.frags[root].end != p.End ||
 		len(e.stack) != depth || len(e.fstack) != 1:
 		return fmt.Errorf("%w: patch %d is not one element with an id", ErrSplice, i)
 	}
@@ -271,7 +270,7 @@ func (e *extractor) patch(i int) error {
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]
-	size := int64(f.end-f.start+int(f.omitted)) - int64(p.Seen.size)
+	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size)
 	count := int64(len(e.x.frags)) - int64(root) - int64(p.Seen.frags)
 	var flags uint8
 	for j := root; j < int32(len(e.x.frags)); j++ {

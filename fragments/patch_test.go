@@ -3,11 +3,14 @@ package fragments
 import (
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/internal/markup"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -17,24 +20,6 @@ var (
 	patchedOK, patchedRefused, shellsReplaced atomic.Int64
 	patchRefusals                             sync.Map
 )
-
-// nodeByID returns the element of the tree below n with id, and the ids of
-// its id'd ancestors below n, outermost first.
-func nodeByID(n *tnode, id string, above []string) (*tnode, []string) {
-	for _, k := range n.kids {
-		if k.id == id {
-			return k, above
-		}
-		next := above
-		if k.id != "" {
-			next = append(append([]string(nil), above...), k.id)
-		}
-		if found, path := nodeByID(k, id, next); found != nil {
-			return found, path
-		}
-	}
-	return nil, nil
-}
 
 // withinAny reports whether span s lies inside one of spans (itself
 // excluded).
@@ -70,9 +55,13 @@ func TestProperty_PatchedDiffEqualsDiff(t *testing.T) {
 
 // patchedCase is one case of TestProperty_PatchedDiffEqualsDiff.
 func patchedCase(t *rapid.T) {
-	g := &treeGen{t: t}
-	root := g.tree(0)
-	old, oldSpans := root.pageSpans()
+	g := markup.NewGen(rapid.Uint64().Draw(t, "seed"))
+	root := g.Page()
+	old := pageOf(root)
+	oldSpans, ok := spansOf(t, old)
+	if !ok {
+		return
+	}
 	first, err := DiffSpliced(SpliceInput{Page: []byte(old), Bounds: bounds(oldSpans)})
 	require.NoError(t, err)
 	st := first.State
@@ -106,20 +95,29 @@ func patchedCase(t *rapid.T) {
 	sortSpans(outer)
 	// Edit inside each patch, its root's id kept.
 	for _, s := range outer {
-		n, _ := nodeByID(root, s.id, nil)
+		uid, err := strconv.Atoi(strings.TrimPrefix(s.id, "n"))
+		require.NoError(t, err, s.id)
+		_, n, _ := root.Find(uid)
 		require.NotNil(t, n, s.id)
 		for range rapid.IntRange(0, 3).Draw(t, "edits") {
-			g.edit(n)
+			if n.End == "" || n.End == "/" {
+				break // a void element: what Edit puts in it is written after it
+			}
+			g.Edit(n)
 		}
 		if rapid.IntRange(0, 3).Draw(t, "rootAttr") == 0 {
-			n.attr = rapid.SampledFrom(attrs).Draw(t, "attr")
+			n.Attrs = append(n.Attrs, markup.Attr{Key: "data-z", Val: "1"})
 		}
 	}
-	page, spans := root.pageSpans()
+	page := pageOf(root)
+	spans, ok := spansOf(t, page)
+	if !ok {
+		return // the edits made the page opaque: nothing to compare fragments with
+	}
 	want, wantState := diffAll(t, st, []byte(page))
 	stale := *st
 	stale.PageHash = ^pageHash([]byte(page))
-	whole, err := DiffSpliced(SpliceInput{Prev: &stale, Page: []byte(page), Bounds: bounds(spans)})
+	learnt, err := DiffSpliced(SpliceInput{Prev: &stale, Page: []byte(page), Bounds: bounds(spans)})
 	require.NoError(t, err)
 
 	// The patches' spans in the new page, and the unchanged subtrees
@@ -162,22 +160,21 @@ func patchedCase(t *rapid.T) {
 	// The shells: every fragment above a patch, and the body.
 	shellIDs := map[string]bool{}
 	for _, s := range outer {
-		_, above := nodeByID(root, s.id, nil)
-		for _, id := range above {
-			shellIDs[id] = true
+		for a := st.Parents[indexOf(st, s.id)]; a != 0; a = st.Parents[a] {
+			shellIDs[st.IDs[a]] = true
 		}
 	}
 	shells := []Shell{{Prev: 0, Seen: first.Body}}
-	markup := []string{""}
+	whole := []string{""}
 	for _, s := range spans {
 		if shellIDs[s.id] {
 			shells = append(shells, Shell{Prev: indexOf(st, s.id), Seen: seenByID[s.id]})
-			markup = append(markup, page[s.start:s.end])
+			whole = append(whole, page[s.start:s.end])
 		}
 	}
 	got, err := DiffPatched(PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
 		Splices: splices, Bounds: patchBounds, HeadIDs: first.HeadIDs, Fill: fill,
-		Markup: func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(markup[i]), nil }})
+		Markup: func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(whole[i]), nil }})
 	if errors.Is(err, ErrSplice) {
 		patchedRefused.Add(1)
 		patchRefusals.Store(err.Error(), true)
@@ -190,14 +187,14 @@ func patchedCase(t *rapid.T) {
 	gotState.PageHash = wantState.PageHash
 	require.Equal(t, *wantState, gotState)
 	for k, i := range boundOf {
-		require.Equal(t, whole.Seen[i], got.Seen[k], "bound %q learns what the whole page teaches", spans[i].id)
+		require.Equal(t, learnt.Seen[i], got.Seen[k], "bound %q learns what the whole page teaches", spans[i].id)
 	}
 	for k, s := range shells {
-		w := whole.Body
+		w := learnt.Body
 		if s.Prev != 0 {
 			for i, sp := range spans {
 				if sp.id == st.IDs[s.Prev] {
-					w = whole.Seen[i]
+					w = learnt.Seen[i]
 				}
 			}
 		}

@@ -241,10 +241,11 @@ func (sp *splicer) due(end int) bool {
 	return sp.next < len(sp.in.Splices) && sp.in.Splices[sp.next].Pos <= end
 }
 
-// token places the splices due at the token [s, end) of type text
+// spliceToken places the splices due at the token [s, end) of type text
 // (isText) or another type: before it, or inside it for text, which is cut
-// around them exactly as the missing markup would cut it.
-func (e *extractor) spliceToken(s, end int, isText bool) {
+// around them exactly as the missing markup would cut it. afterPre is the
+// token's: it follows a <pre> or <listing> start tag.
+func (e *extractor) spliceToken(s, end int, isText, afterPre bool) {
 	sp := e.sp
 	for sp.due(end) && sp.err == nil {
 		pos := sp.in.Splices[sp.next].Pos
@@ -256,14 +257,19 @@ func (e *extractor) spliceToken(s, end int, isText bool) {
 			return
 		}
 		if pos > s {
-			e.text(s, pos)
+			e.text(s, pos, afterPre)
 			s = pos
+		} else if afterPre {
+			// The parser drops a newline the spliced markup may start with.
+			sp.fail("splice %d right after <pre> or <listing>", sp.next)
+			return
 		}
+		afterPre = false
 		e.splice(sp.next)
 		sp.next++
 	}
 	if isText && end > s {
-		e.text(s, end)
+		e.text(s, end, afterPre)
 	}
 }
 
@@ -290,6 +296,11 @@ func (e *extractor) splice(i int) {
 		sp.fail("splice %d names fragments %d+%d of %d", i, s.Prev, s.Seen.frags, len(prev.IDs))
 		return
 	}
+	if e.space(s.Pos, foreignText(fl)) != s.Pos {
+		// The whitespace before it would be the lead of its root.
+		sp.fail("splice %d follows whitespace", i)
+		return
+	}
 	first, n := s.Prev, int32(s.Seen.frags)
 	if end := first + n; int(end) < len(prev.IDs) && prev.Parents[end] >= uint32(first) {
 		sp.fail("splice %d: the subtree of fragment %d has more than %d fragments", i, first, n)
@@ -312,12 +323,12 @@ func (e *extractor) splice(i int) {
 		len(e.stack) > 0 && e.stack[len(e.stack)-1].frag == parent.idx
 	for j := first; j < first+n; j++ {
 		f := frag{
-			start: s.Pos, end: s.Pos, hash: prev.Hashes[j], anchor: prev.Anchors[j],
+			lead: s.Pos, start: s.Pos, end: s.Pos, hash: prev.Hashes[j], anchor: prev.Anchors[j],
 			parent: root + int32(prev.Parents[j]) - first, from: j + 1,
 		}
 		if j == first {
 			f.parent, f.anchor, f.direct = parent.idx, parent.written, direct
-			f.inExact, f.omitted, f.splice = fl&fPre != 0, int32(s.Seen.size), int32(i)+1
+			f.omitted, f.splice = int32(s.Seen.size), int32(i)+1
 			f.noCache = s.Seen.RootNoCache()
 		}
 		e.x.frags = append(e.x.frags, f)
@@ -326,6 +337,7 @@ func (e *extractor) splice(i int) {
 	sp.spliced[i] = root
 	sp.omitted += int(s.Seen.size)
 	e.x.spliced = true
+	e.textAt = -1 // the spliced markup ends with a tag
 }
 
 // context packs what the extraction of an element depends on beyond its
@@ -365,7 +377,7 @@ func (e *extractor) closeBound(idx int32) {
 func (e *extractor) seenOf(idx int32, ctx uint64) Seen {
 	sp := e.sp
 	f := &e.x.frags[idx]
-	s := Seen{ctx: ctx, size: uint32(f.end - f.start + int(f.omitted)),
+	s := Seen{ctx: ctx, size: uint32(f.end - f.lead + int(f.omitted)),
 		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid}
 	// nested is the end of the bound or splice subtree being skipped for
 	// seenShellNoCache.
@@ -458,7 +470,7 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 		return x.pt.markup(f.shell - 1)
 	}
 	if x.sp == nil || !x.spliced {
-		return page[f.start:f.end], nil
+		return page[f.lead:f.end], nil
 	}
 	sp := x.sp
 	if f.splice > 0 {
@@ -468,9 +480,9 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 		return nil, fmt.Errorf("%w: the markup of spliced fragment %q is not available", ErrSplice, f.id)
 	}
 	var out []byte
-	last := f.start
+	last := f.lead
 	for i, s := range sp.in.Splices {
-		if s.Pos <= f.start || s.Pos >= f.end {
+		if s.Pos <= f.lead || s.Pos >= f.end {
 			continue
 		}
 		m, err := sp.fill(i)
@@ -478,13 +490,13 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 			return nil, err
 		}
 		if out == nil {
-			out = make([]byte, 0, f.end-f.start+int(f.omitted))
+			out = make([]byte, 0, f.end-f.lead+int(f.omitted))
 		}
 		out = append(append(out, page[last:s.Pos]...), m...)
 		last = s.Pos
 	}
 	if out == nil {
-		return page[f.start:f.end], nil
+		return page[f.lead:f.end], nil
 	}
 	return append(out, page[last:f.end]...), nil
 }

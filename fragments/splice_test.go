@@ -9,70 +9,37 @@ import (
 	"testing"
 
 	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/internal/markup"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
 
-// span is where the markup of an id'd element sits in a page.
+// span is where a fragment sits in a page: its lead and outerHTML.
 type span struct {
 	id         string
 	start, end int
 }
 
-// writeSpans writes n like write and reports the span of every element
-// with an id.
-func (n *tnode) writeSpans(b *strings.Builder, out *[]span) {
-	if strings.HasPrefix(n.tag, "#") || n.id == "" {
-		if !strings.HasPrefix(n.tag, "#") {
-			n.writeOpen(b)
-			for _, k := range n.kids {
-				k.writeSpans(b, out)
-			}
-			n.writeClose(b)
-			return
-		}
-		n.write(b)
-		return
-	}
-	at := len(*out)
-	*out = append(*out, span{id: n.id, start: b.Len()})
-	n.writeOpen(b)
-	for _, k := range n.kids {
-		k.writeSpans(b, out)
-	}
-	n.writeClose(b)
-	(*out)[at].end = b.Len()
+// pageOf returns the page whose body is n's.
+func pageOf(n *markup.Node) string {
+	return "<!DOCTYPE html><html><head><title>t</title></head><body>" + n.Body() + "</body></html>"
 }
 
-func (n *tnode) writeOpen(b *strings.Builder) {
-	var full strings.Builder
-	saved := n.kids
-	n.kids = nil
-	n.write(&full)
-	n.kids = saved
-	s := full.String()
-	if !voidTags[n.tag] {
-		s = strings.TrimSuffix(s, "</"+n.tag+">")
+// spansOf returns the span of every fragment of page but the body, in
+// document order, and false when the page is opaque.
+func spansOf(t tb, page string) ([]span, bool) {
+	t.Helper()
+	x, err := extract([]byte(page), 0)
+	require.NoError(t, err)
+	if x.opaque {
+		return nil, false
 	}
-	b.WriteString(s)
-}
-
-func (n *tnode) writeClose(b *strings.Builder) {
-	if !voidTags[n.tag] {
-		b.WriteString("</" + n.tag + ">")
+	out := make([]span, 0, len(x.frags)-1)
+	for _, f := range x.frags[1:] {
+		out = append(out, span{id: f.id, start: f.lead, end: f.end})
 	}
-}
-
-func (n *tnode) pageSpans() (string, []span) {
-	var b strings.Builder
-	var spans []span
-	b.WriteString("<!DOCTYPE html><html><head><title>t</title></head><body>")
-	for _, k := range n.kids {
-		k.writeSpans(&b, &spans)
-	}
-	b.WriteString("</body></html>")
-	return b.String(), spans
+	return out, true
 }
 
 func bounds(spans []span) []Bound {
@@ -148,9 +115,13 @@ var (
 // the whole page gives.
 func TestProperty_SplicedDiffEqualsDiff(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		g := &treeGen{t: t}
-		root := g.tree(0)
-		old, oldSpans := root.pageSpans()
+		g := markup.NewGen(rapid.Uint64().Draw(t, "seed"))
+		steps := g.Steps(1)
+		old := pageOf(steps[0])
+		oldSpans, ok := spansOf(t, old)
+		if !ok {
+			return // an opaque page has no subtrees to splice
+		}
 		first, err := DiffSpliced(SpliceInput{Page: []byte(old), Bounds: bounds(oldSpans)})
 		require.NoError(t, err)
 		_, st := mustDiff(t, nil, []byte(old))
@@ -161,10 +132,11 @@ func TestProperty_SplicedDiffEqualsDiff(t *testing.T) {
 			seenByID[s.id] = first.Seen[i]
 			markupByID[s.id] = old[s.start:s.end]
 		}
-		for range rapid.IntRange(0, 3).Draw(t, "edits") {
-			g.edit(root)
+		page := pageOf(steps[1])
+		spans, ok := spansOf(t, page)
+		if !ok {
+			return
 		}
-		page, spans := root.pageSpans()
 		want, wantState := diffAll(t, st, []byte(page))
 		stale := *st
 		stale.PageHash = ^pageHash([]byte(page)) // so that the whole page is tokenized
@@ -226,7 +198,7 @@ func dashboardSpans(t *testing.T, d *fixture.DashboardData, ids ...string) ([]by
 		require.NoError(t, err)
 		f := x.frags[x.index[id]]
 		require.Equal(t, start, f.start)
-		spans = append(spans, span{id: id, start: f.start, end: f.end})
+		spans = append(spans, span{id: id, start: f.lead, end: f.end})
 	}
 	return page, spans
 }

@@ -10,6 +10,10 @@ const (
 	ActionRemove       = "remove"
 	ActionInsertAfter  = "insertAfter"
 	ActionInsertBefore = "insertBefore"
+	// ActionTitle sets the document's title to the update's html, which is
+	// plain text. The engine never emits it; the session does, when the
+	// page's <title> changes (fragments track the body only).
+	ActionTitle = "title"
 )
 
 // Update is one change to apply to the browser's page. It is the design's

@@ -21,13 +21,18 @@ type ActionFunc[T any] func(ctx context.Context, data T, msg Message) error
 // client and the WebSocket loop. T is the session data's type, a pointer
 // such as *DashboardData, since actions mutate it in place.
 type App[T any] struct {
-	r    *statetemplate.Renderer
-	cfg  *config
-	page http.Handler
-	hub  hub[T]
+	r        *statetemplate.Renderer
+	cfg      *config
+	tabs     *tabs
+	hub      hub[T]
+	uploads  uploads
+	browsers browserConns
 
 	mu      sync.RWMutex
 	actions map[string]ActionFunc[T]
+	pages   []page[T]      // guarded by mu until the mux is built
+	mux     *http.ServeMux // set once, by routes
+	muxOnce sync.Once
 
 	conns   sync.WaitGroup
 	closeMu sync.Mutex
@@ -41,8 +46,18 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 	if r == nil || init == nil {
 		return nil, errors.New("live: New needs a Renderer and an init function")
 	}
-	if t := reflect.TypeFor[T](); t.Kind() != reflect.Pointer {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Pointer {
 		return nil, fmt.Errorf("live: data type %v must be a pointer, since actions mutate it in place", t)
+	}
+	// A durable store restores sessions of this type: register it, so the
+	// app need not name it twice (WithDataTypes).
+	sample := reflect.Zero(t).Interface()
+	if err := r.RegisterDataTypes(sample); err != nil {
+		return nil, err
+	}
+	if err := r.CheckData("", sample); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
 	}
 	a := &App[T]{
 		r:       r,
@@ -50,10 +65,10 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		actions: make(map[string]ActionFunc[T]),
 		open:    make(map[*conn]struct{}),
 	}
-	a.hub.byID = make(map[string]*liveSession[T])
-	a.hub.closing = make(map[string]chan struct{})
-	mw := SessionMiddleware(r, func(req *http.Request) (any, error) { return init(req) }, opts...)
-	a.page = mw(http.HandlerFunc(a.servePage))
+	a.hub.init(a.cfg)
+	a.uploads.init(a.cfg)
+	a.browsers.init(a.cfg.maxConnsBrowser)
+	a.tabs = newTabs(r, func(req *http.Request) (any, error) { return init(req) }, a.cfg)
 	return a, nil
 }
 
@@ -71,23 +86,10 @@ func (a *App[T]) Handle(name string, fn ActionFunc[T]) {
 	a.actions[name] = fn
 }
 
-// ServeHTTP routes the page, the WebSocket endpoint and the client script.
+// ServeHTTP routes the pages, the WebSocket endpoint and the client
+// script.
 func (a *App[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case a.cfg.socketPath:
-		a.serveSocket(w, r)
-	case a.cfg.scriptPath:
-		statetemplate.ClientScript.ServeHTTP(w, r)
-	case a.cfg.pagePath:
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		a.page.ServeHTTP(w, r)
-	default:
-		http.NotFound(w, r)
-	}
+	a.routes().ServeHTTP(w, r)
 }
 
 func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
@@ -101,25 +103,7 @@ func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	w.Write([]byte(InjectScript(html, ScriptTag(tab.Ref, a.cfg.scriptPath, a.cfg.socketPath))))
-}
-
-// UpdateAll applies fn to the data of every session with an open
-// connection and pushes the resulting updates, one session at a time. It
-// is how server-side events (a ticker, a feed) reach the pages. It returns
-// the first error other than a session having gone away meanwhile.
-func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, data T) error) error {
-	var first error
-	for _, ls := range a.hub.sessions() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := a.mutate(ctx, ls, func(d T) error { return fn(ctx, d) })
-		if err != nil && first == nil && !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed) {
-			first = err
-		}
-	}
-	return first
+	w.Write([]byte(InjectScript(html, tab.ScriptTag(a.cfg.scriptPath, a.cfg.socketPath))))
 }
 
 // Connections returns the number of open WebSocket connections.
@@ -141,6 +125,8 @@ func (a *App[T]) Close() error {
 	}
 	a.closeMu.Unlock()
 	a.conns.Wait()
+	a.hub.wait()
+	a.uploads.close()
 	return nil
 }
 

@@ -12,12 +12,12 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/livefir/statetemplate/internal/browsertest"
 	"github.com/livefir/statetemplate/live"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 func TestApp_ActionPushesTheChangedFragment(t *testing.T) {
 	ts := newTestServer(t)

@@ -2,8 +2,9 @@ package live
 
 import (
 	"context"
-	"encoding/json"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -19,6 +20,9 @@ const (
 	// CloseSlowClient: the connection's send buffer overflowed or a write
 	// timed out; the client reconnects and resynchronizes.
 	CloseSlowClient = websocket.StatusTryAgainLater
+	// CloseReplaced: a newer page of the same tab (a reload) took the
+	// session over; the client does not reconnect.
+	CloseReplaced websocket.StatusCode = 4409
 )
 
 // conn is one WebSocket connection. Messages for it go through a bounded
@@ -30,6 +34,16 @@ type conn struct {
 	done    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup // writer and closer
+
+	// ref is the tab reference of the page this connection serves, set
+	// before the connection joins its session.
+	ref string
+	// req is the WebSocket handshake: the browser's headers and cookies,
+	// which a page's params read on a navigation.
+	req *http.Request
+	// pageClosed is set when the browser closed the connection because it
+	// left the page (close code 1001).
+	pageClosed atomic.Bool
 }
 
 func newConn(ws *websocket.Conn, cfg *config) *conn {
@@ -39,8 +53,12 @@ func newConn(ws *websocket.Conn, cfg *config) *conn {
 	return c
 }
 
-// enqueue queues msg, or closes a connection that is too far behind.
+// enqueue queues msg, or closes a connection that is too far behind. A
+// nil msg is nothing to send.
 func (c *conn) enqueue(msg []byte) {
+	if msg == nil {
+		return
+	}
 	select {
 	case <-c.done:
 	case c.out <- msg:
@@ -49,10 +67,11 @@ func (c *conn) enqueue(msg []byte) {
 	}
 }
 
-// sendError queues an error message for the browser.
+// sendError queues an error reply for the browser.
 func (c *conn) sendError(code, text, action string) {
-	b, _ := json.Marshal(errorMessage{Error: code, Message: text, Action: action})
-	c.enqueue(b)
+	r := reply{}
+	r.fail(code, text, action)
+	c.enqueue(r.encode())
 }
 
 func (c *conn) writeLoop() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"time"
 
@@ -11,38 +12,88 @@ import (
 	"github.com/livefir/statetemplate/fragments"
 )
 
-// dispatch runs one message. The error is for the read loop's decision to
-// go on; the browser has been told already.
+// dispatch runs one message and answers it: the updates go to every
+// connection of the session, the reply (acknowledgment or error, flash
+// notices, events, navigation) to c. The error is for the read loop's
+// decision to go on; the browser has been told already.
 func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg Message) error {
-	if msg.Action == actionResync {
+	rp := &reply{Ack: msg.seq, session: ls.id, logger: a.cfg.logger}
+	defer func() { c.enqueue(rp.encode()) }()
+	var fn ActionFunc[T]
+	switch msg.Action {
+	case actionResync:
 		return a.resync(c, ls)
+	case actionNavigate:
+		url := msg.String(fieldURL)
+		fn = func(ctx context.Context, _ T, _ Message) error {
+			Navigate(ctx, url)
+			return nil
+		}
+	default:
+		a.mu.RLock()
+		fn = a.actions[msg.Action]
+		a.mu.RUnlock()
 	}
-	a.mu.RLock()
-	fn := a.actions[msg.Action]
-	a.mu.RUnlock()
 	if fn == nil {
-		c.sendError(errCodeUnknownAction, "no handler for this action", msg.Action)
+		rp.fail(errCodeUnknownAction, "no handler for this action", msg.Action)
 		return nil
 	}
-	var failed error
-	err := a.mutate(ctx, ls, func(d T) error {
-		failed = fn(ctx, d, msg)
-		return failed
-	})
+	hctx := withReply(ctx, rp)
+	msg.uploads, msg.session = &a.uploads, ls.id
+	defer a.uploads.release(msg)
+	err := a.mutate(hctx, c.req, ls, func(d T) error { return fn(hctx, d, msg) })
+	var he handlerError
 	switch {
 	case err == nil:
-	case failed != nil:
-		c.sendError(errCodeActionFailed, failed.Error(), msg.Action)
+	case errors.As(err, &he):
+		a.fail(rp, he.err, msg.Action, ls)
+	case errors.Is(err, statetemplate.ErrConflict):
+		// Another server changed the session first: the tab gets the
+		// winner's page; its action is not applied.
+		rp.fail(errCodeConflict, "the page changed elsewhere; it was reloaded and the action was not applied", msg.Action)
+	case errors.Is(err, statetemplate.ErrDataTooLarge), errors.Is(err, statetemplate.ErrUnstorableData):
+		rp.fail(errCodeActionFailed, "The change is too large.", msg.Action)
 	case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
-		a.cfg.logger.Warn("live: rendering an action", "action", msg.Action, "err", err)
-		c.sendError(errCodeInternal, "the update failed", msg.Action)
+		a.cfg.logger.Warn("live: rendering an action", "action", msg.Action, "session", ls.id[:8], "err", err)
+		rp.fail(errCodeInternal, "the update failed", msg.Action)
 	}
 	return err
 }
 
+// fail makes rp the answer to a handler's error: a UserError's message or
+// FieldErrors are for the user; any other error is logged and the browser
+// gets a generic message.
+func (a *App[T]) fail(rp *reply, err error, action string, ls *liveSession[T]) {
+	var fields FieldErrors
+	switch {
+	case errors.As(err, &fields):
+		rp.fail(errCodeInvalid, invalidFields, action)
+		rp.Fields = fields
+	default:
+		text, ok := userMessage(err)
+		if !ok {
+			a.cfg.logger.Warn("live: action failed", "action", action, "session", ls.id[:8], "err", err)
+			text = genericFailure
+		}
+		rp.fail(errCodeActionFailed, text, action)
+	}
+	rp.Flash, rp.Events, rp.Nav, rp.Redirect = nil, nil, "", ""
+}
+
+// handlerError is an error of the app's code (a handler, a push callback,
+// a page's params), as opposed to one of rendering or storing.
+type handlerError struct{ err error }
+
+func (e handlerError) Error() string { return e.err.Error() }
+func (e handlerError) Unwrap() error { return e.err }
+
 // mutate applies fn to the session's data, renders and queues the updates
-// to every connection of the session.
-func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) error) error {
+// to every connection of the session. When fn or the render fails, the
+// session's data is rolled back to its last committed state: nothing of a
+// failed action reaches a later render. A navigation fn asked for (see
+// Navigate) runs the target page's params in the same render. base is the
+// page load the connection stands for, which a page's params read.
+func (a *App[T]) mutate(ctx context.Context, base *http.Request, ls *liveSession[T], fn func(T) error) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if ls.dead {
@@ -53,22 +104,89 @@ func (a *App[T]) mutate(ctx context.Context, ls *liveSession[T], fn func(T) erro
 		return fmt.Errorf("live: session data is %T, not %v", ls.sess.Data(), reflect.TypeFor[T]())
 	}
 	if err := fn(data); err != nil {
-		return err
+		a.rollback(ctx, ls)
+		return handlerError{err}
 	}
-	updates, err := ls.sess.RenderFragments(ctx, data)
+	var tmpl *string
+	if rp := replyOf(ctx); rp != nil && rp.Nav != "" {
+		p, pr := a.route(base, rp.Nav)
+		switch {
+		case p == nil:
+			rp.Redirect, rp.Nav = rp.Nav, ""
+		case p.params != nil:
+			if err := p.params(ctx, data, Params{pr}); err != nil {
+				a.rollback(ctx, ls)
+				return handlerError{err}
+			}
+		}
+		if p != nil {
+			tmpl = &p.template
+		}
+	}
+	return a.render(ctx, ls, data, tmpl)
+}
+
+// render makes data the session's data — rendered with the template *tmpl
+// from now on when tmpl is not nil — and pushes the updates, and the
+// reply in ctx to the session's other connections. ls.mu must be held.
+func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *string) error {
+	var updates []statetemplate.Update
+	var err error
+	if tmpl != nil {
+		updates, err = ls.sess.Navigate(ctx, *tmpl, data)
+	} else {
+		updates, err = ls.sess.RenderFragments(ctx, data)
+	}
 	if err != nil {
+		switch {
+		case errors.Is(err, statetemplate.ErrConflict):
+			// The session now holds the winner's state.
+			if msg, rerr := a.wholePage(ls); rerr == nil {
+				ls.broadcast(msg)
+			}
+		case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
+			a.rollback(ctx, ls)
+		}
 		a.failed(ls, err)
 		return err
 	}
-	if len(updates) == 1 && updates[0].IsNoOp {
-		return nil
+	if len(updates) != 1 || !updates[0].IsNoOp {
+		msg, err := encodeUpdates(updates)
+		if err != nil {
+			return err
+		}
+		ls.broadcast(msg)
 	}
-	msg, err := encodeUpdates(updates)
-	if err != nil {
-		return err
-	}
-	ls.broadcast(msg)
 	return nil
+}
+
+// rollback restores the session's last committed data. ls.mu must be held.
+func (a *App[T]) rollback(ctx context.Context, ls *liveSession[T]) {
+	if err := ls.sess.Rollback(ctx); err != nil && !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed) {
+		a.cfg.logger.Warn("live: rolling back a failed action", "session", ls.id[:8], "err", err)
+	}
+}
+
+// startFromCopy makes a copy of the data of the session src the data of
+// c's session: a duplicated tab starts where the original was.
+func (a *App[T]) startFromCopy(c *conn, ls *liveSession[T], src string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := a.r.GetSession(src)
+	if err == nil {
+		var v any
+		v, err = s.CopyData(ctx)
+		s.Close()
+		if d, ok := v.(T); err == nil && ok {
+			ls.mu.Lock()
+			err = a.render(ctx, ls, d, nil)
+			ls.mu.Unlock()
+		}
+	}
+	if err != nil {
+		a.cfg.logger.Warn("live: starting a duplicated tab from its original", "err", err)
+		c.sendError(errCodeInternal, "the tab could not be copied; it starts anew", "")
+	}
 }
 
 // resync sends c the session's whole page as a body replace.
@@ -78,20 +196,26 @@ func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 	if ls.dead {
 		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
 	}
-	html, err := a.r.RenderPage(ls.token)
-	if err != nil {
-		a.failed(ls, err)
-		return err
-	}
-	msg, err := encodeUpdates([]statetemplate.Update{{
-		Action: statetemplate.ActionReplace, HTML: html,
-		HTMLHash: fragments.HashHTML(html), Timestamp: time.Now().UTC(),
-	}})
+	msg, err := a.wholePage(ls)
 	if err != nil {
 		return err
 	}
 	c.enqueue(msg)
 	return nil
+}
+
+// wholePage renders the session's whole page as a body replace. ls.mu must be
+// held.
+func (a *App[T]) wholePage(ls *liveSession[T]) ([]byte, error) {
+	html, err := a.r.RenderPage(ls.token)
+	if err != nil {
+		a.failed(ls, err)
+		return nil, err
+	}
+	return encodeUpdates([]statetemplate.Update{{
+		Action: statetemplate.ActionReplace, HTML: html,
+		HTMLHash: fragments.HashHTML(html), Timestamp: time.Now().UTC(),
+	}})
 }
 
 // failed closes the session's connections when err means it is gone, or

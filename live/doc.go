@@ -1,5 +1,5 @@
 // Package live is the delivery loop statetemplate's design leaves to apps:
-// it serves the page, the browser client and a WebSocket endpoint, and
+// it serves the pages, the browser client and a WebSocket endpoint, and
 // dispatches the browser's actions to app handlers, pushing back the
 // fragment updates each one causes.
 //
@@ -10,11 +10,37 @@
 //	})
 //	http.ListenAndServe(":8080", app)
 //
+// The guides in the repository's docs directory show the common tasks:
+// forms, pushes, navigation, hooks, uploads and deployment.
+//
 // # Routes
 //
-// App serves the page at "/" (WithPagePath), the WebSocket at "/ws"
-// (WithSocketPath) and the client at "/statetemplate.js" (WithScriptPath).
-// Each page load creates a new session: every browser tab has its own.
+// App serves its pages (App.Page; without any, the Renderer's template at
+// "/", WithPagePath), the WebSocket at "/ws" (WithSocketPath), uploads at
+// "/ws/upload", and the client at "/statetemplate.js" (WithScriptPath) with
+// its plus extension at "/statetemplate-plus.js".
+//
+// # Sessions, tabs and reloads
+//
+// Each browser tab has its own session. A page load creates a provisional
+// session, held in memory only: it is stored when the page's WebSocket
+// connects, so a page load that never connects writes nothing (see
+// statetemplate.Provisional). A reload continues the tab's session: as its
+// page goes away the client leaves the page's tab reference in a cookie
+// for ten seconds ("st_browser_resume": ref, a nonce kept in the tab's
+// sessionStorage, and the page's URL); a load of that URL with that cookie
+// renders the session as it was. Only the tab that left the nonce keeps
+// the session: a new tab that picks the cookie up asks for a session of
+// its own. A reload that missed the cookie (the server was down for more
+// than ten seconds, say) finds its session through the previous page's
+// reference in sessionStorage; a tab the browser duplicated, which copies
+// sessionStorage, starts a session of its own from a copy of the
+// original's data. Two tabs never share a session.
+//
+// A session outlives its last connection by a lease (WithOrphanTimeouts):
+// 5 minutes when the browser said it left the page, an hour when the
+// connection dropped without a word. While connected it never ends by
+// lease.
 //
 // # Tabs and the cookie
 //
@@ -34,32 +60,48 @@
 //
 // # Wire format
 //
+// The handshake: GET /ws?ref=REF&url=URL, with the browser cookie and an
+// Origin of this host (or WithOrigins). URL is the page's path and query;
+// at most one of resumed=1, fresh=1 and prev=REF2 follows (the reload
+// protocol above; a non-browser client sends none).
+//
 // Browser to server, one JSON object per text message:
 //
-//	{"action": "add_task", "title": "Write docs"}   an app action and its fields
-//	{"action": "_resync"}                          re-render the whole page
+//	{"action": "add_task", "title": "Write docs", "_seq": 7}   an app action, its fields, and a number for its reply
+//	{"action": "_nav", "_url": "/boards/3", "_seq": 8}         live navigation to a page of the App
+//	{"action": "_resync"}                                     re-render the whole page
 //
-// Action names starting with "_" are reserved for the transport. The client
-// asks for _resync after every reconnect and whenever an update cannot be
-// applied (html_hash mismatch, missing element); the answer is a body
-// replace (fragment_id "") with the session's full page.
+// Action names and fields starting with "_" are reserved for the
+// transport. The client asks for _resync after every reconnect and
+// whenever an update cannot be applied (a missing element); the answer is
+// a body replace (fragment_id "") with the session's full page.
 //
 // Server to browser, one JSON value per text message:
 //
-//	[]                                                              ready: the session is open (always first)
-//	[{"fragment_id": ..., "action": ..., "html": ..., ...}, ...]   updates, applied in order
-//	{"error": "unknown_action", "message": "...", "action": "frob"} an error; the connection stays up
+//	[]                                                             ready: the session is open (always first)
+//	[{"fragment_id": ..., "action": ..., "html": ..., ...}, ...]  updates, applied in order; action "title" sets document.title
+//	{"ref": "..."}                                                the tab reference the page holds from now on
+//	{"ack": 7, "flash": [...], "events": [...], "nav": "/boards/3", "redirect": "..."}
+//	{"ack": 7, "error": "invalid", "message": "...", "action": "save", "fields": {"title": "Enter a title."}}
 //
+// An action's updates go to every connection of its session; its reply
+// (the object with "ack") to the connection it came from, after the
+// updates. A push's reply carries no ack and goes to every connection.
 // Error codes: "bad_message" (not a JSON object with a string action),
 // "unknown_action", "rate_limited" (the action was dropped),
-// "action_failed" (the handler returned an error), "internal" (rendering or
-// storage failed).
+// "action_failed" (the handler returned an error: a UserError's message,
+// else a generic one), "invalid" (the handler returned FieldErrors),
+// "conflict" (another server changed the session first; the page was
+// resent), "internal" (rendering or storage failed). A failed action
+// changes nothing: the session's data is rolled back.
 //
 // # Close codes
 //
 //	4401  session gone: expired, invalidated, unknown, or the reference does
 //	      not open with this browser's cookie. The client reloads the page
 //	      once, which starts a new session.
+//	4409  replaced: a newer page of the same tab (a reload) took the session
+//	      over. The client does not reconnect.
 //	1001  going away: App.Close, typically a server shutdown. The client
 //	      reconnects with backoff and resumes the session.
 //	1009  message too big (WithMaxMessageBytes). The client reconnects.
@@ -69,6 +111,17 @@
 // Any other close makes the client reconnect with exponential backoff
 // (250 ms doubling to 5 s, with jitter).
 //
+// # Limits
+//
+// Every limit has a default and an option: page loads per client address
+// (WithPageRateLimit, 20/s with bursts of 60; WithClientAddr behind a
+// proxy), live connections per browser cookie
+// (WithMaxConnectionsPerBrowser, 64), actions per connection
+// (WithRateLimit, 20/s, bursts of 40), the size of a message
+// (WithMaxMessageBytes, 16 KiB) and the time it may take to arrive once
+// begun (WithReadTimeout, 10 s), uploads (WithUploadLimits), and the size
+// of a session's data (statetemplate.WithMaxDataBytes, 1 MiB).
+//
 // # Guarantees and costs
 //
 // The Origin header must match the request's host or a WithOrigins
@@ -76,4 +129,6 @@
 // a slow browser never blocks another: it is disconnected instead. Actions
 // on one session run one at a time, and their updates reach every
 // connection of that session in order. A connection costs two goroutines.
+// Failures are logged at warning level (WithLogger, default
+// slog.Default()); normal events at debug level.
 package live

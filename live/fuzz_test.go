@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,6 +69,16 @@ func TestMessage_FieldAccessors(t *testing.T) {
 	assert.Equal(t, 3, v.N)
 }
 
+func TestMessage_StringIsValidUTF8ForEveryValue(t *testing.T) {
+	m, err := parseMessage([]byte("{\"action\":\"a\",\"s\":\"x\xff\xfey\",\"arr\":[\"\xff\xfe\"],\"obj\":{\"k\xc3\":1}}"))
+	require.NoError(t, err)
+	for key, want := range map[string]string{"s": "x\uFFFD\uFFFDy", "arr": "[\"\uFFFD\"]", "obj": "{\"k\uFFFD\":1}"} {
+		got := m.String(key)
+		assert.True(t, utf8.ValidString(got), "field %s: %q", key, got)
+		assert.Equal(t, want, got, "field %s", key)
+	}
+}
+
 func TestRef_OpensOnlyWithItsSecret(t *testing.T) {
 	s1, s2 := make([]byte, secretSize), make([]byte, secretSize)
 	s2[0] = 1
@@ -109,7 +120,11 @@ func FuzzParseMessage(f *testing.F) {
 		if m.Action == "" || len(m.Action) > maxActionLen {
 			t.Fatalf("accepted action %q", m.Action)
 		}
-		_ = m.String("action")
+		for key := range m.fields {
+			if s := m.String(key); !utf8.ValidString(s) {
+				t.Fatalf("String(%q) = %q is not valid UTF-8", key, s)
+			}
+		}
 		_, _ = m.Int("x")
 	})
 }

@@ -3,6 +3,8 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net"
@@ -58,7 +60,13 @@ func (l tinyListener) Accept() (net.Conn, error) {
 
 func startTestServer(t testing.TB, tiny bool, opts ...live.Option) *testServer {
 	t.Helper()
-	r, err := statetemplate.New(counterPage)
+	return startTestServerWith(t, tiny, nil, opts...)
+}
+
+// startTestServerWith is startTestServer with renderer options.
+func startTestServerWith(t testing.TB, tiny bool, ropts []statetemplate.Option, opts ...live.Option) *testServer {
+	t.Helper()
+	r, err := statetemplate.New(counterPage, ropts...)
 	require.NoError(t, err)
 	app, err := live.New(r, func(*http.Request) (*counter, error) { return &counter{}, nil }, opts...)
 	require.NoError(t, err)
@@ -72,6 +80,14 @@ func startTestServer(t testing.TB, tiny bool, opts ...live.Option) *testServer {
 	})
 	app.Handle("fail", func(context.Context, *counter, live.Message) error {
 		return io.ErrUnexpectedEOF
+	})
+	app.Handle("half", func(_ context.Context, c *counter, _ live.Message) error {
+		c.Count += 100 // then fails: half an action
+		return errors.New("db: connection refused at 10.0.0.7:5432")
+	})
+	app.Handle("refuse", func(_ context.Context, c *counter, _ live.Message) error {
+		c.Note = "changed"
+		return fmt.Errorf("checking the note: %w", live.Errorf("Notes are closed until %s.", "Monday"))
 	})
 	srv := httptest.NewUnstartedServer(app)
 	if tiny {
@@ -126,6 +142,11 @@ func (b *browser) cookieHeader(base string) string {
 
 // dial opens the tab's WebSocket with this browser's cookie.
 func (b *browser) dial(base, ref string, header http.Header) (*websocket.Conn, *http.Response, error) {
+	return b.dialQuery(base, "ref="+url.QueryEscape(ref), header)
+}
+
+// dialQuery opens the WebSocket with the handshake query q.
+func (b *browser) dialQuery(base, q string, header http.Header) (*websocket.Conn, *http.Response, error) {
 	if header == nil {
 		header = http.Header{}
 	}
@@ -134,7 +155,7 @@ func (b *browser) dial(base, ref string, header http.Header) (*websocket.Conn, *
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?ref=" + url.QueryEscape(ref)
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?" + q
 	return websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: header})
 }
 
@@ -155,10 +176,11 @@ func send(t *testing.T, ws *websocket.Conn, msg string) {
 	require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
 }
 
-// serverMsg is either a batch of updates or an error.
+// serverMsg is a batch of updates, an error, or a new tab reference.
 type serverMsg struct {
 	Updates []statetemplate.Update
 	Error   map[string]string
+	Ref     string
 }
 
 func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
@@ -170,10 +192,25 @@ func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 		return serverMsg{}, err
 	}
 	var m serverMsg
-	if len(b) > 0 && b[0] == '[' {
+	switch {
+	case len(b) > 0 && b[0] == '[':
 		require.NoError(t, json.Unmarshal(b, &m.Updates))
-	} else {
-		require.NoError(t, json.Unmarshal(b, &m.Error), string(b))
+	case strings.HasPrefix(string(b), `{"ref":`):
+		var r struct{ Ref string }
+		require.NoError(t, json.Unmarshal(b, &r))
+		m.Ref = r.Ref
+	default:
+		// A reply: its fields as strings, for tests to look at.
+		var raw map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &raw), string(b))
+		m.Error = map[string]string{}
+		for k, v := range raw {
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				s = string(v)
+			}
+			m.Error[k] = s
+		}
 	}
 	return m, nil
 }
@@ -226,4 +263,23 @@ func (b *browser) dialTinyBuffer(base, ref string) *websocket.Conn {
 	require.NoError(b.t, err)
 	b.t.Cleanup(func() { ws.CloseNow() })
 	return ws
+}
+
+// serveApp serves an App of T on a renderer of tmpl, with the handlers
+// register adds, until the test ends.
+func serveApp[T any](t testing.TB, tmpl *template.Template, init func(*http.Request) (T, error),
+	register func(*live.App[T]), opts ...live.Option) (*httptest.Server, *live.App[T]) {
+	t.Helper()
+	r, err := statetemplate.New(tmpl)
+	require.NoError(t, err)
+	app, err := live.New(r, init, opts...)
+	require.NoError(t, err)
+	register(app)
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		app.Close()
+		r.Close()
+	})
+	return srv, app
 }

@@ -1,8 +1,10 @@
 package live
 
 import (
+	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/livefir/statetemplate"
 )
@@ -17,7 +19,8 @@ type liveSession[T any] struct {
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
-	dead  bool // the handle is closed; guarded by mu
+	dead  bool        // the handle is closed; guarded by mu
+	keep  *time.Timer // renews the session's idle time while it is connected; guarded by mu
 
 	refs int // guarded by hub.mu
 }
@@ -33,13 +36,22 @@ func (ls *liveSession[T]) broadcast(msg []byte) {
 // shared by every handle on it, so at most one liveSession per ID may run
 // actions: attach waits until a detached one has finished closing.
 type hub[T any] struct {
+	cfg     *config
 	mu      sync.Mutex
 	byID    map[string]*liveSession[T]
 	closing map[string]chan struct{}
 }
 
+func (h *hub[T]) init(cfg *config) {
+	h.cfg = cfg
+	h.byID = make(map[string]*liveSession[T])
+	h.closing = make(map[string]chan struct{})
+}
+
 // attach returns the live session token names, opening it when no
-// connection has it open yet, and registers c on it.
+// connection has it open yet, and registers c on it. Connections of
+// another page of the session (another tab reference: the page before a
+// reload) are closed with CloseReplaced: one tab, one session.
 func (h *hub[T]) attach(r *statetemplate.Renderer, token string, c *conn) (*liveSession[T], error) {
 	s, err := r.GetSession(token)
 	if err != nil {
@@ -64,13 +76,44 @@ func (h *hub[T]) attach(r *statetemplate.Renderer, token string, c *conn) (*live
 		spare.Close()
 	}
 	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for old := range ls.conns {
+		if old.ref != c.ref {
+			old.close(CloseReplaced, "the tab's newer page took the session over")
+		}
+	}
 	ls.conns[c] = struct{}{}
-	ls.mu.Unlock()
+	if ls.keep == nil && h.cfg.lostTimeout > 0 {
+		// While connected the handle holds the session; its lease is kept
+		// a lost-page timeout ahead only so that a crash leaves a bound.
+		h.lease(ls, h.cfg.lostTimeout)
+		every := h.cfg.lostTimeout / 3
+		var renew func()
+		renew = func() {
+			ls.mu.Lock()
+			defer ls.mu.Unlock()
+			if !ls.dead {
+				h.lease(ls, h.cfg.lostTimeout)
+				ls.keep.Reset(every)
+			}
+		}
+		ls.keep = time.AfterFunc(every, renew)
+	}
 	return ls, nil
 }
 
+// lease ends ls's session d from now unless renewed. ls.mu must be held.
+func (h *hub[T]) lease(ls *liveSession[T], d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ls.sess.SetLease(ctx, d); err != nil && !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed) {
+		h.cfg.logger.Warn("live: renewing a session's lease", "session", ls.id[:8], "err", err)
+	}
+}
+
 // detach unregisters c, closing the session handle after its last
-// connection.
+// connection. The session then outlives its page by the orphan timeout:
+// the short one when the browser said it left the page.
 func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	ls.mu.Lock()
 	delete(ls.conns, c)
@@ -90,12 +133,51 @@ func (h *hub[T]) detach(ls *liveSession[T], c *conn) {
 	}
 	ls.mu.Lock() // lets an action or push in flight finish first
 	ls.dead = true
+	if ls.keep != nil {
+		ls.keep.Stop()
+	}
+	d := h.cfg.lostTimeout
+	if c.pageClosed.Load() && h.cfg.closedTimeout > 0 {
+		d = h.cfg.closedTimeout
+	}
+	if d > 0 {
+		h.lease(ls, d)
+	}
 	ls.sess.Close()
 	ls.mu.Unlock()
 	h.mu.Lock()
 	delete(h.closing, ls.id)
 	h.mu.Unlock()
 	close(closed)
+}
+
+// connected reports whether a page has the session token names open.
+func (h *hub[T]) connected(r *statetemplate.Renderer, token string) bool {
+	s, err := r.GetSession(token)
+	if err != nil {
+		return false
+	}
+	defer s.Close()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byID[s.ID()] != nil
+}
+
+// wait returns once no session is closing.
+func (h *hub[T]) wait() {
+	for {
+		h.mu.Lock()
+		var ch chan struct{}
+		for _, c := range h.closing {
+			ch = c
+			break
+		}
+		h.mu.Unlock()
+		if ch == nil {
+			return
+		}
+		<-ch
+	}
 }
 
 // sessions returns a snapshot of the live sessions.
@@ -117,4 +199,37 @@ func sessionGone(err error) bool {
 		errors.Is(err, statetemplate.ErrSessionExpired) ||
 		errors.Is(err, statetemplate.ErrInvalidToken) ||
 		errors.Is(err, ErrBadReference)
+}
+
+// browserConns counts the open connections of each browser cookie.
+type browserConns struct {
+	max int
+	mu  sync.Mutex
+	n   map[string]int
+}
+
+func (b *browserConns) init(max int) {
+	b.max, b.n = max, make(map[string]int)
+}
+
+// acquire counts a connection of the browser with secret, unless it holds
+// the maximum already.
+func (b *browserConns) acquire(secret []byte) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := string(secret)
+	if b.max > 0 && b.n[k] >= b.max {
+		return false
+	}
+	b.n[k]++
+	return true
+}
+
+func (b *browserConns) release(secret []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := string(secret)
+	if b.n[k]--; b.n[k] <= 0 {
+		delete(b.n, k)
+	}
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -22,6 +23,17 @@ type config struct {
 	sameSite     http.SameSite
 	secureCookie bool
 
+	pageRate        float64 // page loads per second per client address
+	pageBurst       int
+	clientAddr      func(*http.Request) string
+	maxConnsBrowser int           // live connections per browser cookie
+	readTimeout     time.Duration // to receive a message once its first frame began
+	closedTimeout   time.Duration // idle timeout of a session whose page closed
+	lostTimeout     time.Duration // idle timeout of a session whose connection dropped
+
+	maxUploadFile, maxUploadTotal int64
+	maxUploadFiles                int
+
 	logger *slog.Logger
 }
 
@@ -35,10 +47,23 @@ func newConfig(opts []Option) *config {
 		rateBurst:    40,
 		sendBuffer:   64,
 		writeTimeout: 10 * time.Second,
-		cookieName:   "st_browser",
+		cookieName:   defaultCookieName,
 		cookieMaxAge: 30 * 24 * time.Hour,
 		sameSite:     http.SameSiteLaxMode,
-		logger:       slog.New(slog.DiscardHandler),
+
+		pageRate:        DefaultPageRate,
+		pageBurst:       DefaultPageBurst,
+		clientAddr:      RemoteAddr,
+		maxConnsBrowser: DefaultMaxConnectionsPerBrowser,
+		readTimeout:     DefaultReadTimeout,
+		closedTimeout:   DefaultClosedPageTimeout,
+		lostTimeout:     DefaultLostPageTimeout,
+
+		maxUploadFile:  DefaultMaxUploadFileBytes,
+		maxUploadTotal: DefaultMaxUploadTotalBytes,
+		maxUploadFiles: DefaultMaxUploadFiles,
+
+		logger: slog.Default(),
 	}
 	for _, o := range opts {
 		o(c)
@@ -46,13 +71,16 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
+const defaultCookieName = "st_browser"
+
 // Option configures an App or SessionMiddleware.
 type Option func(*config)
 
 // WithPagePath sets the path the page is served at (default "/").
 func WithPagePath(p string) Option { return func(c *config) { c.pagePath = p } }
 
-// WithSocketPath sets the WebSocket endpoint's path (default "/ws").
+// WithSocketPath sets the WebSocket endpoint's path (default "/ws"), a path
+// without a query; uploads are served at this path + "/upload".
 func WithSocketPath(p string) Option { return func(c *config) { c.socketPath = p } }
 
 // WithScriptPath sets the browser client's path (default "/statetemplate.js").
@@ -100,6 +128,78 @@ func WithSameSite(m http.SameSite) Option { return func(c *config) { c.sameSite 
 // X-Forwarded-Proto: https or Forwarded: proto=https, it is always Secure.
 func WithSecureCookie() Option { return func(c *config) { c.secureCookie = true } }
 
-// WithLogger sets the logger for failed actions and connections. The
-// default discards everything.
+// WithLogger sets the logger for failures: a handler's internal error, a
+// failed render or store write, a refused page load. The default is
+// slog.Default(), at its level; normal events are logged at Info or Debug.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// Defaults of the limits.
+const (
+	DefaultPageRate                 = 20
+	DefaultPageBurst                = 60
+	DefaultMaxConnectionsPerBrowser = 64
+	DefaultReadTimeout              = 10 * time.Second
+	DefaultClosedPageTimeout        = 5 * time.Minute
+	DefaultLostPageTimeout          = time.Hour
+)
+
+// WithPageRateLimit allows each client address perSecond page loads
+// sustained and burst at once (default 20 and 60). A page load creates a
+// session, so this bounds what anonymous requests can make the server
+// hold; loads beyond it get 429 Too Many Requests with Retry-After. A
+// perSecond of 0 removes the limit. Behind a proxy, set WithClientAddr.
+func WithPageRateLimit(perSecond float64, burst int) Option {
+	return func(c *config) { c.pageRate, c.pageBurst = perSecond, max(burst, 1) }
+}
+
+// WithClientAddr sets how a request's client address is found, for the
+// page-load limit. The default, RemoteAddr, is the TCP peer's IP: behind a
+// reverse proxy, every visitor would share the proxy's address, so pass a
+// function that reads the header your proxy sets (and that no client can
+// forge past it).
+func WithClientAddr(fn func(*http.Request) string) Option {
+	return func(c *config) { c.clientAddr = fn }
+}
+
+// RemoteAddr returns the IP of r's TCP peer, the default client address.
+func RemoteAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// WithMaxConnectionsPerBrowser bounds the live connections one browser
+// cookie may hold open at once (default 64; 0 removes the limit). A
+// handshake past it gets 429 Too Many Requests, and the page retries with
+// backoff.
+func WithMaxConnectionsPerBrowser(n int) Option { return func(c *config) { c.maxConnsBrowser = n } }
+
+// WithReadTimeout bounds how long a browser message may take to arrive once
+// its first frame has begun (default 10 s): a connection that announces a
+// message and stalls is closed. Idle connections are not affected.
+func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
+
+// WithUploadLimits bounds what one form's upload may send: bytes per file,
+// files, and bytes in all (defaults 10 MiB, 10 and 32 MiB). An upload past
+// them fails with 413 before the action is sent, and nothing of it stays
+// on disk.
+func WithUploadLimits(fileBytes int64, files int, totalBytes int64) Option {
+	return func(c *config) { c.maxUploadFile, c.maxUploadFiles, c.maxUploadTotal = fileBytes, files, totalBytes }
+}
+
+// WithOrphanTimeouts sets how long a session outlives its last connection
+// (its lease; see Session.SetLease): closed when the browser said it left
+// the page as it closed the connection — the tab was closed, or navigated
+// away (default 5 minutes, long enough to reopen a closed tab) — and lost
+// when the connection dropped without a word, as when a phone sleeps
+// (default 1 hour). A reload continues the session before either runs
+// out. While a page is connected the lease does not end the session, and
+// it is renewed a lost timeout ahead, so that after a crash no session
+// outlives its page by more than that. Passing 0, 0 turns the rule off.
+// The Renderer's absolute expiry and idle timeout (WithExpiration,
+// WithIdleTimeout) apply in every case.
+func WithOrphanTimeouts(closed, lost time.Duration) Option {
+	return func(c *config) { c.closedTimeout, c.lostTimeout = max(closed, 0), max(lost, 0) }
+}

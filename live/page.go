@@ -5,10 +5,28 @@ import (
 	"strings"
 )
 
-// ScriptTag returns the <script> element that loads the client for a tab.
+// ScriptTag returns the <script> element that loads the client for the
+// tab reference ref. Tab.ScriptTag also tells the client that a page
+// resumed its tab's session.
 func ScriptTag(ref, scriptPath, socketPath string) string {
-	return `<script src="` + html.EscapeString(scriptPath) + `" data-ref="` + html.EscapeString(ref) +
-		`" data-url="` + html.EscapeString(socketPath) + `" defer></script>`
+	return scriptTag(ref, scriptPath, socketPath, "", "")
+}
+
+// scriptTag writes the client's data attributes: the tab reference, the
+// socket path, the nonce of a resumed page and the resume cookie's name
+// (the client defaults it to st_browser_resume).
+func scriptTag(ref, scriptPath, socketPath, resumed, resumeCookie string) string {
+	var b strings.Builder
+	b.WriteString(`<script src="` + html.EscapeString(scriptPath) + `" data-ref="` + html.EscapeString(ref) +
+		`" data-url="` + html.EscapeString(socketPath) + `"`)
+	if resumed != "" {
+		b.WriteString(` data-resumed="` + html.EscapeString(resumed) + `"`)
+	}
+	if resumeCookie != "" && resumeCookie != defaultCookieName+"_resume" {
+		b.WriteString(` data-rc="` + html.EscapeString(resumeCookie) + `"`)
+	}
+	b.WriteString(` defer></script>`)
+	return b.String()
 }
 
 // InjectScript inserts tag into page: before the first </head>, else

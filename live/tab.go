@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/livefir/statetemplate"
 )
@@ -29,11 +31,22 @@ const (
 
 var b64 = base64.RawURLEncoding
 
-// Tab is what SessionMiddleware hands the page handler: the new session's
-// token, for the server only, and the tab reference to put in the page.
+// Tab is what SessionMiddleware hands the page handler: the page's
+// session token, for the server only, the tab reference to put in the
+// page, and Resumed, set when the page continues the session of the same
+// tab's previous page (a reload) rather than a new one.
 type Tab struct {
-	Token string
-	Ref   string
+	Token   string
+	Ref     string
+	Resumed string
+
+	resumeCookie string // the name the client writes the resume cookie under
+}
+
+// ScriptTag returns the <script> element that loads the client for this
+// tab, from scriptPath, connecting to socketPath.
+func (t Tab) ScriptTag(scriptPath, socketPath string) string {
+	return scriptTag(t.Ref, scriptPath, socketPath, t.Resumed, t.resumeCookie)
 }
 
 type tabKey struct{}
@@ -44,41 +57,149 @@ func TabFromContext(ctx context.Context) (Tab, bool) {
 	return t, ok
 }
 
-// SessionMiddleware creates a session for each request it wraps, one per
-// page load and so one per tab, holding the data init returns (nil data
-// when init is nil). It sets the browser cookie when missing and refreshes
-// its lifetime, and passes the session's Tab to next through the request
-// context (TabFromContext).
+// SessionMiddleware gives each page load a session and passes its Tab to
+// next through the request context (TabFromContext). A reload of a tab
+// continues that tab's session (see the package documentation); any other
+// load creates a provisional session holding the data init returns (nil
+// data when init is nil), which is stored only once the page connects.
+// It sets the browser cookie when missing and refreshes its lifetime, and
+// refuses page loads past the per-address limit (WithPageRateLimit) with
+// 429 Too Many Requests.
 func SessionMiddleware(r *statetemplate.Renderer, init func(*http.Request) (any, error), opts ...Option) func(http.Handler) http.Handler {
-	cfg := newConfig(opts)
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			var data any
-			if init != nil {
-				d, err := init(req)
-				if err != nil {
-					cfg.logger.Warn("live: initial data", "err", err)
-					http.Error(w, "could not start a session", http.StatusInternalServerError)
+	t := newTabs(r, init, newConfig(opts))
+	return func(next http.Handler) http.Handler { return t.middleware(nil, next) }
+}
+
+// prepareFunc adjusts a new session's data for the page being loaded and
+// names the template that renders it.
+type prepareFunc func(r *http.Request, data any) (template string, err error)
+
+// tabs creates and resumes the sessions of page loads.
+type tabs struct {
+	r     *statetemplate.Renderer
+	init  func(*http.Request) (any, error)
+	cfg   *config
+	pages *pageLimiter
+}
+
+func newTabs(r *statetemplate.Renderer, init func(*http.Request) (any, error), cfg *config) *tabs {
+	return &tabs{r: r, init: init, cfg: cfg, pages: newPageLimiter(cfg.pageRate, cfg.pageBurst, cfg.logger)}
+}
+
+// middleware gives each page load a session (see SessionMiddleware);
+// prepare, when not nil, adjusts a new session's data and names its
+// template.
+func (t *tabs) middleware(prepare prepareFunc, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !t.pages.allow(t.cfg.clientAddr(req), time.Now()) {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many page loads; try again in a moment", http.StatusTooManyRequests)
+			return
+		}
+		secret := ensureBrowserCookie(w, req, t.cfg)
+		tab, ok := t.resume(w, req, secret)
+		if !ok {
+			var err error
+			if tab, err = t.create(req, secret, prepare); err != nil {
+				if errors.Is(err, errParams) {
+					t.cfg.logger.Debug("live: page parameters refused", "url", req.URL.String(), "err", err)
+					http.NotFound(w, req)
 					return
 				}
-				data = d
-			}
-			secret := ensureBrowserCookie(w, req, cfg)
-			tok, err := r.CreateSession(req.Context(), data)
-			if err != nil {
-				cfg.logger.Warn("live: creating a session", "err", err)
-				http.Error(w, "could not start a session", http.StatusServiceUnavailable)
+				status := http.StatusServiceUnavailable
+				if errors.Is(err, errInit) {
+					status = http.StatusInternalServerError
+				}
+				t.cfg.logger.Warn("live: starting a session for a page load", "path", req.URL.Path, "err", err)
+				http.Error(w, "could not start a session", status)
 				return
 			}
-			ref, err := sealRef(secret, tok)
-			if err != nil {
-				http.Error(w, "could not start a session", http.StatusInternalServerError)
-				return
-			}
-			ctx := context.WithValue(req.Context(), tabKey{}, Tab{Token: tok, Ref: ref})
-			next.ServeHTTP(w, req.WithContext(ctx))
-		})
+		}
+		ctx := context.WithValue(req.Context(), tabKey{}, tab)
+		next.ServeHTTP(w, req.WithContext(ctx))
+	})
+}
+
+// errInit marks a failure of the app's init function, errParams a page's
+// params refusing its URL.
+var (
+	errInit   = errors.New("live: the app's initial data")
+	errParams = errors.New("live: the page's params")
+)
+
+// create starts a provisional session for a page load.
+func (t *tabs) create(req *http.Request, secret []byte, prepare prepareFunc) (Tab, error) {
+	var data any
+	if t.init != nil {
+		d, err := t.init(req)
+		if err != nil {
+			return Tab{}, fmt.Errorf("%w: %w", errInit, err)
+		}
+		data = d
 	}
+	var tmpl string
+	if prepare != nil {
+		var err error
+		if tmpl, err = prepare(req, data); err != nil {
+			return Tab{}, fmt.Errorf("%w: %w", errParams, err)
+		}
+	}
+	tok, err := t.r.CreateSession(req.Context(), data, statetemplate.Provisional(), statetemplate.SessionTemplate(tmpl))
+	if err != nil {
+		return Tab{}, err
+	}
+	ref, err := sealRef(secret, tok)
+	if err != nil {
+		return Tab{}, err
+	}
+	return Tab{Token: tok, Ref: ref, resumeCookie: t.resumeCookie()}, nil
+}
+
+// resume continues the session that this browser's reloading tab left in
+// the resume cookie: the client writes "ref.nonce" there as its page goes
+// away, for a few seconds. The cookie is cleared whatever it holds.
+func (t *tabs) resume(w http.ResponseWriter, req *http.Request, secret []byte) (Tab, bool) {
+	name := t.resumeCookie()
+	c, err := req.Cookie(name)
+	if err != nil {
+		return Tab{}, false
+	}
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, SameSite: t.cfg.sameSite})
+	// ref.nonce.url: the page's path and query, escaped; only a reload of
+	// that URL continues the session.
+	parts := strings.SplitN(c.Value, ".", 3)
+	if len(parts) != 3 || !validNonce(parts[1]) {
+		return Tab{}, false
+	}
+	ref, nonce := parts[0], parts[1]
+	if u, err := url.PathUnescape(parts[2]); err != nil || u != req.URL.RequestURI() {
+		return Tab{}, false
+	}
+	tok, err := openRef(secret, ref)
+	if err != nil || !t.r.ValidateToken(tok) {
+		return Tab{}, false
+	}
+	fresh, err := sealRef(secret, tok)
+	if err != nil {
+		return Tab{}, false
+	}
+	return Tab{Token: tok, Ref: fresh, Resumed: nonce, resumeCookie: t.resumeCookie()}, true
+}
+
+// resumeCookie names the resume cookie after the browser cookie.
+func (t *tabs) resumeCookie() string { return t.cfg.cookieName + "_resume" }
+
+// validNonce accepts the client's nonces: 8 to 32 lower-case hex digits.
+func validNonce(s string) bool {
+	if len(s) < 8 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // ensureBrowserCookie returns the browser's secret, minting and setting a

@@ -1,27 +1,82 @@
-# Sourced by test.sh and bench.sh: start_redis starts a throwaway
-# redis-server (persistence off) on a free loopback port, exports
-# STATETEMPLATE_REDIS_ADDR, and stops it and removes its directory when the
+# Sourced by test.sh and bench.sh.
+#
+# start_redis starts a throwaway redis-server (persistence off) on a free
+# loopback port and exports STATETEMPLATE_REDIS_ADDR.
+#
+# start_redis_cluster starts a throwaway three-master Redis Cluster (no
+# replicas) on free loopback ports — redis-server --cluster-enabled yes,
+# then redis-cli --cluster create — and exports STATETEMPLATE_REDIS_CLUSTER
+# as its comma-separated node addresses. Its masters keep an append-only
+# file written before each reply (appendfsync always).
+#
+# Whatever they started is stopped, and its directories removed, when the
 # calling script exits.
+
+redis_pids=()
+redis_dirs=()
+trap stop_redis EXIT
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-start_redis() {
+# free_port prints a free loopback port; with an argument N, one whose
+# port+N is free too (a cluster node's bus port is port+10000).
+free_port() {
 	local port=$((20000 + RANDOM % 20000))
-	until port_free "$port"; do port=$((port + 1)); done
-	redis_dir=$(mktemp -d)
+	until port_free "$port" && { [ -z "${1:-}" ] || port_free $((port + $1)); }; do port=$((port + 1)); done
+	echo "$port"
+}
+
+# launch_redis PORT DIR ARGS... starts redis-server and waits for its port.
+launch_redis() {
+	local port=$1 dir=$2
+	shift 2
 	redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-		--dir "$redis_dir" --logfile "$redis_dir/redis.log" &
-	redis_pid=$!
-	trap stop_redis EXIT
+		--dir "$dir" --logfile "$dir/redis.log" "$@" &
+	redis_pids+=($!)
+	redis_dirs+=("$dir")
 	for _ in $(seq 1 100); do
-		port_free "$port" || break
+		port_free "$port" || return 0
 		sleep 0.05
 	done
+	echo "redis-server on port $port did not start; see $dir/redis.log" >&2
+	return 1
+}
+
+start_redis() {
+	local port dir
+	port=$(free_port)
+	dir=$(mktemp -d)
+	launch_redis "$port" "$dir"
 	export STATETEMPLATE_REDIS_ADDR="127.0.0.1:$port"
 }
 
+start_redis_cluster() {
+	local addrs=() port dir
+	for _ in 1 2 3; do
+		port=$(free_port 10000)
+		dir=$(mktemp -d)
+		launch_redis "$port" "$dir" --cluster-enabled yes --cluster-config-file nodes.conf \
+			--cluster-node-timeout 2000 --cluster-require-full-coverage no \
+			--appendonly yes --appendfsync always
+		addrs+=("127.0.0.1:$port")
+	done
+	redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
+		{ cat "$dir/create.log" >&2; return 1; }
+	for _ in $(seq 1 200); do
+		local ok=1
+		for a in "${addrs[@]}"; do
+			redis-cli -h "${a%:*}" -p "${a#*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || ok=0
+		done
+		[ "$ok" = 1 ] && break
+		sleep 0.05
+	done
+	STATETEMPLATE_REDIS_CLUSTER=$(IFS=,; echo "${addrs[*]}")
+	export STATETEMPLATE_REDIS_CLUSTER
+}
+
 stop_redis() {
-	kill "$redis_pid" 2>/dev/null || true
-	wait "$redis_pid" 2>/dev/null || true
-	rm -rf "$redis_dir"
+	local pid dir
+	for pid in "${redis_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${redis_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	for dir in "${redis_dirs[@]}"; do rm -rf "$dir"; done
 }

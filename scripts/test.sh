@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of statetemplate: formatting, vet, and the whole suite
-# under the race detector, including the Redis and browser integration
-# tests. It installs what those need when it is missing (Debian's
-# redis-server and chromium, via apt-get: run as root or with sudo) and
-# starts a throwaway redis-server on a free loopback port, stopped on exit.
+# under the race detector, including the Redis, Redis Cluster and browser
+# integration tests. It installs what those need when it is missing
+# (Debian's redis-server, redis-tools and chromium, via apt-get: run as
+# root or with sudo) and starts a throwaway redis-server and a throwaway
+# three-master Redis Cluster on free loopback ports, stopped on exit.
 #
 # Usage: ./scripts/test.sh [extra go test flags]
 set -euo pipefail
@@ -15,6 +16,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 # --- dependencies -----------------------------------------------------------
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v redis-cli >/dev/null || missing+=(redis-tools)
 chrome="${STATETEMPLATE_CHROME:-$(command -v chromium || command -v chromium-browser || true)}"
 [ -n "$chrome" ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -27,10 +29,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export STATETEMPLATE_CHROME="$chrome"
 
-# --- a throwaway redis-server -----------------------------------------------
+# --- a throwaway redis-server and Redis Cluster -------------------------------
 . scripts/redis.sh
 start_redis
-say "redis-server on $STATETEMPLATE_REDIS_ADDR, chromium at $STATETEMPLATE_CHROME"
+start_redis_cluster
+say "redis-server on $STATETEMPLATE_REDIS_ADDR, Redis Cluster on $STATETEMPLATE_REDIS_CLUSTER, chromium at $STATETEMPLATE_CHROME"
 
 # --- checks -----------------------------------------------------------------
 say "gofmt"

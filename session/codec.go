@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -9,7 +10,9 @@ import (
 )
 
 // Decoding limits. A session file or a Redis value is input like any other:
-// a damaged or hostile record must fail to decode, not exhaust memory.
+// a damaged or hostile record must fail to decode, not exhaust memory. The
+// encoder knows no limits, so data is checked against them before it is
+// stored (CheckStorable): what is stored always decodes.
 const (
 	maxNestedLevels  = 64
 	maxArrayElements = 1 << 17
@@ -43,8 +46,14 @@ func getCodec() *codec {
 			MaxNestedLevels:  maxNestedLevels,
 			MaxArrayElements: maxArrayElements,
 			MaxMapPairs:      maxMapPairs,
-			DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-			IndefLength:      cbor.IndefLengthForbidden,
+			// Go strings are byte strings: text the encoder wrote with
+			// invalid UTF-8 must come back byte for byte, not fail.
+			UTF8: cbor.UTF8DecodeInvalid,
+			// Two distinct Go map keys can encode alike (int 1 and uint 1
+			// in a map[any]any); the later one wins instead of the whole
+			// session failing to decode.
+			DupMapKey:   cbor.DupMapKeyQuiet,
+			IndefLength: cbor.IndefLengthForbidden,
 		}.DecMode()
 		if err != nil {
 			panic(fmt.Sprintf("session: building CBOR decode mode: %v", err))
@@ -55,13 +64,38 @@ func getCodec() *codec {
 }
 
 // EncodeRecord returns the CBOR encoding of r, with r.Format set to
-// FormatVersion.
+// FormatVersion. A record DecodeRecord could not read back (its fragment
+// state beyond the decoding limits) is an error wrapping ErrUnstorableData.
 func EncodeRecord(r *Record) ([]byte, error) {
+	return encodeRecordAfter(nil, r)
+}
+
+// SealRecord returns SealValue(header, EncodeRecord(r)), encoded in place
+// behind the header: the form stores keep, in one allocation.
+func SealRecord(header []byte, r *Record) ([]byte, error) {
+	// Room for the data and the other fields; a fragment state grows it once.
+	prefix := make([]byte, len(header)+ChecksumLen, len(header)+ChecksumLen+len(r.Data)+256)
+	copy(prefix, header)
+	v, err := encodeRecordAfter(prefix, r)
+	if err != nil {
+		return nil, err
+	}
+	sealInPlace(v, len(header))
+	return v, nil
+}
+
+// encodeRecordAfter appends the encoding of r to prefix.
+func encodeRecordAfter(prefix []byte, r *Record) ([]byte, error) {
 	c := *r
 	c.Format = FormatVersion
-	b, err := getCodec().enc.Marshal(&c)
+	buf := bytes.NewBuffer(prefix)
+	err := getCodec().enc.MarshalToBuffer(&c, buf)
+	b := buf.Bytes()
+	if err == nil {
+		err = getCodec().dec.Wellformed(b[len(prefix):])
+	}
 	if err != nil {
-		return nil, fmt.Errorf("session: encoding record %s: %w", r.ID.Short(), err)
+		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)
 	}
 	return b, nil
 }
@@ -89,10 +123,12 @@ func DecodeRecord(b []byte) (*Record, error) {
 
 // EncodeData returns the canonical CBOR encoding of session data. Equal
 // data gives equal bytes, which is how an unchanged update is detected.
+// Data that does not encode is an error wrapping ErrUnstorableData; the
+// limits are checked by CheckStorable, once the data is to be stored.
 func EncodeData(v any) ([]byte, error) {
 	b, err := getCodec().enc.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("session: encoding data of type %T: %w", v, err)
+		return nil, unstorable(v, err)
 	}
 	return b, nil
 }
@@ -101,9 +137,42 @@ func EncodeData(v any) ([]byte, error) {
 // encodes into a pooled buffer and copies out only data that changed.
 func encodeDataTo(buf *bytes.Buffer, v any) error {
 	if err := getCodec().enc.MarshalToBuffer(v, buf); err != nil {
-		return fmt.Errorf("session: encoding data of type %T: %w", v, err)
+		return unstorable(v, err)
 	}
 	return nil
+}
+
+// CheckStorable reports whether encoded data (EncodeData's output) decodes
+// again: an error wrapping ErrUnstorableData names the limit it exceeds.
+// It reads the bytes without decoding them, at about a fifth of the cost
+// of encoding.
+func CheckStorable(b []byte) error {
+	if err := getCodec().dec.Wellformed(b); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnstorableData, limitError(err))
+	}
+	return nil
+}
+
+func unstorable(v any, err error) error {
+	return fmt.Errorf("%w: encoding data of type %T: %v", ErrUnstorableData, v, err)
+}
+
+// limitError rephrases the decoder's limit errors in the data's terms.
+func limitError(err error) error {
+	var (
+		nested *cbor.MaxNestedLevelError
+		array  *cbor.MaxArrayElementsError
+		pairs  *cbor.MaxMapPairsError
+	)
+	switch {
+	case errors.As(err, &nested):
+		return fmt.Errorf("nested deeper than %d levels of structs, maps and lists", maxNestedLevels)
+	case errors.As(err, &array):
+		return fmt.Errorf("a list of more than %d items", maxArrayElements)
+	case errors.As(err, &pairs):
+		return fmt.Errorf("a map or struct of more than %d entries", maxMapPairs)
+	}
+	return err
 }
 
 // DecodeData decodes b into v (a pointer), with the record limits.

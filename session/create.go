@@ -42,8 +42,11 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 			ErrUnregisteredType, TypeName(data))
 	}
 	enc, err := EncodeData(data)
+	if err == nil && durable {
+		err = CheckStorable(enc)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("statetemplate: creating session: %w", err)
 	}
 	if err := m.checkSize(len(enc), TypeName(data)); err != nil {
 		return "", err

@@ -24,6 +24,25 @@
 // In-process stores also keep the decoded value (Record.Value), so that
 // data of any type works without registration.
 //
+// What is stored reads back: strings come back byte for byte, invalid
+// UTF-8 included, and data a durable store could not decode again (nested
+// deeper than 64 levels, lists or maps of more than 131,072 entries) is
+// refused with ErrUnstorableData before anything is stored. Stores frame
+// each record with a CRC-32C (SealValue, OpenValue), so that a changed
+// byte is a corrupt record, never other session data.
+//
+// # Servers sharing a store
+//
+// With a store other processes write too (a Revisioner: Redis), a session
+// held in memory — an open handle, as a WebSocket keeps — is checked
+// against the stored revision (one round trip) before every read that
+// serves it: Open, Page, Validate, Refresh, Invalidate. Another server's
+// update reloads it, and a session gone from the store (invalidated
+// elsewhere, expired, wiped) ends there. A write based on a stale revision
+// fails with ErrConflict and leaves the entry holding the stored state, so
+// that the next Page is the winner's page: the caller resynchronises the
+// browser with it.
+//
 // # Lifecycle
 //
 // A session ends at its absolute expiry, after its idle timeout, when it

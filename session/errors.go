@@ -24,6 +24,13 @@ var (
 	// record cannot be decoded. It affects that session only.
 	ErrCorruptRecord = errors.New("statetemplate: corrupt session record")
 
+	// ErrUnstorableData is returned when session data cannot be stored so
+	// that it reads back: it does not encode (a channel, a func, a time
+	// outside RFC 3339's years) or it exceeds the record limits (nested
+	// deeper than 64 levels of maps, lists and structs, or a list or map of
+	// more than 131,072 entries). Nothing is stored.
+	ErrUnstorableData = errors.New("statetemplate: session data cannot be stored")
+
 	// ErrDataTooLarge is returned when session data encodes to more bytes
 	// than the renderer allows (Config.MaxDataBytes).
 	ErrDataTooLarge = errors.New("statetemplate: session data too large")

@@ -40,6 +40,9 @@ func (m *Manager) Open(ctx context.Context, tok string) (*Handle, error) {
 	}
 	e.mu.Lock()
 	err = m.promote(ctx, e)
+	if err == nil {
+		e.handles++
+	}
 	e.mu.Unlock()
 	if err != nil {
 		m.release(e)
@@ -86,6 +89,7 @@ func (h *Handle) Close() error {
 	h.closed = true
 	h.mu.Unlock()
 	defer h.m.release(h.e)
+	h.m.closeHandle(h.e)
 	if f, ok := h.m.cfg.Store.(Flusher); ok && !h.m.isClosed.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -94,6 +98,13 @@ func (h *Handle) Close() error {
 		}
 	}
 	return nil
+}
+
+// closeHandle counts a handle's Close.
+func (m *Manager) closeHandle(e *entry) {
+	e.mu.Lock()
+	e.handles--
+	e.mu.Unlock()
 }
 
 // RenderFragments makes data the session's data and returns the updates
@@ -156,10 +167,12 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, fmt.Errorf("%w: %s: session %s", ErrUnregisteredType, name, e.id.Short())
 	}
 
-	updates, state, memo, err := m.update(e, page, data, encBuf.Bytes())
+	updates, state, memo, title, err := m.update(e, page, data, encBuf.Bytes())
 	if err != nil {
 		return nil, err
 	}
+	m.noteOpaque(page, state)
+	updates = titleUpdate(prev, title, updates)
 	var changed []string
 	if m.cfg.DataChanged {
 		changed = m.changedPaths(prev, data)
@@ -170,6 +183,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.LastAccess = now
 	next.DataType = name
 	next.Template = page
+	next.Title = title
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state
@@ -188,26 +202,30 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 }
 
 // update renders e's page for data with template tmpl and returns the
-// updates from the page the browser has, the new fragment state and the
-// incremental renderer's memo. e.mu must be held.
-func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, error) {
+// updates from the page the browser has, the new fragment state, the
+// incremental renderer's memo and the page's title. e.mu must be held.
+func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, string, error) {
 	out, done, err := m.renderIncremental(e, tmpl, data, enc, nil)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
+		return nil, nil, nil, "", fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 	}
 	if done {
-		return out.Updates, out.State, out.Memo, nil
+		title := e.rec.Title
+		if out.TitleKnown {
+			title = out.Title
+		}
+		return out.Updates, out.State, out.Memo, title, nil
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := m.renderShared(buf, tmpl, data, enc, e.id); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, "", err
 	}
 	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+		return nil, nil, nil, "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	}
-	return updates, state, nil, nil
+	return updates, state, nil, PageTitle(buf.Bytes()), nil
 }
 
 // touch records an access for the idle timeout. It writes at most once a

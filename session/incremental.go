@@ -40,6 +40,10 @@ type IncrementalOutput struct {
 	Updates []fragments.Update
 	State   *fragments.State
 	Memo    any // to keep in Record.Memo for the next render
+	// Title is the page's title (PageTitle) when TitleKnown; otherwise
+	// the page's head was not rendered and the title is the last one.
+	Title      string
+	TitleKnown bool
 }
 
 // renderIncremental renders e's page for data through the Incremental

@@ -27,6 +27,7 @@ type Manager struct {
 	count  atomic.Int64 // estimate of the sessions in the store (see roomForOne)
 
 	corruptLogged sync.Map // ID → struct{}: corrupt records already logged
+	opaqueLogged  sync.Map // template and reason → struct{}: opaque pages already logged
 	nursery       *nursery // provisional sessions
 
 	stop     chan struct{}
@@ -53,7 +54,17 @@ type entry struct {
 	refs int  // guarded by the shard's mutex
 	gone bool // invalidated, expired or evicted; guarded by mu
 	prov bool // provisional: held in the nursery, not yet stored; guarded by mu
-	err  error
+	// handles counts the open Handles: a lease does not end a session a
+	// handle holds. Guarded by mu.
+	handles int
+	err     error
+}
+
+// expired reports whether e's session has expired at now: absolutely, by
+// idle timeout, or at the end of its lease while no handle holds it. e.mu
+// must be held.
+func (e *entry) expired(now time.Time) bool {
+	return e.rec.expiredHeld(now) || e.handles == 0 && e.rec.leaseEnded(now)
 }
 
 // NewManager validates cfg, fills in defaults and starts the background

@@ -32,7 +32,9 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	}
 	page := buf.String()
 	now := m.now()
-	if len(updates) == 0 && state == e.rec.Fragments {
+	m.noteOpaque(e.rec.Template, state)
+	title := PageTitle(buf.Bytes())
+	if len(updates) == 0 && state == e.rec.Fragments && title == e.rec.Title {
 		return page, m.touch(ctx, e, now)
 	}
 	next := e.rec.Clone()
@@ -40,6 +42,7 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	next.LastAccess = now
 	next.Fragments = state
 	next.Memo = memo
+	next.Title = title
 	if err := m.commit(ctx, e, next); err != nil {
 		return "", err
 	}

@@ -19,7 +19,7 @@ import (
 // Nursery defaults.
 const (
 	DefaultProvisionalTTL    = 2 * time.Minute
-	DefaultProvisionalBudget = 64 << 20
+	DefaultProvisionalBudget = 16 << 20
 	// nurseryPurgeEvery is how often the sweeper drops expired provisional
 	// sessions when no new one arrives to do it.
 	nurseryPurgeEvery = 15 * time.Second

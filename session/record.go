@@ -45,6 +45,11 @@ type Record struct {
 	// Template names the template of the renderer's set that renders the
 	// session's page; "" is the renderer's own template.
 	Template string `cbor:"12,keyasint,omitempty"`
+	// Lease, when set, ends the session at that moment unless it is renewed
+	// or a handle holds the session open (see Handle.SetLease).
+	Lease time.Time `cbor:"13,keyasint,omitzero"`
+	// Title is the text of the <title> of the page last rendered.
+	Title string `cbor:"14,keyasint,omitempty"`
 
 	// Value is the decoded data. In-process stores keep it so that data of
 	// any type works without registration; it is never encoded.
@@ -56,24 +61,33 @@ type Record struct {
 	Memo any `cbor:"-"`
 }
 
-// Expired reports whether the record has expired at now, absolutely or by
-// idle timeout.
+// Expired reports whether the record has expired at now: absolutely, by
+// idle timeout, or at the end of its lease.
 func (r *Record) Expired(now time.Time) bool {
-	if !now.Before(r.ExpiresAt) {
-		return true
-	}
-	return r.IdleTimeout > 0 && now.Sub(r.LastAccess) >= r.IdleTimeout
+	return r.expiredHeld(now) || r.leaseEnded(now)
 }
 
+// expiredHeld reports whether the record has expired at now even though a
+// handle holds it: absolutely or by idle timeout.
+func (r *Record) expiredHeld(now time.Time) bool {
+	return !now.Before(r.ExpiresAt) || r.IdleTimeout > 0 && now.Sub(r.LastAccess) >= r.IdleTimeout
+}
+
+func (r *Record) leaseEnded(now time.Time) bool { return !r.Lease.IsZero() && !now.Before(r.Lease) }
+
 // Deadline returns the moment the record expires if it is not accessed
-// again: the earlier of ExpiresAt and LastAccess+IdleTimeout.
+// again: the earliest of ExpiresAt, LastAccess+IdleTimeout and Lease.
 func (r *Record) Deadline() time.Time {
+	d := r.ExpiresAt
 	if r.IdleTimeout > 0 {
-		if idle := r.LastAccess.Add(r.IdleTimeout); idle.Before(r.ExpiresAt) {
-			return idle
+		if idle := r.LastAccess.Add(r.IdleTimeout); idle.Before(d) {
+			d = idle
 		}
 	}
-	return r.ExpiresAt
+	if !r.Lease.IsZero() && r.Lease.Before(d) {
+		d = r.Lease
+	}
+	return d
 }
 
 // Clone returns a shallow copy of r whose Data slice and Fragments are

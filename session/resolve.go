@@ -30,12 +30,17 @@ func (m *Manager) acquire(ctx context.Context, tok string) (*entry, uint32, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	e, err := m.acquireID(ctx, ID(c.SessionID))
+	e, loaded, err := m.acquireID(ctx, ID(c.SessionID))
 	if err != nil {
 		return nil, 0, err
 	}
 	e.mu.Lock()
-	err = m.check(ctx, e, c.Gen)
+	if !loaded {
+		err = m.refresh(ctx, e)
+	}
+	if err == nil {
+		err = m.check(ctx, e, c.Gen)
+	}
 	e.mu.Unlock()
 	if err != nil {
 		m.release(e)
@@ -45,16 +50,16 @@ func (m *Manager) acquire(ctx context.Context, tok string) (*entry, uint32, erro
 }
 
 // acquireID returns the live entry of id, loading it from the cache or the
-// store when no one is using it. Two callers for one session always share
-// one entry.
-func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
+// store when no one is using it, and whether this call loaded it. Two
+// callers for one session always share one entry.
+func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, bool, error) {
 	sh := m.shard(id)
 	for attempt := 0; ; attempt++ {
 		sh.mu.Lock()
 		if e := sh.live[id]; e != nil {
 			e.refs++
 			sh.mu.Unlock()
-			return e, nil
+			return e, false, nil
 		}
 		ended := sh.ended
 		sh.mu.Unlock()
@@ -65,7 +70,7 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 			var err error
 			rec, cached, err = m.load(ctx, id) // outside the shard lock: the store may be remote
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 		sh.mu.Lock()
@@ -76,7 +81,8 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 			sh.mu.Unlock()
 			continue
 		}
-		if e == nil { // else someone loaded it meanwhile: theirs wins, ours is dropped
+		loaded := e == nil
+		if loaded { // else someone loaded it meanwhile: theirs wins, ours is dropped
 			e = &entry{id: id, rec: rec, prov: prov}
 			sh.live[id] = e
 			if m.cfg.Cache != nil && !cached && !prov {
@@ -85,7 +91,51 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, error) {
 		}
 		e.refs++
 		sh.mu.Unlock()
-		return e, nil
+		return e, loaded, nil
+	}
+}
+
+// refresh brings the entry of a session held in memory up to date with a
+// store other servers share (a Revisioner): one round trip compares the
+// stored revision with the held one; another server's update reloads the
+// record, and a session gone from the store — invalidated elsewhere,
+// expired or wiped by the store — ends here too. When the store cannot
+// answer, the held state is served: no other server can change the
+// session through an unreachable store either. e.mu must be held.
+func (m *Manager) refresh(ctx context.Context, e *entry) error {
+	rv, ok := m.cfg.Store.(Revisioner)
+	if !ok || e.gone || e.prov { // a provisional session is not in the store yet
+		return nil
+	}
+	rev, err := rv.Revision(ctx, e.id)
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		m.drop(e, fmt.Errorf("%w: session %s is no longer in the store (ended by another server, or expired there)", ErrSessionNotFound, e.id.Short()))
+		return e.err
+	case err != nil || rev == e.rec.Rev:
+		return nil
+	}
+	fresh, _, err := m.load(ctx, e.id)
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		m.drop(e, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err))
+		return e.err
+	case err != nil:
+		return nil
+	}
+	e.rec = fresh
+	if m.cfg.Cache != nil {
+		m.cfg.Cache.Set(fresh)
+	}
+	return nil
+}
+
+// drop marks e gone with err because its record is gone from the store
+// already. e.mu must be held.
+func (m *Manager) drop(e *entry, err error) {
+	e.gone, e.err = true, err
+	if m.cfg.Cache != nil {
+		m.cfg.Cache.Delete(e.id)
 	}
 }
 
@@ -164,7 +214,7 @@ func (m *Manager) check(ctx context.Context, e *entry, gen uint32) error {
 	if e.rec.TokenGen != gen {
 		return fmt.Errorf("%w: session %s: token was replaced by RefreshToken", ErrInvalidToken, e.id.Short())
 	}
-	if e.rec.Expired(m.now()) {
+	if e.expired(m.now()) {
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, e.id.Short()))
 		return e.err
 	}
@@ -212,6 +262,11 @@ func (m *Manager) forget(ctx context.Context, id ID) {
 // with another writer the entry takes the stored record, so that the next
 // attempt starts from the fresh state.
 func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
+	if !sameSlice(next.Data, e.rec.Data) && IsDurable(m.cfg.Store) {
+		if err := CheckStorable(next.Data); err != nil {
+			return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+		}
+	}
 	if e.prov {
 		m.nursery.put(next, m.now())
 		e.rec = next
@@ -237,12 +292,15 @@ func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 		}
 		return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 	case errors.Is(err, ErrSessionNotFound):
-		e.gone, e.err = true, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
-		if m.cfg.Cache != nil {
-			m.cfg.Cache.Delete(e.id)
-		}
+		m.drop(e, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err))
 		return e.err
 	default:
 		return fmt.Errorf("statetemplate: saving session %s: %w", e.id.Short(), err)
 	}
+}
+
+// sameSlice reports whether a and b are the same bytes in memory: a record
+// that kept its predecessor's data (a page render, a touch, a refresh).
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }

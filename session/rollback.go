@@ -16,15 +16,7 @@ import (
 // action.
 func (h *Handle) Rollback(ctx context.Context) error {
 	return h.locked(ctx, func(m *Manager, e *entry) error {
-		enc := e.rec.Data
-		if enc == nil && !e.prov {
-			stored, err := m.cfg.Store.Get(ctx, e.id)
-			if err != nil {
-				return fmt.Errorf("statetemplate: rolling back session %s: %w", e.id.Short(), err)
-			}
-			enc = stored.Data
-		}
-		v, err := m.restore(e.rec, enc)
+		enc, v, err := m.committed(ctx, e)
 		if err != nil {
 			return fmt.Errorf("statetemplate: rolling back session %s: %w", e.id.Short(), err)
 		}
@@ -35,6 +27,35 @@ func (h *Handle) Rollback(ctx context.Context) error {
 		// Stored, so that no store or cache keeps the mutated value.
 		return m.commit(ctx, e, next)
 	})
+}
+
+// Committed returns a new value decoded from the session's last committed
+// state: a deep copy of its data as last rendered, sharing nothing with
+// the session.
+func (h *Handle) Committed(ctx context.Context) (any, error) {
+	var v any
+	err := h.locked(ctx, func(m *Manager, e *entry) error {
+		var err error
+		_, v, err = m.committed(ctx, e)
+		return err
+	})
+	return v, err
+}
+
+// committed returns the encoding of e's last committed data, read back
+// from the store when the record in memory does not hold it, and a value
+// decoded from it. e.mu must be held.
+func (m *Manager) committed(ctx context.Context, e *entry) ([]byte, any, error) {
+	enc := e.rec.Data
+	if enc == nil && !e.prov {
+		stored, err := m.cfg.Store.Get(ctx, e.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		enc = stored.Data
+	}
+	v, err := m.restore(e.rec, enc)
+	return enc, v, err
 }
 
 // restore decodes enc as data of rec's type: the registered type of that
@@ -52,29 +73,25 @@ func (m *Manager) restore(rec *Record, enc []byte) (any, error) {
 	return DecodeAs(reflect.TypeOf(rec.Value), enc)
 }
 
-// SetIdleTimeout gives the session a new idle timeout, counted from now; 0
-// removes it. Package live shortens it when a session's last page
-// disconnects, so that a session nothing can reach any more ends soon.
-func (h *Handle) SetIdleTimeout(ctx context.Context, d time.Duration) error {
-	if d < 0 {
-		return fmt.Errorf("statetemplate: negative idle timeout %v", d)
-	}
+// SetLease ends the session d from now, unless SetLease is called again
+// or a handle holds the session open then; d <= 0 removes the lease.
+// Package live keeps a connected session's lease ahead and shortens it
+// when the page goes away, so that a session nothing can reach any more
+// ends soon.
+func (h *Handle) SetLease(ctx context.Context, d time.Duration) error {
 	return h.locked(ctx, func(m *Manager, e *entry) error {
-		now := m.now()
-		if e.rec.IdleTimeout == d && now.Sub(e.rec.LastAccess) < time.Second {
+		var until time.Time
+		if d > 0 {
+			until = m.now().Add(d)
+		}
+		if e.rec.Lease.Equal(until) {
 			return nil
 		}
 		next := e.rec.Clone()
 		next.Rev++
-		next.IdleTimeout, next.LastAccess = d, now
+		next.Lease = until
 		return m.commit(ctx, e, next)
 	})
-}
-
-// Touch records an access now, which restarts the idle timeout. It writes
-// at most once a second, and never for a session without idle timeout.
-func (h *Handle) Touch(ctx context.Context) error {
-	return h.locked(ctx, func(m *Manager, e *entry) error { return m.touch(ctx, e, m.now()) })
 }
 
 // locked runs fn under the session's lock, once the handle and the session

@@ -35,7 +35,8 @@ import (
 //     before, earliest first; it lists, it does not delete. An Update that
 //     moves the deadline (a later LastAccess with an idle timeout) moves the
 //     record in this listing. Stores index records by deadline so that this
-//     costs O(result), not a scan.
+//     costs O(result), not a scan. A store that deletes every record at its
+//     Deadline by itself (SelfExpiring) lists nothing instead.
 //   - HealthCheck returns nil when the store can serve requests, otherwise an
 //     error wrapping ErrStoreUnavailable.
 //   - Count returns the number of stored records, expired or not.
@@ -67,8 +68,33 @@ type KeyKeeper interface {
 	LoadOrCreateKey(ctx context.Context, newKey func() []byte) ([]byte, error)
 }
 
+// SelfExpiring is implemented by stores that delete every record at its
+// Deadline by themselves (Redis key expiry), so that the sweeper has
+// nothing to do: their Expired returns no IDs, and Get, Update and Count
+// stop seeing a record once its deadline has passed (by the store's clock).
+type SelfExpiring interface {
+	ExpiresRecords() bool
+}
+
+// Revisioner is implemented by stores that several processes share
+// (Redis). Revision returns the revision of the stored record of id, or an
+// error wrapping ErrSessionNotFound when there is none, in one round trip.
+// The manager calls it before it serves a session it holds in memory, so
+// that another server's update, an invalidation or an expiry is seen by
+// the next read on every server.
+type Revisioner interface {
+	Revision(ctx context.Context, id ID) (uint64, error)
+}
+
 // IsDurable reports whether s keeps records beyond the process's life.
 func IsDurable(s Store) bool {
 	d, ok := s.(Durable)
 	return ok && d.Durable()
+}
+
+// ExpiresRecords reports whether s deletes records at their deadline by
+// itself (see SelfExpiring).
+func ExpiresRecords(s Store) bool {
+	e, ok := s.(SelfExpiring)
+	return ok && e.ExpiresRecords()
 }

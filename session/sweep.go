@@ -79,7 +79,7 @@ func (m *Manager) sweepOne(ctx context.Context, id ID, now time.Time) bool {
 		defer m.release(e)
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if e.gone || !e.rec.Expired(now) {
+		if e.gone || !e.expired(now) {
 			return false
 		}
 		m.end(ctx, e, fmt.Errorf("%w: session %s", ErrSessionExpired, id.Short()))

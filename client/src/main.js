@@ -3,13 +3,25 @@
 //   <script src="/statetemplate.js" data-ref="TAB_REF" data-url="/ws" defer>
 // It connects to the WebSocket, sends actions as {"action": name, ...fields},
 // and applies the fragment updates the server sends. See live/doc.go for the
-// wire format and close codes, fragments/doc.go for the update semantics.
-import { fnv } from "./hash.js";
-import { connect, status } from "./socket.js";
-import { listen, send } from "./actions.js";
+// wire format and close codes, fragments/doc.go for the update semantics,
+// client/README.md for the attributes a page uses.
+import { connect, status, remember, here, uploadURL } from "./socket.js";
+import { listenActions, send, fields, formFields, value, isInput } from "./actions.js";
+import { fire, on } from "./notices.js";
+import { plus, source, withPlus, grow } from "./plus.js";
 
-var me = document.currentScript;
-window.statetemplate = { send: send, hash: fnv };
-listen();
+const me = document.currentScript,
+  d = me.dataset;
+source(me.src);
+window.statetemplate = {
+  send: (action, fields, el) => send(action, fields, el),
+  navigate: (url) => withPlus(() => plus.go(url)),
+  hook: (name, obj) => withPlus(() => plus.hook(name, obj)),
+  on,
+  // For the plus extension: see core.js.
+  _: { send, remember, here, uploadURL, fire, fields, formFields, value, isInput, plus },
+};
+listenActions();
+grow(document.documentElement, []);
 status("connecting");
-connect(me.dataset.url || "/ws", me.dataset.ref);
+connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");

@@ -1,90 +1,135 @@
 // The WebSocket: connect, reconnect with backoff and jitter, resynchronize
-// after a reconnect, and reload once when the session is gone (see
-// live/doc.go for the wire format and close codes).
+// after a reconnect, reload once when the session is gone, and keep the
+// tab's session across reloads (see live/doc.go for the wire format, the
+// close codes and the reload protocol).
 import { apply } from "./apply.js";
+import { answer, settle } from "./actions.js";
+import { grow } from "./plus.js";
+import { fire } from "./notices.js";
 
-var doc = document,
+const doc = document,
   RESYNC = { action: "_resync" },
-  RELOADED = "statetemplate-reloaded",
-  ws = null,
-  tries = 0,
-  opened = false,
+  RELOADED = "st-reloaded",
   queue = [],
-  url;
+  enc = encodeURIComponent,
+  secure = location.protocol == "https:",
+  // ss runs f on sessionStorage, which some browsers refuse to scripts.
+  ss = (f) => {
+    try {
+      return f(sessionStorage);
+    } catch (x) {}
+  };
+let ws,
+  tries = 0,
+  opened,
+  live,
+  ref,
+  path,
+  base,
+  first,
+  key;
 
-export function status(s) {
+export const here = () => location.pathname + location.search;
+
+export const status = (s) => {
   doc.documentElement.dataset.stStatus = s;
-  doc.dispatchEvent(new CustomEvent("statetemplate:status", { detail: s }));
-}
+  fire("status", s);
+};
 
 // raw sends m now, or queues it until the socket is open.
-export function raw(m) {
-  if (ws && ws.readyState === 1) ws.send(JSON.stringify(m));
-  else if (queue.length < 100) queue.push(m);
-}
+export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : queue.length < 100 && queue.push(m));
 
-// connect opens the socket at path for the tab reference ref.
-export function connect(path, ref) {
-  url =
-    (location.protocol === "https:" ? "wss://" : "ws://") +
-    location.host +
-    path +
-    (path.indexOf("?") < 0 ? "?" : "&") +
-    "ref=" +
-    encodeURIComponent(ref);
+// tab reads or writes what this tab remembers across its page loads: the
+// reference of its page (r), the page's URL (u) and, while a page goes
+// away, the nonce (n) it left in the resume cookie.
+const tab = (t) => (t ? ss((s) => s.setItem(key, JSON.stringify(t))) : ss((s) => JSON.parse(s.getItem(key))) || {});
+
+// remember records the page's reference and URL, after a navigation.
+export const remember = () => tab({ r: ref, u: here() });
+
+export const uploadURL = () => path + "/upload?ref=" + enc(ref);
+
+// connect opens the socket at p for the page's tab reference pageRef.
+// resumed is the nonce of a page that continued its tab's session, rc the
+// name of the resume cookie.
+export const connect = (p, pageRef, resumed, rc) => {
+  const t = ((key = "st-tab:" + p), tab());
+  path = p;
+  ref = pageRef;
+  first = resumed
+    ? t.n == resumed
+      ? "&resumed=1"
+      : "&fresh=1" // another tab took the session this tab left: start anew
+    : t.r && t.r != ref && t.u == here()
+    ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
+    : "";
+  remember();
+  base = (secure ? "wss://" : "ws://") + location.host + p + "?";
+  // As the page goes away — before the next page's request, which
+  // pagehide comes too late for — a reload of this URL takes the cookie
+  // along within seconds, and the next page continues this session. A
+  // page that stays (a cancelled unload, bfcache) clears it.
+  const n = crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 16),
+    leave = () => {
+      tab({ r: ref, u: here(), n });
+      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
+      setTimeout(stay, 3000);
+    },
+    stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
+  addEventListener("beforeunload", leave);
+  addEventListener("pagehide", leave);
+  addEventListener("pageshow", (e) => e.persisted && stay());
   open();
-}
+};
 
-function open() {
-  ws = new WebSocket(url);
-  ws.onopen = function () {
+const open = () => {
+  ws = new WebSocket(base + "ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ws.onopen = () => {
     tries = 0;
-    // Updates may have been lost while disconnected: start from a full render.
-    if (opened) queue.unshift(RESYNC);
-    opened = true;
-    var q = queue;
-    queue = [];
-    q.forEach(raw);
+    // Updates may have been lost while disconnected: start from a full
+    // render; actions in flight will not be answered.
+    if (opened) queue.unshift(RESYNC), settle();
+    opened = 1;
+    queue.splice(0).forEach(raw);
   };
-  ws.onmessage = function (e) {
-    var m = JSON.parse(e.data);
-    if (doc.documentElement.dataset.stStatus !== "open") {
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data),
+      touched = [];
+    if (!live) {
       // The server's first message (an empty batch) says the session is
       // live; only now may a later "gone" reload the page again.
-      try {
-        sessionStorage.removeItem(RELOADED);
-      } catch (x) {}
+      live = 1;
+      first = "";
+      ss((s) => s.removeItem(RELOADED));
       status("open");
     }
     if (Array.isArray(m)) {
-      for (var i = 0; i < m.length; i++)
-        if (!apply(m[i])) {
+      for (const u of m) {
+        const el = apply(u);
+        if (!el) {
           raw(RESYNC);
           break;
         }
-      doc.dispatchEvent(new CustomEvent("statetemplate:update", { detail: m }));
-    } else if (m.error) {
-      console.warn("statetemplate:", m.error, m.message);
-      doc.dispatchEvent(new CustomEvent("statetemplate:error", { detail: m }));
-    }
+        touched.push(el);
+      }
+      grow(doc.body, touched);
+      fire("update", m);
+    } else if (m.ref) (ref = m.ref), remember();
+    else answer(m);
   };
-  ws.onclose = function (e) {
-    ws = null;
-    if (e.code === 4401) {
+  ws.onclose = (e) => {
+    ws = live = null;
+    // 4409: a newer page of this tab took the session over.
+    if (e.code == 4409) return status("replaced");
+    if (e.code == 4401) {
       // The session is gone for good: reload once for a new one, but not
       // again until a page has connected, so a dead server cannot loop us.
       status("gone");
-      try {
-        if (sessionStorage.getItem(RELOADED)) return;
-        sessionStorage.setItem(RELOADED, "1");
-      } catch (x) {
-        return;
-      }
-      location.reload();
+      if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) location.reload();
       return;
     }
     status("closed");
-    var d = Math.min(5000, 250 * Math.pow(2, tries++));
+    const d = Math.min(5000, 250 * 2 ** tries++);
     setTimeout(open, d / 2 + (Math.random() * d) / 2);
   };
-}
+};

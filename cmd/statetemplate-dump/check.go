@@ -18,8 +18,9 @@ var checkCommand = &command{
 expiry index, and prints one line per problem, then a summary line. Problem lines start with their kind:
 
   damaged    the file cannot be read: truncated, not a session file, damaged pages
-  corrupt    a record, or the data in it, that does not decode (that session
-             only is lost)
+  corrupt    a record whose bytes changed since it was written (its checksum
+             does not match), or a record or its data that does not decode
+             (that session only is lost)
   unindexed  a session with no expiry index entry (the sweeper never deletes it)
   orphan     an index entry with no session at its deadline
   count      the stored session count differs from the records found
@@ -27,8 +28,11 @@ expiry index, and prints one line per problem, then a summary line. Problem line
   pages      bbolt's own page check: a page unreachable, freed twice, out of
              key order (the next write could spread the damage)
 
-The second column is the session id ("-" when there is none). Exit status 1
-when there is any problem. A damaged file is reported, never a crash: bbolt
+A file written before records had checksums gets a note with the number of
+records that have none yet. The second column is the session id ("-" when
+there is none). Exit status 1
+when there is any problem. An interrupted check (SIGINT, SIGTERM) has no
+verdict: it prints how far it got and exits 130. A damaged file is reported, never a crash: bbolt
 panics on damaged pages are caught and reported as "damaged", and bbolt's
 page check runs in a child process, so that a fault there is reported too.`,
 	run: runCheck,
@@ -76,23 +80,52 @@ func runCheck(a *app, cmd *command, args []string) int {
 		return a.openFailed(cmd, path, err)
 	}
 
+	total := -1
+	if stats, err := st.Stats(); err == nil {
+		total = stats.Sessions
+	}
 	sessions, walkErr := a.checkRecords(f, st, c, *grace)
+	if a.ctx.Err() != nil {
+		closeStore(st, walkErr)
+		return a.interrupted(c, fmt.Sprintf("while reading the sessions, after %s", ofTotal(sessions, total)))
+	}
 	rep, indexErr := a.checkIndex(st, c, path, sessions, walkErr)
 	closeStore(st, errors.Join(walkErr, indexErr))
 	if a.ctx.Err() != nil {
-		a.errorf(cmd, "interrupted: no verdict")
-		return exitUsage
+		return a.interrupted(c, fmt.Sprintf("while checking the expiry index, after %s", ofTotal(sessions, total)))
 	}
 	if !a.skipPageCheck && !errors.Is(walkErr, errStuck) && !errors.Is(indexErr, errStuck) {
 		a.checkPages(cmd, c, path)
+		if a.ctx.Err() != nil {
+			return a.interrupted(c, fmt.Sprintf("during bbolt's page check, after %s and %d index entries",
+				ofTotal(sessions, total), rep.IndexEntries))
+		}
 	}
 
+	if rep.Unchecksummed > 0 {
+		fmt.Fprintf(a.stdout, "note: %d records were written before records had checksums (layout 1): a changed byte in them may go unnoticed until a server opening the file rewrites them\n", rep.Unchecksummed)
+	}
 	if c.problems > 0 {
 		fmt.Fprintf(a.stdout, "%d problem(s): %d sessions, %d index entries\n", c.problems, sessions, rep.IndexEntries)
 		return exitFindings
 	}
 	fmt.Fprintf(a.stdout, "ok: %d sessions, %d index entries, no problems\n", sessions, rep.IndexEntries)
 	return exitOK
+}
+
+// interrupted ends a check that SIGINT or SIGTERM stopped: it has no
+// verdict, whatever it found so far, and says how far it got.
+func (a *app) interrupted(c *checker, where string) int {
+	fmt.Fprintf(a.stdout, "not checked: interrupted %s; %d problem(s) found until then, the rest of the file was not checked\n", where, c.problems)
+	return exitInterrupted
+}
+
+// ofTotal is "n of total sessions", or "n sessions" when the total is unknown.
+func ofTotal(n, total int) string {
+	if total < 0 {
+		return fmt.Sprintf("%d sessions", n)
+	}
+	return fmt.Sprintf("%d of %d sessions", n, total)
 }
 
 // checkRecords walks the sessions: every record and its data must decode,
@@ -103,6 +136,9 @@ func (a *app) checkRecords(f *cmdFlags, st *bolt.Store, c *checker, grace time.D
 	sessions := 0
 	err := a.scan(a.ctx, f, st, "check", func(e entry) error {
 		sessions++
+		if a.afterRecord != nil {
+			defer a.afterRecord()
+		}
 		if e.Err != nil {
 			c.report("corrupt", e.ID, "%v", e.Err)
 			return nil
@@ -166,7 +202,7 @@ func (a *app) checkPages(cmd *command, c *checker, path string) {
 	switch {
 	case errors.Is(err, errDamaged):
 		c.report("damaged", session.ID{}, "%v", err)
-	case err != nil:
+	case err != nil && a.ctx.Err() == nil:
 		a.errorf(cmd, "warning: %v", err)
 	}
 }

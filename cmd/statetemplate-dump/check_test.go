@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ import (
 )
 
 // The layout of storage/bolt (its doc.go), which these tests damage on
-// purpose: sessions id → deadline|rev|CBOR; expiry deadline|id → "".
+// purpose: sessions id → 0x02|deadline|rev|CRC-32C|CBOR; expiry
+// deadline|id → "".
 var (
 	bucketSessions = []byte("sessions")
 	bucketExpiry   = []byte("expiry")
@@ -51,7 +53,7 @@ func writeDamagedFixture(t *testing.T, dir string) string {
 		sb, ib, mb := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry), tx.Bucket(bucketMeta)
 		counter := mustID(t, idCounter)
 		v := bytes.Clone(sb.Get(counter[:]))
-		v[16] = 0xff // the CBOR record's first byte: a "break" where a map must start
+		v[len(v)/2] ^= 0xff // one byte changed: the checksum finds it
 		if err := sb.Put(counter[:], v); err != nil {
 			return err
 		}
@@ -61,7 +63,9 @@ func writeDamagedFixture(t *testing.T, dir string) string {
 		if err != nil {
 			return err
 		}
-		if err := sb.Put(old.ID[:], append(bytes.Clone(sb.Get(old.ID[:])[:16]), body...)); err != nil {
+		// A record written with a valid checksum whose data does not
+		// decode: the header (format, deadline, revision) is kept.
+		if err := sb.Put(old.ID[:], session.SealValue(bytes.Clone(sb.Get(old.ID[:])[:17]), body)); err != nil {
 			return err
 		}
 		ghost := mustID(t, "9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f")
@@ -125,16 +129,56 @@ func TestDamagedRecords_AreReportedByEveryCommand(t *testing.T) {
 }
 
 // fileOffset returns where the stored CBOR record of rec starts in the
-// file at path.
+// file at path: its only copy (see fileOffsets).
 func fileOffset(t *testing.T, path string, rec *session.Record) int {
+	t.Helper()
+	offs := fileOffsets(t, path, rec)
+	require.Len(t, offs, 1, "one copy of the record in the file")
+	return offs[0]
+}
+
+// fileOffsets returns every place the stored CBOR record of rec starts in
+// the file at path: bbolt copies pages on write, so a page freed by a
+// later transaction may still hold an old copy next to the live one.
+func fileOffsets(t *testing.T, path string, rec *session.Record) []int {
 	t.Helper()
 	body, err := session.EncodeRecord(rec)
 	require.NoError(t, err)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	off := bytes.Index(data, body)
-	require.GreaterOrEqual(t, off, 0, "record found in the file")
-	return off
+	var offs []int
+	for at := 0; ; {
+		i := bytes.Index(data[at:], body)
+		if i < 0 {
+			break
+		}
+		offs = append(offs, at+i)
+		at += i + 1
+	}
+	require.NotEmpty(t, offs, "record found in the file")
+	return offs
+}
+
+// pagesOf returns the starts of the pages holding the offsets, each once.
+func pagesOf(offs []int) []int {
+	var pages []int
+	for _, o := range offs {
+		if p := o / 4096 * 4096; !slices.Contains(pages, p) {
+			pages = append(pages, p)
+		}
+	}
+	return pages
+}
+
+// plus returns each offset plus d.
+func plus(offs []int, ds ...int) []int {
+	var out []int
+	for _, o := range offs {
+		for _, d := range ds {
+			out = append(out, o+d)
+		}
+	}
+	return out
 }
 
 func flipAt(t *testing.T, path string, offsets ...int) {
@@ -158,24 +202,23 @@ func TestCheck_DamagedFileExitsOneWithAUsefulMessage(t *testing.T) {
 		{
 			name: "flipped bytes inside a record",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				off := fileOffset(t, path, recs[1])
-				flipAt(t, path, off, off+1)
+				flipAt(t, path, plus(fileOffsets(t, path, recs[1]), 0, 1)...)
 			},
 			want: []string{"corrupt    " + idCounter + "  statetemplate: corrupt session record", "1 problem(s)"},
 		},
 		{
 			name: "flipped page type of the data page",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				page := fileOffset(t, path, recs[0]) / 4096 * 4096
-				flipAt(t, path, page+8) // the page header's flags: no longer a leaf
+				// the page header's flags: no longer a leaf
+				flipAt(t, path, plus(pagesOf(fileOffsets(t, path, recs[0])), 8)...)
 			},
 			want: []string{"damaged    -", "the file's page structure is damaged: bbolt:"},
 		},
 		{
 			name: "flipped element offsets of the data page",
 			damage: func(t *testing.T, path string, recs []*session.Record) {
-				page := fileOffset(t, path, recs[0]) / 4096 * 4096
-				flipAt(t, path, page+16+4, page+16+5) // first leaf element's key offset
+				// first leaf element's key offset
+				flipAt(t, path, plus(pagesOf(fileOffsets(t, path, recs[0])), 16+4, 16+5)...)
 			},
 			want: []string{"problem(s)"},
 		},
@@ -353,4 +396,110 @@ func TestPageCheck_ChildCrashIsDamageAndAMissingFileIsNot(t *testing.T) {
 	_, err = a.pageCheck(filepath.Join(t.TempDir(), "missing.db"))
 	require.ErrorIs(t, err, errNoPageCheck)
 	assert.NotErrorIs(t, err, errDamaged)
+}
+
+// TestCheck_FindsEverySingleByteChangeOfARecord changes each byte of a
+// stored record in the file, one at a time, as a bad disk would: check
+// reports that session as corrupt every time, and no other.
+func TestCheck_FindsEverySingleByteChangeOfARecord(t *testing.T) {
+	dir := t.TempDir()
+	recs := fixtureRecords(t)[:1] // the dashboard: data, fragments, every field
+	path := writeFixture(t, dir, "sessions.db", recs)
+	clean, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// The value starts 21 bytes before the CBOR record: format, deadline,
+	// revision, checksum.
+	start := fileOffset(t, path, recs[0]) - 21
+	body, err := session.EncodeRecord(recs[0])
+	require.NoError(t, err)
+	end := start + 21 + len(body)
+	require.Equal(t, byte(0x02), clean[start], "the value's format byte")
+
+	flipped := filepath.Join(dir, "flipped.db")
+	missed := 0
+	for off := start; off < end; off++ {
+		b := bytes.Clone(clean)
+		b[off] ^= 0x5a
+		require.NoError(t, os.WriteFile(flipped, b, 0o600))
+		r := runToolWith(t, func(a *app) { a.skipPageCheck = true }, t0, "check", flipped)
+		if r.code != exitFindings || !strings.Contains(r.stdout, "corrupt    "+idDashboard) {
+			missed++
+			t.Errorf("byte %d of the value changed: exit %d, output %s", off-start, r.code, r.stdout)
+		}
+	}
+	t.Logf("%d bytes of the value changed one at a time, %d missed by check", end-start, missed)
+	require.Zero(t, missed, "of %d changed bytes", end-start)
+}
+
+// TestCheck_Layout1FileIsCheckedAndItsUnchecksummedRecordsNoted: a file
+// written before records had checksums reads, and check says how many
+// records it cannot vouch for byte by byte.
+func TestCheck_Layout1FileIsCheckedAndItsUnchecksummedRecordsNoted(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "storage", "bolt", "testdata", "layout1.db"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "layout1.db")
+	require.NoError(t, os.WriteFile(path, src, 0o600))
+	r := runToolWith(t, func(a *app) { a.skipPageCheck = true }, t0, "check", path)
+	require.Equal(t, exitOK, r.code, "%s%s", r.stdout, r.stderr)
+	require.Contains(t, r.stdout, "note: 3 records were written before records had checksums (layout 1)")
+	require.Contains(t, r.stdout, "ok: 3 sessions, 3 index entries, no problems")
+}
+
+// TestEmptyFile_IsReportedClearly: a session file cut to 0 bytes is not a
+// session file, and every command says so in words rather than with an
+// error of the file system.
+func TestEmptyFile_IsReportedClearly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	r := runTool(t, t0, "check", path)
+	require.Equal(t, exitFindings, r.code, "%s%s", r.stdout, r.stderr)
+	require.Contains(t, r.stdout, "damaged")
+	require.Contains(t, r.stdout, "empty (0 bytes)")
+	require.NotContains(t, r.stdout+r.stderr, "bad file descriptor")
+	for _, cmd := range []string{"list", "stats", "export"} {
+		r = runTool(t, t0, cmd, path)
+		require.Equal(t, exitUsage, r.code, cmd)
+		require.Contains(t, r.stderr, "empty (0 bytes)", cmd)
+	}
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Zero(t, fi.Size(), "reading commands leave the file as it was")
+}
+
+// slowPageCheckEnv makes the test binary's page-check child sleep this
+// long first (a time.Duration), so that a test can interrupt check there.
+const slowPageCheckEnv = "STATETEMPLATE_DUMP_TEST_SLOW_PAGECHECK"
+
+// TestCheck_InterruptedIsNeverOK: SIGINT or SIGTERM (a cancelled context)
+// at any phase of check — walking the sessions, or in bbolt's page check
+// at the end — gives no verdict: a non-zero exit and a line saying how far
+// the check got, never "ok".
+func TestCheck_InterruptedIsNeverOK(t *testing.T) {
+	path := writeFixture(t, t.TempDir(), "sessions.db", fixtureRecords(t))
+	t.Run("during the page check", func(t *testing.T) {
+		t.Setenv(slowPageCheckEnv, "10s")
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		start := time.Now()
+		r := runToolCtx(t, ctx, t0, "check", "--grace", "100h", path)
+		require.Less(t, time.Since(start), 5*time.Second, "the interrupt stops the child")
+		assert.Equal(t, exitInterrupted, r.code)
+		assert.NotContains(t, r.stdout, "ok:")
+		assert.Contains(t, r.stdout, "not checked: interrupted during bbolt's page check, after 4 of 4 sessions and 4 index entries")
+	})
+	t.Run("during the session walk", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		walked := 0
+		r := runToolWith(t, func(a *app) {
+			a.ctx = ctx
+			a.afterRecord = func() {
+				if walked++; walked == 2 {
+					cancel()
+				}
+			}
+		}, t0, "check", "--grace", "100h", path)
+		assert.Equal(t, exitInterrupted, r.code)
+		assert.NotContains(t, r.stdout, "ok:")
+		assert.Contains(t, r.stdout, "not checked: interrupted while reading the sessions, after 2 of 4 sessions")
+	})
 }

@@ -37,5 +37,7 @@
 //
 // Exit status: 0 ok; 1 findings (check found a problem, a corrupt record
 // was skipped, a session id matched nothing); 2 usage error or the file
-// cannot be opened. Errors go to stderr.
+// cannot be opened (an empty file, a foreign one, a file a server holds);
+// 130 check was interrupted by SIGINT or SIGTERM before its verdict — it
+// prints how far it got, and is never "ok". Errors go to stderr.
 package main

@@ -19,9 +19,12 @@ const (
 	exitOK       = 0
 	exitFindings = 1
 	exitUsage    = 2
+	// exitInterrupted: SIGINT or SIGTERM ended check before its verdict
+	// (128 + SIGINT, as shells report an interrupted program).
+	exitInterrupted = 130
 )
 
-const exitCodesHelp = "exit status: 0 ok, 1 findings, 2 usage error or the file cannot be opened"
+const exitCodesHelp = "exit status: 0 ok, 1 findings, 2 usage error or the file cannot be opened, 130 check interrupted (no verdict)"
 
 // app is one invocation: its streams, clock and terminal facts. Tests
 // build one with buffers and a fixed clock.
@@ -38,6 +41,9 @@ type app struct {
 	// skipPageCheck leaves out check's child process (tests that run
 	// check many times on purpose).
 	skipPageCheck bool
+	// afterRecord, when set, runs after check has read each session
+	// (tests that interrupt the walk).
+	afterRecord func()
 }
 
 // defaultLockTimeout keeps the tool well inside its promise to fail within

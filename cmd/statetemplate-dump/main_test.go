@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 		if path == crashingPageCheck {
 			panic("simulated fault in bbolt's page check")
 		}
+		if d, err := time.ParseDuration(os.Getenv(slowPageCheckEnv)); err == nil {
+			time.Sleep(d) // a page check of a large file, for the interrupt tests
+		}
 		os.Exit(runPageCheck(path)) // check's child process, as in main
 	}
 	goleak.VerifyTestMain(m)

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -14,6 +15,7 @@ import (
 
 // jsonValue turns a value decoded by session.DecodeGeneric into one that
 // encoding/json renders faithfully and deterministically:
+//   - text with invalid UTF-8 shows U+FFFD for the invalid bytes;
 //   - maps become objects with string keys (non-string keys are formatted,
 //     byte-string keys base64-encoded; a key that collides after formatting
 //     gets a " #2" suffix, assigned in sorted order);
@@ -104,7 +106,10 @@ func jsonObject(m map[any]any) map[string]any {
 func jsonKey(k any) string {
 	switch x := k.(type) {
 	case string:
-		return x
+		// Invalid UTF-8 is shown as U+FFFD, as encoding/json shows it in
+		// values, before collisions are resolved: keys that differ only in
+		// invalid bytes stay apart.
+		return strings.ToValidUTF8(x, "\uFFFD")
 	case cbor.ByteString:
 		return base64.StdEncoding.EncodeToString([]byte(x))
 	case nil:

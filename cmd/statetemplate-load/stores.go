@@ -64,7 +64,7 @@ func redisOptions(addr string) ([]statetemplate.Option, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := redis.Open(ctx, url, redis.Config{Prefix: fmt.Sprintf("{stload-%x}:", rand.Uint64())})
+	st, err := redis.Open(ctx, url, redis.Config{Prefix: fmt.Sprintf("stload-%x:", rand.Uint64())})
 	if err != nil {
 		return nil, err
 	}

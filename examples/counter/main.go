@@ -1,8 +1,11 @@
 // Command counter is the smallest live page: a number and two buttons.
+// Every tab has its own count, kept in counter.db: it survives reloads and
+// restarts.
 package main
 
 import (
 	"context"
+	"flag"
 	"html/template"
 	"log"
 	"net/http"
@@ -22,15 +25,16 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
   <button data-action="inc">+1</button>
 </body></html>`))
 
-func main() {
-	r, err := statetemplate.New(page)
+// newApp serves the counter with sessions in the bbolt file db.
+func newApp(db string) (*live.App[*Counter], *statetemplate.Renderer, error) {
+	r, err := statetemplate.New(page, statetemplate.WithBoltStore(db))
 	if err != nil {
-		log.Fatal(err)
+		return nil, nil, err
 	}
-	defer r.Close()
 	app, err := live.New(r, func(*http.Request) (*Counter, error) { return &Counter{}, nil })
 	if err != nil {
-		log.Fatal(err)
+		r.Close()
+		return nil, nil, err
 	}
 	app.Handle("inc", func(_ context.Context, c *Counter, _ live.Message) error {
 		c.Count++
@@ -40,6 +44,19 @@ func main() {
 		c.Count = max(c.Count-1, 0)
 		return nil
 	})
-	log.Println("counter: http://localhost:8080")
-	log.Fatal(http.ListenAndServe(":8080", app))
+	return app, r, nil
+}
+
+func main() {
+	addr := flag.String("addr", ":8080", "listen address")
+	db := flag.String("db", "counter.db", "session file (bbolt)")
+	flag.Parse()
+	app, r, err := newApp(*db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	defer app.Close()
+	log.Printf("counter: serving on %s", *addr)
+	log.Fatal(http.ListenAndServe(*addr, app))
 }

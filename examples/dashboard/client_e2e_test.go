@@ -162,7 +162,6 @@ func TestClient_AsksForAResyncWhenAnUpdateCannotApply(t *testing.T) {
 		name   string
 		update statetemplate.Update
 	}{
-		{"html_hash mismatch", statetemplate.Update{FragmentID: "a", Action: "replace", HTML: `<p id="a">evil</p>`, HTMLHash: "0123456789abcdef"}},
 		{"missing fragment", statetemplate.Update{FragmentID: "nope", Action: "replace", HTML: `<p id="nope">x</p>`}},
 		{"missing target", statetemplate.Update{FragmentID: "i9", Action: "insertAfter", TargetID: "nope", HTML: `<li id="i9">9</li>`}},
 	}
@@ -179,16 +178,6 @@ func TestClient_AsksForAResyncWhenAnUpdateCannotApply(t *testing.T) {
 	}
 	push(t, ws, statetemplate.Update{IsNoOp: true})
 	assert.Equal(t, "A", tb.text("#a"))
-}
-
-func TestClient_HashMatchesTheServers(t *testing.T) {
-	s := newScripted(t)
-	tb := newBrowserContext(t)
-	tb.open(s.URL + "/")
-	for _, in := range []string{"", "a", `<p id="a">héllo ✓ 😀</p>`, string(make([]byte, 300))} {
-		js, _ := json.Marshal(in)
-		assert.Equal(t, fragments.HashHTML(in), eval[string](tb, `statetemplate.hash(`+string(js)+`)`), "input %q", in)
-	}
 }
 
 func TestClient_ReconnectsAndResyncsAfterAClose(t *testing.T) {

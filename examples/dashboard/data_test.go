@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +69,21 @@ func TestTick_EndsSlowWork(t *testing.T) {
 	d.tick(now.Add(time.Second))
 	assert.False(t, d.IsLoading)
 	assert.Equal(t, 2, d.Ticks)
+}
+
+func TestNewTab_CapsAndRepairsTheUserName(t *testing.T) {
+	for _, tc := range []struct {
+		name, query, want string
+	}{
+		{"default", "/", "Ada Lovelace"},
+		{"given", "/?user=Grace", "Grace"},
+		{"invalid UTF-8 repaired", "/?user=%FF%FEx", "\uFFFDx"},
+		{"long name capped", "/?user=" + strings.Repeat("é", 1000), strings.Repeat("é", maxUserName)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := newTab(httptest.NewRequest(http.MethodGet, tc.query, nil))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, d.User.Name)
+		})
+	}
 }

@@ -217,6 +217,32 @@ func TestE2E_RestartOnTheSameFileResumesTheOpenPage(t *testing.T) {
 	tb.waitFor(`!document.querySelector("#task-1")`)
 	assert.Equal(t, []string{"task-3", "task-2"}, tb.taskIDs())
 	assert.True(t, eval[bool](tb, `document.querySelector("#task-2").classList.contains("completed")`))
+
+	tb.reload() // after the restart, a reload shows the tab's state too
+	assert.Equal(t, "2", eval[string](tb, `window.firstPaint`))
+	assert.Equal(t, []string{"task-3", "task-2"}, tb.taskIDs())
+}
+
+func TestE2E_ReloadKeepsTheTabsStateAndANewTabStartsAnew(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startInProcess(t, 0))
+	tab := eval[string](tb, `document.querySelector("#tab-name").textContent`)
+	tb.click("#increment")
+	tb.waitFor(`document.querySelector("#counter-display").textContent.trim() === "1"`)
+	tb.addTask("Kept over reloads", "low")
+	tb.click("#toggle-filter")
+	tb.waitFor(`document.querySelector("#toggle-filter").textContent === "Show All"`)
+
+	tb.reload()
+	assert.Equal(t, "1", eval[string](tb, `window.firstPaint`), "the page comes back as it was, at once")
+	assert.Equal(t, tab, eval[string](tb, `document.querySelector("#tab-name").textContent`), "the same session")
+	assert.Equal(t, "Show All", tb.text("#toggle-filter"), "filters too")
+	assert.Equal(t, "Kept over reloads", tb.text("#task-3 label"))
+
+	other := tb.sibling()
+	other.open(strings.TrimSuffix(eval[string](tb, `location.href`), "/") + "/")
+	assert.NotEqual(t, tab, eval[string](other, `document.querySelector("#tab-name").textContent`), "a new tab gets its own session")
+	assert.Equal(t, "0", other.text("#counter-display"))
 }
 
 // child is a dashboard server process.
@@ -227,10 +253,10 @@ type child struct {
 
 // startChild runs the dashboard in a new process (this test binary in
 // server mode) and waits for it to print its URL.
-func startChild(t *testing.T, addr, db string) *child {
+func startChild(t *testing.T, addr, db string, flags ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"=-addr "+addr+" -db "+db+" -tick 0")
+	cmd.Env = append(os.Environ(), childEnv+"=-addr "+addr+" -db "+db+" -tick 0 "+strings.Join(flags, " "))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr

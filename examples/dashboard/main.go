@@ -18,12 +18,15 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/livefir/statetemplate/live"
 )
 
 func main() {
 	addr := flag.String("addr", ":8080", "listen address")
 	db := flag.String("db", "dashboard.db", "session file (bbolt); empty keeps sessions in memory")
 	tick := flag.Duration("tick", time.Second, "interval of the server-pushed updates")
+	pageRate := flag.Float64("page-rate", live.DefaultPageRate, "page loads per second allowed per client address (0: no limit)")
 	verbose := flag.Bool("v", false, "log connection events")
 	flag.Parse()
 
@@ -32,7 +35,7 @@ func main() {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	s, err := newServer(config{db: *db, tick: *tick, logger: logger})
+	s, err := newServer(config{db: *db, tick: *tick, pageRate: *pageRate, logger: logger})
 	if err != nil {
 		log.Fatal(err)
 	}

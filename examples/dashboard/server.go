@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,9 +35,10 @@ func defaultValue(fallback, v any) any {
 
 // config is what main's flags set.
 type config struct {
-	db     string        // bbolt session file; "" keeps sessions in memory
-	tick   time.Duration // server push interval
-	logger *slog.Logger
+	db       string        // bbolt session file; "" keeps sessions in memory
+	tick     time.Duration // server push interval
+	pageRate float64       // page loads per second per address; 0 means none
+	logger   *slog.Logger
 }
 
 // server is the running dashboard: renderer, live app and ticker.
@@ -61,7 +63,8 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := live.New(r, newTab, live.WithLogger(cfg.logger))
+	app, err := live.New(r, newTab, live.WithLogger(cfg.logger),
+		live.WithPageRateLimit(cfg.pageRate, 3*int(cfg.pageRate)))
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -76,16 +79,22 @@ func newServer(cfg config) (*server, error) {
 	return s, nil
 }
 
+// maxUserName bounds ?user=: a page load's query ends up in the session.
+const maxUserName = 64
+
 // newTab is a new tab's data; ?user=Name and ?admin=0 change the header.
 func newTab(r *http.Request) (*DashboardData, error) {
 	q := r.URL.Query()
-	user := q.Get("user")
-	if user == "" {
-		user = "Ada Lovelace"
+	user := []rune(strings.ToValidUTF8(q.Get("user"), "\uFFFD"))
+	if len(user) > maxUserName {
+		user = user[:maxUserName]
+	}
+	if len(user) == 0 {
+		user = []rune("Ada Lovelace")
 	}
 	b := make([]byte, 3)
 	rand.Read(b)
-	return newDashboard(user, q.Get("admin") != "0", "tab-"+hex.EncodeToString(b), time.Now()), nil
+	return newDashboard(string(user), q.Get("admin") != "0", "tab-"+hex.EncodeToString(b), time.Now()), nil
 }
 
 // ticker pushes the clock and live figures to every open page.

@@ -173,6 +173,7 @@ func (b *builder) list(l *parse.ListNode, a *analyzer, minDepth int) *parse.List
 		if len(spans) > 0 && spans[0].start.node == i {
 			sp := spans[0]
 			spans = spans[1:]
+			sp.start.off = leadStart(nodes[i], off, sp.start.off)
 			if t := textFrom(nodes[i], off, sp.start.off); t != nil {
 				out.Nodes = append(out.Nodes, t)
 			}
@@ -196,6 +197,26 @@ func (b *builder) list(l *parse.ListNode, a *analyzer, minDepth int) *parse.List
 		i, off = i+1, 0
 	}
 	return out
+}
+
+// leadStart returns where the whitespace before offset at of text node n
+// starts, not before from: a part begins with it, as its fragment does
+// (the fragments engine counts the whitespace before an element, its
+// lead, as the element's).
+func leadStart(n parse.Node, from, at int) int {
+	t, ok := n.(*parse.TextNode)
+	if !ok {
+		return at
+	}
+	for at > from {
+		switch t.Text[at-1] {
+		case ' ', '\n', '\r', '\t', '\f':
+			at--
+			continue
+		}
+		break
+	}
+	return at
 }
 
 // textFrom returns a copy of text node n cut to [from, to), or nil when

@@ -61,6 +61,10 @@ type Output struct {
 	// Skipped reports that the page was not executed: its shell was
 	// unchanged, and only the parts that changed were (see skip.go).
 	Skipped bool
+	// Title is the page's title (session.PageTitle) when TitleKnown: the
+	// page's head was rendered. Otherwise the title did not change.
+	Title      string
+	TitleKnown bool
 }
 
 // Render renders template in.Template for in.Data and returns the updates
@@ -126,8 +130,12 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, template: in.Template, parts: memo.parts, heads: memo.heads},
 			Spliced: len(r.splices)}, nil
 	}
+	// The head is never spliced (it holds no fragments): the title is
+	// in the buffer.
+	title := session.PageTitle(buf.Bytes())
 	if memo != nil && in.Page == nil && !same {
 		if out, ok, err := r.patched(page); ok || err != nil {
+			out.Title, out.TitleKnown = title, true
 			return out, err
 		}
 	}
@@ -144,7 +152,8 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 	if same {
 		res.Updates = nil
 	}
-	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res, nil), Spliced: len(r.splices)}, nil
+	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res, nil), Spliced: len(r.splices),
+		Title: title, TitleKnown: true}, nil
 }
 
 // newRun returns a run of a render of page in into buf, with the previous

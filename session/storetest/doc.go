@@ -8,7 +8,9 @@
 // Run checks each clause of the contract documented on session.Store:
 // create and duplicate IDs, missing records, compare-and-set updates,
 // idempotent deletes, the expiry listing (order, limit, inclusive
-// deadline, idle deadlines that move), Count, HealthCheck, Close, context
-// cancellation and concurrent use. What a generic suite cannot do — damage
+// deadline, idle deadlines that move) — or, for a session.SelfExpiring
+// store, that records are gone once their deadline passed, idle deadlines
+// moving with updates, and nothing is listed — Count, HealthCheck, Close,
+// context cancellation and concurrent use. What a generic suite cannot do — damage
 // a stored record, fail the backend — each store tests itself.
 package storetest

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -36,8 +37,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Delete_RemovesRecord", testDelete},
 		{"Delete_MissingIsNotAnError", testDeleteMissing},
 		{"Count_CountsStoredRecords", testCount},
-		{"Expired_ListsDueRecordsEarliestFirstUpToLimit", testExpiredOrder},
-		{"Expired_FollowsIdleDeadlineAsUpdatesMoveIt", testExpiredIdle},
+		{"Expiry_DueRecordsAreListedEarliestFirstOrDroppedByTheStore", testExpiry},
+		{"Expiry_IdleDeadlineMovesAsUpdatesMoveIt", testExpiryIdle},
 		{"Expired_OmitsDeletedRecords", testExpiredDeleted},
 		{"HealthCheck_OpenStoreIsHealthy", testHealthy},
 		{"Close_LaterCallsFailWithErrStoreUnavailable", testClosed},
@@ -283,6 +284,75 @@ func testCount(t *testing.T, s session.Store) {
 	require.Equal(t, 3, count(), "a refused Create does not change the count")
 }
 
+// testExpiry checks the listing of an indexed store, or the expiry of a
+// store that drops records at their deadline by itself.
+func testExpiry(t *testing.T, s session.Store) {
+	if session.ExpiresRecords(s) {
+		testSelfExpiry(t, s)
+		return
+	}
+	testExpiredOrder(t, s)
+}
+
+func testExpiryIdle(t *testing.T, s session.Store) {
+	if session.ExpiresRecords(s) {
+		testSelfExpiryIdle(t, s)
+		return
+	}
+	testExpiredIdle(t, s)
+}
+
+// gone waits, up to 10s past deadline, until the store no longer holds id.
+func gone(t *testing.T, s session.Store, id session.ID, deadline time.Time) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, err := s.Get(context.Background(), id)
+		return errors.Is(err, session.ErrSessionNotFound)
+	}, time.Until(deadline)+10*time.Second, 10*time.Millisecond, "the record outlived its deadline")
+}
+
+func testSelfExpiry(t *testing.T, s session.Store) {
+	ctx := context.Background()
+	now := base()
+	due := newRecord(t, now, "due")
+	due.ExpiresAt = now.Add(300 * time.Millisecond)
+	mustCreate(t, s, due)
+	far := newRecord(t, now, "far")
+	mustCreate(t, s, far)
+
+	gone(t, s, due.ID, due.ExpiresAt)
+	got, err := s.Get(ctx, far.ID)
+	require.NoError(t, err, "a record before its deadline stays")
+	require.Equal(t, far.Rev, got.Rev)
+	ids, err := s.Expired(ctx, now.Add(48*time.Hour), 10)
+	require.NoError(t, err)
+	require.Empty(t, ids, "a self-expiring store leaves nothing to sweep")
+	n, err := s.Count(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "an expired record is not counted")
+	require.ErrorIs(t, s.Update(ctx, next(t, due, 1)), session.ErrSessionNotFound, "nor updated")
+}
+
+func testSelfExpiryIdle(t *testing.T, s session.Store) {
+	ctx := context.Background()
+	now := base()
+	r := newRecord(t, now, "idle")
+	r.IdleTimeout = 500 * time.Millisecond
+	mustCreate(t, s, r)
+	r2 := next(t, r, 1)
+	r2.LastAccess = now.Add(3 * time.Second) // deadline now+3.5s
+	require.NoError(t, s.Update(ctx, r2))
+	time.Sleep(time.Until(now.Add(time.Second)))
+	got, err := s.Get(ctx, r.ID)
+	require.NoError(t, err, "an access moved the idle deadline later")
+	require.Equal(t, r2.Rev, got.Rev)
+
+	r3 := next(t, r2, 2)
+	r3.LastAccess, r3.IdleTimeout = now, 1200*time.Millisecond // deadline back to now+1.2s
+	require.NoError(t, s.Update(ctx, r3))
+	gone(t, s, r.ID, r3.Deadline())
+}
+
 func testExpiredOrder(t *testing.T, s session.Store) {
 	ctx := context.Background()
 	now := base()
@@ -366,7 +436,11 @@ func testExpiredDeleted(t *testing.T, s session.Store) {
 	require.NoError(t, s.Delete(ctx, a.ID))
 	got, err := s.Expired(ctx, now.Add(time.Hour), 10)
 	require.NoError(t, err)
-	require.Equal(t, []session.ID{b.ID}, got)
+	want := []session.ID{b.ID}
+	if session.ExpiresRecords(s) {
+		want = nil // it lists nothing at all
+	}
+	require.Equal(t, want, got)
 }
 
 func testHealthy(t *testing.T, s session.Store) {

@@ -9,8 +9,8 @@ var (
 	// the open timeout passed. bbolt allows one writer per file.
 	ErrFileInUse = errors.New("bolt: session file is in use by another process")
 	// ErrNotSessionFile: the file is not a statetemplate session file — a
-	// foreign file, another bbolt database, a newer layout, or a file cut
-	// short (truncated).
+	// foreign file, another bbolt database, a newer layout, a file cut
+	// short (truncated) or emptied (0 bytes).
 	ErrNotSessionFile = errors.New("bolt: not a statetemplate session file")
 	// ErrReadOnly: a write was attempted on a store opened with OpenReadOnly.
 	ErrReadOnly = errors.New("bolt: store was opened read-only")

@@ -74,6 +74,19 @@ func TestOpen_FailsClearly(t *testing.T) {
 			want: []error{ErrNotSessionFile, session.ErrStoreUnavailable},
 		},
 		{
+			// A new file is never left empty (Open creates it complete, or
+			// not at all): an empty one was truncated, and must not be
+			// silently made a new session file with a new signing key.
+			name: "empty file",
+			setup: func(t *testing.T) string {
+				p := filepath.Join(t.TempDir(), "s.db")
+				require.NoError(t, os.WriteFile(p, nil, 0o600))
+				return p
+			},
+			want: []error{ErrNotSessionFile, session.ErrStoreUnavailable},
+			msg:  "empty (0 bytes)",
+		},
+		{
 			name: "tiny file",
 			setup: func(t *testing.T) string {
 				p := filepath.Join(t.TempDir(), "s.db")
@@ -164,7 +177,7 @@ func TestGet_CorruptRecordFailsOnlyThatSession(t *testing.T) {
 	damage := map[string]func(v []byte) []byte{
 		"flipped bytes": func(v []byte) []byte {
 			c := append([]byte(nil), v...)
-			for i := valueHeader; i < len(c); i += 3 {
+			for i := headerLen + session.ChecksumLen; i < len(c); i += 3 {
 				c[i] ^= 0xA5
 			}
 			return c
@@ -207,4 +220,64 @@ func TestGet_CorruptRecordFailsOnlyThatSession(t *testing.T) {
 		return nil
 	}))
 	require.Equal(t, 4, corrupt, "ForEach reports corrupt records rather than skipping them")
+}
+
+func TestOpenReadOnly_EmptyFileIsNotASessionFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.db")
+	require.NoError(t, os.WriteFile(p, nil, 0o600))
+	_, err := OpenReadOnly(p, 100*time.Millisecond)
+	require.ErrorIs(t, err, ErrNotSessionFile)
+	require.ErrorContains(t, err, p)
+	require.ErrorContains(t, err, "empty (0 bytes)")
+}
+
+// TestOpen_NewFileAppearsCompleteAndNothingElseIsLeft: the file is made
+// under another name and linked into place once initialised, so that a
+// crash never leaves an empty or half-made session file at the path.
+func TestOpen_NewFileAppearsCompleteAndNothingElseIsLeft(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sessions.db")
+	s, err := Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Create(context.Background(), newRec(t, time.Now().UTC(), time.Hour, "x")))
+	require.NoError(t, s.Close())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file is left")
+	ro, err := OpenReadOnly(path, time.Second)
+	require.NoError(t, err)
+	defer ro.Close()
+	st, err := ro.Stats()
+	require.NoError(t, err)
+	require.Equal(t, uint32(LayoutVersion), st.LayoutVersion)
+	require.Equal(t, 1, st.Sessions)
+}
+
+// TestOpen_ConcurrentOpenersOfANewPathShareOneFile: two stores racing to
+// create one path end up on the same file: the loser waits for the lock.
+func TestOpen_ConcurrentOpenersOfANewPathShareOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	errs := make(chan error, 2)
+	stores := make(chan *Store, 2)
+	for range 2 {
+		go func() {
+			s, err := Open(path, WithOpenTimeout(5*time.Second))
+			if err == nil {
+				_ = s.Create(context.Background(), newRec(t, time.Now().UTC(), time.Hour, "racer"))
+				_ = s.Close()
+			}
+			errs <- err
+			stores <- s
+		}()
+	}
+	for range 2 {
+		require.NoError(t, <-errs)
+		<-stores
+	}
+	ro, err := OpenReadOnly(path, time.Second)
+	require.NoError(t, err)
+	defer ro.Close()
+	n, err := ro.Count(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "both wrote into the one file at the path")
 }

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -17,20 +18,24 @@ func FuzzDecodeValue(f *testing.F) {
 	v, err := encodeValue(r)
 	require.NoError(f, err)
 	f.Add(r.ID[:], v)
-	f.Add(r.ID[:], v[:valueHeader])
+	f.Add(r.ID[:], v[:headerLen])
 	f.Add(r.ID[:], []byte{})
+	f.Add(r.ID[:], append(bytes.Clone(v[1:headerLen]), v[headerLen+session.ChecksumLen:]...)) // its layout-1 form
 	f.Fuzz(func(t *testing.T, key, value []byte) {
 		var id session.ID
 		copy(id[:], key)
-		rec, err := decodeValue(id, value)
-		if err != nil {
-			require.ErrorIs(t, err, session.ErrCorruptRecord)
-			require.Nil(t, rec)
-			return
+		for _, legacy := range []bool{false, true} {
+			rec, err := decodeValue(id, value, legacy)
+			if err != nil {
+				require.ErrorIs(t, err, session.ErrCorruptRecord)
+				require.Nil(t, rec)
+				continue
+			}
+			require.Equal(t, id, rec.ID)
+			h, herr := readHeader(value, legacy)
+			require.NoError(t, herr)
+			require.Equal(t, rec.Rev, h.rev)
+			require.True(t, legacy || !h.legacy, "a layout-2 store read a layout-1 value")
 		}
-		require.Equal(t, id, rec.ID)
-		h, herr := readHeader(value)
-		require.NoError(t, herr)
-		_ = h
 	})
 }

@@ -32,6 +32,10 @@ type Stats struct {
 	PendingPages int
 	// LayoutVersion is the file's bucket layout version.
 	LayoutVersion uint32
+	// LegacyRecords is true while records written by layout 1, without a
+	// checksum, may remain: a writable store rewrites them in the
+	// background after Open.
+	LegacyRecords bool
 	// Created is when the file was initialised.
 	Created time.Time
 	// HasStoredKey reports whether the file keeps a token signing key, and
@@ -55,6 +59,7 @@ func (s *Store) Stats() (Stats, error) {
 		if v := meta.Get(metaLayout); len(v) == 4 {
 			st.LayoutVersion = binary.BigEndian.Uint32(v)
 		}
+		st.LegacyRecords = s.legacy.Load()
 		if v := meta.Get(metaCreated); v != nil {
 			_ = st.Created.UnmarshalText(v)
 		}
@@ -104,10 +109,11 @@ func (s *Store) ForEach(ctx context.Context, fn func(id session.ID, raw []byte, 
 			}
 			copy(id[:], k)
 			v = bytes.Clone(v)
-			rec, err := decodeValue(id, v)
+			legacy := s.legacy.Load()
+			rec, err := decodeValue(id, v, legacy)
 			raw := v
-			if len(v) >= valueHeader {
-				raw = v[valueHeader:]
+			if h, herr := readHeader(v, legacy); herr == nil {
+				raw = v[h.bodyOffset():] // the CBOR record, checksum verified or not
 			}
 			if err := fn(id, raw, rec, err); err != nil {
 				return err
@@ -154,6 +160,8 @@ type CheckReport struct {
 	// Orphans lists index entries with no session at that deadline.
 	Unindexed []session.ID
 	Orphans   []session.ID
+	// Unchecksummed counts records written before checksums (layout 1).
+	Unchecksummed int
 }
 
 // Consistent reports whether index, sessions and count agree and no
@@ -179,15 +187,19 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 		}
 		r.StoredCount = int(n)
 		sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+		legacy := s.legacy.Load()
 		c := sb.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			r.Sessions++
 			var id session.ID
 			copy(id[:], k)
-			h, herr := readHeader(v)
-			if _, err := decodeValue(id, bytes.Clone(v)); err != nil || herr != nil {
+			h, herr := readHeader(v, legacy)
+			if _, err := decodeValue(id, bytes.Clone(v), legacy); err != nil || herr != nil {
 				r.Corrupt = append(r.Corrupt, id)
 				continue
+			}
+			if h.legacy {
+				r.Unchecksummed++
 			}
 			if ib.Get(indexKey(h.deadline, id)) == nil {
 				r.Unindexed = append(r.Unindexed, id)
@@ -200,7 +212,7 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 			if len(k) == indexKeyLen {
 				copy(id[:], k[8:])
 				if v := sb.Get(id[:]); v != nil {
-					if h, err := readHeader(v); err == nil && h.deadline == u64be(k[:8]) {
+					if h, err := readHeader(v, legacy); err == nil && h.deadline == u64be(k[:8]) {
 						continue
 					}
 				}

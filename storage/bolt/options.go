@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -30,10 +31,12 @@ type options struct {
 	syncUpdates bool
 	openTimeout time.Duration
 	now         func() time.Time
+	logger      *slog.Logger
 }
 
 func defaultOptions() options {
-	return options{window: DefaultUpdateWindow, openTimeout: DefaultOpenTimeout, now: time.Now}
+	return options{window: DefaultUpdateWindow, openTimeout: DefaultOpenTimeout, now: time.Now,
+		logger: slog.New(slog.DiscardHandler)}
 }
 
 // WithUpdateWindow sets how long Update may hold a change in memory before
@@ -79,6 +82,19 @@ func WithClock(now func() time.Time) Option {
 			return fmt.Errorf("bolt: WithClock(nil)")
 		}
 		o.now = now
+		return nil
+	}
+}
+
+// WithLogger sets the logger of the store's warnings: failing writes (with
+// the sessions whose updates wait to be written) and their recovery, and
+// a stopped upgrade of a layout-1 file. Default: discard.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return fmt.Errorf("bolt: WithLogger(nil)")
+		}
+		o.logger = l
 		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/livefir/statetemplate/session"
 )
@@ -19,11 +20,15 @@ const pendingShards = 32
 // the transaction that wrote it has committed, and only if no newer write
 // replaced it meanwhile.
 type pendingSet struct {
-	seed   maphash.Seed
-	n      atomic.Int64  // dirty entries
-	kept   atomic.Int64  // clean entries
-	gen    atomic.Uint64 // flush generation, for expiring clean entries
-	shards [pendingShards]pendingShard
+	seed maphash.Seed
+	n    atomic.Int64  // dirty entries
+	kept atomic.Int64  // clean entries
+	gen  atomic.Uint64 // flush generation, for expiring clean entries
+	// queuedSince is when the oldest write not yet taken by a flush was
+	// accepted (Unix ns; 0: none). The writer flushes by queuedSince plus
+	// the window, and Update holds new writes while it is overdue.
+	queuedSince atomic.Int64
+	shards      [pendingShards]pendingShard
 }
 
 type pendingShard struct {
@@ -31,10 +36,14 @@ type pendingShard struct {
 	m  map[session.ID]*pendingWrite
 }
 
-// pendingWrite is one write. rec is nil for a deletion; clean and cleanAt
-// are guarded by the shard's mutex.
+// pendingWrite is one write: the record and its sessions value, encoded
+// by the caller of Update (so that a record that cannot be stored is
+// refused there, and encoding runs in parallel outside the writer). rec
+// and value are nil for a deletion; clean and cleanAt are guarded by the
+// shard's mutex.
 type pendingWrite struct {
 	rec     *session.Record
+	value   []byte
 	clean   bool
 	cleanAt uint64
 }
@@ -53,6 +62,7 @@ func (p *pendingSet) shard(id session.ID) *pendingShard {
 // put records the dirty write w for id; sh.mu must be held. It reports
 // whether id had no dirty write before.
 func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool {
+	p.queuedSince.CompareAndSwap(0, time.Now().UnixNano())
 	old, had := sh.m[id]
 	sh.m[id] = w
 	if had && old.clean {
@@ -140,4 +150,14 @@ func (p *pendingSet) dirty(id session.ID) bool {
 	defer sh.mu.Unlock()
 	w, ok := sh.m[id]
 	return ok && !w.clean
+}
+
+// queuedDeadline returns when the writes queued for the next flush are
+// due (queuedSince plus window), and false when none is queued.
+func (p *pendingSet) queuedDeadline(window time.Duration) (time.Time, bool) {
+	q := p.queuedSince.Load()
+	if q == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, q).Add(window), true
 }

@@ -53,7 +53,7 @@ func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error)
 	if v == nil {
 		return nil, notFound(id)
 	}
-	rec, err := decodeValue(id, v)
+	rec, err := decodeValue(id, v, s.legacy.Load())
 	if err != nil {
 		return nil, fmt.Errorf("%w: session %s: %w", session.ErrSessionNotFound, id.Short(), err)
 	}
@@ -88,7 +88,7 @@ func (s *Store) storedHeader(id session.ID) (h header, found bool, err error) {
 			return nil
 		}
 		found = true
-		h, err = readHeader(b)
+		h, err = readHeader(b, s.legacy.Load())
 		return err
 	})
 	return h, found, err
@@ -100,6 +100,13 @@ func (s *Store) storedHeader(id session.ID) (h header, found bool, err error) {
 // within the window are written once.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if err := s.checkWrite(ctx); err != nil {
+		return err
+	}
+	v, err := encodeValue(rec)
+	if err != nil {
+		return err
+	}
+	if err := s.holdWhileOverdue(ctx); err != nil {
 		return err
 	}
 	sh := s.pending.shard(rec.ID)
@@ -131,7 +138,7 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		sh.mu.Unlock()
 		return fmt.Errorf("%w: stored revision %d, update based on %d", session.ErrConflict, cur, rec.Rev-1)
 	}
-	first := s.pending.put(sh, rec.ID, &pendingWrite{rec: rec})
+	first := s.pending.put(sh, rec.ID, &pendingWrite{rec: rec, value: v})
 	sh.mu.Unlock()
 	if s.opts.syncUpdates {
 		return s.flushAll(ctx)

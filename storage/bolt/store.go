@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,12 +37,21 @@ type Store struct {
 	writeHook    func(time.Duration) // tests: every write transaction's duration
 	pending      pendingSet
 
-	ops      chan *op      // to the writer goroutine
-	dirty    chan struct{} // an update is waiting for the window
-	quit     chan struct{} // closed by Close
-	done     chan struct{} // closed when the writer has exited
-	closed   atomic.Bool
-	damaged  atomic.Bool // a write met a damaged page: writes are refused
+	ops     chan *op      // to the writer goroutine
+	dirty   chan struct{} // an update is waiting for the window
+	quit    chan struct{} // closed by Close
+	done    chan struct{} // closed when the writer has exited
+	closed  atomic.Bool
+	damaged atomic.Bool // a write met a damaged page: writes are refused
+	// legacy is set while layout-1 values (no checksum) may remain; the
+	// upgrader clears it once it has rewritten them all.
+	legacy   atomic.Bool
+	upgrader sync.WaitGroup
+	// failing is set by the writer when a commit fails, and cleared by the
+	// next one that succeeds; while set, writes are refused.
+	failing atomic.Pointer[writeFailure]
+	// flushed is notified after every flush of the pending writes.
+	flushed  broadcast
 	closeMu  sync.Mutex
 	closeErr error
 }
@@ -87,6 +97,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	go s.writer()
+	if s.legacy.Load() {
+		s.upgrader.Go(s.upgrade)
+	}
 	return s, nil
 }
 
@@ -110,6 +123,7 @@ func OpenReadOnly(path string, timeout time.Duration) (*Store, error) {
 	err = safeView(db, path, func(tx *bbolt.Tx) error {
 		n, err := readCount(tx)
 		s.count.Store(int64(n))
+		s.legacy.Store(hasLegacyValues(tx))
 		return err
 	})
 	if err != nil {
@@ -135,16 +149,21 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 		return nil, unavailable(path, fmt.Errorf("%s is not a directory: %w", dir, fs.ErrInvalid))
 	}
 	st, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, fs.ErrNotExist)
 	switch {
-	case statErr == nil && st.Mode().IsRegular() && st.Size() > 0:
+	case statErr == nil && !st.Mode().IsRegular():
+		return nil, unavailable(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
+	case statErr == nil && st.Size() == 0:
+		return nil, unavailable(path, fmt.Errorf("%w: the file is empty (0 bytes); a new session file is never left empty, so this one was truncated or replaced: move it away to start with no sessions (and a new signing key, unless the app sets one)", ErrNotSessionFile))
+	case statErr == nil:
 		if err := precheck(path, st.Size(), timeout); err != nil {
 			return nil, err
 		}
-	case statErr == nil && !st.Mode().IsRegular():
-		return nil, unavailable(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
-	case readOnly && statErr != nil:
+	case readOnly:
 		return nil, unavailable(path, statErr)
+	case errors.Is(statErr, fs.ErrNotExist):
+		if err := createFile(path, timeout); err != nil {
+			return nil, err
+		}
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:         timeout,
@@ -155,12 +174,64 @@ func openDB(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	if isNew && !readOnly {
-		// The new file's directory entry must reach the disk too, or a
-		// machine crash could lose the file with its first sessions.
-		syncDir(dir)
-	}
 	return db, nil
+}
+
+// createFile makes a new session file at path that appears complete or
+// not at all: it is initialised under a temporary name, then linked into
+// place (never over a file another opener put there first) and its
+// directory entry synced. So no crash leaves an empty or half-made file
+// at path, and an empty file there is damage (see openDB).
+func createFile(path string, timeout time.Duration) error {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := fmt.Sprintf("%s.new-%x", path, rnd)
+	db, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: timeout, FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		_ = os.Remove(tmp)
+		return openError(path, err)
+	}
+	err = db.Update(initBuckets)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Link(tmp, path)
+		if errors.Is(err, fs.ErrExist) {
+			err = nil // another opener created it first: use theirs
+		}
+	}
+	_ = os.Remove(tmp)
+	if err != nil {
+		return unavailable(path, fmt.Errorf("creating the session file: %w", err))
+	}
+	// The new directory entry must reach the disk too, or a machine
+	// crash could lose the file with its first sessions.
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// initBuckets creates the buckets and meta keys of an empty file.
+func initBuckets(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put(metaLayout, binary.BigEndian.AppendUint32(nil, LayoutVersion)); err != nil {
+		return err
+	}
+	if err := meta.Put(metaCount, u64(0)); err != nil {
+		return err
+	}
+	created, _ := time.Now().UTC().MarshalText()
+	if err := meta.Put(metaCreated, created); err != nil {
+		return err
+	}
+	if _, err := tx.CreateBucket(bucketSessions); err != nil {
+		return err
+	}
+	_, err = tx.CreateBucket(bucketExpiry)
+	return err
 }
 
 func openError(path string, err error) error {
@@ -219,33 +290,29 @@ func checkLayout(path string, tx *bbolt.Tx) error {
 	return nil
 }
 
-// initFile creates the buckets of a new file and loads the session count.
+// initFile creates the buckets of a new file, marks a layout-1 file as
+// layout 2 with legacy values to upgrade, and loads the session count.
 func (s *Store) initFile() error {
 	err := safeUpdate(s.db, s.path, func(tx *bbolt.Tx) error {
 		if err := checkLayout(s.path, tx); err != nil {
 			return err
 		}
-		if tx.Bucket(bucketMeta) == nil {
-			meta, err := tx.CreateBucket(bucketMeta)
-			if err != nil {
-				return err
-			}
-			layout := make([]byte, 4)
-			binary.BigEndian.PutUint32(layout, LayoutVersion)
+		layout := binary.BigEndian.AppendUint32(nil, LayoutVersion)
+		if meta := tx.Bucket(bucketMeta); meta != nil && hasLegacyValues(tx) {
+			// Layout 2 from now on, so that an older build refuses the
+			// file rather than misread its new values.
 			if err := meta.Put(metaLayout, layout); err != nil {
 				return err
 			}
-			if err := meta.Put(metaCount, u64(0)); err != nil {
+			if err := meta.Put(metaLegacy, []byte{1}); err != nil {
 				return err
 			}
-			created, _ := time.Now().UTC().MarshalText()
-			if err := meta.Put(metaCreated, created); err != nil {
-				return err
-			}
-			if _, err := tx.CreateBucket(bucketSessions); err != nil {
-				return err
-			}
-			if _, err := tx.CreateBucket(bucketExpiry); err != nil {
+			s.legacy.Store(true)
+		}
+		if tx.Bucket(bucketMeta) == nil {
+			// A bbolt file without buckets: an older build crashed between
+			// creating the file and setting it up.
+			if err := initBuckets(tx); err != nil {
 				return err
 			}
 		}
@@ -257,6 +324,17 @@ func (s *Store) initFile() error {
 		return unavailable(s.path, err)
 	}
 	return err
+}
+
+// hasLegacyValues reports whether the file may hold layout-1 values: it
+// is of layout 1, or a layout-1 file whose upgrade has not finished.
+func hasLegacyValues(tx *bbolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return false
+	}
+	v := meta.Get(metaLayout)
+	return (len(v) == 4 && binary.BigEndian.Uint32(v) < 2) || meta.Get(metaLegacy) != nil
 }
 
 func readCount(tx *bbolt.Tx) (uint64, error) {
@@ -308,7 +386,7 @@ func (s *Store) checkWrite(ctx context.Context) error {
 		return fmt.Errorf("%w: %s: %w; writes stopped (check it with statetemplate-dump check)",
 			session.ErrStoreUnavailable, s.path, ErrDamagedFile)
 	}
-	return nil
+	return s.writesFailing()
 }
 
 // view runs fn in a read transaction on the current file.
@@ -318,9 +396,17 @@ func (s *Store) view(fn func(tx *bbolt.Tx) error) error {
 	return safeView(s.db, s.path, fn)
 }
 
-// HealthCheck returns nil while the store is open and its file readable.
+// HealthCheck returns nil while the store is open, its file readable and
+// its writes succeeding: after a failed commit it returns the failure
+// (wrapping session.ErrStoreUnavailable) until a write succeeds again.
 func (s *Store) HealthCheck(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if s.damaged.Load() && !s.readOnly {
+		return fmt.Errorf("%w: %s: %w; writes stopped", session.ErrStoreUnavailable, s.path, ErrDamagedFile)
+	}
+	if err := s.writesFailing(); err != nil {
 		return err
 	}
 	return s.view(func(tx *bbolt.Tx) error {
@@ -357,6 +443,7 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	close(s.quit)
+	s.upgrader.Wait()
 	<-s.done
 	s.dbMu.Lock()
 	if cerr := s.db.Close(); err == nil {

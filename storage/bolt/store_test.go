@@ -124,7 +124,7 @@ func TestUpdate_IsWrittenWithinTheWindowAndCoalesced(t *testing.T) {
 	require.Eventually(t, func() bool { st, _ := s.Stats(); return st.PendingWrites == 0 }, 2*time.Second, 5*time.Millisecond)
 	v, err := s.readValue(r.ID)
 	require.NoError(t, err)
-	h, err := readHeader(v)
+	h, err := readHeader(v, false)
 	require.NoError(t, err)
 	require.Equal(t, cur.Rev, h.rev, "the file holds the last update")
 }
@@ -138,12 +138,12 @@ func TestFlush_WritesPendingUpdateNow(t *testing.T) {
 	require.NoError(t, s.Update(ctx, u))
 	v, err := s.readValue(r.ID)
 	require.NoError(t, err)
-	h, _ := readHeader(v)
+	h, _ := readHeader(v, false)
 	require.Equal(t, uint64(1), h.rev, "the window has not passed")
 	require.NoError(t, s.Flush(ctx, r.ID))
 	v, err = s.readValue(r.ID)
 	require.NoError(t, err)
-	h, _ = readHeader(v)
+	h, _ = readHeader(v, false)
 	require.Equal(t, uint64(2), h.rev)
 }
 

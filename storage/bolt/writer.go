@@ -90,6 +90,9 @@ func (s *Store) writer() {
 		case <-s.dirty:
 		case <-timerC:
 			timerC = nil
+			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
+				_ = s.probe() // nothing to retry: find out whether writes work again
+			}
 			_ = s.flushPending() // entries that failed stay pending and are retried
 			s.pending.expireClean()
 		case <-s.quit:
@@ -98,11 +101,17 @@ func (s *Store) writer() {
 			}
 			return
 		}
-		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0) {
+		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
+			// Due one window after the oldest queued write was accepted:
+			// at once when a slow commit made it wait that long already.
+			d := s.opts.window
+			if due, ok := s.pending.queuedDeadline(s.opts.window); ok {
+				d = max(time.Until(due), 0)
+			}
 			if timer == nil {
-				timer = time.NewTimer(s.opts.window)
+				timer = time.NewTimer(d)
 			} else {
-				timer.Reset(s.opts.window)
+				timer.Reset(d)
 			}
 			timerC = timer.C
 		}
@@ -139,12 +148,13 @@ func (s *Store) run(batch []*op) {
 }
 
 // update runs fn in a write transaction (commit = fsync), recording the
-// longest time the write lock was held.
+// longest time the write lock was held and whether writes succeed.
 func (s *Store) update(fn func(tx *bbolt.Tx) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	start := time.Now()
 	err := s.guardedUpdate(fn)
+	s.noteWrite(err)
 	d := int64(time.Since(start))
 	if s.writeHook != nil {
 		s.writeHook(time.Duration(d))
@@ -184,7 +194,7 @@ func (s *Store) commitCreates(creates []*op) {
 			if err := sb.Put(o.id[:], o.value); err != nil {
 				return err
 			}
-			h, _ := readHeader(o.value)
+			h, _ := readHeader(o.value, false)
 			if err := ib.Put(indexKey(h.deadline, o.id), nil); err != nil {
 				return err
 			}
@@ -201,28 +211,18 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, in transactions of at most
-// maxWritesPerTx writes so that readers and creators never wait long.
+// maxWritesPerTx writes so that readers and creators never wait long, and
+// wakes the updates that waited for it (see holdWhileOverdue).
 func (s *Store) flushPending() error {
+	s.pending.queuedSince.Store(0) // every write queued so far is taken now
+	defer s.flushed.notify()
 	for {
 		es := s.pending.snapshot(maxWritesPerTx)
 		if len(es) == 0 {
 			return nil
 		}
-		values := make([][]byte, len(es))
-		for i, e := range es {
-			if e.w.rec == nil {
-				continue
-			}
-			v, err := encodeValue(e.w.rec)
-			if err != nil {
-				// Cannot happen for a record whose data encoded once; keep
-				// the last good state on disk rather than block every flush.
-				s.pending.settle([]flushEntry{e})
-				continue
-			}
-			values[i] = v
-		}
 		applied := len(es)
+		legacy := s.legacy.Load()
 		err := s.update(func(tx *bbolt.Tx) error {
 			sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
 			removed := int64(0)
@@ -236,7 +236,7 @@ func (s *Store) flushPending() error {
 				if old == nil {
 					continue // deleted meanwhile: never resurrect
 				}
-				oh, herr := readHeader(old)
+				oh, herr := readHeader(old, legacy)
 				if e.w.rec == nil {
 					if herr == nil {
 						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
@@ -249,10 +249,7 @@ func (s *Store) flushPending() error {
 					removed++
 					continue
 				}
-				if values[i] == nil {
-					continue
-				}
-				nd := binary.BigEndian.Uint64(values[i][0:8])
+				nd := binary.BigEndian.Uint64(e.w.value[1:9])
 				if herr != nil || oh.deadline != nd {
 					if herr == nil {
 						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
@@ -263,7 +260,7 @@ func (s *Store) flushPending() error {
 						return err
 					}
 				}
-				if err := sb.Put(e.id[:], values[i]); err != nil {
+				if err := sb.Put(e.id[:], e.w.value); err != nil {
 					return err
 				}
 			}

@@ -3,8 +3,11 @@ package redis
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/livefir/statetemplate/session"
 )
 
 // scanBatch is the COUNT hint of each SCAN step.
@@ -18,12 +21,13 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
-	pattern := globEscape(s.sessions) + "*"
-	n := 0
+	// Session keys only: the prefix, then "{", 32 hex digits, "}".
+	pattern := globEscape(s.cfg.Prefix) + "{" + strings.Repeat("?", 2*session.IDLen) + "}"
+	var n atomic.Int64 // ForEachMaster scans the masters concurrently
 	scan := func(ctx context.Context, c goredis.Cmdable) error {
 		it := c.Scan(ctx, 0, pattern, scanBatch).Iterator()
 		for it.Next(ctx) {
-			n++
+			n.Add(1)
 		}
 		return it.Err()
 	}
@@ -36,7 +40,7 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, unavailable("scan", err)
 	}
-	return n, nil
+	return int(n.Load()), nil
 }
 
 // globEscape escapes the glob metacharacters of MATCH patterns.

@@ -16,7 +16,7 @@ import (
 func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s, err := rstore.Open(ctx, "redis://localhost:6379/0", rstore.Config{Prefix: "{myapp}:"})
+	s, err := rstore.Open(ctx, "redis://localhost:6379/0", rstore.Config{Prefix: "myapp:"})
 	if err != nil {
 		fmt.Println("redis:", err) // wraps session.ErrStoreUnavailable
 		return
@@ -26,17 +26,18 @@ func Example() {
 	fmt.Println(store.Degraded())
 }
 
-// Use a Cluster client: the prefix's hash tag keeps each session's key and
-// the deadline index in one slot.
+// Use a Cluster client: each session key is its own hash tag, so sessions
+// spread over every master. A prefix with a hash tag would put them all in
+// one slot, and is refused.
 func ExampleNew_cluster() {
 	c := goredis.NewClusterClient(&goredis.ClusterOptions{
 		Addrs:                 []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"},
 		ContextTimeoutEnabled: true,
 	})
 	defer c.Close()
-	_, err := rstore.New(c, rstore.Config{Prefix: "{myapp}:"})
+	_, err := rstore.New(c, rstore.Config{Prefix: "myapp:"})
 	fmt.Println(err)
-	_, err = rstore.New(c, rstore.Config{Prefix: "myapp:"})
+	_, err = rstore.New(c, rstore.Config{Prefix: "{myapp}:"})
 	fmt.Println(err != nil)
 	// Output:
 	// <nil>

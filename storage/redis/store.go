@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,17 +16,17 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultPrefix         = "{statetemplate}:"
+	DefaultPrefix         = "statetemplate:"
 	DefaultCompressAbove  = 8 << 10
 	DefaultMaxRecordBytes = 64 << 20
 )
 
 // Config tunes a Store. The zero value gives the defaults.
 type Config struct {
-	// Prefix starts every key the store writes. Default DefaultPrefix.
-	// Under Redis Cluster it must contain a hash tag ("{...}"), so that a
-	// session's key and the deadline index share a slot and can be
-	// written in one script; all sessions then live in that slot.
+	// Prefix starts every key the store writes. Default DefaultPrefix. It
+	// must not contain a hash tag ("{" or "}"): every session key carries
+	// its own, its session id, so that Redis Cluster spreads sessions over
+	// all its masters.
 	Prefix string
 	// CompressAbove is the encoded record size, in bytes, above which a
 	// record is stored DEFLATE-compressed (compress/flate, BestSpeed).
@@ -42,12 +41,11 @@ type Config struct {
 
 // Store is a session.Store in Redis. It is safe for concurrent use.
 type Store struct {
-	c        goredis.UniversalClient
-	cfg      Config
-	index    string // sorted set: member = session ID (hex), score = deadline in µs
-	keyKey   string // the token signing key (KeyKeeper)
-	sessions string // prefix of session keys
-	closed   atomic.Bool
+	c      goredis.UniversalClient
+	cfg    Config
+	keyKey string // the token signing key (KeyKeeper)
+	health string // HealthCheck's probe key
+	closed atomic.Bool
 }
 
 // New returns a store writing through c, which may be a single-node,
@@ -67,33 +65,43 @@ func New(c goredis.UniversalClient, cfg Config) (*Store, error) {
 	if cfg.MaxRecordBytes <= 0 {
 		cfg.MaxRecordBytes = DefaultMaxRecordBytes
 	}
-	if _, cluster := c.(*goredis.ClusterClient); cluster && !hasHashTag(cfg.Prefix) {
-		return nil, fmt.Errorf("redis store: prefix %q has no hash tag, which Redis Cluster needs (such as %q)", cfg.Prefix, DefaultPrefix)
+	if err := CheckPrefix(cfg.Prefix); err != nil {
+		return nil, err
 	}
 	return &Store{
-		c:        c,
-		cfg:      cfg,
-		index:    cfg.Prefix + "deadlines",
-		keyKey:   cfg.Prefix + "signing-key",
-		sessions: cfg.Prefix + "s:",
+		c:      c,
+		cfg:    cfg,
+		keyKey: cfg.Prefix + "signing-key",
+		health: cfg.Prefix + "health",
 	}, nil
 }
 
-// Open connects to the Redis server at url (redis://, rediss:// or
-// unix://, see go-redis's ParseURL), pings it within ctx and returns a
-// store that closes the client on Close. Timeouts the URL does not set
-// default to 2s for dialing, reading and writing, and ctx deadlines bound
-// every call (ContextTimeoutEnabled).
-func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
-	opt, err := goredis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis store: %w", err)
+// CheckPrefix reports whether p can be a Config.Prefix: it may not
+// contain a hash tag ("{" or "}"), which would put every session in one
+// Cluster slot.
+func CheckPrefix(p string) error {
+	if strings.ContainsAny(p, "{}") {
+		return fmt.Errorf("redis store: prefix %q has a hash tag: each session key has its own, so that sessions spread over a Redis Cluster (use a prefix such as %q)",
+			p, DefaultPrefix)
 	}
-	ApplyTimeouts(opt)
-	c := goredis.NewClient(opt)
-	if err := c.Ping(ctx).Err(); err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("%w: redis at %s: %w", session.ErrStoreUnavailable, opt.Addr, err)
+	return nil
+}
+
+// Open connects to the Redis at url and pings it within ctx. The URL picks
+// the deployment (go-redis's URL syntax):
+//
+//	redis://host:6379/0                          a single server — or a Cluster node: a server
+//	                                             with cluster mode on is used through a Cluster client
+//	redis://host1:7000?addr=host2:7000&addr=...  a Redis Cluster, seeded with these nodes
+//	redis://s1:26379?master_name=m&addr=s2:26379 Sentinel: the sentinels and the master's name
+//
+// rediss:// is TLS and unix:// a socket. Timeouts the URL does not set
+// default to 2s for dialing, reading and writing, and ctx deadlines bound
+// every call (ContextTimeoutEnabled). The store closes the client on Close.
+func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
+	c, err := dial(ctx, url)
+	if err != nil {
+		return nil, err
 	}
 	cfg.CloseClient = true
 	s, err := New(c, cfg)
@@ -108,22 +116,24 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 // hangs on a dead server: 2s to dial, read and write, one retry, two dial
 // attempts, and ctx deadlines honoured.
 func ApplyTimeouts(opt *goredis.Options) {
-	if opt.DialTimeout == 0 {
-		opt.DialTimeout = 2 * time.Second
+	applyTimeouts(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries, &opt.ContextTimeoutEnabled)
+}
+
+// applyTimeouts is ApplyTimeouts on the fields every kind of client
+// options has.
+func applyTimeouts(dial, read, write *time.Duration, retries, dialerRetries *int, ctxTimeout *bool) {
+	*ctxTimeout = true
+	for _, d := range []*time.Duration{dial, read, write} {
+		if *d == 0 {
+			*d = 2 * time.Second
+		}
 	}
-	if opt.ReadTimeout == 0 {
-		opt.ReadTimeout = 2 * time.Second
+	if *retries == 0 {
+		*retries = 1
 	}
-	if opt.WriteTimeout == 0 {
-		opt.WriteTimeout = 2 * time.Second
+	if *dialerRetries == 0 {
+		*dialerRetries = 2
 	}
-	if opt.MaxRetries == 0 {
-		opt.MaxRetries = 1
-	}
-	if opt.DialerRetries == 0 {
-		opt.DialerRetries = 2
-	}
-	opt.ContextTimeoutEnabled = true
 }
 
 // Client returns the client the store writes through.
@@ -133,7 +143,9 @@ func (s *Store) Client() goredis.UniversalClient { return s.c }
 // server's own persistence settings keep them).
 func (s *Store) Durable() bool { return true }
 
-func (s *Store) key(id session.ID) string { return s.sessions + id.String() }
+// Key returns the Redis key of session id: the prefix, then the id as
+// the key's hash tag, so that each session has a Cluster slot of its own.
+func (s *Store) Key(id session.ID) string { return s.cfg.Prefix + "{" + id.String() + "}" }
 
 func (s *Store) check(ctx context.Context) error {
 	if s.closed.Load() {
@@ -154,25 +166,20 @@ func isWrongType(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "WRONGTYPE")
 }
 
-// expiryArgs returns the PEXPIREAT time in ms, rounded up so that Redis
-// never drops a key before its deadline, and the index score in µs,
-// rounded down so that Expired never misses a due record.
-func expiryArgs(rec *session.Record) (ms int64, score int64) {
+// expiryMillis returns the PEXPIREAT time of rec in ms, rounded up so
+// that Redis never drops a key before its deadline.
+func expiryMillis(rec *session.Record) int64 {
 	d := rec.Deadline()
-	ns := d.UnixNano()
 	if d.Year() > 2200 || d.Year() < 1900 { // out of UnixNano's range
-		ms = d.UnixMilli()
-		return ms, min(d.UnixMicro(), maxScore)
+		return d.UnixMilli()
 	}
-	ms = ns / 1e6
+	ns := d.UnixNano()
+	ms := ns / 1e6
 	if ns%1e6 > 0 {
 		ms++
 	}
-	return ms, min(ns/1e3, maxScore)
+	return ms
 }
-
-// maxScore keeps scores exact in a double (2^53): about year 2255 in µs.
-const maxScore = 1 << 53
 
 // Create stores rec unless a record with its ID exists. A record already
 // due (Deadline not after Redis's clock) is not stored: Create returns nil
@@ -185,9 +192,8 @@ func (s *Store) Create(ctx context.Context, rec *session.Record) error {
 	if err != nil {
 		return err
 	}
-	ms, score := expiryArgs(rec)
-	n, err := createScript.Run(ctx, s.c, []string{s.key(rec.ID), s.index},
-		val, strconv.FormatUint(rec.Rev, 10), ms, rec.ID.String(), score).Int()
+	n, err := createScript.Run(ctx, s.c, []string{s.Key(rec.ID)},
+		val, strconv.FormatUint(rec.Rev, 10), expiryMillis(rec)).Int()
 	switch {
 	case isWrongType(err):
 		return fmt.Errorf("%w: %s", session.ErrSessionIDExists, rec.ID.Short())
@@ -199,23 +205,31 @@ func (s *Store) Create(ctx context.Context, rec *session.Record) error {
 	return nil
 }
 
-// Get returns the record of id. Its Value is nil: the caller decodes Data.
+// Get returns the record of id, in one round trip. Its Value is nil: the
+// caller decodes Data. A value whose checksum, format or revision field
+// does not match is corrupt.
 func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	b, err := s.c.HGet(ctx, s.key(id), "v").Bytes()
+	vals, err := s.c.HMGet(ctx, s.Key(id), "v", "r").Result()
 	switch {
-	case errors.Is(err, goredis.Nil):
-		return nil, fmt.Errorf("%w: %s", session.ErrSessionNotFound, id.Short())
 	case isWrongType(err):
 		return nil, fmt.Errorf("%w: %s: %w: key holds another type", session.ErrSessionNotFound, id.Short(), session.ErrCorruptRecord)
 	case err != nil:
 		return nil, unavailable("get", err)
+	case len(vals) != 2 || vals[0] == nil:
+		return nil, fmt.Errorf("%w: %s", session.ErrSessionNotFound, id.Short())
 	}
-	rec, err := decodeValue(b, s.cfg.MaxRecordBytes)
-	if err == nil && rec.ID != id {
+	v, _ := vals[0].(string)
+	r, _ := vals[1].(string)
+	rec, err := decodeValue([]byte(v), s.cfg.MaxRecordBytes)
+	switch {
+	case err != nil:
+	case rec.ID != id:
 		err = fmt.Errorf("%w: record of session %s stored under %s", session.ErrCorruptRecord, rec.ID.Short(), id.Short())
+	case r != strconv.FormatUint(rec.Rev, 10):
+		err = fmt.Errorf("%w: record revision %d, revision field %q", session.ErrCorruptRecord, rec.Rev, r)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", session.ErrSessionNotFound, id.Short(), err)
@@ -223,9 +237,32 @@ func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error)
 	return rec, nil
 }
 
+// Revision returns the stored revision of id (session.Revisioner): one
+// HGET of a few bytes, for servers to check that the session they hold is
+// still the stored one.
+func (s *Store) Revision(ctx context.Context, id session.ID) (uint64, error) {
+	if err := s.check(ctx); err != nil {
+		return 0, err
+	}
+	r, err := s.c.HGet(ctx, s.Key(id), "r").Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return 0, fmt.Errorf("%w: %s", session.ErrSessionNotFound, id.Short())
+	case isWrongType(err):
+		return 0, fmt.Errorf("%w: %s: %w: key holds another type", session.ErrSessionNotFound, id.Short(), session.ErrCorruptRecord)
+	case err != nil:
+		return 0, unavailable("revision", err)
+	}
+	rev, err := strconv.ParseUint(r, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s: %w: revision field %q", session.ErrSessionNotFound, id.Short(), session.ErrCorruptRecord, r)
+	}
+	return rev, nil
+}
+
 // Update replaces the record of rec.ID if its stored revision is
-// rec.Rev-1, in one script: compare, write, set the expiry, move the index
-// entry. A record already due is deleted instead of stored.
+// rec.Rev-1, in one script: compare, write, set the expiry. A record
+// already due is deleted instead of stored.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if rec.Rev == 0 {
 		return fmt.Errorf("%w: revision 0 cannot follow a stored one", session.ErrConflict)
@@ -245,10 +282,8 @@ func (s *Store) Replace(ctx context.Context, rec *session.Record, storedRev uint
 	if err != nil {
 		return err
 	}
-	ms, score := expiryArgs(rec)
-	res, err := updateScript.Run(ctx, s.c, []string{s.key(rec.ID), s.index},
-		val, strconv.FormatUint(rec.Rev, 10), strconv.FormatUint(storedRev, 10),
-		ms, rec.ID.String(), score).Slice()
+	res, err := updateScript.Run(ctx, s.c, []string{s.Key(rec.ID)},
+		val, strconv.FormatUint(rec.Rev, 10), strconv.FormatUint(storedRev, 10), expiryMillis(rec)).Slice()
 	switch {
 	case isWrongType(err):
 		return fmt.Errorf("%w: %s: %w: key holds another type", session.ErrSessionNotFound, rec.ID.Short(), session.ErrCorruptRecord)
@@ -271,63 +306,49 @@ func (s *Store) Replace(ctx context.Context, rec *session.Record, storedRev uint
 	return nil
 }
 
-// Delete removes the record of id and its index entry, in one round trip.
+// Delete removes the record of id.
 func (s *Store) Delete(ctx context.Context, id session.ID) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Del(ctx, s.key(id))
-		p.ZRem(ctx, s.index, id.String())
-		return nil
-	})
-	if err != nil {
+	if err := s.c.Del(ctx, s.Key(id)).Err(); err != nil {
 		return unavailable("delete", err)
 	}
 	return nil
 }
 
-// Expired returns up to limit IDs whose deadline is not after before,
-// earliest first, from the deadline index: O(log n + limit), no scan.
-// Deadlines are compared at microsecond resolution, rounded so that a due
-// record is never missed; a record due within the same microsecond as
-// before may be listed, which callers recheck anyway. Records Redis has
-// already expired stay listed until deleted.
-func (s *Store) Expired(ctx context.Context, before time.Time, limit int) ([]session.ID, error) {
+// Expired lists nothing: every key expires at its record's deadline by
+// Redis's own expiry (PEXPIREAT, set by the script that writes it), so
+// there is nothing to sweep and no index to keep.
+func (s *Store) Expired(ctx context.Context, _ time.Time, _ int) ([]session.ID, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	max := before.UnixMicro()
-	if before.Year() > 2200 {
-		max = math.MaxInt64
-	}
-	members, err := s.c.ZRangeByScore(ctx, s.index, &goredis.ZRangeBy{
-		Min: "-inf", Max: strconv.FormatInt(min(max, maxScore), 10), Count: int64(limit),
-	}).Result()
-	if err != nil {
-		return nil, unavailable("expired", err)
-	}
-	ids := make([]session.ID, 0, len(members))
-	for _, m := range members {
-		id, err := session.ParseID(m)
-		if err != nil {
-			continue // not written by this store; Delete cannot name it either
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
+	return nil, nil
 }
 
-// HealthCheck pings the server.
+// ExpiresRecords reports true: Redis deletes each record at its deadline
+// (session.SelfExpiring).
+func (s *Store) ExpiresRecords() bool { return true }
+
+// HealthCheck pings the server — under Cluster every master — and writes
+// a short-lived probe key, so that a server that answers but refuses
+// writes (out of memory, a failed RDB save with stop-writes-on-bgsave-error,
+// a read-only replica) is reported as unavailable too.
 func (s *Store) HealthCheck(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	if err := s.c.Ping(ctx).Err(); err != nil {
+	if cc, ok := s.c.(*goredis.ClusterClient); ok {
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return c.Ping(ctx).Err() })
+		if err != nil {
+			return unavailable("ping", err)
+		}
+	} else if err := s.c.Ping(ctx).Err(); err != nil {
 		return unavailable("ping", err)
+	}
+	if err := s.c.Set(ctx, s.health, time.Now().UnixMilli(), 10*time.Second).Err(); err != nil {
+		return unavailable("write probe", err)
 	}
 	return nil
 }
@@ -346,19 +367,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func hasHashTag(p string) bool {
-	i := strings.IndexByte(p, '{')
-	if i < 0 {
-		return false
-	}
-	j := strings.IndexByte(p[i+1:], '}')
-	return j > 0
-}
-
 var (
-	_ session.Store     = (*Store)(nil)
-	_ session.Durable   = (*Store)(nil)
-	_ session.KeyKeeper = (*Store)(nil)
+	_ session.Store        = (*Store)(nil)
+	_ session.Durable      = (*Store)(nil)
+	_ session.KeyKeeper    = (*Store)(nil)
+	_ session.SelfExpiring = (*Store)(nil)
+	_ session.Revisioner   = (*Store)(nil)
 )
 
 // Prefix returns the key prefix the store writes under.

@@ -10,14 +10,17 @@ import (
 	"github.com/livefir/statetemplate/session"
 )
 
-// A stored value is either exactly the bytes session.EncodeRecord returns
-// (the record the bolt store writes), or, for a record longer than the
-// compression threshold, the two bytes compressedMagic, algFlate followed
-// by the raw DEFLATE stream of those bytes. 0xFF is the CBOR "break" code,
-// which never starts a CBOR item, so the two forms cannot be confused.
+// A stored value is session.SealValue's frame: a two-byte header — the
+// value format (valueFormat) and its flags — the CRC-32C of header and
+// body, and the body: the CBOR record of session.EncodeRecord (the bytes
+// the bolt store writes), or with flagDeflate its raw DEFLATE stream, for
+// records longer than the compression threshold. The checksum covers the
+// stored bytes, so a changed byte is found before anything is inflated or
+// decoded.
 const (
-	compressedMagic = 0xFF
-	algFlate        = 0x01
+	valueFormat    = 0x02
+	flagDeflate    = 0x01
+	valueHeaderLen = 2
 )
 
 var flateWriters = sync.Pool{New: func() any {
@@ -28,17 +31,16 @@ var flateWriters = sync.Pool{New: func() any {
 // encodeValue returns the stored form of rec: compressed when the record
 // is longer than compressAbove (> 0) and compression makes it shorter.
 func encodeValue(rec *session.Record, compressAbove int) ([]byte, error) {
-	raw, err := session.EncodeRecord(rec)
+	plain, err := session.SealRecord([]byte{valueFormat, 0}, rec)
 	if err != nil {
 		return nil, err
 	}
+	raw := plain[valueHeaderLen+session.ChecksumLen:]
 	if compressAbove <= 0 || len(raw) <= compressAbove {
-		return raw, nil
+		return plain, nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 2)
-	buf.WriteByte(compressedMagic)
-	buf.WriteByte(algFlate)
 	w := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(w)
 	w.Reset(&buf)
@@ -49,20 +51,27 @@ func encodeValue(rec *session.Record, compressAbove int) ([]byte, error) {
 		return nil, fmt.Errorf("redis store: compressing record: %w", err)
 	}
 	if buf.Len() >= len(raw) {
-		return raw, nil // incompressible data: keep the plain record
+		return plain, nil // incompressible data: keep the plain record
 	}
-	return buf.Bytes(), nil
+	return session.SealValue([]byte{valueFormat, flagDeflate}, buf.Bytes()), nil
 }
 
 // decodeValue decodes a stored value. Values come from the network: any
-// damage, including a compressed stream that inflates past maxBytes,
-// yields an error wrapping session.ErrCorruptRecord, never a panic.
+// damage — a changed byte, a compressed stream that inflates past
+// maxBytes, a value of another format — yields an error wrapping
+// session.ErrCorruptRecord, never a panic.
 func decodeValue(b []byte, maxBytes int) (*session.Record, error) {
-	if len(b) > 0 && b[0] == compressedMagic {
-		if len(b) < 2 || b[1] != algFlate {
-			return nil, fmt.Errorf("%w: unknown compression", session.ErrCorruptRecord)
-		}
-		r := flate.NewReader(bytes.NewReader(b[2:]))
+	if len(b) > 0 && b[0] != valueFormat {
+		return nil, fmt.Errorf("%w: unknown value format %#02x", session.ErrCorruptRecord, b[0])
+	}
+	header, body, err := session.OpenValue(b, valueHeaderLen)
+	if err != nil {
+		return nil, err
+	}
+	switch header[1] {
+	case 0:
+	case flagDeflate:
+		r := flate.NewReader(bytes.NewReader(body))
 		defer r.Close()
 		raw, err := io.ReadAll(io.LimitReader(r, int64(maxBytes)+1))
 		if err != nil {
@@ -71,7 +80,9 @@ func decodeValue(b []byte, maxBytes int) (*session.Record, error) {
 		if len(raw) > maxBytes {
 			return nil, fmt.Errorf("%w: inflates past %d bytes", session.ErrCorruptRecord, maxBytes)
 		}
-		b = raw
+		body = raw
+	default:
+		return nil, fmt.Errorf("%w: unknown value flags %#02x", session.ErrCorruptRecord, header[1])
 	}
-	return session.DecodeRecord(b)
+	return session.DecodeRecord(body)
 }

@@ -27,6 +27,13 @@
 // Status and Degraded report the state; HealthCheck stays nil while the
 // fallback serves.
 //
+// Revision and ExpiresRecords pass the primary's through (a
+// session.Revisioner and session.SelfExpiring when the primary is Redis):
+// during an outage Revision answers from the fallback for the sessions it
+// holds and is unavailable for the others, and the manager then serves the
+// state it holds, which no other server can change through an unreachable
+// primary either.
+//
 // # What is guaranteed during an outage
 //
 //   - Sessions created during the outage work on this server.

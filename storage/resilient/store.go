@@ -265,6 +265,36 @@ func (s *Store) Get(ctx context.Context, id session.ID) (*session.Record, error)
 	return rec, err
 }
 
+// Revision returns the stored revision of id (session.Revisioner): the
+// primary's, when it keeps revisions other servers share; during an
+// outage, the fallback's for a session it holds, else an error wrapping
+// session.ErrStoreUnavailable.
+func (s *Store) Revision(ctx context.Context, id session.ID) (uint64, error) {
+	rv, ok := s.primary.(session.Revisioner)
+	if !ok {
+		return 0, fmt.Errorf("%w: the primary store keeps no shared revisions", session.ErrStoreUnavailable)
+	}
+	var rev uint64
+	err := s.do(ctx, s.cfg.OpTimeout, routeByID, id,
+		func(ctx context.Context) (err error) { rev, err = rv.Revision(ctx, id); return err },
+		func(fb *memory.Store) error {
+			rec, err := fb.Get(ctx, id)
+			switch {
+			case err == nil:
+				rev = rec.Rev
+			case errors.Is(err, session.ErrSessionNotFound) && !s.deletedInOutage(id):
+				err = fmt.Errorf("%w: session %s is not held by this server during the store outage", session.ErrStoreUnavailable, id.Short())
+			}
+			return err
+		})
+	return rev, err
+}
+
+// ExpiresRecords reports whether the primary deletes records at their
+// deadline by itself (session.SelfExpiring). During an outage the
+// fallback lists its expired sessions, and the sweeper deletes them.
+func (s *Store) ExpiresRecords() bool { return session.ExpiresRecords(s.primary) }
+
 func (s *Store) deletedInOutage(id session.ID) bool {
 	s.pendingMu.Lock()
 	defer s.pendingMu.Unlock()
@@ -383,7 +413,9 @@ func (s *Store) Close() error {
 }
 
 var (
-	_ session.Store     = (*Store)(nil)
-	_ session.Durable   = (*Store)(nil)
-	_ session.KeyKeeper = (*Store)(nil)
+	_ session.Store        = (*Store)(nil)
+	_ session.Durable      = (*Store)(nil)
+	_ session.KeyKeeper    = (*Store)(nil)
+	_ session.Revisioner   = (*Store)(nil)
+	_ session.SelfExpiring = (*Store)(nil)
 )

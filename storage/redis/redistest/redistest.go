@@ -58,15 +58,21 @@ func Own(t testing.TB) string {
 	return Start(t).Addr
 }
 
-// StopShared stops the server Addr started, if any. Call it from TestMain
-// after the tests ran.
+// StopShared stops the server Addr started and the cluster ClusterAddrs
+// started, if any. Call it from TestMain after the tests ran.
 func StopShared() {
 	sharedMu.Lock()
-	defer sharedMu.Unlock()
 	if shared != nil {
 		shared.stop()
 		shared = nil
 	}
+	sharedMu.Unlock()
+	sharedClusterMu.Lock()
+	if sharedCluster != nil {
+		sharedCluster.stop()
+		sharedCluster = nil
+	}
+	sharedClusterMu.Unlock()
 }
 
 // Unavailable fails t under CI=true and skips it otherwise, saying why.
@@ -88,32 +94,36 @@ func Client(t testing.TB) *redis.Client {
 	return c
 }
 
-// Prefix returns a key prefix no other test uses, with a hash tag so that
-// all of a test's keys share one Cluster slot. Keys under it are deleted
-// when t ends, if c is not nil.
+// Prefix returns a key prefix no other test uses. Keys under it are
+// deleted when t ends, if c is not nil.
 func Prefix(t testing.TB, c redis.UniversalClient) string {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	p := "{sttest-" + hex.EncodeToString(b[:]) + "}:"
+	p := "sttest-" + hex.EncodeToString(b[:]) + ":"
 	if c != nil {
 		t.Cleanup(func() { DeletePrefix(c, p) })
 	}
 	return p
 }
 
-// DeletePrefix deletes every key under prefix, with SCAN.
+// DeletePrefix deletes every key under prefix, with SCAN — on every master
+// of a Cluster client.
 func DeletePrefix(c redis.UniversalClient, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	it := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var keys []string
-	for it.Next(ctx) {
-		keys = append(keys, it.Val())
+	del := func(ctx context.Context, c redis.Cmdable) error {
+		it := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for it.Next(ctx) {
+			_ = c.Del(ctx, it.Val()).Err() // one key: keys of a Cluster node may lie in different slots
+		}
+		return it.Err()
 	}
-	if len(keys) > 0 {
-		_ = c.Del(ctx, keys...).Err()
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		_ = cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return del(ctx, n) })
+		return
 	}
+	_ = del(ctx, c)
 }
 
 // Server is a redis-server process started by this package.
@@ -121,6 +131,7 @@ type Server struct {
 	Addr string
 	port int
 	dir  string
+	args []string // beyond the defaults; later arguments win
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 }
@@ -171,8 +182,9 @@ func (s *Server) Restart() error {
 		return err
 	}
 	// Stdout and Stderr stay nil (the null device): no copying goroutines.
-	cmd := exec.Command(path, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", "")
+	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", ""}, s.args...)
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("redistest: starting redis-server: %w", err)
 	}

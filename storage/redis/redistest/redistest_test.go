@@ -1,11 +1,14 @@
 package redistest_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -58,4 +61,30 @@ func TestStart_KillAndRestartOnTheSamePort(t *testing.T) {
 	require.NoError(t, s.Restart())
 	require.Equal(t, addr, s.Addr)
 	require.Error(t, s.Restart(), "a running server cannot be started again")
+}
+
+func TestStartCluster_SpreadsSlotsOverThreeMastersAndSurvivesAKilledMaster(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	defer c.Close()
+	ctx := context.Background()
+	for i := range 300 {
+		require.NoError(t, c.Set(ctx, "k{"+strconv.Itoa(i)+"}", i, 0).Err())
+	}
+	counts, err := redistest.KeyCount(ctx, c, "k{*}")
+	require.NoError(t, err)
+	require.Len(t, counts, redistest.ClusterMasters)
+	for addr, n := range counts {
+		require.Positive(t, n, "master %s holds keys", addr)
+	}
+
+	cl.Kill(1)
+	require.NoError(t, cl.Restart(1))
+	counts, err = redistest.KeyCount(ctx, c, "k{*}")
+	require.NoError(t, err)
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	require.Equal(t, 300, total, "the restarted master reloaded its append-only file: %v", counts)
 }

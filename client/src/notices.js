@@ -1,0 +1,19 @@
+// Events: the client's own on document, and those the server pushes for
+// page script.
+const doc = document,
+  handlers = {};
+
+// fire dispatches the CustomEvent "statetemplate:"+name on document and
+// reports whether no listener cancelled it.
+export const fire = (name, detail) =>
+  doc.dispatchEvent(new CustomEvent("statetemplate:" + name, { detail, cancelable: true }));
+
+// events delivers an event the server pushed: "st:"+name on document and
+// the handlers given to statetemplate.on.
+export const events = (e) => {
+  doc.dispatchEvent(new CustomEvent("st:" + e.name, { detail: e.detail }));
+  (handlers[e.name] || []).forEach((fn) => fn(e.detail));
+};
+
+// on calls fn with the detail of every event name the server pushes.
+export const on = (name, fn) => (handlers[name] = handlers[name] || []).push(fn);
