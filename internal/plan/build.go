@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -202,17 +203,24 @@ func (b *builder) list(l *parse.ListNode, a *analyzer, minDepth int) *parse.List
 // leadStart returns where the whitespace before offset at of text node n
 // starts, not before from: a part begins with it, as its fragment does
 // (the fragments engine counts the whitespace before an element, its
-// lead, as the element's).
+// lead, as the element's). HTML comments between are skipped too:
+// html/template drops them, joining the whitespace around them.
 func leadStart(n parse.Node, from, at int) int {
 	t, ok := n.(*parse.TextNode)
 	if !ok {
 		return at
 	}
+	text := t.Text[:at]
 	for at > from {
-		switch t.Text[at-1] {
-		case ' ', '\n', '\r', '\t', '\f':
+		switch c := text[at-1]; {
+		case c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f':
 			at--
 			continue
+		case c == '>' && bytes.HasSuffix(text[:at], []byte("-->")):
+			if open := bytes.LastIndex(text[from:at-3], []byte("<!--")); open >= 0 {
+				at = from + open
+				continue
+			}
 		}
 		break
 	}
