@@ -519,7 +519,7 @@ func (e *extractor) openFragment(s int, id []byte, noCache, foreign bool) int32 
 	e.idAt = append(e.idAt, e.keep(id))
 	if e.sp != nil {
 		e.x.frags[idx].omitted = int32(e.sp.omitted)
-		e.openBound(idx, lead)
+		e.openBound(idx, lead, s)
 	}
 	e.fstack = append(e.fstack, openFrag{idx: idx, run: lead})
 	e.fstack[len(e.fstack)-1].d.Reset()

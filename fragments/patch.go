@@ -63,6 +63,7 @@ type PatchInput struct {
 // body; the caller then renders the page whole. The caller vouches that
 // the markup outside the patches is unchanged.
 func DiffPatched(in PatchInput) (*SpliceResult, error) {
+	in = withOuter(in)
 	prev := in.Prev
 	if !prev.valid() {
 		return nil, fmt.Errorf("%w: no previous state to patch", ErrSplice)
@@ -196,7 +197,7 @@ func (e *extractor) patchAll() error {
 	// size and what the patches inside it added.
 	for i := range e.x.frags {
 		if s := e.x.frags[i].shell; s > 0 {
-			e.x.frags[i].omitted = int32(pt.shells[s-1].size)
+			e.x.frags[i].omitted = int32(pt.shells[s-1].size) + int32(pt.shells[s-1].olen)
 		}
 	}
 	e.x.spliced = true
@@ -270,7 +271,7 @@ func (e *extractor) patch(i int) error {
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]
-	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size)
+	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size) - int64(p.Seen.olen)
 	count := int64(len(e.x.frags)) - int64(root) - int64(p.Seen.frags)
 	var flags uint8
 	for j := root; j < int32(len(e.x.frags)); j++ {
@@ -311,7 +312,59 @@ func (pt *patcher) markup(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of shell %d: %w", ErrSplice, i, err)
 	}
+	if s := pt.in.Shells[i].Seen; s.olen > 0 {
+		m = append(s.outerBytes(), m...)
+	}
 	return m, nil
+}
+
+// withOuter returns in with the whitespace each patch's root has before
+// it (Seen's outer lead) written before the patch, in a page of the
+// patches alone, and the positions of the patches, splices and bounds
+// moved to it; in itself when no patch has such whitespace.
+func withOuter(in PatchInput) PatchInput {
+	need := false
+	for _, p := range in.Patches {
+		if p.Start < 0 || p.End > len(in.Page) || p.Start > p.End {
+			return in // checkPatch refuses it
+		}
+		need = need || p.Seen.olen > 0
+	}
+	if !need {
+		return in
+	}
+	out := in
+	out.Patches = make([]Patch, len(in.Patches))
+	shift := make([]int, len(in.Patches))
+	var page []byte
+	for k, p := range in.Patches {
+		start := len(page)
+		page = append(page, p.Seen.outerBytes()...)
+		shift[k] = len(page) - p.Start
+		page = append(page, in.Page[p.Start:p.End]...)
+		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
+	}
+	// move maps a position of in.Page inside a patch to page, and any
+	// other to -1 (DiffPatched refuses a splice there).
+	move := func(pos int) int {
+		for k, p := range in.Patches {
+			if p.Start <= pos && pos <= p.End {
+				return pos + shift[k]
+			}
+		}
+		return -1
+	}
+	out.Splices = make([]Splice, len(in.Splices))
+	for i, s := range in.Splices {
+		s.Pos = move(s.Pos)
+		out.Splices[i] = s
+	}
+	out.Bounds = make([]Bound, len(in.Bounds))
+	for i, b := range in.Bounds {
+		out.Bounds[i] = Bound{Start: move(b.Start), End: move(b.End)}
+	}
+	out.Page = page
+	return out
 }
 
 // pageHash returns the PageHash of the patched State: like a spliced

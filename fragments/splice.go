@@ -21,9 +21,36 @@ var ErrSplice = errors.New("fragments: splice does not fit the page")
 // that the subtree can stand in a later page without its markup.
 type Seen struct {
 	ctx   uint64 // parent element atom, its flags and the stack depth
-	size  uint32 // bytes of the subtree's markup
+	size  uint32 // bytes of the bound's markup
 	frags uint32 // fragments in the subtree, its root included
 	flags uint8
+	// olen bytes of the root's lead, packed in outer, come before the
+	// bound: whitespace the page writes outside it.
+	olen  uint8
+	outer uint64
+}
+
+// maxOuter bounds the lead a bound may leave outside it.
+const maxOuter = 8
+
+// outerIs reports whether b is the lead s records outside its bound.
+func (s Seen) outerIs(b []byte) bool { return len(b) == int(s.olen) && packOuter(b) == s.outer }
+
+// outerBytes returns the lead s records outside its bound.
+func (s Seen) outerBytes() []byte {
+	b := make([]byte, s.olen)
+	for i := range b {
+		b[i] = byte(s.outer >> (8 * i))
+	}
+	return b
+}
+
+func packOuter(b []byte) uint64 {
+	var v uint64
+	for i, c := range b {
+		v |= uint64(c) << (8 * i)
+	}
+	return v
 }
 
 const (
@@ -59,7 +86,8 @@ func (s Seen) RootNoCache() bool { return s.flags&seenRootNoCache != 0 }
 // data-cache="false": the subtree cannot stand as a Shell of DiffPatched.
 func (s Seen) ShellNoCache() bool { return s.flags&seenShellNoCache != 0 }
 
-// Size returns the bytes of the subtree's markup.
+// Size returns the bytes of the bound's markup: the subtree's, less the
+// whitespace before it that the bound leaves out (see Bound).
 func (s Seen) Size() int { return int(s.size) }
 
 // Splice stands for markup that is missing from a page passed to
@@ -72,7 +100,10 @@ type Splice struct {
 }
 
 // Bound marks [Start, End) of a page passed to DiffSpliced as markup that
-// should form one fragment subtree, whose Seen the result reports.
+// should form one fragment subtree, whose Seen the result reports. The
+// root's lead, the whitespace before its start tag, may begin up to a few
+// bytes before Start: a splice of the subtree then stands after the same
+// whitespace.
 type Bound struct{ Start, End int }
 
 // SpliceInput is the input of DiffSpliced. Splices and Bounds are sorted
@@ -296,9 +327,10 @@ func (e *extractor) splice(i int) {
 		sp.fail("splice %d names fragments %d+%d of %d", i, s.Prev, s.Seen.frags, len(prev.IDs))
 		return
 	}
-	if e.space(s.Pos, foreignText(fl)) != s.Pos {
-		// The whitespace before it would be the lead of its root.
-		sp.fail("splice %d follows whitespace", i)
+	ws := e.space(s.Pos, foreignText(fl))
+	if !s.Seen.outerIs(e.page[ws:s.Pos]) {
+		// The whitespace before it is the lead of its root.
+		sp.fail("splice %d follows other whitespace than its root's lead", i)
 		return
 	}
 	first, n := s.Prev, int32(s.Seen.frags)
@@ -316,7 +348,7 @@ func (e *extractor) splice(i int) {
 		}
 		sp.used[j] = true
 	}
-	e.flush(s.Pos)
+	e.flush(ws)
 	parent := &e.fstack[len(e.fstack)-1]
 	root := int32(len(e.x.frags))
 	direct := len(e.stack) == 0 && parent.idx == 0 ||
@@ -327,6 +359,7 @@ func (e *extractor) splice(i int) {
 			parent: root + int32(prev.Parents[j]) - first, from: j + 1,
 		}
 		if j == first {
+			f.lead = ws
 			f.parent, f.anchor, f.direct = parent.idx, parent.written, direct
 			f.omitted, f.splice = int32(s.Seen.size), int32(i)+1
 			f.noCache = s.Seen.RootNoCache()
@@ -349,12 +382,12 @@ func (e *extractor) context() uint64 {
 
 // openBound notes that the fragment idx, starting at s, may be the root of
 // the next bound.
-func (e *extractor) openBound(idx int32, s int) {
+func (e *extractor) openBound(idx int32, lead, s int) {
 	sp := e.sp
-	for sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start < s {
+	for sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start < lead {
 		sp.bound++ // that bound did not start with a fragment
 	}
-	if sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start == s {
+	if sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start <= s {
 		e.x.frags[idx].bound = int32(sp.bound) + 1
 		sp.ctx[sp.bound] = e.context()
 		sp.bound++
@@ -366,19 +399,21 @@ func (e *extractor) closeBound(idx int32) {
 	sp := e.sp
 	f := &e.x.frags[idx]
 	b := f.bound - 1
-	if f.end != sp.in.Bounds[b].End {
+	outer := sp.in.Bounds[b].Start - f.lead
+	if f.end != sp.in.Bounds[b].End || outer > maxOuter {
 		return // the bound is not exactly this fragment
 	}
-	sp.seen[b], sp.bounded[b] = e.seenOf(idx, sp.ctx[b]), idx
+	sp.seen[b], sp.bounded[b] = e.seenOf(idx, sp.ctx[b], outer), idx
 }
 
 // seenOf returns the Seen of the subtree of fragment idx, which has just
 // closed (the last fragment extracted is its last), in context ctx.
-func (e *extractor) seenOf(idx int32, ctx uint64) Seen {
+func (e *extractor) seenOf(idx int32, ctx uint64, outer int) Seen {
 	sp := e.sp
 	f := &e.x.frags[idx]
-	s := Seen{ctx: ctx, size: uint32(f.end - f.lead + int(f.omitted)),
-		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid}
+	s := Seen{ctx: ctx, size: uint32(f.end - f.lead - outer + int(f.omitted)),
+		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid,
+		olen: uint8(outer), outer: packOuter(e.page[f.lead : f.lead+outer])}
 	// nested is the end of the bound or splice subtree being skipped for
 	// seenShellNoCache.
 	nested := int32(-1)
@@ -418,7 +453,7 @@ func (e *extractor) finishSplices() {
 	}
 	e.x.frags[0].omitted = int32(sp.omitted)
 	if !e.x.opaque {
-		sp.body = e.seenOf(0, 0)
+		sp.body = e.seenOf(0, 0, 0)
 		return
 	}
 	if len(sp.in.Splices) > 0 {
@@ -474,7 +509,11 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 	}
 	sp := x.sp
 	if f.splice > 0 {
-		return sp.fill(int(f.splice - 1))
+		m, err := sp.fill(int(f.splice - 1))
+		if err != nil || f.lead == f.start {
+			return m, err
+		}
+		return append(append(make([]byte, 0, f.start-f.lead+len(m)), page[f.lead:f.start]...), m...), nil
 	}
 	if f.from != 0 {
 		return nil, fmt.Errorf("%w: the markup of spliced fragment %q is not available", ErrSplice, f.id)

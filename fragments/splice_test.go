@@ -37,7 +37,11 @@ func spansOf(t tb, page string) ([]span, bool) {
 	}
 	out := make([]span, 0, len(x.frags)-1)
 	for _, f := range x.frags[1:] {
-		out = append(out, span{id: f.id, start: f.lead, end: f.end})
+		// Some spans leave a little of the lead out, as a part does that
+		// the template writes after other whitespace: by the id, so that
+		// a page and its edit leave out alike.
+		outer := min(int(f.id[len(f.id)-1])%3, f.start-f.lead, maxOuter)
+		out = append(out, span{id: f.id, start: f.lead + outer, end: f.end})
 	}
 	return out, true
 }
