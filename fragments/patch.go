@@ -197,7 +197,7 @@ func (e *extractor) patchAll() error {
 	// size and what the patches inside it added.
 	for i := range e.x.frags {
 		if s := e.x.frags[i].shell; s > 0 {
-			e.x.frags[i].omitted = int32(pt.shells[s-1].size) + int32(pt.shells[s-1].olen)
+			e.x.frags[i].omitted = int32(pt.shells[s-1].size) + int32(pt.shells[s-1].outerLen())
 		}
 	}
 	e.x.spliced = true
@@ -271,7 +271,7 @@ func (e *extractor) patch(i int) error {
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]
-	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size) - int64(p.Seen.olen)
+	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size) - int64(p.Seen.outerLen())
 	count := int64(len(e.x.frags)) - int64(root) - int64(p.Seen.frags)
 	var flags uint8
 	for j := root; j < int32(len(e.x.frags)); j++ {
@@ -312,8 +312,8 @@ func (pt *patcher) markup(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of shell %d: %w", ErrSplice, i, err)
 	}
-	if s := pt.in.Shells[i].Seen; s.olen > 0 {
-		m = append(s.outerBytes(), m...)
+	if o := pt.in.Shells[i].Seen.outerString(); o != "" {
+		m = append([]byte(o), m...)
 	}
 	return m, nil
 }
@@ -328,7 +328,7 @@ func withOuter(in PatchInput) PatchInput {
 		if p.Start < 0 || p.End > len(in.Page) || p.Start > p.End {
 			return in // checkPatch refuses it
 		}
-		need = need || p.Seen.olen > 0
+		need = need || p.Seen.outerLen() > 0
 	}
 	if !need {
 		return in
@@ -339,7 +339,7 @@ func withOuter(in PatchInput) PatchInput {
 	var page []byte
 	for k, p := range in.Patches {
 		start := len(page)
-		page = append(page, p.Seen.outerBytes()...)
+		page = append(page, p.Seen.outerString()...)
 		shift[k] = len(page) - p.Start
 		page = append(page, in.Page[p.Start:p.End]...)
 		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"unique"
 
 	"golang.org/x/net/html/atom"
 )
@@ -24,33 +25,35 @@ type Seen struct {
 	size  uint32 // bytes of the bound's markup
 	frags uint32 // fragments in the subtree, its root included
 	flags uint8
-	// olen bytes of the root's lead, packed in outer, come before the
-	// bound: whitespace the page writes outside it.
-	olen  uint8
-	outer uint64
+	// outer is the start of the root's lead that comes before the bound:
+	// whitespace the page writes outside it (interned: the same few runs
+	// of indentation recur).
+	outer unique.Handle[string]
 }
 
 // maxOuter bounds the lead a bound may leave outside it.
-const maxOuter = 8
+const maxOuter = 256
 
-// outerIs reports whether b is the lead s records outside its bound.
-func (s Seen) outerIs(b []byte) bool { return len(b) == int(s.olen) && packOuter(b) == s.outer }
-
-// outerBytes returns the lead s records outside its bound.
-func (s Seen) outerBytes() []byte {
-	b := make([]byte, s.olen)
-	for i := range b {
-		b[i] = byte(s.outer >> (8 * i))
+// outerString returns the lead s records outside its bound.
+func (s Seen) outerString() string {
+	if s.outer == (unique.Handle[string]{}) {
+		return ""
 	}
-	return b
+	return s.outer.Value()
 }
 
-func packOuter(b []byte) uint64 {
-	var v uint64
-	for i, c := range b {
-		v |= uint64(c) << (8 * i)
+// outerLen returns the length of the lead s records outside its bound.
+func (s Seen) outerLen() int { return len(s.outerString()) }
+
+// outerIs reports whether b is the lead s records outside its bound.
+func (s Seen) outerIs(b []byte) bool { return string(b) == s.outerString() }
+
+// outerOf interns b as a Seen's outer lead.
+func outerOf(b []byte) unique.Handle[string] {
+	if len(b) == 0 {
+		return unique.Handle[string]{}
 	}
-	return v
+	return unique.Make(string(b))
 }
 
 const (
@@ -412,8 +415,7 @@ func (e *extractor) seenOf(idx int32, ctx uint64, outer int) Seen {
 	sp := e.sp
 	f := &e.x.frags[idx]
 	s := Seen{ctx: ctx, size: uint32(f.end - f.lead - outer + int(f.omitted)),
-		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid,
-		olen: uint8(outer), outer: packOuter(e.page[f.lead : f.lead+outer])}
+		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid, outer: outerOf(e.page[f.lead : f.lead+outer])}
 	// nested is the end of the bound or splice subtree being skipped for
 	// seenShellNoCache.
 	nested := int32(-1)

@@ -40,7 +40,7 @@ func spansOf(t tb, page string) ([]span, bool) {
 		// Some spans leave a little of the lead out, as a part does that
 		// the template writes after other whitespace: by the id, so that
 		// a page and its edit leave out alike.
-		outer := min(int(f.id[len(f.id)-1])%3, f.start-f.lead, maxOuter)
+		outer := min([]int{0, 1, 5, maxOuter}[int(f.id[len(f.id)-1])%4], f.start-f.lead)
 		out = append(out, span{id: f.id, start: f.lead + outer, end: f.end})
 	}
 	return out, true
