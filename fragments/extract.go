@@ -27,6 +27,7 @@ type frag struct {
 	bound   int32 // 1 + the bound this fragment opens, or 0
 	omitted int32 // bytes of spliced markup left out of [lead, end); at first, splicer.omitted when it opened
 	shell   int32 // DiffPatched: 1 + the Shell this copied fragment is, or 0
+	refill  int32 // DiffPatched: 1 + the Resend this copied fragment is, or 0
 }
 
 // extraction is the fragment tree of one page.

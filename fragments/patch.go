@@ -31,6 +31,14 @@ type Shell struct {
 	Seen Seen
 }
 
+// Resend is a fragment subtree of the previous page that is unchanged but
+// has data-cache="false" at its root, which Diff re-sends on any change of
+// the page: its markup is asked for (PatchInput.Refill), never tokenized.
+type Resend struct {
+	Prev int32
+	Seen Seen
+}
+
 // PatchInput is the input of DiffPatched. Patches are in document order
 // and none is inside another; every fragment above a patch, up to the body
 // (fragment 0), is one of Shells. Splices and Bounds are as for
@@ -48,6 +56,10 @@ type PatchInput struct {
 	HeadIDs []string
 	Fill    func(i int) ([]byte, error)
 	Markup  func(shell int) ([]byte, error)
+	// Resends, in document order, are unchanged subtrees of data-cache=
+	// "false" roots below shells; Refill returns the markup of Resends[i].
+	Resends []Resend
+	Refill  func(i int) ([]byte, error)
 }
 
 // DiffPatched is Diff for a page given as the patches that changed in the
@@ -78,6 +90,14 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	}
 	if _, ok := pt.shellOf[0]; !ok {
 		return nil, fmt.Errorf("%w: the body is not a shell", ErrSplice)
+	}
+	pt.resendOf = make(map[int32]int32, len(in.Resends))
+	for i, r := range in.Resends {
+		if r.Prev <= 0 || r.Prev >= n || !r.Seen.Spliceable() || !r.Seen.RootNoCache() ||
+			r.Prev+int32(r.Seen.frags) > n || !pt.belowShells(r.Prev) {
+			return nil, fmt.Errorf("%w: resend %d (fragment %d) does not fit", ErrSplice, i, r.Prev)
+		}
+		pt.resendOf[r.Prev] = int32(i)
 	}
 	sp := &splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
 		seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
@@ -127,10 +147,11 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 
 // patcher carries DiffPatched's input and results through an extraction.
 type patcher struct {
-	in      PatchInput
-	shellOf map[int32]int32 // prev fragment -> shell
-	index   []int32         // prev fragment -> new, or -1
-	shells  []Seen
+	in       PatchInput
+	shellOf  map[int32]int32 // prev fragment -> shell
+	resendOf map[int32]int32 // prev fragment -> resend
+	index    []int32         // prev fragment -> new, or -1
+	shells   []Seen
 }
 
 // patchAll builds the fragments of the new page: those of prev in
@@ -185,6 +206,13 @@ func (e *extractor) patchAll() error {
 		if s, ok := pt.shellOf[j]; ok {
 			f.shell = s + 1
 		}
+		if r, ok := pt.resendOf[j]; ok {
+			if next < len(pt.in.Patches) && pt.in.Patches[next].Prev < j+int32(pt.in.Resends[r].Seen.frags) {
+				return fmt.Errorf("%w: patch %d is inside resend %d", ErrSplice, next, r)
+			}
+			f.refill, f.noCache = r+1, true
+			f.omitted = int32(pt.in.Resends[r].Seen.size) + int32(pt.in.Resends[r].Seen.outerLen())
+		}
 		pt.index[j] = int32(len(e.x.frags))
 		e.x.frags = append(e.x.frags, f)
 		e.idAt = append(e.idAt, [2]int32{-1, j})
@@ -223,12 +251,22 @@ func (e *extractor) checkPatch(i int, p Patch) error {
 			return fmt.Errorf("%w: patch %d: fragment %d is outside the subtree of %d", ErrSplice, i, k, first)
 		}
 	}
-	for a := prev.Parents[first]; ; a = prev.Parents[a] {
-		if _, ok := e.pt.shellOf[int32(a)]; !ok {
-			return fmt.Errorf("%w: patch %d: fragment %d above it is not a shell", ErrSplice, i, a)
+	if !e.pt.belowShells(first) {
+		return fmt.Errorf("%w: patch %d: a fragment above it is not a shell", ErrSplice, i)
+	}
+	return nil
+}
+
+// belowShells reports whether every fragment of prev above fragment j, up
+// to the body, is a shell: a diff reaches j only through them.
+func (pt *patcher) belowShells(j int32) bool {
+	prev := pt.in.Prev
+	for a := prev.Parents[j]; ; a = prev.Parents[a] {
+		if _, ok := pt.shellOf[int32(a)]; !ok {
+			return false
 		}
 		if a == 0 {
-			return nil
+			return true
 		}
 	}
 }
@@ -299,6 +337,22 @@ func (s Seen) context() (atom.Atom, uint16, int) {
 }
 
 func (s Seen) parentFlags() uint16 { return uint16(s.ctx >> 32) }
+
+// refill returns the markup of resend i, its lead outside the patches
+// first.
+func (pt *patcher) refill(i int32) ([]byte, error) {
+	if pt.in.Refill == nil {
+		return nil, fmt.Errorf("%w: no Refill for resend %d", ErrSplice, i)
+	}
+	m, err := pt.in.Refill(int(i))
+	if err != nil {
+		return nil, fmt.Errorf("%w: the markup of resend %d: %w", ErrSplice, i, err)
+	}
+	if o := pt.in.Resends[i].Seen.outerString(); o != "" {
+		m = append([]byte(o), m...)
+	}
+	return m, nil
+}
 
 // markup returns the markup of shell i, for an update that replaces it.
 func (pt *patcher) markup(i int32) ([]byte, error) {

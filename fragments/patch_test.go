@@ -17,8 +17,8 @@ import (
 )
 
 var (
-	patchedOK, patchedRefused, shellsReplaced atomic.Int64
-	patchRefusals                             sync.Map
+	patchedOK, patchedRefused, shellsReplaced, resentOK atomic.Int64
+	patchRefusals                                       sync.Map
 )
 
 // withinAny reports whether span s lies inside one of spans (itself
@@ -46,7 +46,7 @@ func TestProperty_PatchedDiffEqualsDiff(t *testing.T) {
 			patchedCase(t)
 		}
 	})
-	t.Logf("patched %d, refused %d, shells replaced %d", patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load())
+	t.Logf("patched %d, refused %d, shells replaced %d, resent %d", patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load(), resentOK.Load())
 	patchRefusals.Range(func(k, _ any) bool { t.Log(k); return true })
 	assert.Positive(t, patchedOK.Load())
 	// Updates that replace a shell are rare here;
@@ -56,7 +56,9 @@ func TestProperty_PatchedDiffEqualsDiff(t *testing.T) {
 // patchedCase is one case of TestProperty_PatchedDiffEqualsDiff.
 func patchedCase(t *rapid.T) {
 	g := markup.NewGen(rapid.Uint64().Draw(t, "seed"))
-	root := g.Page()
+	// A page some edits old: they add data-cache="false" among others.
+	steps := g.Steps(rapid.IntRange(0, 4).Draw(t, "age"))
+	root := steps[len(steps)-1]
 	old := pageOf(root)
 	oldSpans, ok := spansOf(t, old)
 	if !ok {
@@ -71,16 +73,20 @@ func patchedCase(t *rapid.T) {
 		markupByID[s.id] = old[s.start:s.end]
 	}
 	// The patches: some id'd elements, and every data-cache="false"
-	// one outside them, which Diff re-sends.
-	var chosen []span
+	// one outside them, which Diff re-sends: patched, or resent unchanged.
+	var chosen, resent []span
 	for _, s := range oldSpans {
 		if seenByID[s.id].Valid() && rapid.Bool().Draw(t, "patch") {
 			chosen = append(chosen, s)
 		}
 	}
 	for _, s := range oldSpans {
-		if seenByID[s.id].RootNoCache() {
-			chosen = append(chosen, s)
+		if seen := seenByID[s.id]; seen.RootNoCache() {
+			if seen.Spliceable() && rapid.Bool().Draw(t, "resend") {
+				resent = append(resent, s)
+			} else {
+				chosen = append(chosen, s)
+			}
 		}
 	}
 	var outer []span
@@ -89,6 +95,18 @@ func patchedCase(t *rapid.T) {
 			outer = append(outer, s)
 		}
 	}
+	// A resend is unchanged: not in a patch, no patch in it.
+	resent = slices.DeleteFunc(resent, func(r span) bool {
+		if withinAny(r, outer) {
+			return true
+		}
+		for _, p := range outer {
+			if r.start <= p.start && p.end <= r.end {
+				return true
+			}
+		}
+		return false
+	})
 	if len(outer) == 0 || !first.Body.Valid() || first.Body.ShellNoCache() {
 		return
 	}
@@ -159,9 +177,24 @@ func patchedCase(t *rapid.T) {
 	}
 	// The shells: every fragment above a patch, and the body.
 	shellIDs := map[string]bool{}
-	for _, s := range outer {
+	for _, s := range append(slices.Clone(outer), resent...) {
 		for a := st.Parents[indexOf(st, s.id)]; a != 0; a = st.Parents[a] {
 			shellIDs[st.IDs[a]] = true
+		}
+	}
+	for _, r := range resent {
+		if shellIDs[r.id] {
+			return // a resend with another above it: the outer one is resent whole
+		}
+	}
+	var resends []Resend
+	var refills []string
+	for _, s := range spans {
+		for _, r := range resent {
+			if r.id == s.id {
+				resends = append(resends, Resend{Prev: indexOf(st, s.id), Seen: seenByID[s.id]})
+				refills = append(refills, page[s.start:s.end])
+			}
 		}
 	}
 	shells := []Shell{{Prev: 0, Seen: first.Body}}
@@ -174,7 +207,8 @@ func patchedCase(t *rapid.T) {
 	}
 	got, err := DiffPatched(PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
 		Splices: splices, Bounds: patchBounds, HeadIDs: first.HeadIDs, Fill: fill,
-		Markup: func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(whole[i]), nil }})
+		Markup:  func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(whole[i]), nil },
+		Resends: resends, Refill: func(i int) ([]byte, error) { return []byte(refills[i]), nil }})
 	if errors.Is(err, ErrSplice) {
 		patchedRefused.Add(1)
 		patchRefusals.Store(err.Error(), true)
@@ -182,6 +216,7 @@ func patchedCase(t *rapid.T) {
 	}
 	require.NoError(t, err)
 	patchedOK.Add(1)
+	resentOK.Add(int64(len(resends)))
 	require.Equal(t, want, got.Updates)
 	gotState := *got.State
 	gotState.PageHash = wantState.PageHash

@@ -506,6 +506,9 @@ func (x *extraction) markup(page []byte, n int32) ([]byte, error) {
 	if f.shell > 0 {
 		return x.pt.markup(f.shell - 1)
 	}
+	if f.refill > 0 {
+		return x.pt.refill(f.refill - 1)
+	}
 	if x.sp == nil || !x.spliced {
 		return page[f.lead:f.end], nil
 	}

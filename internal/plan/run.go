@@ -190,6 +190,8 @@ type run struct {
 	shells   []fragments.Shell
 	shellOf  []*frame
 	copied   int // parts a skipping render took unchanged (see skip.go)
+	resends  []fragments.Resend
+	refills  []*frame // by resend: what renders its markup
 	keyBuf   []byte
 	maps     map[int][]cborpath.Entry
 	fields   map[string]loc // top-level fields of the data

@@ -42,13 +42,14 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 		// The page the browser has: the previous State and memo hold.
 		return Output{State: r.in.Prev, Memo: prev, Spliced: r.copied, Skipped: true}, true, nil
 	}
-	if len(r.patches) == 0 {
+	if len(r.patches) == 0 && len(r.resends) == 0 {
 		return Output{}, false, nil
 	}
 	res, err := fragments.DiffPatched(fragments.PatchInput{
 		Prev: r.in.Prev, Page: r.buf.Bytes(), Patches: r.patches, Shells: r.shells,
 		Splices: r.splices, Bounds: r.bounds, HeadIDs: prev.heads, Fill: r.fill,
-		Markup: func(i int) ([]byte, error) { return r.wholePart(r.shellOf[i]) },
+		Markup:  func(i int) ([]byte, error) { return r.wholePart(r.shellOf[i]) },
+		Resends: r.resends, Refill: func(i int) ([]byte, error) { return r.wholePart(r.refills[i]) },
 	})
 	if errors.Is(err, fragments.ErrSplice) {
 		return Output{}, false, nil
@@ -109,6 +110,16 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 	locs := r.deriveLocs(r.locSlab(len(vals)), o.locs, u.args, vals)
 	key, keyed := r.key(u, locs)
 	if keyed && pn.keyed() && pn.key == key && !pn.seen.NoCache() {
+		r.copyPart(o, j, abs)
+		return true, nil
+	}
+	if keyed && pn.keyed() && pn.key == key && pn.seen.RootNoCache() && pn.seen.Spliceable() {
+		// Unchanged but re-sent: its markup, from the shared cache when
+		// it is there, replaces it; its fragments are the previous ones.
+		f := r.frame()
+		*f = frame{r: r, u: u, vals: vals, locs: locs, keyed: true, key: key}
+		r.resends = append(r.resends, fragments.Resend{Prev: abs, Seen: pn.seen})
+		r.refills = append(r.refills, f)
 		r.copyPart(o, j, abs)
 		return true, nil
 	}
@@ -307,18 +318,19 @@ func nativeInputs(args []sym, vals []reflect.Value) ([]reflect.Value, bool) {
 // walkMark is where the walk was when it went into a shell, to go back to
 // when that shell cannot be walked.
 type walkMark struct {
-	nodes, recs, splices, bounds, patches, shells, kids, buf, copied int
+	nodes, recs, splices, bounds, patches, shells, resends, kids, buf, copied int
 }
 
 func (r *run) mark(o *frame) walkMark {
 	return walkMark{len(r.nodes), len(r.recs), len(r.splices), len(r.bounds), len(r.patches), len(r.shells),
-		len(o.part.kids), r.buf.Len(), r.copied}
+		len(r.resends), len(o.part.kids), r.buf.Len(), r.copied}
 }
 
 func (r *run) rollback(o *frame, m walkMark) {
 	r.nodes, r.recs = r.nodes[:m.nodes], r.recs[:m.recs]
 	r.splices, r.fills, r.bounds = r.splices[:m.splices], r.fills[:m.splices], r.bounds[:m.bounds]
 	r.patches, r.shells, r.shellOf = r.patches[:m.patches], r.shells[:m.shells], r.shellOf[:m.shells]
+	r.resends, r.refills = r.resends[:m.resends], r.refills[:m.resends]
 	o.part.kids = o.part.kids[:m.kids]
 	r.buf.Truncate(m.buf)
 	r.copied = m.copied
