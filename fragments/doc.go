@@ -148,7 +148,8 @@
 // size, fragment count, data-cache="false" inside). DiffPatched goes
 // further: it takes only the patches, the subtrees that changed, and the
 // shells around them, whose markup outside the patches is unchanged, and
-// tokenizes the patches alone. Both return exactly the updates and State
+// tokenizes the patches alone; an unchanged subtree with data-cache="false"
+// at its root is re-sent from its markup (a Resend), not tokenized. Both return exactly the updates and State
 // Diff returns for the whole page (but State.PageHash, which then
 // describes no page), or ErrSplice when what they are given does not fit
 // (a splice in another context, a patch that is not one subtree with its

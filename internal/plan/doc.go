@@ -76,7 +76,9 @@
 // part below an id'd element that is not a part, a splice in another
 // context, an input it cannot compute), it leaves to the next; the last
 // executes everything, and the caller renders whole on ErrNoPlan. A part
-// with data-cache="false" is rendered on every update, as Diff re-sends it.
+// with data-cache="false" is re-sent on every update that changes the
+// page, as Diff re-sends it: rendered when it changed, and otherwise taken
+// from the shared cache (or rendered) without being tokenized again.
 // Render never returns anything but what Diff of the whole page returns
 // (the property tests check it on random templates and data, against the
 // full-render path), except State.PageHash and, where nothing changed
