@@ -62,7 +62,7 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 	})
 	b.Run("GetSessionRenderFragments", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		tok := createRendered(b, r, fixture.NewDashboard(50))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -82,7 +82,7 @@ func BenchmarkDashboard(b *testing.B) {
 	// Interleaved: each iteration times one plain execution and one session
 	// update back to back, so that the ratio holds on a busy machine.
 	b.Run("RatioToPlainExecute", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		tok := createRendered(b, r, fixture.NewDashboard(50))
 		plain := fixture.NewDashboard(50)
 		var (
@@ -114,7 +114,7 @@ func BenchmarkDashboard(b *testing.B) {
 		b.ReportMetric(float64(tSessed)/float64(tPlain), "x-plain")
 	})
 	b.Run("RenderFragmentsNoOp", func(b *testing.B) {
-		r := newRendererOf(b, fixture.Template())
+		r := newRendererOf(b, fixture.NewTemplate())
 		_, s := openRendered(b, r, fixture.NewDashboard(50))
 		d := s.Data()
 		b.ReportAllocs()
@@ -181,9 +181,17 @@ func liveHeap() uint64 {
 // CBOR snapshot, the fragment state of the rendered page and the store's
 // bookkeeping.
 func BenchmarkHeapPerIdleDashboardSession(b *testing.B) {
+	for _, mode := range renderModes {
+		b.Run(mode.name, func(b *testing.B) { heapPerIdleDashboardSession(b, mode.opts) })
+	}
+}
+
+// heapPerIdleDashboardSession is one BenchmarkHeapPerIdleDashboardSession:
+// with incremental rendering, a session also keeps its memo.
+func heapPerIdleDashboardSession(b *testing.B, opts []statetemplate.Option) {
 	const n = 10_000
 	for b.Loop() {
-		r, err := statetemplate.New(fixture.Template(), statetemplate.WithMaxSessions(n))
+		r, err := statetemplate.New(fixture.NewTemplate(), append(opts, statetemplate.WithMaxSessions(n))...)
 		if err != nil {
 			b.Fatal(err)
 		}

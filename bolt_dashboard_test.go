@@ -24,7 +24,7 @@ func TestBoltRestart_DashboardDataRendersByteIdentically(t *testing.T) {
 	opts := []Option{WithBoltStore(path), WithDataTypes(&fixture.DashboardData{})}
 	const sessions = 12
 
-	r, err := New(fixture.Template(), opts...)
+	r, err := New(fixture.NewTemplate(), opts...)
 	require.NoError(t, err)
 	toks := make([]string, sessions)
 	datas := make([]*fixture.DashboardData, sessions)
@@ -48,10 +48,10 @@ func TestBoltRestart_DashboardDataRendersByteIdentically(t *testing.T) {
 	}
 	require.NoError(t, r.Close())
 
-	r, err = New(fixture.Template(), opts...)
+	r, err = New(fixture.NewTemplate(), opts...)
 	require.NoError(t, err)
 	defer r.Close()
-	control, err := New(fixture.Template())
+	control, err := New(fixture.NewTemplate())
 	require.NoError(t, err)
 	defer control.Close()
 	for i, tok := range toks {

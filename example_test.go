@@ -45,11 +45,51 @@ func Example() {
 	data.Count++ // the user clicked
 	updates, _ := s.RenderFragments(context.Background(), data)
 	for _, u := range updates {
-		fmt.Println(u.Action, u.FragmentID, u.HTML, u.DataChanged)
+		fmt.Println(u.Action, u.FragmentID, u.HTML)
 	}
 	// Output:
 	// <body><h1 id="name">demo</h1><p id="count">0 clicks</p></body>
-	// text count 1 clicks [Count]
+	// text count 1 clicks
+}
+
+// WithDataChanged names, on the first update of each render, the paths of
+// the data that changed.
+func ExampleWithDataChanged() {
+	r, _ := statetemplate.New(counterTmpl, statetemplate.WithDataChanged())
+	defer r.Close()
+	tok, _ := r.CreateSession(context.Background(), &Counter{Name: "demo"})
+	r.RenderPage(tok)
+	s, _ := r.GetSession(tok)
+	defer s.Close()
+	updates, _ := s.RenderFragments(context.Background(), &Counter{Name: "demo", Count: 1})
+	fmt.Println(updates[0].DataChanged)
+	// Output: [Count]
+}
+
+// WithVolatileFuncs names functions whose output varies between calls with
+// the same arguments: the parts that call them render on every update, the
+// others only when their data changed.
+func ExampleWithVolatileFuncs() {
+	served := 0
+	tmpl := template.Must(template.New("p").Funcs(template.FuncMap{
+		"served": func(what string) string { served++; return fmt.Sprint(what, " #", served) },
+	}).Parse(`<body><h1 id="name">{{.Name}}</h1><p id="count">{{.Count}} clicks</p>` +
+		`<p>Each click is counted on the server and sent to this page as the few fragments that changed, ` +
+		`never the whole page: a long page costs no more to update than a short one.</p>` +
+		`<p id="served">{{served "page"}}</p></body>`))
+	r, _ := statetemplate.New(tmpl, statetemplate.WithVolatileFuncs("served"))
+	defer r.Close()
+	tok, _ := r.CreateSession(context.Background(), &Counter{Name: "demo"})
+	_, _ = r.RenderPage(tok)
+	s, _ := r.GetSession(tok)
+	defer s.Close()
+	updates, _ := s.RenderFragments(context.Background(), &Counter{Name: "demo", Count: 1})
+	for _, u := range updates {
+		fmt.Println(u.Action, u.FragmentID, u.HTML)
+	}
+	// Output:
+	// text count 1 clicks
+	// text served page #2
 }
 
 // Equal data gives a single no-op update: nothing to send.

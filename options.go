@@ -31,6 +31,12 @@ type config struct {
 	maxDataBytes      int
 	provisionalTTL    time.Duration
 	provisionalBudget int64
+	// Incremental rendering (options_render.go).
+	fullRendering       bool
+	volatile            []string
+	fragmentCacheBudget int64
+	fragmentCacheSet    bool
+	dataChanged         bool
 }
 
 // DefaultMaxDataBytes is the default of WithMaxDataBytes: 1 MiB.

@@ -34,7 +34,7 @@ var benchStores = []struct {
 func benchRenderer(b *testing.B, opts []statetemplate.Option) *statetemplate.Renderer {
 	b.Helper()
 	opts = append(opts, statetemplate.WithDataTypes(&fixture.DashboardData{}), statetemplate.WithSecurity(testKey))
-	r, err := statetemplate.New(fixture.Template(), opts...)
+	r, err := statetemplate.New(fixture.NewTemplate(), opts...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func TestTwoStepFlow_PageThenFragmentUpdatesForChangedData(t *testing.T) {
-	r := newRenderer(t)
+	r := newRenderer(t, statetemplate.WithDataChanged())
 	ctx := context.Background()
 	tok, err := r.CreateSession(ctx, &page{Owner: "alice", Count: 1, Items: []string{"a"}})
 	require.NoError(t, err)
@@ -50,7 +50,7 @@ func TestTwoStepFlow_PageThenFragmentUpdatesForChangedData(t *testing.T) {
 }
 
 func TestRenderFragments_EqualDataIsOneNoOp(t *testing.T) {
-	r := newRenderer(t)
+	r := newRenderer(t, statetemplate.WithDataChanged())
 	ctx := context.Background()
 	data := &page{Owner: "bob", Count: 5}
 	_, s := openRendered(t, r, data)
@@ -78,7 +78,7 @@ func TestRenderFragments_ChangedDataSamePageIsNoOpNamingTheChange(t *testing.T) 
 		Items  []string
 		Unused string // not in the template
 	}
-	r := newRenderer(t)
+	r := newRenderer(t, statetemplate.WithDataChanged())
 	ctx := context.Background()
 	_, s := openRendered(t, r, &hidden{Owner: "x"})
 	ups, err := s.RenderFragments(ctx, &hidden{Owner: "x", Unused: "y"})
@@ -256,7 +256,7 @@ func TestUpdate_JSONFieldNames(t *testing.T) {
 }
 
 func TestCreateSession_NilDataRendersAndUpdates(t *testing.T) {
-	r := newRenderer(t)
+	r := newRenderer(t, statetemplate.WithDataChanged())
 	tok, err := r.CreateSession(context.Background(), nil)
 	require.NoError(t, err)
 	html, err := r.RenderPage(tok)
@@ -271,8 +271,20 @@ func TestCreateSession_NilDataRendersAndUpdates(t *testing.T) {
 	require.Equal(t, []string{""}, ups[0].DataChanged, "a change of type is a change of the root")
 }
 
-func TestRenderFragments_DataChangedRightForEveryWayOfPassingData(t *testing.T) {
+func TestRenderFragments_DataChangedOnlyWhenAskedFor(t *testing.T) {
 	r := newRenderer(t)
+	_, s := openRendered(t, r, &page{Owner: "p", Count: 1})
+	ups, err := s.RenderFragments(context.Background(), &page{Owner: "p", Count: 2})
+	require.NoError(t, err)
+	require.NotEmpty(t, ups)
+	assert.Contains(t, updatesHTML(ups), "Count: 2")
+	for _, u := range ups {
+		assert.Nil(t, u.DataChanged, "without WithDataChanged, no update names what changed")
+	}
+}
+
+func TestRenderFragments_DataChangedRightForEveryWayOfPassingData(t *testing.T) {
+	r := newRenderer(t, statetemplate.WithDataChanged())
 	ctx := context.Background()
 	_, s := openRendered(t, r, &page{Owner: "p", Count: 1, Items: []string{"a"}})
 

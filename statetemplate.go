@@ -20,6 +20,7 @@ type Renderer struct {
 	logger  *slog.Logger
 	durable bool
 	pages   *renderCache // nil without WithRenderCache
+	inc     *incremental // nil with WithFullRendering
 }
 
 // New returns a Renderer for tmpl. It fails when an option is invalid (a
@@ -37,10 +38,18 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
+	var inc *incremental
+	if !c.fullRendering {
+		var err error
+		if inc, err = newIncremental(tmpl, &c); err != nil {
+			return nil, err
+		}
+	}
 	store := c.store
 	if c.openStore != nil {
 		s, err := c.openStore(&c)
 		if err != nil {
+			inc.close()
 			return nil, err
 		}
 		store = s
@@ -52,11 +61,13 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	keys, err := c.keyring(store)
 	if err != nil {
 		store.Close()
+		inc.close()
 		return nil, err
 	}
 	types := &session.Types{}
 	if err := types.Register(c.dataTypes...); err != nil {
 		store.Close()
+		inc.close()
 		return nil, fmt.Errorf("%w: WithDataTypes: %v", errInvalidOption, err)
 	}
 	// The default memory store keeps the cap itself, evicting; the manager
@@ -69,6 +80,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if c.renderCacheBudget > 0 {
 		if pages, err = newRenderCache(c.renderCacheBudget); err != nil {
 			store.Close()
+			inc.close()
 			return nil, err
 		}
 	}
@@ -80,6 +92,8 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		Types:             types,
 		Cache:             c.cache,
 		RenderCache:       pages.orNil(),
+		Incremental:       inc.orNil(),
+		DataChanged:       c.dataChanged,
 		Expiration:        c.expiration,
 		IdleTimeout:       c.idleTimeout,
 		CleanupInterval:   cleanup,
@@ -93,9 +107,10 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if err != nil {
 		store.Close()
 		pages.close()
+		inc.close()
 		return nil, err
 	}
-	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages}, nil
+	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages, inc: inc}, nil
 }
 
 // renderFunc executes tmpl, or the template of its set called name.
@@ -158,6 +173,7 @@ func (c *config) keyring(store session.Store) (*token.Keyring, error) {
 func (r *Renderer) Close() error {
 	err := r.mgr.Close()
 	r.pages.close()
+	r.inc.close()
 	return err
 }
 

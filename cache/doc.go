@@ -4,7 +4,8 @@
 //   - Sessions keeps decoded records of hot sessions (session.Cache), so
 //     that a durable store's file is not read and decoded on every request.
 //   - Fragments keeps rendered fragment HTML shared across sessions by
-//     content.
+//     content: internal/plan keys a part's HTML by the plan's identity,
+//     the part and the exact encoding of the data it reads (NewKey).
 //
 // Both are caches only. ristretto may drop or reject any Set (its
 // admission policy keeps what is used often), so nothing lives only here:

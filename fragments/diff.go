@@ -24,7 +24,8 @@ func Diff(prev *State, page []byte) ([]Update, *State, error) {
 	}
 	next := x.state(ph)
 	if !known {
-		return []Update{x.body(page)}, next, nil
+		u, err := x.body(page)
+		return []Update{u}, next, err
 	}
 	d := differ{prev: prev, x: x, page: page}
 	return d.run(), next, nil
@@ -63,13 +64,16 @@ func (x *extraction) state(ph uint64) *State {
 }
 
 // body returns the update replacing the whole body.
-func (x *extraction) body(page []byte) Update {
-	root := &x.frags[0]
-	h := string(page[root.start:root.end])
+func (x *extraction) body(page []byte) (Update, error) {
+	m, err := x.markup(page, 0)
+	if err != nil {
+		return Update{}, err
+	}
+	h := string(m)
 	if x.implicit {
 		h = "<body>" + h
 	}
-	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}
+	return Update{Action: ActionReplace, HTML: h, HTMLHash: HashHTML(h)}, nil
 }
 
 // updateOverhead approximates the bytes of an update besides its html and
@@ -90,6 +94,7 @@ type differ struct {
 	pIndex        map[string]int32
 	pPos          []int32 // position of a prev fragment among its siblings
 	corrupt       bool    // prev lists an id twice
+	err           error   // a spliced fragment's markup could not be filled
 }
 
 // op is an update before its HTML is copied out of the page.
@@ -118,14 +123,21 @@ func (d *differ) run() []Update {
 	d.xFirst, d.xNext = childLists(xp)
 	d.node(0, 0)
 	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace {
-		return []Update{d.x.body(d.page)}
+		u, err := d.x.body(d.page)
+		d.err = err
+		return []Update{u}
 	}
 	out := make([]Update, 0, len(d.removes)+len(d.replaces)+len(d.inserts))
 	for _, list := range [][]op{d.removes, d.replaces, d.inserts} {
 		for _, o := range list {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
-				u.HTML = string(d.x.html(d.page, o.action, o.frag))
+				m, err := d.x.html(d.page, o.action, o.frag)
+				if err != nil {
+					d.err = err
+					return nil
+				}
+				u.HTML = string(m)
 				u.HTMLHash = HashHTML(u.HTML)
 			}
 			out = append(out, u)
@@ -153,7 +165,7 @@ func childLists(parents []uint32) (first, next []int32) {
 
 func (d *differ) size(n int32) int {
 	f := &d.x.frags[n]
-	return f.end - f.lead
+	return f.end - f.lead + int(f.omitted)
 }
 
 func (d *differ) replace(n int32) {
@@ -178,6 +190,9 @@ func (d *differ) insert(action string, n int32, id, target string) {
 // wins; a changed fragment is updated by changed.
 func (d *differ) node(p, n int32) {
 	f := &d.x.frags[n]
+	if f.from == p+1 && !f.noCache && f.shell == 0 {
+		return // spliced: the very subtree of prev, byte for byte
+	}
 	if f.noCache || d.prev.Hashes[p] != f.hash || d.prev.Tags[p] != f.tag {
 		d.changed(p, n)
 		return

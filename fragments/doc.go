@@ -163,6 +163,25 @@
 // a page sent whole (a first render) without building the body update that
 // Diff(nil, page) returns.
 //
+// # Pages given in part: DiffSpliced and DiffPatched
+//
+// An incremental renderer (internal/plan) does not write what did not
+// change. DiffSpliced takes a page from which unchanged fragment subtrees
+// are left out: a Splice says that, at a byte of the page, the markup of a
+// subtree of prev stands, byte for byte, in the context its Seen records;
+// Fill returns that markup only when an update carries it. A Bound marks a
+// subtree the page does carry, and the result reports its Seen (context,
+// size, fragment count, data-cache="false" inside). DiffPatched goes
+// further: it takes only the patches, the subtrees that changed, and the
+// shells around them, whose markup outside the patches is unchanged, and
+// tokenizes the patches alone; an unchanged subtree with data-cache="false"
+// at its root is re-sent from its markup (a Resend), not tokenized. Both return exactly the updates and State
+// Diff returns for the whole page (but State.PageHash, which then
+// describes no page), or ErrSplice when what they are given does not fit
+// (a splice in another context, a patch that is not one subtree with its
+// id, an update that would replace the body); the caller then renders the
+// page whole. The caller vouches for what it leaves out.
+//
 // # Cost
 //
 // Diff hashes the whole page first (xxhash) and returns at once when it is

@@ -24,6 +24,14 @@ type frag struct {
 	noCache     bool   // data-cache="false"
 	mixed       bool   // its content holds elements, comments or markers, not only text
 	inPlace     uint8  // the in-place updates its element can take (see inplace.go)
+
+	// DiffSpliced and DiffPatched only (see splice.go, patch.go).
+	from    int32 // 1 + the index in prev of a spliced fragment, or 0
+	splice  int32 // 1 + the splice a spliced root stands for, or 0
+	bound   int32 // 1 + the bound this fragment opens, or 0
+	omitted int32 // bytes of spliced markup left out of [lead, end); at first, splicer.omitted when it opened
+	shell   int32 // DiffPatched: 1 + the Shell this copied fragment is, or 0
+	refill  int32 // DiffPatched: 1 + the Resend this copied fragment is, or 0
 }
 
 // extraction is the fragment tree of one page.
@@ -34,6 +42,9 @@ type extraction struct {
 	opaque   bool   // the tag nesting is not the browser's tree
 	why      string // what made the page opaque, first found
 	whyAt    int    // the page offset of it
+	sp       *splicer
+	pt       *patcher
+	spliced  bool // a splice was placed
 }
 
 // Element flags, inherited down the stack of open elements.
@@ -89,29 +100,47 @@ type extractor struct {
 	headRaw  bool // inside a raw-text element before the body
 	headDone bool // </head> was seen
 	nameBuf  [32]byte
+	sp       *splicer // DiffSpliced's splices and bounds, or nil
+	pt       *patcher // DiffPatched's patches and shells, or nil
+	stop     int      // DiffPatched: the end of the patch being extracted
 }
 
 // extract tokenizes page once and returns its fragment tree, or
 // ErrDuplicateFragmentID. hint is the expected number of fragments.
-func extract(page []byte, hint int) (*extraction, error) {
+func extract(page []byte, hint int) (*extraction, error) { return extractWith(page, hint, nil) }
+
+// extractWith is extract placing DiffSpliced's splices and bounds, sp.
+func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 	hint = max(hint+8, 32)
 	e := &extractor{
 		page:   page,
 		z:      html.NewTokenizer(bytes.NewReader(page)),
 		stack:  make([]openElem, 0, 32),
 		fstack: make([]openFrag, 0, 16),
-		idAt:   make([][2]int32, 0, hint),
 		arena:  make([]byte, 0, 12*hint),
 		textAt: -1,
+		sp:     sp,
 	}
-	e.x.frags = make([]frag, 0, hint)
+	e.x.sp = sp
+	if sp != nil && sp.buf != nil {
+		e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
+		defer sp.buf.keep(e)
+	} else {
+		e.x.frags, e.idAt = make([]frag, 0, hint), make([][2]int32, 0, hint)
+	}
 	e.run()
 	return &e.x, e.finish()
 }
 
 func (e *extractor) run() {
-	pos := 0
-	for {
+	e.pos = e.tokens(0)
+	e.eof()
+}
+
+// tokens extracts the tokens of e.z, which start at byte pos of the page,
+// and returns the end of the last one.
+func (e *extractor) tokens(pos int) int {
+	for e.stop == 0 || pos < e.stop {
 		tt := e.z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -120,6 +149,13 @@ func (e *extractor) run() {
 		pos += len(e.z.Raw())
 		afterPre := e.preNL
 		e.preNL = false
+		if e.sp != nil && e.sp.due(pos) {
+			e.spliceToken(s, pos, tt == html.TextToken, afterPre)
+			if tt == html.TextToken {
+				continue
+			}
+			afterPre = false
+		}
 		switch tt {
 		case html.TextToken:
 			e.text(s, pos, afterPre)
@@ -140,8 +176,7 @@ func (e *extractor) run() {
 		}
 		e.textAt = -1
 	}
-	e.pos = pos
-	e.eof()
+	return pos
 }
 
 // anomaly records that the browser's tree would not follow the tag
@@ -512,6 +547,10 @@ func (e *extractor) openFragment(s, end int, id []byte, noCache, foreign bool, i
 		tag: xxhash.Sum64(e.page[lead:end]), direct: direct, noCache: noCache, inPlace: inPlace,
 	})
 	e.idAt = append(e.idAt, e.keep(id))
+	if e.sp != nil {
+		e.x.frags[idx].omitted = int32(e.sp.omitted)
+		e.openBound(idx, lead, s)
+	}
 	e.fstack = append(e.fstack, openFrag{idx: idx, run: end})
 	e.fstack[len(e.fstack)-1].d.Reset()
 	return idx
@@ -527,6 +566,12 @@ func (e *extractor) closeFragment(s, end, tail int) {
 	e.flush(end)
 	fr.hash = f.d.Sum64()
 	fr.close, fr.end = s, end
+	if e.sp != nil {
+		fr.omitted = int32(e.sp.omitted) - fr.omitted
+		if fr.bound != 0 {
+			e.closeBound(f.idx)
+		}
+	}
 	e.fstack = e.fstack[:len(e.fstack)-1]
 }
 
@@ -632,6 +677,9 @@ func (e *extractor) ownLen(s int) uint32 {
 // input) are dropped by browsers too.
 func (e *extractor) eof() {
 	end := e.pos
+	if e.sp != nil && e.sp.due(end) {
+		e.spliceToken(end, end, true, false)
+	}
 	if e.mode == beforeBody {
 		e.startBody(end, end, false)
 	}
@@ -656,7 +704,18 @@ func (e *extractor) finish() error {
 	x := &e.x
 	for i := range x.frags {
 		r := e.idAt[i]
+		if r[0] < 0 { // spliced: prev's id
+			x.frags[i].id = e.sp.in.Prev.IDs[r[1]]
+			continue
+		}
 		x.frags[i].id = all[r[0]:r[1]]
+	}
+	if e.sp != nil {
+		e.sp.heads = e.headStrings(all)
+		e.finishSplices()
+	}
+	if x.spliced {
+		return x.checkSplicedDuplicates(e.sp.heads)
 	}
 	x.index = make(map[string]int32, len(x.frags)+len(e.headIDs))
 	for i := 1; i < len(x.frags); i++ {

@@ -2,6 +2,7 @@ package fragments
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -74,25 +75,35 @@ func (d *differ) changed(p, n int32) {
 }
 
 // inPlace adds an in-place update of fragment n. It is applied with the
-// replaces: after the removes, before the inserts.
+// replaces: after the removes, before the inserts. Its cost counts the
+// bytes of the page it carries (a text's references as written).
 func (d *differ) inPlace(action string, n int32) {
-	id := d.x.frags[n].id
-	d.replaces = append(d.replaces, op{action: action, id: id, frag: n})
-	d.cost += len(d.x.html(d.page, action, n)) + len(id) + updateOverhead
+	f := &d.x.frags[n]
+	d.replaces = append(d.replaces, op{action: action, id: f.id, frag: n})
+	size := f.open - f.lead
+	if action == ActionText {
+		size = f.close - f.open
+	}
+	d.cost += size + len(f.id) + updateOverhead
 }
 
 // html returns what an update of fragment n with action carries: the
 // text of its content for ActionText, its lead and start tag for
-// ActionAttrs, else its lead and outerHTML, as page has them.
-func (x *extraction) html(page []byte, action string, n int32) []byte {
+// ActionAttrs, else its lead and outerHTML (see markup). Only a fragment
+// whose markup is in page takes an in-place update: one copied from the
+// previous page (spliced, or a shell) is unchanged.
+func (x *extraction) html(page []byte, action string, n int32) ([]byte, error) {
 	f := &x.frags[n]
-	switch action {
-	case ActionText:
-		return domText(page[f.open:f.close], f.inPlace&isForeign != 0)
-	case ActionAttrs:
-		return page[f.lead:f.open]
+	if action != ActionText && action != ActionAttrs {
+		return x.markup(page, n)
 	}
-	return page[f.lead:f.end]
+	if f.from != 0 {
+		return nil, fmt.Errorf("%w: an in-place update of spliced fragment %q", ErrSplice, f.id)
+	}
+	if action == ActionText {
+		return domText(page[f.open:f.close], f.inPlace&isForeign != 0), nil
+	}
+	return page[f.lead:f.open], nil
 }
 
 // domText returns the text the HTML parser makes of src, the markup of an

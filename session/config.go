@@ -34,6 +34,15 @@ type Config struct {
 	// RenderCache, optional, shares rendered pages between sessions whose
 	// data encodes identically (see RenderCache).
 	RenderCache RenderCache
+	// Incremental, optional, renders pages so that an update costs what
+	// changed (see Incremental). Pages it does not handle, and every page
+	// without it, are rendered with Render.
+	Incremental Incremental
+	// DataChanged sets Update.DataChanged on the first update of each
+	// RenderFragments: the paths of the data that changed. It costs a
+	// comparison with the previous data (decoded from its snapshot when
+	// the app mutated it in place); off by default.
+	DataChanged bool
 	// Expiration is the absolute lifetime of a session. Default 24h.
 	Expiration time.Duration
 	// IdleTimeout, when non-zero, ends sessions unused for that long.

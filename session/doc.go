@@ -62,7 +62,10 @@
 // # Cost
 //
 // RenderFragments of unchanged data costs one CBOR encoding and a
-// comparison. Otherwise it renders into a pooled buffer, diffs, decodes
-// the previous data snapshot once to report the changed paths, and writes
-// one record. Page writes nothing when the page is the one last rendered.
+// comparison. Otherwise it renders through Config.Incremental when there
+// is one (only what changed is executed and tokenized; what it keeps
+// between renders, Record.Memo, stays in memory), else into a pooled
+// buffer diffed whole, and writes one record. It decodes the previous data
+// snapshot to report the changed paths only with Config.DataChanged. Page
+// writes nothing when the page is the one last rendered.
 package session

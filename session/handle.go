@@ -156,7 +156,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	// Equal encodings mean equal data only for types the encoding captures
 	// in full; any other type is rendered, and an equal page is the no-op.
-	if prev.Fragments != nil && page == prev.Template && shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
+	if prev.Fragments != nil && page == prev.Template && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}
@@ -167,18 +167,16 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, fmt.Errorf("%w: %s: session %s", ErrUnregisteredType, name, e.id.Short())
 	}
 
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if err := m.renderShared(buf, page, data, encBuf.Bytes(), e.id); err != nil {
+	updates, state, memo, title, err := m.update(e, page, data, encBuf.Bytes())
+	if err != nil {
 		return nil, err
 	}
-	updates, state, err := fragments.Diff(prev.Fragments, buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
-	}
 	m.noteOpaque(page, state)
-	updates, title := titleUpdate(prev, buf.Bytes(), updates)
-	changed := m.changedPaths(prev, data)
+	updates = titleUpdate(prev, title, updates)
+	var changed []string
+	if m.cfg.DataChanged {
+		changed = m.changedPaths(prev, data)
+	}
 
 	next := prev.Clone()
 	next.Rev++
@@ -189,6 +187,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.Data = bytes.Clone(encBuf.Bytes())
 	next.Value = data
 	next.Fragments = state
+	next.Memo = memo
 	if err := m.commit(ctx, e, next); err != nil {
 		return nil, err
 	}
@@ -200,6 +199,33 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	updates[0].DataChanged = changed
 	return updates, nil
+}
+
+// update renders e's page for data with template tmpl and returns the
+// updates from the page the browser has, the new fragment state, the
+// incremental renderer's memo and the page's title. e.mu must be held.
+func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, string, error) {
+	out, done, err := m.renderIncremental(e, tmpl, data, enc, nil)
+	if err != nil {
+		return nil, nil, nil, "", fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
+	}
+	if done {
+		title := e.rec.Title
+		if out.TitleKnown {
+			title = out.Title
+		}
+		return out.Updates, out.State, out.Memo, title, nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := m.renderShared(buf, tmpl, data, enc, e.id); err != nil {
+		return nil, nil, nil, "", err
+	}
+	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
+	if err != nil {
+		return nil, nil, nil, "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+	}
+	return updates, state, nil, PageTitle(buf.Bytes()), nil
 }
 
 // touch records an access for the idle timeout. It writes at most once a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -25,17 +26,14 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := m.renderCurrent(buf, e); err != nil {
+	updates, state, memo, err := m.page(buf, e)
+	if err != nil {
 		return "", err
 	}
 	page := buf.String()
 	now := m.now()
-	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
-	if err != nil {
-		return "", fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
-	}
 	m.noteOpaque(e.rec.Template, state)
-	title := pageTitle(buf.Bytes())
+	title := PageTitle(buf.Bytes())
 	if len(updates) == 0 && state == e.rec.Fragments && title == e.rec.Title {
 		return page, m.touch(ctx, e, now)
 	}
@@ -43,6 +41,7 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	next.Rev++
 	next.LastAccess = now
 	next.Fragments = state
+	next.Memo = memo
 	next.Title = title
 	if err := m.commit(ctx, e, next); err != nil {
 		return "", err
@@ -100,18 +99,50 @@ func (m *Manager) Refresh(ctx context.Context, tok string) (string, error) {
 	return m.seal(next, now), nil
 }
 
-// renderCurrent renders e's current value. With a render cache, the value
-// is encoded first, so that the page is shared under the encoding of
-// exactly what was rendered, even if the app mutated the value in place
-// since its last RenderFragments. e.mu must be held.
-func (m *Manager) renderCurrent(buf *bytes.Buffer, e *entry) error {
-	if m.cfg.RenderCache == nil {
-		return m.render(buf, e.rec.Template, e.rec.Value, e.id)
+// page renders e's whole page into buf and returns the updates from the
+// page the browser had, the fragment state and the incremental renderer's
+// memo. A page the render cache holds is served from it; otherwise the
+// incremental renderer renders it (keeping its memo for the next update),
+// or Config.Render does. e.mu must be held.
+func (m *Manager) page(buf *bytes.Buffer, e *entry) ([]fragments.Update, *fragments.State, any, error) {
+	rc, inc, v := m.cfg.RenderCache, m.cfg.Incremental, e.rec.Value
+	shared := rc != nil && Shareable(reflect.TypeOf(v))
+	var enc []byte
+	if shared || inc != nil {
+		eb := getBuffer()
+		defer putBuffer(eb)
+		if err := encodeDataTo(eb, v); err != nil {
+			return nil, nil, nil, err
+		}
+		enc = eb.Bytes()
 	}
-	enc := getBuffer()
-	defer putBuffer(enc)
-	if err := encodeDataTo(enc, e.rec.Value); err != nil {
-		return err
+	key := pageKey(e.rec.Template, v)
+	cached := false
+	if shared {
+		if page, ok := rc.Get(key, enc); ok {
+			buf.WriteString(page)
+			cached = true
+		}
 	}
-	return m.renderShared(buf, e.rec.Template, e.rec.Value, enc.Bytes(), e.id)
+	if !cached {
+		out, done, err := m.renderIncremental(e, e.rec.Template, v, enc, buf)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
+		}
+		if done {
+			if shared {
+				rc.Set(key, enc, buf.String())
+			}
+			return out.Updates, out.State, out.Memo, nil
+		}
+		buf.Reset()
+		if err := m.renderShared(buf, e.rec.Template, v, enc, e.id); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
+	}
+	return updates, state, nil, nil
 }

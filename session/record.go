@@ -54,6 +54,11 @@ type Record struct {
 	// Value is the decoded data. In-process stores keep it so that data of
 	// any type works without registration; it is never encoded.
 	Value any `cbor:"-"`
+	// Memo is what the Incremental renderer keeps between renders of the
+	// page Fragments describes (which parts read what, where they are);
+	// it is never encoded: a record read from a store has none, and its
+	// next render executes the whole page once.
+	Memo any `cbor:"-"`
 }
 
 // Expired reports whether the record has expired at now: absolutely, by

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/livefir/statetemplate/internal/bufpool"
 )
 
 // RenderCache holds rendered pages shared across the sessions of one
@@ -33,15 +34,16 @@ func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error 
 
 // renderShared renders data with the template tmpl into buf, through the
 // render cache when there is one and data's type is fully described by its
-// encoding. enc must be the encoding of data as it is now: the cache key is
-// exactly what is rendered, so a page is only ever shared between sessions
-// whose data encodes to the same bytes.
+// encoding. enc must be the encoding of data as it is now (it may be nil
+// without a render cache): the cache key is exactly what is rendered, so
+// a page is only ever shared between sessions whose data encodes to the
+// same bytes.
 func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
 	rc := m.cfg.RenderCache
-	if rc == nil || !shareable(reflect.TypeOf(data)) {
+	if rc == nil || enc == nil || !Shareable(reflect.TypeOf(data)) {
 		return m.render(buf, tmpl, data, id)
 	}
-	key := tmpl + "\x00" + TypeName(data)
+	key := pageKey(tmpl, data)
 	if page, ok := rc.Get(key, enc); ok {
 		buf.WriteString(page)
 		return nil
@@ -53,10 +55,14 @@ func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []b
 	return nil
 }
 
-// shareableTypes memoizes shareable per type.
+// pageKey is the render cache key of a page: its template's name and its
+// data's type name, joined by a NUL byte (see RenderCache).
+func pageKey(tmpl string, data any) string { return tmpl + "\x00" + TypeName(data) }
+
+// shareableTypes memoizes Shareable per type.
 var shareableTypes sync.Map // reflect.Type → bool
 
-// shareable reports whether a value of type t is fully captured by its
+// Shareable reports whether a value of type t is fully captured by its
 // CBOR encoding, so that equal encodings mean equal template input. It
 // is not when any field reachable from t is unexported (a method could
 // print it), an interface (its dynamic type could be anything) or a func
@@ -65,7 +71,7 @@ var shareableTypes sync.Map // reflect.Type → bool
 // struct, embedded ones included, encode under one name (the codec drops
 // both). time.Time is the one struct with unexported fields allowed: its
 // encoding keeps its instant and offset.
-func shareable(t reflect.Type) bool {
+func Shareable(t reflect.Type) bool {
 	if t == nil {
 		return false
 	}
@@ -98,7 +104,8 @@ func walkShareable(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true // a recursive type: its other fields decide
 	}
 	seen[t] = true
-	if t != timeType && customMarshaler(t) {
+	// A pointer is encoded as what it points to, marshaler included.
+	if t.Kind() != reflect.Pointer && t != timeType && customMarshaler(t) {
 		return false
 	}
 	switch t.Kind() {
@@ -176,19 +183,7 @@ func notEncoded(f reflect.StructField) bool {
 	return f.Tag.Get("json") == "-"
 }
 
-// Render buffers are pooled: a page is rendered, diffed and dropped on
-// every call. fragments.Diff keeps no reference to the page.
-var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+// getBuffer and putBuffer pool the buffers pages are rendered into.
+func getBuffer() *bytes.Buffer { return bufpool.Get() }
 
-// maxPooledBuffer keeps one huge page from pinning its buffer forever.
-const maxPooledBuffer = 1 << 20
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBuffer {
-		return
-	}
-	b.Reset()
-	bufPool.Put(b)
-}
+func putBuffer(b *bytes.Buffer) { bufpool.Put(b) }

@@ -81,6 +81,12 @@ type shareEmbeddedDistinct struct {
 	Y int `json:"y"`
 }
 
+// shareTimePtr holds an optional time, as the dashboard's due dates do: a
+// pointer is encoded as its time, or nil.
+type shareTimePtr struct {
+	At *time.Time `json:"at,omitempty"`
+}
+
 func TestShareable_OnlyTypesFullyCapturedByTheirEncoding(t *testing.T) {
 	tests := []struct {
 		name string
@@ -103,13 +109,14 @@ func TestShareable_OnlyTypesFullyCapturedByTheirEncoding(t *testing.T) {
 		{"a custom binary marshaler", shareMarshaler{}, false},
 		{"a custom marshaler inside a slice", shareNestedMarshaler{}, false},
 		{"embedded struct and tags with distinct names", shareEmbeddedDistinct{}, true},
+		{"a pointer to a time", shareTimePtr{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, shareable(reflect.TypeOf(tt.v)))
+			assert.Equal(t, tt.want, Shareable(reflect.TypeOf(tt.v)))
 		})
 	}
-	assert.False(t, shareable(nil), "nil data has no type to vouch for")
+	assert.False(t, Shareable(nil), "nil data has no type to vouch for")
 }
 
 // TestShareable_EqualEncodingsOfDifferentDataAreNotShared pins why the
@@ -132,7 +139,7 @@ func TestShareable_EqualEncodingsOfDifferentDataAreNotShared(t *testing.T) {
 			eb, err := EncodeData(p.b)
 			require.NoError(t, err)
 			require.Equal(t, ea, eb, "precondition: the codec cannot tell these apart")
-			assert.False(t, shareable(reflect.TypeOf(p.a)))
+			assert.False(t, Shareable(reflect.TypeOf(p.a)))
 		})
 	}
 }

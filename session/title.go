@@ -17,10 +17,10 @@ import (
 // the start of the page.
 const maxTitleScan = 64 << 10
 
-// pageTitle returns the text of the page's first <title> element before
+// PageTitle returns the text of the page's first <title> element before
 // its body, with character references decoded, as document.title reads it
 // (whitespace collapsed, trimmed); "" when there is none.
-func pageTitle(page []byte) string {
+func PageTitle(page []byte) string {
 	head := page[:min(len(page), maxTitleScan)]
 	start := indexFold(head, "<title")
 	if start < 0 {
@@ -57,11 +57,10 @@ func indexFold(b []byte, needle string) int {
 }
 
 // titleUpdate appends the update that changes the document's title when
-// the page's title is not prev's, and returns the title.
-func titleUpdate(prev *Record, page []byte, updates []fragments.Update) ([]fragments.Update, string) {
-	title := pageTitle(page)
+// the page's title is not prev's.
+func titleUpdate(prev *Record, title string, updates []fragments.Update) []fragments.Update {
 	if prev.Fragments != nil && title != prev.Title {
 		updates = append(updates, fragments.Update{Action: fragments.ActionTitle, HTML: title})
 	}
-	return updates, title
+	return updates
 }

@@ -15,7 +15,7 @@ func TestPageTitle(t *testing.T) {
 		{"unterminated", `<title>Inbox`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, pageTitle([]byte(tc.page)))
+			assert.Equal(t, tc.want, PageTitle([]byte(tc.page)))
 		})
 	}
 }

@@ -57,11 +57,16 @@ export const uploadURL = () => path + "/upload?ref=" + enc(ref);
 // name of the resume cookie.
 export const connect = (p, pageRef, resumed, rc) => {
   const t = ((key = "st-tab:" + p), tab());
+  // The resume cookie is cleared by the server that reads it, but the
+  // previous page's pagehide, which comes after that response, leaves it
+  // again: the page that continues the session clears it, so that a tab
+  // opened next does not pick it up.
+  const stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
   path = p;
   ref = pageRef;
   first = resumed
     ? t.n == resumed
-      ? "&resumed=1"
+      ? (stay(), "&resumed=1")
       : "&fresh=1" // another tab took the session this tab left: start anew
     : t.r && t.r != ref && t.u == here()
     ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
@@ -77,8 +82,7 @@ export const connect = (p, pageRef, resumed, rc) => {
       tab({ r: ref, u: here(), n });
       doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
       setTimeout(stay, 3000);
-    },
-    stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
+    };
   addEventListener("beforeunload", leave);
   addEventListener("pagehide", leave);
   addEventListener("pageshow", (e) => e.persisted && stay());

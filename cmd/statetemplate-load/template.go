@@ -19,13 +19,14 @@ const (
 	templateTuned = "tuned"
 )
 
-// dashboardTemplate returns the dashboard template for name.
+// dashboardTemplate returns a new parse of the dashboard template for
+// name, for a renderer of its own.
 func dashboardTemplate(name string) (*template.Template, error) {
 	switch name {
 	case templateDesign, "":
-		return fixture.Template(), nil
+		return fixture.NewTemplate(), nil
 	case templateTuned:
-		return fixture.TunedTemplate(), nil
+		return fixture.NewTunedTemplate(), nil
 	}
 	return nil, fmt.Errorf("unknown template %q: want %s or %s", name, templateDesign, templateTuned)
 }

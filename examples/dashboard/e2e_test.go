@@ -239,8 +239,13 @@ func TestE2E_ReloadKeepsTheTabsStateAndANewTabStartsAnew(t *testing.T) {
 	assert.Equal(t, "Show All", tb.text("#toggle-filter"), "filters too")
 	assert.Equal(t, "Kept over reloads", tb.text("#task-3 label"))
 
+	// A tab opened right after the reload does not pick up the resume
+	// cookie the reloaded page's pagehide left: its very first paint is a
+	// new session's.
 	other := tb.sibling()
+	other.OnNewDocument(`document.addEventListener("DOMContentLoaded", () => { window.firstPaint = document.querySelector("#counter-display").textContent.trim() })`)
 	other.open(strings.TrimSuffix(eval[string](tb, `location.href`), "/") + "/")
+	assert.Equal(t, "0", eval[string](other, `window.firstPaint`), "a new tab's first paint is its own session's")
 	assert.NotEqual(t, tab, eval[string](other, `document.querySelector("#tab-name").textContent`), "a new tab gets its own session")
 	assert.Equal(t, "0", other.text("#counter-display"))
 }

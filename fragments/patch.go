@@ -1,0 +1,457 @@
+package fragments
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/cespare/xxhash/v2"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Patch is the new markup of one fragment subtree of the previous page:
+// [Start, End) of PatchInput.Page is the outerHTML of a fragment with the
+// id of fragment Prev of the previous State, which it replaces with
+// everything inside it, with the markup of splices left out. Seen is what
+// DiffSpliced or DiffPatched learned of the subtree it replaces: its
+// context, which is unchanged, and its size.
+type Patch struct {
+	Start, End int
+	Prev       int32
+	Seen       Seen
+}
+
+// Shell is a fragment of the previous page whose markup is unchanged but
+// for the patches inside it: its own markup and that of every fragment in
+// it outside the patches are as before. Seen is what was learned of its
+// subtree (see SpliceResult.Body for the body's).
+type Shell struct {
+	Prev int32
+	Seen Seen
+}
+
+// Resend is a fragment subtree of the previous page that is unchanged but
+// has data-cache="false" at its root, which Diff re-sends on any change of
+// the page: its markup is asked for (PatchInput.Refill), never tokenized.
+type Resend struct {
+	Prev int32
+	Seen Seen
+}
+
+// PatchInput is the input of DiffPatched. Patches are in document order
+// and none is inside another; every fragment above a patch, up to the body
+// (fragment 0), is one of Shells. Splices and Bounds are as for
+// DiffSpliced and lie inside the patches. Markup returns the whole markup
+// of Shells[i] (but the body's), for an update that replaces a shell; nil
+// makes such a render fail with ErrSplice.
+type PatchInput struct {
+	Prev    *State
+	Page    []byte
+	Patches []Patch
+	Shells  []Shell
+	Splices []Splice
+	Bounds  []Bound
+	// HeadIDs are the ids outside the body (SpliceResult.HeadIDs).
+	HeadIDs []string
+	Fill    func(i int) ([]byte, error)
+	Markup  func(shell int) ([]byte, error)
+	// Resends, in document order, are unchanged subtrees of data-cache=
+	// "false" roots below shells; Refill returns the markup of Resends[i].
+	Resends []Resend
+	Refill  func(i int) ([]byte, error)
+}
+
+// DiffPatched is Diff for a page given as the patches that changed in the
+// previous one: it tokenizes the patches only. The updates and the State
+// are those Diff returns for the whole new page, except State.PageHash; the
+// result reports the splices and bounds inside the patches as DiffSpliced
+// does, the new Seen of every shell, and where each previous fragment now
+// is (Index). It fails with ErrSplice when the patches do not fit: a patch
+// that is not one fragment subtree with the id it replaces, a patch or
+// splice out of place, a fragment above a patch that is not a shell, a
+// shell holding data-cache="false" outside its patches, a page whose
+// nesting turns out untrustworthy, or an update that would replace the
+// body; the caller then renders the page whole. The caller vouches that
+// the markup outside the patches is unchanged.
+func DiffPatched(in PatchInput) (*SpliceResult, error) {
+	in = withOuter(in)
+	prev := in.Prev
+	if !prev.valid() {
+		return nil, fmt.Errorf("%w: no previous state to patch", ErrSplice)
+	}
+	n := int32(len(prev.IDs))
+	pt := &patcher{in: in, shellOf: make(map[int32]int32, len(in.Shells))}
+	for i, s := range in.Shells {
+		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() {
+			return nil, fmt.Errorf("%w: shell %d (fragment %d) cannot stand unchanged", ErrSplice, i, s.Prev)
+		}
+		pt.shellOf[s.Prev] = int32(i)
+	}
+	if _, ok := pt.shellOf[0]; !ok {
+		return nil, fmt.Errorf("%w: the body is not a shell", ErrSplice)
+	}
+	pt.resendOf = make(map[int32]int32, len(in.Resends))
+	for i, r := range in.Resends {
+		if r.Prev <= 0 || r.Prev >= n || !r.Seen.Spliceable() || !r.Seen.RootNoCache() ||
+			r.Prev+int32(r.Seen.frags) > n || !pt.belowShells(r.Prev) {
+			return nil, fmt.Errorf("%w: resend %d (fragment %d) does not fit", ErrSplice, i, r.Prev)
+		}
+		pt.resendOf[r.Prev] = int32(i)
+	}
+	sp := &splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
+		seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
+		spliced: make([]int32, len(in.Splices)), ctx: make([]uint64, len(in.Bounds)), used: make([]bool, n)}
+	for i := range sp.bounded {
+		sp.bounded[i] = -1
+	}
+	sp.buf = getSpliceBuffers(int(n) + 8)
+	defer putSpliceBuffers(sp.buf)
+	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody,
+		stack: make([]openElem, 0, 32), fstack: make([]openFrag, 0, 16), arena: make([]byte, 0, 256)}
+	e.x.sp, e.x.pt = sp, pt
+	// One tokenizer reads the patches one after the other: each ends with
+	// its root's end tag, so no token spans two.
+	e.z = html.NewTokenizer(&patchReader{page: in.Page, patches: in.Patches})
+	e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
+	defer sp.buf.keep(e)
+	if err := e.patchAll(); err != nil {
+		return nil, err
+	}
+	if sp.err != nil {
+		return nil, sp.err
+	}
+	x := &e.x
+	all := string(e.arena)
+	for i := range x.frags {
+		if r := e.idAt[i]; r[0] >= 0 {
+			x.frags[i].id = all[r[0]:r[1]]
+		} else {
+			x.frags[i].id = prev.IDs[r[1]]
+		}
+	}
+	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
+		return nil, err
+	}
+	d := differ{prev: prev, x: x, page: in.Page}
+	ups := d.run()
+	switch {
+	case d.err != nil:
+		return nil, d.err
+	case d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace:
+		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
+	}
+	return &SpliceResult{Updates: ups, State: x.state(pt.pageHash(prev)), Spliced: sp.spliced,
+		Bounded: sp.bounded, Seen: sp.seen, Index: pt.index, Shells: pt.shells, HeadIDs: in.HeadIDs}, nil
+}
+
+// patcher carries DiffPatched's input and results through an extraction.
+type patcher struct {
+	in       PatchInput
+	shellOf  map[int32]int32 // prev fragment -> shell
+	resendOf map[int32]int32 // prev fragment -> resend
+	index    []int32         // prev fragment -> new, or -1
+	shells   []Seen
+}
+
+// patchAll builds the fragments of the new page: those of prev in
+// document order, each patch's subtree replaced by its extraction.
+func (e *extractor) patchAll() error {
+	pt, prev := e.pt, e.pt.in.Prev
+	n := int32(len(prev.IDs))
+	pt.index = make([]int32, n)
+	pt.shells = make([]Seen, len(pt.in.Shells))
+	for i, s := range pt.in.Shells {
+		pt.shells[i] = s.Seen
+	}
+	// Every fragment of prev but those a patch replaces is taken as it
+	// is: no splice may take it again.
+	next, last := 0, 0
+	for j := int32(0); j < n; j++ {
+		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
+			p := pt.in.Patches[next]
+			if err := e.checkPatch(next, p); err != nil {
+				return err
+			}
+			if p.Start < last {
+				return fmt.Errorf("%w: patch %d starts at byte %d, before the end of the one before it", ErrSplice, next, p.Start)
+			}
+			last = p.End
+			for k := j; k < j+int32(p.Seen.frags); k++ {
+				pt.index[k] = -1
+			}
+			j += int32(p.Seen.frags) - 1
+			next++
+			continue
+		}
+		e.sp.used[j] = true
+	}
+	if next < len(pt.in.Patches) {
+		return fmt.Errorf("%w: patch %d (fragment %d) is out of order or inside another", ErrSplice, next, pt.in.Patches[next].Prev)
+	}
+	next = 0
+	for j := int32(0); j < n; {
+		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
+			if err := e.patch(next); err != nil {
+				return err
+			}
+			j += int32(pt.in.Patches[next].Seen.frags)
+			next++
+			continue
+		}
+		f := frag{hash: prev.Hashes[j], tag: prev.Tags[j], anchor: prev.Anchors[j], from: j + 1}
+		if j > 0 {
+			f.parent = pt.index[prev.Parents[j]]
+		}
+		if s, ok := pt.shellOf[j]; ok {
+			f.shell = s + 1
+		}
+		if r, ok := pt.resendOf[j]; ok {
+			if next < len(pt.in.Patches) && pt.in.Patches[next].Prev < j+int32(pt.in.Resends[r].Seen.frags) {
+				return fmt.Errorf("%w: patch %d is inside resend %d", ErrSplice, next, r)
+			}
+			f.refill, f.noCache = r+1, true
+			f.omitted = int32(pt.in.Resends[r].Seen.size) + int32(pt.in.Resends[r].Seen.outerLen())
+		}
+		pt.index[j] = int32(len(e.x.frags))
+		e.x.frags = append(e.x.frags, f)
+		e.idAt = append(e.idAt, [2]int32{-1, j})
+		j++
+	}
+	if e.sp.next < len(e.sp.in.Splices) {
+		e.sp.fail("splice %d at byte %d is outside the patches", e.sp.next, e.sp.in.Splices[e.sp.next].Pos)
+	}
+	// A shell's size, as the diff weighs a replace of it, is its previous
+	// size and what the patches inside it added.
+	for i := range e.x.frags {
+		if s := e.x.frags[i].shell; s > 0 {
+			e.x.frags[i].omitted = int32(pt.shells[s-1].size) + int32(pt.shells[s-1].outerLen())
+		}
+	}
+	e.x.spliced = true
+	return nil
+}
+
+// checkPatch checks that patch i replaces exactly one fragment subtree of
+// prev, below shells only.
+func (e *extractor) checkPatch(i int, p Patch) error {
+	prev := e.pt.in.Prev
+	n := int32(len(prev.IDs))
+	first, count := p.Prev, int32(p.Seen.frags)
+	switch {
+	case first <= 0 || count <= 0 || first+count > n || !p.Seen.Valid():
+		return fmt.Errorf("%w: patch %d names fragments %d+%d of %d", ErrSplice, i, first, count, n)
+	case first+count < n && prev.Parents[first+count] >= uint32(first):
+		return fmt.Errorf("%w: patch %d: the subtree of fragment %d has more than %d fragments", ErrSplice, i, first, count)
+	case p.Start < 0 || p.End > len(e.pt.in.Page) || p.Start >= p.End:
+		return fmt.Errorf("%w: patch %d spans bytes %d-%d of %d", ErrSplice, i, p.Start, p.End, len(e.pt.in.Page))
+	}
+	for k := first + 1; k < first+count; k++ {
+		if prev.Parents[k] < uint32(first) {
+			return fmt.Errorf("%w: patch %d: fragment %d is outside the subtree of %d", ErrSplice, i, k, first)
+		}
+	}
+	if !e.pt.belowShells(first) {
+		return fmt.Errorf("%w: patch %d: a fragment above it is not a shell", ErrSplice, i)
+	}
+	return nil
+}
+
+// belowShells reports whether every fragment of prev above fragment j, up
+// to the body, is a shell: a diff reaches j only through them.
+func (pt *patcher) belowShells(j int32) bool {
+	prev := pt.in.Prev
+	for a := prev.Parents[j]; ; a = prev.Parents[a] {
+		if _, ok := pt.shellOf[int32(a)]; !ok {
+			return false
+		}
+		if a == 0 {
+			return true
+		}
+	}
+}
+
+// patch extracts patch i: the tokens of its markup, in the context its
+// subtree had, below its parent, which is already in place.
+func (e *extractor) patch(i int) error {
+	pt, sp := e.pt, e.sp
+	p := pt.in.Patches[i]
+	prev := pt.in.Prev
+	parent := pt.index[prev.Parents[p.Prev]]
+	// The stack of open elements as it was at the patch: its depth and
+	// the innermost element, which is all the extraction looks at.
+	a, fl, depth := p.Seen.context()
+	e.stack = e.stack[:0]
+	for range depth - 1 {
+		e.stack = append(e.stack, openElem{frag: -1})
+	}
+	if depth > 0 {
+		e.stack = append(e.stack, openElem{a: a, frag: -1, flags: fl})
+	}
+	e.fstack = append(e.fstack[:0], openFrag{idx: parent, run: -1, written: prev.Anchors[p.Prev]})
+	root := int32(len(e.x.frags))
+	e.stop = p.End
+	if end := e.tokens(p.Start); end != p.End {
+		return fmt.Errorf("%w: patch %d ends at byte %d, not %d", ErrSplice, i, end, p.End)
+	}
+	switch {
+	case sp.err != nil:
+		return sp.err
+	case e.x.opaque:
+		return fmt.Errorf("%w: patch %d: the page's nesting cannot be trusted", ErrSplice, i)
+	case int32(len(e.x.frags)) == root || e.x.frags[root].lead != p.Start || e.x.frags[root].end != p.End ||
+		len(e.stack) != depth || len(e.fstack) != 1:
+		return fmt.Errorf("%w: patch %d is not one element with an id", ErrSplice, i)
+	}
+	r := e.idAt[root]
+	if string(e.arena[r[0]:r[1]]) != prev.IDs[p.Prev] {
+		return fmt.Errorf("%w: patch %d has id %q, not %q", ErrSplice, i, e.arena[r[0]:r[1]], prev.IDs[p.Prev])
+	}
+	pt.index[p.Prev] = root
+	f := &e.x.frags[root]
+	size := int64(f.end-f.lead+int(f.omitted)) - int64(p.Seen.size) - int64(p.Seen.outerLen())
+	count := int64(len(e.x.frags)) - int64(root) - int64(p.Seen.frags)
+	var flags uint8
+	for j := root; j < int32(len(e.x.frags)); j++ {
+		if e.x.frags[j].noCache {
+			flags |= seenNoCache | seenBelowNoCache
+		}
+	}
+	// Shells above take the patch's size; their data-cache="false"
+	// flags only grow (a stale flag costs a render, never correctness).
+	for a := prev.Parents[p.Prev]; ; a = prev.Parents[a] {
+		s := &pt.shells[pt.shellOf[int32(a)]]
+		s.size = uint32(int64(s.size) + size)
+		s.frags = uint32(int64(s.frags) + count)
+		s.flags |= flags
+		if a == 0 {
+			return nil
+		}
+	}
+}
+
+// context unpacks the context a Seen was extracted in: the parent element
+// (atom and flags) and the depth of the stack of open elements.
+func (s Seen) context() (atom.Atom, uint16, int) {
+	return atom.Atom(uint32(s.ctx)), s.parentFlags(), int(s.ctx >> 48)
+}
+
+func (s Seen) parentFlags() uint16 { return uint16(s.ctx >> 32) }
+
+// refill returns the markup of resend i, its lead outside the patches
+// first.
+func (pt *patcher) refill(i int32) ([]byte, error) {
+	if pt.in.Refill == nil {
+		return nil, fmt.Errorf("%w: no Refill for resend %d", ErrSplice, i)
+	}
+	m, err := pt.in.Refill(int(i))
+	if err != nil {
+		return nil, fmt.Errorf("%w: the markup of resend %d: %w", ErrSplice, i, err)
+	}
+	if o := pt.in.Resends[i].Seen.outerString(); o != "" {
+		m = append([]byte(o), m...)
+	}
+	return m, nil
+}
+
+// markup returns the markup of shell i, for an update that replaces it.
+func (pt *patcher) markup(i int32) ([]byte, error) {
+	if pt.in.Shells[i].Prev == 0 {
+		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
+	}
+	if pt.in.Markup == nil {
+		return nil, fmt.Errorf("%w: no Markup for shell %d", ErrSplice, i)
+	}
+	m, err := pt.in.Markup(int(i))
+	if err != nil {
+		return nil, fmt.Errorf("%w: the markup of shell %d: %w", ErrSplice, i, err)
+	}
+	if o := pt.in.Shells[i].Seen.outerString(); o != "" {
+		m = append([]byte(o), m...)
+	}
+	return m, nil
+}
+
+// withOuter returns in with the whitespace each patch's root has before
+// it (Seen's outer lead) written before the patch, in a page of the
+// patches alone, and the positions of the patches, splices and bounds
+// moved to it; in itself when no patch has such whitespace.
+func withOuter(in PatchInput) PatchInput {
+	need := false
+	for _, p := range in.Patches {
+		if p.Start < 0 || p.End > len(in.Page) || p.Start > p.End {
+			return in // checkPatch refuses it
+		}
+		need = need || p.Seen.outerLen() > 0
+	}
+	if !need {
+		return in
+	}
+	out := in
+	out.Patches = make([]Patch, len(in.Patches))
+	shift := make([]int, len(in.Patches))
+	var page []byte
+	for k, p := range in.Patches {
+		start := len(page)
+		page = append(page, p.Seen.outerString()...)
+		shift[k] = len(page) - p.Start
+		page = append(page, in.Page[p.Start:p.End]...)
+		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
+	}
+	// move maps a position of in.Page inside a patch to page, and any
+	// other to -1 (DiffPatched refuses a splice there).
+	move := func(pos int) int {
+		for k, p := range in.Patches {
+			if p.Start <= pos && pos <= p.End {
+				return pos + shift[k]
+			}
+		}
+		return -1
+	}
+	out.Splices = make([]Splice, len(in.Splices))
+	for i, s := range in.Splices {
+		s.Pos = move(s.Pos)
+		out.Splices[i] = s
+	}
+	out.Bounds = make([]Bound, len(in.Bounds))
+	for i, b := range in.Bounds {
+		out.Bounds[i] = Bound{Start: move(b.Start), End: move(b.End)}
+	}
+	out.Page = page
+	return out
+}
+
+// pageHash returns the PageHash of the patched State: like a spliced
+// page's, never the hash of a page.
+func (pt *patcher) pageHash(prev *State) uint64 {
+	d := xxhash.New()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], prev.PageHash)
+	_, _ = d.Write(b[:])
+	for _, p := range pt.in.Patches {
+		_, _ = d.Write(pt.in.Page[p.Start:p.End])
+	}
+	return d.Sum64() ^ splicedSalt
+}
+
+// patchReader reads the markup of the patches, one after the other.
+type patchReader struct {
+	page    []byte
+	patches []Patch
+	next    int // the patch being read
+	off     int // bytes of it read
+}
+
+func (r *patchReader) Read(b []byte) (int, error) {
+	for r.next < len(r.patches) {
+		p := r.patches[r.next]
+		if p.Start < 0 || p.End > len(r.page) || p.Start+r.off >= p.End {
+			r.next, r.off = r.next+1, 0
+			continue
+		}
+		n := copy(b, r.page[p.Start+r.off:p.End])
+		r.off += n
+		return n, nil
+	}
+	return 0, io.EOF
+}

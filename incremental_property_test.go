@@ -1,0 +1,114 @@
+package statetemplate_test
+
+import (
+	"context"
+	"html/template"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/tmplgen"
+	"github.com/livefir/statetemplate/session"
+)
+
+// TestProperty_IncrementalRenderingMatchesFullRendering renders random
+// templates over random sequences of data with two renderers of the same
+// template: the default one, which renders only what changed, and one
+// WithFullRendering, which renders and diffs the whole page every time
+// (whose updates the fragments package proves correct by applying them).
+// Every page and every update batch must be the same, but for one
+// documented difference: when a render changes no byte of the page, the
+// incremental renderer may re-send the data-cache="false" fragments where
+// the full one sends a no-op.
+func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
+	ctx := context.Background()
+	rapid.Check(t, func(t *rapid.T) {
+		src := tmplgen.Template(t)
+		parse := func() *template.Template {
+			return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		}
+		inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20))
+		require.NoError(t, err)
+		defer inc.Close()
+		full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
+		require.NoError(t, err)
+		defer full.Close()
+
+		d := tmplgen.NewData(t)
+		tokI, err := inc.CreateSession(ctx, d)
+		require.NoError(t, err)
+		tokF, err := full.CreateSession(ctx, clone(t, d))
+		require.NoError(t, err)
+		pageI, errI := inc.RenderPage(tokI)
+		pageF, errF := full.RenderPage(tokF)
+		if errF != nil {
+			require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
+			require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
+			return
+		}
+		require.NoError(t, errI)
+		require.Equal(t, pageF, pageI)
+		sI, err := inc.GetSession(tokI)
+		require.NoError(t, err)
+		defer sI.Close()
+		sF, err := full.GetSession(tokF)
+		require.NoError(t, err)
+		defer sF.Close()
+
+		next := 1000
+		for range rapid.IntRange(1, 8).Draw(t, "steps") {
+			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
+				tmplgen.Mutate(t, d, &next)
+			}
+			upsF, errF := sF.RenderFragments(ctx, clone(t, d))
+			upsI, errI := sI.RenderFragments(ctx, d)
+			if errF != nil {
+				require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
+				require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
+				return
+			}
+			require.NoError(t, errI)
+			requireSameUpdates(t, upsF, upsI)
+			if rapid.IntRange(0, 4).Draw(t, "reload") == 0 {
+				pageI, errI := inc.RenderPage(tokI)
+				pageF, errF := full.RenderPage(tokF)
+				require.NoError(t, errF)
+				require.NoError(t, errI)
+				require.Equal(t, pageF, pageI, "a reload")
+			}
+		}
+	})
+}
+
+// clone returns a deep copy of d, for the other renderer's session.
+func clone(t require.TestingT, d *tmplgen.Data) *tmplgen.Data {
+	b, err := session.EncodeData(d)
+	require.NoError(t, err)
+	var c tmplgen.Data
+	require.NoError(t, session.DecodeData(b, &c))
+	return &c
+}
+
+// requireSameUpdates compares two update batches but for timestamps.
+func requireSameUpdates(t require.TestingT, want, got []statetemplate.Update) {
+	strip := func(ups []statetemplate.Update) []statetemplate.Update {
+		out := make([]statetemplate.Update, len(ups))
+		for i, u := range ups {
+			u.Timestamp = out[i].Timestamp
+			out[i] = u
+		}
+		return out
+	}
+	if len(want) == 1 && want[0].IsNoOp && !(len(got) == 1 && got[0].IsNoOp) {
+		for _, u := range got {
+			require.Equal(t, statetemplate.ActionReplace, u.Action, "an unchanged page re-sends only data-cache=\"false\" fragments")
+			require.Contains(t, u.HTML[:strings.IndexByte(u.HTML, '>')+1], `data-cache="false"`)
+		}
+		return
+	}
+	require.Equal(t, strip(want), strip(got))
+}

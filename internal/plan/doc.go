@@ -1,0 +1,86 @@
+// Package plan renders a session's page so that an update costs what
+// changed, not the page: it executes and tokenizes only the parts of the
+// page whose data changed, and gives exactly the updates and State that
+// fragments.Diff gives for the whole new page.
+//
+// # Analysis (Build)
+//
+// Build clones the app's html/template set before it is ever executed
+// (ErrExecuted after: the caller renders whole) and analyses its parse
+// trees. A part is an element with an id whose start and end tags are
+// literal text of one node list, so that html/template escapes it in HTML
+// text context at both ends; a native range is a {{range}} whose rows hold
+// parts. Each part becomes a template of its own, called in its place
+// through {{with _st_enter ...}}; each native range is iterated in Go, its
+// rows a template of their own. The rewrite binds dot, $ and the variables
+// a part uses exactly as the original does (a part's dot stays
+// addressable, so methods with pointer receivers resolve as written).
+// html/template escapes the rewritten set itself; Build runs it dry to
+// make it escape, and keeps a row template only if it is escaped alone as
+// at its call. A template whose parts cannot be proven to render exactly as
+// written is not an entry (Plan.Entry): it renders whole.
+//
+// For each part and row, the analysis records what it reads of its inputs
+// (dot, $, variables), narrowed to the first field of the data where it
+// can; anything it cannot follow (a method with arguments, a function) reads
+// its arguments whole, and an unknown value reads everything. Functions and
+// methods named volatile (Options.Volatile), and every function of the app
+// called without arguments, make the parts that call them render on every
+// update. The analysis assumes the app's other functions and its data's
+// methods are deterministic: equal inputs, equal output.
+//
+// # Keys and the shared cache
+//
+// A part's key is a hash of the exact bytes of the canonical CBOR encoding
+// of what it reads: sub-ranges of the one encoding the session makes of its
+// data anyway (internal/cborpath finds them). An unchanged key means an
+// unchanged output. A leaf part (no part inside) whose key changed is looked
+// up in a Cache shared across sessions (cache.Fragments), keyed by the
+// plan's random identity, the part and the full input bytes, which the
+// cache compares: two sessions share a part's HTML only when it was
+// rendered from byte-identical inputs.
+//
+// # Memo
+//
+// A Memo is what a session keeps in memory between renders (never
+// persisted): one node per part, range and row of the page the browser has,
+// in document order, with its key, its shell key (below), the ident of its
+// output, where its root fragment is in the State, and what the last
+// extraction learned of it (fragments.Seen). A memo is valid only with the
+// State, template and data type it was made with.
+//
+// # Rendering an update
+//
+// With a memo, Render tries, in order:
+//
+//   - Skipping shells (skip.go). A unit's shell is the unit without the
+//     units inside it; its shell key hashes what the shell reads, with
+//     conditions reduced to their truth and ranges to their length, which
+//     it computes itself as text/template would (shell.go). When the
+//     page's shell key is unchanged, Render walks the memo instead of
+//     executing the page: a part with an unchanged key is left as it was,
+//     one with an unchanged shell key is walked, and any other part is
+//     executed alone; the inputs of the parts and rows inside a shell are
+//     computed from the data along their paths. The executed parts are
+//     diffed with fragments.DiffPatched, the rest of the page neither
+//     executed nor tokenized.
+//   - Executing the page with unchanged parts spliced: their markup is not
+//     written, and their fragments are taken from the previous State.
+//     When the page's markup outside its changed parts is unchanged (equal
+//     shells, see identOf), only those parts are tokenized (patch.go,
+//     fragments.DiffPatched); otherwise the page as written is tokenized
+//     (fragments.DiffSpliced).
+//   - An unchanged page (equal idents) gives no updates without tokenizing.
+//
+// Whatever a step cannot place (a unit called through a template call, a
+// part below an id'd element that is not a part, a splice in another
+// context, an input it cannot compute), it leaves to the next; the last
+// executes everything, and the caller renders whole on ErrNoPlan. A part
+// with data-cache="false" is re-sent on every update that changes the
+// page, as Diff re-sends it: rendered when it changed, and otherwise taken
+// from the shared cache (or rendered) without being tokenized again.
+// Render never returns anything but what Diff of the whole page returns
+// (the property tests check it on random templates and data, against the
+// full-render path), except State.PageHash and, where nothing changed
+// and the memo was lost, a re-send of the data-cache="false" fragments.
+package plan

@@ -1,0 +1,405 @@
+package plan
+
+import (
+	"encoding/binary"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/livefir/statetemplate/internal/cborpath"
+	"github.com/livefir/statetemplate/session"
+)
+
+// A key says what a unit's output depends on: the exact bytes of the
+// canonical encoding of everything it reads. Equal keys of one unit mean
+// equal output, given that the template's functions and the data's
+// methods are deterministic (see Options.Volatile).
+
+type locKind uint8
+
+const (
+	locNone     locKind = iota // cannot be keyed
+	locEnc                     // bytes [start, end) of the run's encoding
+	locAbsent                  // a field the encoding omits: its zero value
+	locDetached                // a computed value, keyed by its own encoding
+)
+
+// loc is where an input's value is.
+type loc struct {
+	kind       locKind
+	start, end int
+	typ        reflect.Type
+	val        reflect.Value // locDetached
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// located reports whether l is a value of the encoding: whole when it is
+// the whole data.
+func (r *run) whole(l loc) bool { return l.kind == locEnc && l.start == 0 && l.end == len(r.enc) }
+
+// resolve returns where path under l is, or l itself where the path
+// cannot be followed in the encoding: a method, a value of another kind,
+// nil.
+func (r *run) resolve(l loc, path []string) loc {
+	for _, name := range path {
+		n := r.step(l, name)
+		if n.kind == locNone {
+			return l
+		}
+		l = n
+	}
+	return l
+}
+
+// step returns field or map key name of l, or a loc of kind locNone.
+func (r *run) step(l loc, name string) loc {
+	if l.kind == locAbsent {
+		return l // a field of a zero value is zero
+	}
+	if l.kind != locEnc || l.typ == nil {
+		return loc{}
+	}
+	t := l.typ
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if r.enc[l.start] == cborpath.Null || !cborpath.IsMap(r.enc, cborpath.Range{Start: l.start, End: l.end}) {
+		return loc{}
+	}
+	var key string
+	var ft reflect.Type
+	switch {
+	case t.Kind() == reflect.Struct && t != timeType:
+		k, f, ok := session.EncodedField(t, name)
+		if !ok {
+			return loc{}
+		}
+		key, ft = k, f
+	case t.Kind() == reflect.Map && t.Key() == stringType:
+		key, ft = name, t.Elem()
+	default:
+		return loc{}
+	}
+	entries, err := r.entries(l)
+	if err != nil {
+		return loc{}
+	}
+	r.keyBuf = cborpath.TextKey(r.keyBuf[:0], key)
+	v, ok := cborpath.Find(r.enc, entries, r.keyBuf)
+	if !ok {
+		return loc{kind: locAbsent, typ: ft}
+	}
+	return loc{kind: locEnc, start: v.Start, end: v.End, typ: ft}
+}
+
+var stringType = reflect.TypeFor[string]()
+
+// entries returns the entries of the map at l, parsed once per render.
+func (r *run) entries(l loc) ([]cborpath.Entry, error) {
+	if e, ok := r.maps[l.start]; ok {
+		return e, nil
+	}
+	e, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if r.maps == nil {
+		r.maps = map[int][]cborpath.Entry{}
+	}
+	r.maps[l.start] = e
+	return e, nil
+}
+
+// deriveLocs returns the locs of a unit's inputs from the caller's, by the
+// unit's args; vals are the inputs' values, for those that are computed.
+func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Value) []loc {
+	for i, v := range vals {
+		var l loc
+		if i < len(args) && args[i].in >= 0 && args[i].in < len(caller) && !args[i].all {
+			l = r.resolve(caller[args[i].in], args[i].path)
+		} else {
+			l = loc{kind: locDetached, val: v}
+		}
+		dst = append(dst, l)
+	}
+	return dst
+}
+
+// eachRead calls fn with the bytes of each read of unit u in locs (nil
+// for a field the encoding omits), once per distinct value, and reports
+// false when u cannot be keyed: it is volatile, or reads a value whose
+// encoding does not capture all a template can see of it.
+func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
+	return r.eachReadIn(&u.rs, locs, nil, fn)
+}
+
+// eachReadIn is eachRead for the reads rs, of the inputs that want reports
+// true (all when it is nil).
+func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fn func(in int, step string, b []byte)) bool {
+	if rs.volatile {
+		return false
+	}
+	var done [16]read
+	n := 0
+	one := func(in int, step string, l loc) bool {
+		for _, d := range done[:n] {
+			if d.in == in && d.step == step {
+				return true
+			}
+		}
+		if n < len(done) {
+			done[n] = read{in, step}
+			n++
+		}
+		switch l.kind {
+		case locEnc:
+			if !r.shareable(l.typ) {
+				return false
+			}
+			fn(in, step, r.enc[l.start:l.end])
+		case locAbsent:
+			fn(in, step, nil)
+		case locDetached:
+			b, ok := r.detached(l.val)
+			if !ok {
+				return false
+			}
+			fn(in, step, b)
+		default:
+			return false
+		}
+		return true
+	}
+	if rs.all {
+		for i := range locs {
+			if (want == nil || want(i)) && !one(i, "", locs[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, rd := range rs.reads {
+		if rd.in >= len(locs) {
+			return false
+		}
+		if want != nil && !want(rd.in) {
+			continue
+		}
+		l, step := locs[rd.in], rd.step
+		if r.whole(l) && step != "" {
+			l = r.rootField(step)
+		} else {
+			step = ""
+		}
+		if !one(rd.in, step, l) {
+			return false
+		}
+	}
+	return true
+}
+
+// rootField returns where top-level field name of the data is, once per
+// render.
+func (r *run) rootField(name string) loc {
+	if l, ok := r.fields[name]; ok {
+		return l
+	}
+	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: r.rootType}
+	l := r.resolve(whole, []string{name})
+	if r.fields == nil {
+		r.fields = map[string]loc{}
+	}
+	r.fields[name] = l
+	return l
+}
+
+// shareable is session.Shareable, memoized for the render.
+func (r *run) shareable(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	if ok, hit := r.share[t]; hit {
+		return ok
+	}
+	ok := session.Shareable(t)
+	if r.share == nil {
+		r.share = map[reflect.Type]bool{}
+	}
+	r.share[t] = ok
+	return ok
+}
+
+// key returns the key of unit u with inputs at locs: a 64-bit hash of
+// what inputBytes returns, and false when u cannot be keyed.
+func (r *run) key(u *unit, locs []loc) (uint64, bool) {
+	ok := r.digestReads(&u.rs, locs)
+	return r.digest.Sum64(), ok
+}
+
+// digestReads starts r.digest anew with the reads rs of inputs at locs,
+// and reports false when they cannot be keyed.
+func (r *run) digestReads(rs *readSet, locs []loc) bool {
+	d := &r.digest
+	d.Reset()
+	d.WriteString(r.typeName)
+	var hdr [12]byte
+	return r.eachReadIn(rs, locs, nil, func(in int, step string, b []byte) {
+		d.Write(readHeader(hdr[:0], in, step, b))
+		d.WriteString(step)
+		if h, ok := r.rangeHash(b); ok {
+			binary.LittleEndian.PutUint64(hdr[:8], h)
+			d.Write(hdr[:8])
+			return
+		}
+		d.Write(b)
+	})
+}
+
+// bigRead is the size past which key hashes a read of the encoding once
+// per render: the parts up the page read the same large values (a list).
+const bigRead = 512
+
+// rangeHash returns the hash of b when it is a large read of the run's
+// encoding, computed once per render, and false for any other b.
+func (r *run) rangeHash(b []byte) (uint64, bool) {
+	if len(b) < bigRead || len(r.enc) == 0 {
+		return 0, false
+	}
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(r.enc))))
+	if off < 0 || off+len(b) > len(r.enc) {
+		return 0, false // not in the encoding: a computed value's own
+	}
+	k := [2]int{off, len(b)}
+	if h, ok := r.hashes[k]; ok {
+		return h, true
+	}
+	h := xxhash.Sum64(b)
+	if r.hashes == nil {
+		r.hashes = map[[2]int]uint64{}
+	}
+	r.hashes[k] = h
+	return h, true
+}
+
+// rowKey returns the key of a row of g with inputs at locs. The reads the
+// rows share (the root, the free variables) are hashed once per range;
+// each row adds its element and index. A row that reads its element reads
+// it whole (it is not the whole data), so the per-row part is the
+// element's bytes, and the index when the row reads it.
+func (r *run) rowKey(g *rangeRun, locs []loc) (uint64, bool) {
+	u := g.u
+	if !g.prefixDone {
+		g.prefixDone = true
+		r.rowPlan(g, locs)
+	}
+	if !g.prefixOK {
+		return 0, false
+	}
+	d := &r.digest
+	*d = g.prefix
+	var hdr [12]byte
+	if g.readsElem {
+		el := locs[0]
+		switch el.kind {
+		case locEnc:
+			d.Write(readHeader(hdr[:0], 0, "", r.enc[el.start:el.end]))
+			d.Write(r.enc[el.start:el.end])
+		default:
+			return r.key(u, locs) // a computed element: keyed by its own encoding
+		}
+	}
+	if g.readsIndex >= 0 {
+		b, ok := r.detached(locs[g.readsIndex].val)
+		if !ok {
+			return 0, false
+		}
+		d.Write(readHeader(hdr[:0], g.readsIndex, "", b))
+		d.Write(b)
+	}
+	return d.Sum64(), true
+}
+
+// rowPlan prepares rowKey for the rows of g: the digest of the shared
+// reads, and which per-row inputs the rows read.
+func (r *run) rowPlan(g *rangeRun, locs []loc) {
+	u := g.u
+	firstRange := 2 + len(u.vars)
+	elemIn := -1 // the declared element variable
+	g.readsIndex = -1
+	switch len(u.rvars) {
+	case 1:
+		elemIn = firstRange
+	case 2:
+		elemIn = firstRange + 1
+	}
+	for _, rd := range u.rs.reads {
+		switch {
+		case rd.in == 0 || rd.in == elemIn:
+			g.readsElem = true
+		case len(u.rvars) == 2 && rd.in == firstRange:
+			g.readsIndex = firstRange
+		}
+	}
+	if u.rs.all {
+		g.readsElem = true
+		if len(u.rvars) == 2 {
+			g.readsIndex = firstRange
+		}
+	}
+	if g.readsElem && locs[0].kind == locEnc && !r.shareable(locs[0].typ) {
+		return // prefixOK stays false
+	}
+	shared := func(in int) bool { return in >= 1 && in < firstRange }
+	d := &g.prefix
+	d.Reset()
+	d.WriteString(r.typeName)
+	var hdr [12]byte
+	g.prefixOK = !u.rs.volatile && r.eachReadIn(&u.rs, locs, shared, func(in int, step string, b []byte) {
+		d.Write(readHeader(hdr[:0], in, step, b))
+		d.WriteString(step)
+		d.Write(b)
+	})
+}
+
+// inputBytes appends to dst everything key hashes: the input of a shared
+// cache key, compared in full.
+func (r *run) inputBytes(dst []byte, u *unit, locs []loc) ([]byte, bool) {
+	dst = append(dst, r.typeName...)
+	ok := r.eachRead(u, locs, func(in int, step string, b []byte) {
+		dst = readHeader(dst, in, step, b)
+		dst = append(append(dst, step...), b...)
+	})
+	return dst, ok
+}
+
+// readHeader appends the lengths that frame one read, so that no two
+// different sets of reads give the same bytes by concatenation. An absent
+// field has length 2^32-1.
+func readHeader(dst []byte, in int, step string, b []byte) []byte {
+	n := uint32(len(b))
+	if b == nil {
+		n = ^uint32(0)
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(in))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(step)))
+	return binary.LittleEndian.AppendUint32(dst, n)
+}
+
+// detached encodes a computed value, with its type: values of different
+// types may encode alike and render differently.
+func (r *run) detached(v reflect.Value) ([]byte, bool) {
+	if !v.IsValid() {
+		return []byte{cborpath.Null}, true
+	}
+	if !r.shareable(v.Type()) {
+		return nil, false
+	}
+	b, err := session.EncodeData(v.Interface())
+	if err != nil {
+		return nil, false
+	}
+	return append([]byte(v.Type().String()+"\x00"), b...), true
+}

@@ -1,0 +1,75 @@
+package plan
+
+import (
+	"encoding/binary"
+	"unique"
+
+	"github.com/livefir/statetemplate/fragments"
+)
+
+// Memo is what a session keeps between renders so that the next render
+// can skip what did not change: one node per part, range and row of the
+// page the browser has, in document order, with the key of what it read
+// and where its fragments are in the State the memo describes. It is
+// immutable and holds no HTML: a row keeps the markup it writes around its
+// parts (its skeleton, usually whitespace), interned and shared by every
+// row and session that writes the same.
+type Memo struct {
+	nodes    []node
+	state    *fragments.State
+	typeName string
+	template string   // the template it is a page of
+	parts    int      // part nodes: a bound on the next render's splices and bounds
+	heads    []string // the ids outside the body, which DiffPatched does not see
+}
+
+// Describes reports whether m was made with the State st.
+func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != nil && m.state == st }
+
+type node struct {
+	unit  int32 // unit id; -1 for the page
+	next  int32 // index of the first node after this one's subtree
+	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
+	flags uint8
+	key   uint64
+	ident uint64 // parts and the page: the ident of their output (see run.identOf)
+	shell uint64 // parts and the page: the hash of their output without their parts
+	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
+	seen  fragments.Seen
+	skel  unique.Handle[skeleton]
+}
+
+const (
+	nodeKeyed  uint8 = 1 << iota // key is valid
+	nodeReplay                   // a row whose skeleton can be written without running it
+	nodeSkeyed                   // skey is valid
+	nodeDirect                   // a part or range called by its owner itself, not in a template it calls
+	nodeRange                    // a range iterated natively (its rows are its children)
+)
+
+func (n *node) keyed() bool { return n.flags&nodeKeyed != 0 }
+
+// spliceable reports whether a part node's subtree can be left out of a
+// page and taken from the previous State.
+func (n *node) spliceable() bool {
+	return n.keyed() && n.frag >= 0 && n.seen.Spliceable()
+}
+
+// skeleton is what a row writes besides its parts, and where the parts go.
+type skeleton struct {
+	text  string
+	slots string // little-endian uint32 offsets in text, one per part
+}
+
+func (s skeleton) slot(i int) int { return int(binary.LittleEndian.Uint32([]byte(s.slots[4*i:]))) }
+
+func (s skeleton) nslots() int { return len(s.slots) / 4 }
+
+// kids calls fn with the index of each child node of node i.
+func kids(nodes []node, i int32, fn func(j int32) bool) {
+	for j := i + 1; j < nodes[i].next; j = nodes[j].next {
+		if !fn(j) {
+			return
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package plan
+
+import (
+	"bytes"
+	"html/template"
+	"testing"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/tmplgen"
+	"github.com/livefir/statetemplate/session"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// execute renders the page as the app's template does.
+func execute(t require.TestingT, tmpl *template.Template, d any) []byte {
+	return executeNamed(t, tmpl, "", d)
+}
+
+// executeNamed renders template name of the set ("" for tmpl itself).
+func executeNamed(t require.TestingT, tmpl *template.Template, name string, d any) []byte {
+	var b bytes.Buffer
+	if name == "" {
+		name = tmpl.Name()
+	}
+	require.NoError(t, tmpl.ExecuteTemplate(&b, name, d))
+	return b.Bytes()
+}
+
+func encode(t require.TestingT, d any) []byte {
+	b, err := session.EncodeData(d)
+	require.NoError(t, err)
+	return b
+}
+
+// stateEqual compares two states but for their page hashes.
+func stateEqual(t require.TestingT, want, got *fragments.State, msg ...any) {
+	w, g := *want, *got
+	g.PageHash = w.PageHash
+	require.Equal(t, w, g, msg...)
+}
+
+// TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage renders random
+// templates over random data sequences. Every page the plan renders whole
+// equals the app's Execute, and every update batch and State equals what
+// fragments.Diff gives for the whole new page, whatever was spliced.
+func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
+	shared, err := cache.NewFragments(1 << 20)
+	require.NoError(t, err)
+	defer shared.Close()
+	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
+	rapid.Check(t, func(t *rapid.T) {
+		src := tmplgen.Template(t)
+		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		// Sometimes a second page in the set, which a session navigates
+		// to and back.
+		names := []string{""}
+		if rapid.IntRange(0, 3).Draw(t, "second page") == 0 {
+			alt := tmplgen.Template(t)
+			template.Must(tmpl.New("alt").Parse(alt))
+			template.Must(orig.New("alt").Parse(alt))
+			names = append(names, "alt")
+		}
+		p, err := Build(tmpl, Options{})
+		require.NoError(t, err, src)
+		d := tmplgen.NewData(t)
+		var c Cache
+		if rapid.Bool().Draw(t, "cache") {
+			c = shared
+		}
+		if !p.Entry("") {
+			noEntry++
+			return
+		}
+		var page bytes.Buffer
+		first, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page, Cache: c})
+		prevPage := execute(t, orig, d)
+		_, want, wantErr := fragments.Diff(nil, prevPage)
+		if wantErr != nil {
+			require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID, "the plan fails as Diff does")
+			dups++
+			return
+		}
+		require.NoError(t, err)
+		require.Equal(t, string(prevPage), page.String(), "the whole page")
+		stateEqual(t, want, first.State)
+		st, memo := first.State, first.Memo
+		ref := want // the full-render path: Diff of whole pages, chained
+		next := 1000
+		for range rapid.IntRange(1, 6).Draw(t, "steps") {
+			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
+				tmplgen.Mutate(t, d, &next)
+			}
+			name := rapid.SampledFrom(names).Draw(t, "template")
+			if name != "" && !p.Entry(name) {
+				name = ""
+			}
+			full := executeNamed(t, orig, name, d)
+			in := Input{Template: name, Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c}
+			switch rapid.IntRange(0, 5).Draw(t, "how") {
+			case 0:
+				in.Memo = nil // after a restart: nothing to splice
+			case 1:
+				page.Reset()
+				in.Page = &page // RenderPage
+			}
+			out, err := p.Render(in)
+			wantUps, wantState, wantErr := fragments.Diff(ref, full)
+			if wantErr != nil {
+				require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID, "the plan fails as Diff does")
+				return
+			}
+			require.NoError(t, err)
+			if in.Page != nil {
+				require.Equal(t, string(full), page.String(), "the whole page")
+			}
+			if len(out.Updates) > 0 && len(wantUps) == 0 {
+				// Nothing changed, but the render could not see it: the
+				// page's ident did not show it (its parts changed shape),
+				// or there was no memo and the page the browser has was
+				// rendered with splices, so its PageHash is not the page's
+				// hash. It re-sends the data-cache="false" fragments, as
+				// for any change.
+				stale := *ref
+				stale.PageHash = ^stale.PageHash
+				wantUps, _, err = fragments.Diff(&stale, full)
+				require.NoError(t, err)
+				unseen++
+				if in.Memo != nil {
+					unseenShape++
+				}
+			}
+			if len(wantUps) == 0 {
+				require.Empty(t, out.Updates)
+			} else {
+				require.Equal(t, wantUps, out.Updates)
+			}
+			stateEqual(t, wantState, out.State)
+			spliced += out.Spliced
+			patched += out.Patched
+			if out.Skipped {
+				skipped++
+			}
+			steps++
+			st, memo, ref = out.State, out.Memo, wantState
+		}
+	})
+	t.Logf("%d steps (%d skipping their shells), %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, skipped, spliced, patched, noEntry, dups, unseen, unseenShape)
+	require.Positive(t, spliced, "the property must exercise splicing")
+	require.Positive(t, patched, "the property must exercise patching")
+	require.Positive(t, skipped, "the property must exercise skipping shells")
+}

@@ -1,0 +1,81 @@
+package session
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+)
+
+type fieldQuery struct {
+	t    reflect.Type
+	name string
+}
+
+type fieldAnswer struct {
+	key string
+	ft  reflect.Type
+	ok  bool
+}
+
+var encodedFields sync.Map // fieldQuery → fieldAnswer
+
+// EncodedField reports how the codec encodes what a template reaches as
+// .name on a value of struct type t: under the text key key, in the map
+// of t itself, as a value of type ft. ok is false when .name is not such a
+// field: a method (text/template prefers them), an unexported or missing
+// field, a field promoted through an embedded pointer or a tagged embedded
+// struct, a field encoded under an integer key, or a struct encoded as an
+// array. Then the encoding of t as a whole is what a template can read.
+func EncodedField(t reflect.Type, name string) (key string, ft reflect.Type, ok bool) {
+	q := fieldQuery{t, name}
+	if a, hit := encodedFields.Load(q); hit {
+		a := a.(fieldAnswer)
+		return a.key, a.ft, a.ok
+	}
+	var a fieldAnswer
+	a.key, a.ft, a.ok = encodedField(t, name)
+	encodedFields.Store(q, a)
+	return a.key, a.ft, a.ok
+}
+
+func encodedField(t reflect.Type, name string) (string, reflect.Type, bool) {
+	if t.Kind() != reflect.Struct {
+		return "", nil, false
+	}
+	if _, m := reflect.PointerTo(t).MethodByName(name); m {
+		return "", nil, false
+	}
+	if toArray(t) {
+		return "", nil, false
+	}
+	sf, found := t.FieldByName(name)
+	if !found || !sf.IsExported() || notEncoded(sf) {
+		return "", nil, false
+	}
+	for k := 1; k < len(sf.Index); k++ {
+		e := t.FieldByIndex(sf.Index[:k])
+		if _, tagged := encodedName(e); tagged || e.Type.Kind() != reflect.Struct || toArray(e.Type) {
+			return "", nil, false
+		}
+	}
+	if keyAsInt(sf) {
+		return "", nil, false
+	}
+	key, _ := encodedName(sf)
+	return key, sf.Type, true
+}
+
+// toArray reports a struct the codec encodes as an array.
+func toArray(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Name == "_" && strings.Contains(f.Tag.Get("cbor"), "toarray") {
+			return true
+		}
+	}
+	return false
+}
+
+// keyAsInt reports a field the codec keys by an integer.
+func keyAsInt(f reflect.StructField) bool {
+	return strings.Contains(f.Tag.Get("cbor"), "keyasint")
+}
