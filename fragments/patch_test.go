@@ -2,7 +2,6 @@ package fragments
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -397,10 +396,11 @@ func TestDiffPatched_ShellReplacedTakesItsMarkup(t *testing.T) {
 	// Every child's markup changes: sending #a whole is cheaper than five
 	// replaces, each with its id and separators.
 	ids := []string{"b", "c", "d", "e", "f"}
+	kid := func(id string, i int) string { return `<li id="` + id + `"><b>` + strconv.Itoa(i) + `</b></li>` }
 	var old, next, kids strings.Builder
 	for i, id := range ids {
-		fmt.Fprintf(&old, `<li id="%s">%d</li>`, id, i)
-		fmt.Fprintf(&kids, `<li id="%s"><b>%d</b></li>`, id, i)
+		old.WriteString(`<li id="` + id + `">` + strconv.Itoa(i) + `</li>`)
+		kids.WriteString(kid(id, i))
 	}
 	page := []byte(`<body><ul id="a">` + old.String() + `</ul></body>`)
 	spans := []span{{id: "a", start: at(t, page, `<ul id="a">`), end: at(t, page, `</body>`)}}
@@ -419,7 +419,7 @@ func TestDiffPatched_ShellReplacedTakesItsMarkup(t *testing.T) {
 		Shells: []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}}
 	pos := 0
 	for i, id := range ids {
-		n := len(fmt.Sprintf(`<li id="%s"><b>%d</b></li>`, id, i))
+		n := len(kid(id, i))
 		in.Patches = append(in.Patches, Patch{Start: pos, End: pos + n, Prev: int32(i + 2), Seen: first.Seen[i+1]})
 		pos += n
 	}
