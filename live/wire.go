@@ -47,7 +47,7 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	x  remove            -
 //	i  insertAfter       target id, html
 //	b  insertBefore      target id, html
-//	t  text              html
+//	t  text              text (the element's new content, plain)
 //	s  attrs             html (lead and start tag)
 //	T  title             text (the id is empty)
 //	d  data_changed      paths (the id is empty); it belongs to the next record
