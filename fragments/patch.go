@@ -399,10 +399,15 @@ func withOuter(in PatchInput) PatchInput {
 		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
 	}
 	// move maps a position of in.Page inside a patch to page, and any
-	// other to -1 (DiffPatched refuses a splice there).
-	move := func(pos int) int {
+	// other to -1 (DiffPatched refuses a splice there). Patches may be
+	// back to back in in.Page (a page of the patches alone, see
+	// DiffPatched's callers), and their lead is written between them
+	// here: where one ends and the next starts, a start (a splice, a
+	// bound's start) is the next one's, after its lead, and an end the
+	// one's that ends there.
+	move := func(pos int, end bool) int {
 		for k, p := range in.Patches {
-			if p.Start <= pos && pos <= p.End {
+			if p.Start <= pos && pos < p.End || end && p.Start < pos && pos == p.End {
 				return pos + shift[k]
 			}
 		}
@@ -410,12 +415,12 @@ func withOuter(in PatchInput) PatchInput {
 	}
 	out.Splices = make([]Splice, len(in.Splices))
 	for i, s := range in.Splices {
-		s.Pos = move(s.Pos)
+		s.Pos = move(s.Pos, false)
 		out.Splices[i] = s
 	}
 	out.Bounds = make([]Bound, len(in.Bounds))
 	for i, b := range in.Bounds {
-		out.Bounds[i] = Bound{Start: move(b.Start), End: move(b.End)}
+		out.Bounds[i] = Bound{Start: move(b.Start, false), End: move(b.End, true)}
 	}
 	out.Page = page
 	return out

@@ -1,6 +1,7 @@
 package fragments
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -419,4 +420,67 @@ func TestDiffPatched_ShellReplacedTakesItsMarkup(t *testing.T) {
 	got, err := DiffPatched(in)
 	require.NoError(t, err)
 	assert.Equal(t, want, got.Updates)
+}
+
+// TestDiffPatched_BackToBackPatchesKeepTheirLeads gives DiffPatched a page
+// of the patches alone, back to back, as a render that skips shells writes
+// it, for rows with whitespace between them in the page: each row's bound
+// learns its lead outside it, as the whole page teaches, so that a later
+// patch of one row alone gives Diff's update (the cell, not the row
+// without its lead).
+func TestDiffPatched_BackToBackPatchesKeepTheirLeads(t *testing.T) {
+	for name, sep := range map[string]string{"newline and indent": "\n  ", "a space": " ", "none": ""} {
+		t.Run(name, func(t *testing.T) {
+			page := func(x, y string) []byte {
+				// A static cell each: Diff sends the changed cells, not the table.
+				static := `<td>` + strings.Repeat("static ", 20) + `</td>`
+				return []byte(`<body><table><tbody id="t">` + sep + `<tr id="a">` + static + `<td id="x">` + x + `</td></tr>` + sep +
+					`<tr id="b">` + static + `<td id="y">` + y + `</td></tr>` + sep + `</tbody></table></body>`)
+			}
+			rows := func(p []byte) []Bound {
+				a, b := at(t, p, `<tr id="a">`), at(t, p, `<tr id="b">`)
+				x, y := at(t, p, `<td id="x">`), at(t, p, `<td id="y">`)
+				aEnd, bEnd := a+bytes.Index(p[a:], []byte(`</tr>`))+5, b+bytes.Index(p[b:], []byte(`</tr>`))+5
+				return []Bound{{a, aEnd}, {x, aEnd - 5}, {b, bEnd}, {y, bEnd - 5}}
+			}
+			old := page("1", "1")
+			tb := Bound{Start: at(t, old, `<tbody`), End: at(t, old, `</table>`)}
+			first, err := DiffSpliced(SpliceInput{Page: old, Bounds: append([]Bound{tb}, rows(old)...)})
+			require.NoError(t, err)
+			seenA, seenB := first.Seen[1], first.Seen[3]
+			require.True(t, seenB.Valid())
+			require.Equal(t, sep, seenB.outerString(), "row b's lead is outside its bound")
+
+			// Both rows change: their markup, back to back.
+			next := page("2", "2")
+			nb := rows(next)
+			patchPage := append(append([]byte{}, next[nb[0].Start:nb[0].End]...), next[nb[2].Start:nb[2].End]...)
+			la := nb[0].End - nb[0].Start
+			shift := func(b Bound, by int) Bound { return Bound{b.Start - by, b.End - by} }
+			bs := []Bound{shift(nb[0], nb[0].Start), shift(nb[1], nb[0].Start), shift(nb[2], nb[2].Start-la), shift(nb[3], nb[2].Start-la)}
+			shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: indexOf(first.State, "t"), Seen: first.Seen[0]}}
+			got, err := DiffPatched(PatchInput{Prev: first.State, Page: patchPage, HeadIDs: first.HeadIDs, Shells: shells, Bounds: bs,
+				Patches: []Patch{{Start: 0, End: la, Prev: indexOf(first.State, "a"), Seen: seenA},
+					{Start: la, End: len(patchPage), Prev: indexOf(first.State, "b"), Seen: seenB}}})
+			require.NoError(t, err)
+			want, wantState := diffAll(t, first.State, next)
+			require.Equal(t, want, got.Updates)
+			learnt, err := DiffSpliced(SpliceInput{Page: next, Bounds: nb})
+			require.NoError(t, err)
+			require.Equal(t, learnt.Seen, got.Seen, "the rows learn what the whole page teaches")
+
+			// Then row b alone, with what was learnt.
+			last := page("2", "3")
+			lb := rows(last)
+			again, err := DiffPatched(PatchInput{Prev: got.State, Page: last, HeadIDs: first.HeadIDs,
+				Shells:  []Shell{{Prev: 0, Seen: got.Shells[0]}, {Prev: indexOf(got.State, "t"), Seen: got.Shells[1]}},
+				Bounds:  lb[2:],
+				Patches: []Patch{{Start: lb[2].Start, End: lb[2].End, Prev: indexOf(got.State, "b"), Seen: got.Seen[2]}}})
+			require.NoError(t, err)
+			want, _ = diffAll(t, wantState, last)
+			require.Equal(t, want, again.Updates)
+			require.Len(t, again.Updates, 1)
+			assert.Equal(t, "y", again.Updates[0].FragmentID)
+		})
+	}
 }
