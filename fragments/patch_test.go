@@ -35,7 +35,8 @@ func withinAny(s span, spans []span) bool {
 
 // TestProperty_PatchedDiffEqualsDiff edits random subtrees of random pages
 // in place and hands DiffPatched only their new markup (with unchanged
-// subtrees inside them spliced): it either refuses with ErrSplice or
+// subtrees inside them spliced), in the page or back to back as a render
+// that skips shells writes them: it either refuses with ErrSplice or
 // returns exactly what Diff returns for the whole new page (updates, and
 // the State up to its PageHash); bounds and shells learn what the whole
 // page teaches, and every fragment outside the patches is indexed.
@@ -176,6 +177,9 @@ func patchedCase(t *rapid.T) {
 		patchBounds = append(patchBounds, b)
 		boundOf = append(boundOf, i)
 	}
+	if rapid.Bool().Draw(t, "alone") {
+		skel, patches, splices, patchBounds = patchesAlone(t, skel, patches, splices, patchBounds)
+	}
 	// The shells: every fragment above a patch, and the body.
 	shellIDs := map[string]bool{}
 	for _, s := range append(slices.Clone(outer), resent...) {
@@ -245,6 +249,41 @@ func patchedCase(t *rapid.T) {
 			require.Equal(t, st.IDs[j], got.State.IDs[at], "index of fragment %d", j)
 		}
 	}
+}
+
+// patchesAlone returns the page of the patches alone, back to back, as a
+// render that skips shells writes it, with the patches, splices and bounds
+// (each inside one patch) moved to it.
+func patchesAlone(t *rapid.T, page string, patches []Patch, splices []Splice, bs []Bound) (string, []Patch, []Splice, []Bound) {
+	var b strings.Builder
+	shift := make([]int, len(patches))
+	moved := make([]Patch, len(patches))
+	for k, p := range patches {
+		shift[k] = b.Len() - p.Start
+		b.WriteString(page[p.Start:p.End])
+		moved[k] = Patch{Start: p.Start + shift[k], End: p.End + shift[k], Prev: p.Prev, Seen: p.Seen}
+	}
+	// in returns the shift of the patch holding [start, end].
+	in := func(start, end int) int {
+		for k, p := range patches {
+			if p.Start <= start && end <= p.End {
+				return shift[k]
+			}
+		}
+		t.Fatalf("[%d, %d] is outside the patches", start, end)
+		return 0
+	}
+	movedSplices := make([]Splice, len(splices))
+	for i, s := range splices {
+		s.Pos += in(s.Pos, s.Pos)
+		movedSplices[i] = s
+	}
+	movedBounds := make([]Bound, len(bs))
+	for i, x := range bs {
+		d := in(x.Start, x.End)
+		movedBounds[i] = Bound{Start: x.Start + d, End: x.End + d}
+	}
+	return b.String(), moved, movedSplices, movedBounds
 }
 
 func containsSpan(spans []span, s span) bool {
