@@ -40,8 +40,9 @@ type Resend struct {
 }
 
 // PatchInput is the input of DiffPatched. Patches are in document order
-// and none is inside another; every fragment above a patch, up to the body
-// (fragment 0), is one of Shells. Splices and Bounds are as for
+// and none is inside another; Page need hold only their markup, which may
+// be back to back (what lies between them is never read). Every fragment
+// above a patch, up to the body (fragment 0), is one of Shells. Splices and Bounds are as for
 // DiffSpliced and lie inside the patches. Markup returns the whole markup
 // of Shells[i] (but the body's), for an update that replaces a shell; nil
 // makes such a render fail with ErrSplice.
@@ -400,8 +401,7 @@ func withOuter(in PatchInput) PatchInput {
 	}
 	// move maps a position of in.Page inside a patch to page, and any
 	// other to -1 (DiffPatched refuses a splice there). Patches may be
-	// back to back in in.Page (a page of the patches alone, see
-	// DiffPatched's callers), and their lead is written between them
+	// back to back in in.Page, and their lead is written between them
 	// here: where one ends and the next starts, a start (a splice, a
 	// bound's start) is the next one's, after its lead, and an end the
 	// one's that ends there.
