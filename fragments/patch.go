@@ -40,8 +40,9 @@ type Resend struct {
 }
 
 // PatchInput is the input of DiffPatched. Patches are in document order
-// and none is inside another; every fragment above a patch, up to the body
-// (fragment 0), is one of Shells. Splices and Bounds are as for
+// and none is inside another; Page need hold only their markup, which may
+// be back to back (what lies between them is never read). Every fragment
+// above a patch, up to the body (fragment 0), is one of Shells. Splices and Bounds are as for
 // DiffSpliced and lie inside the patches. Markup returns the whole markup
 // of Shells[i] (but the body's), for an update that replaces a shell; nil
 // makes such a render fail with ErrSplice.
@@ -399,10 +400,14 @@ func withOuter(in PatchInput) PatchInput {
 		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
 	}
 	// move maps a position of in.Page inside a patch to page, and any
-	// other to -1 (DiffPatched refuses a splice there).
-	move := func(pos int) int {
+	// other to -1 (DiffPatched refuses a splice there). Patches may be
+	// back to back in in.Page, and their lead is written between them
+	// here: where one ends and the next starts, a start (a splice, a
+	// bound's start) is the next one's, after its lead, and an end the
+	// one's that ends there.
+	move := func(pos int, end bool) int {
 		for k, p := range in.Patches {
-			if p.Start <= pos && pos <= p.End {
+			if p.Start <= pos && pos < p.End || end && p.Start < pos && pos == p.End {
 				return pos + shift[k]
 			}
 		}
@@ -410,12 +415,12 @@ func withOuter(in PatchInput) PatchInput {
 	}
 	out.Splices = make([]Splice, len(in.Splices))
 	for i, s := range in.Splices {
-		s.Pos = move(s.Pos)
+		s.Pos = move(s.Pos, false)
 		out.Splices[i] = s
 	}
 	out.Bounds = make([]Bound, len(in.Bounds))
 	for i, b := range in.Bounds {
-		out.Bounds[i] = Bound{Start: move(b.Start), End: move(b.End)}
+		out.Bounds[i] = Bound{Start: move(b.Start, false), End: move(b.End, true)}
 	}
 	out.Page = page
 	return out

@@ -1,6 +1,7 @@
 package fragments
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -34,7 +35,8 @@ func withinAny(s span, spans []span) bool {
 
 // TestProperty_PatchedDiffEqualsDiff edits random subtrees of random pages
 // in place and hands DiffPatched only their new markup (with unchanged
-// subtrees inside them spliced): it either refuses with ErrSplice or
+// subtrees inside them spliced), in the page or back to back as a render
+// that skips shells writes them: it either refuses with ErrSplice or
 // returns exactly what Diff returns for the whole new page (updates, and
 // the State up to its PageHash); bounds and shells learn what the whole
 // page teaches, and every fragment outside the patches is indexed.
@@ -175,6 +177,9 @@ func patchedCase(t *rapid.T) {
 		patchBounds = append(patchBounds, b)
 		boundOf = append(boundOf, i)
 	}
+	if rapid.Bool().Draw(t, "alone") {
+		skel, patches, splices, patchBounds = patchesAlone(t, skel, patches, splices, patchBounds)
+	}
 	// The shells: every fragment above a patch, and the body.
 	shellIDs := map[string]bool{}
 	for _, s := range append(slices.Clone(outer), resent...) {
@@ -244,6 +249,41 @@ func patchedCase(t *rapid.T) {
 			require.Equal(t, st.IDs[j], got.State.IDs[at], "index of fragment %d", j)
 		}
 	}
+}
+
+// patchesAlone returns the page of the patches alone, back to back, as a
+// render that skips shells writes it, with the patches, splices and bounds
+// (each inside one patch) moved to it.
+func patchesAlone(t *rapid.T, page string, patches []Patch, splices []Splice, bs []Bound) (string, []Patch, []Splice, []Bound) {
+	var b strings.Builder
+	shift := make([]int, len(patches))
+	moved := make([]Patch, len(patches))
+	for k, p := range patches {
+		shift[k] = b.Len() - p.Start
+		b.WriteString(page[p.Start:p.End])
+		moved[k] = Patch{Start: p.Start + shift[k], End: p.End + shift[k], Prev: p.Prev, Seen: p.Seen}
+	}
+	// in returns the shift of the patch holding [start, end].
+	in := func(start, end int) int {
+		for k, p := range patches {
+			if p.Start <= start && end <= p.End {
+				return shift[k]
+			}
+		}
+		t.Fatalf("[%d, %d] is outside the patches", start, end)
+		return 0
+	}
+	movedSplices := make([]Splice, len(splices))
+	for i, s := range splices {
+		s.Pos += in(s.Pos, s.Pos)
+		movedSplices[i] = s
+	}
+	movedBounds := make([]Bound, len(bs))
+	for i, x := range bs {
+		d := in(x.Start, x.End)
+		movedBounds[i] = Bound{Start: x.Start + d, End: x.End + d}
+	}
+	return b.String(), moved, movedSplices, movedBounds
 }
 
 func containsSpan(spans []span, s span) bool {
@@ -435,4 +475,67 @@ func TestDiffPatched_ShellReplacedTakesItsMarkup(t *testing.T) {
 	got, err := DiffPatched(in)
 	require.NoError(t, err)
 	assert.Equal(t, want, got.Updates)
+}
+
+// TestDiffPatched_BackToBackPatchesKeepTheirLeads gives DiffPatched a page
+// of the patches alone, back to back, as a render that skips shells writes
+// it, for rows with whitespace between them in the page: each row's bound
+// learns its lead outside it, as the whole page teaches, so that a later
+// patch of one row alone gives Diff's update (the cell, not the row
+// without its lead).
+func TestDiffPatched_BackToBackPatchesKeepTheirLeads(t *testing.T) {
+	for name, sep := range map[string]string{"newline and indent": "\n  ", "a space": " ", "none": ""} {
+		t.Run(name, func(t *testing.T) {
+			page := func(x, y string) []byte {
+				// A static cell each: Diff sends the changed cells, not the table.
+				static := `<td>` + strings.Repeat("static ", 20) + `</td>`
+				return []byte(`<body><table><tbody id="t">` + sep + `<tr id="a">` + static + `<td id="x">` + x + `</td></tr>` + sep +
+					`<tr id="b">` + static + `<td id="y">` + y + `</td></tr>` + sep + `</tbody></table></body>`)
+			}
+			rows := func(p []byte) []Bound {
+				a, b := at(t, p, `<tr id="a">`), at(t, p, `<tr id="b">`)
+				x, y := at(t, p, `<td id="x">`), at(t, p, `<td id="y">`)
+				aEnd, bEnd := a+bytes.Index(p[a:], []byte(`</tr>`))+5, b+bytes.Index(p[b:], []byte(`</tr>`))+5
+				return []Bound{{a, aEnd}, {x, aEnd - 5}, {b, bEnd}, {y, bEnd - 5}}
+			}
+			old := page("1", "1")
+			tb := Bound{Start: at(t, old, `<tbody`), End: at(t, old, `</table>`)}
+			first, err := DiffSpliced(SpliceInput{Page: old, Bounds: append([]Bound{tb}, rows(old)...)})
+			require.NoError(t, err)
+			seenA, seenB := first.Seen[1], first.Seen[3]
+			require.True(t, seenB.Valid())
+			require.Equal(t, sep, seenB.outerString(), "row b's lead is outside its bound")
+
+			// Both rows change: their markup, back to back.
+			next := page("2", "2")
+			nb := rows(next)
+			patchPage := append(append([]byte{}, next[nb[0].Start:nb[0].End]...), next[nb[2].Start:nb[2].End]...)
+			la := nb[0].End - nb[0].Start
+			shift := func(b Bound, by int) Bound { return Bound{b.Start - by, b.End - by} }
+			bs := []Bound{shift(nb[0], nb[0].Start), shift(nb[1], nb[0].Start), shift(nb[2], nb[2].Start-la), shift(nb[3], nb[2].Start-la)}
+			shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: indexOf(first.State, "t"), Seen: first.Seen[0]}}
+			got, err := DiffPatched(PatchInput{Prev: first.State, Page: patchPage, HeadIDs: first.HeadIDs, Shells: shells, Bounds: bs,
+				Patches: []Patch{{Start: 0, End: la, Prev: indexOf(first.State, "a"), Seen: seenA},
+					{Start: la, End: len(patchPage), Prev: indexOf(first.State, "b"), Seen: seenB}}})
+			require.NoError(t, err)
+			want, wantState := diffAll(t, first.State, next)
+			require.Equal(t, want, got.Updates)
+			learnt, err := DiffSpliced(SpliceInput{Page: next, Bounds: nb})
+			require.NoError(t, err)
+			require.Equal(t, learnt.Seen, got.Seen, "the rows learn what the whole page teaches")
+
+			// Then row b alone, with what was learnt.
+			last := page("2", "3")
+			lb := rows(last)
+			again, err := DiffPatched(PatchInput{Prev: got.State, Page: last, HeadIDs: first.HeadIDs,
+				Shells:  []Shell{{Prev: 0, Seen: got.Shells[0]}, {Prev: indexOf(got.State, "t"), Seen: got.Shells[1]}},
+				Bounds:  lb[2:],
+				Patches: []Patch{{Start: lb[2].Start, End: lb[2].End, Prev: indexOf(got.State, "b"), Seen: got.Seen[2]}}})
+			require.NoError(t, err)
+			want, _ = diffAll(t, wantState, last)
+			require.Equal(t, want, again.Updates)
+			require.Len(t, again.Updates, 1)
+			assert.Equal(t, "y", again.Updates[0].FragmentID)
+		})
+	}
 }

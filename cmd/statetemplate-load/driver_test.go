@@ -69,7 +69,10 @@ func TestDriver_AnswersAreTimedAndCountedPerAction(t *testing.T) {
 	d.run(context.Background(), 100, 500*time.Millisecond, time.Second, st, quiet(t))
 
 	assert.Equal(t, st.sent.Load(), st.completed.Load())
-	assert.InDelta(t, 50, st.completed.Load(), 10, "100/s for half a second")
+	// The rate is a ceiling: 100/s for half a second sends at most 50 (and
+	// one more for the tick at the start); a loaded machine sends fewer.
+	assert.Positive(t, st.completed.Load())
+	assert.LessOrEqual(t, st.completed.Load(), int64(51), "100/s for half a second")
 	assert.Equal(t, st.completed.Load(), st.rtt.Summary().Count)
 	assert.Equal(t, 2*st.completed.Load(), st.bytes.Load(), `every answer is "[]"`)
 	var perAction int64

@@ -6,4 +6,8 @@
 // slices and maps with and without variables, if/else, with, template
 // calls with and without a pipeline, variables, continue, pointer-receiver
 // methods, template.HTML, data-cache="false", raw text and void elements.
+// A range's rows are often id'd elements with whitespace between them,
+// large enough (static markup) that Diff updates rows rather than the
+// list, and with an id'd cell of their own; Mutate changes one item or
+// several at once, as a tick of live data does.
 package tmplgen

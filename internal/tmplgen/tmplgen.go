@@ -80,7 +80,7 @@ func NewData(t *rapid.T) *Data {
 // Mutate changes d in place, as an app's action would; next numbers new
 // items.
 func Mutate(t *rapid.T, d *Data, next *int) {
-	switch rapid.IntRange(0, 11).Draw(t, "mutation") {
+	switch rapid.IntRange(0, 12).Draw(t, "mutation") {
 	case 0:
 		d.N = rapid.IntRange(0, 3).Draw(t, "n")
 	case 1:
@@ -129,6 +129,19 @@ func Mutate(t *rapid.T, d *Data, next *int) {
 		d.HTML = template.HTML(rapid.SampledFrom([]string{"", "<b>bold</b>", "<i>x</i> y"}).Draw(t, "html"))
 	case 11:
 		d.Title = rapid.SampledFrom(words).Draw(t, "title")
+	case 12:
+		// Several items at once, as a tick of live data changes many
+		// rows: a field of each chosen item.
+		for i := range d.Items {
+			if !rapid.Bool().Draw(t, "pick") {
+				continue
+			}
+			if it := &d.Items[i]; rapid.Bool().Draw(t, "field") {
+				it.Name = rapid.SampledFrom(words).Draw(t, "name")
+			} else {
+				it.Done = !it.Done
+			}
+		}
 	}
 }
 
@@ -167,13 +180,14 @@ func Template(t *rapid.T) string {
 
 func (g *gen) pick(n int, label string) int { return rapid.IntRange(0, n-1).Draw(g.t, label) }
 
-// id returns an id attribute, sometimes from data.
+// id returns an id attribute, sometimes from data. In a row, mostly from
+// its item: a constant id repeats in every row (Diff refuses the page).
 func (g *gen) id(c ctx) string {
 	g.ids++
 	switch g.pick(4, "id") {
 	case 0:
 		return ""
-	case 1:
+	case 1, 2:
 		if c == ctxItem {
 			return fmt.Sprintf(` id="e%d-{{.ID}}"`, g.ids)
 		}
@@ -317,13 +331,27 @@ func (g *gen) rangeItems(c ctx, depth int) {
 		}
 		star := !strings.Contains(head, ".M")
 		if g.pick(2, "wrap") == 0 {
+			// An id'd element per row, often with whitespace between
+			// rows (indentation around it), which is its lead.
 			g.ids++
+			g.b.WriteString(rapid.SampledFrom(rowSpace).Draw(g.t, "rowLead"))
 			fmt.Fprintf(&g.b, `<div id="row%d-{{.ID}}"%s>`, g.ids, g.attrs(ctxItem))
 			if star {
 				g.b.WriteString("{{.Star}}")
 			}
+			if g.pick(2, "bulk") == 0 {
+				// Static markup, as a table row has: rows large enough
+				// that Diff updates them rather than the list.
+				g.b.WriteString(rowBulk)
+			}
+			if g.pick(2, "cell") == 0 {
+				// A part of the row's own, as a table's changing cell.
+				g.ids++
+				fmt.Fprintf(&g.b, `<span id="cell%d-{{.ID}}">{{%s}}</span>`, g.ids, g.value(ctxItem))
+			}
 			g.content(ctxItem, depth-1)
 			g.b.WriteString("</div>")
+			g.b.WriteString(rapid.SampledFrom(rowSpace).Draw(g.t, "rowTail"))
 		} else {
 			g.content(ctxItem, depth-1)
 		}
@@ -338,6 +366,12 @@ func (g *gen) rangeItems(c ctx, depth int) {
 		g.b.WriteString("{{range .Tags}}<em>{{.}}</em>{{end}}")
 	}
 }
+
+// rowSpace is the whitespace a range writes around its row's element.
+var rowSpace = []string{"", "\n  ", " "}
+
+// rowBulk is the static markup of a large row.
+var rowBulk = "<i>" + strings.Repeat("static ", 40) + "</i>"
 
 // Funcs returns the functions the templates use.
 func Funcs() template.FuncMap {
