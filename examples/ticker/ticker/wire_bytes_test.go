@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,11 @@ func measureTicks(t testing.TB, mode websocket.CompressionMode, market func() (T
 		require.NoError(t, err)
 		before := len(msgs)
 		require.NoError(t, s.app.Publish(context.Background(), Topic, next()))
-		require.NotEmpty(t, tab.NextUpdates(t).Updates)
+		ups := tab.NextUpdates(t).Updates
+		require.NotEmpty(t, ups)
+		for _, u := range ups {
+			assert.False(t, strings.HasPrefix(u.FragmentID, "q-"), "a tick updates cells, never rows: %s %s", u.Action, u.FragmentID)
+		}
 		msgs, err = rec.Data()
 		require.NoError(t, err)
 		require.Len(t, msgs, before+1, "a tick is one message")
