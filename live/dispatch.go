@@ -40,8 +40,13 @@ func (a *App[T]) dispatch(ctx context.Context, c *conn, ls *liveSession[T], msg 
 	}
 	hctx := withReply(ctx, rp)
 	msg.uploads, msg.session = &a.uploads, ls.id
-	defer a.uploads.release(msg)
-	err := a.mutate(hctx, c.req, ls, func(d T) error { return fn(hctx, d, msg) })
+	defer a.uploads.release(msg) // when the handler did not run
+	err := a.mutate(hctx, c.req, ls, func(d T) error {
+		// The files go once the handler has returned, before the batch
+		// that carries the action's ack is sent.
+		defer a.uploads.release(msg)
+		return fn(hctx, d, msg)
+	})
 	var he handlerError
 	switch {
 	case err == nil:
