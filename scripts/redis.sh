@@ -26,28 +26,42 @@ free_port() {
 	echo "$port"
 }
 
-# launch_redis PORT DIR ARGS... starts redis-server and waits for its port.
+# launch_redis PORT DIR ARGS... starts redis-server and waits (up to 30 s,
+# for a loaded machine) for its port. When it exits first (a port taken in
+# the meantime, say), its log is printed and launch_redis fails.
 launch_redis() {
-	local port=$1 dir=$2
+	local port=$1 dir=$2 pid
 	shift 2
 	redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
 		--dir "$dir" --logfile "$dir/redis.log" "$@" &
-	redis_pids+=($!)
+	pid=$!
+	redis_pids+=("$pid")
 	redis_dirs+=("$dir")
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 600); do
 		port_free "$port" || return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "redis-server on port $port exited:" >&2
+			cat "$dir/redis.log" >&2 2>/dev/null || true
+			return 1
+		fi
 		sleep 0.05
 	done
-	echo "redis-server on port $port did not start; see $dir/redis.log" >&2
+	echo "redis-server on port $port did not start within 30 s:" >&2
+	cat "$dir/redis.log" >&2 2>/dev/null || true
 	return 1
 }
 
 start_redis() {
 	local port dir
-	port=$(free_port)
-	dir=$(mktemp -d)
-	launch_redis "$port" "$dir"
-	export STATETEMPLATE_REDIS_ADDR="127.0.0.1:$port"
+	for _ in 1 2 3; do
+		port=$(free_port)
+		dir=$(mktemp -d)
+		if launch_redis "$port" "$dir"; then
+			export STATETEMPLATE_REDIS_ADDR="127.0.0.1:$port"
+			return 0
+		fi
+	done
+	return 1
 }
 
 start_redis_cluster() {
@@ -62,14 +76,16 @@ start_redis_cluster() {
 	done
 	redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
 		{ cat "$dir/create.log" >&2; return 1; }
-	for _ in $(seq 1 200); do
-		local ok=1
+	local ok=0
+	for _ in $(seq 1 600); do
+		ok=1
 		for a in "${addrs[@]}"; do
 			redis-cli -h "${a%:*}" -p "${a#*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || ok=0
 		done
 		[ "$ok" = 1 ] && break
 		sleep 0.05
 	done
+	[ "$ok" = 1 ] || { echo "the Redis Cluster on ${addrs[*]} did not reach cluster_state:ok within 30 s" >&2; return 1; }
 	STATETEMPLATE_REDIS_CLUSTER=$(IFS=,; echo "${addrs[*]}")
 	export STATETEMPLATE_REDIS_CLUSTER
 }
