@@ -241,6 +241,41 @@ two lines</textarea><span>2</span></div>`,
 				{Text: "Tasks!", Items: []Item{{6, "f", true}, {4, "d", false}, {5, "e", true}}},
 			},
 		},
+		func() Case {
+			// The ticker's board: rows of a range with whitespace after each,
+			// cells with ids, rows changed side by side and then one alone —
+			// the incremental renderer patches the changed cells (a patched
+			// row after a patched row once lost its lead).
+			row := func(id int, name string, on bool) Item { return Item{id, name, on} }
+			board := func(items ...Item) Data { return Data{Text: "board", Items: items} }
+			return Case{
+				Name:   "a table's rows patched side by side, then one",
+				Covers: cover(cTable, cKeyed, cInlineWS),
+				Tmpl: `<!DOCTYPE html>
+<html><head><title>board</title></head>
+<body>
+  <table>
+    <thead><tr><th>Symbol</th><th>Price</th><th></th></tr></thead>
+    <tbody id="board">
+      {{range .Items}}<tr id="q-{{.ID}}"><td>S{{.ID}}</td><td id="p-{{.ID}}" class="{{if .On}}up{{else}}down{{end}}">{{.Name}}</td><td id="b-{{.ID}}">{{if not .On}}<button data-action="watch">Watch</button>{{end}}</td></tr>
+      {{end}}
+    </tbody>
+  </table>
+  <p id="help">` + strings.Repeat("Prices move every second. ", 40) + `</p>
+</body>
+</html>
+`,
+				Steps: []Data{
+					board(row(1, "1.00", false), row(2, "2.00", false), row(3, "3.00", false), row(4, "4.00", false), row(5, "5.00", false)),
+					board(row(1, "1.00", false), row(2, "2.10", false), row(3, "3.10", false), row(4, "4.00", false), row(5, "5.00", false)),
+					board(row(1, "1.00", false), row(2, "2.10", false), row(3, "3.20", false), row(4, "4.00", false), row(5, "5.00", false)),
+					board(row(1, "1.10", true), row(2, "2.20", true), row(3, "3.20", false), row(4, "4.00", false), row(5, "5.00", false)),
+					board(row(1, "1.10", true), row(2, "2.30", true), row(3, "3.20", false), row(4, "4.00", false), row(5, "5.10", false)),
+					board(row(1, "1.10", true), row(2, "2.30", true), row(4, "4.10", false), row(5, "5.10", false)),
+					board(row(1, "1.10", true), row(2, "2.30", true), row(6, "6.00", false), row(4, "4.20", false), row(5, "5.20", true)),
+				},
+			}
+		}(),
 		padded("text: content set as text", cover(cInPlace, cEntities),
 			`<span id="c">1</span><div id="d"><b>bold</b> and <i id="i">it</i></div>{H}`,
 			`<span id="c">2</span><div id="d"><b>bold</b> and <i id="i">it</i></div>{H}`,
