@@ -36,8 +36,7 @@ type loc struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// located reports whether l is a value of the encoding: whole when it is
-// the whole data.
+// whole reports whether l is the whole data.
 func (r *run) whole(l loc) bool { return l.kind == locEnc && l.start == 0 && l.end == len(r.enc) }
 
 // resolve returns where path under l is, or l itself where the path
@@ -188,17 +187,30 @@ func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fn fun
 		if want != nil && !want(rd.in) {
 			continue
 		}
-		l, step := locs[rd.in], rd.step
-		if r.whole(l) && step != "" {
-			l = r.rootField(step)
-		} else {
-			step = ""
-		}
+		l, step := r.narrow(locs[rd.in], rd.step)
 		if !one(rd.in, step, l) {
 			return false
 		}
 	}
 	return true
+}
+
+// narrow returns where field or map key step of input l is, and step,
+// when the encoding holds it apart: a read of a struct field or a map key
+// reads only its bytes, so that a unit whose input is a row does not
+// change when another field of the row does. Otherwise (a method, a value
+// of another kind, a computed value) it returns l whole and "".
+func (r *run) narrow(l loc, step string) (loc, string) {
+	switch {
+	case step == "":
+		return l, ""
+	case r.whole(l):
+		return r.rootField(step), step
+	}
+	if n := r.step(l, step); n.kind != locNone {
+		return n, step
+	}
+	return l, ""
 }
 
 // rootField returns where top-level field name of the data is, once per
@@ -286,8 +298,9 @@ func (r *run) rangeHash(b []byte) (uint64, bool) {
 
 // rowKey returns the key of a row of g with inputs at locs. The reads the
 // rows share (the root, the free variables) are hashed once per range;
-// each row adds its element and index. A row that reads its element reads
-// it whole (it is not the whole data), so the per-row part is the
+// each row adds its element and index. A row that reads its element is
+// keyed by it whole (a row whose element changed is walked, and the parts
+// in it keyed on the fields they read), so the per-row part is the
 // element's bytes, and the index when the row reads it.
 func (r *run) rowKey(g *rangeRun, locs []loc) (uint64, bool) {
 	u := g.u
