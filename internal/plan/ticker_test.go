@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/cache"
 	"github.com/livefir/statetemplate/examples/ticker/ticker"
 	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/plan"
@@ -98,4 +99,48 @@ func outerHTML(t *testing.T, page []byte, id string) string {
 	end := strings.Index(s[at:], "</"+tag+">")
 	require.GreaterOrEqual(t, end, 0, "end of %s", id)
 	return s[open : at+end+len("</"+tag+">")]
+}
+
+// BenchmarkRender_TickerTick renders ticks of the ticker example's page for
+// several tabs that share a fragment cache, as the sessions of one server
+// do: per tab, encoding the board and rendering the tick (ns/op is per tab
+// per tick).
+func BenchmarkRender_TickerTick(b *testing.B) {
+	const tabs, ticks = 8, 64
+	src, err := os.ReadFile("../../examples/ticker/ticker/page.html")
+	require.NoError(b, err)
+	p, err := plan.Build(template.Must(template.New("page").Parse(string(src))), plan.Options{})
+	require.NoError(b, err)
+	shared, err := cache.NewFragments(1 << 24)
+	require.NoError(b, err)
+	start := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	m := ticker.NewMarket(7, start)
+	boards := make([]*ticker.Board, ticks)
+	for i := range boards {
+		tk := m.Next(start.Add(time.Duration(i+1) * time.Second))
+		boards[i] = &ticker.Board{Seq: tk.Seq, At: tk.At, Quotes: tk.Quotes}
+	}
+	outs := make([]plan.Output, tabs)
+	for t := range outs {
+		enc, err := session.EncodeData(boards[0])
+		require.NoError(b, err)
+		outs[t], err = p.Render(plan.Input{Data: boards[0], Enc: enc, Cache: shared})
+		require.NoError(b, err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		t := i % tabs
+		bd := boards[(i/tabs)%ticks] // every tab renders tick k, then k+1
+		enc, err := session.EncodeData(bd)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := p.Render(plan.Input{Data: bd, Enc: enc, Prev: outs[t].State, Memo: outs[t].Memo, Cache: shared})
+		if err != nil {
+			b.Fatal(err)
+		}
+		outs[t] = out
+		i++
+	}
 }
