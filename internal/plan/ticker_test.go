@@ -20,9 +20,10 @@ import (
 // TestRender_TickerTickExecutesChangedCellsNotTheirRows renders ticks of
 // the ticker example's page. A quote that moved changes only its price and
 // change cells: its row's own markup (its id, its symbol) is unchanged, so
-// the row is a shell and only the two cells are executed, beside the tick
-// line; the (empty) watchlist is left as it was. The updates and State
-// are fragments.Diff's of the whole page.
+// the row is a shell and only its cells are executed (the three of them: a
+// cell's key reads the row whole), beside the tick line; the (empty)
+// watchlist is left as it was. The updates and State are fragments.Diff's
+// of the whole page.
 func TestRender_TickerTickExecutesChangedCellsNotTheirRows(t *testing.T) {
 	src, err := os.ReadFile("../../examples/ticker/ticker/page.html")
 	require.NoError(t, err)
@@ -54,7 +55,7 @@ func TestRender_TickerTickExecutesChangedCellsNotTheirRows(t *testing.T) {
 		parts := []string{"tick"}
 		for k, q := range tk.Quotes {
 			if q != last.Quotes[k] {
-				parts = append(parts, "p-"+q.Symbol, "c-"+q.Symbol)
+				parts = append(parts, "p-"+q.Symbol, "c-"+q.Symbol, "b-"+q.Symbol)
 				moves++
 			}
 		}
