@@ -21,9 +21,11 @@
 // written is not an entry (Plan.Entry): it renders whole.
 //
 // For each part and row, the analysis records what it reads of its inputs
-// (dot, $, variables), narrowed to the first field of the data where it
-// can; anything it cannot follow (a method with arguments, a function) reads
-// its arguments whole, and an unknown value reads everything. Functions and
+// (dot, $, variables) by their first field (or map key): a key reads a
+// top-level field of the data alone, and any other input whole; a shell
+// key (below) reads a field of any input alone, so that a row whose cells
+// changed keeps its shell. Anything it cannot follow (a method, a function)
+// reads its arguments whole, and an unknown value reads everything. Functions and
 // methods named volatile (Options.Volatile), and every function of the app
 // called without arguments, make the parts that call them render on every
 // update. The analysis assumes the app's other functions and its data's

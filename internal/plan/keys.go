@@ -36,8 +36,7 @@ type loc struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// located reports whether l is a value of the encoding: whole when it is
-// the whole data.
+// whole reports whether l is the whole data.
 func (r *run) whole(l loc) bool { return l.kind == locEnc && l.start == 0 && l.end == len(r.enc) }
 
 // resolve returns where path under l is, or l itself where the path
@@ -133,12 +132,13 @@ func (r *run) deriveLocs(dst []loc, caller []loc, args []sym, vals []reflect.Val
 // false when u cannot be keyed: it is volatile, or reads a value whose
 // encoding does not capture all a template can see of it.
 func (r *run) eachRead(u *unit, locs []loc, fn func(in int, step string, b []byte)) bool {
-	return r.eachReadIn(&u.rs, locs, nil, fn)
+	return r.eachReadIn(&u.rs, locs, nil, false, fn)
 }
 
 // eachReadIn is eachRead for the reads rs, of the inputs that want reports
-// true (all when it is nil).
-func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fn func(in int, step string, b []byte)) bool {
+// true (all when it is nil); fields narrows reads of every input to their
+// field (see narrow).
+func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fields bool, fn func(in int, step string, b []byte)) bool {
 	if rs.volatile {
 		return false
 	}
@@ -188,17 +188,35 @@ func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fn fun
 		if want != nil && !want(rd.in) {
 			continue
 		}
-		l, step := locs[rd.in], rd.step
-		if r.whole(l) && step != "" {
-			l = r.rootField(step)
-		} else {
-			step = ""
-		}
+		l, step := r.narrow(locs[rd.in], rd.step, fields)
 		if !one(rd.in, step, l) {
 			return false
 		}
 	}
 	return true
+}
+
+// narrow returns where field or map key step of input l is, and step,
+// when l is the whole data, or with fields when the encoding holds the
+// field apart: a shell key (fields) reads only the bytes of the fields the
+// shell prints, so that a row whose cells changed keeps its shell. A
+// unit's key reads any other input whole: a leaf row that prints most of
+// its fields is keyed faster by one read of the row than by one per field
+// (BenchmarkTickerPush, BENCHMARKS.md). Otherwise (a method, a value of
+// another kind, a computed value) narrow returns l whole and "".
+func (r *run) narrow(l loc, step string, fields bool) (loc, string) {
+	switch {
+	case step == "":
+		return l, ""
+	case r.whole(l):
+		return r.rootField(step), step
+	case !fields:
+		return l, ""
+	}
+	if n := r.step(l, step); n.kind != locNone {
+		return n, step
+	}
+	return l, ""
 }
 
 // rootField returns where top-level field name of the data is, once per
@@ -235,18 +253,19 @@ func (r *run) shareable(t reflect.Type) bool {
 // key returns the key of unit u with inputs at locs: a 64-bit hash of
 // what inputBytes returns, and false when u cannot be keyed.
 func (r *run) key(u *unit, locs []loc) (uint64, bool) {
-	ok := r.digestReads(&u.rs, locs)
+	ok := r.digestReads(&u.rs, locs, false)
 	return r.digest.Sum64(), ok
 }
 
 // digestReads starts r.digest anew with the reads rs of inputs at locs,
-// and reports false when they cannot be keyed.
-func (r *run) digestReads(rs *readSet, locs []loc) bool {
+// narrowed to their fields with fields (see narrow), and reports false
+// when they cannot be keyed.
+func (r *run) digestReads(rs *readSet, locs []loc, fields bool) bool {
 	d := &r.digest
 	d.Reset()
 	d.WriteString(r.typeName)
 	var hdr [12]byte
-	return r.eachReadIn(rs, locs, nil, func(in int, step string, b []byte) {
+	return r.eachReadIn(rs, locs, nil, fields, func(in int, step string, b []byte) {
 		d.Write(readHeader(hdr[:0], in, step, b))
 		d.WriteString(step)
 		if h, ok := r.rangeHash(b); ok {
@@ -357,7 +376,7 @@ func (r *run) rowPlan(g *rangeRun, locs []loc) {
 	d.Reset()
 	d.WriteString(r.typeName)
 	var hdr [12]byte
-	g.prefixOK = !u.rs.volatile && r.eachReadIn(&u.rs, locs, shared, func(in int, step string, b []byte) {
+	g.prefixOK = !u.rs.volatile && r.eachReadIn(&u.rs, locs, shared, false, func(in int, step string, b []byte) {
 		d.Write(readHeader(hdr[:0], in, step, b))
 		d.WriteString(step)
 		d.Write(b)

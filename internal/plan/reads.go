@@ -7,9 +7,11 @@ import (
 
 // A unit's inputs are its dot (0), the root $ (1) and the variables it
 // uses from the scope around it (2 and up). What it reads is kept per
-// input and first path step: at run time a read of an input that is the
-// whole data narrows to that top-level field, and any other read takes the
-// input whole (a method, a function or a deeper path may use any of it).
+// input and first path step: at run time a read with a step of the whole
+// data, or of any input in a shell key, narrows to that field or map key
+// where the encoding holds it apart (see run.narrow), and any other read
+// takes the input whole (a method, a function or a deeper path may use any
+// of it).
 
 // read is one input, narrowed to its field step when step is not "".
 type read struct {

@@ -61,6 +61,9 @@ type Output struct {
 	// Skipped reports that the page was not executed: its shell was
 	// unchanged, and only the parts that changed were (see skip.go).
 	Skipped bool
+	// Written is how many bytes of markup the render executed: the page
+	// less its spliced parts, or, when Skipped, the parts executed alone.
+	Written int
 	// Title is the page's title (session.PageTitle) when TitleKnown: the
 	// page's head was rendered. Otherwise the title did not change.
 	Title      string
@@ -97,6 +100,13 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 		buf = bufpool.Get()
 		defer bufpool.Put(buf)
 	}
+	out, err := p.renderInto(buf, in, memo, typeName)
+	out.Written = buf.Len()
+	return out, err
+}
+
+// renderInto is render, executing into buf.
+func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName string) (Output, error) {
 	buf.Reset()
 	r := p.newRun(&in, buf, memo, typeName)
 	page := r.pageFrame(in.Data)

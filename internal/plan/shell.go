@@ -136,7 +136,7 @@ func (r *run) shellKey(sh *readSet, vals []reflect.Value, locs []loc) (uint64, b
 	if sh == nil || sh.volatile || sh.opaque {
 		return 0, false
 	}
-	if !r.digestReads(sh, locs) {
+	if !r.digestReads(sh, locs, true) {
 		return 0, false
 	}
 	d := &r.digest

@@ -16,6 +16,12 @@ type Board struct {
 	Quotes []Quote
 	Watch  []string // symbols, in the order they were added
 	Paused bool
+	// Watched are the quotes of the watchlist, in its order, kept by
+	// mark. It is a field rather than a method so that the page's
+	// watchlist reads only it: a method of the board reads the whole
+	// board, which every tick changes, and the watchlist would render on
+	// every tick.
+	Watched []Quote
 }
 
 // apply makes t the board's market; the quotes become the board's own.
@@ -24,22 +30,19 @@ func (b *Board) apply(t Tick) {
 	b.mark()
 }
 
-// mark sets Watched on the quotes of the watchlist's symbols.
+// mark sets Watched on the quotes of the watchlist's symbols, and the
+// board's Watched to their quotes.
 func (b *Board) mark() {
 	for i := range b.Quotes {
 		b.Quotes[i].Watched = b.Watching(b.Quotes[i].Symbol)
 	}
-}
-
-// Watched returns the quotes of the watchlist, in its order.
-func (b *Board) Watched() []Quote {
-	out := make([]Quote, 0, len(b.Watch))
+	var out []Quote // a new slice: a rendered board may still hold the last one
 	for _, s := range b.Watch {
 		if i := slices.IndexFunc(b.Quotes, func(q Quote) bool { return q.Symbol == s }); i >= 0 {
 			out = append(out, b.Quotes[i])
 		}
 	}
-	return out
+	b.Watched = out
 }
 
 // Watching reports whether symbol is on the watchlist.
