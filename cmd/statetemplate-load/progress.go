@@ -65,7 +65,7 @@ func isTerminal(w io.Writer) bool {
 // Phase starts a new phase of total steps (0 when open-ended).
 func (p *progress) Phase(name string, total int64, extra func() string) {
 	p.mu.Lock()
-	p.flushLocked()
+	p.endLocked()
 	p.phase, p.total, p.extra = name, total, extra
 	p.done.Store(0)
 	p.errs.Store(0)
@@ -96,7 +96,7 @@ func (p *progress) Close() {
 	close(p.stop)
 	p.wg.Wait()
 	p.mu.Lock()
-	p.flushLocked()
+	p.endLocked()
 	p.mu.Unlock()
 }
 
@@ -127,6 +127,21 @@ func (p *progress) show() {
 		return
 	}
 	fmt.Fprintln(p.w, line)
+}
+
+// endLocked ends the current phase: its final count, when it moved since
+// the last line, then the end of the line a TTY refresh left open.
+func (p *progress) endLocked() {
+	if p.w != nil && p.phase != "" && p.done.Load() != p.last {
+		line := p.lineLocked(time.Now())
+		if p.tty {
+			fmt.Fprintf(p.w, "\r\033[K%s", line)
+			p.shown = true
+		} else {
+			fmt.Fprintln(p.w, line)
+		}
+	}
+	p.flushLocked()
 }
 
 // flushLocked ends a line left open by a TTY refresh.

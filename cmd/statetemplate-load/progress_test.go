@@ -45,6 +45,24 @@ func TestProgress_LinesModePrintsWholeLines(t *testing.T) {
 	assert.Contains(t, s, "note 7\n")
 }
 
+func TestProgress_APhaseEndsWithItsFinalCount(t *testing.T) {
+	for _, mode := range []string{"lines", "tty"} {
+		t.Run(mode, func(t *testing.T) {
+			var out syncBuffer
+			p := newProgress(&out, mode)
+			p.Phase("bolt/ticker×1@5/s: measuring", 150, nil)
+			p.Step(150) // no refresh in between: the phase is shorter than one
+			p.Phase("bolt/ticker×1@1/s: measuring", 30, nil)
+			p.Step(12)
+			p.Close()
+			s := out.String()
+			assert.Contains(t, s, "5/s: measuring")
+			assert.Contains(t, s, "150/150", "the first phase's final count")
+			assert.Contains(t, s, "12/30", "the last phase's count at Close")
+		})
+	}
+}
+
 func TestProgress_TTYModeRewritesOneLine(t *testing.T) {
 	var out syncBuffer
 	p := newProgress(&out, "tty")

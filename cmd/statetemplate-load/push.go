@@ -374,7 +374,7 @@ func (pr *pushRun) publishTick() error {
 
 // drive publishes at rate for dur into ph, then waits up to pushDrain for
 // every open tab to show the last tick.
-func (pr *pushRun) drive(rate float64, dur time.Duration, ph *pushPhase) (published, missed int64, err error) {
+func (pr *pushRun) drive(rate float64, dur time.Duration, ph *pushPhase, prog *progress) (published, missed int64, err error) {
 	pr.phase.Store(ph)
 	start := time.Now()
 	end := start.Add(dur)
@@ -388,6 +388,7 @@ func (pr *pushRun) drive(rate float64, dur time.Duration, ph *pushPhase) (publis
 				return published, missed, err
 			}
 			published++
+			prog.Step(1)
 		}
 		wait := min(time.Until(p.next()), time.Until(end))
 		select {
@@ -423,7 +424,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 	capacity := int(rate*(cfg.duration+cfg.warmup).Seconds()) + 16
 	if cfg.warmup > 0 {
 		prog.Phase(fmt.Sprintf("%s@%g/s: warmup", name, rate), 0, nil)
-		if _, _, err := pr.drive(rate, cfg.warmup, newPushPhase(pr.next, capacity, len(pr.tabs), len(pr.targets))); err != nil {
+		if _, _, err := pr.drive(rate, cfg.warmup, newPushPhase(pr.next, capacity, len(pr.tabs), len(pr.targets)), prog); err != nil {
 			return rr, err
 		}
 	}
@@ -440,7 +441,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 	ph := newPushPhase(pr.next, capacity, len(pr.tabs), len(pr.targets))
 	prog.Phase(fmt.Sprintf("%s@%g/s: measuring", name, rate), int64(rate*cfg.duration.Seconds()), nil)
 	start := time.Now()
-	published, missed, err := pr.drive(rate, cfg.duration, ph)
+	published, missed, err := pr.drive(rate, cfg.duration, ph, prog)
 	if err != nil {
 		return rr, err
 	}
