@@ -50,6 +50,7 @@ type Store struct {
 	// failing is set by the writer when a commit fails, and cleared by the
 	// next one that succeeds; while set, writes are refused.
 	failing atomic.Pointer[writeFailure]
+	failMu  sync.Mutex // orders noteWrite's transitions and their log lines
 	// flushed is notified after every flush of the pending writes.
 	flushed  broadcast
 	closeMu  sync.Mutex

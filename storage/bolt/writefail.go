@@ -32,16 +32,24 @@ func (s *Store) writesFailing() error {
 // noteWrite records the outcome of a commit: the first failure is logged
 // with the sessions whose acknowledged updates now wait for the file,
 // and the first success after failures is logged too. Retries in between
-// are quiet.
+// are quiet. Each transition is logged before HealthCheck reports it, so
+// whoever sees the store fail (or recover) finds the reason in the log.
 func (s *Store) noteWrite(err error) {
+	if err == nil && s.failing.Load() == nil {
+		return // the common case: no transition
+	}
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	f := s.failing.Load()
 	if err == nil {
-		if f := s.failing.Swap(nil); f != nil {
+		if f != nil {
 			s.opts.logger.Info("statetemplate: session file writes succeed again; updates are accepted",
 				"file", s.path, "failing_for", time.Since(f.since).Round(time.Millisecond))
+			s.failing.Store(nil)
 		}
 		return
 	}
-	if !s.failing.CompareAndSwap(nil, &writeFailure{err: err, since: time.Now()}) {
+	if f != nil {
 		return
 	}
 	waiting := s.pending.snapshot(loggedSessions + 1)
@@ -52,6 +60,7 @@ func (s *Store) noteWrite(err error) {
 	s.opts.logger.Warn("statetemplate: session file writes are failing; updates and new sessions are refused until a write succeeds, and the updates already accepted wait in memory (a crash now loses them)",
 		"file", s.path, "err", err, "waiting_updates", s.pending.n.Load(), "sessions", ids,
 		"more_sessions", len(waiting) > loggedSessions)
+	s.failing.Store(&writeFailure{err: err, since: time.Now()})
 }
 
 // probe commits a transaction that rewrites the session count, so that a
