@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/livefir/statetemplate"
 )
@@ -27,7 +28,8 @@ type App[T any] struct {
 	hub      hub[T]
 	uploads  uploads
 	browsers browserConns
-	push     pusher[T] // topics, push workers, broker (push.go)
+	windows  atomic.Int64 // connections holding a compression window (WithCompressionWindows)
+	push     pusher[T]    // topics, push workers, broker (push.go)
 
 	mu      sync.RWMutex
 	actions map[string]ActionFunc[T]

@@ -133,3 +133,28 @@ func TestSocket_AClientOfAnotherProtocolVersionReloads(t *testing.T) {
 		})
 	}
 }
+
+func TestCompression_WindowsAreBoundedAndGivenBack(t *testing.T) {
+	ts := newTestServer(t, live.WithCompressionWindows(1))
+	b := newBrowser(t)
+	const window, alone = "permessage-deflate", "permessage-deflate; client_no_context_takeover; server_no_context_takeover"
+	dial := func() (*websocket.Conn, string, *wirebytes.Recorder) {
+		ref, _ := b.load(ts.URL)
+		ws, resp, rec := b.dialRecorded(ts.URL, ref, websocket.CompressionContextTakeover)
+		return ws, resp.Header.Get("Sec-WebSocket-Extensions"), rec
+	}
+
+	first, ext, _ := dial()
+	assert.Equal(t, window, ext, "the first connection keeps a window")
+	second, ext, rec := dial()
+	assert.Equal(t, alone, ext, "the second, past the budget, compresses each message alone")
+	a, bb := noteTwice(t, second, rec)
+	assert.True(t, a.Compressed, "still compressed")
+	assert.Greater(t, bb.Payload, a.Payload/2, "without a window, the second note is not taken from the first")
+
+	first.Close(websocket.StatusNormalClosure, "")
+	second.Close(websocket.StatusNormalClosure, "")
+	require.Eventually(t, func() bool { return ts.app.Connections() == 0 }, 5*time.Second, 10*time.Millisecond)
+	_, ext, _ = dial()
+	assert.Equal(t, window, ext, "a window given back is offered again")
+}

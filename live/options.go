@@ -37,6 +37,7 @@ type config struct {
 	maxUploadFiles                int
 
 	compression websocket.CompressionMode
+	windows     int // connections that may keep a compression window; 0: no limit
 
 	// Pushes: see options_push.go.
 	broker       Broker
@@ -74,6 +75,7 @@ func newConfig(opts []Option) *config {
 		maxUploadFiles: DefaultMaxUploadFiles,
 
 		compression: websocket.CompressionContextTakeover,
+		windows:     DefaultCompressionWindows,
 		pushBacklog: DefaultPushBacklog,
 
 		logger: slog.Default(),
@@ -224,10 +226,27 @@ func WithOrphanTimeouts(closed, lost time.Duration) Option {
 // compression window across messages, so markup repeated from one update
 // to the next costs a few bytes; it holds a compressor of about 1.2 MB
 // for each connection that has been sent a message of 128 bytes or more
-// (BENCHMARKS.md has the measured cost). websocket.CompressionNoContextTakeover
+// (BENCHMARKS.md has the measured cost), for at most WithCompressionWindows
+// connections at a time. websocket.CompressionNoContextTakeover
 // compresses each message on its own with a pooled compressor, held only
 // while it writes, for messages of 512 bytes or more;
 // websocket.CompressionDisabled turns compression off.
 func WithCompression(mode websocket.CompressionMode) Option {
 	return func(c *config) { c.compression = mode }
+}
+
+// DefaultCompressionWindows is how many connections keep a compression
+// window by default (WithCompressionWindows): about 300 MB of compressors.
+const DefaultCompressionWindows = 256
+
+// WithCompressionWindows bounds the connections that keep a compression
+// window (websocket.CompressionContextTakeover, about 1.2 MB each) to n at
+// a time, so that the memory compression holds is bounded however many
+// tabs connect: a connection past the n-th compresses each message on its
+// own (websocket.CompressionNoContextTakeover, a pooled compressor) and
+// keeps that for its life. The default is DefaultCompressionWindows; 0
+// lets every connection keep one. It applies only with the default mode
+// of WithCompression.
+func WithCompressionWindows(n int) Option {
+	return func(c *config) { c.windows = max(n, 0) }
 }

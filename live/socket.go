@@ -33,7 +33,9 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		defer a.browsers.release(secret)
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.cfg.origins, CompressionMode: a.cfg.compression})
+	mode, release := a.compressionMode()
+	defer release()
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.cfg.origins, CompressionMode: mode})
 	if err != nil {
 		return // Accept has answered: a bad handshake or a foreign origin
 	}
@@ -205,4 +207,20 @@ func (a *App[T]) readMessage(ctx context.Context, c *conn) (websocket.MessageTyp
 		a.cfg.logger.Warn("live: closing a connection whose message did not arrive in time (WithReadTimeout)")
 	}
 	return typ, b, err
+}
+
+// compressionMode returns the compression a new connection is offered,
+// and the function that gives back its compression window when it ends:
+// context takeover while fewer than WithCompressionWindows connections
+// hold a window, else each message compressed on its own.
+func (a *App[T]) compressionMode() (websocket.CompressionMode, func()) {
+	mode := a.cfg.compression
+	if mode != websocket.CompressionContextTakeover || a.cfg.windows == 0 {
+		return mode, func() {}
+	}
+	if a.windows.Add(1) > int64(a.cfg.windows) {
+		a.windows.Add(-1)
+		return websocket.CompressionNoContextTakeover, func() {}
+	}
+	return mode, func() { a.windows.Add(-1) }
 }
