@@ -28,10 +28,8 @@ var resumedRE = `data-resumed="`
 func TestReload_ContinuesTheTabsSession(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t)
-	ref, _ := b.load(ts.URL)
-	ws := b.mustDial(ts.URL, ref)
-	send(t, ws, `{"action":"inc"}`)
-	require.Contains(t, mustRead(t, ws).html(), "Count: 1")
+	ref, ws, html := incremented(t, b, ts.URL)
+	require.Contains(t, html, "Count: 1")
 
 	b.leave(ts.URL, ref, "0123456789abcdef")
 	ref2, body := b.load(ts.URL)
@@ -59,10 +57,7 @@ func TestReload_ContinuesTheTabsSession(t *testing.T) {
 func TestReload_ResumeCookieOfAnotherBrowserStartsANewSession(t *testing.T) {
 	ts := newTestServer(t)
 	a, b := newBrowser(t), newBrowser(t)
-	ref, _ := a.load(ts.URL)
-	ws := a.mustDial(ts.URL, ref)
-	send(t, ws, `{"action":"inc"}`)
-	mustRead(t, ws)
+	ref, _, _ := incremented(t, a, ts.URL)
 
 	b.load(ts.URL) // b gets its own cookie
 	b.leave(ts.URL, ref, "0123456789abcdef")
@@ -74,10 +69,7 @@ func TestReload_ResumeCookieOfAnotherBrowserStartsANewSession(t *testing.T) {
 func TestReload_PrevContinuesASessionNoPageHolds(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t)
-	ref, _ := b.load(ts.URL)
-	ws := b.mustDial(ts.URL, ref)
-	send(t, ws, `{"action":"inc"}`)
-	mustRead(t, ws)
+	ref, ws, _ := incremented(t, b, ts.URL)
 	ws.Close(websocket.StatusGoingAway, "")
 	waitFor(t, func() bool { return ts.app.Connections() == 0 })
 
@@ -97,10 +89,7 @@ func TestReload_PrevContinuesASessionNoPageHolds(t *testing.T) {
 func TestReload_DuplicatedTabStartsFromACopy(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t)
-	ref, _ := b.load(ts.URL)
-	ws := b.mustDial(ts.URL, ref)
-	send(t, ws, `{"action":"inc"}`)
-	mustRead(t, ws)
+	ref, ws, _ := incremented(t, b, ts.URL)
 
 	ref2, _ := b.load(ts.URL)
 	ws2, _, err := b.dialQuery(ts.URL, "ref="+url.QueryEscape(ref2)+"&prev="+url.QueryEscape(ref), nil)
@@ -119,10 +108,7 @@ func TestReload_DuplicatedTabStartsFromACopy(t *testing.T) {
 func TestReload_FreshGivesATabThatTookAnotherTabsCookieItsOwnSession(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t)
-	ref, _ := b.load(ts.URL)
-	ws := b.mustDial(ts.URL, ref)
-	send(t, ws, `{"action":"inc"}`)
-	mustRead(t, ws)
+	ref, ws, _ := incremented(t, b, ts.URL)
 
 	b.leave(ts.URL, ref, "0123456789abcdef")
 	ref2, body := b.load(ts.URL) // a new tab took the cookie the reloading one left
@@ -226,4 +212,15 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// incremented loads a page in b, opens its WebSocket and counts once: a tab
+// whose session has a change to keep. It returns the page's reference,
+// its socket and the update's HTML.
+func incremented(t *testing.T, b *browser, base string) (string, *websocket.Conn, string) {
+	t.Helper()
+	ref, _ := b.load(base)
+	ws := b.mustDial(base, ref)
+	send(t, ws, `{"action":"inc"}`)
+	return ref, ws, mustRead(t, ws).html()
 }
