@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func liveHeap() uint64 {
 func noteOverRawSocket(b testing.TB, ts *testServer) net.Conn {
 	br := newBrowser(b)
 	ref, _ := br.load(ts.URL)
-	conn, rd := rawHandshake(b, ts.URL, "/ws?v=2&ref="+url.QueryEscape(ref), br.cookieHeader(ts.URL),
+	conn, rd := rawHandshake(b, ts.URL, "/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(ref), br.cookieHeader(ts.URL),
 		"Sec-WebSocket-Extensions: permessage-deflate")
 	skipFrame(b, rd) // ready
 	msg := `{"action":"note","text":"` + strings.Repeat("abcdefghij", 30) + `"}`

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,9 @@ import (
 )
 
 // dialRecorded opens the tab's WebSocket offering mode, recording what
-// crosses the network.
+// crosses the network. It speaks version 2, whose batches carry every
+// text whole, so that what the tests see is the compressor's work (version
+// 3 would send the second of two similar texts as a splice).
 func (b *browser) dialRecorded(base, ref string, mode websocket.CompressionMode) (*websocket.Conn, *http.Response, *wirebytes.Recorder) {
 	b.t.Helper()
 	rec := &wirebytes.Recorder{}
@@ -31,7 +34,9 @@ func (b *browser) dialRecorded(base, ref string, mode websocket.CompressionMode)
 	})
 	require.NoError(b.t, err)
 	b.t.Cleanup(func() { ws.CloseNow() })
-	expectReady(b.t, ws)
+	_, ready, err := ws.Read(ctx)
+	require.NoError(b.t, err)
+	require.Equal(b.t, `{"v":2}`, string(ready), "a client of version 2 is served in version 2")
 	return ws, resp, rec
 }
 
@@ -114,7 +119,7 @@ func TestSocket_AClientOfAnotherProtocolVersionReloads(t *testing.T) {
 	tests := []struct{ name, version string }{
 		{"no version (the JSON client before version 2)", ""},
 		{"version 1", "v=1&"},
-		{"a later version", "v=3&"},
+		{"a later version", "v=4&"},
 	}
 	ts := newTestServer(t)
 	for _, tc := range tests {
@@ -157,4 +162,41 @@ func TestCompression_WindowsAreBoundedAndGivenBack(t *testing.T) {
 	require.Eventually(t, func() bool { return ts.app.Connections() == 0 }, 5*time.Second, 10*time.Millisecond)
 	_, ext, _ = dial()
 	assert.Equal(t, window, ext, "a window given back is offered again")
+}
+
+// A page cached from before version 3 keeps working after a deploy: its
+// client of version 2 is served in version 2, every id and text whole,
+// which its decoder (DecodeBatch's rules) reads on its own.
+func TestSocket_AClientOfVersion2IsServedInVersion2(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t)
+	ref, _ := b.load(ts.URL)
+	ws, _, _ := b.dialRecorded(ts.URL, ref, websocket.CompressionDisabled) // v=2, and its ready message checked
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var msgs []string
+	for i := 1; i <= 3; i++ {
+		send(t, ws, `{"action":"inc","_seq":`+strconv.Itoa(i)+`}`)
+		_, msg, err := ws.Read(ctx)
+		require.NoError(t, err)
+		batch, err := live.DecodeBatch(msg)
+		require.NoError(t, err, "%q", msg)
+		require.Equal(t, int64(i), batch.Ack)
+		require.Len(t, batch.Updates, 1)
+		assert.Equal(t, "Count: "+strconv.Itoa(i), batch.Updates[0].HTML)
+		msgs = append(msgs, string(msg))
+	}
+	assert.Equal(t, strings.Replace(msgs[1], "2", "3", 2), msgs[2], "the third like the second, whole")
+
+	// The same page's client of version 3 gets the short forms.
+	tab := b.mustDial(ts.URL, ref)
+	for i := 4; i <= 5; i++ {
+		send(t, tab, `{"action":"inc","_seq":`+strconv.Itoa(i)+`}`)
+		mustRead(t, tab)
+	}
+	for _, want := range []string{"\x1etcount\x1fCount: 4", "\x1etcount\x1fCount: 5"} {
+		_, msg, err := ws.Read(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(msg), "the version-2 tab, meanwhile, gets them whole")
+	}
 }

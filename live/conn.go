@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/livefir/statetemplate"
 )
 
 // The close codes the client understands; see the package documentation.
@@ -49,6 +51,20 @@ type conn struct {
 	// held back while this connection was behind go on (see push.go).
 	drained  atomic.Pointer[func()]
 	observer PushObserver
+
+	// wire is what the client knows, for the short forms of version 3;
+	// nil for a client of version 2. Batches are encoded for it, in the
+	// order they are queued, under the session's lock.
+	wire *wireState
+}
+
+// encode returns the wire form of updates for this connection, ending
+// with the acknowledgment ack unless it is 0.
+func (c *conn) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
+	if c.wire != nil {
+		return c.wire.encode(updates, ack)
+	}
+	return EncodeBatch(Batch{Updates: updates, Ack: ack})
 }
 
 // outMsg is one queued message; push is set on a push's updates, whose

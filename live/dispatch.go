@@ -151,8 +151,8 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 		switch {
 		case errors.Is(err, statetemplate.ErrConflict):
 			// The session now holds the winner's state.
-			if msg, rerr := a.wholePage(ls); rerr == nil {
-				ls.broadcast(msg)
+			if page, rerr := a.wholePage(ls); rerr == nil {
+				ls.send(page, nil, 0, nil)
 			}
 		case !sessionGone(err) && !errors.Is(err, statetemplate.ErrSessionClosed):
 			a.rollback(ctx, ls)
@@ -160,26 +160,24 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 		a.failed(ls, err)
 		return err
 	}
-	msg, err := encodeUpdates(updates)
-	if err != nil {
-		return err
-	}
-	if rp := replyOf(ctx); msg != nil && rp != nil && rp.origin != nil && rp.Ack != 0 && rp.onlyAck() {
+	if rp := replyOf(ctx); rp != nil && rp.origin != nil && rp.Ack != 0 && rp.onlyAck() && hasUpdates(updates) {
 		// The action's ack ends its connection's copy of the batch: one
 		// frame instead of two. The reply is then empty.
-		own := withAck(msg, rp.Ack)
+		ack := rp.Ack
 		rp.Ack = 0
-		for c := range ls.conns {
-			if c == rp.origin {
-				c.enqueue(own)
-			} else {
-				c.enqueue(msg)
-			}
-		}
-		return nil
+		return ls.send(updates, rp.origin, ack, nil)
 	}
-	ls.broadcastMarked(msg, markOf(ctx))
-	return nil
+	return ls.send(updates, nil, 0, markOf(ctx))
+}
+
+// hasUpdates reports whether updates hold one that is not a no-op.
+func hasUpdates(updates []statetemplate.Update) bool {
+	for _, u := range updates {
+		if !u.IsNoOp {
+			return true
+		}
+	}
+	return false
 }
 
 // rollback restores the session's last committed data. ls.mu must be held.
@@ -218,28 +216,26 @@ func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 	if ls.dead {
 		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
 	}
-	msg, err := a.wholePage(ls)
+	page, err := a.wholePage(ls)
 	if err != nil {
 		return err
 	}
+	msg, err := c.encode(page, 0)
 	c.enqueue(msg)
-	return nil
+	return err
 }
 
 // wholePage renders the session's whole page as a body replace: the page
 // from its body on, which is all the client reads of it. ls.mu must be
 // held.
-func (a *App[T]) wholePage(ls *liveSession[T]) ([]byte, error) {
+func (a *App[T]) wholePage(ls *liveSession[T]) ([]statetemplate.Update, error) {
 	html, err := a.r.RenderPage(ls.token)
 	if err != nil {
 		a.failed(ls, err)
 		return nil, err
 	}
 	body, _, err := fragments.Diff(nil, []byte(html))
-	if err != nil {
-		return nil, err
-	}
-	return encodeUpdates(body)
+	return body, err
 }
 
 // failed closes the session's connections when err means it is gone, or

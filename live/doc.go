@@ -60,10 +60,12 @@
 //
 // # Wire format
 //
-// The handshake: GET /ws?ref=REF&url=URL, with the browser cookie and an
-// Origin of this host (or WithOrigins). URL is the page's path and query;
-// at most one of resumed=1, fresh=1 and prev=REF2 follows (the reload
-// protocol above; a non-browser client sends none).
+// The handshake: GET /ws?v=3&ref=REF&url=URL, with the browser cookie and
+// an Origin of this host (or WithOrigins). v is the client's protocol
+// version (ProtocolVersion; a client of version 2 is served in version 2,
+// any other is closed with 4401 and reloads once). URL is the page's path
+// and query; at most one of resumed=1, fresh=1 and prev=REF2 follows (the
+// reload protocol above; a non-browser client sends none).
 //
 // Browser to server, one JSON object per text message:
 //
@@ -76,14 +78,19 @@
 // whenever an update cannot be applied (a missing element); the answer is
 // a body replace (fragment_id "") with the session's full page.
 //
-// Server to browser, one JSON value per text message:
+// Server to browser, one text message each:
 //
-//	[]                                                             ready: the session is open (always first)
-//	[{"fragment_id": ..., "action": ..., "html": ..., ...}, ...]  updates, applied in order; action "title" sets document.title
-//	{"ref": "..."}                                                the tab reference the page holds from now on
+//	{"v":3}                                 ready: the session is open (always first), in the client's version
+//	a batch of updates                      the wire form (EncodeBatch, and Decoder for version 3's references and splices), applied in order; it may end with an action's ack
+//	{"ref": "..."}                          the tab reference the page holds from now on
 //	{"ack": 7, "flash": [...], "events": [...], "nav": "/boards/3", "redirect": "..."}
 //	{"ack": 7, "error": "invalid", "message": "...", "action": "save", "fields": {"title": "Enter a title."}}
 //
+// A batch never starts with "{"; a reply always does. A batch is encoded
+// for each connection: version 3 numbers the ids a connection's records
+// carry and names them by number later, and sends a text that a text
+// record set before (with no html since) as a splice of it, where either
+// is shorter and the message goes uncompressed (see Decoder).
 // An action's updates go to every connection of its session; its reply
 // (the object with "ack") to the connection it came from, after the
 // updates. A push's reply carries no ack and goes to every connection.

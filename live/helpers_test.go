@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,6 +190,10 @@ type serverMsg struct {
 	Ref     string
 }
 
+// decoders holds each connection's live.Decoder: a batch of version 3 may
+// name what an earlier one sent.
+var decoders sync.Map // *websocket.Conn → *live.Decoder
+
 func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -200,7 +205,8 @@ func read(t *testing.T, ws *websocket.Conn) (serverMsg, error) {
 	var m serverMsg
 	switch {
 	case len(b) > 0 && b[0] != '{':
-		batch, err := live.DecodeBatch(b)
+		d, _ := decoders.LoadOrStore(ws, &live.Decoder{})
+		batch, err := d.(*live.Decoder).Decode(b)
 		require.NoError(t, err)
 		m.Updates = batch.Updates
 		if batch.Ack != 0 {
@@ -249,7 +255,7 @@ func expectReady(t testing.TB, ws *websocket.Conn) {
 	defer cancel()
 	_, b, err := ws.Read(ctx)
 	require.NoError(t, err)
-	require.Equal(t, `{"v":2}`, string(b), "the first message is the ready message")
+	require.Equal(t, `{"v":`+strconv.Itoa(live.ProtocolVersion)+`}`, string(b), "the first message is the ready message")
 }
 
 // dialTinyBuffer dials with a 4 KiB socket receive buffer, so that a client
@@ -266,7 +272,7 @@ func (b *browser) dialTinyBuffer(base, ref string) *websocket.Conn {
 	b.t.Cleanup(tr.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?v=2&ref=" + url.QueryEscape(ref)
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?v=" + strconv.Itoa(live.ProtocolVersion) + "&ref=" + url.QueryEscape(ref)
 	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient: &http.Client{Transport: tr},
 		HTTPHeader: http.Header{"Cookie": {b.cookieHeader(base)}},

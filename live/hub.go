@@ -39,6 +39,41 @@ func (ls *liveSession[T]) broadcastMarked(msg []byte, mark *pushMark) {
 	}
 }
 
+// send encodes updates for each of the session's connections and queues
+// them: with the acknowledgment ack at the end for origin (when not nil),
+// and marked as a push's when mark is not nil. Connections of version 2
+// share one encoding. ls.mu must be held, so that each connection's
+// batches are encoded in the order they are queued.
+func (ls *liveSession[T]) send(updates []statetemplate.Update, origin *conn, ack int64, mark *pushMark) error {
+	var shared []byte
+	for c := range ls.conns {
+		var msg []byte
+		var err error
+		switch {
+		case c.wire != nil || c == origin && ack != 0:
+			msg, err = c.encode(updates, ackFor(c, origin, ack))
+		case shared == nil:
+			shared, err = c.encode(updates, 0)
+			msg = shared
+		default:
+			msg = shared
+		}
+		if err != nil {
+			return err
+		}
+		c.enqueueMsg(outMsg{b: msg, push: mark})
+	}
+	return nil
+}
+
+// ackFor is the acknowledgment c's copy of a batch ends with.
+func ackFor(c, origin *conn, ack int64) int64 {
+	if c == origin {
+		return ack
+	}
+	return 0
+}
+
 // hub maps session IDs to their live sessions. A session's data object is
 // shared by every handle on it, so at most one liveSession per ID may run
 // actions: attach waits until a detached one has finished closing.

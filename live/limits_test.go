@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestReadTimeout_ClosesAConnectionWhoseMessageStalls(t *testing.T) {
 	ts := newTestServer(t, live.WithReadTimeout(200*time.Millisecond))
 	b := newBrowser(t)
 	ref, _ := b.load(ts.URL)
-	conn, rd := rawHandshake(t, ts.URL, "/ws?v=2&ref="+url.QueryEscape(ref), b.cookieHeader(ts.URL))
+	conn, rd := rawHandshake(t, ts.URL, "/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(ref), b.cookieHeader(ts.URL))
 	defer conn.Close()
 	readFrame(t, rd) // the ready message
 

@@ -178,7 +178,7 @@ func openTinyTab(t *testing.T, base string, topics ...string) tab {
 	t.Cleanup(tr.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v=2&ref="+url.QueryEscape(ref), &websocket.DialOptions{
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(ref), &websocket.DialOptions{
 		HTTPClient: &http.Client{Transport: tr},
 		HTTPHeader: http.Header{"Cookie": {b.cookieHeader(base)}, "X-Topics": {strings.Join(topics, ",")}},
 	})

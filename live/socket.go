@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -42,6 +44,10 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(a.cfg.maxMessage)
 	c := newConn(ws, a.cfg)
 	c.req = r
+	v := r.URL.Query().Get("v")
+	if v == protocolVersion {
+		c.wire = newWireState(mode == websocket.CompressionContextTakeover && contextTakeover(w.Header()))
+	}
 	if !a.track(c) {
 		c.close(CloseGoingAway, "server shutting down")
 		c.wg.Wait()
@@ -49,9 +55,10 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	defer a.untrack(c)
 	defer c.wait()
-	if v := r.URL.Query().Get("v"); v != protocolVersion {
+	if v != protocolVersion && v != strconv.Itoa(wireVersionOld) {
 		// A page of another version of the client (one cached from
-		// before a deploy): it reloads once, and gets this server's.
+		// before a deploy): it reloads once, and gets this server's. A
+		// client of version 2 is served in version 2.
 		a.cfg.logger.Debug("live: refusing a client of another protocol version", "version", v)
 		c.close(CloseSessionGone, "protocol version "+protocolVersion+" only: reload")
 		return
@@ -73,7 +80,7 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer a.leave(ls, c)
-	c.enqueue(readyMessage)
+	c.enqueue([]byte(`{"v":` + v + `}`)) // the ready message, in the client's version
 	if j.ref != j.pageRef {
 		c.enqueue(refMessage(j.ref))
 	}
@@ -207,6 +214,13 @@ func (a *App[T]) readMessage(ctx context.Context, c *conn) (websocket.MessageTyp
 		a.cfg.logger.Warn("live: closing a connection whose message did not arrive in time (WithReadTimeout)")
 	}
 	return typ, b, err
+}
+
+// contextTakeover reports whether the handshake's answer h agreed on
+// permessage-deflate with the server keeping its compression window.
+func contextTakeover(h http.Header) bool {
+	ext := h.Get("Sec-WebSocket-Extensions")
+	return strings.Contains(ext, "permessage-deflate") && !strings.Contains(ext, "server_no_context_takeover")
 }
 
 // compressionMode returns the compression a new connection is offered,

@@ -12,15 +12,14 @@ import (
 
 // ProtocolVersion is the version of the wire protocol this package and
 // the browser client it serves speak. The client sends it in the
-// WebSocket handshake (v=2) and the server's first message carries it
-// ({"v":2}); on any mismatch the page reloads once, which fetches the
-// client of the server it then talks to.
-const ProtocolVersion = 2
-
-// readyMessage is the first message of every connection whose session
-// opened: the client treats the session as live from then on, once it
-// has checked the version.
-var readyMessage = []byte(`{"v":` + protocolVersion + `}`)
+// WebSocket handshake (v=3) and the server's first message, the ready
+// message, carries it back ({"v":3}); the client treats the session as
+// live from then on. A client of version 2 (a page cached from before
+// version 3) is served in version 2, the form EncodeBatch writes; on any
+// other version the page reloads once, which fetches the client of the
+// server it then talks to. Version 3 adds references and splices (see
+// Decoder).
+const ProtocolVersion = 3
 
 // protocolVersion is ProtocolVersion as the handshake's v carries it.
 var protocolVersion = strconv.Itoa(ProtocolVersion)
@@ -49,9 +48,14 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	b  insertBefore      target id, html
 //	t  text              text (the element's new content, plain)
 //	s  attrs             html (lead and start tag)
-//	T  title             text (the id is empty)
+//	T  title             text (the id is empty); h in version 3
 //	d  data_changed      paths (the id is empty); it belongs to the next record
 //	k  ack               - (the "id" is the action's _seq): the reply {"ack": seq}
+//
+// That is version 2, which EncodeBatch writes and DecodeBatch reads.
+// Version 3, which the browser client speaks, adds references (an upper
+// case operation names its element by number) and splices (p: a text by
+// what changed in it); see Decoder and wirestate.go.
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
 // them. An action's acknowledgment, when it is all the reply says, ends
@@ -106,45 +110,95 @@ func EncodeBatch(b Batch) ([]byte, error) {
 
 // encodeUpdates is EncodeBatch without an ack.
 func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
-	var fields []string // every id and field, to choose the separators
-	n := 0
+	b, err := prepare(updates)
+	if err != nil {
+		return nil, err
+	}
+	return b.write(nil, false), nil
+}
+
+// batch is a batch of updates ready to be written: the fields of its
+// records (ids, targets, html and data_changed paths, invalid UTF-8
+// repaired), the operation of each update, its separator, and the length
+// of its version-2 form.
+type batch struct {
+	updates []statetemplate.Update // without no-ops
+	ops     []wireOp
+	fields  []string
+	sep     rune
+	plain   int
+}
+
+// prepare checks that every update has a wire form and gathers the
+// records' fields.
+func prepare(updates []statetemplate.Update) (batch, error) {
+	var b batch
+	seps, text := 0, 0 // separators and other bytes of the version-2 form
 	for _, u := range updates {
 		if u.IsNoOp {
 			continue
 		}
-		fields = append(fields, u.FragmentID, u.TargetID, u.HTML)
-		fields = append(fields, u.DataChanged...)
-		n += 8 + len(u.FragmentID) + len(u.TargetID) + len(u.HTML)
+		op, ok := opOf(u.Action)
+		if !ok {
+			return batch{}, fmt.Errorf("live: no wire form for action %q", u.Action)
+		}
+		b.updates, b.ops = append(b.updates, u), append(b.ops, op)
+		b.fields = append(b.fields, valid(u.FragmentID), valid(u.TargetID), valid(u.HTML))
 		for _, p := range u.DataChanged {
-			n += 1 + len(p)
+			b.fields = append(b.fields, valid(p))
+		}
+		last := b.fields[len(b.fields)-3-len(u.DataChanged):]
+		if len(u.DataChanged) > 0 {
+			seps, text = seps+1+len(u.DataChanged), text+1
+			for _, p := range last[3:] {
+				text += len(p)
+			}
+		}
+		seps, text = seps+1+op.fields, text+1+len(last[0])
+		if op.fields == 2 {
+			text += len(last[1])
+		}
+		if op.fields > 0 {
+			text += len(last[2])
 		}
 	}
-	if n == 0 {
-		return nil, nil
+	if len(b.ops) > 0 {
+		b.sep = separators(b.fields)
+		b.plain = seps*utf8.RuneLen(b.sep) + text
 	}
-	for i, f := range fields {
-		if !utf8.ValidString(f) {
-			fields[i] = strings.ToValidUTF8(f, "\uFFFD")
-		}
+	return b, nil
+}
+
+// write writes the batch: in version 2 when w is nil, else in version 3
+// for the connection w, with references and splices when short is set,
+// keeping w as the client will. It is nil when the batch has no record.
+func (b batch) write(w *wireState, short bool) []byte {
+	if len(b.ops) == 0 {
+		return nil
 	}
-	r := separators(fields)
-	var b strings.Builder
-	b.Grow(n)
-	k := 0
+	var out strings.Builder
+	out.Grow(b.plain)
 	record := func(op byte, id string) {
-		b.WriteRune(r)
-		b.WriteByte(op)
-		b.WriteString(id)
+		out.WriteRune(b.sep)
+		out.WriteByte(op)
+		out.WriteString(id)
 	}
 	field := func(s string) {
-		b.WriteRune(r + 1)
-		b.WriteString(s)
+		out.WriteRune(b.sep + 1)
+		out.WriteString(s)
 	}
-	for _, u := range updates {
-		if u.IsNoOp {
-			continue
+	named := func(op byte, id string) {
+		if ref, ok := w.ref(id); ok && short {
+			record(op-'a'+'A', ref)
+			return
 		}
-		id, target, html, paths := fields[k], fields[k+1], fields[k+2], fields[k+3:k+3+len(u.DataChanged)]
+		record(op, id)
+		w.learn(id)
+	}
+	k := 0
+	for i, u := range b.updates {
+		op := b.ops[i]
+		id, target, html, paths := b.fields[k], b.fields[k+1], b.fields[k+2], b.fields[k+3:k+3+len(u.DataChanged)]
 		k += 3 + len(u.DataChanged)
 		if len(paths) > 0 {
 			record(opDataChanged, "")
@@ -152,11 +206,27 @@ func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 				field(p)
 			}
 		}
-		op, ok := opOf(u.Action)
-		if !ok {
-			return nil, fmt.Errorf("live: no wire form for action %q", u.Action)
+		if w == nil {
+			record(op.op, id)
+		} else {
+			switch op.op {
+			case opTitle:
+				record(opTitleV3, "")
+				field(html)
+				continue
+			case opText:
+				if s, ok := w.splice(id, html, short); ok {
+					named(opSplice, id)
+					for _, f := range s {
+						field(f)
+					}
+					continue
+				}
+			case opReplace, opAppend, opInsertAfter, opInsertBefore:
+				forget(w.texts, html)
+			}
+			named(op.op, id)
 		}
-		record(op.op, id)
 		if op.fields == 2 {
 			field(target)
 		}
@@ -164,7 +234,7 @@ func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 			field(html)
 		}
 	}
-	return []byte(b.String()), nil
+	return []byte(out.String())
 }
 
 func opOf(action string) (wireOp, bool) {
@@ -242,11 +312,13 @@ type Batch struct {
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
 func DecodeBatch(msg []byte) (Batch, error) {
-	ups, ack, err := decodeBatch(msg)
+	ups, ack, err := decodeMessage(msg, decodeRecord)
 	return Batch{Updates: ups, Ack: ack}, err
 }
 
-func decodeBatch(msg []byte) ([]statetemplate.Update, int64, error) {
+// decodeMessage parses a batch whose records other than data_changed and
+// ack decode decodes.
+func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, error)) ([]statetemplate.Update, int64, error) {
 	if !utf8.Valid(msg) {
 		return nil, 0, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
 	}
@@ -283,7 +355,7 @@ func decodeBatch(msg []byte) ([]statetemplate.Update, int64, error) {
 			ack = n
 			continue
 		}
-		u, err := decodeRecord(op, id, f)
+		u, err := decode(op, id, f)
 		if err != nil {
 			return nil, 0, err
 		}

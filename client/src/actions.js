@@ -4,9 +4,9 @@
 import { raw, remember } from "./socket.js";
 import { fire, events } from "./notices.js";
 import { plus, withPlus } from "./plus.js";
+import { doc } from "./morph.js";
 
-const doc = document,
-  pending = {},
+const pending = {},
   LOADING = "data-st-loading",
   STEER = "action change debounce throttle reset confirm".split(" ");
 let seq = 0;

@@ -6,26 +6,25 @@
 // element it changed (document.body when none stands for it), or null when
 // it could not: a missing element, or a record of the wrong shape, makes
 // the client ask for a re-render.
-import { parse, lead, dropLead, guard, morphRoot } from "./morph.js";
+import { doc, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 
-const doc = document,
-  // byId finds a fragment: an element of the body (markup the parser put
-  // into the head on an earlier load may still hold the id there).
-  byId = (id) => doc.body.querySelector("#" + CSS.escape(id)),
-  // root is the element of a fragment's html parsed into f, or null.
-  root = (f, id) => (f.lastChild?.id === id ? f.lastChild : null);
+// byId finds a fragment: an element of the body (markup the parser put
+// into the head on an earlier load may still hold the id there).
+const byId = (id) => doc.body.querySelector("#" + CSS.escape(id)),
+  // root is the element of a fragment's html parsed into f, or false.
+  root = (f, id) => f.lastChild?.id === id && f.lastChild;
 
 export const apply = (r) => {
-  const [k, h, y] = r,
-    a = k[0],
-    id = k.slice(1),
+  let [k, h, y] = r,
+    a = k[0];
+  const id = k.slice(1),
     el = id ? byId(id) : doc.body,
     p = el?.parentNode;
   let t, f;
   // data_changed (d) is for page script; the others have a set length.
   if (a == "d") return doc.head;
-  if (r.length != ({ x: 1, i: 3, b: 3 }[a] || 2)) return null;
-  if (a == "T") return (doc.title = h), doc.head;
+  if (r.length != ({ x: 1, i: 3, b: 3, p: 4 }[a] || 2)) return null;
+  if (a == "h") return (doc.title = h), doc.head;
   if (a == "i" || a == "b") {
     if (!(t = byId(h))) return null;
     const q = t.parentNode,
@@ -36,6 +35,8 @@ export const apply = (r) => {
   if (!el) return null;
   if (a == "x") return guard(p, () => (dropLead(el), el.remove())), doc.body;
   if (a == "a") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
+  // A splice: keep h code units of the text, drop y after them, put r[3].
+  if (a == "p") (h = (t = el.textContent).slice(0, h) + r[3] + t.slice(+h + +y)), (a = "t");
   if (a == "t") return guard(el, () => (el.textContent = h)), el;
   if (a != "r" && a != "s") return null;
   // The body as the page's parser reads it: within <html>.

@@ -26,12 +26,12 @@ export const listenChanges = () => {
   const changed = (e) => {
     const c = e.target,
       f = c.form,
-      own = core.isInput(c) && c.dataset.change,
+      own = core.input(c) && c.dataset.change,
       act = own || f?.dataset.change;
     if (c.getAttribute?.("aria-invalid")) errors(f || document, {}, c.name);
     if (act)
       later(c, e, () =>
-        core.send(act, own ? { ...core.fields(c), value: core.value(c) } : core.formFields(f, core.fields(f)))
+        core.send(act, own ? { ...core.fields(c), value: core.value(c) } : core.form(f, core.fields(f)))
       );
   };
   addEventListener("input", changed);

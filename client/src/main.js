@@ -5,7 +5,7 @@
 // and applies the fragment updates the server sends. See live/doc.go for the
 // wire format and close codes, fragments/doc.go for the update semantics,
 // client/README.md for the attributes a page uses.
-import { connect, status, remember, here, uploadURL } from "./socket.js";
+import { connect, status, here, uploadURL } from "./socket.js";
 import { listenActions, send, fields, formFields, value, isInput } from "./actions.js";
 import { fire, on } from "./notices.js";
 import { plus, source, withPlus, grow } from "./plus.js";
@@ -19,7 +19,7 @@ window.statetemplate = {
   hook: (name, obj) => withPlus(() => plus.hook(name, obj)),
   on,
   // For the plus extension: see core.js.
-  _: { send, remember, here, uploadURL, fire, fields, formFields, value, isInput, plus },
+  _: { send, here, up: uploadURL, fire, fields, form: formFields, value, input: isInput, plus },
 };
 listenActions();
 grow(document.documentElement, []);

@@ -2,7 +2,8 @@
 // keeping the nodes that match and what the user did to form controls (the
 // rule is in client/README.md). Parsing happens in the context the markup
 // goes into, as the page's own parser would.
-const doc = document;
+// doc is the page's document, one name for it in every module.
+export const doc = document;
 
 // parse parses html as the content of an element like ctx (its namespace,
 // its insertion mode, scripting on) into a DocumentFragment. Scripts in it
@@ -150,7 +151,7 @@ export const morphRoot = (el, t, shallow) => {
     e = f?.selectionEnd;
   const live = ids(el),
     next = ids(t);
-  key = (id) => (id && next.get(id) && live.get(id)) || null;
+  key = (id) => id && next.get(id) && live.get(id);
   el.normalize();
   morph(el, t, shallow);
   if (f && f != doc.activeElement && doc.contains(f)) {

@@ -1,7 +1,8 @@
 // Events: the client's own on document, and those the server pushes for
 // page script.
-const doc = document,
-  handlers = {};
+import { doc } from "./morph.js";
+
+const handlers = {};
 
 // fire dispatches the CustomEvent "statetemplate:"+name on document and
 // reports whether no listener cancelled it.

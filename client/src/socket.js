@@ -6,12 +6,12 @@ import { apply } from "./apply.js";
 import { answer, settle } from "./actions.js";
 import { grow } from "./plus.js";
 import { fire } from "./notices.js";
+import { doc } from "./morph.js";
 
-const doc = document,
-  RESYNC = { action: "_resync" },
+const RESYNC = { action: "_resync" },
   // The server's first message: the session is open, and the server
   // speaks this client's version of the wire form (live/wire.go).
-  READY = '{"v":2}',
+  READY = '{"v":3}',
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
@@ -23,6 +23,9 @@ const doc = document,
     } catch (x) {}
   };
 let ws,
+  // ids are the ids this connection's records have carried, by number:
+  // an upper-case record names its element by number (live/wirestate.go).
+  ids,
   tries = 0,
   opened,
   live,
@@ -31,6 +34,9 @@ let ws,
   base,
   first,
   key;
+
+// learn numbers an id a batch carried, up to 4096 of them.
+const learn = (i) => i && !ids[4095] && !ids.includes(i) && ids.push(i);
 
 export const here = () => location.pathname + location.search;
 
@@ -97,7 +103,8 @@ const gone = () => {
 };
 
 const open = () => {
-  ws = new WebSocket(base + "v=2&ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ids = [];
+  ws = new WebSocket(base + "v=3&ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
@@ -125,12 +132,20 @@ const open = () => {
     // update failed.
     let k, bad;
     m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
-    for (const r of m)
-      if (r[0][0] == "k") k = r[0].slice(1);
-      else if (!bad) {
+    for (const r of m) {
+      const a = r[0][0],
+        id = r[0].slice(1);
+      if (a == "k") {
+        k = id;
+        continue;
+      }
+      // Both ends number every id a record carries, even past a failure.
+      a < "a" ? (r[0] = a.toLowerCase() + (ids[parseInt(id, 36)] ?? "?")) : learn(id);
+      if (!bad) {
         const el = apply(r);
         el ? touched.push(el) : (bad = raw(RESYNC) || 1);
       }
+    }
     grow(doc.body, touched);
     touched[0] && fire("update", m);
     k && answer({ ack: k });

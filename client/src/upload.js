@@ -12,7 +12,7 @@ export const upload = (f, d) =>
     f.querySelectorAll("input[type=file]").forEach((c) => {
       for (const file of c.files) if (c.name) body.append(c.name, file, file.name);
     });
-    x.open("POST", core.uploadURL());
+    x.open("POST", core.up());
     x.upload.onprogress = (e) => {
       const p = e.lengthComputable ? e.loaded / e.total : 0;
       f.setAttribute("data-st-progress", Math.round(p * 100));

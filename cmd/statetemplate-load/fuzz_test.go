@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/livefir/statetemplate/live"
 )
 
 // FuzzAnswerParsing feeds the parsers of what a server sends back — pages,
@@ -34,7 +36,7 @@ func FuzzAnswerParsing(f *testing.F) {
 			}
 		}
 		_, _ = parseVmRSS(strings.NewReader(string(b)))
-		if seq := tickSeq(b); seq < 0 || seq > 0 && !bytes.Contains(b, []byte(strconv.FormatInt(seq, 10))) {
+		if seq := tickSeq(new(live.Decoder), b); seq < 0 || seq > 0 && !bytes.Contains(b, []byte(strconv.FormatInt(seq, 10))) {
 			t.Fatalf("tickSeq returned %d, not in the input", seq)
 		}
 	})

@@ -39,6 +39,7 @@ type tab struct {
 	index  int          // in the run's tabs, for the phase's counts
 	last   atomic.Int64 // the last tick it showed
 	dead   atomic.Bool
+	dec    live.Decoder // every batch of the connection goes through it, in order
 }
 
 // pushPhase collects the client side of one publishing phase.
@@ -98,9 +99,10 @@ type pushRun struct {
 // tickSeq finds the tick number a push frame shows: the text of the
 // element with id "tick" starts with "#" and the number, in a text update
 // of the element or in markup that holds it. It returns 0 when the frame
-// has none (an answer to an action).
-func tickSeq(msg []byte) int64 {
-	b, err := live.DecodeBatch(msg)
+// has none (an answer to an action). d is the connection's decoder, which
+// every batch of it goes through in order.
+func tickSeq(d *live.Decoder, msg []byte) int64 {
+	b, err := d.Decode(msg)
 	if err != nil {
 		return 0
 	}
@@ -314,7 +316,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 			b := buf.Bytes()
 			// The ack ends the action's batch of updates, or is a batch of
 			// its own.
-			batch, _ := live.DecodeBatch(b)
+			batch, _ := tb.dec.Decode(b)
 			done := batch.Ack == int64(i+1)
 			failed := bytes.HasPrefix(b, []byte(`{"error"`))
 			bufPool.Put(buf)
@@ -344,7 +346,7 @@ func (pr *pushRun) read(tb *tab) {
 		}
 		now := time.Now()
 		b := buf.Bytes()
-		if seq := tickSeq(b); seq > 0 {
+		if seq := tickSeq(&tb.dec, b); seq > 0 {
 			prev := tb.last.Swap(seq)
 			ph := pr.phase.Load()
 			if ph != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/live"
 	"github.com/livefir/statetemplate/storage/redis/redistest"
 )
 
@@ -67,7 +68,7 @@ func TestTickSeq_FindsTheTickInAPushFrame(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, tickSeq([]byte(tc.in)))
+			assert.Equal(t, tc.want, tickSeq(new(live.Decoder), []byte(tc.in)))
 		})
 	}
 }

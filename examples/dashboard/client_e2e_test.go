@@ -71,7 +71,7 @@ func newScripted(t *testing.T) *scripted {
 			ws.Close(live.CloseSessionGone, "session gone")
 			return
 		}
-		ready := `{"v":2}`
+		ready := `{"v":` + strconv.Itoa(live.ProtocolVersion) + `}`
 		if p := s.ready.Load(); p != nil {
 			ready = *p
 		}
@@ -116,9 +116,14 @@ func (s *scripted) expectRecv(t *testing.T, want string) {
 	}
 }
 
+// encoders holds each connection's live.Encoder: the client numbers the
+// ids a connection's batches carry, and later ones may name them so.
+var encoders sync.Map // *websocket.Conn → *live.Encoder
+
 func push(t *testing.T, ws *websocket.Conn, updates ...statetemplate.Update) {
 	t.Helper()
-	b, err := live.EncodeBatch(live.Batch{Updates: updates})
+	e, _ := encoders.LoadOrStore(ws, &live.Encoder{})
+	b, err := e.(*live.Encoder).Encode(live.Batch{Updates: updates})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -288,7 +293,7 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 				w.Header()[k] = v
 			}
 			w.WriteHeader(rec.Code)
-			w.Write([]byte(strings.Replace(rec.Body.String(), `src="/statetemplate.js?v=2"`, `src="/old.js"`, 1)))
+			w.Write([]byte(strings.Replace(rec.Body.String(), `src="/statetemplate.js?v=3"`, `src="/old.js"`, 1)))
 		default:
 			proxy.ServeHTTP(w, r)
 		}
@@ -299,7 +304,7 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 	tb.do(chromedp.Navigate(front.URL + "/"))
 	require.Eventually(t, func() bool { return loads.Load() == 2 }, 10*time.Second, 20*time.Millisecond, "the old client reloads")
 	tb.waitConnected()
-	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=2"]') !== null`), "this server's client")
+	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=3"]') !== null`), "this server's client")
 	assert.True(t, eval[bool](tb, `!!document.querySelector('script[data-resumed]')`), "the reload continued the tab's session")
 	tb.click("#increment")
 	tb.waitFor(`document.querySelector("#counter-display").textContent.trim() === "1"`)

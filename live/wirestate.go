@@ -1,0 +1,319 @@
+package live
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livefir/statetemplate"
+)
+
+// Wire version 3 is version 2 (see EncodeBatch) with two ways to say less
+// on a connection, for what its client already knows:
+//
+//   - References. Every id a connection's records carry literally as
+//     their id is numbered in order of first appearance, up to
+//     maxWireIDs (an insert's target is not: it stays literal). A record whose operation character is
+//     upper case names its element by that number, in base 36, instead:
+//     "X3" removes the element of id number 3.
+//   - Splices. The text an element was last given by a text record, since
+//     the last record that carried html (r, a, i, b) that may hold the
+//     element (see forget), is known to both ends: the client has it in
+//     the element. A splice record p sends only
+//     what changed: how many UTF-16 code units of the old text stay at
+//     its start, how many after them go, and the text put in their place.
+//
+// The title record is h in version 3 (T is a text record by reference).
+// Both are used only where they make the record shorter, and only on a
+// message that is sent as it is: permessage-deflate with context takeover
+// compresses a message of compressThreshold bytes or more against the one
+// before, which references and splices would only disturb (measured in
+// BENCHMARKS.md, "Wire bytes").
+const (
+	opSplice       = 'p'
+	opTitleV3      = 'h'
+	maxWireIDs     = 4096
+	maxWireTexts   = 1024 // texts a connection remembers for splices
+	maxSpliceText  = 1024 // the longest text remembered
+	wireVersionOld = 2    // the version before references and splices
+)
+
+// compressThreshold is the size from which coder/websocket compresses a
+// message with context takeover; smaller ones go as they are.
+const compressThreshold = 128
+
+// wireState is what one version-3 connection's client knows beyond the
+// page: the ids sent to it, by number, and the texts of elements set by
+// text records since html last arrived. The server and the client keep it
+// alike, the client the texts in the elements themselves.
+type wireState struct {
+	ids   map[string]int
+	texts map[string]string
+	// window is set when messages of compressThreshold bytes or more are
+	// compressed against the previous message (context takeover).
+	window bool
+}
+
+func newWireState(window bool) *wireState {
+	return &wireState{ids: make(map[string]int), texts: make(map[string]string), window: window}
+}
+
+// learn numbers id if it is new and there is room; both ends do it for
+// every literal id, in record order.
+func (w *wireState) learn(id string) {
+	if id == "" || len(w.ids) >= maxWireIDs {
+		return
+	}
+	if _, ok := w.ids[id]; !ok {
+		w.ids[id] = len(w.ids)
+	}
+}
+
+// ref returns the reference to id when it is shorter than id.
+func (w *wireState) ref(id string) (string, bool) {
+	n, ok := w.ids[id]
+	if !ok {
+		return "", false
+	}
+	r := strconv.FormatInt(int64(n), 36)
+	return r, len(r) < len(id)
+}
+
+// remember keeps the text an element was given, for a later splice.
+func (w *wireState) remember(id, text string) {
+	if len(text) > maxSpliceText || len(w.texts) >= maxWireTexts && w.texts[id] == "" {
+		delete(w.texts, id)
+		return
+	}
+	w.texts[id] = text
+}
+
+// encode returns the version-3 form of a batch for this connection, and
+// updates what the connection's client will know once it has applied it.
+func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
+	b, err := prepare(updates)
+	if err != nil {
+		return nil, err
+	}
+	msg := b.write(w, !w.window || b.plain < compressThreshold)
+	if ack != 0 {
+		msg = withAck(msg, ack)
+	}
+	return msg, nil
+}
+
+// splice returns the fields of a splice record that sets the text of id to
+// text, when short is set, id's text is known and the splice is shorter
+// than the text; it remembers text as id's text either way.
+func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
+	old, known := w.texts[id]
+	w.remember(id, text)
+	if !known || !short {
+		return [3]string{}, false
+	}
+	at, cut, put, ok := splice(old, text)
+	f := [3]string{strconv.Itoa(at), strconv.Itoa(cut), put}
+	return f, ok && 2+len(f[0])+len(f[1])+len(put) < len(text)
+}
+
+// forget drops from texts every element that html may hold: an element it
+// holds gets its text from the html, which the server does not read, so
+// its next text goes whole. An element that the html removes without
+// holding it again gets no text record before html re-creates it. An id
+// may be held where it occurs in html as an attribute value; html with a
+// character reference or a NUL may spell one any way, and takes them all.
+func forget(texts map[string]string, html string) {
+	if len(texts) == 0 {
+		return
+	}
+	if strings.ContainsAny(html, "&\x00") || len(texts)*len(html) > 1<<20 {
+		clear(texts)
+		return
+	}
+	for id := range texts {
+		if mayHold(html, id) {
+			delete(texts, id)
+		}
+	}
+}
+
+// mayHold reports whether id occurs in html where an attribute value can
+// be (between quotes, an equals sign or white space, and a quote, white
+// space, "/" or ">"), or is an id the parser may rewrite (white space, a
+// NUL, U+FFFD).
+func mayHold(html, id string) bool {
+	if strings.ContainsAny(id, "\t\n\f\r \x00\uFFFD") {
+		return true
+	}
+	for i := 0; ; {
+		j := strings.Index(html[i:], id)
+		if j < 0 {
+			return false
+		}
+		j += i
+		k := j + len(id)
+		if (j == 0 || strings.IndexByte("\"'= \t\n\f\r", html[j-1]) >= 0) &&
+			(k == len(html) || strings.IndexByte("\"'> \t\n\f\r/", html[k]) >= 0) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// valid is s with any invalid UTF-8 as U+FFFD, as a text message needs.
+func valid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// splice returns how to make text new out of old: keep at UTF-16 code
+// units of old, drop the cut after them, and put put there. ok is false
+// when the two share nothing at either end.
+func splice(old, new string) (at, cut int, put string, ok bool) {
+	p := 0 // bytes in common at the start, ending on a rune boundary
+	for p < len(old) && p < len(new) && old[p] == new[p] {
+		p++
+	}
+	for p > 0 && (p < len(old) && !utf8.RuneStart(old[p]) || p < len(new) && !utf8.RuneStart(new[p])) {
+		p--
+	}
+	q := 0 // bytes in common at the end, after p in both
+	for q < len(old)-p && q < len(new)-p && old[len(old)-1-q] == new[len(new)-1-q] {
+		q++
+	}
+	for q > 0 && !utf8.RuneStart(old[len(old)-q]) {
+		q--
+	}
+	if p == 0 && q == 0 {
+		return 0, 0, "", false
+	}
+	return utf16Len(old[:p]), utf16Len(old[p : len(old)-q]), new[p : len(new)-q], true
+}
+
+// utf16Len is the length of s in UTF-16 code units, as JavaScript counts.
+func utf16Len(s string) int {
+	n := 0
+	for _, c := range s {
+		n++
+		if c >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// Decoder decodes the messages of one connection of wire version 3, the
+// version the browser client speaks, in the order they arrive: it keeps
+// what the client keeps (the ids sent so far, the texts set since html
+// last arrived), and returns each batch as version 2 would carry it, with
+// references resolved and splices applied. A zero Decoder is ready for a
+// connection's first message. Errors wrap ErrBadUpdates.
+type Decoder struct {
+	ids   []string
+	known map[string]bool
+	texts map[string]string
+}
+
+// Decode returns the batch msg carries; see DecodeBatch for what it
+// accepts.
+func (d *Decoder) Decode(msg []byte) (Batch, error) {
+	if d.known == nil {
+		d.known, d.texts = make(map[string]bool), make(map[string]string)
+	}
+	ups, ack, err := decodeMessage(msg, d.record)
+	return Batch{Updates: ups, Ack: ack}, err
+}
+
+func (d *Decoder) learn(id string) {
+	if id != "" && !d.known[id] && len(d.ids) < maxWireIDs {
+		d.known[id] = true
+		d.ids = append(d.ids, id)
+	}
+}
+
+// record decodes one record of version 3.
+func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, error) {
+	if op >= 'A' && op <= 'Z' {
+		n, err := strconv.ParseInt(id, 36, 32)
+		if err != nil || n < 0 || int(n) >= len(d.ids) {
+			return statetemplate.Update{}, fmt.Errorf("%w: no id numbered %q", ErrBadUpdates, id)
+		}
+		op, id = op-'A'+'a', d.ids[n]
+	} else {
+		d.learn(id) // the client numbers any record's id but an ack's
+	}
+	switch op {
+	case opTitleV3:
+		op = opTitle
+	case opSplice:
+		return d.splice(id, f)
+	}
+	u, err := decodeRecord(op, id, f)
+	if err != nil {
+		return u, err
+	}
+	switch op {
+	case opText:
+		d.texts[id] = u.HTML
+	case opReplace, opAppend, opInsertAfter, opInsertBefore:
+		forget(d.texts, u.HTML)
+	}
+	return u, nil
+}
+
+// splice applies a splice record to the text the element was last given.
+func (d *Decoder) splice(id string, f []string) (statetemplate.Update, error) {
+	old, ok := d.texts[id]
+	if !ok {
+		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose text is not known", ErrBadUpdates, id)
+	}
+	if len(f) != 3 {
+		return statetemplate.Update{}, fmt.Errorf("%w: a splice takes 3 fields, not %d", ErrBadUpdates, len(f))
+	}
+	at, err1 := strconv.Atoi(f[0])
+	cut, err2 := strconv.Atoi(f[1])
+	units := []rune(old) // code points; splice counts UTF-16 code units
+	i, ok1 := runeIndex(units, at)
+	j, ok2 := runeIndex(units[i:], cut)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the text of %q", ErrBadUpdates, id)
+	}
+	text := string(units[:i]) + f[2] + string(units[i+j:])
+	d.texts[id] = text
+	return statetemplate.Update{Action: statetemplate.ActionText, FragmentID: id, HTML: text}, nil
+}
+
+// runeIndex returns the number of runes of s that make up n UTF-16 code
+// units; ok is false when n is negative, beyond s, or splits a pair.
+func runeIndex(s []rune, n int) (int, bool) {
+	i := 0
+	for n > 0 && i < len(s) {
+		n--
+		if s[i] >= 0x10000 {
+			n--
+		}
+		i++
+	}
+	return i, n == 0
+}
+
+// Encoder writes the batches of one connection in wire version 3, as
+// package live writes them for the browser client on a connection that is
+// not compressed: with references and splices wherever they are shorter,
+// keeping what the client will know once it has applied each batch. For
+// Go servers of the client and tests; batches must be sent in the order
+// they are encoded. A zero Encoder is ready for a connection's first
+// message. It fails only on an action the wire form does not have.
+type Encoder struct{ st *wireState }
+
+// Encode returns the wire form of b for the connection, or nil when it has
+// nothing to tell.
+func (e *Encoder) Encode(b Batch) ([]byte, error) {
+	if e.st == nil {
+		e.st = newWireState(false)
+	}
+	return e.st.encode(b.Updates, b.Ack)
+}
