@@ -182,6 +182,20 @@ func (g *Gen) tag(from []string) string {
 	}
 }
 
+// edits are what edit puts into a text: digits, as a counter's, and
+// characters of two, three and four bytes in UTF-8 (one and two UTF-16
+// code units).
+var edits = []string{"1", "42", "é", "✓", "😀", " ", ""}
+
+// edit returns s with one of its characters, or none, replaced by an edit:
+// a text changed in place, which keeps what surrounds the change.
+func (g *Gen) edit(s string) string {
+	r := []rune(s)
+	i := g.n(len(r) + 1)
+	j := min(len(r), i+g.n(2))
+	return string(r[:i]) + g.pick(edits) + string(r[j:])
+}
+
 func (g *Gen) text(blank bool) *Node {
 	t := g.pick(texts)
 	if blank {
@@ -373,6 +387,8 @@ func (g *Gen) Edit(root *Node) {
 	case 0, 1: // change a text or an attribute
 		a := pick()
 		switch {
+		case a.n.Tag == "#text" && g.chance(0.5):
+			a.n.Text = g.edit(a.n.Text)
 		case a.n.Tag == "#text":
 			a.n.Text = g.text(g.chance(0.3)).Text
 		case a.n.Tag == "#comment":

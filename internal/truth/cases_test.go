@@ -28,6 +28,7 @@ const (
 	cBody       = "body replace"
 	cMalformed  = "malformed markup"
 	cInPlace    = "text and attrs updates"
+	cSplices    = "texts sent as splices"
 )
 
 func cover(c ...string) []string { return c }
@@ -282,6 +283,16 @@ two lines</textarea><span>2</span></div>`,
 			`<span id="c">a &amp; b &lt;c&gt; &#39;q&#39; &amp</span><div id="d">plain now</div>{H}`,
 			`<span id="c"></span><div id="d">x&nbsp;y &#x1F600; &NewLine;z</div>{H}`,
 			`<span id="c">3</span><div id="d"><b>back</b></div>{H}`,
+		),
+		padded("text: changed again and again, sent by what changed in it", cover(cInPlace, cSplices, cEntities, cSelect, cForms),
+			`<h2 id="h">Tasks (50 total)</h2><p id="e">😀 one</p><select id="s"><option id="o" selected>label 1</option></select><textarea id="ta">line 1</textarea>{H}`,
+			`<h2 id="h">Tasks (49 total)</h2><p id="e">😀 two</p><select id="s"><option id="o" selected>label 2</option></select><textarea id="ta">line 2</textarea>{H}`,
+			`<h2 id="h">Tasks (149 total)</h2><p id="e">😃 two</p><select id="s"><option id="o" selected>label 22</option></select><textarea id="ta">line 22</textarea>{H}`,
+			`<h2 id="h">Tasks (9 total) &amp; &lt;more&gt;</h2><p id="e">😃😀 two</p><select id="s"><option id="o" selected>label</option></select><textarea id="ta">line</textarea>{H}`,
+			`<h2 id="h">Tasks (9 total)</h2><p id="e">two</p><select id="s"><option id="o" selected>label 3</option></select><textarea id="ta">line 3</textarea>{H}`,
+			`<h2 id="h">Tasks (9 total)!</h2><p id="e"></p><select id="s"><option id="o" selected>label 33</option></select><textarea id="ta">
+line 3</textarea>{H}`,
+			`<h2 id="h">Tasks (8 total)!</h2><p id="e">back</p><select id="s"><option id="o" selected>label 3</option></select><textarea id="ta">line 34</textarea>{H}`,
 		),
 		padded("text: an option's label and SVG text", cover(cInPlace, cSelect, cSVG),
 			`<select id="s"><option id="o1" value="1">one</option><option id="o2" selected>two</option></select><svg id="g">{S}<text id="t" x="1">1</text></svg>`,

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -292,9 +293,10 @@ func (r *runner) compare(s *site, step int) *divergence {
 
 // lastBatch is the last update batch among frames, for the report.
 func lastBatch(frames [][]byte) string {
-	for i := len(frames) - 1; i >= 0; i-- {
-		if batch, err := live.DecodeBatch(frames[i]); err == nil && len(batch.Updates) > 0 {
-			b, _ := json.Marshal(batch.Updates)
+	batches := browsertest.Batches(frames)
+	for i := len(batches) - 1; i >= 0; i-- {
+		if len(batches[i].Updates) > 0 {
+			b, _ := json.Marshal(batches[i].Updates)
 			return string(b)
 		}
 	}
@@ -339,6 +341,9 @@ type stats struct {
 	updates int
 	actions map[string]int
 	covers  map[string]bool
+	// splices and refs count the records of wire version 3's short forms:
+	// a text by what changed in it, an element by its number.
+	splices, refs int
 }
 
 func newStats() *stats {
@@ -356,8 +361,23 @@ func (s *stats) count(c Case, frames [][]byte) {
 		s.covers[k] = true
 	}
 	for _, f := range frames {
-		batch, err := live.DecodeBatch(f)
-		if err != nil || len(batch.Updates) == 0 {
+		if len(f) == 0 || f[0] == '{' {
+			continue
+		}
+		r, n := utf8.DecodeRune(f)
+		for _, rec := range strings.Split(string(f[n:]), string(r)) {
+			switch {
+			case rec == "":
+			case rec[0] == 'p' || rec[0] == 'P':
+				s.splices++
+			}
+			if rec != "" && rec[0] >= 'A' && rec[0] <= 'Z' {
+				s.refs++
+			}
+		}
+	}
+	for _, batch := range browsertest.Batches(frames) {
+		if len(batch.Updates) == 0 {
 			continue
 		}
 		s.batches++
@@ -379,6 +399,6 @@ func (s *stats) String() string {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	return fmt.Sprintf("%d cases, %d steps, %d batches, %d updates %v; constructs: %s",
-		s.cases, s.steps, s.batches, s.updates, s.actions, strings.Join(keys, ", "))
+	return fmt.Sprintf("%d cases, %d steps, %d batches, %d updates %v (sent as %d splices, %d by reference); constructs: %s",
+		s.cases, s.steps, s.batches, s.updates, s.actions, s.splices, s.refs, strings.Join(keys, ", "))
 }
