@@ -101,10 +101,15 @@ func (r *run) entries(l loc) ([]cborpath.Entry, error) {
 	if e, ok := r.maps[l.start]; ok {
 		return e, nil
 	}
-	e, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, nil)
+	// Appended to the run's buffer: the entries of earlier maps, below
+	// its length, are never written again.
+	at := len(r.entryBuf)
+	all, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, r.entryBuf)
 	if err != nil {
 		return nil, err
 	}
+	r.entryBuf = all
+	e := all[at:len(all):len(all)]
 	if r.maps == nil {
 		r.maps = map[int][]cborpath.Entry{}
 	}

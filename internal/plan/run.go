@@ -109,6 +109,7 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName string) (Output, error) {
 	buf.Reset()
 	r := p.newRun(&in, buf, memo, typeName)
+	defer func() { r.release() }()
 	page := r.pageFrame(in.Data)
 	if !r.full {
 		if out, ok, err := r.skipped(page); ok || err != nil {
@@ -116,6 +117,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 		}
 		// Start again, and execute the page.
 		buf.Reset()
+		r.release()
 		r = p.newRun(&in, buf, memo, typeName)
 		page = r.pageFrame(in.Data)
 	}
@@ -169,8 +171,9 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 // newRun returns a run of a render of page in into buf, with the previous
 // memo memo (or nil).
 func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string) *run {
-	r := &run{p: p, in: in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
-		full: in.Page != nil || memo == nil}
+	r := getRun()
+	r.p, r.in, r.buf, r.enc, r.typeName, r.prev = p, in, buf, in.Enc, typeName, memo
+	r.full = in.Page != nil || memo == nil
 	if memo != nil {
 		// The nodes become the next memo; the splices and bounds are
 		// the few parts that changed, and grow when there are more.
@@ -207,9 +210,16 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
-	frames   []frame           // a slab frame takes from
-	locs     []loc             // a slab locSlab takes from
 	hashes   map[[2]int]uint64 // rangeHash
+
+	// Scratch, kept from render to render (see scratch.go).
+	frames   slabs[frame]
+	locs     slabs[loc]
+	vals     slabs[reflect.Value]
+	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
+	entryBuf []cborpath.Entry // the parsed maps of maps
+	elemBuf  []cborpath.Range // the elements of native ranges
+	released bool
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
@@ -282,24 +292,13 @@ func (r *run) sameShape() bool {
 }
 
 // frame returns a new frame of the render, from a slab.
-func (r *run) frame() *frame {
-	if len(r.frames) == cap(r.frames) {
-		// Slabs double: a small page takes little, a large one few slabs.
-		r.frames = make([]frame, 0, min(max(8, 2*cap(r.frames)), 256))
-	}
-	r.frames = r.frames[:len(r.frames)+1]
-	return &r.frames[len(r.frames)-1]
-}
+func (r *run) frame() *frame { return &r.frames.take(1)[0] }
 
 // locSlab returns an empty slice with room for n locs, from a slab.
-func (r *run) locSlab(n int) []loc {
-	if len(r.locs)+n > cap(r.locs) {
-		r.locs = make([]loc, 0, max(min(max(16, 2*cap(r.locs)), 512), n))
-	}
-	s := r.locs[len(r.locs) : len(r.locs) : len(r.locs)+n]
-	r.locs = r.locs[:len(r.locs)+n]
-	return s
-}
+func (r *run) locSlab(n int) []loc { return r.locs.take(n)[:0] }
+
+// valSlab returns n zero values, from a slab.
+func (r *run) valSlab(n int) []reflect.Value { return r.vals.take(n) }
 
 // rec ties a splice or bound to its node, for the indices and Seen that
 // DiffSpliced reports.
@@ -538,10 +537,15 @@ func (f *frame) close() error {
 // cached looks part f up in the shared cache, keeping its input bytes for
 // the Set of close on a miss.
 func (r *run) cached(u *unit, f *frame) (string, bool) {
-	in, ok := r.inputBytes(nil, u, f.locs)
+	at := len(r.inputBuf)
+	all, ok := r.inputBytes(r.inputBuf, u, f.locs)
 	if !ok {
 		return "", false
 	}
+	// The inputs of earlier parts, below the buffer's length, are never
+	// written again.
+	r.inputBuf = all
+	in := all[at:len(all):len(all)]
 	f.cacheIn = in
 	return r.in.Cache.Get(r.cacheKey(u, in))
 }
@@ -574,8 +578,7 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 		}
 	}
 	r.prepare(g, c.locs, coll)
-	rv := make([]reflect.Value, u.nin())
-	rl := make([]loc, u.nin())
+	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
 	var ids []rowID
 	if !r.inline {
 		ids = r.matchRows(g, rv, rl)
@@ -696,11 +699,13 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 	rg := cborpath.Range{Start: coll.start, End: coll.end}
 	switch {
 	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		elems, err := cborpath.Elems(r.enc, rg, make([]cborpath.Range, 0, v.Len()))
-		if err != nil || len(elems) != v.Len() {
+		at := len(r.elemBuf)
+		all, err := cborpath.Elems(r.enc, rg, r.elemBuf)
+		if err != nil || len(all)-at != v.Len() {
 			return nil, nil
 		}
-		return elems, t.Elem()
+		r.elemBuf = all
+		return all[at:len(all):len(all)], t.Elem()
 	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
 		entries, err := r.entries(coll)
 		if err != nil || len(entries) != len(keys) {
@@ -823,7 +828,8 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 			return nil
 		}
 	}
-	f := &frame{r: r, u: u, vals: slices.Clone(vals), locs: slices.Clone(locs), parent: g.owner, part: g.part, prev: pi, base: g.base,
+	f := r.frame()
+	*f = frame{r: r, u: u, vals: r.cloneVals(vals), locs: r.cloneLocs(locs), parent: g.owner, part: g.part, prev: pi, base: g.base,
 		encl: g.encl, rec: -1, inline: g.inline, key: key, keyed: keyed, node: node}
 	f.owner = f
 	f.cursor = pi + 1

@@ -3,7 +3,6 @@ package plan
 import (
 	"errors"
 	"reflect"
-	"slices"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -103,7 +102,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 	if int(abs) >= len(r.in.Prev.Parents) || r.in.Prev.Parents[abs] != uint32(o.base) {
 		return false, nil // below a fragment that is not a part: a shell of unknown size
 	}
-	vals, ok := nativeInputs(u.args, o.vals)
+	vals, ok := nativeInputs(r.valSlab(len(u.args)), u.args, o.vals)
 	if !ok {
 		return false, nil
 	}
@@ -202,7 +201,7 @@ func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
 func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	prev := r.prev.nodes
 	u := r.p.units[prev[j].unit]
-	in, ok := nativeInputs(u.args, o.vals)
+	in, ok := nativeInputs(r.valSlab(len(u.args)), u.args, o.vals)
 	if !ok {
 		return false, nil
 	}
@@ -220,7 +219,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	r.prepare(g, o.locs, coll)
 	at := r.newNode(0, 0, false)
 	r.nodes[at] = prev[j]
-	rv, rl := make([]reflect.Value, u.nin()), make([]loc, u.nin())
+	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
 	for i, pj := range rows {
 		g.at(i, rv, rl)
 		key, keyed := r.rowKey(g, rl)
@@ -242,7 +241,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 		}
 		row := r.copyNode(pj, key, keyed)
 		f := r.frame()
-		*f = frame{r: r, u: u, vals: slices.Clone(rv), locs: slices.Clone(rl), parent: o, part: o.part, prev: pj, cursor: pj + 1,
+		*f = frame{r: r, u: u, vals: r.cloneVals(rv), locs: r.cloneLocs(rl), parent: o, part: o.part, prev: pj, cursor: pj + 1,
 			base: o.base, encl: o.encl, rec: -1, node: row, key: key, keyed: keyed}
 		f.owner = f
 		if ok, err := r.walk(f); !ok || err != nil {
@@ -298,9 +297,8 @@ func (r *run) copyRow(o *frame, pj int32) bool {
 }
 
 // nativeInputs computes the inputs of a unit, args, from its caller's,
-// vals, as text/template passes them.
-func nativeInputs(args []sym, vals []reflect.Value) ([]reflect.Value, bool) {
-	out := make([]reflect.Value, len(args))
+// vals, as text/template passes them, into out (of len(args)).
+func nativeInputs(out []reflect.Value, args []sym, vals []reflect.Value) ([]reflect.Value, bool) {
 	for i, a := range args {
 		x := nativeOf(a)
 		if x == nil || x.fn != "" || x.in < 0 {

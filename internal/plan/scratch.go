@@ -1,0 +1,131 @@
+package plan
+
+import (
+	"reflect"
+	"sync"
+)
+
+// A render's working memory (its frames, the locs and values of their
+// inputs, the records of what it splices and patches, the parsed maps of
+// the encoding) lives only as long as the render: nothing of it is in the
+// Output, whose memo nodes, State and updates are allocated anew. A run
+// is taken from runPool and put back when the render returns, so that a
+// render's garbage follows what changed rather than the page's parts.
+
+// runPool holds runs whose scratch is kept for the next render.
+var runPool sync.Pool // of *run
+
+// maxPooledScratch keeps one huge page from pinning its scratch forever:
+// a run that used more elements of any one kind is not pooled.
+const maxPooledScratch = 1 << 14
+
+// slabs hands out slices of T from a few large arrays, kept across
+// renders. A slice it returns stays valid (and is never handed out again)
+// until reset; reset zeroes what was handed out, so that the pool pins no
+// value of a past render.
+type slabs[T any] struct {
+	all  [][]T // the arrays, each at full length
+	used int   // arrays of all in use, the current one included
+	cur  []T   // the current array, its length what is handed out
+	max  int   // the largest array it makes, unless one take needs more (0: 256)
+}
+
+// take returns n zero elements, contiguous.
+func (s *slabs[T]) take(n int) []T {
+	if len(s.cur)+n > cap(s.cur) {
+		if s.used < len(s.all) && len(s.all[s.used]) >= n {
+			s.cur = s.all[s.used][:0]
+		} else {
+			most := s.max
+			if most == 0 {
+				most = 256
+			}
+			c := max(min(max(16, 2*cap(s.cur)), most), n)
+			s.cur = make([]T, 0, c)
+			if s.used < len(s.all) {
+				s.all[s.used] = s.cur[:c]
+			} else {
+				s.all = append(s.all, s.cur[:c])
+			}
+		}
+		s.used++
+	}
+	at := len(s.cur)
+	s.cur = s.cur[:at+n]
+	return s.cur[at : at+n : at+n]
+}
+
+// size is the number of elements the slabs hold.
+func (s *slabs[T]) size() int {
+	n := 0
+	for _, a := range s.all {
+		n += len(a)
+	}
+	return n
+}
+
+// reset zeroes what was handed out and makes it all available again.
+func (s *slabs[T]) reset() {
+	for i := range s.used {
+		if i == s.used-1 {
+			clear(s.cur)
+		} else {
+			clear(s.all[i])
+		}
+	}
+	s.used, s.cur = 0, nil
+}
+
+// getRun returns a run with the scratch of an earlier one, if any.
+func getRun() *run {
+	if r, ok := runPool.Get().(*run); ok {
+		r.released = false
+		return r
+	}
+	r := &run{}
+	r.locs.max, r.vals.max = 512, 512
+	return r
+}
+
+// release puts r back in the pool, its scratch emptied and everything
+// else zeroed. Nothing of r may be used after.
+func (r *run) release() {
+	if r.released {
+		return
+	}
+	if r.frames.size() > maxPooledScratch || r.locs.size() > maxPooledScratch || r.vals.size() > maxPooledScratch ||
+		cap(r.inputBuf) > 64*maxPooledScratch || cap(r.entryBuf) > maxPooledScratch || cap(r.elemBuf) > maxPooledScratch ||
+		cap(r.recs) > maxPooledScratch || cap(r.splices) > maxPooledScratch || cap(r.bounds) > maxPooledScratch {
+		*r = run{released: true}
+		return
+	}
+	r.frames.reset()
+	r.locs.reset()
+	r.vals.reset()
+	clear(r.entryBuf)
+	clear(r.fills[:cap(r.fills)])
+	clear(r.shellOf[:cap(r.shellOf)])
+	clear(r.refills[:cap(r.refills)])
+	clear(r.maps)
+	clear(r.fields)
+	clear(r.hashes)
+	*r = run{
+		frames: r.frames, locs: r.locs, vals: r.vals,
+		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0],
+		maps: r.maps, fields: r.fields, hashes: r.hashes, share: r.share, keyBuf: r.keyBuf[:0],
+		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
+		patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
+		released: true,
+	}
+	runPool.Put(r)
+}
+
+// cloneVals returns a copy of v, from a slab.
+func (r *run) cloneVals(v []reflect.Value) []reflect.Value {
+	out := r.valSlab(len(v))
+	copy(out, v)
+	return out
+}
+
+// cloneLocs returns a copy of l, from a slab.
+func (r *run) cloneLocs(l []loc) []loc { return append(r.locSlab(len(l)), l...) }
