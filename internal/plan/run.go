@@ -177,7 +177,7 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 	if memo != nil {
 		// The nodes become the next memo; the splices and bounds are
 		// the few parts that changed, and grow when there are more.
-		r.nodes = make([]node, 0, len(memo.nodes)+16)
+		r.nodes = make([]node, 0, len(memo.nodes)+4)
 	}
 	return r
 }
@@ -216,6 +216,7 @@ type run struct {
 	frames   slabs[frame]
 	locs     slabs[loc]
 	vals     slabs[reflect.Value]
+	kids     slabs[kidIdent]
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
@@ -368,7 +369,8 @@ func (r *run) pageFrame(data any) *frame {
 	v := reflect.ValueOf(data)
 	r.rootType = v.Type()
 	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: v.Type()}
-	f := &frame{r: r, vals: []reflect.Value{v, v}, locs: []loc{whole, whole}, prev: -1, encl: -1}
+	f := r.frame()
+	*f = frame{r: r, vals: r.cloneVals([]reflect.Value{v, v}), locs: r.cloneLocs([]loc{whole, whole}), prev: -1, encl: -1}
 	f.owner, f.part = f, f
 	if r.prev != nil {
 		f.prev, f.cursor = 0, 1
@@ -461,7 +463,7 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 	pn := r.prev.nodes[pi]
 	pos := r.buf.Len()
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
+		r.addKid(f.up, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
 	}
 	if o.u != nil && o.u.kind == kindRange {
 		o.spans = append(o.spans, [2]int{pos, pos}) // a slot of the row's skeleton
@@ -526,7 +528,7 @@ func (f *frame) close() error {
 	f.ident, f.shell = r.identOf(f.start, end, f.kids)
 	r.nodes[f.node].ident, r.nodes[f.node].shell = f.ident, f.shell
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
+		r.addKid(f.up, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
 	}
 	if !f.cached && (f.u.leaf || f.inline) && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
 		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))

@@ -93,7 +93,7 @@ func (r *run) release() {
 	if r.released {
 		return
 	}
-	if r.frames.size() > maxPooledScratch || r.locs.size() > maxPooledScratch || r.vals.size() > maxPooledScratch ||
+	if r.frames.size() > maxPooledScratch || r.locs.size() > maxPooledScratch || r.vals.size() > maxPooledScratch || r.kids.size() > maxPooledScratch ||
 		cap(r.inputBuf) > 64*maxPooledScratch || cap(r.entryBuf) > maxPooledScratch || cap(r.elemBuf) > maxPooledScratch ||
 		cap(r.recs) > maxPooledScratch || cap(r.splices) > maxPooledScratch || cap(r.bounds) > maxPooledScratch {
 		*r = run{released: true}
@@ -102,6 +102,7 @@ func (r *run) release() {
 	r.frames.reset()
 	r.locs.reset()
 	r.vals.reset()
+	r.kids.reset()
 	clear(r.entryBuf)
 	clear(r.fills[:cap(r.fills)])
 	clear(r.shellOf[:cap(r.shellOf)])
@@ -110,7 +111,7 @@ func (r *run) release() {
 	clear(r.fields)
 	clear(r.hashes)
 	*r = run{
-		frames: r.frames, locs: r.locs, vals: r.vals,
+		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids,
 		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0],
 		maps: r.maps, fields: r.fields, hashes: r.hashes, share: r.share, keyBuf: r.keyBuf[:0],
 		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
@@ -129,3 +130,13 @@ func (r *run) cloneVals(v []reflect.Value) []reflect.Value {
 
 // cloneLocs returns a copy of l, from a slab.
 func (r *run) cloneLocs(l []loc) []loc { return append(r.locSlab(len(l)), l...) }
+
+// addKid appends k to the parts directly inside f, growing them in a slab.
+func (r *run) addKid(f *frame, k kidIdent) {
+	if len(f.kids) == cap(f.kids) {
+		grown := r.kids.take(max(4, 2*cap(f.kids)))[:len(f.kids)]
+		copy(grown, f.kids)
+		f.kids = grown
+	}
+	f.kids = append(f.kids, k)
+}

@@ -157,7 +157,7 @@ func (r *run) copyPart(o *frame, j, abs int32) {
 	r.copySubtree(at, j)
 	k := r.addRec(true, -1, at, o.encl)
 	r.recs[k].prev, r.recs[k].pnode = abs, j
-	o.part.kids = append(o.part.kids, kidIdent{ident: r.nodes[at].ident, prev: abs})
+	r.addKid(o.part, kidIdent{ident: r.nodes[at].ident, prev: abs})
 	r.copied++
 }
 
@@ -180,7 +180,7 @@ func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc
 	}
 	r.nodes[at].next = int32(len(r.nodes))
 	r.nodes[at].ident = r.identFrom(pn.shell, f.kids)
-	o.part.kids = append(o.part.kids, kidIdent{ident: r.nodes[at].ident, prev: abs})
+	r.addKid(o.part, kidIdent{ident: r.nodes[at].ident, prev: abs})
 	return true, nil
 }
 
@@ -289,7 +289,7 @@ func (r *run) copyRow(o *frame, pj int32) bool {
 		abs := o.base + prev[k-shift].frag
 		rc := r.addRec(true, -1, k, o.encl)
 		r.recs[rc].prev, r.recs[rc].pnode = abs, k-shift
-		o.part.kids = append(o.part.kids, kidIdent{ident: n.ident, prev: abs})
+		r.addKid(o.part, kidIdent{ident: n.ident, prev: abs})
 		r.copied++
 		k = n.next
 	}
