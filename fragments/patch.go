@@ -109,7 +109,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	sp.buf = getSpliceBuffers(int(n) + 8)
 	defer putSpliceBuffers(sp.buf)
 	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody,
-		stack: make([]openElem, 0, 32), fstack: make([]openFrag, 0, 16), arena: make([]byte, 0, 256)}
+		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0]}
 	e.x.sp, e.x.pt = sp, pt
 	// One tokenizer reads the patches one after the other: each ends with
 	// its root's end tag, so no token spans two.
