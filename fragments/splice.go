@@ -245,6 +245,8 @@ type spliceBuffers struct {
 	seen   map[string]struct{} // checkSplicedDuplicates
 	links  []int32             // childLists
 	xp     []uint32            // the differ's parents of the new fragments
+	marks  []int32             // DiffPatched: the shell and resend of each previous fragment
+	used   []bool              // DiffPatched: splicer.used
 }
 
 // keep takes the slices e grew, for the next extraction.
