@@ -133,14 +133,15 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 	// The page is byte for byte the one the browser has (see identOf):
 	// no update. When its parts are the same too, the previous fragments
 	// and Seen still hold and nothing needs tokenizing.
-	same := in.Page == nil && memo != nil && memo.nodes[0].ident == r.nodes[0].ident
+	same := in.Page == nil && memo != nil && r.pnodes[0].ident == r.nodes[0].ident
 	if same && r.sameShape() {
 		for i := range r.nodes {
-			r.nodes[i].frag, r.nodes[i].seen = memo.nodes[i].frag, memo.nodes[i].seen
+			r.nodes[i].frag, r.nodes[i].seen = r.pnodes[i].frag, r.pnodes[i].seen
 		}
 		r.confirmReplays()
-		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, template: in.Template, parts: memo.parts, heads: memo.heads},
-			Spliced: len(r.splices)}, nil
+		m := newMemo(r.nodes, memo)
+		m.state, m.typeName, m.template, m.parts, m.heads = in.Prev, typeName, in.Template, memo.parts, memo.heads
+		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
 	}
 	// The head is never spliced (it holds no fragments): the title is
 	// in the buffer.
@@ -175,9 +176,10 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 	r.p, r.in, r.buf, r.enc, r.typeName, r.prev = p, in, buf, in.Enc, typeName, memo
 	r.full = in.Page != nil || memo == nil
 	if memo != nil {
-		// The nodes become the next memo; the splices and bounds are
-		// the few parts that changed, and grow when there are more.
-		r.nodes = make([]node, 0, len(memo.nodes)+4)
+		// The nodes are read and written flat, in scratch; the next
+		// memo shares the chunks that did not change with this one.
+		r.pnodes = memo.flatten(r.pnodes[:0])
+		r.nodes = slices.Grow(r.nodes[:0], memo.n+4)
 	}
 	return r
 }
@@ -189,10 +191,11 @@ type run struct {
 	buf      *bytes.Buffer
 	enc      []byte
 	typeName string
-	full     bool  // render every part: nothing is spliced
-	inline   bool  // a fill: render, nothing else
-	prev     *Memo // the usable memo, or nil
-	nodes    []node
+	full     bool   // render every part: nothing is spliced
+	inline   bool   // a fill: render, nothing else
+	prev     *Memo  // the usable memo, or nil
+	pnodes   []node // its nodes, flat
+	nodes    []node // the next memo's, flat
 	splices  []fragments.Splice
 	bounds   []fragments.Bound
 	recs     []rec
@@ -280,7 +283,7 @@ func (r *run) identFrom(shell uint64, kids []kidIdent) uint64 {
 // sameShape reports whether the new nodes are the previous ones, unit for
 // unit.
 func (r *run) sameShape() bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	if len(prev) != len(r.nodes) {
 		return false
 	}
@@ -395,7 +398,7 @@ func (r *run) match(o *frame, u int) int32 {
 	if r.prev == nil || o.prev < 0 {
 		return -1
 	}
-	nodes := r.prev.nodes
+	nodes := r.pnodes
 	end := nodes[o.prev].next
 	for j := o.cursor; j < end; j = nodes[j].next {
 		if nodes[j].unit == int32(u) {
@@ -426,7 +429,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	}
 	var pn *node
 	if pi >= 0 {
-		pn = &r.prev.nodes[pi]
+		pn = &r.pnodes[pi]
 	}
 	// A data-cache="false" root is rendered: every update re-sends it.
 	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && !pn.seen.RootNoCache() && o.base >= 0 {
@@ -460,7 +463,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 // splice leaves part f out of the page: its markup and its nodes are
 // those of previous node pi, whose root was fragment prevAbs.
 func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
-	pn := r.prev.nodes[pi]
+	pn := r.pnodes[pi]
 	pos := r.buf.Len()
 	if f.up != nil {
 		r.addKid(f.up, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
@@ -482,7 +485,7 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 // copySubtree makes node at (just appended) a copy of previous node pi
 // and its subtree.
 func (r *run) copySubtree(at, pi int32) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	shift := at - pi
 	r.nodes[at] = prev[pi]
 	for j := pi + 1; j < prev[pi].next; j++ {
@@ -740,7 +743,7 @@ func (r *run) prevRows(prev int32) *rowMatch {
 	if prev < 0 {
 		return m
 	}
-	kids(r.prev.nodes, prev, func(j int32) bool {
+	kids(r.pnodes, prev, func(j int32) bool {
 		m.rows = append(m.rows, j)
 		return true
 	})
@@ -754,7 +757,7 @@ func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 	if !keyed || len(m.rows) == 0 {
 		return -1
 	}
-	nodes := r.prev.nodes
+	nodes := r.pnodes
 	// The same place, or near it: a row inserted or removed before shifts
 	// the others by one.
 	for _, k := range [...]int{i, i + 1, i - 1, i + 2, i - 2} {
@@ -824,8 +827,8 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 	if !r.inline {
 		pi = id.prev
 		node = r.newNode(u.id, key, keyed)
-		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].keyed() && r.prev.nodes[pi].key == key &&
-			r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
+		if pi >= 0 && !r.full && !g.inline && keyed && r.pnodes[pi].keyed() && r.pnodes[pi].key == key &&
+			r.pnodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
 			r.replay(g, i, node, pi)
 			return nil
 		}
@@ -845,7 +848,7 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 // replay writes row i of g from the skeleton of previous row pi, splicing
 // its parts.
 func (r *run) replay(g *rangeRun, i int, node, pi int32) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	sk := prev[pi].skel.Value()
 	r.nodes[node].skel = prev[pi].skel
 	r.nodes[node].flags |= nodeReplay | prev[pi].flags&nodeSkeyed
@@ -1014,7 +1017,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 			case rc.shell > 0:
 				n.seen = res.Shells[rc.shell-1]
 			default:
-				n.seen = r.prev.nodes[rc.pnode].seen // its output is unchanged
+				n.seen = r.pnodes[rc.pnode].seen // its output is unchanged
 			}
 		case rc.splice && res.Spliced != nil:
 			a = res.Spliced[at]
@@ -1046,7 +1049,9 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	if local != nil {
 		heads = r.prev.heads
 	}
-	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, template: r.in.Template, parts: len(r.recs), heads: heads}
+	m := newMemo(r.nodes, r.prev)
+	m.state, m.typeName, m.template, m.parts, m.heads = res.State, r.typeName, r.in.Template, len(r.recs), heads
+	return m
 }
 
 // confirmReplays keeps a row replayable only when every part in it can be

@@ -12,8 +12,14 @@ import (
 // is taken from runPool and put back when the render returns, so that a
 // render's garbage follows what changed rather than the page's parts.
 
-// runPool holds runs whose scratch is kept for the next render.
-var runPool sync.Pool // of *run
+// freeRuns and runPool hold runs whose scratch is kept for the next
+// render: a few in freeRuns, which the garbage collector leaves alone
+// (sync.Pool drops its entries at every other collection, and renders
+// that allocate make collections frequent), the rest in runPool.
+var (
+	freeRuns = make(chan *run, 8)
+	runPool  sync.Pool // of *run
+)
 
 // maxPooledScratch keeps one huge page from pinning its scratch forever:
 // a run that used more elements of any one kind is not pooled.
@@ -78,6 +84,12 @@ func (s *slabs[T]) reset() {
 
 // getRun returns a run with the scratch of an earlier one, if any.
 func getRun() *run {
+	select {
+	case r := <-freeRuns:
+		r.released = false
+		return r
+	default:
+	}
 	if r, ok := runPool.Get().(*run); ok {
 		r.released = false
 		return r
@@ -95,7 +107,7 @@ func (r *run) release() {
 	}
 	if r.frames.size() > maxPooledScratch || r.locs.size() > maxPooledScratch || r.vals.size() > maxPooledScratch || r.kids.size() > maxPooledScratch ||
 		cap(r.inputBuf) > 64*maxPooledScratch || cap(r.entryBuf) > maxPooledScratch || cap(r.elemBuf) > maxPooledScratch ||
-		cap(r.recs) > maxPooledScratch || cap(r.splices) > maxPooledScratch || cap(r.bounds) > maxPooledScratch {
+		cap(r.recs) > maxPooledScratch || cap(r.nodes) > maxPooledScratch || cap(r.pnodes) > maxPooledScratch || cap(r.splices) > maxPooledScratch || cap(r.bounds) > maxPooledScratch {
 		*r = run{released: true}
 		return
 	}
@@ -104,6 +116,8 @@ func (r *run) release() {
 	r.vals.reset()
 	r.kids.reset()
 	clear(r.entryBuf)
+	clear(r.nodes)
+	clear(r.pnodes)
 	clear(r.fills[:cap(r.fills)])
 	clear(r.shellOf[:cap(r.shellOf)])
 	clear(r.refills[:cap(r.refills)])
@@ -114,11 +128,16 @@ func (r *run) release() {
 		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids,
 		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0],
 		maps: r.maps, fields: r.fields, hashes: r.hashes, share: r.share, keyBuf: r.keyBuf[:0],
+		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
 		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
 		patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
 		released: true,
 	}
-	runPool.Put(r)
+	select {
+	case freeRuns <- r:
+	default:
+		runPool.Put(r)
+	}
 }
 
 // cloneVals returns a copy of v, from a slab.

@@ -24,7 +24,7 @@ import (
 // the page with a new run.
 func (r *run) skipped(page *frame) (Output, bool, error) {
 	prev := r.prev
-	pn := &prev.nodes[0]
+	pn := &r.pnodes[0]
 	n0 := &r.nodes[0]
 	if n0.flags&nodeSkeyed == 0 || pn.flags&nodeSkeyed == 0 || n0.skey != pn.skey || !pn.seen.Valid() || pn.seen.ShellNoCache() {
 		return Output{}, false, nil
@@ -67,7 +67,7 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 // walk walks the units directly inside shell o, whose previous node is
 // o.prev. It reports false when one cannot be walked.
 func (r *run) walk(o *frame) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	for j := o.prev + 1; j < prev[o.prev].next; j = prev[j].next {
 		pn := &prev[j]
 		if pn.flags&nodeDirect == 0 {
@@ -92,7 +92,7 @@ func (r *run) walk(o *frame) (bool, error) {
 
 // walkPart walks part node j of the previous memo, inside shell o.
 func (r *run) walkPart(o *frame, j int32) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	pn := &prev[j]
 	u := r.p.units[pn.unit]
 	if pn.frag < 0 || o.base < 0 || !pn.seen.Valid() {
@@ -164,7 +164,7 @@ func (r *run) copyPart(o *frame, j, abs int32) {
 // shellPart walks part node j, whose shell is unchanged: a shell of
 // DiffPatched at fragment abs.
 func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc, key uint64, keyed bool) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	pn := &prev[j]
 	at := r.copyNode(j, key, keyed)
 	k := r.addRec(false, -1, at, o.encl)
@@ -187,7 +187,7 @@ func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc
 // copyNode appends a copy of previous node j with the key key.
 func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
 	at := r.newNode(0, 0, false)
-	r.nodes[at] = r.prev.nodes[j]
+	r.nodes[at] = r.pnodes[j]
 	r.nodes[at].key = key
 	r.nodes[at].flags &^= nodeKeyed
 	if keyed {
@@ -199,7 +199,7 @@ func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
 // walkRange walks range node j of the previous memo, inside shell o: its
 // rows are the previous rows, as many (the shell's key holds the length).
 func (r *run) walkRange(o *frame, j int32) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	u := r.p.units[prev[j].unit]
 	in, ok := nativeInputs(r.valSlab(len(u.args)), u.args, o.vals)
 	if !ok {
@@ -256,7 +256,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 // noCacheIn reports whether a part of previous row pj has data-cache="false"
 // in it: it cannot be taken unchanged, Diff re-sends it.
 func (r *run) noCacheIn(pj int32) bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	found := false
 	kids(prev, pj, func(k int32) bool {
 		switch {
@@ -273,7 +273,7 @@ func (r *run) noCacheIn(pj int32) bool {
 // copyRow takes row node pj, unchanged, into the new memo, each part in it
 // placed anew in the part around, o's.
 func (r *run) copyRow(o *frame, pj int32) bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	at := r.newNode(0, 0, false)
 	r.copySubtree(at, pj)
 	shift := at - pj
