@@ -213,6 +213,7 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
+	root     *run              // a sub-run's: the run of the render, which parses and memoizes for it
 	hashes   map[[2]int]uint64 // rangeHash
 
 	// Scratch, kept from render to render (see scratch.go).
@@ -946,9 +947,11 @@ func (r *run) fill(i int) ([]byte, error) {
 	ref := r.fills[i]
 	if ref.rg != nil {
 		sub := r.sub()
+		defer sub.release()
 		// A part of a replayed row: render the row, cut the part out.
 		g := ref.rg
-		f := &frame{r: sub, u: g.u, vals: make([]reflect.Value, g.u.nin()), locs: make([]loc, g.u.nin()), prev: -1, encl: -1, rec: -1}
+		f := sub.frame()
+		*f = frame{r: sub, u: g.u, vals: sub.valSlab(g.u.nin()), locs: sub.locSlab(g.u.nin())[:g.u.nin()], prev: -1, encl: -1, rec: -1}
 		f.owner = f
 		g.at(ref.row, f.vals, f.locs)
 		if err := r.p.rows[g.u.id].Execute(sub.buf, f); err != nil {
@@ -964,16 +967,30 @@ func (r *run) fill(i int) ([]byte, error) {
 }
 
 // sub returns a run that renders whole, into a buffer of its own, for
-// the markup of a part that was not rendered into the page.
+// the markup of a part that was not rendered into the page. It parses
+// and memoizes through the run of the render (top); the caller releases
+// it, and the buffer stays its own.
 func (r *run) sub() *run {
-	return &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true,
-		maps: r.maps, fields: r.fields, share: r.share, rootType: r.rootType}
+	s := getRun()
+	s.p, s.in, s.buf, s.enc, s.typeName, s.full, s.inline = r.p, r.in, &bytes.Buffer{}, r.enc, r.typeName, true, true
+	s.root, s.rootType = r.top(), r.rootType
+	return s
+}
+
+// top returns the run of the render: r, or the run a sub-run renders for.
+func (r *run) top() *run {
+	if r.root != nil {
+		return r.root
+	}
+	return r
 }
 
 // wholePart renders part frame src whole, nothing spliced, for its markup.
 func (r *run) wholePart(src *frame) ([]byte, error) {
 	sub := r.sub()
-	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	defer sub.release()
+	f := sub.frame()
+	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
 	f.owner = f
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
