@@ -35,7 +35,7 @@ func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != ni
 // chunkSize is the number of nodes in a chunk of a memo: small enough
 // that a change copies few unchanged nodes, large enough that the chunk
 // pointers cost little beside them.
-const chunkSize = 16
+const chunkSize = 8
 
 type chunk [chunkSize]node
 
