@@ -133,6 +133,8 @@ func (d *differ) run() []Update {
 	d.xFirst, d.xNext = childLists(links[np:cap(links)], xp)
 	if b != nil {
 		b.links, b.xp = links, xp
+		d.removes, d.replaces, d.inserts = b.removes[:0], b.replaces[:0], b.inserts[:0]
+		defer func() { b.removes, b.replaces, b.inserts = d.removes, d.replaces, d.inserts }()
 	}
 	d.node(0, 0)
 	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace {

@@ -247,6 +247,8 @@ type spliceBuffers struct {
 	xp     []uint32            // the differ's parents of the new fragments
 	marks  []int32             // DiffPatched: the shell and resend of each previous fragment
 	used   []bool              // DiffPatched: splicer.used
+	// The differ's updates before their HTML is copied out.
+	removes, replaces, inserts []op
 }
 
 // keep takes the slices e grew, for the next extraction.
@@ -281,6 +283,9 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
 	clear(b.stack[:cap(b.stack)])
 	clear(b.seen)
+	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
+		clear(ops[:cap(ops)]) // drop the ids they hold
+	}
 	spliceBufferPool.Put(b)
 }
 
