@@ -51,6 +51,16 @@ func (m *Memo) flatten(dst []node) []node {
 // whose nodes are the same.
 func newMemo(nodes []node, prev *Memo) *Memo {
 	m := &Memo{chunks: make([]*chunk, 0, (len(nodes)+chunkSize-1)/chunkSize), n: len(nodes)}
+	if prev == nil {
+		// A page's first memo, in one allocation: an idle session keeps
+		// it, and a busy one replaces its chunks one by one.
+		all := make([]chunk, cap(m.chunks))
+		for k := range all {
+			copy(all[k][:], nodes[k*chunkSize:])
+			m.chunks = append(m.chunks, &all[k])
+		}
+		return m
+	}
 	for k := 0; k*chunkSize < len(nodes); k++ {
 		part := nodes[k*chunkSize : min((k+1)*chunkSize, len(nodes))]
 		if prev != nil && k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n && sameNodes(prev.chunks[k][:len(part)], part) {
