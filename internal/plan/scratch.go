@@ -3,27 +3,38 @@ package plan
 import (
 	"reflect"
 	"sync"
+	"unsafe"
+
+	"github.com/livefir/statetemplate/internal/cborpath"
 )
 
 // A render's working memory (its frames, the locs and values of their
 // inputs, the records of what it splices and patches, the parsed maps of
 // the encoding) lives only as long as the render: nothing of it is in the
 // Output, whose memo nodes, State and updates are allocated anew. A run
-// is taken from runPool and put back when the render returns, so that a
-// render's garbage follows what changed rather than the page's parts.
+// is taken from the free list or the pool and put back when the render
+// returns, so that a render's garbage follows what changed rather than
+// the page's parts.
 
 // freeRuns and runPool hold runs whose scratch is kept for the next
-// render: a few in freeRuns, which the garbage collector leaves alone
-// (sync.Pool drops its entries at every other collection, and renders
-// that allocate make collections frequent), the rest in runPool.
+// render: a few of modest size in freeRuns, which the garbage collector
+// leaves alone (sync.Pool drops its entries at every other collection,
+// and renders that allocate make collections frequent), the rest in
+// runPool.
 var (
 	freeRuns = make(chan *run, 8)
 	runPool  sync.Pool // of *run
 )
 
-// maxPooledScratch keeps one huge page from pinning its scratch forever:
-// a run that used more elements of any one kind is not pooled.
-const maxPooledScratch = 1 << 14
+// maxPooledScratch keeps one huge page from pinning its scratch: a run
+// that used more elements of any one kind is not pooled. maxFreeScratch
+// bounds, in bytes, the scratch of a run the free list pins for good (a
+// 500-task dashboard's is about 1 MB; the list holds at most 8 runs, a
+// render's and the sub-runs of its re-sent parts).
+const (
+	maxPooledScratch = 1 << 14
+	maxFreeScratch   = 1536 << 10
+)
 
 // slabs hands out slices of T from a few large arrays, kept across
 // renders. A slice it returns stays valid (and is never handed out again)
@@ -105,9 +116,8 @@ func (r *run) release() {
 	if r.released {
 		return
 	}
-	if r.frames.size() > maxPooledScratch || r.locs.size() > maxPooledScratch || r.vals.size() > maxPooledScratch || r.kids.size() > maxPooledScratch ||
-		cap(r.inputBuf) > 64*maxPooledScratch || cap(r.entryBuf) > maxPooledScratch || cap(r.elemBuf) > maxPooledScratch ||
-		cap(r.recs) > maxPooledScratch || cap(r.nodes) > maxPooledScratch || cap(r.pnodes) > maxPooledScratch || cap(r.splices) > maxPooledScratch || cap(r.bounds) > maxPooledScratch {
+	size := r.scratchSize()
+	if size > maxPooledScratch {
 		*r = run{released: true}
 		return
 	}
@@ -133,11 +143,30 @@ func (r *run) release() {
 		patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
 		released: true,
 	}
-	select {
-	case freeRuns <- r:
-	default:
-		runPool.Put(r)
+	if r.scratchBytes() <= maxFreeScratch {
+		select {
+		case freeRuns <- r:
+			return
+		default:
+		}
 	}
+	runPool.Put(r)
+}
+
+// scratchBytes is about how many bytes r's scratch holds.
+func (r *run) scratchBytes() int {
+	return r.frames.size()*int(unsafe.Sizeof(frame{})) + r.locs.size()*int(unsafe.Sizeof(loc{})) +
+		r.vals.size()*int(unsafe.Sizeof(reflect.Value{})) + r.kids.size()*int(unsafe.Sizeof(kidIdent{})) +
+		(cap(r.nodes)+cap(r.pnodes))*int(unsafe.Sizeof(node{})) + cap(r.recs)*int(unsafe.Sizeof(rec{})) +
+		cap(r.inputBuf) + cap(r.entryBuf)*int(unsafe.Sizeof(cborpath.Entry{})) + cap(r.elemBuf)*int(unsafe.Sizeof(cborpath.Range{}))
+}
+
+// scratchSize is the most elements r's scratch holds of any one kind (of
+// the cache-key input bytes, a 64th).
+func (r *run) scratchSize() int {
+	return max(r.frames.size(), r.locs.size(), r.vals.size(), r.kids.size(), cap(r.inputBuf)/64,
+		cap(r.entryBuf), cap(r.elemBuf), cap(r.recs), cap(r.nodes), cap(r.pnodes), cap(r.splices), cap(r.bounds),
+		cap(r.fills), cap(r.patches), cap(r.shells), cap(r.resends))
 }
 
 // cloneVals returns a copy of v, from a slab.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/livefir/statetemplate/internal/cborpath"
 
@@ -60,4 +61,22 @@ func TestRunRelease_KeepsScratchAndZeroesTheRest(t *testing.T) {
 	r2 := getRun()
 	defer r2.release()
 	require.Zero(t, *r2.frame(), "a frame of a released run comes back zeroed")
+}
+
+func TestRunRelease_LargeScratchIsNotKeptForGood(t *testing.T) {
+	for len(freeRuns) > 0 {
+		<-freeRuns
+	}
+	big := &run{}
+	big.locs.take(maxFreeScratch/int(unsafe.Sizeof(loc{})) + 1)
+	big.release()
+	require.Empty(t, freeRuns, "a run with large scratch goes to sync.Pool, which the collector empties")
+	small := &run{}
+	small.locs.take(8)
+	small.release()
+	require.Len(t, freeRuns, 1)
+	huge := &run{}
+	huge.nodes = make([]node, 0, maxPooledScratch+1)
+	huge.release()
+	require.Nil(t, huge.nodes, "a run with huge scratch keeps none of it")
 }
