@@ -38,7 +38,8 @@ func NewKey(template, fragmentID string, data []byte) Key {
 // Fragments caches rendered fragment HTML shared across sessions. It is
 // safe for concurrent use.
 type Fragments struct {
-	c *ristretto.Cache[string, *fragment]
+	c     *ristretto.Cache[string, *fragment]
+	front recent
 }
 
 type fragment struct {
@@ -59,12 +60,18 @@ func NewFragments(budget int64) (*Fragments, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	return &Fragments{c: c}, nil
+	f := &Fragments{c: c}
+	f.front.init(budget / frontShare)
+	return f, nil
 }
 
-// Get returns the HTML cached under k. The full key is compared, not only
-// ristretto's hash of it.
+// Get returns the HTML cached under k: from the HTML Set last, which
+// every later Get sees, or from ristretto. The full key is compared, not
+// only ristretto's hash of it.
 func (f *Fragments) Get(k Key) (string, bool) {
+	if html, ok := f.front.get(k); ok {
+		return html, true
+	}
 	e, ok := f.c.Get(string(k[:]))
 	if !ok || e == nil || e.key != k {
 		return "", false
@@ -72,16 +79,22 @@ func (f *Fragments) Get(k Key) (string, bool) {
 	return e.html, true
 }
 
-// Set caches html under k. It may be dropped.
+// Set caches html under k. ristretto may drop it; the front keeps it until
+// later Sets push it out.
 func (f *Fragments) Set(k Key, html string) {
+	f.front.set(k, html)
 	f.c.Set(string(k[:]), &fragment{key: k, html: html}, int64(len(html)+len(k)+64))
 }
 
 // Wait blocks until queued Sets are applied (for tests).
 func (f *Fragments) Wait() { f.c.Wait() }
 
-// Metrics returns the cache's counters.
-func (f *Fragments) Metrics() Metrics { return metricsOf(f.c.Metrics) }
+// Metrics returns the cache's counters; Hits counts the front's too.
+func (f *Fragments) Metrics() Metrics {
+	m := metricsOf(f.c.Metrics)
+	m.Hits += f.front.hits.Load()
+	return m
+}
 
 // Close stops the cache's goroutine and drops its entries.
 func (f *Fragments) Close() { f.c.Close() }

@@ -1,5 +1,7 @@
 package fragments
 
+import "slices"
+
 // Diff compares the page the browser has, described by prev, with a newly
 // rendered page and returns the updates that turn one into the other, and
 // the State describing page. It never modifies prev.
@@ -115,12 +117,25 @@ func (d *differ) rollback(m mark) {
 }
 
 func (d *differ) run() []Update {
-	d.pFirst, d.pNext = childLists(d.prev.Parents)
-	xp := make([]uint32, len(d.x.frags))
-	for i := range d.x.frags {
-		xp[i] = uint32(d.x.frags[i].parent)
+	b := buffersOf(d.x)
+	var links []int32
+	var xp []uint32
+	if b != nil {
+		links, xp = b.links[:0], b.xp[:0]
 	}
-	d.xFirst, d.xNext = childLists(xp)
+	links = slices.Grow(links, 2*(len(d.prev.Parents)+len(d.x.frags)))
+	xp = slices.Grow(xp, len(d.x.frags))
+	for i := range d.x.frags {
+		xp = append(xp, uint32(d.x.frags[i].parent))
+	}
+	np := 2 * len(d.prev.Parents)
+	d.pFirst, d.pNext = childLists(links[:np:np], d.prev.Parents)
+	d.xFirst, d.xNext = childLists(links[np:cap(links)], xp)
+	if b != nil {
+		b.links, b.xp = links, xp
+		d.removes, d.replaces, d.inserts = b.removes[:0], b.replaces[:0], b.inserts[:0]
+		defer func() { b.removes, b.replaces, b.inserts = d.removes, d.replaces, d.inserts }()
+	}
 	d.node(0, 0)
 	if d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace {
 		u, err := d.x.body(d.page)
@@ -147,10 +162,10 @@ func (d *differ) run() []Update {
 }
 
 // childLists returns first-child and next-sibling links for a parent list
-// in document order (-1 = none).
-func childLists(parents []uint32) (first, next []int32) {
+// in document order (-1 = none), in buf (of at least 2*len(parents)).
+func childLists(buf []int32, parents []uint32) (first, next []int32) {
 	n := len(parents)
-	buf := make([]int32, 2*n)
+	buf = buf[:2*n]
 	first, next = buf[:n], buf[n:]
 	for i := range buf {
 		buf[i] = -1

@@ -3,6 +3,7 @@ package fragments
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/cespare/xxhash/v2"
 	"golang.org/x/net/html"
@@ -115,18 +116,18 @@ func extractWith(page []byte, hint int, sp *splicer) (*extraction, error) {
 	e := &extractor{
 		page:   page,
 		z:      html.NewTokenizer(bytes.NewReader(page)),
-		stack:  make([]openElem, 0, 32),
-		fstack: make([]openFrag, 0, 16),
-		arena:  make([]byte, 0, 12*hint),
 		textAt: -1,
 		sp:     sp,
 	}
 	e.x.sp = sp
 	if sp != nil && sp.buf != nil {
 		e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
+		e.stack, e.fstack = sp.buf.stack[:0], sp.buf.fstack[:0]
+		e.arena = slices.Grow(sp.buf.arena[:0], 12*hint)
 		defer sp.buf.keep(e)
 	} else {
 		e.x.frags, e.idAt = make([]frag, 0, hint), make([][2]int32, 0, hint)
+		e.stack, e.fstack, e.arena = make([]openElem, 0, 32), make([]openFrag, 0, 16), make([]byte, 0, 12*hint)
 	}
 	e.run()
 	return &e.x, e.finish()

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/cespare/xxhash/v2"
 	"golang.org/x/net/html"
@@ -82,34 +83,41 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		return nil, fmt.Errorf("%w: no previous state to patch", ErrSplice)
 	}
 	n := int32(len(prev.IDs))
-	pt := &patcher{in: in, shellOf: make(map[int32]int32, len(in.Shells))}
+	buf := getSpliceBuffers(int(n) + 8)
+	defer putSpliceBuffers(buf)
+	// Which shell and which resend each previous fragment is: 1 + its
+	// index, or 0.
+	marks := slices.Grow(buf.marks[:0], 2*int(n))[:2*n]
+	clear(marks)
+	buf.marks = marks
+	pt := &patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:]}
 	for i, s := range in.Shells {
 		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() {
 			return nil, fmt.Errorf("%w: shell %d (fragment %d) cannot stand unchanged", ErrSplice, i, s.Prev)
 		}
-		pt.shellOf[s.Prev] = int32(i)
+		pt.shellAt[s.Prev] = int32(i) + 1
 	}
-	if _, ok := pt.shellOf[0]; !ok {
+	if pt.shellAt[0] == 0 {
 		return nil, fmt.Errorf("%w: the body is not a shell", ErrSplice)
 	}
-	pt.resendOf = make(map[int32]int32, len(in.Resends))
 	for i, r := range in.Resends {
 		if r.Prev <= 0 || r.Prev >= n || !r.Seen.Spliceable() || !r.Seen.RootNoCache() ||
 			r.Prev+int32(r.Seen.frags) > n || !pt.belowShells(r.Prev) {
 			return nil, fmt.Errorf("%w: resend %d (fragment %d) does not fit", ErrSplice, i, r.Prev)
 		}
-		pt.resendOf[r.Prev] = int32(i)
+		pt.resendAt[r.Prev] = int32(i) + 1
 	}
 	sp := &splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
 		seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
-		spliced: make([]int32, len(in.Splices)), ctx: make([]uint64, len(in.Bounds)), used: make([]bool, n)}
+		spliced: make([]int32, len(in.Splices)), ctx: make([]uint64, len(in.Bounds)), used: slices.Grow(buf.used[:0], int(n))[:n]}
+	clear(sp.used)
+	buf.used = sp.used
 	for i := range sp.bounded {
 		sp.bounded[i] = -1
 	}
-	sp.buf = getSpliceBuffers(int(n) + 8)
-	defer putSpliceBuffers(sp.buf)
+	sp.buf = buf
 	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody,
-		stack: make([]openElem, 0, 32), fstack: make([]openFrag, 0, 16), arena: make([]byte, 0, 256)}
+		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0]}
 	e.x.sp, e.x.pt = sp, pt
 	// One tokenizer reads the patches one after the other: each ends with
 	// its root's end tag, so no token spans two.
@@ -149,9 +157,9 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 // patcher carries DiffPatched's input and results through an extraction.
 type patcher struct {
 	in       PatchInput
-	shellOf  map[int32]int32 // prev fragment -> shell
-	resendOf map[int32]int32 // prev fragment -> resend
-	index    []int32         // prev fragment -> new, or -1
+	shellAt  []int32 // prev fragment -> 1 + its shell, or 0
+	resendAt []int32 // prev fragment -> 1 + its resend, or 0
+	index    []int32 // prev fragment -> new, or -1
 	shells   []Seen
 }
 
@@ -204,10 +212,8 @@ func (e *extractor) patchAll() error {
 		if j > 0 {
 			f.parent = pt.index[prev.Parents[j]]
 		}
-		if s, ok := pt.shellOf[j]; ok {
-			f.shell = s + 1
-		}
-		if r, ok := pt.resendOf[j]; ok {
+		f.shell = pt.shellAt[j]
+		if r := pt.resendAt[j] - 1; r >= 0 {
 			if next < len(pt.in.Patches) && pt.in.Patches[next].Prev < j+int32(pt.in.Resends[r].Seen.frags) {
 				return fmt.Errorf("%w: patch %d is inside resend %d", ErrSplice, next, r)
 			}
@@ -263,7 +269,7 @@ func (e *extractor) checkPatch(i int, p Patch) error {
 func (pt *patcher) belowShells(j int32) bool {
 	prev := pt.in.Prev
 	for a := prev.Parents[j]; ; a = prev.Parents[a] {
-		if _, ok := pt.shellOf[int32(a)]; !ok {
+		if pt.shellAt[a] == 0 {
 			return false
 		}
 		if a == 0 {
@@ -321,7 +327,7 @@ func (e *extractor) patch(i int) error {
 	// Shells above take the patch's size; their data-cache="false"
 	// flags only grow (a stale flag costs a render, never correctness).
 	for a := prev.Parents[p.Prev]; ; a = prev.Parents[a] {
-		s := &pt.shells[pt.shellOf[int32(a)]]
+		s := &pt.shells[pt.shellAt[a]-1]
 		s.size = uint32(int64(s.size) + size)
 		s.frags = uint32(int64(s.frags) + count)
 		s.flags |= flags

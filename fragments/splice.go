@@ -237,12 +237,32 @@ type splicer struct {
 // the entries of every unchanged fragment, and they are dropped once the
 // State and the updates are made.
 type spliceBuffers struct {
-	frags []frag
-	idAt  [][2]int32
+	frags  []frag
+	idAt   [][2]int32
+	stack  []openElem
+	fstack []openFrag
+	arena  []byte
+	seen   map[string]struct{} // checkSplicedDuplicates
+	links  []int32             // childLists
+	xp     []uint32            // the differ's parents of the new fragments
+	marks  []int32             // DiffPatched: the shell and resend of each previous fragment
+	used   []bool              // DiffPatched: splicer.used
+	// The differ's updates before their HTML is copied out.
+	removes, replaces, inserts []op
 }
 
 // keep takes the slices e grew, for the next extraction.
-func (b *spliceBuffers) keep(e *extractor) { b.frags, b.idAt = e.x.frags, e.idAt }
+func (b *spliceBuffers) keep(e *extractor) {
+	b.frags, b.idAt, b.stack, b.fstack, b.arena = e.x.frags, e.idAt, e.stack, e.fstack, e.arena
+}
+
+// buffersOf returns the pooled buffers of extraction x, or nil.
+func buffersOf(x *extraction) *spliceBuffers {
+	if x.sp == nil {
+		return nil
+	}
+	return x.sp.buf
+}
 
 var spliceBufferPool sync.Pool // of *spliceBuffers
 
@@ -261,6 +281,11 @@ func putSpliceBuffers(b *spliceBuffers) {
 		return
 	}
 	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
+	clear(b.stack[:cap(b.stack)])
+	clear(b.seen)
+	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
+		clear(ops[:cap(ops)]) // drop the ids they hold
+	}
 	spliceBufferPool.Put(b)
 }
 
@@ -472,7 +497,16 @@ func (e *extractor) finishSplices() {
 // prev), so only the tokenized ids are indexed, and the spliced ones are
 // looked up in that index.
 func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
-	seen := make(map[string]struct{}, 16)
+	var seen map[string]struct{}
+	if b := buffersOf(x); b != nil {
+		if b.seen == nil {
+			b.seen = make(map[string]struct{}, 16)
+		}
+		seen = b.seen
+		defer clear(seen)
+	} else {
+		seen = make(map[string]struct{}, 16)
+	}
 	for i := 1; i < len(x.frags); i++ {
 		if x.frags[i].from != 0 {
 			continue

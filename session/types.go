@@ -19,8 +19,21 @@ type Types struct {
 // package path and type name, with a leading "*" for a pointer, such as
 // "*github.com/acme/app.DashboardData".
 func TypeName(v any) string {
-	return typeName(reflect.TypeOf(v))
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return nilType
+	}
+	// Every render names its data's type: the name is built once.
+	if name, ok := typeNames.Load(t); ok {
+		return name.(string)
+	}
+	name := typeName(t)
+	typeNames.Store(t, name)
+	return name
 }
+
+// typeNames memoizes TypeName by type; a program has few data types.
+var typeNames sync.Map // reflect.Type -> string
 
 // nilType is the TypeName of nil data, which needs no decoding.
 const nilType = "nil"

@@ -49,7 +49,15 @@
 // in document order, with its key, its shell key (below), the ident of its
 // output, where its root fragment is in the State, and what the last
 // extraction learned of it (fragments.Seen). A memo is valid only with the
-// State, template and data type it was made with.
+// State, template and data type it was made with. Its nodes are kept in
+// chunks, and a render's memo shares every chunk whose nodes did not
+// change with the memo it was rendered from: a render allocates nodes for
+// what changed, not for the page.
+//
+// A render's working memory (frames, the inputs of the units, the records
+// of splices and patches, the parsed maps of the encoding, the nodes read
+// and written flat) is scratch kept from render to render (scratch.go):
+// none of it is in the Output.
 //
 // # Rendering an update
 //

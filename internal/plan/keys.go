@@ -98,17 +98,23 @@ var stringType = reflect.TypeFor[string]()
 
 // entries returns the entries of the map at l, parsed once per render.
 func (r *run) entries(l loc) ([]cborpath.Entry, error) {
-	if e, ok := r.maps[l.start]; ok {
+	t := r.top()
+	if e, ok := t.maps[l.start]; ok {
 		return e, nil
 	}
-	e, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, nil)
+	// Appended to the run's buffer: the entries of earlier maps, below
+	// its length, are never written again.
+	at := len(t.entryBuf)
+	all, err := cborpath.Entries(r.enc, cborpath.Range{Start: l.start, End: l.end}, t.entryBuf)
 	if err != nil {
 		return nil, err
 	}
-	if r.maps == nil {
-		r.maps = map[int][]cborpath.Entry{}
+	t.entryBuf = all
+	e := all[at:len(all):len(all)]
+	if t.maps == nil {
+		t.maps = map[int][]cborpath.Entry{}
 	}
-	r.maps[l.start] = e
+	t.maps[l.start] = e
 	return e, nil
 }
 
@@ -222,15 +228,16 @@ func (r *run) narrow(l loc, step string, fields bool) (loc, string) {
 // rootField returns where top-level field name of the data is, once per
 // render.
 func (r *run) rootField(name string) loc {
-	if l, ok := r.fields[name]; ok {
+	t := r.top()
+	if l, ok := t.fields[name]; ok {
 		return l
 	}
 	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: r.rootType}
 	l := r.resolve(whole, []string{name})
-	if r.fields == nil {
-		r.fields = map[string]loc{}
+	if t.fields == nil {
+		t.fields = map[string]loc{}
 	}
-	r.fields[name] = l
+	t.fields[name] = l
 	return l
 }
 
@@ -239,14 +246,15 @@ func (r *run) shareable(t reflect.Type) bool {
 	if t == nil {
 		return false
 	}
-	if ok, hit := r.share[t]; hit {
+	top := r.top()
+	if ok, hit := top.share[t]; hit {
 		return ok
 	}
 	ok := session.Shareable(t)
-	if r.share == nil {
-		r.share = map[reflect.Type]bool{}
+	if top.share == nil {
+		top.share = map[reflect.Type]bool{}
 	}
-	r.share[t] = ok
+	top.share[t] = ok
 	return ok
 }
 
@@ -284,6 +292,7 @@ const bigRead = 512
 // rangeHash returns the hash of b when it is a large read of the run's
 // encoding, computed once per render, and false for any other b.
 func (r *run) rangeHash(b []byte) (uint64, bool) {
+	t := r.top()
 	if len(b) < bigRead || len(r.enc) == 0 {
 		return 0, false
 	}
@@ -292,14 +301,14 @@ func (r *run) rangeHash(b []byte) (uint64, bool) {
 		return 0, false // not in the encoding: a computed value's own
 	}
 	k := [2]int{off, len(b)}
-	if h, ok := r.hashes[k]; ok {
+	if h, ok := t.hashes[k]; ok {
 		return h, true
 	}
 	h := xxhash.Sum64(b)
-	if r.hashes == nil {
-		r.hashes = map[[2]int]uint64{}
+	if t.hashes == nil {
+		t.hashes = map[[2]int]uint64{}
 	}
-	r.hashes[k] = h
+	t.hashes[k] = h
 	return h, true
 }
 

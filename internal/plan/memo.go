@@ -14,8 +14,14 @@ import (
 // immutable and holds no HTML: a row keeps the markup it writes around its
 // parts (its skeleton, usually whitespace), interned and shared by every
 // row and session that writes the same.
+//
+// The nodes are kept in chunks of chunkSize, and a memo shares with the
+// one it was rendered from every chunk whose nodes did not change: a
+// render allocates what changed, not the page's nodes (a render reads and
+// writes them in flat scratch arrays, see run.prevNodes and newMemo).
 type Memo struct {
-	nodes    []node
+	chunks   []*chunk
+	n        int // nodes
 	state    *fragments.State
 	typeName string
 	template string   // the template it is a page of
@@ -25,6 +31,57 @@ type Memo struct {
 
 // Describes reports whether m was made with the State st.
 func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != nil && m.state == st }
+
+// chunkSize is the number of nodes in a chunk of a memo: small enough
+// that a change copies few unchanged nodes, large enough that the chunk
+// pointers cost little beside them.
+const chunkSize = 8
+
+type chunk [chunkSize]node
+
+// flatten appends the nodes of m to dst.
+func (m *Memo) flatten(dst []node) []node {
+	for k, c := range m.chunks {
+		dst = append(dst, c[:min(chunkSize, m.n-k*chunkSize)]...)
+	}
+	return dst
+}
+
+// newMemo returns a memo of nodes, sharing with prev (or nil) each chunk
+// whose nodes are the same.
+func newMemo(nodes []node, prev *Memo) *Memo {
+	m := &Memo{chunks: make([]*chunk, 0, (len(nodes)+chunkSize-1)/chunkSize), n: len(nodes)}
+	if prev == nil {
+		// A page's first memo, in one allocation: an idle session keeps
+		// it, and a busy one replaces its chunks one by one.
+		all := make([]chunk, cap(m.chunks))
+		for k := range all {
+			copy(all[k][:], nodes[k*chunkSize:])
+			m.chunks = append(m.chunks, &all[k])
+		}
+		return m
+	}
+	for k := 0; k*chunkSize < len(nodes); k++ {
+		part := nodes[k*chunkSize : min((k+1)*chunkSize, len(nodes))]
+		if prev != nil && k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n && sameNodes(prev.chunks[k][:len(part)], part) {
+			m.chunks = append(m.chunks, prev.chunks[k])
+			continue
+		}
+		c := new(chunk)
+		copy(c[:], part)
+		m.chunks = append(m.chunks, c)
+	}
+	return m
+}
+
+func sameNodes(a, b []node) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
 
 type node struct {
 	unit  int32 // unit id; -1 for the page

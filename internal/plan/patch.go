@@ -19,7 +19,7 @@ import (
 // patched diffs the page, rendered in r's buffer, as patches. It reports
 // false when the page cannot be patched: DiffSpliced then diffs it whole.
 func (r *run) patched(page *frame) (Output, bool, error) {
-	pn := &r.prev.nodes[0]
+	pn := &r.pnodes[0]
 	if pn.shell != r.nodes[0].shell || !pn.seen.Valid() || pn.seen.ShellNoCache() {
 		return Output{}, false, nil
 	}
@@ -74,7 +74,7 @@ func (r *run) visit(o *frame, abs int32) bool {
 		if rc.pnode < 0 {
 			return false
 		}
-		pn := &r.prev.nodes[rc.pnode]
+		pn := &r.pnodes[rc.pnode]
 		switch {
 		case kf.ident == pn.ident && !pn.seen.NoCache():
 		case kf.shell == pn.shell && !pn.seen.ShellNoCache():

@@ -109,6 +109,7 @@ func (p *Plan) render(in Input, memo *Memo, typeName string) (Output, error) {
 func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName string) (Output, error) {
 	buf.Reset()
 	r := p.newRun(&in, buf, memo, typeName)
+	defer func() { r.release() }()
 	page := r.pageFrame(in.Data)
 	if !r.full {
 		if out, ok, err := r.skipped(page); ok || err != nil {
@@ -116,6 +117,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 		}
 		// Start again, and execute the page.
 		buf.Reset()
+		r.release()
 		r = p.newRun(&in, buf, memo, typeName)
 		page = r.pageFrame(in.Data)
 	}
@@ -131,14 +133,15 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 	// The page is byte for byte the one the browser has (see identOf):
 	// no update. When its parts are the same too, the previous fragments
 	// and Seen still hold and nothing needs tokenizing.
-	same := in.Page == nil && memo != nil && memo.nodes[0].ident == r.nodes[0].ident
+	same := in.Page == nil && memo != nil && r.pnodes[0].ident == r.nodes[0].ident
 	if same && r.sameShape() {
 		for i := range r.nodes {
-			r.nodes[i].frag, r.nodes[i].seen = memo.nodes[i].frag, memo.nodes[i].seen
+			r.nodes[i].frag, r.nodes[i].seen = r.pnodes[i].frag, r.pnodes[i].seen
 		}
 		r.confirmReplays()
-		return Output{State: in.Prev, Memo: &Memo{nodes: r.nodes, state: in.Prev, typeName: typeName, template: in.Template, parts: memo.parts, heads: memo.heads},
-			Spliced: len(r.splices)}, nil
+		m := newMemo(r.nodes, memo)
+		m.state, m.typeName, m.template, m.parts, m.heads = in.Prev, typeName, in.Template, memo.parts, memo.heads
+		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
 	}
 	// The head is never spliced (it holds no fragments): the title is
 	// in the buffer.
@@ -169,12 +172,14 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 // newRun returns a run of a render of page in into buf, with the previous
 // memo memo (or nil).
 func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string) *run {
-	r := &run{p: p, in: in, buf: buf, enc: in.Enc, typeName: typeName, prev: memo,
-		full: in.Page != nil || memo == nil}
+	r := getRun()
+	r.p, r.in, r.buf, r.enc, r.typeName, r.prev = p, in, buf, in.Enc, typeName, memo
+	r.full = in.Page != nil || memo == nil
 	if memo != nil {
-		// The nodes become the next memo; the splices and bounds are
-		// the few parts that changed, and grow when there are more.
-		r.nodes = make([]node, 0, len(memo.nodes)+16)
+		// The nodes are read and written flat, in scratch; the next
+		// memo shares the chunks that did not change with this one.
+		r.pnodes = memo.flatten(r.pnodes[:0])
+		r.nodes = slices.Grow(r.nodes[:0], memo.n+4)
 	}
 	return r
 }
@@ -186,10 +191,11 @@ type run struct {
 	buf      *bytes.Buffer
 	enc      []byte
 	typeName string
-	full     bool  // render every part: nothing is spliced
-	inline   bool  // a fill: render, nothing else
-	prev     *Memo // the usable memo, or nil
-	nodes    []node
+	full     bool   // render every part: nothing is spliced
+	inline   bool   // a fill: render, nothing else
+	prev     *Memo  // the usable memo, or nil
+	pnodes   []node // its nodes, flat
+	nodes    []node // the next memo's, flat
 	splices  []fragments.Splice
 	bounds   []fragments.Bound
 	recs     []rec
@@ -207,9 +213,18 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
-	frames   []frame           // a slab frame takes from
-	locs     []loc             // a slab locSlab takes from
+	root     *run              // a sub-run's: the run of the render, which parses and memoizes for it
 	hashes   map[[2]int]uint64 // rangeHash
+
+	// Scratch, kept from render to render (see scratch.go).
+	frames   slabs[frame]
+	locs     slabs[loc]
+	vals     slabs[reflect.Value]
+	kids     slabs[kidIdent]
+	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
+	entryBuf []cborpath.Entry // the parsed maps of maps
+	elemBuf  []cborpath.Range // the elements of native ranges
+	released bool
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
@@ -269,7 +284,7 @@ func (r *run) identFrom(shell uint64, kids []kidIdent) uint64 {
 // sameShape reports whether the new nodes are the previous ones, unit for
 // unit.
 func (r *run) sameShape() bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	if len(prev) != len(r.nodes) {
 		return false
 	}
@@ -282,24 +297,13 @@ func (r *run) sameShape() bool {
 }
 
 // frame returns a new frame of the render, from a slab.
-func (r *run) frame() *frame {
-	if len(r.frames) == cap(r.frames) {
-		// Slabs double: a small page takes little, a large one few slabs.
-		r.frames = make([]frame, 0, min(max(8, 2*cap(r.frames)), 256))
-	}
-	r.frames = r.frames[:len(r.frames)+1]
-	return &r.frames[len(r.frames)-1]
-}
+func (r *run) frame() *frame { return &r.frames.take(1)[0] }
 
 // locSlab returns an empty slice with room for n locs, from a slab.
-func (r *run) locSlab(n int) []loc {
-	if len(r.locs)+n > cap(r.locs) {
-		r.locs = make([]loc, 0, max(min(max(16, 2*cap(r.locs)), 512), n))
-	}
-	s := r.locs[len(r.locs) : len(r.locs) : len(r.locs)+n]
-	r.locs = r.locs[:len(r.locs)+n]
-	return s
-}
+func (r *run) locSlab(n int) []loc { return r.locs.take(n)[:0] }
+
+// valSlab returns n zero values, from a slab.
+func (r *run) valSlab(n int) []reflect.Value { return r.vals.take(n) }
 
 // rec ties a splice or bound to its node, for the indices and Seen that
 // DiffSpliced reports.
@@ -369,7 +373,8 @@ func (r *run) pageFrame(data any) *frame {
 	v := reflect.ValueOf(data)
 	r.rootType = v.Type()
 	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: v.Type()}
-	f := &frame{r: r, vals: []reflect.Value{v, v}, locs: []loc{whole, whole}, prev: -1, encl: -1}
+	f := r.frame()
+	*f = frame{r: r, vals: r.cloneVals([]reflect.Value{v, v}), locs: r.cloneLocs([]loc{whole, whole}), prev: -1, encl: -1}
 	f.owner, f.part = f, f
 	if r.prev != nil {
 		f.prev, f.cursor = 0, 1
@@ -394,7 +399,7 @@ func (r *run) match(o *frame, u int) int32 {
 	if r.prev == nil || o.prev < 0 {
 		return -1
 	}
-	nodes := r.prev.nodes
+	nodes := r.pnodes
 	end := nodes[o.prev].next
 	for j := o.cursor; j < end; j = nodes[j].next {
 		if nodes[j].unit == int32(u) {
@@ -425,7 +430,7 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 	}
 	var pn *node
 	if pi >= 0 {
-		pn = &r.prev.nodes[pi]
+		pn = &r.pnodes[pi]
 	}
 	// A data-cache="false" root is rendered: every update re-sends it.
 	if !r.full && !c.inline && pn != nil && f.keyed && pn.keyed() && pn.key == f.key && pn.spliceable() && !pn.seen.RootNoCache() && o.base >= 0 {
@@ -459,10 +464,10 @@ func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
 // splice leaves part f out of the page: its markup and its nodes are
 // those of previous node pi, whose root was fragment prevAbs.
 func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
-	pn := r.prev.nodes[pi]
+	pn := r.pnodes[pi]
 	pos := r.buf.Len()
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
+		r.addKid(f.up, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
 	}
 	if o.u != nil && o.u.kind == kindRange {
 		o.spans = append(o.spans, [2]int{pos, pos}) // a slot of the row's skeleton
@@ -481,7 +486,7 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 // copySubtree makes node at (just appended) a copy of previous node pi
 // and its subtree.
 func (r *run) copySubtree(at, pi int32) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	shift := at - pi
 	r.nodes[at] = prev[pi]
 	for j := pi + 1; j < prev[pi].next; j++ {
@@ -527,7 +532,7 @@ func (f *frame) close() error {
 	f.ident, f.shell = r.identOf(f.start, end, f.kids)
 	r.nodes[f.node].ident, r.nodes[f.node].shell = f.ident, f.shell
 	if f.up != nil {
-		f.up.kids = append(f.up.kids, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
+		r.addKid(f.up, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
 	}
 	if !f.cached && (f.u.leaf || f.inline) && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
 		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
@@ -538,10 +543,15 @@ func (f *frame) close() error {
 // cached looks part f up in the shared cache, keeping its input bytes for
 // the Set of close on a miss.
 func (r *run) cached(u *unit, f *frame) (string, bool) {
-	in, ok := r.inputBytes(nil, u, f.locs)
+	at := len(r.inputBuf)
+	all, ok := r.inputBytes(r.inputBuf, u, f.locs)
 	if !ok {
 		return "", false
 	}
+	// The inputs of earlier parts, below the buffer's length, are never
+	// written again.
+	r.inputBuf = all
+	in := all[at:len(all):len(all)]
 	f.cacheIn = in
 	return r.in.Cache.Get(r.cacheKey(u, in))
 }
@@ -574,8 +584,7 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 		}
 	}
 	r.prepare(g, c.locs, coll)
-	rv := make([]reflect.Value, u.nin())
-	rl := make([]loc, u.nin())
+	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
 	var ids []rowID
 	if !r.inline {
 		ids = r.matchRows(g, rv, rl)
@@ -696,11 +705,13 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 	rg := cborpath.Range{Start: coll.start, End: coll.end}
 	switch {
 	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		elems, err := cborpath.Elems(r.enc, rg, make([]cborpath.Range, 0, v.Len()))
-		if err != nil || len(elems) != v.Len() {
+		at := len(r.elemBuf)
+		all, err := cborpath.Elems(r.enc, rg, r.elemBuf)
+		if err != nil || len(all)-at != v.Len() {
 			return nil, nil
 		}
-		return elems, t.Elem()
+		r.elemBuf = all
+		return all[at:len(all):len(all)], t.Elem()
 	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
 		entries, err := r.entries(coll)
 		if err != nil || len(entries) != len(keys) {
@@ -733,7 +744,7 @@ func (r *run) prevRows(prev int32) *rowMatch {
 	if prev < 0 {
 		return m
 	}
-	kids(r.prev.nodes, prev, func(j int32) bool {
+	kids(r.pnodes, prev, func(j int32) bool {
 		m.rows = append(m.rows, j)
 		return true
 	})
@@ -747,7 +758,7 @@ func (r *run) findRow(m *rowMatch, i int, key uint64, keyed bool) int32 {
 	if !keyed || len(m.rows) == 0 {
 		return -1
 	}
-	nodes := r.prev.nodes
+	nodes := r.pnodes
 	// The same place, or near it: a row inserted or removed before shifts
 	// the others by one.
 	for _, k := range [...]int{i, i + 1, i - 1, i + 2, i - 2} {
@@ -817,13 +828,14 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 	if !r.inline {
 		pi = id.prev
 		node = r.newNode(u.id, key, keyed)
-		if pi >= 0 && !r.full && !g.inline && keyed && r.prev.nodes[pi].keyed() && r.prev.nodes[pi].key == key &&
-			r.prev.nodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
+		if pi >= 0 && !r.full && !g.inline && keyed && r.pnodes[pi].keyed() && r.pnodes[pi].key == key &&
+			r.pnodes[pi].flags&nodeReplay != 0 && g.base >= 0 {
 			r.replay(g, i, node, pi)
 			return nil
 		}
 	}
-	f := &frame{r: r, u: u, vals: slices.Clone(vals), locs: slices.Clone(locs), parent: g.owner, part: g.part, prev: pi, base: g.base,
+	f := r.frame()
+	*f = frame{r: r, u: u, vals: r.cloneVals(vals), locs: r.cloneLocs(locs), parent: g.owner, part: g.part, prev: pi, base: g.base,
 		encl: g.encl, rec: -1, inline: g.inline, key: key, keyed: keyed, node: node}
 	f.owner = f
 	f.cursor = pi + 1
@@ -837,7 +849,7 @@ func (r *run) renderRow(g *rangeRun, vals []reflect.Value, locs []loc, id rowID,
 // replay writes row i of g from the skeleton of previous row pi, splicing
 // its parts.
 func (r *run) replay(g *rangeRun, i int, node, pi int32) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	sk := prev[pi].skel.Value()
 	r.nodes[node].skel = prev[pi].skel
 	r.nodes[node].flags |= nodeReplay | prev[pi].flags&nodeSkeyed
@@ -935,9 +947,11 @@ func (r *run) fill(i int) ([]byte, error) {
 	ref := r.fills[i]
 	if ref.rg != nil {
 		sub := r.sub()
+		defer sub.release()
 		// A part of a replayed row: render the row, cut the part out.
 		g := ref.rg
-		f := &frame{r: sub, u: g.u, vals: make([]reflect.Value, g.u.nin()), locs: make([]loc, g.u.nin()), prev: -1, encl: -1, rec: -1}
+		f := sub.frame()
+		*f = frame{r: sub, u: g.u, vals: sub.valSlab(g.u.nin()), locs: sub.locSlab(g.u.nin())[:g.u.nin()], prev: -1, encl: -1, rec: -1}
 		f.owner = f
 		g.at(ref.row, f.vals, f.locs)
 		if err := r.p.rows[g.u.id].Execute(sub.buf, f); err != nil {
@@ -953,16 +967,30 @@ func (r *run) fill(i int) ([]byte, error) {
 }
 
 // sub returns a run that renders whole, into a buffer of its own, for
-// the markup of a part that was not rendered into the page.
+// the markup of a part that was not rendered into the page. It parses
+// and memoizes through the run of the render (top); the caller releases
+// it, and the buffer stays its own.
 func (r *run) sub() *run {
-	return &run{p: r.p, in: r.in, buf: &bytes.Buffer{}, enc: r.enc, typeName: r.typeName, full: true, inline: true,
-		maps: r.maps, fields: r.fields, share: r.share, rootType: r.rootType}
+	s := getRun()
+	s.p, s.in, s.buf, s.enc, s.typeName, s.full, s.inline = r.p, r.in, &bytes.Buffer{}, r.enc, r.typeName, true, true
+	s.root, s.rootType = r.top(), r.rootType
+	return s
+}
+
+// top returns the run of the render: r, or the run a sub-run renders for.
+func (r *run) top() *run {
+	if r.root != nil {
+		return r.root
+	}
+	return r
 }
 
 // wholePart renders part frame src whole, nothing spliced, for its markup.
 func (r *run) wholePart(src *frame) ([]byte, error) {
 	sub := r.sub()
-	f := &frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	defer sub.release()
+	f := sub.frame()
+	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
 	f.owner = f
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
@@ -1006,7 +1034,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 			case rc.shell > 0:
 				n.seen = res.Shells[rc.shell-1]
 			default:
-				n.seen = r.prev.nodes[rc.pnode].seen // its output is unchanged
+				n.seen = r.pnodes[rc.pnode].seen // its output is unchanged
 			}
 		case rc.splice && res.Spliced != nil:
 			a = res.Spliced[at]
@@ -1038,7 +1066,9 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	if local != nil {
 		heads = r.prev.heads
 	}
-	return &Memo{nodes: r.nodes, state: res.State, typeName: r.typeName, template: r.in.Template, parts: len(r.recs), heads: heads}
+	m := newMemo(r.nodes, r.prev)
+	m.state, m.typeName, m.template, m.parts, m.heads = res.State, r.typeName, r.in.Template, len(r.recs), heads
+	return m
 }
 
 // confirmReplays keeps a row replayable only when every part in it can be

@@ -3,7 +3,6 @@ package plan
 import (
 	"errors"
 	"reflect"
-	"slices"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -25,7 +24,7 @@ import (
 // the page with a new run.
 func (r *run) skipped(page *frame) (Output, bool, error) {
 	prev := r.prev
-	pn := &prev.nodes[0]
+	pn := &r.pnodes[0]
 	n0 := &r.nodes[0]
 	if n0.flags&nodeSkeyed == 0 || pn.flags&nodeSkeyed == 0 || n0.skey != pn.skey || !pn.seen.Valid() || pn.seen.ShellNoCache() {
 		return Output{}, false, nil
@@ -68,7 +67,7 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 // walk walks the units directly inside shell o, whose previous node is
 // o.prev. It reports false when one cannot be walked.
 func (r *run) walk(o *frame) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	for j := o.prev + 1; j < prev[o.prev].next; j = prev[j].next {
 		pn := &prev[j]
 		if pn.flags&nodeDirect == 0 {
@@ -93,7 +92,7 @@ func (r *run) walk(o *frame) (bool, error) {
 
 // walkPart walks part node j of the previous memo, inside shell o.
 func (r *run) walkPart(o *frame, j int32) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	pn := &prev[j]
 	u := r.p.units[pn.unit]
 	if pn.frag < 0 || o.base < 0 || !pn.seen.Valid() {
@@ -103,7 +102,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 	if int(abs) >= len(r.in.Prev.Parents) || r.in.Prev.Parents[abs] != uint32(o.base) {
 		return false, nil // below a fragment that is not a part: a shell of unknown size
 	}
-	vals, ok := nativeInputs(u.args, o.vals)
+	vals, ok := nativeInputs(r.valSlab(len(u.args)), u.args, o.vals)
 	if !ok {
 		return false, nil
 	}
@@ -158,14 +157,14 @@ func (r *run) copyPart(o *frame, j, abs int32) {
 	r.copySubtree(at, j)
 	k := r.addRec(true, -1, at, o.encl)
 	r.recs[k].prev, r.recs[k].pnode = abs, j
-	o.part.kids = append(o.part.kids, kidIdent{ident: r.nodes[at].ident, prev: abs})
+	r.addKid(o.part, kidIdent{ident: r.nodes[at].ident, prev: abs})
 	r.copied++
 }
 
 // shellPart walks part node j, whose shell is unchanged: a shell of
 // DiffPatched at fragment abs.
 func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc, key uint64, keyed bool) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	pn := &prev[j]
 	at := r.copyNode(j, key, keyed)
 	k := r.addRec(false, -1, at, o.encl)
@@ -181,14 +180,14 @@ func (r *run) shellPart(o *frame, j, abs int32, vals []reflect.Value, locs []loc
 	}
 	r.nodes[at].next = int32(len(r.nodes))
 	r.nodes[at].ident = r.identFrom(pn.shell, f.kids)
-	o.part.kids = append(o.part.kids, kidIdent{ident: r.nodes[at].ident, prev: abs})
+	r.addKid(o.part, kidIdent{ident: r.nodes[at].ident, prev: abs})
 	return true, nil
 }
 
 // copyNode appends a copy of previous node j with the key key.
 func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
 	at := r.newNode(0, 0, false)
-	r.nodes[at] = r.prev.nodes[j]
+	r.nodes[at] = r.pnodes[j]
 	r.nodes[at].key = key
 	r.nodes[at].flags &^= nodeKeyed
 	if keyed {
@@ -200,9 +199,9 @@ func (r *run) copyNode(j int32, key uint64, keyed bool) int32 {
 // walkRange walks range node j of the previous memo, inside shell o: its
 // rows are the previous rows, as many (the shell's key holds the length).
 func (r *run) walkRange(o *frame, j int32) (bool, error) {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	u := r.p.units[prev[j].unit]
-	in, ok := nativeInputs(u.args, o.vals)
+	in, ok := nativeInputs(r.valSlab(len(u.args)), u.args, o.vals)
 	if !ok {
 		return false, nil
 	}
@@ -220,7 +219,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	r.prepare(g, o.locs, coll)
 	at := r.newNode(0, 0, false)
 	r.nodes[at] = prev[j]
-	rv, rl := make([]reflect.Value, u.nin()), make([]loc, u.nin())
+	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
 	for i, pj := range rows {
 		g.at(i, rv, rl)
 		key, keyed := r.rowKey(g, rl)
@@ -242,7 +241,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 		}
 		row := r.copyNode(pj, key, keyed)
 		f := r.frame()
-		*f = frame{r: r, u: u, vals: slices.Clone(rv), locs: slices.Clone(rl), parent: o, part: o.part, prev: pj, cursor: pj + 1,
+		*f = frame{r: r, u: u, vals: r.cloneVals(rv), locs: r.cloneLocs(rl), parent: o, part: o.part, prev: pj, cursor: pj + 1,
 			base: o.base, encl: o.encl, rec: -1, node: row, key: key, keyed: keyed}
 		f.owner = f
 		if ok, err := r.walk(f); !ok || err != nil {
@@ -257,7 +256,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 // noCacheIn reports whether a part of previous row pj has data-cache="false"
 // in it: it cannot be taken unchanged, Diff re-sends it.
 func (r *run) noCacheIn(pj int32) bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	found := false
 	kids(prev, pj, func(k int32) bool {
 		switch {
@@ -274,7 +273,7 @@ func (r *run) noCacheIn(pj int32) bool {
 // copyRow takes row node pj, unchanged, into the new memo, each part in it
 // placed anew in the part around, o's.
 func (r *run) copyRow(o *frame, pj int32) bool {
-	prev := r.prev.nodes
+	prev := r.pnodes
 	at := r.newNode(0, 0, false)
 	r.copySubtree(at, pj)
 	shift := at - pj
@@ -290,7 +289,7 @@ func (r *run) copyRow(o *frame, pj int32) bool {
 		abs := o.base + prev[k-shift].frag
 		rc := r.addRec(true, -1, k, o.encl)
 		r.recs[rc].prev, r.recs[rc].pnode = abs, k-shift
-		o.part.kids = append(o.part.kids, kidIdent{ident: n.ident, prev: abs})
+		r.addKid(o.part, kidIdent{ident: n.ident, prev: abs})
 		r.copied++
 		k = n.next
 	}
@@ -298,9 +297,8 @@ func (r *run) copyRow(o *frame, pj int32) bool {
 }
 
 // nativeInputs computes the inputs of a unit, args, from its caller's,
-// vals, as text/template passes them.
-func nativeInputs(args []sym, vals []reflect.Value) ([]reflect.Value, bool) {
-	out := make([]reflect.Value, len(args))
+// vals, as text/template passes them, into out (of len(args)).
+func nativeInputs(out []reflect.Value, args []sym, vals []reflect.Value) ([]reflect.Value, bool) {
 	for i, a := range args {
 		x := nativeOf(a)
 		if x == nil || x.fn != "" || x.in < 0 {
