@@ -122,8 +122,8 @@ func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 // repaired), the operation of each update, its separator, and the length
 // of its version-2 form.
 type batch struct {
-	updates []statetemplate.Update // without no-ops
-	ops     []wireOp
+	updates []statetemplate.Update
+	ops     []wireOp // of each update; a no-op's is the zero wireOp
 	fields  []string
 	sep     rune
 	plain   int
@@ -132,9 +132,15 @@ type batch struct {
 // prepare checks that every update has a wire form and gathers the
 // records' fields.
 func prepare(updates []statetemplate.Update) (batch, error) {
-	var b batch
+	b := batch{updates: updates, ops: make([]wireOp, len(updates))}
+	n := 0
+	for i := range updates {
+		n += 3 + len(updates[i].DataChanged)
+	}
+	b.fields = make([]string, 0, n)
 	seps, text := 0, 0 // separators and other bytes of the version-2 form
-	for _, u := range updates {
+	for i := range updates {
+		u := &updates[i]
 		if u.IsNoOp {
 			continue
 		}
@@ -142,7 +148,7 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 		if !ok {
 			return batch{}, fmt.Errorf("live: no wire form for action %q", u.Action)
 		}
-		b.updates, b.ops = append(b.updates, u), append(b.ops, op)
+		b.ops[i] = op
 		b.fields = append(b.fields, valid(u.FragmentID), valid(u.TargetID), valid(u.HTML))
 		for _, p := range u.DataChanged {
 			b.fields = append(b.fields, valid(p))
@@ -162,7 +168,7 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 			text += len(last[2])
 		}
 	}
-	if len(b.ops) > 0 {
+	if len(b.fields) > 0 {
 		b.sep = separators(b.fields)
 		b.plain = seps*utf8.RuneLen(b.sep) + text
 	}
@@ -173,19 +179,18 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 // for the connection w, with references and splices when short is set,
 // keeping w as the client will. It is nil when the batch has no record.
 func (b batch) write(w *wireState, short bool) []byte {
-	if len(b.ops) == 0 {
+	if len(b.fields) == 0 {
 		return nil
 	}
-	var out strings.Builder
-	out.Grow(b.plain)
+	out := make([]byte, 0, b.plain) // version 3 is never longer
 	record := func(op byte, id string) {
-		out.WriteRune(b.sep)
-		out.WriteByte(op)
-		out.WriteString(id)
+		out = utf8.AppendRune(out, b.sep)
+		out = append(out, op)
+		out = append(out, id...)
 	}
 	field := func(s string) {
-		out.WriteRune(b.sep + 1)
-		out.WriteString(s)
+		out = utf8.AppendRune(out, b.sep+1)
+		out = append(out, s...)
 	}
 	named := func(op byte, id string) {
 		if ref, ok := w.ref(id); ok && short {
@@ -196,7 +201,11 @@ func (b batch) write(w *wireState, short bool) []byte {
 		w.learn(id)
 	}
 	k := 0
-	for i, u := range b.updates {
+	for i := range b.updates {
+		u := &b.updates[i]
+		if u.IsNoOp {
+			continue
+		}
 		op := b.ops[i]
 		id, target, html, paths := b.fields[k], b.fields[k+1], b.fields[k+2], b.fields[k+3:k+3+len(u.DataChanged)]
 		k += 3 + len(u.DataChanged)
@@ -234,7 +243,7 @@ func (b batch) write(w *wireState, short bool) []byte {
 			field(html)
 		}
 	}
-	return []byte(out.String())
+	return out
 }
 
 func opOf(action string) (wireOp, bool) {

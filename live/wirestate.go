@@ -80,9 +80,12 @@ func (w *wireState) ref(id string) (string, bool) {
 	return r, len(r) < len(id)
 }
 
-// remember keeps the text an element was given, for a later splice.
+// remember keeps the text an element was given, for a later splice. An
+// id with a character of wordEnds, or one the parser may rewrite (a NUL,
+// U+FFFD), is not kept: forget could not find it in html.
 func (w *wireState) remember(id, text string) {
-	if len(text) > maxSpliceText || len(w.texts) >= maxWireTexts && w.texts[id] == "" {
+	_, known := w.texts[id]
+	if len(text) > maxSpliceText || !known && len(w.texts) >= maxWireTexts || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
 		delete(w.texts, id)
 		return
 	}
@@ -119,47 +122,45 @@ func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 
 // forget drops from texts every element that html may hold: an element it
 // holds gets its text from the html, which the server does not read, so
-// its next text goes whole. An element that the html removes without
-// holding it again gets no text record before html re-creates it. An id
-// may be held where it occurs in html as an attribute value; html with a
-// character reference or a NUL may spell one any way, and takes them all.
+// its next text goes whole. (An element that the html removes without
+// holding it again gets no text record before html re-creates it.) An id
+// is held where it is a word of the html, between two of wordEnds or its
+// ends: an attribute value always is one, for ids texts keeps (see
+// remember). Html with a character reference or a NUL may spell an id any
+// way, and long html likely holds most: they take them all.
 func forget(texts map[string]string, html string) {
 	if len(texts) == 0 {
 		return
 	}
-	if strings.ContainsAny(html, "&\x00") || len(texts)*len(html) > 1<<20 {
+	if len(html) > 4096 || strings.ContainsAny(html, "&\x00") {
 		clear(texts)
 		return
 	}
-	for id := range texts {
-		if mayHold(html, id) {
-			delete(texts, id)
+	for i := 0; i < len(html); {
+		for i < len(html) && wordEnd[html[i]] {
+			i++
 		}
+		j := i
+		for j < len(html) && !wordEnd[html[j]] {
+			j++
+		}
+		if j > i {
+			delete(texts, html[i:j])
+		}
+		i = j
 	}
 }
 
-// mayHold reports whether id occurs in html where an attribute value can
-// be (between quotes, an equals sign or white space, and a quote, white
-// space, "/" or ">"), or is an id the parser may rewrite (white space, a
-// NUL, U+FFFD).
-func mayHold(html, id string) bool {
-	if strings.ContainsAny(id, "\t\n\f\r \x00\uFFFD") {
-		return true
+// wordEnds are the characters around an attribute value in html: quotes,
+// an equals sign, white space, and the "/" or ">" that may end a tag.
+const wordEnds = "\"'= \t\n\f\r/>"
+
+var wordEnd = func() (t [256]bool) {
+	for i := range len(wordEnds) {
+		t[wordEnds[i]] = true
 	}
-	for i := 0; ; {
-		j := strings.Index(html[i:], id)
-		if j < 0 {
-			return false
-		}
-		j += i
-		k := j + len(id)
-		if (j == 0 || strings.IndexByte("\"'= \t\n\f\r", html[j-1]) >= 0) &&
-			(k == len(html) || strings.IndexByte("\"'> \t\n\f\r/", html[k]) >= 0) {
-			return true
-		}
-		i = j + 1
-	}
-}
+	return t
+}()
 
 // valid is s with any invalid UTF-8 as U+FFFD, as a text message needs.
 func valid(s string) string {

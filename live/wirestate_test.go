@@ -213,3 +213,14 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+// An id that html could hold without it being a word there (it has a
+// quote, an equals sign, white space, "/" or ">") is never spliced: its
+// text always goes whole.
+func TestEncoder_AnIdThatIsNoWordIsNeverSpliced(t *testing.T) {
+	for _, id := range []string{"a/b", "x=y", "q'", "row>1"} {
+		p := &pipe{t: t}
+		p.send(textUpdate(id, "Count: 1"))
+		assert.Contains(t, p.send(textUpdate(id, "Count: 2")), "Count: 2", "%q: whole", id)
+	}
+}
