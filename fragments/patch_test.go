@@ -210,10 +210,12 @@ func patchedCase(t *rapid.T) {
 			whole = append(whole, page[s.start:s.end])
 		}
 	}
-	got, err := DiffPatched(PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
+	in := PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
 		Splices: splices, Bounds: patchBounds, HeadIDs: first.HeadIDs, Fill: fill,
 		Markup:  func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(whole[i]), nil },
-		Resends: resends, Refill: func(i int) ([]byte, error) { return []byte(refills[i]), nil }})
+		Resends: resends, Refill: func(i int) ([]byte, error) { return []byte(refills[i]), nil }}
+	got, err := DiffPatched(in)
+	requireCachedSame(t, in, got, err)
 	if errors.Is(err, ErrSplice) {
 		patchedRefused.Add(1)
 		patchRefusals.Store(err.Error(), true)
