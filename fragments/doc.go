@@ -182,6 +182,14 @@
 // id, an update that would replace the body); the caller then renders the
 // page whole. The caller vouches for what it leaves out.
 //
+// A PatchCache (PatchInput.Cache) shares DiffPatched's tokenizing between
+// calls: the fragment entries a patch without splices gives depend only
+// on its markup and the context it is parsed in, so a patch given again
+// (another session's same changed part) is replayed from the cache, found
+// by both compared byte for byte, rather than tokenized; its position,
+// parent and the bounds around it are placed per call. The result is the
+// one tokenizing gives.
+//
 // # Cost
 //
 // Diff hashes the whole page first (xxhash) and returns at once when it is
