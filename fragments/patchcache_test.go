@@ -45,7 +45,7 @@ func cellPage(pad int, x string) []byte {
 
 // patchCell returns DiffPatched's input for cell "x" of prev changed to
 // x, and the page it stands for.
-func patchCell(t *testing.T, pad int, x string, c *PatchCache) (PatchInput, []byte) {
+func patchCell(t testing.TB, pad int, x string, c *PatchCache) (PatchInput, []byte) {
 	old := cellPage(pad, "1")
 	xs, xe := at(t, old, `<td id="x">`), at(t, old, `</tr>`)
 	as, te := at(t, old, `<tr id="a">`), at(t, old, `</tbody>`)
@@ -125,4 +125,23 @@ func TestPatchCache_HoldsAtMostItsBudget(t *testing.T) {
 	}
 	assert.Positive(t, held)
 	assert.LessOrEqual(t, held, int64(budget))
+}
+
+// BenchmarkDiffPatched_Cell diffs a changed table cell, as each tab of a
+// ticker does: tokenized (no cache) or replayed from a PatchCache.
+func BenchmarkDiffPatched_Cell(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		cache *PatchCache
+	}{{"tokenized", nil}, {"replayed", NewPatchCache(1 << 20)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			in, _ := patchCell(b, 8, `<span class="up">101.25</span>`, tc.cache)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DiffPatched(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
