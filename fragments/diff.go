@@ -65,6 +65,42 @@ func (x *extraction) state(ph uint64) *State {
 	return s
 }
 
+// stateFrom is state for an extraction whose fragments are mostly prev's,
+// a valid State: the ids, parents and anchors, when all are as prev has
+// them, are prev's slices, shared (a State is immutable), not copies.
+func (x *extraction) stateFrom(ph uint64, prev *State) *State {
+	n := len(x.frags)
+	if len(prev.IDs) != n {
+		return x.state(ph)
+	}
+	s := &State{Format: stateFormat, Hashes: make(HashList, n), Tags: make(HashList, n), PageHash: ph,
+		opaque: x.why, opaqueAt: x.whyAt, IDs: prev.IDs, Parents: prev.Parents, Anchors: prev.Anchors}
+	ownIDs, ownParents, ownAnchors := false, false, false
+	for i := range x.frags {
+		f := &x.frags[i]
+		s.Hashes[i], s.Tags[i] = f.hash, f.tag
+		if s.IDs[i] != f.id {
+			if !ownIDs {
+				s.IDs, ownIDs = slices.Clone(prev.IDs), true
+			}
+			s.IDs[i] = f.id
+		}
+		if s.Parents[i] != uint32(f.parent) {
+			if !ownParents {
+				s.Parents, ownParents = slices.Clone(prev.Parents), true
+			}
+			s.Parents[i] = uint32(f.parent)
+		}
+		if s.Anchors[i] != f.anchor {
+			if !ownAnchors {
+				s.Anchors, ownAnchors = slices.Clone(prev.Anchors), true
+			}
+			s.Anchors[i] = f.anchor
+		}
+	}
+	return s
+}
+
 // body returns the update replacing the whole body.
 func (x *extraction) body(page []byte) (Update, error) {
 	m, err := x.markup(page, 0)

@@ -155,7 +155,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	case d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace:
 		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
 	}
-	return &SpliceResult{Updates: ups, State: x.state(pt.pageHash(prev)), Spliced: sp.spliced,
+	return &SpliceResult{Updates: ups, State: x.stateFrom(pt.pageHash(prev), prev), Spliced: sp.spliced,
 		Bounded: sp.bounded, Seen: sp.seen, Index: pt.index, Shells: pt.shells, HeadIDs: in.HeadIDs}, nil
 }
 

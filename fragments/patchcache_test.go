@@ -2,6 +2,7 @@ package fragments
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,4 +145,31 @@ func BenchmarkDiffPatched_Cell(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestDiffPatched_StateSharesWhatIsUnchangedWithPrev(t *testing.T) {
+	in, page := patchCell(t, 2, "2", nil)
+	got, err := DiffPatched(in)
+	require.NoError(t, err)
+	_, wantState := diffAll(t, in.Prev, page)
+	require.Equal(t, wantState.IDs, got.State.IDs)
+	assert.Same(t, &in.Prev.IDs[0], &got.State.IDs[0], "the same ids: prev's slice")
+	assert.Same(t, &in.Prev.Parents[0], &got.State.Parents[0])
+	assert.Same(t, &in.Prev.Anchors[0], &got.State.Anchors[0])
+	assert.NotEqual(t, in.Prev.Hashes, got.State.Hashes, "the cell's hash changed")
+
+	// A cell that gains a fragment: the ids and parents are its own, and
+	// prev is left as it was.
+	before := *in.Prev
+	before.IDs, before.Parents = slices.Clone(in.Prev.IDs), slices.Clone(in.Prev.Parents)
+	in, page = patchCell(t, 2, `<b id="new">2</b>`, nil)
+	got, err = DiffPatched(in)
+	require.NoError(t, err)
+	_, wantState = diffAll(t, in.Prev, page)
+	gotState := *got.State
+	gotState.PageHash = wantState.PageHash
+	require.Equal(t, *wantState, gotState)
+	assert.Contains(t, got.State.IDs, "new")
+	assert.Equal(t, before.IDs, in.Prev.IDs, "prev's ids are untouched")
+	assert.Equal(t, before.Parents, in.Prev.Parents)
 }
