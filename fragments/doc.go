@@ -159,7 +159,8 @@
 // dashboard with 50 tasks. It is plain data meant
 // to be persisted (CBOR or JSON), so that the first update after a restart
 // is still minimal; a State of an older format makes the next Diff replace
-// the body. A State is immutable once returned. NewState gives the State of
+// the body. A State is immutable once returned (DiffPatched's shares
+// what did not change with its Prev). NewState gives the State of
 // a page sent whole (a first render) without building the body update that
 // Diff(nil, page) returns.
 //
