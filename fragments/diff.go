@@ -66,39 +66,37 @@ func (x *extraction) state(ph uint64) *State {
 }
 
 // stateFrom is state for an extraction whose fragments are mostly prev's,
-// a valid State: the ids, parents and anchors, when all are as prev has
-// them, are prev's slices, shared (a State is immutable), not copies.
+// a valid State: the ids, parents, anchors and tags, each list when all of
+// it is as prev has it, are prev's slices, shared (a State is immutable),
+// not copies.
 func (x *extraction) stateFrom(ph uint64, prev *State) *State {
 	n := len(x.frags)
 	if len(prev.IDs) != n {
 		return x.state(ph)
 	}
-	s := &State{Format: stateFormat, Hashes: make(HashList, n), Tags: make(HashList, n), PageHash: ph,
-		opaque: x.why, opaqueAt: x.whyAt, IDs: prev.IDs, Parents: prev.Parents, Anchors: prev.Anchors}
-	ownIDs, ownParents, ownAnchors := false, false, false
+	s := &State{Format: stateFormat, Hashes: make(HashList, n), PageHash: ph, opaque: x.why, opaqueAt: x.whyAt,
+		IDs: prev.IDs, Parents: prev.Parents, Anchors: prev.Anchors, Tags: prev.Tags}
+	var own [4]bool // the lists copied from prev's
 	for i := range x.frags {
 		f := &x.frags[i]
-		s.Hashes[i], s.Tags[i] = f.hash, f.tag
-		if s.IDs[i] != f.id {
-			if !ownIDs {
-				s.IDs, ownIDs = slices.Clone(prev.IDs), true
-			}
-			s.IDs[i] = f.id
-		}
-		if s.Parents[i] != uint32(f.parent) {
-			if !ownParents {
-				s.Parents, ownParents = slices.Clone(prev.Parents), true
-			}
-			s.Parents[i] = uint32(f.parent)
-		}
-		if s.Anchors[i] != f.anchor {
-			if !ownAnchors {
-				s.Anchors, ownAnchors = slices.Clone(prev.Anchors), true
-			}
-			s.Anchors[i] = f.anchor
-		}
+		s.Hashes[i] = f.hash
+		put(&s.IDs, &own[0], i, f.id)
+		put(&s.Parents, &own[1], i, uint32(f.parent))
+		put(&s.Anchors, &own[2], i, f.anchor)
+		put(&s.Tags, &own[3], i, f.tag)
 	}
 	return s
+}
+
+// put sets (*l)[i] to v, copying *l first unless own says it is a copy.
+func put[L ~[]E, E comparable](l *L, own *bool, i int, v E) {
+	if (*l)[i] == v {
+		return
+	}
+	if !*own {
+		*l, *own = slices.Clone(*l), true
+	}
+	(*l)[i] = v
 }
 
 // body returns the update replacing the whole body.

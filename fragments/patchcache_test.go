@@ -156,6 +156,7 @@ func TestDiffPatched_StateSharesWhatIsUnchangedWithPrev(t *testing.T) {
 	assert.Same(t, &in.Prev.IDs[0], &got.State.IDs[0], "the same ids: prev's slice")
 	assert.Same(t, &in.Prev.Parents[0], &got.State.Parents[0])
 	assert.Same(t, &in.Prev.Anchors[0], &got.State.Anchors[0])
+	assert.Same(t, &in.Prev.Tags[0], &got.State.Tags[0], "the cell's start tag is unchanged")
 	assert.NotEqual(t, in.Prev.Hashes, got.State.Hashes, "the cell's hash changed")
 
 	// A cell that gains a fragment: the ids and parents are its own, and
