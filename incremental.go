@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/plan"
 	"github.com/livefir/statetemplate/session"
 )
@@ -15,11 +16,18 @@ import (
 // incremental adapts internal/plan to session.Incremental: the parts of a
 // page whose data did not change are neither executed nor tokenized again.
 type incremental struct {
-	plan   *plan.Plan
-	parts  *cache.Fragments // shared rendered part HTML; nil when off
-	logger *slog.Logger
-	warned sync.Map // template name → struct{}: a fallback already logged
+	plan  *plan.Plan
+	parts *cache.Fragments // shared rendered part HTML; nil when off
+	// patches shares tokenized parts, within a patchShare of the
+	// fragment cache's budget; nil when that is off.
+	patches *fragments.PatchCache
+	logger  *slog.Logger
+	warned  sync.Map // template name → struct{}: a fallback already logged
 }
+
+// patchShare is the share of WithFragmentCache's budget that holds
+// tokenized parts: a sixteenth, beside it.
+const patchShare = 16
 
 // newIncremental analyses tmpl. It returns nil, having logged why, when
 // the template cannot be analysed; pages then render whole.
@@ -38,6 +46,7 @@ func newIncremental(tmpl *template.Template, c *config) (*incremental, error) {
 		if in.parts, err = cache.NewFragments(budget); err != nil {
 			return nil, fmt.Errorf("%w: WithFragmentCache: %v", errInvalidOption, err)
 		}
+		in.patches = fragments.NewPatchCache(budget / patchShare)
 	}
 	return in, nil
 }
@@ -47,7 +56,7 @@ func (in *incremental) Render(x session.IncrementalInput) (session.IncrementalOu
 	memo, _ := x.Memo.(*plan.Memo)
 	pi := plan.Input{Template: x.Template, Data: x.Data, Enc: x.Enc, Prev: x.Prev, Memo: memo, Page: x.Page}
 	if in.parts != nil {
-		pi.Cache = in.parts
+		pi.Cache, pi.Patches = in.parts, in.patches
 	}
 	out, err := in.plan.Render(pi)
 	switch {

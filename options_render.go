@@ -38,7 +38,9 @@ func WithVolatileFuncs(names ...string) Option {
 // cache.DefaultFragmentsBudget, 32 MiB); 0 turns it off. A part's HTML is
 // shared only between renders whose data for that part encodes to the
 // same bytes (see package cache): a session never receives HTML rendered
-// from another session's different data.
+// from another session's different data. A sixteenth more holds tokenized
+// parts (fragments.PatchCache), shared likewise between renders of the
+// same markup.
 func WithFragmentCache(budget int64) Option {
 	return func(c *config) error {
 		if budget < 0 {

@@ -65,6 +65,40 @@ func (x *extraction) state(ph uint64) *State {
 	return s
 }
 
+// stateFrom is state for an extraction whose fragments are mostly prev's,
+// a valid State: the ids, parents, anchors and tags, each list when all of
+// it is as prev has it, are prev's slices, shared (a State is immutable),
+// not copies.
+func (x *extraction) stateFrom(ph uint64, prev *State) *State {
+	n := len(x.frags)
+	if len(prev.IDs) != n {
+		return x.state(ph)
+	}
+	s := &State{Format: stateFormat, Hashes: make(HashList, n), PageHash: ph, opaque: x.why, opaqueAt: x.whyAt,
+		IDs: prev.IDs, Parents: prev.Parents, Anchors: prev.Anchors, Tags: prev.Tags}
+	var own [4]bool // the lists copied from prev's
+	for i := range x.frags {
+		f := &x.frags[i]
+		s.Hashes[i] = f.hash
+		put(&s.IDs, &own[0], i, f.id)
+		put(&s.Parents, &own[1], i, uint32(f.parent))
+		put(&s.Anchors, &own[2], i, f.anchor)
+		put(&s.Tags, &own[3], i, f.tag)
+	}
+	return s
+}
+
+// put sets (*l)[i] to v, copying *l first unless own says it is a copy.
+func put[L ~[]E, E comparable](l *L, own *bool, i int, v E) {
+	if (*l)[i] == v {
+		return
+	}
+	if !*own {
+		*l, *own = slices.Clone(*l), true
+	}
+	(*l)[i] = v
+}
+
 // body returns the update replacing the whole body.
 func (x *extraction) body(page []byte) (Update, error) {
 	m, err := x.markup(page, 0)

@@ -159,7 +159,8 @@
 // dashboard with 50 tasks. It is plain data meant
 // to be persisted (CBOR or JSON), so that the first update after a restart
 // is still minimal; a State of an older format makes the next Diff replace
-// the body. A State is immutable once returned. NewState gives the State of
+// the body. A State is immutable once returned (DiffPatched's shares
+// what did not change with its Prev). NewState gives the State of
 // a page sent whole (a first render) without building the body update that
 // Diff(nil, page) returns.
 //
@@ -181,6 +182,14 @@
 // (a splice in another context, a patch that is not one subtree with its
 // id, an update that would replace the body); the caller then renders the
 // page whole. The caller vouches for what it leaves out.
+//
+// A PatchCache (PatchInput.Cache) shares DiffPatched's tokenizing between
+// calls: the fragment entries a patch without splices gives depend only
+// on its markup and the context it is parsed in, so a patch given again
+// (another session's same changed part) is replayed from the cache, found
+// by both compared byte for byte, rather than tokenized; its position,
+// parent and the bounds around it are placed per call. The result is the
+// one tokenizing gives.
 //
 // # Cost
 //

@@ -104,6 +104,7 @@ type extractor struct {
 	sp       *splicer // DiffSpliced's splices and bounds, or nil
 	pt       *patcher // DiffPatched's patches and shells, or nil
 	stop     int      // DiffPatched: the end of the patch being extracted
+	octx     []uint64 // DiffPatched: the context each fragment of the patch opened in
 }
 
 // extract tokenizes page once and returns its fragment tree, or
@@ -550,7 +551,11 @@ func (e *extractor) openFragment(s, end int, id []byte, noCache, foreign bool, i
 	e.idAt = append(e.idAt, e.keep(id))
 	if e.sp != nil {
 		e.x.frags[idx].omitted = int32(e.sp.omitted)
-		e.openBound(idx, lead, s)
+		ctx := e.context()
+		e.openBound(idx, lead, s, ctx)
+		if e.pt != nil {
+			e.octx = append(e.octx, ctx) // for the PatchCache
+		}
 	}
 	e.fstack = append(e.fstack, openFrag{idx: idx, run: end})
 	e.fstack[len(e.fstack)-1].d.Reset()
@@ -570,7 +575,7 @@ func (e *extractor) closeFragment(s, end, tail int) {
 	if e.sp != nil {
 		fr.omitted = int32(e.sp.omitted) - fr.omitted
 		if fr.bound != 0 {
-			e.closeBound(f.idx)
+			e.closeBound(f.idx, int32(len(e.x.frags)))
 		}
 	}
 	e.fstack = e.fstack[:len(e.fstack)-1]

@@ -62,6 +62,10 @@ type PatchInput struct {
 	// "false" roots below shells; Refill returns the markup of Resends[i].
 	Resends []Resend
 	Refill  func(i int) ([]byte, error)
+	// Cache, when not nil, keeps the extraction of each patch without
+	// splices, and gives it back for the same markup in the same context
+	// instead of tokenizing it again.
+	Cache *PatchCache
 }
 
 // DiffPatched is Diff for a page given as the patches that changed in the
@@ -116,12 +120,13 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		sp.bounded[i] = -1
 	}
 	sp.buf = buf
-	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody,
-		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0]}
+	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody, textAt: -1,
+		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0], octx: sp.buf.octx[:0]}
 	e.x.sp, e.x.pt = sp, pt
-	// One tokenizer reads the patches one after the other: each ends with
-	// its root's end tag, so no token spans two.
-	e.z = html.NewTokenizer(&patchReader{page: in.Page, patches: in.Patches})
+	// One tokenizer reads the patches one after the other, but those the
+	// cache has (see patchAll): each ends with its root's end tag, so no
+	// token spans two.
+	pt.reader = patchReader{page: in.Page, patches: in.Patches}
 	e.x.frags, e.idAt = sp.buf.frags[:0], sp.buf.idAt[:0]
 	defer sp.buf.keep(e)
 	if err := e.patchAll(); err != nil {
@@ -150,7 +155,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	case d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace:
 		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
 	}
-	return &SpliceResult{Updates: ups, State: x.state(pt.pageHash(prev)), Spliced: sp.spliced,
+	return &SpliceResult{Updates: ups, State: x.stateFrom(pt.pageHash(prev), prev), Spliced: sp.spliced,
 		Bounded: sp.bounded, Seen: sp.seen, Index: pt.index, Shells: pt.shells, HeadIDs: in.HeadIDs}, nil
 }
 
@@ -161,6 +166,12 @@ type patcher struct {
 	resendAt []int32 // prev fragment -> 1 + its resend, or 0
 	index    []int32 // prev fragment -> new, or -1
 	shells   []Seen
+	reader   patchReader
+	// By patch, when there is a cache: its key, its cached extraction, and
+	// whether it may be cached (it holds no splice).
+	keys      []uint64
+	hits      []*patchTokens
+	cacheable []bool
 }
 
 // patchAll builds the fragments of the new page: those of prev in
@@ -198,6 +209,7 @@ func (e *extractor) patchAll() error {
 	if next < len(pt.in.Patches) {
 		return fmt.Errorf("%w: patch %d (fragment %d) is out of order or inside another", ErrSplice, next, pt.in.Patches[next].Prev)
 	}
+	pt.lookup()
 	next = 0
 	for j := int32(0); j < n; {
 		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
@@ -281,7 +293,7 @@ func (pt *patcher) belowShells(j int32) bool {
 // patch extracts patch i: the tokens of its markup, in the context its
 // subtree had, below its parent, which is already in place.
 func (e *extractor) patch(i int) error {
-	pt, sp := e.pt, e.sp
+	pt := e.pt
 	p := pt.in.Patches[i]
 	prev := pt.in.Prev
 	parent := pt.index[prev.Parents[p.Prev]]
@@ -297,22 +309,17 @@ func (e *extractor) patch(i int) error {
 	}
 	e.fstack = append(e.fstack[:0], openFrag{idx: parent, run: -1, written: prev.Anchors[p.Prev]})
 	root := int32(len(e.x.frags))
-	e.stop = p.End
-	if end := e.tokens(p.Start); end != p.End {
-		return fmt.Errorf("%w: patch %d ends at byte %d, not %d", ErrSplice, i, end, p.End)
-	}
-	switch {
-	case sp.err != nil:
-		return sp.err
-	case e.x.opaque:
-		return fmt.Errorf("%w: patch %d: the page's nesting cannot be trusted", ErrSplice, i)
-	case int32(len(e.x.frags)) == root || e.x.frags[root].lead != p.Start || e.x.frags[root].end != p.End ||
-		len(e.stack) != depth || len(e.fstack) != 1:
-		return fmt.Errorf("%w: patch %d is not one element with an id", ErrSplice, i)
+	if pt.hits != nil && pt.hits[i] != nil {
+		e.replay(pt.hits[i], p, parent, depth)
+	} else if err := e.tokenizePatch(i, root, depth); err != nil {
+		return err
 	}
 	r := e.idAt[root]
 	if string(e.arena[r[0]:r[1]]) != prev.IDs[p.Prev] {
 		return fmt.Errorf("%w: patch %d has id %q, not %q", ErrSplice, i, e.arena[r[0]:r[1]], prev.IDs[p.Prev])
+	}
+	if pt.cacheable != nil && pt.cacheable[i] && pt.hits[i] == nil {
+		pt.in.Cache.set(pt.keys[i], e.cut(p, root))
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]
@@ -335,6 +342,30 @@ func (e *extractor) patch(i int) error {
 			return nil
 		}
 	}
+}
+
+// tokenizePatch tokenizes patch i, whose root is to be fragment root, in
+// the context e's stacks hold, and checks that it is one fragment subtree.
+func (e *extractor) tokenizePatch(i int, root int32, depth int) error {
+	p := e.pt.in.Patches[i]
+	if e.z == nil {
+		e.z = html.NewTokenizer(&e.pt.reader)
+	}
+	e.octx = e.octx[:0]
+	e.stop = p.End
+	if end := e.tokens(p.Start); end != p.End {
+		return fmt.Errorf("%w: patch %d ends at byte %d, not %d", ErrSplice, i, end, p.End)
+	}
+	switch {
+	case e.sp.err != nil:
+		return e.sp.err
+	case e.x.opaque:
+		return fmt.Errorf("%w: patch %d: the page's nesting cannot be trusted", ErrSplice, i)
+	case int32(len(e.x.frags)) == root || e.x.frags[root].lead != p.Start || e.x.frags[root].end != p.End ||
+		len(e.stack) != depth || len(e.fstack) != 1:
+		return fmt.Errorf("%w: patch %d is not one element with an id", ErrSplice, i)
+	}
+	return nil
 }
 
 // context unpacks the context a Seen was extracted in: the parent element
@@ -445,18 +476,20 @@ func (pt *patcher) pageHash(prev *State) uint64 {
 	return d.Sum64() ^ splicedSalt
 }
 
-// patchReader reads the markup of the patches, one after the other.
+// patchReader reads the markup of the patches, one after the other, but
+// those skip marks.
 type patchReader struct {
 	page    []byte
 	patches []Patch
-	next    int // the patch being read
-	off     int // bytes of it read
+	skip    []*patchTokens // by patch: not nil for a patch not to read
+	next    int            // the patch being read
+	off     int            // bytes of it read
 }
 
 func (r *patchReader) Read(b []byte) (int, error) {
 	for r.next < len(r.patches) {
 		p := r.patches[r.next]
-		if p.Start < 0 || p.End > len(r.page) || p.Start+r.off >= p.End {
+		if p.Start < 0 || p.End > len(r.page) || p.Start+r.off >= p.End || r.skip != nil && r.skip[r.next] != nil {
 			r.next, r.off = r.next+1, 0
 			continue
 		}

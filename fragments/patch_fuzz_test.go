@@ -7,7 +7,8 @@ import "testing"
 // arbitrary markup, every fragment above them a shell. DiffPatched must
 // never panic: it fails with ErrSplice or ErrDuplicateFragmentID, or
 // returns a valid State in which every indexed fragment keeps its id and
-// every update hash matches its HTML.
+// every update hash matches its HTML; with a PatchCache, it returns the
+// same.
 func FuzzDiffPatched(f *testing.F) {
 	seeds := malformedSeeds()
 	for i, s := range seeds {
@@ -67,8 +68,11 @@ func FuzzDiffPatched(f *testing.F) {
 				shells = append(shells, Shell{Prev: int32(j), Seen: seen(int32(j))})
 			}
 		}
-		res, err := DiffPatched(PatchInput{Prev: st, Page: page, Patches: patches, Shells: shells, HeadIDs: learnt.HeadIDs,
-			Markup: func(i int) ([]byte, error) { return []byte(`<div id="m">m</div>`), nil }})
+		in := PatchInput{Prev: st, Page: page, Patches: patches, Shells: shells, HeadIDs: learnt.HeadIDs,
+			Markup: func(i int) ([]byte, error) { return []byte(`<div id="m">m</div>`), nil }}
+		res, err := DiffPatched(in)
+		// The cache replays exactly what tokenizing gives.
+		requireCachedSame(t, in, res, err)
 		if !resultOK(t, res, err) {
 			return
 		}

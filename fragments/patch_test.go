@@ -210,10 +210,16 @@ func patchedCase(t *rapid.T) {
 			whole = append(whole, page[s.start:s.end])
 		}
 	}
-	got, err := DiffPatched(PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
+	in := PatchInput{Prev: st, Page: []byte(skel), Patches: patches, Shells: shells,
 		Splices: splices, Bounds: patchBounds, HeadIDs: first.HeadIDs, Fill: fill,
 		Markup:  func(i int) ([]byte, error) { shellsReplaced.Add(1); return []byte(whole[i]), nil },
-		Resends: resends, Refill: func(i int) ([]byte, error) { return []byte(refills[i]), nil }})
+		Resends: resends, Refill: func(i int) ([]byte, error) { return []byte(refills[i]), nil }}
+	before := State{IDs: slices.Clone(st.IDs), Parents: slices.Clone(st.Parents), Anchors: slices.Clone(st.Anchors),
+		Hashes: slices.Clone(st.Hashes), Tags: slices.Clone(st.Tags)}
+	got, err := DiffPatched(in)
+	requireCachedSame(t, in, got, err)
+	require.Equal(t, [5]any{before.IDs, before.Parents, before.Anchors, before.Hashes, before.Tags},
+		[5]any{st.IDs, st.Parents, st.Anchors, st.Hashes, st.Tags}, "prev is left as it was")
 	if errors.Is(err, ErrSplice) {
 		patchedRefused.Add(1)
 		patchRefusals.Store(err.Error(), true)

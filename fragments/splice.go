@@ -247,6 +247,7 @@ type spliceBuffers struct {
 	xp     []uint32            // the differ's parents of the new fragments
 	marks  []int32             // DiffPatched: the shell and resend of each previous fragment
 	used   []bool              // DiffPatched: splicer.used
+	octx   []uint64            // DiffPatched: extractor.octx
 	// The differ's updates before their HTML is copied out.
 	removes, replaces, inserts []op
 }
@@ -254,6 +255,9 @@ type spliceBuffers struct {
 // keep takes the slices e grew, for the next extraction.
 func (b *spliceBuffers) keep(e *extractor) {
 	b.frags, b.idAt, b.stack, b.fstack, b.arena = e.x.frags, e.idAt, e.stack, e.fstack, e.arena
+	if e.pt != nil {
+		b.octx = e.octx
+	}
 }
 
 // buffersOf returns the pooled buffers of extraction x, or nil.
@@ -409,22 +413,23 @@ func (e *extractor) context() uint64 {
 	return uint64(a) | uint64(fl)<<32 | uint64(min(len(e.stack), 0xffff))<<48
 }
 
-// openBound notes that the fragment idx, starting at s, may be the root of
-// the next bound.
-func (e *extractor) openBound(idx int32, lead, s int) {
+// openBound notes that the fragment idx, starting at s and opened in
+// context ctx, may be the root of the next bound.
+func (e *extractor) openBound(idx int32, lead, s int, ctx uint64) {
 	sp := e.sp
 	for sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start < lead {
 		sp.bound++ // that bound did not start with a fragment
 	}
 	if sp.bound < len(sp.in.Bounds) && sp.in.Bounds[sp.bound].Start <= s {
 		e.x.frags[idx].bound = int32(sp.bound) + 1
-		sp.ctx[sp.bound] = e.context()
+		sp.ctx[sp.bound] = ctx
 		sp.bound++
 	}
 }
 
-// closeBound records the Seen of a bound fragment that has just closed.
-func (e *extractor) closeBound(idx int32) {
+// closeBound records the Seen of a bound fragment whose subtree ends
+// before fragment end.
+func (e *extractor) closeBound(idx, end int32) {
 	sp := e.sp
 	f := &e.x.frags[idx]
 	b := f.bound - 1
@@ -432,20 +437,21 @@ func (e *extractor) closeBound(idx int32) {
 	if f.end != sp.in.Bounds[b].End || outer > maxOuter {
 		return // the bound is not exactly this fragment
 	}
-	sp.seen[b], sp.bounded[b] = e.seenOf(idx, sp.ctx[b], outer), idx
+	sp.seen[b], sp.bounded[b] = e.seenOf(idx, end, sp.ctx[b], outer), idx
 }
 
-// seenOf returns the Seen of the subtree of fragment idx, which has just
-// closed (the last fragment extracted is its last), in context ctx.
-func (e *extractor) seenOf(idx int32, ctx uint64, outer int) Seen {
+// seenOf returns the Seen of the subtree of fragment idx, which ends
+// before fragment end, in context ctx. The Seen of the bounds inside it
+// are known.
+func (e *extractor) seenOf(idx, end int32, ctx uint64, outer int) Seen {
 	sp := e.sp
 	f := &e.x.frags[idx]
 	s := Seen{ctx: ctx, size: uint32(f.end - f.lead - outer + int(f.omitted)),
-		frags: uint32(int32(len(e.x.frags)) - idx), flags: seenValid, outer: outerOf(e.page[f.lead : f.lead+outer])}
+		frags: uint32(end - idx), flags: seenValid, outer: outerOf(e.page[f.lead : f.lead+outer])}
 	// nested is the end of the bound or splice subtree being skipped for
 	// seenShellNoCache.
 	nested := int32(-1)
-	for j := idx; j < int32(len(e.x.frags)); j++ {
+	for j := idx; j < end; j++ {
 		g := &e.x.frags[j]
 		if j > idx && j >= nested {
 			switch {
@@ -481,7 +487,7 @@ func (e *extractor) finishSplices() {
 	}
 	e.x.frags[0].omitted = int32(sp.omitted)
 	if !e.x.opaque {
-		sp.body = e.seenOf(0, 0, 0)
+		sp.body = e.seenOf(0, int32(len(e.x.frags)), 0, 0)
 		return
 	}
 	if len(sp.in.Splices) > 0 {

@@ -241,7 +241,7 @@ func TestDiffSpliced_DashboardCounterChangeWithSectionsSpliced(t *testing.T) {
 }
 
 // at returns the offset of sub in page.
-func at(t *testing.T, page []byte, sub string) int {
+func at(t testing.TB, page []byte, sub string) int {
 	t.Helper()
 	i := bytes.Index(page, []byte(sub))
 	require.GreaterOrEqual(t, i, 0, sub)

@@ -19,6 +19,8 @@ const stateFormat = 3
 // page the browser has, as ids, hashes and positions, never the HTML. It is
 // plain data, serializable with CBOR (small integer keys) or JSON, and
 // immutable once returned by Diff: Diff never modifies its prev argument.
+// A State DiffPatched returns may share the slices of its Prev that did not
+// change (its IDs, Parents, Anchors, Tags): neither may be modified.
 //
 // The fragments are listed in document order; fragment 0 is the body
 // (id ""). All slices have the same length.

@@ -82,6 +82,12 @@
 //     (fragments.DiffSpliced).
 //   - An unchanged page (equal idents) gives no updates without tokenizing.
 //
+// With Input.Patches, the parts DiffPatched tokenizes are shared between
+// renders (fragments.PatchCache): a part another tab rendered to the same
+// markup in the same place of the page is not tokenized again. The
+// part's fragment entries are replayed; what depends on the session's
+// page (where the part sits in its State) is computed per render.
+//
 // Whatever a step cannot place (a unit called through a template call, a
 // part below an id'd element that is not a part, a splice in another
 // context, an input it cannot compute), it leaves to the next; the last

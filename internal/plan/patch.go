@@ -38,6 +38,7 @@ func (r *run) patched(page *frame) (Output, bool, error) {
 		Splices: splices, Bounds: bounds, HeadIDs: r.prev.heads,
 		Fill:   func(i int) ([]byte, error) { return r.fill(fills[i]) },
 		Markup: func(i int) ([]byte, error) { return r.markupOf(r.shellOf[i]) },
+		Cache:  r.in.Patches,
 	})
 	if errors.Is(err, fragments.ErrSplice) {
 		return Output{}, false, nil

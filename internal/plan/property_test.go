@@ -49,6 +49,9 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
+	// Shared across cases too: a part tokenized by one is replayed in
+	// another page.
+	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
@@ -67,15 +70,16 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 		require.NoError(t, err, src)
 		d := tmplgen.NewData(t)
 		var c Cache
+		var patches *fragments.PatchCache
 		if rapid.Bool().Draw(t, "cache") {
-			c = shared
+			c, patches = shared, sharedPatches
 		}
 		if !p.Entry("") {
 			noEntry++
 			return
 		}
 		var page bytes.Buffer
-		first, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page, Cache: c})
+		first, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page, Cache: c, Patches: patches})
 		prevPage := execute(t, orig, d)
 		_, want, wantErr := fragments.Diff(nil, prevPage)
 		if wantErr != nil {
@@ -98,7 +102,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 				name = ""
 			}
 			full := executeNamed(t, orig, name, d)
-			in := Input{Template: name, Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c}
+			in := Input{Template: name, Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c, Patches: patches}
 			switch rapid.IntRange(0, 5).Draw(t, "how") {
 			case 0:
 				in.Memo = nil // after a restart: nothing to splice
@@ -138,6 +142,14 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 				require.Equal(t, wantUps, out.Updates)
 			}
 			stateEqual(t, wantState, out.State)
+			if patches != nil && out.Patched > 0 && in.Page == nil {
+				// A second tab in the same state renders the same change:
+				// its patches come from the PatchCache, to the same result.
+				twin, err := p.Render(in)
+				require.NoError(t, err)
+				require.Equal(t, out.Updates, twin.Updates, "a twin tab's updates")
+				require.Equal(t, out.State, twin.State, "a twin tab's State")
+			}
 			spliced += out.Spliced
 			patched += out.Patched
 			if out.Skipped {
@@ -151,4 +163,6 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, spliced, "the property must exercise splicing")
 	require.Positive(t, patched, "the property must exercise patching")
 	require.Positive(t, skipped, "the property must exercise skipping shells")
+	t.Logf("%d patches replayed from the PatchCache", sharedPatches.Hits())
+	require.Positive(t, sharedPatches.Hits(), "the property must exercise the PatchCache")
 }

@@ -41,6 +41,9 @@ type Input struct {
 	Prev     *fragments.State // the page the browser has; nil when unknown
 	Memo     *Memo            // the memo of Prev, when there is one
 	Cache    Cache            // optional
+	// Patches, optional, shares the tokenized patches between renders
+	// (fragments.PatchCache).
+	Patches *fragments.PatchCache
 	// Page, when not nil, receives the whole page: every part is rendered
 	// (RenderPage). Otherwise only what changed is, and Page is not written.
 	Page *bytes.Buffer

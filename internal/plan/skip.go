@@ -49,6 +49,7 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 		Splices: r.splices, Bounds: r.bounds, HeadIDs: prev.heads, Fill: r.fill,
 		Markup:  func(i int) ([]byte, error) { return r.wholePart(r.shellOf[i]) },
 		Resends: r.resends, Refill: func(i int) ([]byte, error) { return r.wholePart(r.refills[i]) },
+		Cache: r.in.Patches,
 	})
 	if errors.Is(err, fragments.ErrSplice) {
 		return Output{}, false, nil

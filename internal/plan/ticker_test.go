@@ -115,6 +115,7 @@ func BenchmarkRender_TickerTick(b *testing.B) {
 	require.NoError(b, err)
 	shared, err := cache.NewFragments(1 << 24)
 	require.NoError(b, err)
+	patches := fragments.NewPatchCache(1 << 20)
 	start := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 	m := ticker.NewMarket(7, start)
 	boards := make([]*ticker.Board, ticks)
@@ -126,7 +127,7 @@ func BenchmarkRender_TickerTick(b *testing.B) {
 	for t := range outs {
 		enc, err := session.EncodeData(boards[0])
 		require.NoError(b, err)
-		outs[t], err = p.Render(plan.Input{Data: boards[0], Enc: enc, Cache: shared})
+		outs[t], err = p.Render(plan.Input{Data: boards[0], Enc: enc, Cache: shared, Patches: patches})
 		require.NoError(b, err)
 	}
 	b.ReportAllocs()
@@ -138,7 +139,7 @@ func BenchmarkRender_TickerTick(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out, err := p.Render(plan.Input{Data: bd, Enc: enc, Prev: outs[t].State, Memo: outs[t].Memo, Cache: shared})
+		out, err := p.Render(plan.Input{Data: bd, Enc: enc, Prev: outs[t].State, Memo: outs[t].Memo, Cache: shared, Patches: patches})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,176 @@
+package fragments
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sharedPatches is the PatchCache the property and fuzz tests share
+// across cases: a patch cached by one page is replayed in another, below
+// other fragments, with other bounds around it.
+var sharedPatches = NewPatchCache(1 << 20)
+
+// requireCachedSame runs in with the shared PatchCache twice (filling it,
+// then replaying what it has) and requires what DiffPatched without a
+// cache gave: the same error class, or the same result.
+func requireCachedSame(t require.TestingT, in PatchInput, want *SpliceResult, wantErr error) {
+	in.Cache = sharedPatches
+	for _, pass := range []string{"filling", "replaying"} {
+		got, err := DiffPatched(in)
+		if wantErr != nil {
+			require.Error(t, err, pass)
+			require.Equal(t, errors.Is(wantErr, ErrSplice), errors.Is(err, ErrSplice), "%s: %v, not %v", pass, err, wantErr)
+			continue
+		}
+		require.NoError(t, err, pass)
+		require.Equal(t, want, got, pass)
+	}
+}
+
+// cellPage is a page with a table of quotes whose cell "x" holds x, after
+// pad paragraphs with ids (which move the table's fragments in the State).
+func cellPage(pad int, x string) []byte {
+	var b strings.Builder
+	b.WriteString(`<body>`)
+	for i := range pad {
+		b.WriteString(`<p id="p` + string(rune('a'+i)) + `">pad</p>`)
+	}
+	b.WriteString("<table><tbody id=\"t\">\n  <tr id=\"a\"><td>static</td><td id=\"x\">" + x + "</td></tr>\n</tbody></table></body>")
+	return []byte(b.String())
+}
+
+// patchCell returns DiffPatched's input for cell "x" of prev changed to
+// x, and the page it stands for.
+func patchCell(t testing.TB, pad int, x string, c *PatchCache) (PatchInput, []byte) {
+	old := cellPage(pad, "1")
+	xs, xe := at(t, old, `<td id="x">`), at(t, old, `</tr>`)
+	as, te := at(t, old, `<tr id="a">`), at(t, old, `</tbody>`)
+	ts := at(t, old, `<tbody`)
+	first, err := DiffSpliced(SpliceInput{Page: old, Bounds: []Bound{{ts, te + len(`</tbody>`)}, {as, xe + 5}, {xs, xe}}})
+	require.NoError(t, err)
+	require.True(t, first.Seen[2].Valid())
+	page := cellPage(pad, x)
+	ps, pe := at(t, page, `<td id="x">`), at(t, page, `</tr>`)
+	return PatchInput{Prev: first.State, Page: page, HeadIDs: first.HeadIDs, Cache: c,
+		Shells: []Shell{{Prev: 0, Seen: first.Body}, {Prev: indexOf(first.State, "t"), Seen: first.Seen[0]},
+			{Prev: indexOf(first.State, "a"), Seen: first.Seen[1]}},
+		Bounds:  []Bound{{ps, pe}},
+		Patches: []Patch{{Start: ps, End: pe, Prev: indexOf(first.State, "x"), Seen: first.Seen[2]}}}, page
+}
+
+func TestPatchCache_ReplaysACellInAnotherPageExactly(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	for _, tc := range []struct {
+		name string
+		pad  int
+		x    string
+		hits uint64
+	}{
+		{"first page tokenizes", 0, "2", 0},
+		{"another page below other fragments replays", 3, "2", 1},
+		{"other markup tokenizes", 3, "3", 1},
+		{"the same page again replays", 0, "2", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, page := patchCell(t, tc.pad, tc.x, c)
+			got, err := DiffPatched(in)
+			require.NoError(t, err)
+			want, wantState := diffAll(t, in.Prev, page)
+			require.Equal(t, want, got.Updates)
+			gotState := *got.State
+			gotState.PageHash = wantState.PageHash
+			require.Equal(t, *wantState, gotState)
+			learnt, err := DiffSpliced(SpliceInput{Page: page, Bounds: in.Bounds})
+			require.NoError(t, err)
+			require.Equal(t, learnt.Seen, got.Seen, "the cell's bound learns what the whole page teaches")
+			assert.Equal(t, tc.hits, c.Hits())
+		})
+	}
+}
+
+func TestPatchCache_MissesTheSameMarkupInAnotherContext(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	m := []byte(`<td id="x">2</td>`)
+	k := patchKey(m, 7)
+	c.set(k, &patchTokens{markup: string(m), ctx: 7})
+	assert.NotNil(t, c.get(k, m, 7))
+	assert.Nil(t, c.get(k, m, 8), "another context under the same key")
+	assert.Nil(t, c.get(k, []byte(`<td id="x">3</td>`), 7), "other markup under the same key")
+	assert.Nil(t, c.get(patchKey(m, 8), m, 8))
+	var none *PatchCache
+	assert.Nil(t, none.get(k, m, 7), "a nil cache has nothing")
+	none.set(k, &patchTokens{}) // and keeps nothing, without failing
+}
+
+func TestPatchCache_HoldsAtMostItsBudget(t *testing.T) {
+	const budget = 64 << 10
+	c := NewPatchCache(budget)
+	for i := range 2000 {
+		m := []byte(strings.Repeat("x", 100) + string(rune(i)))
+		c.set(patchKey(m, 0), &patchTokens{markup: string(m), frags: make([]frag, 2)})
+	}
+	var held int64
+	for i := range c.shards {
+		s := &c.shards[i]
+		for _, t := range s.cur {
+			held += t.cost()
+		}
+		for _, t := range s.old {
+			held += t.cost()
+		}
+	}
+	assert.Positive(t, held)
+	assert.LessOrEqual(t, held, int64(budget))
+}
+
+// BenchmarkDiffPatched_Cell diffs a changed table cell, as each tab of a
+// ticker does: tokenized (no cache) or replayed from a PatchCache.
+func BenchmarkDiffPatched_Cell(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		cache *PatchCache
+	}{{"tokenized", nil}, {"replayed", NewPatchCache(1 << 20)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			in, _ := patchCell(b, 8, `<span class="up">101.25</span>`, tc.cache)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DiffPatched(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestDiffPatched_StateSharesWhatIsUnchangedWithPrev(t *testing.T) {
+	in, page := patchCell(t, 2, "2", nil)
+	got, err := DiffPatched(in)
+	require.NoError(t, err)
+	_, wantState := diffAll(t, in.Prev, page)
+	require.Equal(t, wantState.IDs, got.State.IDs)
+	assert.Same(t, &in.Prev.IDs[0], &got.State.IDs[0], "the same ids: prev's slice")
+	assert.Same(t, &in.Prev.Parents[0], &got.State.Parents[0])
+	assert.Same(t, &in.Prev.Anchors[0], &got.State.Anchors[0])
+	assert.Same(t, &in.Prev.Tags[0], &got.State.Tags[0], "the cell's start tag is unchanged")
+	assert.NotEqual(t, in.Prev.Hashes, got.State.Hashes, "the cell's hash changed")
+
+	// A cell that gains a fragment: the ids and parents are its own, and
+	// prev is left as it was.
+	before := *in.Prev
+	before.IDs, before.Parents = slices.Clone(in.Prev.IDs), slices.Clone(in.Prev.Parents)
+	in, page = patchCell(t, 2, `<b id="new">2</b>`, nil)
+	got, err = DiffPatched(in)
+	require.NoError(t, err)
+	_, wantState = diffAll(t, in.Prev, page)
+	gotState := *got.State
+	gotState.PageHash = wantState.PageHash
+	require.Equal(t, *wantState, gotState)
+	assert.Contains(t, got.State.IDs, "new")
+	assert.Equal(t, before.IDs, in.Prev.IDs, "prev's ids are untouched")
+	assert.Equal(t, before.Parents, in.Prev.Parents)
+}
