@@ -371,9 +371,10 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	it.finish(err)
 }
 
-// topicFailed logs what a topic's push could not do.
+// topicFailed logs what a topic's push could not do, then counts it, so
+// that whoever sees the count (PushStats) finds the reason in the log.
 func (a *App[T]) topicFailed(ls *liveSession[T], it *pushItem[T], err error) {
-	a.push.stats.failed.Add(1)
+	defer a.push.stats.failed.Add(1)
 	switch {
 	case sessionGone(err), errors.Is(err, statetemplate.ErrSessionClosed), errors.Is(err, statetemplate.ErrConflict):
 		// The page is gone, or got the winner's state.
