@@ -130,7 +130,7 @@ const open = () => {
     // A batch: its first character separates records, the next one
     // fields. An action's ack (k) ends it, and is answered even when an
     // update failed.
-    let k, bad;
+    let k, bad, t;
     m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
     for (const r of m) {
       const a = r[0][0],
@@ -140,7 +140,8 @@ const open = () => {
         continue;
       }
       // Both ends number every id a record carries, even past a failure.
-      a < "a" ? (r[0] = a.toLowerCase() + (ids[parseInt(id, 36)] ?? "?")) : learn(id);
+      // A number no id has makes the record one apply refuses (a resync).
+      a < "a" ? (r[0] = (t = ids[parseInt(id, 36)]) ? a.toLowerCase() + t : "?") : learn(id);
       if (!bad) {
         const el = apply(r);
         el ? touched.push(el) : (bad = raw(RESYNC) || 1);

@@ -201,6 +201,13 @@ func TestClient_AsksForAResyncWhenAnUpdateCannotApply(t *testing.T) {
 	require.NoError(t, ws.Write(context.Background(), websocket.MessageText, []byte("\x1eq\x1fx")))
 	s.expectRecv(t, `{"action":"_resync"}`)
 	assert.Equal(t, "A", tb.text("#a"), "an unknown operation is not applied")
+	// A reference to a number no id has is refused, even where the page
+	// has an element whose id is the client's mark for it.
+	push(t, ws, statetemplate.Update{FragmentID: "list", Action: "append", HTML: `<li id="?">q</li>`})
+	tb.waitFor(`document.getElementById("?")?.textContent === "q"`)
+	require.NoError(t, ws.Write(context.Background(), websocket.MessageText, []byte("\x1eR99\x1f<li id=\"?\">ref</li>")))
+	s.expectRecv(t, `{"action":"_resync"}`)
+	assert.Equal(t, "q", eval[string](tb, `document.getElementById("?").textContent`), "an unknown reference is not applied")
 }
 
 func TestClient_ReconnectsAndResyncsAfterAClose(t *testing.T) {
