@@ -13,16 +13,16 @@ import (
 // on a connection, for what its client already knows:
 //
 //   - References. Every id a connection's records carry literally as
-//     their id is numbered in order of first appearance, up to
-//     maxWireIDs (an insert's target is not: it stays literal). A record whose operation character is
-//     upper case names its element by that number, in base 36, instead:
-//     "X3" removes the element of id number 3.
+//     their id is numbered in order of first appearance, up to maxWireIDs
+//     (an insert's target is not: it stays literal). A record whose
+//     operation character is upper case names its element by that number,
+//     in base 36, instead: "X3" removes the element of id number 3.
 //   - Splices. The text an element was last given by a text record, since
 //     the last record that carried html (r, a, i, b) that may hold the
 //     element (see forget), is known to both ends: the client has it in
-//     the element. A splice record p sends only
-//     what changed: how many UTF-16 code units of the old text stay at
-//     its start, how many after them go, and the text put in their place.
+//     the element. A splice record p sends only what changed: how many
+//     UTF-16 code units of the old text stay at its start, how many after
+//     them go, and the text put in their place.
 //
 // The title record is h in version 3 (T is a text record by reference).
 // Both are used only where they make the record shorter, and only on a
