@@ -87,7 +87,10 @@ export const connect = (p, pageRef, resumed, rc) => {
     leave = () => {
       tab({ r: ref, u: here(), n });
       doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
-      setTimeout(stay, 3000);
+      // Reading the cookies back waits until the browser has stored the
+      // write (Chromium hands it to its network service asynchronously),
+      // so that the reload's request, which comes next, carries it.
+      setTimeout(stay, 3000, doc.cookie);
     };
   addEventListener("beforeunload", leave);
   addEventListener("pagehide", leave);
