@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/livefir/statetemplate/internal/isolationtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,12 +43,6 @@ func TestFragmentCache_SharesPartsButNeverAnotherSessionsData(t *testing.T) {
 	require.NotNil(t, r.inc, "incremental rendering is on by default")
 	require.NotNil(t, r.inc.parts, "and so is the fragment cache")
 	ctx := context.Background()
-	own := func(marker, what, text string) error {
-		if n, mine := strings.Count(text, "owner-"), strings.Count(text, marker); n != mine {
-			return fmt.Errorf("%s of %s names another session: %q", what, marker, text)
-		}
-		return nil
-	}
 	news := func(round int) []string {
 		out := make([]string, 5)
 		for i := range out {
@@ -56,63 +50,48 @@ func TestFragmentCache_SharesPartsButNeverAnotherSessionsData(t *testing.T) {
 		}
 		return out
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, sessions)
-	start := make(chan struct{})
-	for i := range sessions {
-		wg.Go(func() {
-			<-start
-			errs <- func() error {
-				marker := fmt.Sprintf("owner-%04d.", i)
-				d := &isoPage{Owner: marker, News: news(0), Items: []string{"a" + marker}}
-				tok, err := r.CreateSession(ctx, d)
-				if err != nil {
-					return err
-				}
-				page, err := r.RenderPage(tok)
-				if err != nil {
-					return err
-				}
-				if err := own(marker, "page", page); err != nil {
-					return err
-				}
-				s, err := r.GetSession(tok)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				for round := 1; round <= rounds; round++ {
-					d = &isoPage{Owner: marker, News: news(round), Items: append(d.Items, fmt.Sprintf("r%d%s", round, marker))}
-					ups, err := s.RenderFragments(ctx, d)
-					if err != nil {
-						return err
-					}
-					var html strings.Builder
-					for _, u := range ups {
-						html.WriteString(u.HTML)
-					}
-					got := html.String()
-					if !strings.Contains(got, fmt.Sprintf("n%d-0", round)) || !strings.Contains(got, fmt.Sprintf("r%d%s", round, marker)) {
-						return fmt.Errorf("round %d of %s: updates lack its change: %q", round, marker, got)
-					}
-					if err := own(marker, "update", got); err != nil {
-						return err
-					}
-				}
-				page, err = r.RenderPage(tok)
-				if err != nil {
-					return err
-				}
-				return own(marker, "final page", page)
-			}()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	isolationtest.Run(t, sessions, func(marker string) error {
+		d := &isoPage{Owner: marker, News: news(0), Items: []string{"a" + marker}}
+		tok, err := r.CreateSession(ctx, d)
+		if err != nil {
+			return err
+		}
+		page, err := r.RenderPage(tok)
+		if err != nil {
+			return err
+		}
+		if err := isolationtest.Own(marker, "page", page); err != nil {
+			return err
+		}
+		s, err := r.GetSession(tok)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		for round := 1; round <= rounds; round++ {
+			d = &isoPage{Owner: marker, News: news(round), Items: append(d.Items, fmt.Sprintf("r%d%s", round, marker))}
+			ups, err := s.RenderFragments(ctx, d)
+			if err != nil {
+				return err
+			}
+			var html strings.Builder
+			for _, u := range ups {
+				html.WriteString(u.HTML)
+			}
+			got := html.String()
+			if !strings.Contains(got, fmt.Sprintf("n%d-0", round)) || !strings.Contains(got, fmt.Sprintf("r%d%s", round, marker)) {
+				return fmt.Errorf("round %d of %s: updates lack its change: %q", round, marker, got)
+			}
+			if err := isolationtest.Own(marker, "update", got); err != nil {
+				return err
+			}
+		}
+		page, err = r.RenderPage(tok)
+		if err != nil {
+			return err
+		}
+		return isolationtest.Own(marker, "final page", page)
+	})
 	m := r.inc.parts.Metrics()
 	require.Positive(t, m.Hits, "sessions shared rendered news parts: %+v", m)
 }

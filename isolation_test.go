@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/livefir/statetemplate/internal/isolationtest"
 )
 
 // TestIsolation_ThousandConcurrentSessionsNeverSeeEachOther runs 1,000
@@ -18,71 +17,49 @@ func TestIsolation_ThousandConcurrentSessionsNeverSeeEachOther(t *testing.T) {
 	r := newRenderer(t)
 	ctx := context.Background()
 
-	// own reports an error if text names any owner but marker.
-	own := func(marker, what, text string) error {
-		if n, mine := strings.Count(text, "owner-"), strings.Count(text, marker); n != mine {
-			return fmt.Errorf("%s of %s names another session: %q", what, marker, text)
+	isolationtest.Run(t, sessions, func(marker string) error {
+		d := &page{Owner: marker, Items: []string{"x" + marker}}
+		tok, err := r.CreateSession(ctx, d)
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, sessions)
-	start := make(chan struct{})
-	for i := range sessions {
-		wg.Go(func() {
-			<-start
-			errs <- func() error {
-				marker := fmt.Sprintf("owner-%04d.", i)
-				d := &page{Owner: marker, Items: []string{"x" + marker}}
-				tok, err := r.CreateSession(ctx, d)
-				if err != nil {
-					return err
-				}
-				html, err := r.RenderPage(tok)
-				if err != nil {
-					return err
-				}
-				if !strings.Contains(html, marker) {
-					return fmt.Errorf("page of %s lacks its marker", marker)
-				}
-				if err := own(marker, "page", html); err != nil {
-					return err
-				}
-				s, err := r.GetSession(tok)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				for round := range rounds {
-					next := &page{Owner: marker, Count: round + 1, Items: append(d.Items, fmt.Sprintf("r%d%s", round, marker))}
-					ups, err := s.RenderFragments(ctx, next)
-					if err != nil {
-						return err
-					}
-					got := updatesHTML(ups)
-					if !strings.Contains(got, fmt.Sprintf("Count: %d<", round+1)) || !strings.Contains(got, marker) {
-						return fmt.Errorf("round %d of %s: updates lack its change: %q", round, marker, got)
-					}
-					if err := own(marker, "update", got); err != nil {
-						return err
-					}
-					if s.Data().(*page).Owner != marker {
-						return fmt.Errorf("Data of %s is %s's", marker, s.Data().(*page).Owner)
-					}
-					d = next
-				}
-				html, err = r.RenderPage(tok)
-				if err != nil {
-					return err
-				}
-				return own(marker, "final page", html)
-			}()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+		html, err := r.RenderPage(tok)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(html, marker) {
+			return fmt.Errorf("page of %s lacks its marker", marker)
+		}
+		if err := isolationtest.Own(marker, "page", html); err != nil {
+			return err
+		}
+		s, err := r.GetSession(tok)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		for round := range rounds {
+			next := &page{Owner: marker, Count: round + 1, Items: append(d.Items, fmt.Sprintf("r%d%s", round, marker))}
+			ups, err := s.RenderFragments(ctx, next)
+			if err != nil {
+				return err
+			}
+			got := updatesHTML(ups)
+			if !strings.Contains(got, fmt.Sprintf("Count: %d<", round+1)) || !strings.Contains(got, marker) {
+				return fmt.Errorf("round %d of %s: updates lack its change: %q", round, marker, got)
+			}
+			if err := isolationtest.Own(marker, "update", got); err != nil {
+				return err
+			}
+			if s.Data().(*page).Owner != marker {
+				return fmt.Errorf("Data of %s is %s's", marker, s.Data().(*page).Owner)
+			}
+			d = next
+		}
+		html, err = r.RenderPage(tok)
+		if err != nil {
+			return err
+		}
+		return isolationtest.Own(marker, "final page", html)
+	})
 }
