@@ -28,14 +28,11 @@ type liveSession[T any] struct {
 	topics map[string]struct{} // its subscriptions; guarded by the App's topicIndex
 }
 
-// broadcast queues msg to every connection of the session. mu must be held.
-func (ls *liveSession[T]) broadcast(msg []byte) { ls.broadcastMarked(msg, nil) }
-
-// broadcastMarked is broadcast for a push's updates, whose frames the
-// PushObserver sees leave; mark is nil for anything else.
-func (ls *liveSession[T]) broadcastMarked(msg []byte, mark *pushMark) {
+// broadcast queues msg, a reply, to every connection of the session
+// (batches of updates go through send). mu must be held.
+func (ls *liveSession[T]) broadcast(msg []byte) {
 	for c := range ls.conns {
-		c.enqueueMsg(outMsg{b: msg, push: mark})
+		c.enqueue(msg)
 	}
 }
 
