@@ -114,7 +114,7 @@ func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.write(nil, false), nil
+	return b.write(nil, 0), nil
 }
 
 // batch is a batch of updates ready to be written: the fields of its
@@ -176,9 +176,11 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 }
 
 // write writes the batch: in version 2 when w is nil, else in version 3
-// for the connection w, with references and splices when short is set,
-// keeping w as the client will. It is nil when the batch has no record.
-func (b batch) write(w *wireState, short bool) []byte {
+// for the connection w, keeping w as the client will, with references and
+// splices in the records that start at byte from of the version-2 form or
+// later (0: every record; b.plain+1: none). It is nil when the batch has
+// no record.
+func (b batch) write(w *wireState, from int) []byte {
 	if len(b.fields) == 0 {
 		return nil
 	}
@@ -192,6 +194,7 @@ func (b batch) write(w *wireState, short bool) []byte {
 		out = utf8.AppendRune(out, b.sep+1)
 		out = append(out, s...)
 	}
+	short := false
 	named := func(op byte, id string) {
 		if ref, ok := w.ref(id); ok && short {
 			record(op-'a'+'A', ref)
@@ -209,6 +212,9 @@ func (b batch) write(w *wireState, short bool) []byte {
 		op := b.ops[i]
 		id, target, html, paths := b.fields[k], b.fields[k+1], b.fields[k+2], b.fields[k+3:k+3+len(u.DataChanged)]
 		k += 3 + len(u.DataChanged)
+		// Every record before this one went whole: out is as long as the
+		// version-2 form so far.
+		short = short || len(out) >= from
 		if len(paths) > 0 {
 			record(opDataChanged, "")
 			for _, p := range paths {

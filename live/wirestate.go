@@ -25,11 +25,12 @@ import (
 //     them go, and the text put in their place.
 //
 // The title record is h in version 3 (T is a text record by reference).
-// Both are used only where they make the record shorter, and only on a
-// message that is sent as it is: permessage-deflate with context takeover
-// compresses a message of compressThreshold bytes or more against the one
-// before, which references and splices would only disturb (measured in
-// BENCHMARKS.md, "Wire bytes").
+// Both are used only where they make the record shorter: on a message
+// that is sent as it is, and in the tail of one that is compressed (see
+// compressTail). permessage-deflate with context takeover compresses a
+// message of compressThreshold bytes or more against the one before,
+// which references and splices would only disturb before its tail
+// (measured in BENCHMARKS.md, "Wire bytes").
 const (
 	opSplice       = 'p'
 	opTitleV3      = 'h'
@@ -42,6 +43,16 @@ const (
 // compressThreshold is the size from which coder/websocket compresses a
 // message with context takeover; smaller ones go as they are.
 const compressThreshold = 128
+
+// compressTail is how close to the end of a compressed message a record
+// may start and still take the short forms. compress/flate at BestSpeed
+// never matches the last 15 bytes of a block (its fast encoder's input
+// margin): they go as literals, however often they occurred before, so a
+// shorter record there is fewer of them, and the record before them is
+// matched no worse. 24 measured best on the dashboard's and the ticker's
+// recorded frames (16: a counter click 42 B, 24 and 32: 37 B; the ticks
+// alike at 24), BENCHMARKS.md "Wire bytes".
+const compressTail = 24
 
 // wireState is what one version-3 connection's client knows beyond the
 // page: the ids sent to it, by number, and the texts of elements set by
@@ -99,7 +110,11 @@ func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	msg := b.write(w, !w.window || b.plain < compressThreshold)
+	from := 0
+	if w.window && b.plain >= compressThreshold {
+		from = b.plain - compressTail
+	}
+	msg := b.write(w, from)
 	if ack != 0 {
 		msg = withAck(msg, ack)
 	}
