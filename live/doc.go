@@ -90,7 +90,8 @@
 // for each connection: version 3 numbers the ids a connection's records
 // carry and names them by number later, and sends a text that a text
 // record set before (with no html since) as a splice of it, where either
-// is shorter and the message goes uncompressed (see Decoder).
+// is shorter and the message goes uncompressed, or in the last bytes of a
+// compressed message (see Decoder): a client applies both forms anywhere.
 // An action's updates go to every connection of its session; its reply
 // (the object with "ack") to the connection it came from, after the
 // updates. A push's reply carries no ack and goes to every connection.
