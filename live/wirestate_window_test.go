@@ -11,11 +11,12 @@ import (
 )
 
 // On a connection whose compressor keeps its window, a message of
-// compressThreshold bytes or more goes whole but for its tail — deflate
-// takes its ids and texts from the message before, better than references
-// and splices would (BENCHMARKS.md, "Wire bytes") — while one under it,
-// sent as it is, uses them. Both keep the numbering the client keeps.
-func TestWireState_AMessageTheWindowCompressesGoesWhole(t *testing.T) {
+// compressThreshold bytes or more carries whole what the last compressed
+// message carried whole — deflate takes it from there, better than
+// references and splices would (BENCHMARKS.md, "Wire bytes") — and in the
+// short forms what it did not; a message under it, sent as it is, is short
+// throughout. All keep the numbering and the texts the client keeps.
+func TestWireState_ACompressedMessageIsWholeWhereTheLastOneWas(t *testing.T) {
 	w := newWireState(true)
 	long := strings.Repeat("x", compressThreshold)
 	remove := statetemplate.Update{FragmentID: "task-30", Action: statetemplate.ActionRemove}
@@ -24,23 +25,64 @@ func TestWireState_AMessageTheWindowCompressesGoesWhole(t *testing.T) {
 	}
 	note := statetemplate.Update{FragmentID: "note", Action: statetemplate.ActionText, HTML: long}
 
-	first, err := w.encode([]statetemplate.Update{count("50"), remove}, 0)
-	require.NoError(t, err)
-	assert.Equal(t, "\x1ettasks-title\x1fTasks (50 total)\x1extask-30", string(first))
-
-	big, err := w.encode([]statetemplate.Update{count("49"), remove, note}, 0)
-	require.NoError(t, err)
-	assert.Equal(t, "\x1ettasks-title\x1fTasks (49 total)\x1extask-30\x1etnote\x1f"+long, string(big), "compressed: whole")
-
-	small, err := w.encode([]statetemplate.Update{count("48"), remove}, 0)
-	require.NoError(t, err)
-	assert.Equal(t, "\x1eP0\x1f8\x1f1\x1f8\x1eX1", string(small), "sent as it is: short, against what the big one set")
-
+	var msgs [][]byte
+	for _, step := range []struct {
+		name string
+		ups  []statetemplate.Update
+		want string
+	}{
+		{"compressed, nothing known", []statetemplate.Update{count("50"), note}, "\x1ettasks-title\x1fTasks (50 total)\x1etnote\x1f" + long},
+		{"compressed: the note as the last one had it", []statetemplate.Update{remove, note}, "\x1extask-30\x1etnote\x1f" + long},
+		{"compressed: the count, which the last one did not carry, short", []statetemplate.Update{count("48"), note}, "\x1eP0\x1f7\x1f2\x1f48\x1etnote\x1f" + long},
+		{"sent as it is: short", []statetemplate.Update{count("47"), remove}, "\x1eP0\x1f8\x1f1\x1f7\x1eX2"},
+	} {
+		msg, err := w.encode(step.ups, 0)
+		require.NoError(t, err)
+		assert.Equal(t, step.want, string(msg), step.name)
+		msgs = append(msgs, msg)
+	}
 	var d Decoder
-	for _, m := range [][]byte{first, big, small} {
+	for _, m := range msgs {
 		_, err := d.Decode(m)
 		require.NoError(t, err, "%q", m)
 	}
+}
+
+// A message whose whole form is compressed but whose short forms take it
+// under compressThreshold is padded back to it with empty data_changed
+// records, which every decoder skips: coder/websocket compresses it
+// against the message before instead of sending it as it is.
+func TestWireState_ShortFormsDoNotTakeAMessageOutOfCompression(t *testing.T) {
+	w := newWireState(true)
+	cell := func(class, price string) statetemplate.Update {
+		return statetemplate.Update{FragmentID: "p-AAPL", Action: statetemplate.ActionReplace, HTML: `<td id="p-AAPL" class="` + class + `">` + price + `</td>`}
+	}
+	change := func(s string) statetemplate.Update {
+		return statetemplate.Update{FragmentID: "c-AAPL", Action: statetemplate.ActionText, HTML: s}
+	}
+	filler := func(id, s string) statetemplate.Update {
+		return statetemplate.Update{FragmentID: id, Action: statetemplate.ActionText, HTML: strings.Repeat("x", 100) + s}
+	}
+	first, err := w.encode([]statetemplate.Update{cell("up", "485.31"), change("+0.44%"), filler("f1", "a")}, 0)
+	require.NoError(t, err)
+	between, err := w.encode([]statetemplate.Update{filler("f2", strings.Repeat("a", compressThreshold))}, 0)
+	require.NoError(t, err)
+	// Not carried whole by the last compressed message: short.
+	third := []statetemplate.Update{cell("down", "484.99"), change("+0.37%"), filler("f1", "b")}
+	second, err := w.encode(third, 0)
+	require.NoError(t, err)
+	assert.InDelta(t, compressThreshold, len(second), 1, "%q: padded to the threshold", second)
+	assert.True(t, strings.HasPrefix(string(second), "\x1eQ0\x1f23\x1f10\x1fdown\">484.99\x1e"), "%q: the cell as a splice of its html", second)
+	assert.True(t, strings.HasSuffix(string(second), "\x1ed\x1ed\x1ed"), "%q: padded", second)
+
+	var d Decoder
+	for _, m := range [][]byte{first, between} {
+		_, err = d.Decode(m)
+		require.NoError(t, err)
+	}
+	got, err := d.Decode(second)
+	require.NoError(t, err)
+	assert.Equal(t, third, got.Updates)
 }
 
 // The length prepare gives, which decides between the whole and the short
