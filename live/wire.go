@@ -241,7 +241,6 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					continue
 				}
 			case opReplace:
-				forget(w.texts, html)
 				if s, ok := w.spliceHTML(id, html, short); ok {
 					named(opSpliceHTML, id)
 					for _, f := range s {
@@ -250,8 +249,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					continue
 				}
 			case opAppend, opInsertAfter, opInsertBefore:
-				forget(w.texts, html)
-				w.forgetHTML(html)
+				w.forget(html)
 			case opAttrs:
 				w.rememberHTML(id, html)
 			}

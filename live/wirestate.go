@@ -38,7 +38,7 @@ import (
 // that message carried whole goes whole again, but for the records in
 // the message's tail (see compressTail). A message that the short forms
 // take under compressThreshold is padded back to it with empty
-// data_changed records (see padding). Measured in BENCHMARKS.md, "Wire
+// data_changed records (see pad). Measured in BENCHMARKS.md, "Wire
 // bytes".
 const (
 	opSplice       = 'p'
@@ -48,7 +48,7 @@ const (
 	maxSpliceText  = 1024 // the longest text remembered
 	opSpliceHTML   = 'q'
 	maxSpliceHTML  = 4096     // the longest html remembered
-	maxWireHTML    = 64 << 10 // the bytes of html a connection remembers
+	maxWireHTML    = 16 << 10 // the bytes of html a connection remembers
 	maxWireHeads   = 1024     // records of the last compressed message remembered
 	wireVersionOld = 2        // the version before references and splices
 )
@@ -67,10 +67,13 @@ const compressThreshold = 128
 // alike at 24), BENCHMARKS.md "Wire bytes".
 const compressTail = 24
 
-// wireState is what one version-3 connection's client knows beyond the
-// page: the ids sent to it, by number, and the texts of elements set by
-// text records since html last arrived. The server and the client keep it
-// alike, the client the texts in the elements themselves.
+// wireState is what one version-4 connection's client knows beyond the
+// page: the ids sent to it, by number, the texts of elements set by text
+// records and the html given them by replace and attrs records since html
+// last arrived that may hold them. The server and the client keep it
+// alike, the client the texts and html in the elements themselves; the
+// server within bounds (maxWireTexts, maxWireHTML), sending whole what it
+// does not keep.
 type wireState struct {
 	ids   map[string]int
 	texts map[string]string
@@ -103,10 +106,7 @@ func newWireState(window bool) *wireState {
 // compressed one when it is in the message's tail or the last compressed
 // message did not carry it whole (deflate could not take it from there).
 func (w *wireState) short(compressed, tail bool, sep rune, op byte, id string) bool {
-	if !compressed || tail || sep != w.sep || !w.heads[head{op, id}] {
-		return true
-	}
-	return false
+	return !compressed || tail || sep != w.sep || !w.heads[head{op, id}]
 }
 
 // whole notes that the message being written carries the record op of id
@@ -208,21 +208,30 @@ func (w *wireState) dropHTML(id string) {
 	}
 }
 
-// forgetHTML drops the html of every element html may hold.
-func (w *wireState) forgetHTML(html string) {
-	if len(w.htmls) > 0 && !held(html, w.dropHTML) {
+// forget drops the text and the html of every element html may hold.
+func (w *wireState) forget(html string) {
+	if len(w.texts)+len(w.htmls) == 0 {
+		return
+	}
+	if !held(html, w.drop) {
+		clear(w.texts)
 		clear(w.htmls)
 		w.htmlBytes = 0
 	}
 }
 
+func (w *wireState) drop(id string) {
+	delete(w.texts, id)
+	w.dropHTML(id)
+}
+
 // spliceHTML returns the fields of an html splice record that replaces id
 // with html, when short is set, id's html is known and the splice is
-// shorter than html; either way it forgets the elements html may hold and
-// remembers html as id's.
+// shorter than html; either way it forgets the texts and html of the
+// elements html may hold and remembers html as id's.
 func (w *wireState) spliceHTML(id, html string, short bool) ([3]string, bool) {
 	old, known := w.htmls[id]
-	w.forgetHTML(html)
+	w.forget(html)
 	w.rememberHTML(id, html)
 	if !known || !short {
 		return [3]string{}, false
@@ -341,12 +350,13 @@ func utf16Len(s string) int {
 	return n
 }
 
-// Decoder decodes the messages of one connection of wire version 3, the
+// Decoder decodes the messages of one connection of wire version 4, the
 // version the browser client speaks, in the order they arrive: it keeps
-// what the client keeps (the ids sent so far, the texts set since html
-// last arrived), and returns each batch as version 2 would carry it, with
-// references resolved and splices applied. A zero Decoder is ready for a
-// connection's first message. Errors wrap ErrBadUpdates.
+// what the client keeps (the ids sent so far, the texts and html elements
+// were given since html that may hold them arrived), and returns each
+// batch as version 2 would carry it, with references resolved, splices
+// applied and padding skipped. A zero Decoder is ready for a connection's
+// first message. Errors wrap ErrBadUpdates.
 type Decoder struct {
 	ids   []string
 	known map[string]bool
@@ -371,7 +381,7 @@ func (d *Decoder) learn(id string) {
 	}
 }
 
-// record decodes one record of version 3.
+// record decodes one record of version 4.
 func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, error) {
 	if op >= 'A' && op <= 'Z' {
 		n, err := strconv.ParseInt(id, 36, 32)
@@ -456,9 +466,10 @@ func runeIndex(s []rune, n int) (int, bool) {
 	return i, n == 0
 }
 
-// Encoder writes the batches of one connection in wire version 3, as
+// Encoder writes the batches of one connection in wire version 4, as
 // package live writes them for the browser client on a connection that is
-// not compressed: with references and splices wherever they are shorter,
+// not compressed: with references, splices and html splices wherever they
+// are shorter,
 // keeping what the client will know once it has applied each batch. For
 // Go servers of the client and tests; batches must be sent in the order
 // they are encoded. A zero Encoder is ready for a connection's first
