@@ -56,8 +56,8 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 // Version 4, which the browser client speaks, adds references (an upper
 // case operation names its element by number), splices (p: a text by
 // what changed in it), html splices (q: a replace by what changed in the
-// element's html) and padding (empty d records at the end of a
-// compressed message); see Decoder and wirestate.go.
+// element's html) and padding (empty d records, before the ack, that keep
+// a message compressed); see Decoder and wirestate.go.
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
 // them. An action's acknowledgment, when it is all the reply says, ends

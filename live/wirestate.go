@@ -162,26 +162,28 @@ func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, e
 		w.next = make(map[head]bool)
 	}
 	msg := b.write(w, compressed)
+	if compressed {
+		msg = pad(msg, b.sep, ack)
+		w.heads, w.next, w.sep = w.next, nil, b.sep
+	}
 	if ack != 0 {
 		msg = withAck(msg, ack)
-	}
-	if compressed {
-		msg = pad(msg, b.sep)
-		w.heads, w.next, w.sep = w.next, nil, b.sep
 	}
 	return msg, nil
 }
 
-// pad returns msg, a batch whose whole form is compressed, padded to
-// compressThreshold bytes with empty data_changed records when the short
-// forms took it under: coder/websocket would send it as it is, which
-// costs more than compressed against the message before. The padding is
-// a run of one pair of characters, which deflate takes at a few bytes.
-func pad(msg []byte, sep rune) []byte {
-	if len(msg) == 0 {
-		return msg
+// pad returns msg, a batch whose whole form is compressed, padded with
+// empty data_changed records to compressThreshold bytes with the ack that
+// will end it, when the short forms took it under: coder/websocket would
+// send it as it is, which costs more than compressed against the message
+// before. The padding is a run of one pair of characters, which deflate
+// takes at a few bytes.
+func pad(msg []byte, sep rune, ack int64) []byte {
+	n := 0
+	if ack != 0 {
+		n = utf8.RuneLen(sep) + 1 + len(strconv.FormatInt(ack, 10))
 	}
-	for len(msg) < compressThreshold {
+	for len(msg) > 0 && len(msg)+n < compressThreshold {
 		msg = utf8.AppendRune(msg, sep)
 		msg = append(msg, opDataChanged)
 	}

@@ -69,11 +69,11 @@ func TestWireState_ShortFormsDoNotTakeAMessageOutOfCompression(t *testing.T) {
 	require.NoError(t, err)
 	// Not carried whole by the last compressed message: short.
 	third := []statetemplate.Update{cell("down", "484.99"), change("+0.37%"), filler("f1", "b")}
-	second, err := w.encode(third, 0)
+	second, err := w.encode(third, 7)
 	require.NoError(t, err)
 	assert.InDelta(t, compressThreshold, len(second), 1, "%q: padded to the threshold", second)
 	assert.True(t, strings.HasPrefix(string(second), "\x1eQ0\x1f23\x1f10\x1fdown\">484.99\x1e"), "%q: the cell as a splice of its html", second)
-	assert.True(t, strings.HasSuffix(string(second), "\x1ed\x1ed\x1ed"), "%q: padded", second)
+	assert.True(t, strings.HasSuffix(string(second), "\x1ed\x1ed\x1ed\x1ek7"), "%q: padded, the ack last", second)
 
 	var d Decoder
 	for _, m := range [][]byte{first, between} {
@@ -83,6 +83,7 @@ func TestWireState_ShortFormsDoNotTakeAMessageOutOfCompression(t *testing.T) {
 	got, err := d.Decode(second)
 	require.NoError(t, err)
 	assert.Equal(t, third, got.Updates)
+	assert.Equal(t, int64(7), got.Ack)
 }
 
 // The length prepare gives, which decides between the whole and the short
