@@ -138,7 +138,7 @@ func (pt *patcher) lookup() {
 	if c == nil {
 		return
 	}
-	pt.cacheable = make([]bool, len(patches))
+	pt.cacheable = grown(&pt.buf.cacheable, len(patches))
 	for i := range pt.cacheable {
 		pt.cacheable[i] = true
 	}
@@ -155,8 +155,8 @@ func (pt *patcher) lookup() {
 			pt.cacheable[k] = false
 		}
 	}
-	pt.keys = make([]uint64, len(patches))
-	pt.hits = make([]*patchTokens, len(patches))
+	pt.keys = grown(&pt.buf.keys, len(patches))
+	pt.hits = grown(&pt.buf.hits, len(patches))
 	for i, p := range patches {
 		if !pt.cacheable[i] {
 			continue

@@ -224,6 +224,8 @@ type run struct {
 	locs     slabs[loc]
 	vals     slabs[reflect.Value]
 	kids     slabs[kidIdent]
+	local    []int32          // skipped: where each rec is among the patches'
+	spans    slabs[[2]int]    // rows' frame.spans
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
@@ -416,16 +418,29 @@ func (r *run) match(o *frame, u int) int32 {
 // enter opens part u, called in frame c with inputs vals, and decides
 // whether it is spliced, taken from the cache or rendered.
 func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
+	return r.enterKeyed(c, u, vals, nil, 0, false)
+}
+
+// enterKeyed is enter for a part whose input locs and key the caller
+// computed already (the walk, see walkPart); with locs nil, it computes
+// them.
+func (r *run) enterKeyed(c *frame, u *unit, vals []reflect.Value, locs []loc, key uint64, keyed bool) (*frame, error) {
 	o := c.owner
 	f := r.frame()
 	*f = frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
 	f.owner, f.part, f.up = f, f, c.part
-	f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
+	f.locs = locs
+	if locs == nil {
+		f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
+	}
 	f.start = r.buf.Len()
 	if r.inline {
 		return f, nil
 	}
-	f.key, f.keyed = r.key(u, f.locs)
+	f.key, f.keyed = key, keyed
+	if locs == nil {
+		f.key, f.keyed = r.key(u, f.locs)
+	}
 	pi := r.match(o, u.id)
 	f.node = r.newNode(u.id, f.key, f.keyed)
 	if c == o {
@@ -473,7 +488,7 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 		r.addKid(f.up, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
 	}
 	if o.u != nil && o.u.kind == kindRange {
-		o.spans = append(o.spans, [2]int{pos, pos}) // a slot of the row's skeleton
+		r.addSpan(o, [2]int{pos, pos}) // a slot of the row's skeleton
 	}
 	r.splices = append(r.splices, fragments.Splice{Pos: pos, Prev: prevAbs, Seen: pn.seen})
 	r.fills = append(r.fills, ref)
@@ -517,7 +532,7 @@ func (f *frame) close() error {
 		if !f.skip || f.cached {
 			start = f.start
 		}
-		f.parent.spans = append(f.parent.spans, [2]int{start, end})
+		r.addSpan(f.parent, [2]int{start, end})
 	}
 	if r.inline {
 		return nil
@@ -638,9 +653,11 @@ func rangeOf(u *unit, coll reflect.Value) (reflect.Value, []reflect.Value, bool)
 // prepare finds where the elements of g's collection coll, and the
 // inputs its rows share, are, from the locs of the caller.
 func (r *run) prepare(g *rangeRun, caller []loc, coll reflect.Value) {
-	collLoc := r.deriveLocs(nil, caller, g.u.args[:1], []reflect.Value{coll})[0]
+	cv := r.valSlab(1)
+	cv[0] = coll
+	collLoc := r.deriveLocs(r.locSlab(1), caller, g.u.args[:1], cv)[0]
 	g.elems, g.elemType = r.elemRanges(collLoc, g.v, g.keys)
-	g.outer = r.deriveLocs(nil, caller, g.u.args[1:], g.vals)
+	g.outer = r.deriveLocs(r.locSlab(len(g.vals)), caller, g.u.args[1:], g.vals)
 }
 
 // rangeRun is one native iteration of a range.
