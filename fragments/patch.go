@@ -64,7 +64,8 @@ type PatchInput struct {
 	Refill  func(i int) ([]byte, error)
 	// Cache, when not nil, keeps the extraction of each patch without
 	// splices, and gives it back for the same markup in the same context
-	// instead of tokenizing it again.
+	// instead of tokenizing it again; it also shares the updates' HTML
+	// strings and hashes between calls that send the same bytes.
 	Cache *PatchCache
 }
 
@@ -94,7 +95,8 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	marks := slices.Grow(buf.marks[:0], 2*int(n))[:2*n]
 	clear(marks)
 	buf.marks = marks
-	pt := &patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:], buf: buf}
+	pt := &buf.pt
+	*pt = patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:], buf: buf}
 	for i, s := range in.Shells {
 		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() {
 			return nil, fmt.Errorf("%w: shell %d (fragment %d) cannot stand unchanged", ErrSplice, i, s.Prev)
@@ -111,7 +113,8 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		}
 		pt.resendAt[r.Prev] = int32(i) + 1
 	}
-	sp := &splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
+	sp := &buf.sp
+	*sp = splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
 		seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
 		spliced: make([]int32, len(in.Splices)), ctx: grown(&buf.ctx, len(in.Bounds)), used: slices.Grow(buf.used[:0], int(n))[:n]}
 	clear(sp.used)
@@ -120,7 +123,8 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		sp.bounded[i] = -1
 	}
 	sp.buf = buf
-	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody, textAt: -1,
+	e := &buf.e
+	*e = extractor{page: in.Page, sp: sp, pt: pt, mode: inBody, textAt: -1,
 		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0], octx: sp.buf.octx[:0]}
 	e.x.sp, e.x.pt = sp, pt
 	// One tokenizer reads the patches one after the other, but those the
@@ -147,7 +151,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
 		return nil, err
 	}
-	d := differ{prev: prev, x: x, page: in.Page}
+	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
 	ups := d.run()
 	switch {
 	case d.err != nil:

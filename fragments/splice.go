@@ -256,6 +256,10 @@ type spliceBuffers struct {
 	keys      []uint64
 	hits      []*patchTokens
 	cacheable []bool
+	// DiffPatched's own state, none of which its result holds.
+	pt patcher
+	sp splicer
+	e  extractor
 }
 
 // keep takes the slices e grew, for the next extraction.
@@ -297,7 +301,8 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
 	clear(b.stack[:cap(b.stack)])
 	clear(b.seen)
-	clear(b.hits[:cap(b.hits)]) // drop the cache's entries
+	b.pt, b.sp, b.e = patcher{}, splicer{}, extractor{} // drop the page and its patches
+	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
 	if cap(b.outer.page) > maxPooledPage {
 		b.outer.page = nil
 	}
