@@ -216,8 +216,9 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
-	root     *run              // a sub-run's: the run of the render, which parses and memoizes for it
-	hashes   map[[2]int]uint64 // rangeHash
+	root     *run                     // a sub-run's: the run of the render, which parses and memoizes for it
+	hashes   map[[2]int]uint64        // rangeHash
+	arrays   map[int][]cborpath.Range // elemsAt
 
 	// Scratch, kept from render to render (see scratch.go).
 	frames   slabs[frame]
@@ -725,13 +726,11 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 	rg := cborpath.Range{Start: coll.start, End: coll.end}
 	switch {
 	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		at := len(r.elemBuf)
-		all, err := cborpath.Elems(r.enc, rg, r.elemBuf)
-		if err != nil || len(all)-at != v.Len() {
+		elems, err := r.elemsAt(rg)
+		if err != nil || len(elems) != v.Len() {
 			return nil, nil
 		}
-		r.elemBuf = all
-		return all[at:len(all):len(all)], t.Elem()
+		return elems, t.Elem()
 	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
 		entries, err := r.entries(coll)
 		if err != nil || len(entries) != len(keys) {
@@ -749,6 +748,30 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 		return out, t.Elem()
 	}
 	return nil, nil
+}
+
+// elemsAt returns where the elements of the array rg of the encoding are,
+// parsed once per render: the ranges of a page often iterate the same
+// list (a table and a summary of it).
+func (r *run) elemsAt(rg cborpath.Range) ([]cborpath.Range, error) {
+	t := r.top()
+	if e, ok := t.arrays[rg.Start]; ok {
+		return e, nil
+	}
+	// Appended to the render's buffer: the elements of earlier arrays,
+	// below its length, are never written again.
+	at := len(t.elemBuf)
+	all, err := cborpath.Elems(r.enc, rg, t.elemBuf)
+	if err != nil {
+		return nil, err
+	}
+	t.elemBuf = all
+	e := all[at:len(all):len(all)]
+	if t.arrays == nil {
+		t.arrays = map[int][]cborpath.Range{}
+	}
+	t.arrays[rg.Start] = e
+	return e, nil
 }
 
 // rowMatch finds the previous rows of a range.
