@@ -554,7 +554,7 @@ func (f *frame) close() error {
 		r.addKid(f.up, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
 	}
 	if !f.cached && (f.u.leaf || f.inline) && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
-		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
+		r.in.Cache.Set(r.cacheKey(f.u, f.key, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
 	}
 	return nil
 }
@@ -572,13 +572,13 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 	r.inputBuf = all
 	in := all[at:len(all):len(all)]
 	f.cacheIn = in
-	return r.in.Cache.Get(r.cacheKey(u, in))
+	return r.in.Cache.Get(r.cacheKey(u, f.key, in))
 }
 
 // cacheKey keys rendered HTML by the plan's identity, the unit and the
-// exact bytes it reads.
-func (r *run) cacheKey(u *unit, in []byte) cache.Key {
-	return cache.NewKey(r.p.id, u.name, in)
+// exact bytes it reads, in; digest is the unit's key, a hash of them.
+func (r *run) cacheKey(u *unit, digest uint64, in []byte) cache.Key {
+	return r.p.cacheKeys.key(r.p, u, digest, in)
 }
 
 // iterate renders the rows of range u natively. It reports false, leaving
@@ -1040,7 +1040,7 @@ func (r *run) wholePart(src *frame) ([]byte, error) {
 	if useCache {
 		in, ok := r.inputBytes(nil, src.u, src.locs)
 		if useCache = ok; ok {
-			key = r.cacheKey(src.u, in)
+			key = r.cacheKey(src.u, src.key, in)
 			if html, hit := r.in.Cache.Get(key); hit {
 				return []byte(html), nil
 			}
