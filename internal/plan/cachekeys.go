@@ -44,6 +44,9 @@ func cacheKeyCost(in []byte) int { return len(in) + len(cache.Key{}) + 64 }
 // key returns the shared cache's key of unit u (of plan p) read from the
 // input bytes in, whose part key is digest.
 func (c *cacheKeys) key(p *Plan, u *unit, digest uint64, in []byte) cache.Key {
+	// Parts that read the same value have the same key (a table row and
+	// the watchlist item of the same quote): the unit tells them apart.
+	digest += uint64(u.id+1) * 0x9e3779b97f4a7c15
 	s := &c.shards[digest%cacheKeyShards]
 	s.mu.RLock()
 	e, ok := s.cur[digest]

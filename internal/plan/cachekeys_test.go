@@ -52,3 +52,17 @@ func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
 	assert.Positive(t, held)
 	assert.LessOrEqual(t, held, cacheKeysBudget)
 }
+
+func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
+	p := &Plan{id: "plan"}
+	row, item := &unit{id: 1, name: "row"}, &unit{id: 2, name: "item"}
+	var c cacheKeys
+	in := []byte("the same quote")
+	c.key(p, row, 42, in)
+	c.key(p, item, 42, in) // a table row and a watchlist item of one quote: the same part key
+	held := 0
+	for i := range c.shards {
+		held += len(c.shards[i].cur) + len(c.shards[i].old)
+	}
+	assert.Equal(t, 2, held, "neither replaces the other")
+}
