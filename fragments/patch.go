@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -60,6 +59,7 @@ type PatchInput struct {
 	Markup  func(shell int) ([]byte, error)
 	// Resends, in document order, are unchanged subtrees of data-cache=
 	// "false" roots below shells; Refill returns the markup of Resends[i].
+	// DiffPatched only reads what Fill, Markup and Refill return.
 	Resends []Resend
 	Refill  func(i int) ([]byte, error)
 	// Cache, when not nil, keeps the extraction of each patch without
@@ -139,6 +139,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	if sp.err != nil {
 		return nil, sp.err
 	}
+	buf.keepTokenizer(e.z, pt)
 	x := &e.x
 	all := string(e.arena)
 	for i := range x.frags {
@@ -177,6 +178,7 @@ type patcher struct {
 	hits      []*patchTokens
 	cacheable []bool
 	buf       *spliceBuffers // where these are kept
+	tokenized int            // bytes of the reader's the tokenizer has returned as tokens
 }
 
 // patchAll builds the fragments of the new page: those of prev in
@@ -354,11 +356,13 @@ func (e *extractor) patch(i int) error {
 func (e *extractor) tokenizePatch(i int, root int32, depth int) error {
 	p := e.pt.in.Patches[i]
 	if e.z == nil {
-		e.z = html.NewTokenizer(&e.pt.reader)
+		e.z = e.pt.buf.tokenizer()
 	}
 	e.octx = e.octx[:0]
 	e.stop = p.End
-	if end := e.tokens(p.Start); end != p.End {
+	end := e.tokens(p.Start)
+	e.pt.tokenized += end - p.Start
+	if end != p.End {
 		return fmt.Errorf("%w: patch %d ends at byte %d, not %d", ErrSplice, i, end, p.End)
 	}
 	switch {
@@ -509,6 +513,7 @@ type patchReader struct {
 	skip    []*patchTokens // by patch: not nil for a patch not to read
 	next    int            // the patch being read
 	off     int            // bytes of it read
+	read    int            // bytes read in all
 }
 
 func (r *patchReader) Read(b []byte) (int, error) {
@@ -520,6 +525,7 @@ func (r *patchReader) Read(b []byte) (int, error) {
 		}
 		n := copy(b, r.page[p.Start+r.off:p.End])
 		r.off += n
+		r.read += n
 		return n, nil
 	}
 	return 0, io.EOF

@@ -545,3 +545,39 @@ func TestDiffPatched_BackToBackPatchesKeepTheirLeads(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffPatched_RefusedPatchLeavesTheNextCallExact runs, on one
+// goroutine (so that DiffPatched's pooled buffers and their tokenizer go
+// from call to call), a patch the tokenizer stops in the middle of, or
+// past its end, between patches that fit: each of those still gives the
+// update a fresh tokenizer gives.
+func TestDiffPatched_RefusedPatchLeavesTheNextCallExact(t *testing.T) {
+	page := []byte(`<body><div id="a"><p id="b">x</p><p id="c">y</p></div><div id="d">z</div></body>`)
+	spans := []span{
+		{id: "a", start: at(t, page, `<div id="a">`), end: at(t, page, `<div id="d">`)},
+		{id: "b", start: at(t, page, `<p id="b">`), end: at(t, page, `<p id="c">`)},
+	}
+	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
+	require.NoError(t, err)
+	shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}
+	patch := func(markup string) PatchInput {
+		return PatchInput{Prev: first.State, Page: []byte(markup), Shells: shells,
+			Patches: []Patch{{End: len(markup), Prev: 2, Seen: first.Seen[1]}}}
+	}
+	for _, refused := range []string{
+		`<p id="b">X`,               // the tokenizer reads to the end of its input
+		`<p id="b">X</p><p>y</p>`,   // it stops before the end
+		`<p id="b">X</div></p>`,     // a stray end tag
+		`<p id="b"><script>a</p>`,   // in raw text
+		`<p id="b">X</p`,            // in an end tag
+		`<p id="b"><textarea>X</p>`, // in escapable raw text
+	} {
+		for _, text := range []string{"1", "22"} {
+			_, err := DiffPatched(patch(refused))
+			require.ErrorIs(t, err, ErrSplice, refused)
+			res, err := DiffPatched(patch(`<p id="b">` + text + `</p>`))
+			require.NoError(t, err, "after %q", refused)
+			assert.Equal(t, []Update{{FragmentID: "b", Action: ActionText, HTML: text, HTMLHash: HashHTML(text)}}, res.Updates, "after %q", refused)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unique"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -111,7 +112,8 @@ type Bound struct{ Start, End int }
 
 // SpliceInput is the input of DiffSpliced. Splices and Bounds are sorted
 // by position. Fill returns the whole markup of Splices[i]; it is called
-// only for subtrees whose HTML an update carries.
+// only for subtrees whose HTML an update carries, and its result is only
+// read.
 type SpliceInput struct {
 	Prev    *State
 	Page    []byte
@@ -260,6 +262,34 @@ type spliceBuffers struct {
 	pt patcher
 	sp splicer
 	e  extractor
+	// DiffPatched's tokenizer, reading pt.reader, kept between calls
+	// (keepTokenizer): a new one allocates a 4 KB buffer.
+	z *html.Tokenizer
+}
+
+// tokenizer returns DiffPatched's tokenizer of b.pt.reader, the one kept
+// from the last call or a new one. It is b's no more until keepTokenizer
+// gives it back.
+func (b *spliceBuffers) tokenizer() *html.Tokenizer {
+	z := b.z
+	if z == nil {
+		z = html.NewTokenizer(&b.pt.reader)
+	}
+	b.z = nil
+	return z
+}
+
+// keepTokenizer keeps z, which read pt's patches, for the next
+// DiffPatched if it stopped exactly where they ended: it tokenized every
+// byte the reader gave it, so its buffer holds nothing unread, and its
+// last token was a patch root's end tag, after which a tokenizer is in
+// the state a new one starts in (no raw text pending, no error). A
+// tokenizer stopped anywhere else (an error, a patch that did not fit)
+// is dropped, as is one that read more than a pooled page.
+func (b *spliceBuffers) keepTokenizer(z *html.Tokenizer, pt *patcher) {
+	if z != nil && z.Err() == nil && pt.reader.read == pt.tokenized && pt.reader.read <= maxPooledPage {
+		b.z = z
+	}
 }
 
 // keep takes the slices e grew, for the next extraction.
