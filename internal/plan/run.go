@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"unique"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/livefir/statetemplate/cache"
@@ -1042,7 +1043,9 @@ func (r *run) wholePart(src *frame) ([]byte, error) {
 		if useCache = ok; ok {
 			key = r.cacheKey(src.u, src.key, in)
 			if html, hit := r.in.Cache.Get(key); hit {
-				return []byte(html), nil
+				// fragments only reads it (PatchInput): the cached
+				// string's bytes, not a copy.
+				return unsafe.Slice(unsafe.StringData(html), len(html)), nil
 			}
 		}
 	}
