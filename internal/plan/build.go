@@ -31,6 +31,7 @@ type unit struct {
 	// native: the rows of a range are iterated in Go (see Build).
 	native   bool
 	fallback *parse.TemplateNode
+	use      cacheUse // whether its HTML is looked up in the shared cache
 }
 
 // nin is the number of a unit's (or a row's) inputs.

@@ -43,7 +43,10 @@
 // rendered from byte-identical inputs. The plan remembers the cache keys
 // (SHA-256) of the inputs it looked up last, found by the part's key and
 // compared byte for byte (cachekeys.go): the tabs of a push look up the
-// same changed parts, and hash their inputs once.
+// same changed parts, and hash their inputs once. A part whose lookups
+// find nothing for a window of them (one that reads its session's own id,
+// or the time) is not looked up, nor Set, for a while, then tried again
+// (cacheuse.go): a lookup costs a key and a Get, and a miss a Set.
 //
 // # Memo
 //

@@ -471,7 +471,7 @@ func (r *run) enterKeyed(c *frame, u *unit, vals []reflect.Value, locs []loc, ke
 		r.recs[f.rec].prev, r.recs[f.rec].pnode = f.base, pi
 		f.inline = f.inline || pn.seen.RootNoCache()
 	}
-	if (u.leaf || f.inline) && f.keyed && r.in.Cache != nil {
+	if (u.leaf || f.inline) && f.keyed && r.in.Cache != nil && u.use.try() {
 		if html, ok := r.cached(u, f); ok {
 			r.buf.WriteString(html)
 			f.skip, f.cached = true, true
@@ -573,7 +573,9 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 	r.inputBuf = all
 	in := all[at:len(all):len(all)]
 	f.cacheIn = in
-	return r.in.Cache.Get(r.cacheKey(u, f.key, in))
+	html, hit := r.in.Cache.Get(r.cacheKey(u, f.key, in))
+	u.use.note(hit)
+	return html, hit
 }
 
 // cacheKey keys rendered HTML by the plan's identity, the unit and the

@@ -1,0 +1,117 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/session"
+)
+
+func TestCacheUse_SkipsLookupsAfterAWindowWithoutAHit(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		hitEvery int // a hit every n lookups; 0: never
+		skipped  int // lookups skipped after the first window
+	}{
+		{"never hits", 0, cacheUseSkip},
+		{"hits once a window", cacheUseWindow, 0},
+		{"hits mostly", 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c cacheUse
+			for i := range cacheUseWindow {
+				require.True(t, c.try(), "lookup %d of the first window", i)
+				c.note(tc.hitEvery > 0 && (i+1)%tc.hitEvery == 0)
+			}
+			skipped := 0
+			for range cacheUseSkip + 1 {
+				if !c.try() {
+					skipped++
+					continue
+				}
+				c.note(true)
+			}
+			assert.Equal(t, tc.skipped, skipped)
+			assert.True(t, c.try(), "looked up again after the skips")
+		})
+	}
+}
+
+// countingCache is a synchronous shared cache that counts its calls.
+type countingCache struct {
+	mu               sync.Mutex
+	m                map[cache.Key]string
+	gets, hits, sets int
+}
+
+func (c *countingCache) Get(k cache.Key) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gets++
+	html, ok := c.m[k]
+	if ok {
+		c.hits++
+	}
+	return html, ok
+}
+
+func (c *countingCache) Set(k cache.Key, html string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sets++
+	c.m[k] = html
+}
+
+type cacheUsePage struct {
+	Tab, Tick int
+}
+
+// TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp renders ticks to
+// tabs sharing a cache: every tab shows the tick (the same HTML in every
+// tab) and its own line (HTML no other tab, and no other tick, has). The
+// tick is found in the cache by every tab but the first; the own line is
+// looked up for a window, then no longer: neither looked up nor Set. The
+// updates are fragments.Diff's of the whole page throughout.
+func TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp(t *testing.T) {
+	const src = `<html><body><p id="tick">tick {{.Tick}}</p><p id="own">tab {{.Tab}} at {{.Tick}}</p></body></html>`
+	p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+	require.NoError(t, err)
+	orig := template.Must(template.New("page").Parse(src))
+	const tabs, ticks = 8, 80
+	shared := &countingCache{m: map[cache.Key]string{}}
+	outs := make([]Output, tabs)
+	pages := make([]*fragments.State, tabs)
+	for tick := range ticks {
+		for i := range outs {
+			d := &cacheUsePage{Tab: i, Tick: tick}
+			got, err := p.Render(Input{Data: d, Enc: encodeData(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared})
+			require.NoError(t, err)
+			var page bytes.Buffer
+			require.NoError(t, orig.Execute(&page, d))
+			want, wantState, err := fragments.Diff(pages[i], page.Bytes())
+			require.NoError(t, err)
+			if tick > 0 {
+				require.Equal(t, want, got.Updates, "tick %d, tab %d", tick, i)
+			}
+			outs[i], pages[i] = got, wantState
+		}
+	}
+	assert.Equal(t, (tabs-1)*ticks, shared.hits, "the tick, from the cache in every tab but the first")
+	assert.Equal(t, ticks, shared.sets-cacheUseWindow, "a Set of the tick per tick, of the own line for a window")
+	assert.Equal(t, tabs*ticks+cacheUseWindow, shared.gets, "the tick looked up in every tab, the own line for a window")
+}
+
+func encodeData(t *testing.T, v any) []byte {
+	t.Helper()
+	enc, err := session.EncodeData(v)
+	require.NoError(t, err, fmt.Sprintf("%T", v))
+	return enc
+}
