@@ -2,7 +2,6 @@ package plan
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/livefir/statetemplate/cache"
 	"github.com/livefir/statetemplate/fragments"
-	"github.com/livefir/statetemplate/session"
 )
 
 func TestCacheUse_SkipsLookupsAfterAWindowWithoutAHit(t *testing.T) {
@@ -92,7 +90,7 @@ func TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp(t *testing.T) {
 	for tick := range ticks {
 		for i := range outs {
 			d := &cacheUsePage{Tab: i, Tick: tick}
-			got, err := p.Render(Input{Data: d, Enc: encodeData(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared})
+			got, err := p.Render(Input{Data: d, Enc: encode(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared})
 			require.NoError(t, err)
 			var page bytes.Buffer
 			require.NoError(t, orig.Execute(&page, d))
@@ -107,11 +105,4 @@ func TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp(t *testing.T) {
 	assert.Equal(t, (tabs-1)*ticks, shared.hits, "the tick, from the cache in every tab but the first")
 	assert.Equal(t, ticks, shared.sets-cacheUseWindow, "a Set of the tick per tick, of the own line for a window")
 	assert.Equal(t, tabs*ticks+cacheUseWindow, shared.gets, "the tick looked up in every tab, the own line for a window")
-}
-
-func encodeData(t *testing.T, v any) []byte {
-	t.Helper()
-	enc, err := session.EncodeData(v)
-	require.NoError(t, err, fmt.Sprintf("%T", v))
-	return enc
 }
