@@ -348,7 +348,8 @@ func (a *App[T]) waitDrain(ls *liveSession[T], c *conn) {
 }
 
 // run applies one push to ls's data, renders, and sends the updates and
-// what the callback asked for to every connection of the session. ls.mu
+// what the callback asked for to every connection of the session; the
+// session's store writes the change lazily (session.WithLazyWrite). ls.mu
 // must be held.
 func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	if err := it.ctx.Err(); err != nil {
@@ -356,7 +357,11 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 		return
 	}
 	rp := &reply{session: ls.id, logger: a.cfg.logger}
-	ctx := withScope(withReply(it.ctx, rp), &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
+	// A push's change is the app's to make again (payloads are states, and
+	// a page that reconnects gets what it missed from OnConnect): the
+	// store may write it lazily.
+	ctx := session.WithLazyWrite(withReply(it.ctx, rp))
+	ctx = withScope(ctx, &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
 	fn := func(d T) error { return it.handler.apply(ctx, d, it.payload) }
 	if it.fn != nil {
 		fn = func(d T) error { return it.fn(ctx, d) }

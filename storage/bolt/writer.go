@@ -73,6 +73,7 @@ func (s *Store) writer() {
 	defer close(s.done)
 	var timer *time.Timer
 	var timerC <-chan time.Time
+	var armed time.Time // when timer fires
 	for {
 		select {
 		case o := <-s.ops:
@@ -88,12 +89,22 @@ func (s *Store) writer() {
 			}
 			s.run(batch)
 		case <-s.dirty:
+			// An update that is not lazy may be due before the lazy ones
+			// the timer waits for.
+			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+				timer.Stop()
+				timerC = nil
+			}
 		case <-timerC:
 			timerC = nil
 			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
 				_ = s.probe() // nothing to retry: find out whether writes work again
 			}
-			_ = s.flushPending() // entries that failed stay pending and are retried
+			// Lazy writes wait for their own window, unless writes are
+			// failing: then every retry takes everything.
+			lazyDue, lazy := s.pending.lazyDeadline(s.opts.lazyWindow)
+			all := lazy && !time.Now().Before(lazyDue) || s.failing.Load() != nil
+			_ = s.flush(all) // entries that failed stay pending and are retried
 			s.pending.expireClean()
 		case <-s.quit:
 			if timer != nil {
@@ -102,10 +113,11 @@ func (s *Store) writer() {
 			return
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
-			// Due one window after the oldest queued write was accepted:
-			// at once when a slow commit made it wait that long already.
+			// Due one window after the oldest queued write was accepted
+			// (one lazy window for lazy writes): at once when a slow
+			// commit made it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.queuedDeadline(s.opts.window); ok {
+			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -113,7 +125,7 @@ func (s *Store) writer() {
 			} else {
 				timer.Reset(d)
 			}
-			timerC = timer.C
+			timerC, armed = timer.C, time.Now().Add(d)
 		}
 	}
 }
@@ -210,14 +222,21 @@ func (s *Store) commitCreates(creates []*op) {
 	}
 }
 
-// flushPending commits every pending write, in transactions of at most
-// maxWritesPerTx writes so that readers and creators never wait long, and
-// wakes the updates that waited for it (see holdWhileOverdue).
-func (s *Store) flushPending() error {
+// flushPending commits every pending write, lazy ones included.
+func (s *Store) flushPending() error { return s.flush(true) }
+
+// flush commits every pending write (the lazy ones only when all), in
+// transactions of at most maxWritesPerTx writes so that readers and
+// creators never wait long, and wakes the updates that waited for it (see
+// holdWhileOverdue).
+func (s *Store) flush(all bool) error {
 	s.pending.queuedSince.Store(0) // every write queued so far is taken now
+	if all {
+		s.pending.lazySince.Store(0)
+	}
 	defer s.flushed.notify()
 	for {
-		es := s.pending.snapshot(maxWritesPerTx)
+		es := s.encodeLazy(s.pending.snapshot(maxWritesPerTx, all))
 		if len(es) == 0 {
 			return nil
 		}
@@ -287,4 +306,40 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 		s.damaged.Store(true) // bbolt's free page list may be damaged too
 	}
 	return err
+}
+
+// encodeLazy encodes the values of the lazy writes in es that have none
+// yet, outside the transaction. A record that cannot be encoded (beyond
+// the decoding limits) is never written: its write leaves the pending set,
+// with a warning, and the session's next update finds the file's older
+// revision and fails with ErrConflict, which makes the session reload
+// what the file holds. It returns es without such writes.
+func (s *Store) encodeLazy(es []flushEntry) []flushEntry {
+	out := es[:0]
+	for _, e := range es {
+		if e.w.rec != nil && e.w.value == nil {
+			v, err := encodeValue(e.w.rec)
+			if err != nil {
+				s.dropUnstorable(e, err)
+				continue
+			}
+			e.w.value = v
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// dropUnstorable removes e, a lazy write that cannot be encoded, from the
+// pending set unless a newer write replaced it meanwhile.
+func (s *Store) dropUnstorable(e flushEntry, err error) {
+	s.opts.logger.Warn("bolt: a lazy session update cannot be stored and is dropped; the session goes back to its stored revision",
+		"file", s.path, "session", e.id.Short(), "err", err)
+	sh := s.pending.shard(e.id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.m[e.id] == e.w && !e.w.clean {
+		delete(sh.m, e.id)
+		s.pending.n.Add(-1)
+	}
 }
