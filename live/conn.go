@@ -104,16 +104,26 @@ func (c *conn) sendError(code, text, action string) {
 	c.enqueue(r.encode())
 }
 
+// writeLoop writes c's queued messages. A write that takes longer than
+// c.timeout fails and closes the connection: one context and one timer for
+// the connection's life, armed around each write, rather than a context
+// with a timer of its own per write.
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	slow := time.AfterFunc(time.Hour, cancel)
+	slow.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
 		case m := <-c.out:
-			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+			slow.Reset(c.timeout)
 			err := c.ws.Write(ctx, websocket.MessageText, m.b)
-			cancel()
+			if !slow.Stop() {
+				err = context.DeadlineExceeded // ctx is canceled: no later write could succeed
+			}
 			if err != nil {
 				c.close(CloseSlowClient, "write failed")
 				return
