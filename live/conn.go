@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -104,15 +105,17 @@ func (c *conn) sendError(code, text, action string) {
 	c.enqueue(r.encode())
 }
 
+// errWriteTimeout: a write took longer than WithWriteTimeout.
+var errWriteTimeout = errors.New("live: socket write timed out")
+
 // writeLoop writes c's queued messages. A write that takes longer than
-// c.timeout fails and closes the connection: one context and one timer for
-// the connection's life, armed around each write, rather than a context
-// with a timer of its own per write.
+// c.timeout fails: a timer, one for the connection's life and armed around
+// each write, closes the socket under it. (A context with a deadline per
+// write costs a timer and a context.AfterFunc registration in
+// coder/websocket each time; a context that is never done costs nothing.)
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	slow := time.AfterFunc(time.Hour, cancel)
+	slow := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
 	slow.Stop()
 	for {
 		select {
@@ -120,9 +123,9 @@ func (c *conn) writeLoop() {
 			return
 		case m := <-c.out:
 			slow.Reset(c.timeout)
-			err := c.ws.Write(ctx, websocket.MessageText, m.b)
-			if !slow.Stop() {
-				err = context.DeadlineExceeded // ctx is canceled: no later write could succeed
+			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
+			if !slow.Stop() && err == nil {
+				err = errWriteTimeout // the socket is closed now
 			}
 			if err != nil {
 				c.close(CloseSlowClient, "write failed")
