@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/session"
@@ -155,3 +157,71 @@ func TestLazyUpdate_ARecordThatCannotBeStoredIsDroppedAloneAndSaid(t *testing.T)
 
 // maxFragmentIDs is one more fragment id than a record may hold.
 func maxFragmentIDs() int { return 1<<17 + 1 }
+
+func TestRequeue_KeepsTheEarlierDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		cur, old, want int64
+	}{
+		{"nothing taken", 0, 0, 0},
+		{"nothing queued since", 0, 5, 5},
+		{"queued later since", 9, 5, 5},
+		{"queued earlier (never: still kept)", 3, 5, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var since atomic.Int64
+			since.Store(tc.cur)
+			requeue(&since, tc.old)
+			require.Equal(t, tc.want, since.Load())
+		})
+	}
+}
+
+// TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind: a lazy
+// flush of more sessions than one transaction holds, while sessions are
+// being created, stops between transactions to let the creators commit;
+// every lazy update still reaches the file without Close.
+func TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(50*time.Millisecond))
+	now := time.Now().UTC()
+	recs := make([]*session.Record, maxWritesPerTx*2+100)
+	var g errgroup.Group
+	g.SetLimit(32)
+	for i := range recs {
+		recs[i] = newRec(t, now, time.Hour, "s")
+		g.Go(func() error { return s.Create(ctx, recs[i]) })
+	}
+	require.NoError(t, g.Wait())
+
+	stop := make(chan struct{})
+	created := make(chan int)
+	go func() { // creators, all along the flush
+		n := 0
+		defer func() { created <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if s.Create(ctx, newRec(t, now, time.Hour, "new")) == nil {
+				n++
+			}
+		}
+	}()
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	require.Eventually(t, func() bool {
+		for _, r := range recs {
+			if storedRev(t, s, r.ID) != r.Rev {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond, "every lazy update reaches the file")
+	close(stop)
+	require.Positive(t, <-created)
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -104,7 +105,7 @@ func (s *Store) writer() {
 			// failing: then every retry takes everything.
 			lazyDue, lazy := s.pending.lazyDeadline(s.opts.lazyWindow)
 			all := lazy && !time.Now().Before(lazyDue) || s.failing.Load() != nil
-			_ = s.flush(all) // entries that failed stay pending and are retried
+			_ = s.flush(all, true) // entries that failed stay pending and are retried
 			s.pending.expireClean()
 		case <-s.quit:
 			if timer != nil {
@@ -223,22 +224,36 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(true) }
+func (s *Store) flushPending() error { return s.flush(true, false) }
 
 // flush commits every pending write (the lazy ones only when all), in
 // transactions of at most maxWritesPerTx writes so that readers and
 // creators never wait long, and wakes the updates that waited for it (see
-// holdWhileOverdue).
-func (s *Store) flush(all bool) error {
-	s.pending.queuedSince.Store(0) // every write queued so far is taken now
+// holdWhileOverdue). With yield, it stops between two transactions when a
+// request waits for the writer (a new session's commit, behind a flush of
+// thousands of lazy writes that it encodes first): the writes left go back
+// to the pending set's queue with the deadlines they had, so that the
+// writer, having served the request, flushes them at once.
+func (s *Store) flush(all, yield bool) error {
+	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
+	var lazy int64
 	if all {
-		s.pending.lazySince.Store(0)
+		lazy = s.pending.lazySince.Swap(0)
 	}
 	defer s.flushed.notify()
 	for {
-		es := s.encodeLazy(s.pending.snapshot(maxWritesPerTx, all))
-		if len(es) == 0 {
+		snap := s.pending.snapshot(maxWritesPerTx, all)
+		if len(snap) == 0 {
 			return nil
+		}
+		more := len(snap) == maxWritesPerTx // the pending set may hold more
+		es, cut := s.encodeLazy(snap)
+		more = more || cut
+		if len(es) == 0 { // every one dropped
+			if !more {
+				return nil
+			}
+			continue
 		}
 		applied := len(es)
 		legacy := s.legacy.Load()
@@ -289,7 +304,12 @@ func (s *Store) flush(all bool) error {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
-		if len(es) < maxWritesPerTx && applied == len(es) {
+		if !more && applied == len(es) {
+			return nil
+		}
+		if yield && len(s.ops) > 0 {
+			requeue(&s.pending.queuedSince, queued)
+			requeue(&s.pending.lazySince, lazy)
 			return nil
 		}
 	}
@@ -309,15 +329,21 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 }
 
 // encodeLazy encodes the values of the lazy writes in es that have none
-// yet, outside the transaction. A record that cannot be encoded (beyond
-// the decoding limits) is never written: its write leaves the pending set,
-// with a warning, and the session's next update finds the file's older
-// revision and fails with ErrConflict, which makes the session reload
-// what the file holds. It returns es without such writes.
-func (s *Store) encodeLazy(es []flushEntry) []flushEntry {
+// yet, outside the transaction, for at most txWorkBudget: it returns the
+// writes ready for the transaction, and whether it stopped before the end
+// of es (the rest wait for the next one). A record that cannot be encoded
+// (beyond the decoding limits) is never written: its write leaves the
+// pending set, with a warning, and the session's next update finds the
+// file's older revision and fails with ErrConflict, which makes the
+// session reload what the file holds.
+func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
 	out := es[:0]
-	for _, e := range es {
+	start := time.Now()
+	for i, e := range es {
 		if e.w.rec != nil && e.w.value == nil {
+			if i%32 == 31 && time.Since(start) > txWorkBudget {
+				return out, true
+			}
 			v, err := encodeValue(e.w.rec)
 			if err != nil {
 				s.dropUnstorable(e, err)
@@ -327,7 +353,7 @@ func (s *Store) encodeLazy(es []flushEntry) []flushEntry {
 		}
 		out = append(out, e)
 	}
-	return out
+	return out, false
 }
 
 // dropUnstorable removes e, a lazy write that cannot be encoded, from the
@@ -341,5 +367,16 @@ func (s *Store) dropUnstorable(e flushEntry, err error) {
 	if sh.m[e.id] == e.w && !e.w.clean {
 		delete(sh.m, e.id)
 		s.pending.n.Add(-1)
+	}
+}
+
+// requeue makes since (Unix ns, 0: nothing queued) no later than old, the
+// value a flush took from it; old 0 changes nothing.
+func requeue(since *atomic.Int64, old int64) {
+	for old != 0 {
+		cur := since.Load()
+		if cur != 0 && cur <= old || since.CompareAndSwap(cur, old) {
+			return
+		}
 	}
 }
