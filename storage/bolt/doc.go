@@ -67,7 +67,11 @@
 // decodes one record. Expired walks the expiry index from its start: O(result).
 // No write transaction covers more than 1,024 writes or more than 4 ms
 // of work before its commit (two fdatasyncs, which dominate under I/O
-// load), so the write lock is held for milliseconds. Memory: the store
+// load), so the write lock is held for milliseconds. The writer encodes
+// lazy updates before each transaction, also for at most 4 ms, and a flush
+// the window started stops between transactions to commit the new
+// sessions waiting for it, so that a flush of thousands of pushed sessions
+// never holds a creator up for more than one transaction. Memory: the store
 // keeps only pending writes and, for two more windows, the last committed
 // write of each session written recently, so that a live page's updates
 // never read the file; hot sessions are cached by package cache.
