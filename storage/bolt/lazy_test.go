@@ -225,3 +225,26 @@ func TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind(t *testing.T) 
 	close(stop)
 	require.Positive(t, <-created)
 }
+
+// TestLazyUpdate_AfterAnUnwrittenActionIsRefusedWhenItCannotBeStored: a
+// lazy update that replaces an update not yet written, and not lazy (an
+// action's), carries that update's changes: one the record format cannot
+// hold is refused at once, as the action's own would be, and the action's
+// revision is still written — not dropped with the push at the flush.
+func TestLazyUpdate_AfterAnUnwrittenActionIsRefusedWhenItCannotBeStored(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
+	r := newRec(t, time.Now().UTC(), time.Hour, "action-then-push")
+	require.NoError(t, s.Create(ctx, r))
+	action := nextRev(t, r, 1)
+	require.NoError(t, s.Update(ctx, action))
+	huge := nextRev(t, action, 2)
+	huge.Fragments = &fragments.State{Format: 3, IDs: make([]string, maxFragmentIDs())}
+	require.Error(t, s.Update(lazy, huge), "it would carry the action's change: encoded now")
+
+	require.NoError(t, s.Flush(ctx, r.ID))
+	require.Equal(t, action.Rev, storedRev(t, s, r.ID), "the action's update is written")
+	got, err := s.Get(ctx, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, action.Rev, got.Rev)
+}

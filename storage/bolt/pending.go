@@ -170,6 +170,16 @@ func (p *pendingSet) dirty(id session.ID) bool {
 	return ok && !w.clean
 }
 
+// dirtyEager reports whether id has a write not yet committed that is
+// not lazy.
+func (p *pendingSet) dirtyEager(id session.ID) bool {
+	sh := p.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	w, ok := sh.m[id]
+	return ok && !w.clean && !w.lazy
+}
+
 // queuedDeadline returns when the writes queued for the next flush are
 // due (queuedSince plus window), and false when none is queued.
 func (p *pendingSet) queuedDeadline(window time.Duration) (time.Time, bool) {

@@ -100,14 +100,19 @@ func (s *Store) storedHeader(id session.ID) (h header, found bool, err error) {
 // within the window are written once. A lazy update (ctx marked by
 // session.WithLazyWrite) is written within the lazy window instead, and
 // encoded only then: a record that cannot be stored is refused here when
-// the update is not lazy, and dropped with a warning when it is.
+// the update is not lazy, and dropped with a warning when it is. A lazy
+// update of a session whose last update, not lazy, is not written yet is
+// not lazy: it carries that update's changes.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if err := s.checkWrite(ctx); err != nil {
 		return err
 	}
 	// A lazy update is encoded when it is flushed, if a later update has
-	// not replaced it by then.
-	lazy := session.LazyWrite(ctx) && !s.opts.syncUpdates
+	// not replaced it by then. One that replaces an unwritten update that
+	// is not lazy carries that update's changes: it is not lazy (see put),
+	// and refused here if it cannot be stored rather than dropped with
+	// them at the flush.
+	lazy := session.LazyWrite(ctx) && !s.opts.syncUpdates && !s.pending.dirtyEager(rec.ID)
 	var v []byte
 	if !lazy {
 		var err error
