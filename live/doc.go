@@ -145,10 +145,11 @@
 // in turn, one push each, so that a thousand tabs share the cores fairly;
 // a push runs under the session's lock, one at a time and in order with
 // its actions, and a worker never waits for a session busy with an action:
-// the session's pushes wait for the action instead, and other tabs go on. Every session decodes its own copy of the payload: a
-// handler may keep it in its data. A handler registered with
-// SharedPayload gets one value decoded once per publish and shared by
-// every session, which it must not change (copy what it changes).
+// the session's pushes wait for the action instead, and other tabs go on.
+// Every session decodes its own copy of the payload: a handler may keep
+// it in its data. A handler registered with SharedPayload gets one value
+// decoded once per publish and shared by every session, which it must not
+// change (copy what it changes).
 //
 // A push's change to a session is stored lazily: the store may write it
 // later than an action's (session.WithLazyWrite; the bolt store within

@@ -167,7 +167,9 @@ func (a *App[T]) putAll(sessions []*liveSession[T], it *pushItem[T]) {
 // for slow browsers) or for ctx to end. fn's ctx carries the session
 // (SessionID) and takes Subscribe, Flash, PushEvent, Navigate and
 // Redirect, which go to every connection of the session. An error from fn
-// rolls that session's data back and leaves its page as it was. UpdateAll
+// rolls that session's data back and leaves its page as it was. fn's
+// changes are stored lazily, as a push's are (see the package doc): a
+// change the app could not make again belongs in an action. UpdateAll
 // returns ctx's error, ErrAppClosed, or the first error other than a
 // session having gone away meanwhile.
 func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, data T) error) error {
