@@ -4,13 +4,16 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live"
 	"github.com/livefir/statetemplate/session"
 	"github.com/livefir/statetemplate/storage/memory"
@@ -124,4 +127,76 @@ func TestPush_ChangesAreStoredLazilyAndActionsAreNot(t *testing.T) {
 	store.mu.Lock()
 	defer store.mu.Unlock()
 	assert.Equal(t, map[int]bool{0: false, 11: false, 22: true, 33: true}, store.lazy, "connect and action: not lazy; Publish, UpdateAll: lazy")
+}
+
+// TestHandleTopic_SharedPayloadChangedByAHandlerIsSaid: a SharedPayload
+// handler that changes the value every session shares (here, under a lock,
+// so that only the mistake under test is one) makes the sessions after it
+// see the change; once every session is done with the publish, a warning
+// says so. A handler that only reads it gets none, nor does a handler
+// whose sessions decode their own copies.
+func TestHandleTopic_SharedPayloadChangedByAHandlerIsSaid(t *testing.T) {
+	const warning = "SharedPayload handler changed the payload"
+	for _, tc := range []struct {
+		name   string
+		opts   []live.TopicOption
+		change bool
+		want   bool
+	}{
+		{"a shared payload read only", []live.TopicOption{live.SharedPayload()}, false, false},
+		{"a shared payload changed", []live.TopicOption{live.SharedPayload()}, true, true},
+		{"each session's own copy changed", nil, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, logs := livetest.Logger()
+			r, err := statetemplate.New(feedPage)
+			require.NoError(t, err)
+			app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil }, live.WithLogger(logger))
+			require.NoError(t, err)
+			var mu sync.Mutex
+			var ran int
+			live.HandleTopic(app, "price", func(_ context.Context, f *feed, b board) error {
+				mu.Lock()
+				defer mu.Unlock()
+				f.Price = b.Prices[0] + b.Prices[1]
+				if tc.change {
+					b.Prices[1]++ // the mistake: a shared slice's element
+				}
+				ran++
+				return nil
+			}, tc.opts...)
+			app.OnConnect(func(ctx context.Context, _ *feed, _ *http.Request) error {
+				live.Subscribe(ctx, "price")
+				return nil
+			})
+			app.Handle("whoami", func(ctx context.Context, _ *feed, _ live.Message) error {
+				live.PushEvent(ctx, "id", live.SessionID(ctx))
+				return nil
+			})
+			srv := httptest.NewServer(app)
+			t.Cleanup(func() { srv.Close(); app.Close(); r.Close() })
+			tabs := []tab{openTab(t, srv.URL), openTab(t, srv.URL), openTab(t, srv.URL)}
+			waitConnections(t, app, len(tabs))
+
+			require.NoError(t, app.Publish(context.Background(), "price", board{Prices: []int{1000, 7}}))
+			prices := map[int]bool{}
+			for _, tb := range tabs {
+				prices[priceOf(t, tb.Conn)] = true
+			}
+			if tc.want {
+				assert.Len(t, prices, len(tabs), "each session saw the change of the one before it")
+				require.Eventually(t, func() bool { return strings.Contains(logs.String(), warning) }, 5*time.Second, time.Millisecond)
+				assert.Contains(t, logs.String(), "topic=price")
+				assert.Equal(t, 1, strings.Count(logs.String(), warning), "one warning per publish")
+				return
+			}
+			assert.Equal(t, map[int]bool{1007: true}, prices)
+			require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return ran == len(tabs) }, 5*time.Second, time.Millisecond)
+			require.NoError(t, app.Publish(context.Background(), "price", board{Prices: []int{2000, 7}}))
+			for _, tb := range tabs {
+				assert.Equal(t, 2007, priceOf(t, tb.Conn))
+			}
+			assert.NotContains(t, logs.String(), warning)
+		})
+	}
 }

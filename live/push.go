@@ -144,6 +144,9 @@ func (a *App[T]) deliver(it *pushItem[T], sessionID string) {
 	} else {
 		sessions = a.push.topics.subscribers(it.key, nil)
 	}
+	if it.handler != nil && it.handler.shared {
+		it.payload.share(len(sessions), a.cfg.logger, it.key)
+	}
 	a.putAll(sessions, it)
 }
 
@@ -239,9 +242,13 @@ type pushItem[T any] struct {
 	done    func(error)                    // UpdateAll's, once per session
 }
 
+// finish ends the push for one session it was put to.
 func (it *pushItem[T]) finish(err error) {
 	if it.done != nil {
 		it.done(err)
+	}
+	if it.handler != nil && it.handler.shared {
+		it.payload.release()
 	}
 }
 

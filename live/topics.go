@@ -53,6 +53,7 @@ func HandleTopic[T, P any](a *App[T], topic string, fn TopicFunc[T, P], opts ...
 	h := &topicHandler[T]{
 		pattern: topic,
 		payload: reflect.TypeFor[P](),
+		shared:  cfg.shared,
 		apply: func(ctx context.Context, data T, raw *pushPayload) error {
 			p, err := decodePayload[P](raw, cfg.shared)
 			if err != nil {
@@ -70,6 +71,7 @@ func HandleTopic[T, P any](a *App[T], topic string, fn TopicFunc[T, P], opts ...
 type topicHandler[T any] struct {
 	pattern string
 	payload reflect.Type
+	shared  bool // SharedPayload: the sessions share one decoded value
 	apply   func(ctx context.Context, data T, p *pushPayload) error
 }
 
