@@ -12,7 +12,7 @@ import (
 	"github.com/livefir/statetemplate/live"
 )
 
-// The short forms of wire version 3 — an id by its number, a text by what
+// The short forms of the wire (version 3 on) — an id by its number, a text by what
 // changed in it — applied by the client in Chromium give the element the
 // text the whole record would have: UTF-16 offsets past characters
 // outside the BMP included. Each step checks that the encoder did use the
@@ -22,14 +22,7 @@ func TestClient_AppliesReferencesAndSplices(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(s.URL + "/")
 	ws := s.conn(t)
-	enc := &live.Encoder{}
-	send := func(u statetemplate.Update) string {
-		t.Helper()
-		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
-		require.NoError(t, err)
-		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
-		return string(b)
-	}
+	send := encodeTo(t, ws)
 	text := func(id, s string) statetemplate.Update {
 		return statetemplate.Update{FragmentID: id, Action: statetemplate.ActionText, HTML: s}
 	}
@@ -90,14 +83,7 @@ func TestClient_AppliesHTMLSplices(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(s.URL + "/")
 	ws := s.conn(t)
-	enc := &live.Encoder{}
-	send := func(u statetemplate.Update) string {
-		t.Helper()
-		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
-		require.NoError(t, err)
-		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
-		return string(b)
-	}
+	send := encodeTo(t, ws)
 	replace := func(html string) statetemplate.Update {
 		return statetemplate.Update{FragmentID: "p-AAPL", Action: statetemplate.ActionReplace, HTML: html}
 	}
@@ -148,6 +134,20 @@ func TestClient_AppliesHTMLSplices(t *testing.T) {
 	case m := <-s.recv:
 		t.Fatalf("the client asked for %s after valid updates", m)
 	default:
+	}
+}
+
+// encodeTo returns a function that sends an update to ws in the wire form
+// of the browser client (live.Encoder, one for the connection), and
+// returns what it sent.
+func encodeTo(t *testing.T, ws *websocket.Conn) func(statetemplate.Update) string {
+	enc := &live.Encoder{}
+	return func(u statetemplate.Update) string {
+		t.Helper()
+		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
+		require.NoError(t, err)
+		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
+		return string(b)
 	}
 }
 
