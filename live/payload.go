@@ -47,6 +47,9 @@ type pushPayload struct {
 	users  atomic.Int64
 	logger *slog.Logger
 	topic  string
+	// undecodable is set once a session has said that the payload does
+	// not decode into its handler's type.
+	undecodable atomic.Bool
 	// changed reports whether v no longer encodes as raw decoded afresh
 	// does; set with v.
 	changed func() bool

@@ -393,8 +393,11 @@ func (a *App[T]) topicFailed(ls *liveSession[T], it *pushItem[T], err error) {
 	case sessionGone(err), errors.Is(err, statetemplate.ErrSessionClosed), errors.Is(err, statetemplate.ErrConflict):
 		// The page is gone, or got the winner's state.
 	case errors.Is(err, errPayload):
-		a.cfg.logger.Warn("live: a published payload does not decode into the topic handler's type; dropped",
-			"topic", it.key, "session", ls.id[:8], "err", err)
+		// Every session the publish reached fails alike: one warning.
+		if it.payload.undecodable.CompareAndSwap(false, true) {
+			a.cfg.logger.Warn("live: a published payload does not decode into the topic handler's type; dropped by every session it reached",
+				"topic", it.key, "session", ls.id[:8], "err", err)
+		}
 	default:
 		a.cfg.logger.Warn("live: a topic handler failed", "topic", it.key, "session", ls.id[:8], "err", err)
 	}
