@@ -2,7 +2,8 @@ package live
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,7 @@ type conn struct {
 	ws      *websocket.Conn
 	out     chan outMsg
 	timeout time.Duration
+	logger  *slog.Logger
 	done    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup // writer and closer
@@ -76,7 +78,7 @@ type outMsg struct {
 }
 
 func newConn(ws *websocket.Conn, cfg *config) *conn {
-	c := &conn{ws: ws, out: make(chan outMsg, cfg.sendBuffer), timeout: cfg.writeTimeout, done: make(chan struct{}), observer: cfg.pushObserver}
+	c := &conn{ws: ws, out: make(chan outMsg, cfg.sendBuffer), timeout: cfg.writeTimeout, logger: cfg.logger, done: make(chan struct{}), observer: cfg.pushObserver}
 	c.wg.Add(1)
 	go c.writeLoop()
 	return c
@@ -94,8 +96,21 @@ func (c *conn) enqueueMsg(m outMsg) {
 	case <-c.done:
 	case c.out <- m:
 	default:
-		c.close(CloseSlowClient, "send buffer full")
+		c.closeSlow("send buffer full")
 	}
+}
+
+// closeSlow closes a connection whose page does not keep up (its send
+// buffer overflowed, or a write outlasted the write timeout), with a
+// warning: the page reconnects and resynchronizes.
+func (c *conn) closeSlow(reason string) {
+	select {
+	case <-c.done:
+		return // closing already
+	default:
+	}
+	c.logger.Warn("live: a page does not keep up with its connection, which is closed (1013); it reconnects", "reason", reason)
+	c.close(CloseSlowClient, reason)
 }
 
 // sendError queues an error reply for the browser.
@@ -104,9 +119,6 @@ func (c *conn) sendError(code, text, action string) {
 	r.fail(code, text, action)
 	c.enqueue(r.encode())
 }
-
-// errWriteTimeout: a write took longer than WithWriteTimeout.
-var errWriteTimeout = errors.New("live: socket write timed out")
 
 // writeLoop writes c's queued messages. A write that takes longer than
 // c.timeout fails: a timer, one for the connection's life and armed around
@@ -124,10 +136,11 @@ func (c *conn) writeLoop() {
 		case m := <-c.out:
 			slow.Reset(c.timeout)
 			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
-			if !slow.Stop() && err == nil {
-				err = errWriteTimeout // the socket is closed now
+			if !slow.Stop() { // the socket is closed now
+				c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+				return
 			}
-			if err != nil {
+			if err != nil { // the page went away
 				c.close(CloseSlowClient, "write failed")
 				return
 			}
