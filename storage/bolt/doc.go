@@ -24,10 +24,13 @@
 //     written once a second instead of 5 times. A flush for other updates
 //     leaves them waiting; an update of the same session that is not lazy
 //     takes them with it (it holds their changes), and a lazy update never
-//     delays a waiting one that is not. A lazy record that cannot be
-//     stored (its fragment state past the decoding limits) is dropped with
-//     a warning when its flush encodes it: the session goes back to its
-//     stored revision, and its next update fails with ErrConflict.
+//     delays a waiting one that is not. A lazy update of a session whose
+//     update that is not lazy is still waiting holds that update's changes
+//     too: it is not lazy, and is encoded (or refused) by Update. A lazy
+//     record that cannot be stored (its fragment state past the decoding
+//     limits) is dropped with a warning when its flush encodes it: the
+//     session goes back to its stored revision, and its next update fails
+//     with ErrConflict.
 //   - Back-pressure: while queued updates have waited longer than the
 //     window (a commit slower than the window, a stalled disk), Update
 //     waits for the commit in progress before it accepts another. Updates
