@@ -33,31 +33,15 @@ func TestHandleTopic_SharedPayloadDecodesOncePerPublish(t *testing.T) {
 		{"SharedPayload gives every session the same value", []live.TopicOption{live.SharedPayload()}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := statetemplate.New(feedPage)
-			require.NoError(t, err)
-			app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil })
-			require.NoError(t, err)
 			var mu sync.Mutex
 			arrays := map[*int]bool{}
-			live.HandleTopic(app, "price", func(_ context.Context, f *feed, b board) error {
+			app, tabs := boardTabs(t, func(_ context.Context, f *feed, b board) error {
 				mu.Lock()
 				arrays[&b.Prices[0]] = true
 				mu.Unlock()
 				f.Price = b.Prices[0] + b.Prices[1]
 				return nil
-			}, tc.opts...)
-			app.OnConnect(func(ctx context.Context, _ *feed, _ *http.Request) error {
-				live.Subscribe(ctx, "price")
-				return nil
-			})
-			app.Handle("whoami", func(ctx context.Context, _ *feed, _ live.Message) error {
-				live.PushEvent(ctx, "id", live.SessionID(ctx))
-				return nil
-			})
-			srv := httptest.NewServer(app)
-			t.Cleanup(func() { srv.Close(); app.Close(); r.Close() })
-			tabs := []tab{openTab(t, srv.URL), openTab(t, srv.URL), openTab(t, srv.URL)}
-			waitConnections(t, app, len(tabs))
+			}, tc.opts)
 
 			require.NoError(t, app.Publish(context.Background(), "price", board{Prices: []int{1000, 7}}))
 			for _, tb := range tabs {
@@ -68,6 +52,30 @@ func TestHandleTopic_SharedPayloadDecodesOncePerPublish(t *testing.T) {
 			assert.Len(t, arrays, tc.wantArray)
 		})
 	}
+}
+
+// boardTabs serves an App whose "price" topic handler is fn (with opts),
+// whose pages subscribe to it, and opens three tabs on it.
+func boardTabs(t *testing.T, fn live.TopicFunc[*feed, board], opts []live.TopicOption, appOpts ...live.Option) (*live.App[*feed], []tab) {
+	t.Helper()
+	r, err := statetemplate.New(feedPage)
+	require.NoError(t, err)
+	app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil }, appOpts...)
+	require.NoError(t, err)
+	live.HandleTopic(app, "price", fn, opts...)
+	app.OnConnect(func(ctx context.Context, _ *feed, _ *http.Request) error {
+		live.Subscribe(ctx, "price")
+		return nil
+	})
+	app.Handle("whoami", func(ctx context.Context, _ *feed, _ live.Message) error {
+		live.PushEvent(ctx, "id", live.SessionID(ctx))
+		return nil
+	})
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() { srv.Close(); app.Close(); r.Close() })
+	tabs := []tab{openTab(t, srv.URL), openTab(t, srv.URL), openTab(t, srv.URL)}
+	waitConnections(t, app, len(tabs))
+	return app, tabs
 }
 
 // lazyRecorder is a memory store that records, for each update of a
@@ -149,13 +157,9 @@ func TestHandleTopic_SharedPayloadChangedByAHandlerIsSaid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, logs := livetest.Logger()
-			r, err := statetemplate.New(feedPage)
-			require.NoError(t, err)
-			app, err := live.New(r, func(*http.Request) (*feed, error) { return &feed{}, nil }, live.WithLogger(logger))
-			require.NoError(t, err)
 			var mu sync.Mutex
 			var ran int
-			live.HandleTopic(app, "price", func(_ context.Context, f *feed, b board) error {
+			app, tabs := boardTabs(t, func(_ context.Context, f *feed, b board) error {
 				mu.Lock()
 				defer mu.Unlock()
 				f.Price = b.Prices[0] + b.Prices[1]
@@ -164,19 +168,7 @@ func TestHandleTopic_SharedPayloadChangedByAHandlerIsSaid(t *testing.T) {
 				}
 				ran++
 				return nil
-			}, tc.opts...)
-			app.OnConnect(func(ctx context.Context, _ *feed, _ *http.Request) error {
-				live.Subscribe(ctx, "price")
-				return nil
-			})
-			app.Handle("whoami", func(ctx context.Context, _ *feed, _ live.Message) error {
-				live.PushEvent(ctx, "id", live.SessionID(ctx))
-				return nil
-			})
-			srv := httptest.NewServer(app)
-			t.Cleanup(func() { srv.Close(); app.Close(); r.Close() })
-			tabs := []tab{openTab(t, srv.URL), openTab(t, srv.URL), openTab(t, srv.URL)}
-			waitConnections(t, app, len(tabs))
+			}, tc.opts, live.WithLogger(logger))
 
 			require.NoError(t, app.Publish(context.Background(), "price", board{Prices: []int{1000, 7}}))
 			prices := map[int]bool{}
