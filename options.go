@@ -137,10 +137,10 @@ const DefaultIdleCompaction = session.DefaultIdleCompaction
 // compacted (default 1 minute; 0 turns compaction off). A compacted
 // session holds its data snapshot and the fragment state of its page
 // compressed, and no incremental-rendering memo: for the reference
-// dashboard, about 3 KB instead of 28 KB. Its next use restores them,
+// dashboard, 3.4 KB instead of 28 KB. Its next use restores them exactly,
 // and that one update renders the whole page, as WithFullRendering does
-// (about one plain Execute of the template); the updates after it cost
-// what they did before. A session is compacted in its open handle too (a
+// (about twice a plain Execute of the template); the updates after it
+// cost what they did before. A session is compacted in its open handle too (a
 // connected page that has been quiet), and, with the memory store, in
 // the store.
 func WithIdleCompaction(d time.Duration) Option {

@@ -42,10 +42,10 @@
 // storage/memory). Packing loses nothing: a packed record encodes
 // (EncodeRecord) byte for byte as its unpacked form, and every operation
 // that reads the data snapshot or the fragment state unpacks it first. For
-// the reference dashboard, a session's own heap goes from about 28 KB to
-// about 3 KB. Its next use costs the unpacking (5–30 µs) and one render of
-// the whole page, as after a restart; the updates after that cost what they
-// did before.
+// the reference dashboard, a session's own heap goes from 28 KB to 3.4 KB.
+// Its next use costs the unpacking (5–30 µs) and one render of the whole
+// page, as after a restart; the updates after that cost what they did
+// before.
 //
 // # Servers sharing a store
 //
