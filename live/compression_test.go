@@ -119,7 +119,8 @@ func TestSocket_AClientOfAnotherProtocolVersionReloads(t *testing.T) {
 	tests := []struct{ name, version string }{
 		{"no version (the JSON client before version 2)", ""},
 		{"version 1", "v=1&"},
-		{"a later version", "v=4&"},
+		{"version 3 (a page cached from before html splices)", "v=3&"},
+		{"a later version", "v=5&"},
 	}
 	ts := newTestServer(t)
 	for _, tc := range tests {

@@ -60,7 +60,7 @@
 //
 // # Wire format
 //
-// The handshake: GET /ws?v=3&ref=REF&url=URL, with the browser cookie and
+// The handshake: GET /ws?v=4&ref=REF&url=URL, with the browser cookie and
 // an Origin of this host (or WithOrigins). v is the client's protocol
 // version (ProtocolVersion; a client of version 2 is served in version 2,
 // any other is closed with 4401 and reloads once). URL is the page's path
@@ -80,17 +80,22 @@
 //
 // Server to browser, one text message each:
 //
-//	{"v":3}                                 ready: the session is open (always first), in the client's version
-//	a batch of updates                      the wire form (EncodeBatch, and Decoder for version 3's references and splices), applied in order; it may end with an action's ack
+//	{"v":4}                                 ready: the session is open (always first), in the client's version
+//	a batch of updates                      the wire form (EncodeBatch, and Decoder for version 4's references and splices), applied in order; it may end with an action's ack
 //	{"ref": "..."}                          the tab reference the page holds from now on
 //	{"ack": 7, "flash": [...], "events": [...], "nav": "/boards/3", "redirect": "..."}
 //	{"ack": 7, "error": "invalid", "message": "...", "action": "save", "fields": {"title": "Enter a title."}}
 //
 // A batch never starts with "{"; a reply always does. A batch is encoded
-// for each connection: version 3 numbers the ids a connection's records
-// carry and names them by number later, and sends a text that a text
-// record set before (with no html since) as a splice of it, where either
-// is shorter and the message goes uncompressed (see Decoder).
+// for each connection: version 4 numbers the ids a connection's records
+// carry and names them by number later, sends a text that a text record
+// set before as a splice of it, and a replace of an element that a
+// replace or attrs record gave html before as a splice of that html (with
+// no html that may hold the element since), where either is shorter; on
+// a compressed connection only where deflate would not take the record
+// from the message before (see Decoder), and it may pad a message with
+// empty data_changed records (before its ack), which keeps it compressed.
+// A client applies every form anywhere.
 // An action's updates go to every connection of its session; its reply
 // (the object with "ack") to the connection it came from, after the
 // updates. A push's reply carries no ack and goes to every connection.

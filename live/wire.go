@@ -12,14 +12,14 @@ import (
 
 // ProtocolVersion is the version of the wire protocol this package and
 // the browser client it serves speak. The client sends it in the
-// WebSocket handshake (v=3) and the server's first message, the ready
-// message, carries it back ({"v":3}); the client treats the session as
+// WebSocket handshake (v=4) and the server's first message, the ready
+// message, carries it back ({"v":4}); the client treats the session as
 // live from then on. A client of version 2 (a page cached from before
 // version 3) is served in version 2, the form EncodeBatch writes; on any
-// other version the page reloads once, which fetches the client of the
-// server it then talks to. Version 3 adds references and splices (see
-// Decoder).
-const ProtocolVersion = 3
+// other version (3 included) the page reloads once, which fetches the
+// client of the server it then talks to. Version 3 added references and
+// splices, version 4 html splices and padding (see Decoder).
+const ProtocolVersion = 4
 
 // protocolVersion is ProtocolVersion as the handshake's v carries it.
 var protocolVersion = strconv.Itoa(ProtocolVersion)
@@ -48,14 +48,16 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	b  insertBefore      target id, html
 //	t  text              text (the element's new content, plain)
 //	s  attrs             html (lead and start tag)
-//	T  title             text (the id is empty); h in version 3
+//	T  title             text (the id is empty); h in version 4
 //	d  data_changed      paths (the id is empty); it belongs to the next record
 //	k  ack               - (the "id" is the action's _seq): the reply {"ack": seq}
 //
 // That is version 2, which EncodeBatch writes and DecodeBatch reads.
-// Version 3, which the browser client speaks, adds references (an upper
-// case operation names its element by number) and splices (p: a text by
-// what changed in it); see Decoder and wirestate.go.
+// Version 4, which the browser client speaks, adds references (an upper
+// case operation names its element by number), splices (p: a text by
+// what changed in it), html splices (q: a replace by what changed in the
+// element's html) and padding (empty d records, before the ack, that keep
+// a message compressed); see Decoder and wirestate.go.
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
 // them. An action's acknowledgment, when it is all the reply says, ends
@@ -175,14 +177,15 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 	return b, nil
 }
 
-// write writes the batch: in version 2 when w is nil, else in version 3
-// for the connection w, with references and splices when short is set,
-// keeping w as the client will. It is nil when the batch has no record.
-func (b batch) write(w *wireState, short bool) []byte {
+// write writes the batch: in version 2 when w is nil, else in version 4
+// for the connection w, keeping w as the client will, with the short
+// forms where w.short allows them (compressed: the message goes through
+// deflate). It is nil when the batch has no record.
+func (b batch) write(w *wireState, compressed bool) []byte {
 	if len(b.fields) == 0 {
 		return nil
 	}
-	out := make([]byte, 0, b.plain) // version 3 is never longer
+	out := make([]byte, 0, b.plain) // version 4 is never longer, but for padding
 	record := func(op byte, id string) {
 		out = utf8.AppendRune(out, b.sep)
 		out = append(out, op)
@@ -192,6 +195,7 @@ func (b batch) write(w *wireState, short bool) []byte {
 		out = utf8.AppendRune(out, b.sep+1)
 		out = append(out, s...)
 	}
+	short, pos := false, 0 // pos: where the record starts in the version-2 form
 	named := func(op byte, id string) {
 		if ref, ok := w.ref(id); ok && short {
 			record(op-'a'+'A', ref)
@@ -199,6 +203,7 @@ func (b batch) write(w *wireState, short bool) []byte {
 		}
 		record(op, id)
 		w.learn(id)
+		w.whole(op, id)
 	}
 	k := 0
 	for i := range b.updates {
@@ -209,6 +214,10 @@ func (b batch) write(w *wireState, short bool) []byte {
 		op := b.ops[i]
 		id, target, html, paths := b.fields[k], b.fields[k+1], b.fields[k+2], b.fields[k+3:k+3+len(u.DataChanged)]
 		k += 3 + len(u.DataChanged)
+		if w != nil {
+			short = w.short(compressed, pos >= b.plain-compressTail, b.sep, op.op, id)
+			pos += b.recordLen(op, paths, id, target, html)
+		}
 		if len(paths) > 0 {
 			record(opDataChanged, "")
 			for _, p := range paths {
@@ -231,8 +240,18 @@ func (b batch) write(w *wireState, short bool) []byte {
 					}
 					continue
 				}
-			case opReplace, opAppend, opInsertAfter, opInsertBefore:
-				forget(w.texts, html)
+			case opReplace:
+				if s, ok := w.spliceHTML(id, html, short); ok {
+					named(opSpliceHTML, id)
+					for _, f := range s {
+						field(f)
+					}
+					continue
+				}
+			case opAppend, opInsertAfter, opInsertBefore:
+				w.forget(html)
+			case opAttrs:
+				w.rememberHTML(id, html)
 			}
 			named(op.op, id)
 		}
@@ -244,6 +263,25 @@ func (b batch) write(w *wireState, short bool) []byte {
 		}
 	}
 	return out
+}
+
+// recordLen is the length of an update's records in the version-2 form.
+func (b batch) recordLen(op wireOp, paths []string, id, target, html string) int {
+	sep := utf8.RuneLen(b.sep)
+	n := sep + 1 + len(id)
+	if len(paths) > 0 {
+		n += sep + 1
+		for _, p := range paths {
+			n += sep + len(p)
+		}
+	}
+	if op.fields == 2 {
+		n += sep + len(target)
+	}
+	if op.fields > 0 {
+		n += sep + len(html)
+	}
+	return n
 }
 
 func opOf(action string) (wireOp, bool) {

@@ -9,8 +9,9 @@ import (
 	"github.com/livefir/statetemplate"
 )
 
-// Wire version 3 is version 2 (see EncodeBatch) with two ways to say less
-// on a connection, for what its client already knows:
+// Wire version 4 is version 2 (see EncodeBatch) with three ways to say
+// less on a connection, for what its client already knows (version 3 had
+// the first two):
 //
 //   - References. Every id a connection's records carry literally as
 //     their id is numbered in order of first appearance, up to maxWireIDs
@@ -23,40 +24,97 @@ import (
 //     the element. A splice record p sends only what changed: how many
 //     UTF-16 code units of the old text stay at its start, how many after
 //     them go, and the text put in their place.
+//   - Html splices. The html an element was last given by a replace or an
+//     attrs record, since the last record that carried html that may hold
+//     the element, is known to both ends: the client keeps it on the
+//     element. A record q replaces the element with that html spliced as a
+//     splice record splices a text.
 //
-// The title record is h in version 3 (T is a text record by reference).
-// Both are used only where they make the record shorter, and only on a
-// message that is sent as it is: permessage-deflate with context takeover
-// compresses a message of compressThreshold bytes or more against the one
-// before, which references and splices would only disturb (measured in
-// BENCHMARKS.md, "Wire bytes").
+// The title record is h (T is a text record by reference). All three are
+// used only where they make the record shorter, and on a compressed
+// message only where deflate would not take the record from the message
+// before: permessage-deflate with context takeover compresses a message
+// of compressThreshold bytes or more against the one before, so a record
+// that message carried whole goes whole again, but for the records in
+// the message's tail (see compressTail). A message that the short forms
+// take under compressThreshold is padded back to it with empty
+// data_changed records (see pad). Measured in BENCHMARKS.md, "Wire
+// bytes".
 const (
 	opSplice       = 'p'
 	opTitleV3      = 'h'
 	maxWireIDs     = 4096
 	maxWireTexts   = 1024 // texts a connection remembers for splices
 	maxSpliceText  = 1024 // the longest text remembered
-	wireVersionOld = 2    // the version before references and splices
+	opSpliceHTML   = 'q'
+	maxSpliceHTML  = 4096     // the longest html remembered
+	maxWireHTML    = 16 << 10 // the bytes of html a connection remembers
+	maxWireHeads   = 1024     // records of the last compressed message remembered
+	wireVersionOld = 2        // the version before references and splices
 )
 
 // compressThreshold is the size from which coder/websocket compresses a
 // message with context takeover; smaller ones go as they are.
 const compressThreshold = 128
 
-// wireState is what one version-3 connection's client knows beyond the
-// page: the ids sent to it, by number, and the texts of elements set by
-// text records since html last arrived. The server and the client keep it
-// alike, the client the texts in the elements themselves.
+// compressTail is how close to the end of a compressed message a record
+// may start and still take the short forms. compress/flate at BestSpeed
+// never matches the last 15 bytes of a block (its fast encoder's input
+// margin): they go as literals, however often they occurred before, so a
+// shorter record there is fewer of them, and the record before them is
+// matched no worse. 24 measured best on the dashboard's and the ticker's
+// recorded frames (16: a counter click 42 B, 24 and 32: 37 B; the ticks
+// alike at 24), BENCHMARKS.md "Wire bytes".
+const compressTail = 24
+
+// wireState is what one version-4 connection's client knows beyond the
+// page: the ids sent to it, by number, the texts of elements set by text
+// records and the html given them by replace and attrs records since html
+// last arrived that may hold them. The server and the client keep it
+// alike, the client the texts and html in the elements themselves; the
+// server within bounds (maxWireTexts, maxWireHTML), sending whole what it
+// does not keep.
 type wireState struct {
 	ids   map[string]int
 	texts map[string]string
+	// htmls are the html elements were last given by replace and attrs
+	// records, since html that may hold them, up to maxWireHTML bytes.
+	htmls     map[string]string
+	htmlBytes int
 	// window is set when messages of compressThreshold bytes or more are
 	// compressed against the previous message (context takeover).
 	window bool
+	// heads are the records the last compressed message carried whole,
+	// by operation and id, and sep its separator; next the ones of the
+	// message being written.
+	heads, next map[head]bool
+	sep         rune
+}
+
+// head is a record's operation and the id it names.
+type head struct {
+	op byte
+	id string
 }
 
 func newWireState(window bool) *wireState {
-	return &wireState{ids: make(map[string]int), texts: make(map[string]string), window: window}
+	return &wireState{ids: make(map[string]int), texts: make(map[string]string), htmls: make(map[string]string), window: window}
+}
+
+// short reports whether the record op of id takes the short forms in a
+// message of separator sep: always in a message sent as it is, and in a
+// compressed one when it is in the message's tail or the last compressed
+// message did not carry it whole (deflate could not take it from there).
+func (w *wireState) short(compressed, tail bool, sep rune, op byte, id string) bool {
+	return !compressed || tail || sep != w.sep || !w.heads[head{op, id}]
+}
+
+// whole notes that the message being written carries the record op of id
+// whole.
+func (w *wireState) whole(op byte, id string) {
+	if w.next != nil && len(w.next) < maxWireHeads {
+		w.next[head{op, id}] = true
+	}
 }
 
 // learn numbers id if it is new and there is room; both ends do it for
@@ -99,11 +157,88 @@ func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	msg := b.write(w, !w.window || b.plain < compressThreshold)
+	compressed := w.window && b.plain >= compressThreshold
+	if compressed {
+		w.next = make(map[head]bool)
+	}
+	msg := b.write(w, compressed)
+	if compressed {
+		msg = pad(msg, b.sep, ack)
+		w.heads, w.next, w.sep = w.next, nil, b.sep
+	}
 	if ack != 0 {
 		msg = withAck(msg, ack)
 	}
 	return msg, nil
+}
+
+// pad returns msg, a batch whose whole form is compressed, padded with
+// empty data_changed records to compressThreshold bytes with the ack that
+// will end it, when the short forms took it under: coder/websocket would
+// send it as it is, which costs more than compressed against the message
+// before. The padding is a run of one pair of characters, which deflate
+// takes at a few bytes.
+func pad(msg []byte, sep rune, ack int64) []byte {
+	n := 0
+	if ack != 0 {
+		n = utf8.RuneLen(sep) + 1 + len(strconv.FormatInt(ack, 10))
+	}
+	for len(msg) > 0 && len(msg)+n < compressThreshold {
+		msg = utf8.AppendRune(msg, sep)
+		msg = append(msg, opDataChanged)
+	}
+	return msg
+}
+
+// rememberHTML keeps the html an element was given by a replace or an
+// attrs record, for a later html splice, within maxSpliceHTML and
+// maxWireHTML; an id forget could not find in html (see remember), or the
+// body's, is not kept.
+func (w *wireState) rememberHTML(id, html string) {
+	w.dropHTML(id)
+	if id == "" || len(html) > maxSpliceHTML || w.htmlBytes+len(html) > maxWireHTML || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
+		return
+	}
+	w.htmls[id] = html
+	w.htmlBytes += len(html)
+}
+
+func (w *wireState) dropHTML(id string) {
+	if old, ok := w.htmls[id]; ok {
+		w.htmlBytes -= len(old)
+		delete(w.htmls, id)
+	}
+}
+
+// forget drops the text and the html of every element html may hold.
+func (w *wireState) forget(html string) {
+	if len(w.texts)+len(w.htmls) == 0 {
+		return
+	}
+	if !held(html, w.drop) {
+		clear(w.texts)
+		clear(w.htmls)
+		w.htmlBytes = 0
+	}
+}
+
+func (w *wireState) drop(id string) {
+	delete(w.texts, id)
+	w.dropHTML(id)
+}
+
+// spliceHTML returns the fields of an html splice record that replaces id
+// with html, when short is set, id's html is known and the splice is
+// shorter than html; either way it forgets the texts and html of the
+// elements html may hold and remembers html as id's.
+func (w *wireState) spliceHTML(id, html string, short bool) ([3]string, bool) {
+	old, known := w.htmls[id]
+	w.forget(html)
+	w.rememberHTML(id, html)
+	if !known || !short {
+		return [3]string{}, false
+	}
+	return spliceFields(old, html)
 }
 
 // splice returns the fields of a splice record that sets the text of id to
@@ -115,9 +250,15 @@ func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 	if !known || !short {
 		return [3]string{}, false
 	}
-	at, cut, put, ok := splice(old, text)
+	return spliceFields(old, text)
+}
+
+// spliceFields returns the fields of a splice that makes new out of old,
+// and whether it is shorter than new.
+func spliceFields(old, new string) ([3]string, bool) {
+	at, cut, put, ok := splice(old, new)
 	f := [3]string{strconv.Itoa(at), strconv.Itoa(cut), put}
-	return f, ok && 2+len(f[0])+len(f[1])+len(put) < len(text)
+	return f, ok && 2+len(f[0])+len(f[1])+len(put) < len(new)
 }
 
 // forget drops from texts every element that html may hold: an element it
@@ -129,12 +270,16 @@ func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 // remember). Html with a character reference or a NUL may spell an id any
 // way, and long html likely holds most: they take them all.
 func forget(texts map[string]string, html string) {
-	if len(texts) == 0 {
-		return
-	}
-	if len(html) > 4096 || strings.ContainsAny(html, "&\x00") {
+	if len(texts) > 0 && !held(html, func(id string) { delete(texts, id) }) {
 		clear(texts)
-		return
+	}
+}
+
+// held calls drop with every word of html, the ids it may hold (see
+// forget), or returns false when html may hold any id.
+func held(html string, drop func(id string)) bool {
+	if len(html) > 4096 || strings.ContainsAny(html, "&\x00") {
+		return false
 	}
 	for i := 0; i < len(html); {
 		for i < len(html) && wordEnd[html[i]] {
@@ -145,10 +290,11 @@ func forget(texts map[string]string, html string) {
 			j++
 		}
 		if j > i {
-			delete(texts, html[i:j])
+			drop(html[i:j])
 		}
 		i = j
 	}
+	return true
 }
 
 // wordEnds are the characters around an attribute value in html: quotes,
@@ -206,23 +352,25 @@ func utf16Len(s string) int {
 	return n
 }
 
-// Decoder decodes the messages of one connection of wire version 3, the
+// Decoder decodes the messages of one connection of wire version 4, the
 // version the browser client speaks, in the order they arrive: it keeps
-// what the client keeps (the ids sent so far, the texts set since html
-// last arrived), and returns each batch as version 2 would carry it, with
-// references resolved and splices applied. A zero Decoder is ready for a
-// connection's first message. Errors wrap ErrBadUpdates.
+// what the client keeps (the ids sent so far, the texts and html elements
+// were given since html that may hold them arrived), and returns each
+// batch as version 2 would carry it, with references resolved, splices
+// applied and padding skipped. A zero Decoder is ready for a connection's
+// first message. Errors wrap ErrBadUpdates.
 type Decoder struct {
 	ids   []string
 	known map[string]bool
 	texts map[string]string
+	htmls map[string]string
 }
 
 // Decode returns the batch msg carries; see DecodeBatch for what it
 // accepts.
 func (d *Decoder) Decode(msg []byte) (Batch, error) {
 	if d.known == nil {
-		d.known, d.texts = make(map[string]bool), make(map[string]string)
+		d.known, d.texts, d.htmls = make(map[string]bool), make(map[string]string), make(map[string]string)
 	}
 	ups, ack, err := decodeMessage(msg, d.record)
 	return Batch{Updates: ups, Ack: ack}, err
@@ -235,7 +383,7 @@ func (d *Decoder) learn(id string) {
 	}
 }
 
-// record decodes one record of version 3.
+// record decodes one record of version 4.
 func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, error) {
 	if op >= 'A' && op <= 'Z' {
 		n, err := strconv.ParseInt(id, 36, 32)
@@ -249,27 +397,42 @@ func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, 
 	switch op {
 	case opTitleV3:
 		op = opTitle
-	case opSplice:
-		return d.splice(id, f)
+	case opSplice, opSpliceHTML:
+		return d.splice(op, id, f)
 	}
 	u, err := decodeRecord(op, id, f)
 	if err != nil {
 		return u, err
 	}
-	switch op {
-	case opText:
-		d.texts[id] = u.HTML
-	case opReplace, opAppend, opInsertAfter, opInsertBefore:
-		forget(d.texts, u.HTML)
-	}
+	d.keep(op, u)
 	return u, nil
 }
 
-// splice applies a splice record to the text the element was last given.
-func (d *Decoder) splice(id string, f []string) (statetemplate.Update, error) {
-	old, ok := d.texts[id]
+// keep keeps what the client keeps of a record: the text of a text record,
+// the html of a replace or attrs record, and forgets what html may hold.
+func (d *Decoder) keep(op byte, u statetemplate.Update) {
+	switch op {
+	case opText:
+		d.texts[u.FragmentID] = u.HTML
+	case opReplace, opAppend, opInsertAfter, opInsertBefore:
+		forget(d.texts, u.HTML)
+		forget(d.htmls, u.HTML)
+	}
+	if op == opReplace || op == opAttrs {
+		d.htmls[u.FragmentID] = u.HTML
+	}
+}
+
+// splice applies a splice record (p) to the text the element was last
+// given, or an html splice record (q) to its html.
+func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, error) {
+	known, what, u := d.texts, "text", statetemplate.Update{Action: statetemplate.ActionText, FragmentID: id}
+	if op == opSpliceHTML {
+		known, what, u.Action = d.htmls, "html", statetemplate.ActionReplace
+	}
+	old, ok := known[id]
 	if !ok {
-		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose text is not known", ErrBadUpdates, id)
+		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose %s is not known", ErrBadUpdates, id, what)
 	}
 	if len(f) != 3 {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice takes 3 fields, not %d", ErrBadUpdates, len(f))
@@ -280,11 +443,15 @@ func (d *Decoder) splice(id string, f []string) (statetemplate.Update, error) {
 	i, ok1 := runeIndex(units, at)
 	j, ok2 := runeIndex(units[i:], cut)
 	if err1 != nil || err2 != nil || !ok1 || !ok2 {
-		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the text of %q", ErrBadUpdates, id)
+		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the %s of %q", ErrBadUpdates, what, id)
 	}
-	text := string(units[:i]) + f[2] + string(units[i+j:])
-	d.texts[id] = text
-	return statetemplate.Update{Action: statetemplate.ActionText, FragmentID: id, HTML: text}, nil
+	u.HTML = string(units[:i]) + f[2] + string(units[i+j:])
+	if op == opSplice {
+		d.keep(opText, u)
+	} else {
+		d.keep(opReplace, u)
+	}
+	return u, nil
 }
 
 // runeIndex returns the number of runes of s that make up n UTF-16 code
@@ -301,9 +468,10 @@ func runeIndex(s []rune, n int) (int, bool) {
 	return i, n == 0
 }
 
-// Encoder writes the batches of one connection in wire version 3, as
+// Encoder writes the batches of one connection in wire version 4, as
 // package live writes them for the browser client on a connection that is
-// not compressed: with references and splices wherever they are shorter,
+// not compressed: with references, splices and html splices wherever they
+// are shorter,
 // keeping what the client will know once it has applied each batch. For
 // Go servers of the client and tests; batches must be sent in the order
 // they are encoded. A zero Encoder is ready for a connection's first

@@ -166,6 +166,7 @@ func TestDecoder_RejectsWhatItCannotResolve(t *testing.T) {
 func FuzzEncoderDecoder(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7}, "Tasks (50 total)|Tasks (49 total)|😀 x|😃 y|caf\xe9")
 	f.Add([]byte{3, 3, 3, 0, 3, 3, 9, 3}, "a|ab|abc|b")
+	f.Add([]byte{0x10, 0x10, 0x14, 0x10, 0x00, 0x10, 0x01, 0x10}, "485.31|484.99|😀 up|😃 down")
 	f.Fuzz(func(t *testing.T, steps []byte, texts string) {
 		pool := strings.Split(texts, "|")
 		ids := []string{"tasks-title", "a", "last-update", "row-1"}
@@ -204,6 +205,8 @@ func FuzzDecoder(f *testing.F) {
 	f.Add([]byte("\x1etc\x1fCount: 1"), []byte("\x1eP0\x1f7\x1f1\x1f2"))
 	f.Add([]byte("\x1exlong-id"), []byte("\x1eX0\x1ek3"))
 	f.Add([]byte("\x1eta\x1f😀"), []byte("\x1epa\x1f1\x1f1\x1fx"))
+	f.Add([]byte("\x1erp-A\x1f<td id=\"p-A\" class=\"up\">1.00</td>"), []byte("\x1eQ0\x1f20\x1f7\x1fdown\">0.99\x1ed\x1ed"))
+	f.Add([]byte("\x1esa\x1f<p id=a>"), []byte("\x1eqa\x1f8\x1f0\x1f x\x1ek2\x1ed"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		var d live.Decoder
 		for _, m := range [][]byte{a, b} {

@@ -9,21 +9,26 @@
 import { doc, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 
 // byId finds a fragment: an element of the body (markup the parser put
-// into the head on an earlier load may still hold the id there).
-const byId = (id) => doc.body.querySelector("#" + CSS.escape(id)),
+// into the head on an earlier load may still hold the id there), or the
+// body for the id "".
+const byId = (id) => (id ? doc.body.querySelector("#" + CSS.escape(id)) : doc.body),
   // root is the element of a fragment's html parsed into f, or false.
-  root = (f, id) => f.lastChild?.id === id && f.lastChild;
+  root = (f, id, c = f.lastChild) => c?.id === id && c;
+
+// splice keeps r[1] UTF-16 code units of t, drops r[2] after them and
+// puts r[3] in their place.
+export const splice = (t, r) => t.slice(0, r[1]) + r[3] + t.slice(+r[1] + +r[2]);
 
 export const apply = (r) => {
   let [k, h, y] = r,
     a = k[0];
   const id = k.slice(1),
-    el = id ? byId(id) : doc.body,
+    el = byId(id),
     p = el?.parentNode;
   let t, f;
   // data_changed (d) is for page script; the others have a set length.
   if (a == "d") return doc.head;
-  if (r.length != ({ x: 1, i: 3, b: 3, p: 4 }[a] || 2)) return null;
+  if (r.length != ({ x: 1, i: 3, b: 3, p: 4, q: 4 }[a] || 2)) return null;
   if (a == "h") return (doc.title = h), doc.head;
   if (a == "i" || a == "b") {
     if (!(t = byId(h))) return null;
@@ -35,8 +40,10 @@ export const apply = (r) => {
   if (!el) return null;
   if (a == "x") return guard(p, () => (dropLead(el), el.remove())), doc.body;
   if (a == "a") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
-  // A splice: keep h code units of the text, drop y after them, put r[3].
-  if (a == "p") (h = (t = el.textContent).slice(0, h) + r[3] + t.slice(+h + +y)), (a = "t");
+  // A splice of the element's text, or of the html it was last given by
+  // a replace or attrs record (live/wirestate.go).
+  if (a == "p") (h = splice(el.textContent, r)), (a = "t");
+  if (a == "q") (h = splice(el.stH || "", r)), (a = "r");
   if (a == "t") return guard(el, () => (el.textContent = h)), el;
   if (a != "r" && a != "s") return null;
   // The body as the page's parser reads it: within <html>.
@@ -44,5 +51,6 @@ export const apply = (r) => {
   if (!t) return null;
   if (id) t.remove(), dropLead(el), p.insertBefore(f, el); // f keeps the new lead
   guard(p, () => morphRoot(el, t, a == "s")); // attrs: the start tag only
-  return id ? byId(id) : doc.body;
+  // The html the element was given, which a q record splices.
+  return ((t = byId(id)).stH = h), t;
 };

@@ -11,7 +11,7 @@ import { doc } from "./morph.js";
 const RESYNC = { action: "_resync" },
   // The server's first message: the session is open, and the server
   // speaks this client's version of the wire form (live/wire.go).
-  READY = '{"v":3}',
+  READY = '{"v":4}',
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
@@ -51,7 +51,7 @@ export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : qu
 // tab reads or writes what this tab remembers across its page loads: the
 // reference of its page (r), the page's URL (u) and, while a page goes
 // away, the nonce (n) it left in the resume cookie.
-const tab = (t) => (t ? ss((s) => s.setItem(key, JSON.stringify(t))) : ss((s) => JSON.parse(s.getItem(key))) || {});
+const tab = (t) => ss((s) => (t ? s.setItem(key, JSON.stringify(t)) : JSON.parse(s.getItem(key)))) || {};
 
 // remember records the page's reference and URL, after a navigation.
 export const remember = () => tab({ r: ref, u: here() });
@@ -92,8 +92,7 @@ export const connect = (p, pageRef, resumed, rc) => {
       // so that the reload's request, which comes next, carries it.
       setTimeout(stay, 3000, doc.cookie);
     };
-  addEventListener("beforeunload", leave);
-  addEventListener("pagehide", leave);
+  ["beforeunload", "pagehide"].map((e) => addEventListener(e, leave));
   addEventListener("pageshow", (e) => e.persisted && stay());
   open();
 };
@@ -107,7 +106,7 @@ const gone = () => {
 
 const open = () => {
   ids = [];
-  ws = new WebSocket(base + "v=3&ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ws = new WebSocket(base + "v=4&ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
@@ -138,17 +137,12 @@ const open = () => {
     for (const r of m) {
       const a = r[0][0],
         id = r[0].slice(1);
-      if (a == "k") {
-        k = id;
-        continue;
-      }
       // Both ends number every id a record carries, even past a failure.
       // A number no id has makes the record one apply refuses (a resync).
-      a < "a" ? (r[0] = (t = ids[parseInt(id, 36)]) ? a.toLowerCase() + t : "?") : learn(id);
-      if (!bad) {
-        const el = apply(r);
-        el ? touched.push(el) : (bad = raw(RESYNC) || 1);
-      }
+      a == "k"
+        ? (k = id)
+        : (a < "a" ? (r[0] = (t = ids[parseInt(id, 36)]) ? a.toLowerCase() + t : "?") : learn(id),
+          bad || ((t = apply(r)) ? touched.push(t) : (bad = raw(RESYNC) || 1)));
     }
     grow(doc.body, touched);
     touched[0] && fire("update", m);

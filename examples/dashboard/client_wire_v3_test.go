@@ -79,6 +79,78 @@ func TestClient_AppliesReferencesAndSplices(t *testing.T) {
 	}
 }
 
+// An html splice (q) — a replace sent as what changed in the html the
+// element was last given by a replace or an attrs record — applied by the
+// client in Chromium gives the element the html the whole replace would:
+// a class and a text at once, UTF-16 offsets past characters outside the
+// BMP, from a start tag that an attrs record gave. Html that may hold the
+// element makes its next replace whole. Each step checks the form used.
+func TestClient_AppliesHTMLSplices(t *testing.T) {
+	s := newScripted(t)
+	tb := newBrowserContext(t)
+	tb.open(s.URL + "/")
+	ws := s.conn(t)
+	enc := &live.Encoder{}
+	send := func(u statetemplate.Update) string {
+		t.Helper()
+		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
+		require.NoError(t, err)
+		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
+		return string(b)
+	}
+	replace := func(html string) statetemplate.Update {
+		return statetemplate.Update{FragmentID: "p-AAPL", Action: statetemplate.ActionReplace, HTML: html}
+	}
+	is := func(want string) string {
+		return `document.getElementById("p-AAPL")?.outerHTML === ` + quote(want)
+	}
+
+	send(statetemplate.Update{FragmentID: "list", Action: statetemplate.ActionAppend, HTML: `<li id="p-AAPL" class="up">485.31</li>`})
+	tb.waitFor(is(`<li id="p-AAPL" class="up">485.31</li>`))
+	msg := send(replace(`<li id="p-AAPL" class="up">485.30</li>`))
+	assert.Contains(t, msg, "\x1f<li", "appended, not replaced: the first replace is whole: %q", msg)
+	tb.waitFor(is(`<li id="p-AAPL" class="up">485.30</li>`))
+
+	steps := []struct {
+		name string
+		rec  statetemplate.Update
+		want string
+	}{
+		{"a class and a text", replace(`<li id="p-AAPL" class="down">484.99</li>`), `<li id="p-AAPL" class="down">484.99</li>`},
+		{"characters outside the BMP before the change", replace(`<li id="p-AAPL" class="down" title="😀">484.99 ▼</li>`), `<li id="p-AAPL" class="down" title="😀">484.99 ▼</li>`},
+		{"a change after a surrogate pair", replace(`<li id="p-AAPL" class="down" title="😀">484.98 ▼</li>`), `<li id="p-AAPL" class="down" title="😀">484.98 ▼</li>`},
+		{"markup in the splice", replace(`<li id="p-AAPL" class="down" title="😀">484.98 <b>&amp;</b> ▼</li>`), `<li id="p-AAPL" class="down" title="😀">484.98 <b>&amp;</b> ▼</li>`},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			msg := send(st.rec)
+			tb.waitFor(is(st.want))
+			assert.Contains(t, msg, "\x1eQ", "an html splice by reference: %q", msg)
+			assert.Less(t, len(msg), len(st.rec.HTML), "%q", msg)
+		})
+	}
+
+	// An attrs record gives the element a start tag: the next replace
+	// splices that.
+	send(statetemplate.Update{FragmentID: "p-AAPL", Action: statetemplate.ActionAttrs, HTML: `<li id="p-AAPL" class="flat">`})
+	tb.waitFor(is(`<li id="p-AAPL" class="flat">484.98 <b>&amp;</b> ▼</li>`))
+	msg = send(replace(`<li id="p-AAPL" class="flat">484.98 ▲</li>`))
+	assert.Contains(t, msg, "\x1eQ", "spliced from the start tag: %q", msg)
+	tb.waitFor(is(`<li id="p-AAPL" class="flat">484.98 ▲</li>`))
+
+	// Html that holds the element re-creates it: its next replace is whole.
+	send(statetemplate.Update{FragmentID: "list", Action: statetemplate.ActionReplace, HTML: `<ul id="list"><li id="p-AAPL" class="up">1.00</li></ul>`})
+	tb.waitFor(is(`<li id="p-AAPL" class="up">1.00</li>`))
+	msg = send(replace(`<li id="p-AAPL" class="up">1.01</li>`))
+	assert.Contains(t, msg, `<li id="p-AAPL" class="up">1.01</li>`, "whole after html that holds it")
+	tb.waitFor(is(`<li id="p-AAPL" class="up">1.01</li>`))
+	select {
+	case m := <-s.recv:
+		t.Fatalf("the client asked for %s after valid updates", m)
+	default:
+	}
+}
+
 func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(s) + `"`

@@ -163,5 +163,5 @@ func TestWireBytes_DashboardActionsAreSmallOnTheWire(t *testing.T) {
 	assert.LessOrEqual(t, f.insertWarm, 150, "one task inserted into 50")
 	assert.LessOrEqual(t, f.removeWarm, 40, "one task removed: by reference, the heading and clock as splices")
 	assert.LessOrEqual(t, f.resyncCold, f.pageGzip, "a resync is no larger than the gzip of the page")
-	assert.Less(t, f.counterWarm, 200)
+	assert.LessOrEqual(t, f.counterWarm, 40, "a counter click: the clock, in the tail of the compressed batch, as a splice")
 }

@@ -341,8 +341,9 @@ type stats struct {
 	updates int
 	actions map[string]int
 	covers  map[string]bool
-	// splices and refs count the records of wire version 3's short forms:
-	// a text by what changed in it, an element by its number.
+	// splices and refs count the records of the wire's short forms: a text
+	// or an element's html by what changed in it, an element by its
+	// number.
 	splices, refs int
 }
 
@@ -368,7 +369,7 @@ func (s *stats) count(c Case, frames [][]byte) {
 		for _, rec := range strings.Split(string(f[n:]), string(r)) {
 			switch {
 			case rec == "":
-			case rec[0] == 'p' || rec[0] == 'P':
+			case rec[0] == 'p' || rec[0] == 'P' || rec[0] == 'q' || rec[0] == 'Q':
 				s.splices++
 			}
 			if rec != "" && rec[0] >= 'A' && rec[0] <= 'Z' {

@@ -1,7 +1,9 @@
 package ticker
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,3 +78,45 @@ func TestBrowser_TicksWatchlistAndPauseInChromium(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestBrowser_CompressedTicksApplyExactly runs issue 16's market (12
+// quotes, 3 move a tick) into a Chromium tab, which negotiates
+// compression: the ticks use every short form of the wire — cells by
+// reference, replaces as splices of their html, padding — and the page
+// after them is what a fresh load shows, without a resync.
+func TestBrowser_CompressedTicksApplyExactly(t *testing.T) {
+	s := newServer(t)
+	board, next := twelveQuotes()
+	s.market.Observe(board)
+	tab := browsertest.Start(t).NewTab(t)
+	tab.Navigate(s.URL + "/")
+	tab.WaitFor(`document.documentElement.dataset.stStatus === "open"`)
+	require.Eventually(t, func() bool { return s.app.Connections() == 1 }, 10*time.Second, 10*time.Millisecond)
+	// The connect hook subscribes the page: a tick that arrives proves it.
+	require.Eventually(t, func() bool {
+		tk := next()
+		return s.app.Publish(context.Background(), Topic, tk) == nil &&
+			tab.TryWaitFor(`document.querySelector("#tick").textContent.startsWith("#`+itoa(tk.Seq)+` ")`, 200*time.Millisecond) == nil
+	}, 10*time.Second, time.Millisecond, "subscribed")
+	for range 25 {
+		tk := next()
+		require.NoError(t, s.app.Publish(context.Background(), Topic, tk))
+		tab.WaitFor(`document.querySelector("#tick").textContent.startsWith("#` + itoa(tk.Seq) + ` ")`)
+	}
+	var spliced, padded bool
+	for _, f := range tab.Received() {
+		spliced = spliced || strings.Contains(string(f), "\x1eQ")
+		padded = padded || strings.Contains(string(f), "\x1ed\x1ed")
+	}
+	assert.True(t, spliced, "a cell replaced as a splice of its html")
+	assert.True(t, padded, "a tick padded to stay compressed")
+	for _, f := range tab.Sent() {
+		assert.NotContains(t, string(f), "_resync")
+	}
+
+	live := tab.Snapshot("body")
+	tab.Navigate(s.URL + "/") // a reload continues the tab's session
+	tab.WaitFor(`document.documentElement.dataset.stStatus === "open"`)
+	assert.Equal(t, live, tab.Snapshot("body"))
+	assert.Empty(t, tab.Exceptions())
+}

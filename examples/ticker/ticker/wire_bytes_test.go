@@ -135,5 +135,6 @@ func TestWireBytes_ATickIsSmallOnTheWire(t *testing.T) {
 	raw := measureTicks(t, websocket.CompressionDisabled, twelveQuotes)
 	t.Logf("12 quotes, 3 moves: compressed %+v, raw %+v", f, raw)
 	assert.Less(t, f.warm, raw.warm, "compression pays once the window holds a tick")
+	assert.LessOrEqual(t, f.warm, 80, "issue 16's target: a cell whose class changed goes as a splice of its html")
 	assert.Less(t, raw.warm, 3*raw.row, "three moved quotes are a few cell updates, not their rows")
 }
