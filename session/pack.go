@@ -69,7 +69,7 @@ func (p *packer) pack(rec *Record) (*Record, error) {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := getCodec().enc.MarshalToBuffer(packBody{Data: rec.Data, Fragments: rec.Fragments}, buf); err != nil {
-		return nil, fmt.Errorf("packing session %s: %w", rec.ID.Short(), err)
+		return nil, fmt.Errorf("statetemplate: packing session %s: %w", rec.ID.Short(), err)
 	}
 	body := buf.Bytes()
 	d := p.dict(rec.DataType+"\x00"+rec.Template, body)
@@ -79,7 +79,7 @@ func (p *packer) pack(rec *Record) (*Record, error) {
 	if w == nil {
 		var err error
 		if w, err = flate.NewWriterDict(out, packLevel, d.data); err != nil {
-			return nil, fmt.Errorf("packing session %s: %w", rec.ID.Short(), err)
+			return nil, fmt.Errorf("statetemplate: packing session %s: %w", rec.ID.Short(), err)
 		}
 	} else {
 		w.Reset(out)
@@ -90,7 +90,7 @@ func (p *packer) pack(rec *Record) (*Record, error) {
 	}
 	d.writers.Put(w)
 	if err != nil {
-		return nil, fmt.Errorf("packing session %s: %w", rec.ID.Short(), err)
+		return nil, fmt.Errorf("statetemplate: packing session %s: %w", rec.ID.Short(), err)
 	}
 	c := rec.Clone()
 	c.Data, c.Fragments, c.Memo = nil, nil, nil

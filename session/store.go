@@ -90,10 +90,10 @@ type Revisioner interface {
 // (storage/memory), so that the manager can keep the records of idle
 // sessions packed (see Config.IdleCompaction).
 type Packer interface {
-	// Unused returns up to limit records, least recently used first, that
-	// were neither read (Get) nor written (Create, Update) at or after
-	// before. Each record is returned once after its last use: a later
-	// call continues after the records already returned.
+	// Unused returns up to limit records that are not packed and were
+	// neither read (Get) nor written (Create, Update) at or after before,
+	// least recently used first. A record returned and not swapped is
+	// returned again by later calls while it stays unused.
 	Unused(ctx context.Context, before time.Time, limit int) ([]*Record, error)
 	// Swap stores rec in place of old, the same session at the same
 	// revision in another form (packed or unpacked), if old is still the
