@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/benchclock"
 	"github.com/livefir/statetemplate/internal/fixture"
 )
 
@@ -255,4 +256,39 @@ func heapPerIdleDashboardSession(b *testing.B, data func(i int) *fixture.Dashboa
 		runtime.KeepAlive(toks)
 		_ = r.Close()
 	}
+}
+
+// BenchmarkCompactIdle times the sweep that compacts 1,000 idle dashboard
+// sessions (50 tasks, distinct data) and reports its cost per session,
+// wall and process CPU (benchclock): the background work of idle
+// compaction. Each round renders every page again first (untimed), which
+// restores the sessions.
+func BenchmarkCompactIdle(b *testing.B) {
+	const n = 1000
+	ctx := context.Background()
+	clock := newClock()
+	r := newRendererOf(b, fixture.NewTemplate(), statetemplate.WithMaxSessions(n), statetemplate.WithClock(clock.Now))
+	toks := make([]string, n)
+	for i := range toks {
+		toks[i] = createRendered(b, r, distinctDashboard(i))
+	}
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for _, tok := range toks {
+			if _, err := r.RenderPage(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+		clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+		runtime.GC()
+		b.StartTimer()
+		c0 := benchclock.Now()
+		if _, err := r.Sweep(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cpu += benchclock.Now() - c0
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/session")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/session")
 }
