@@ -128,9 +128,10 @@ type differ struct {
 	pFirst, pNext []int32 // prev children, in document order
 	xFirst, xNext []int32 // next children
 	pIndex        map[string]int32
-	pPos          []int32 // position of a prev fragment among its siblings
-	corrupt       bool    // prev lists an id twice
-	err           error   // a spliced fragment's markup could not be filled
+	pPos          []int32     // position of a prev fragment among its siblings
+	corrupt       bool        // prev lists an id twice
+	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
+	err           error       // a spliced fragment's markup could not be filled
 }
 
 // op is an update before its HTML is copied out of the page.
@@ -186,8 +187,7 @@ func (d *differ) run() []Update {
 					d.err = err
 					return nil
 				}
-				u.HTML = string(m)
-				u.HTMLHash = HashHTML(u.HTML)
+				u.HTML, u.HTMLHash = d.shared.html(m)
 			}
 			out = append(out, u)
 		}

@@ -189,7 +189,9 @@
 // (another session's same changed part) is replayed from the cache, found
 // by both compared byte for byte, rather than tokenized; its position,
 // parent and the bounds around it are placed per call. The result is the
-// one tokenizing gives.
+// one tokenizing gives. The cache also keeps the HTML of the updates and
+// their html_hash, found by their exact bytes: sessions that send the same
+// update share one string, hashed once.
 //
 // # Cost
 //

@@ -64,7 +64,8 @@ type PatchInput struct {
 	Refill  func(i int) ([]byte, error)
 	// Cache, when not nil, keeps the extraction of each patch without
 	// splices, and gives it back for the same markup in the same context
-	// instead of tokenizing it again.
+	// instead of tokenizing it again; it also shares the updates' HTML
+	// strings and hashes between calls that send the same bytes.
 	Cache *PatchCache
 }
 
@@ -81,7 +82,6 @@ type PatchInput struct {
 // body; the caller then renders the page whole. The caller vouches that
 // the markup outside the patches is unchanged.
 func DiffPatched(in PatchInput) (*SpliceResult, error) {
-	in = withOuter(in)
 	prev := in.Prev
 	if !prev.valid() {
 		return nil, fmt.Errorf("%w: no previous state to patch", ErrSplice)
@@ -89,12 +89,14 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	n := int32(len(prev.IDs))
 	buf := getSpliceBuffers(int(n) + 8)
 	defer putSpliceBuffers(buf)
+	in = withOuter(in, &buf.outer)
 	// Which shell and which resend each previous fragment is: 1 + its
 	// index, or 0.
 	marks := slices.Grow(buf.marks[:0], 2*int(n))[:2*n]
 	clear(marks)
 	buf.marks = marks
-	pt := &patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:]}
+	pt := &buf.pt
+	*pt = patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:], buf: buf}
 	for i, s := range in.Shells {
 		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() {
 			return nil, fmt.Errorf("%w: shell %d (fragment %d) cannot stand unchanged", ErrSplice, i, s.Prev)
@@ -111,16 +113,18 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		}
 		pt.resendAt[r.Prev] = int32(i) + 1
 	}
-	sp := &splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
+	sp := &buf.sp
+	*sp = splicer{in: SpliceInput{Prev: prev, Page: in.Page, Splices: in.Splices, Bounds: in.Bounds, Fill: in.Fill},
 		seen: make([]Seen, len(in.Bounds)), bounded: make([]int32, len(in.Bounds)),
-		spliced: make([]int32, len(in.Splices)), ctx: make([]uint64, len(in.Bounds)), used: slices.Grow(buf.used[:0], int(n))[:n]}
+		spliced: make([]int32, len(in.Splices)), ctx: grown(&buf.ctx, len(in.Bounds)), used: slices.Grow(buf.used[:0], int(n))[:n]}
 	clear(sp.used)
 	buf.used = sp.used
 	for i := range sp.bounded {
 		sp.bounded[i] = -1
 	}
 	sp.buf = buf
-	e := &extractor{page: in.Page, sp: sp, pt: pt, mode: inBody, textAt: -1,
+	e := &buf.e
+	*e = extractor{page: in.Page, sp: sp, pt: pt, mode: inBody, textAt: -1,
 		stack: sp.buf.stack[:0], fstack: sp.buf.fstack[:0], arena: sp.buf.arena[:0], octx: sp.buf.octx[:0]}
 	e.x.sp, e.x.pt = sp, pt
 	// One tokenizer reads the patches one after the other, but those the
@@ -147,7 +151,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
 		return nil, err
 	}
-	d := differ{prev: prev, x: x, page: in.Page}
+	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
 	ups := d.run()
 	switch {
 	case d.err != nil:
@@ -172,6 +176,7 @@ type patcher struct {
 	keys      []uint64
 	hits      []*patchTokens
 	cacheable []bool
+	buf       *spliceBuffers // where these are kept
 }
 
 // patchAll builds the fragments of the new page: those of prev in
@@ -413,8 +418,10 @@ func (pt *patcher) markup(i int32) ([]byte, error) {
 // withOuter returns in with the whitespace each patch's root has before
 // it (Seen's outer lead) written before the patch, in a page of the
 // patches alone, and the positions of the patches, splices and bounds
-// moved to it; in itself when no patch has such whitespace.
-func withOuter(in PatchInput) PatchInput {
+// moved to it; in itself when no patch has such whitespace. The page and
+// positions are written in b, which the caller keeps until it is done with
+// the result.
+func withOuter(in PatchInput, b *outerBuffers) PatchInput {
 	need := false
 	for _, p := range in.Patches {
 		if p.Start < 0 || p.End > len(in.Page) || p.Start > p.End {
@@ -426,9 +433,9 @@ func withOuter(in PatchInput) PatchInput {
 		return in
 	}
 	out := in
-	out.Patches = make([]Patch, len(in.Patches))
-	shift := make([]int, len(in.Patches))
-	var page []byte
+	out.Patches = grown(&b.patches, len(in.Patches))
+	shift := grown(&b.shift, len(in.Patches))
+	page := b.page[:0]
 	for k, p := range in.Patches {
 		start := len(page)
 		page = append(page, p.Seen.outerString()...)
@@ -450,17 +457,35 @@ func withOuter(in PatchInput) PatchInput {
 		}
 		return -1
 	}
-	out.Splices = make([]Splice, len(in.Splices))
+	out.Splices = grown(&b.splices, len(in.Splices))
 	for i, s := range in.Splices {
 		s.Pos = move(s.Pos, false)
 		out.Splices[i] = s
 	}
-	out.Bounds = make([]Bound, len(in.Bounds))
-	for i, b := range in.Bounds {
-		out.Bounds[i] = Bound{Start: move(b.Start, false), End: move(b.End, true)}
+	out.Bounds = grown(&b.bounds, len(in.Bounds))
+	for i, bd := range in.Bounds {
+		out.Bounds[i] = Bound{Start: move(bd.Start, false), End: move(bd.End, true)}
 	}
-	out.Page = page
+	out.Page, b.page = page, page
 	return out
+}
+
+// outerBuffers are withOuter's page and positions, pooled with the
+// extraction's buffers: nothing of them outlives DiffPatched (updates and
+// cached patches copy the markup they keep).
+type outerBuffers struct {
+	page    []byte
+	patches []Patch
+	shift   []int
+	splices []Splice
+	bounds  []Bound
+}
+
+// grown returns *s at length n, its elements zero, growing it as needed.
+func grown[T any](s *[]T, n int) []T {
+	*s = slices.Grow((*s)[:0], n)[:n]
+	clear(*s)
+	return *s
 }
 
 // pageHash returns the PageHash of the patched State: like a spliced

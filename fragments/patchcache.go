@@ -20,7 +20,9 @@ import (
 // session sees anything derived from another's data but what it rendered
 // itself. What depends on the rest of the page (the patch's parent, its
 // position, the bounds it holds) is computed per call. Patches holding
-// splices are not cached.
+// splices are not cached. It also holds the HTML of the updates DiffPatched
+// sent and their html_hash (PatchCache.html), found by their exact bytes,
+// so that the tabs a push updates alike share one string and hash it once.
 //
 // It holds at most its budget in bytes, in two generations per shard: when
 // the newer is full, the older is dropped. A PatchCache is safe for
@@ -35,9 +37,15 @@ const patchShards = 16
 type patchShard struct {
 	mu       sync.RWMutex
 	cur, old map[uint64]*patchTokens
-	bytes    int64 // in cur
-	budget   int64 // of cur
+	// The HTML of updates, and its HashHTML (see html), in generations
+	// with cur and old.
+	curHTML, oldHTML map[uint64]sharedHTML
+	bytes            int64 // in cur and curHTML
+	budget           int64 // of cur and curHTML
 }
+
+// sharedHTML is an update's HTML and its HashHTML.
+type sharedHTML struct{ html, hash string }
 
 // NewPatchCache returns a PatchCache that holds at most budget bytes.
 func NewPatchCache(budget int64) *PatchCache {
@@ -116,11 +124,54 @@ func (c *PatchCache) set(k uint64, t *patchTokens) {
 	if _, ok := s.cur[k]; ok {
 		return
 	}
-	if s.cur == nil || s.bytes+cost > s.budget {
-		s.old, s.cur, s.bytes = s.cur, make(map[uint64]*patchTokens, max(len(s.cur), 8)), 0
-	}
+	s.room(cost)
 	s.cur[k] = t
 	s.bytes += cost
+}
+
+// room makes room for cost bytes in the newer generation, dropping the
+// older one when it is full. The caller holds s.mu.
+func (s *patchShard) room(cost int64) {
+	if s.cur == nil || s.curHTML == nil || s.bytes+cost > s.budget {
+		s.old, s.cur = s.cur, make(map[uint64]*patchTokens, max(len(s.cur), 8))
+		s.oldHTML, s.curHTML = s.curHTML, make(map[uint64]sharedHTML, max(len(s.curHTML), 8))
+		s.bytes = 0
+	}
+}
+
+// html returns m as a string and its HashHTML. Every tab a push updates
+// sends the same changed parts: the string and its hash are made once and
+// shared by the calls given the same bytes, found by a digest and compared
+// byte for byte (identical bytes, identical string). A nil cache makes
+// them anew.
+func (c *PatchCache) html(m []byte) (html, hash string) {
+	if c == nil {
+		html = string(m)
+		return html, HashHTML(html)
+	}
+	k := xxhash.Sum64(m)
+	s := c.shard(k)
+	s.mu.RLock()
+	e, ok := s.curHTML[k]
+	if !ok {
+		e, ok = s.oldHTML[k]
+	}
+	s.mu.RUnlock()
+	if ok && e.html == string(m) {
+		return e.html, e.hash
+	}
+	e = sharedHTML{html: string(m)}
+	e.hash = HashHTML(e.html)
+	cost := int64(len(e.html)+len(e.hash)) + 64
+	if cost > s.budget {
+		return e.html, e.hash
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.room(cost)
+	s.curHTML[k] = e
+	s.bytes += cost
+	return e.html, e.hash
 }
 
 // cost is what t holds, in bytes.
@@ -138,7 +189,7 @@ func (pt *patcher) lookup() {
 	if c == nil {
 		return
 	}
-	pt.cacheable = make([]bool, len(patches))
+	pt.cacheable = grown(&pt.buf.cacheable, len(patches))
 	for i := range pt.cacheable {
 		pt.cacheable[i] = true
 	}
@@ -155,8 +206,8 @@ func (pt *patcher) lookup() {
 			pt.cacheable[k] = false
 		}
 	}
-	pt.keys = make([]uint64, len(patches))
-	pt.hits = make([]*patchTokens, len(patches))
+	pt.keys = grown(&pt.buf.keys, len(patches))
+	pt.hits = grown(&pt.buf.hits, len(patches))
 	for i, p := range patches {
 		if !pt.cacheable[i] {
 			continue

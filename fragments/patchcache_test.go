@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,19 +114,44 @@ func TestPatchCache_HoldsAtMostItsBudget(t *testing.T) {
 	for i := range 2000 {
 		m := []byte(strings.Repeat("x", 100) + string(rune(i)))
 		c.set(patchKey(m, 0), &patchTokens{markup: string(m), frags: make([]frag, 2)})
+		c.html(m)
 	}
 	var held int64
 	for i := range c.shards {
 		s := &c.shards[i]
-		for _, t := range s.cur {
-			held += t.cost()
+		for _, gen := range []map[uint64]*patchTokens{s.cur, s.old} {
+			for _, t := range gen {
+				held += t.cost()
+			}
 		}
-		for _, t := range s.old {
-			held += t.cost()
+		for _, gen := range []map[uint64]sharedHTML{s.curHTML, s.oldHTML} {
+			for _, e := range gen {
+				held += int64(len(e.html)+len(e.hash)) + 64
+			}
 		}
 	}
 	assert.Positive(t, held)
 	assert.LessOrEqual(t, held, int64(budget))
+}
+
+func TestPatchCache_SharesAnUpdatesHTMLForTheSameBytesOnly(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	a := []byte(`<td id="x">101.25</td>`)
+	html, hash := c.html(a)
+	require.Equal(t, string(a), html)
+	require.Equal(t, HashHTML(string(a)), hash)
+	again, againHash := c.html(slices.Clone(a))
+	assert.Equal(t, html, again)
+	assert.Equal(t, hash, againHash)
+	assert.Same(t, unsafe.StringData(html), unsafe.StringData(again), "the same bytes share one string")
+	b := []byte(`<td id="x">101.26</td>`)
+	other, otherHash := c.html(b)
+	assert.Equal(t, string(b), other, "other bytes get their own")
+	assert.Equal(t, HashHTML(string(b)), otherHash)
+	var none *PatchCache
+	got, gotHash := none.html(a)
+	assert.Equal(t, string(a), got, "a nil cache makes them anew")
+	assert.Equal(t, hash, gotHash)
 }
 
 // BenchmarkDiffPatched_Cell diffs a changed table cell, as each tab of a

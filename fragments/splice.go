@@ -250,6 +250,16 @@ type spliceBuffers struct {
 	octx   []uint64            // DiffPatched: extractor.octx
 	// The differ's updates before their HTML is copied out.
 	removes, replaces, inserts []op
+	outer                      outerBuffers // DiffPatched: withOuter's
+	ctx                        []uint64     // DiffPatched: splicer.ctx
+	// DiffPatched: the patcher's lookups in its PatchCache.
+	keys      []uint64
+	hits      []*patchTokens
+	cacheable []bool
+	// DiffPatched's own state, none of which its result holds.
+	pt patcher
+	sp splicer
+	e  extractor
 }
 
 // keep takes the slices e grew, for the next extraction.
@@ -277,8 +287,12 @@ func getSpliceBuffers(n int) *spliceBuffers {
 	return &spliceBuffers{frags: make([]frag, 0, n), idAt: make([][2]int32, 0, n)}
 }
 
-// maxPooledFrags keeps one huge page from pinning its buffers forever.
-const maxPooledFrags = 1 << 14
+// maxPooledFrags keeps one huge page from pinning its buffers forever;
+// maxPooledPage, one huge patch.
+const (
+	maxPooledFrags = 1 << 14
+	maxPooledPage  = 1 << 18
+)
 
 func putSpliceBuffers(b *spliceBuffers) {
 	if cap(b.frags) > maxPooledFrags {
@@ -287,6 +301,11 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
 	clear(b.stack[:cap(b.stack)])
 	clear(b.seen)
+	b.pt, b.sp, b.e = patcher{}, splicer{}, extractor{} // drop the page and its patches
+	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
+	if cap(b.outer.page) > maxPooledPage {
+		b.outer.page = nil
+	}
 	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
 		clear(ops[:cap(ops)]) // drop the ids they hold
 	}

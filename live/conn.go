@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -104,16 +105,28 @@ func (c *conn) sendError(code, text, action string) {
 	c.enqueue(r.encode())
 }
 
+// errWriteTimeout: a write took longer than WithWriteTimeout.
+var errWriteTimeout = errors.New("live: socket write timed out")
+
+// writeLoop writes c's queued messages. A write that takes longer than
+// c.timeout fails: a timer, one for the connection's life and armed around
+// each write, closes the socket under it. (A context with a deadline per
+// write costs a timer and a context.AfterFunc registration in
+// coder/websocket each time; a context that is never done costs nothing.)
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
+	slow := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
+	slow.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
 		case m := <-c.out:
-			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-			err := c.ws.Write(ctx, websocket.MessageText, m.b)
-			cancel()
+			slow.Reset(c.timeout)
+			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
+			if !slow.Stop() && err == nil {
+				err = errWriteTimeout // the socket is closed now
+			}
 			if err != nil {
 				c.close(CloseSlowClient, "write failed")
 				return

@@ -46,7 +46,7 @@ const MaxPayloadBytes = 1 << 20
 // handlers run on the App's push workers, each session's pushes one at a
 // time, in order, and in turn with its actions. payload is encoded before
 // Publish returns, so the caller may change it afterwards, and every
-// session decodes its own copy.
+// session decodes its own copy (one shared copy with SharedPayload).
 //
 // Payloads are states, not events: a session that falls behind (its page
 // does not keep up, or the workers are busy) skips to the latest payload
@@ -103,7 +103,7 @@ func (a *App[T]) publish(ctx context.Context, topic, sessionID string, payload a
 	a.push.stats.published.Add(1)
 	if h != nil {
 		a.deliver(&pushItem[T]{key: topic, mark: pushMark{topic: topic, published: now},
-			ctx: context.WithoutCancel(ctx), handler: h, raw: raw}, sessionID)
+			ctx: context.WithoutCancel(ctx), handler: h, payload: &pushPayload{raw: raw}}, sessionID)
 	}
 	if a.push.link != nil {
 		a.push.link.send(envelope{Topic: topic, Session: sessionID, At: now.UnixNano(), Payload: raw})
@@ -129,7 +129,7 @@ func (a *App[T]) receive(env envelope) {
 	}
 	a.push.stats.received.Add(1)
 	a.deliver(&pushItem[T]{key: env.Topic, mark: pushMark{topic: env.Topic, published: time.Unix(0, env.At)},
-		ctx: context.Background(), handler: h, raw: env.Payload}, env.Session)
+		ctx: context.Background(), handler: h, payload: &pushPayload{raw: env.Payload}}, env.Session)
 }
 
 // deliver puts it to sessionID, or to the topic's subscribers when
@@ -231,8 +231,8 @@ type pushItem[T any] struct {
 	key     string // the topic: a later push of it replaces this one while it waits; "" never
 	mark    pushMark
 	ctx     context.Context
-	handler *topicHandler[T] // a topic's handler, with raw, its payload
-	raw     []byte
+	handler *topicHandler[T] // a topic's handler, with its payload
+	payload *pushPayload
 	fn      func(context.Context, T) error // UpdateAll's callback
 	done    func(error)                    // UpdateAll's, once per session
 }
@@ -348,7 +348,8 @@ func (a *App[T]) waitDrain(ls *liveSession[T], c *conn) {
 }
 
 // run applies one push to ls's data, renders, and sends the updates and
-// what the callback asked for to every connection of the session. ls.mu
+// what the callback asked for to every connection of the session; the
+// session's store writes the change lazily (session.WithLazyWrite). ls.mu
 // must be held.
 func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	if err := it.ctx.Err(); err != nil {
@@ -356,8 +357,12 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 		return
 	}
 	rp := &reply{session: ls.id, logger: a.cfg.logger}
-	ctx := withScope(withReply(it.ctx, rp), &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
-	fn := func(d T) error { return it.handler.apply(ctx, d, it.raw) }
+	// A push's change is the app's to make again (payloads are states, and
+	// a page that reconnects gets what it missed from OnConnect): the
+	// store may write it lazily.
+	ctx := session.WithLazyWrite(withReply(it.ctx, rp))
+	ctx = withScope(ctx, &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
+	fn := func(d T) error { return it.handler.apply(ctx, d, it.payload) }
 	if it.fn != nil {
 		fn = func(d T) error { return it.fn(ctx, d) }
 	}

@@ -40,7 +40,10 @@
 // up in a Cache shared across sessions (cache.Fragments), keyed by the
 // plan's random identity, the part and the full input bytes, which the
 // cache compares: two sessions share a part's HTML only when it was
-// rendered from byte-identical inputs.
+// rendered from byte-identical inputs. The plan remembers the cache keys
+// (SHA-256) of the inputs it looked up last, found by the part's key and
+// compared byte for byte (cachekeys.go): the tabs of a push look up the
+// same changed parts, and hash their inputs once.
 //
 // # Memo
 //

@@ -42,7 +42,8 @@ type Plan struct {
 	shells  map[string]*readSet           // the entries' shells
 	root    string                        // the name of the template Build was given
 	// id is the plan's random identity in shared cache keys.
-	id string
+	id        string
+	cacheKeys cacheKeys
 }
 
 // Build analyses t, which must not have been executed. A template of the

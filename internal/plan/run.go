@@ -216,14 +216,17 @@ type run struct {
 	fields   map[string]loc // top-level fields of the data
 	share    map[reflect.Type]bool
 	rootType reflect.Type
-	root     *run              // a sub-run's: the run of the render, which parses and memoizes for it
-	hashes   map[[2]int]uint64 // rangeHash
+	root     *run                     // a sub-run's: the run of the render, which parses and memoizes for it
+	hashes   map[[2]int]uint64        // rangeHash
+	arrays   map[int][]cborpath.Range // elemsAt
 
 	// Scratch, kept from render to render (see scratch.go).
 	frames   slabs[frame]
 	locs     slabs[loc]
 	vals     slabs[reflect.Value]
 	kids     slabs[kidIdent]
+	local    []int32          // skipped: where each rec is among the patches'
+	spans    slabs[[2]int]    // rows' frame.spans
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
@@ -416,16 +419,29 @@ func (r *run) match(o *frame, u int) int32 {
 // enter opens part u, called in frame c with inputs vals, and decides
 // whether it is spliced, taken from the cache or rendered.
 func (r *run) enter(c *frame, u *unit, vals []reflect.Value) (*frame, error) {
+	return r.enterKeyed(c, u, vals, nil, 0, false)
+}
+
+// enterKeyed is enter for a part whose input locs and key the caller
+// computed already (the walk, see walkPart); with locs nil, it computes
+// them.
+func (r *run) enterKeyed(c *frame, u *unit, vals []reflect.Value, locs []loc, key uint64, keyed bool) (*frame, error) {
 	o := c.owner
 	f := r.frame()
 	*f = frame{r: r, u: u, vals: vals, parent: o, prev: -1, base: -1, encl: -1, rec: -1, inline: c.inline}
 	f.owner, f.part, f.up = f, f, c.part
-	f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
+	f.locs = locs
+	if locs == nil {
+		f.locs = r.deriveLocs(r.locSlab(len(vals)), c.locs, u.args, vals)
+	}
 	f.start = r.buf.Len()
 	if r.inline {
 		return f, nil
 	}
-	f.key, f.keyed = r.key(u, f.locs)
+	f.key, f.keyed = key, keyed
+	if locs == nil {
+		f.key, f.keyed = r.key(u, f.locs)
+	}
 	pi := r.match(o, u.id)
 	f.node = r.newNode(u.id, f.key, f.keyed)
 	if c == o {
@@ -473,7 +489,7 @@ func (r *run) splice(o, f *frame, pi int32, prevAbs int32, ref fillRef) {
 		r.addKid(f.up, kidIdent{start: pos, end: pos, ident: pn.ident, prev: prevAbs})
 	}
 	if o.u != nil && o.u.kind == kindRange {
-		o.spans = append(o.spans, [2]int{pos, pos}) // a slot of the row's skeleton
+		r.addSpan(o, [2]int{pos, pos}) // a slot of the row's skeleton
 	}
 	r.splices = append(r.splices, fragments.Splice{Pos: pos, Prev: prevAbs, Seen: pn.seen})
 	r.fills = append(r.fills, ref)
@@ -517,7 +533,7 @@ func (f *frame) close() error {
 		if !f.skip || f.cached {
 			start = f.start
 		}
-		f.parent.spans = append(f.parent.spans, [2]int{start, end})
+		r.addSpan(f.parent, [2]int{start, end})
 	}
 	if r.inline {
 		return nil
@@ -538,7 +554,7 @@ func (f *frame) close() error {
 		r.addKid(f.up, kidIdent{start: f.start, end: end, ident: f.ident, f: f})
 	}
 	if !f.cached && (f.u.leaf || f.inline) && f.keyed && f.splices == 0 && r.in.Cache != nil && f.cacheIn != nil {
-		r.in.Cache.Set(r.cacheKey(f.u, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
+		r.in.Cache.Set(r.cacheKey(f.u, f.key, f.cacheIn), string(r.buf.Bytes()[f.start:end]))
 	}
 	return nil
 }
@@ -556,13 +572,13 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 	r.inputBuf = all
 	in := all[at:len(all):len(all)]
 	f.cacheIn = in
-	return r.in.Cache.Get(r.cacheKey(u, in))
+	return r.in.Cache.Get(r.cacheKey(u, f.key, in))
 }
 
 // cacheKey keys rendered HTML by the plan's identity, the unit and the
-// exact bytes it reads.
-func (r *run) cacheKey(u *unit, in []byte) cache.Key {
-	return cache.NewKey(r.p.id, u.name, in)
+// exact bytes it reads, in; digest is the unit's key, a hash of them.
+func (r *run) cacheKey(u *unit, digest uint64, in []byte) cache.Key {
+	return r.p.cacheKeys.key(r.p, u, digest, in)
 }
 
 // iterate renders the rows of range u natively. It reports false, leaving
@@ -638,9 +654,11 @@ func rangeOf(u *unit, coll reflect.Value) (reflect.Value, []reflect.Value, bool)
 // prepare finds where the elements of g's collection coll, and the
 // inputs its rows share, are, from the locs of the caller.
 func (r *run) prepare(g *rangeRun, caller []loc, coll reflect.Value) {
-	collLoc := r.deriveLocs(nil, caller, g.u.args[:1], []reflect.Value{coll})[0]
+	cv := r.valSlab(1)
+	cv[0] = coll
+	collLoc := r.deriveLocs(r.locSlab(1), caller, g.u.args[:1], cv)[0]
 	g.elems, g.elemType = r.elemRanges(collLoc, g.v, g.keys)
-	g.outer = r.deriveLocs(nil, caller, g.u.args[1:], g.vals)
+	g.outer = r.deriveLocs(r.locSlab(len(g.vals)), caller, g.u.args[1:], g.vals)
 }
 
 // rangeRun is one native iteration of a range.
@@ -708,13 +726,11 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 	rg := cborpath.Range{Start: coll.start, End: coll.end}
 	switch {
 	case keys == nil && cborpath.IsArray(r.enc, rg) && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-		at := len(r.elemBuf)
-		all, err := cborpath.Elems(r.enc, rg, r.elemBuf)
-		if err != nil || len(all)-at != v.Len() {
+		elems, err := r.elemsAt(rg)
+		if err != nil || len(elems) != v.Len() {
 			return nil, nil
 		}
-		r.elemBuf = all
-		return all[at:len(all):len(all)], t.Elem()
+		return elems, t.Elem()
 	case keys != nil && t.Kind() == reflect.Map && t.Key() == stringType && cborpath.IsMap(r.enc, rg):
 		entries, err := r.entries(coll)
 		if err != nil || len(entries) != len(keys) {
@@ -732,6 +748,30 @@ func (r *run) elemRanges(coll loc, v reflect.Value, keys []reflect.Value) ([]cbo
 		return out, t.Elem()
 	}
 	return nil, nil
+}
+
+// elemsAt returns where the elements of the array rg of the encoding are,
+// parsed once per render: the ranges of a page often iterate the same
+// list (a table and a summary of it).
+func (r *run) elemsAt(rg cborpath.Range) ([]cborpath.Range, error) {
+	t := r.top()
+	if e, ok := t.arrays[rg.Start]; ok {
+		return e, nil
+	}
+	// Appended to the render's buffer: the elements of earlier arrays,
+	// below its length, are never written again.
+	at := len(t.elemBuf)
+	all, err := cborpath.Elems(r.enc, rg, t.elemBuf)
+	if err != nil {
+		return nil, err
+	}
+	t.elemBuf = all
+	e := all[at:len(all):len(all)]
+	if t.arrays == nil {
+		t.arrays = map[int][]cborpath.Range{}
+	}
+	t.arrays[rg.Start] = e
+	return e, nil
 }
 
 // rowMatch finds the previous rows of a range.
@@ -1000,7 +1040,7 @@ func (r *run) wholePart(src *frame) ([]byte, error) {
 	if useCache {
 		in, ok := r.inputBytes(nil, src.u, src.locs)
 		if useCache = ok; ok {
-			key = r.cacheKey(src.u, in)
+			key = r.cacheKey(src.u, src.key, in)
 			if html, hit := r.in.Cache.Get(key); hit {
 				return []byte(html), nil
 			}

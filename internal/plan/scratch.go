@@ -125,6 +125,7 @@ func (r *run) release() {
 	r.locs.reset()
 	r.vals.reset()
 	r.kids.reset()
+	r.spans.reset()
 	clear(r.entryBuf)
 	clear(r.nodes)
 	clear(r.pnodes)
@@ -134,13 +135,14 @@ func (r *run) release() {
 	clear(r.maps)
 	clear(r.fields)
 	clear(r.hashes)
+	clear(r.arrays)
 	*r = run{
-		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids,
+		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids, spans: r.spans,
 		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0],
-		maps: r.maps, fields: r.fields, hashes: r.hashes, share: r.share, keyBuf: r.keyBuf[:0],
+		maps: r.maps, fields: r.fields, hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
 		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
 		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
-		patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
+		local: r.local[:0], patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
 		released: true,
 	}
 	if r.scratchBytes() <= maxFreeScratch {
@@ -156,7 +158,7 @@ func (r *run) release() {
 // scratchBytes is about how many bytes r's scratch holds.
 func (r *run) scratchBytes() int {
 	return r.frames.size()*int(unsafe.Sizeof(frame{})) + r.locs.size()*int(unsafe.Sizeof(loc{})) +
-		r.vals.size()*int(unsafe.Sizeof(reflect.Value{})) + r.kids.size()*int(unsafe.Sizeof(kidIdent{})) +
+		r.vals.size()*int(unsafe.Sizeof(reflect.Value{})) + r.kids.size()*int(unsafe.Sizeof(kidIdent{})) + r.spans.size()*int(unsafe.Sizeof([2]int{})) +
 		(cap(r.nodes)+cap(r.pnodes))*int(unsafe.Sizeof(node{})) + cap(r.recs)*int(unsafe.Sizeof(rec{})) +
 		cap(r.inputBuf) + cap(r.entryBuf)*int(unsafe.Sizeof(cborpath.Entry{})) + cap(r.elemBuf)*int(unsafe.Sizeof(cborpath.Range{}))
 }
@@ -164,7 +166,7 @@ func (r *run) scratchBytes() int {
 // scratchSize is the most elements r's scratch holds of any one kind (of
 // the cache-key input bytes, a 64th).
 func (r *run) scratchSize() int {
-	return max(r.frames.size(), r.locs.size(), r.vals.size(), r.kids.size(), cap(r.inputBuf)/64,
+	return max(r.frames.size(), r.locs.size(), r.vals.size(), r.kids.size(), r.spans.size(), cap(r.inputBuf)/64,
 		cap(r.entryBuf), cap(r.elemBuf), cap(r.recs), cap(r.nodes), cap(r.pnodes), cap(r.splices), cap(r.bounds),
 		cap(r.fills), cap(r.patches), cap(r.shells), cap(r.resends))
 }
@@ -178,6 +180,16 @@ func (r *run) cloneVals(v []reflect.Value) []reflect.Value {
 
 // cloneLocs returns a copy of l, from a slab.
 func (r *run) cloneLocs(l []loc) []loc { return append(r.locSlab(len(l)), l...) }
+
+// addSpan appends s to the spans of row f, growing them in a slab.
+func (r *run) addSpan(f *frame, s [2]int) {
+	if len(f.spans) == cap(f.spans) {
+		grown := r.spans.take(max(4, 2*cap(f.spans)))[:len(f.spans)]
+		copy(grown, f.spans)
+		f.spans = grown
+	}
+	f.spans = append(f.spans, s)
+}
 
 // addKid appends k to the parts directly inside f, growing them in a slab.
 func (r *run) addKid(f *frame, k kidIdent) {

@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"reflect"
+	"slices"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -57,7 +58,8 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 	if err != nil {
 		return Output{}, false, err
 	}
-	local := make([]int32, len(r.recs))
+	local := slices.Grow(r.local[:0], len(r.recs))[:len(r.recs)]
+	r.local = local
 	for i, rc := range r.recs {
 		local[i] = rc.at // all that was executed is inside the patches
 	}
@@ -135,7 +137,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 	}
 	// Changed: executed, a patch.
 	o.cursor = j
-	f, err := r.enter(o, u, vals)
+	f, err := r.enterKeyed(o, u, vals, locs, key, keyed)
 	if err != nil {
 		return false, err
 	}
@@ -211,9 +213,9 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	var rows []int32
-	kids(prev, j, func(k int32) bool { rows = append(rows, k); return true })
-	if len(rows) != v.Len() {
+	n := 0
+	kids(prev, j, func(int32) bool { n++; return true })
+	if n != v.Len() {
 		return false, nil
 	}
 	g := &rangeRun{u: u, v: v, keys: keys, vals: shared, owner: o, part: o.part, base: o.base, encl: o.encl, prev: j}
@@ -221,7 +223,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	at := r.newNode(0, 0, false)
 	r.nodes[at] = prev[j]
 	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
-	for i, pj := range rows {
+	for i, pj := 0, j+1; i < n; i, pj = i+1, prev[pj].next {
 		g.at(i, rv, rl)
 		key, keyed := r.rowKey(g, rl)
 		prow := &prev[pj]

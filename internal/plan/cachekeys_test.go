@@ -1,0 +1,68 @@
+package plan
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/cache"
+)
+
+func TestCacheKeys_GivesTheKeyOfTheExactInputOnly(t *testing.T) {
+	p := &Plan{id: "plan"}
+	row, cell := &unit{id: 1, name: "row"}, &unit{id: 2, name: "cell"}
+	var c cacheKeys
+	const digest = 42 // one digest for every input: only the full comparison tells them apart
+	for _, tc := range []struct {
+		name string
+		u    *unit
+		in   string
+	}{
+		{"alice's row", row, "alice"},
+		{"bob's row under the same digest", row, "bob"},
+		{"another part with alice's input", cell, "alice"},
+		{"alice's row again", row, "alice"},
+		{"a prefix of alice's input", row, "alic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.key(p, tc.u, digest, []byte(tc.in))
+			assert.Equal(t, cache.NewKey(p.id, tc.u.name, []byte(tc.in)), got)
+		})
+	}
+}
+
+func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
+	p := &Plan{id: "plan"}
+	u := &unit{id: 1, name: "row"}
+	var c cacheKeys
+	for i := range 20000 {
+		in := []byte(fmt.Sprintf("%0100d", i))
+		require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, uint64(i), in))
+	}
+	held := 0
+	for i := range c.shards {
+		for _, gen := range []map[uint64]cacheKeyEntry{c.shards[i].cur, c.shards[i].old} {
+			for _, e := range gen {
+				held += cacheKeyCost([]byte(e.in))
+			}
+		}
+	}
+	assert.Positive(t, held)
+	assert.LessOrEqual(t, held, cacheKeysBudget)
+}
+
+func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
+	p := &Plan{id: "plan"}
+	row, item := &unit{id: 1, name: "row"}, &unit{id: 2, name: "item"}
+	var c cacheKeys
+	in := []byte("the same quote")
+	c.key(p, row, 42, in)
+	c.key(p, item, 42, in) // a table row and a watchlist item of one quote: the same part key
+	held := 0
+	for i := range c.shards {
+		held += len(c.shards[i].cur) + len(c.shards[i].old)
+	}
+	assert.Equal(t, 2, held, "neither replaces the other")
+}
