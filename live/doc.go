@@ -76,7 +76,9 @@
 // Action names and fields starting with "_" are reserved for the
 // transport. The client asks for _resync after every reconnect and
 // whenever an update cannot be applied (a missing element); the answer is
-// a body replace (fragment_id "") with the session's full page.
+// a body replace (fragment_id "") with the session's full page. Until it
+// comes, the client applies no other record: those the server sent in the
+// meantime may splice a text or html the page never got.
 //
 // Server to browser, one text message each:
 //
