@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/benchclock"
 	"github.com/livefir/statetemplate/internal/fixture"
 )
 
@@ -177,29 +178,59 @@ func liveHeap() uint64 {
 
 // BenchmarkHeapPerIdleDashboardSession does the same for 10,000 sessions
 // of the reference dashboard (50 tasks), separating the data the app
-// created (B/data) from what the sessions add on top (B/session): the
-// CBOR snapshot, the fragment state of the rendered page and the store's
-// bookkeeping.
+// created (B/data) from what the sessions add on top: B/session right
+// after the page was rendered (the CBOR snapshot, the fragment state of
+// the rendered page, the incremental renderer's memo and the store's
+// bookkeeping), and B/idle-session once the sessions have been idle
+// longer than WithIdleCompaction's delay and a sweep compacted them
+// (target ≤ 4 KB). The "same" sessions differ in one field (SessionID),
+// the "distinct" ones in every task, the user and the counter.
 func BenchmarkHeapPerIdleDashboardSession(b *testing.B) {
-	for _, mode := range renderModes {
-		b.Run(mode.name, func(b *testing.B) { heapPerIdleDashboardSession(b, mode.opts) })
+	for _, data := range []struct {
+		name string
+		make func(i int) *fixture.DashboardData
+	}{{"same", sameDashboard}, {"distinct", distinctDashboard}} {
+		for _, mode := range renderModes {
+			b.Run(data.name+"/"+mode.name, func(b *testing.B) { heapPerIdleDashboardSession(b, data.make, mode.opts) })
+		}
 	}
 }
 
+// sameDashboard is the reference dashboard with its own SessionID.
+func sameDashboard(i int) *fixture.DashboardData {
+	d := fixture.NewDashboard(50)
+	d.SessionID = fmt.Sprint("s-", i)
+	return d
+}
+
+// distinctDashboard is a dashboard whose 50 tasks (ids, titles,
+// descriptions, due dates), user name and counter differ from every other
+// session's.
+func distinctDashboard(i int) *fixture.DashboardData {
+	d := sameDashboard(i)
+	for k := range d.Tasks {
+		d.Tasks[k] = fixture.NewTask(fmt.Sprint(i*100+k+1), i*7+k)
+	}
+	d.User.Name = fmt.Sprint("User ", i)
+	d.Counter = i % d.MaxCounter
+	return d
+}
+
 // heapPerIdleDashboardSession is one BenchmarkHeapPerIdleDashboardSession:
-// with incremental rendering, a session also keeps its memo.
-func heapPerIdleDashboardSession(b *testing.B, opts []statetemplate.Option) {
+// with incremental rendering, a session also keeps its memo until it is
+// compacted.
+func heapPerIdleDashboardSession(b *testing.B, data func(i int) *fixture.DashboardData, opts []statetemplate.Option) {
 	const n = 10_000
 	for b.Loop() {
-		r, err := statetemplate.New(fixture.NewTemplate(), append(opts, statetemplate.WithMaxSessions(n))...)
+		clock := newClock()
+		r, err := statetemplate.New(fixture.NewTemplate(), append(opts, statetemplate.WithMaxSessions(n), statetemplate.WithClock(clock.Now))...)
 		if err != nil {
 			b.Fatal(err)
 		}
 		base := liveHeap()
 		datas := make([]*fixture.DashboardData, n)
 		for i := range datas {
-			datas[i] = fixture.NewDashboard(50)
-			datas[i].SessionID = fmt.Sprint("s-", i)
+			datas[i] = data(i)
 		}
 		withData := liveHeap()
 		toks := make([]string, n)
@@ -212,11 +243,52 @@ func heapPerIdleDashboardSession(b *testing.B, opts []statetemplate.Option) {
 			}
 		}
 		after := liveHeap()
+		clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+		if _, err := r.Sweep(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		idle := liveHeap()
 		tokBytes := uint64(n * (len(toks[0]) + 16))
 		b.ReportMetric(float64(withData-base)/n, "B/data")
 		b.ReportMetric(float64(after-withData-tokBytes)/n, "B/session")
+		b.ReportMetric(float64(idle-withData-tokBytes)/n, "B/idle-session")
 		runtime.KeepAlive(datas)
 		runtime.KeepAlive(toks)
 		_ = r.Close()
 	}
+}
+
+// BenchmarkCompactIdle times the sweep that compacts 1,000 idle dashboard
+// sessions (50 tasks, distinct data) and reports its cost per session,
+// wall and process CPU (benchclock): the background work of idle
+// compaction. Each round renders every page again first (untimed), which
+// restores the sessions.
+func BenchmarkCompactIdle(b *testing.B) {
+	const n = 1000
+	ctx := context.Background()
+	clock := newClock()
+	r := newRendererOf(b, fixture.NewTemplate(), statetemplate.WithMaxSessions(n), statetemplate.WithClock(clock.Now))
+	toks := make([]string, n)
+	for i := range toks {
+		toks[i] = createRendered(b, r, distinctDashboard(i))
+	}
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for _, tok := range toks {
+			if _, err := r.RenderPage(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+		clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+		runtime.GC()
+		b.StartTimer()
+		c0 := benchclock.Now()
+		if _, err := r.Sweep(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cpu += benchclock.Now() - c0
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/session")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/session")
 }

@@ -36,15 +36,35 @@ func BenchmarkUpdateVsExecute(b *testing.B) {
 	} {
 		for _, mode := range renderModes {
 			b.Run(fmt.Sprintf("%s/tasks=%d/%s", tc.change, tc.tasks, mode.name), func(b *testing.B) {
-				updateVsExecute(b, tc.change, tc.tasks, mode.opts...)
+				updateVsExecute(b, tc.change, tc.tasks, false, mode.opts...)
 			})
 		}
 	}
 }
 
-// updateVsExecute is one BenchmarkUpdateVsExecute.
-func updateVsExecute(b *testing.B, change string, tasks int, opts ...statetemplate.Option) {
+// BenchmarkUpdateAfterIdle is BenchmarkUpdateVsExecute's counter click on
+// a session that was idle past WithIdleCompaction's delay and compacted
+// (untimed, before each click): what the first action after a pause
+// costs. The click restores the packed record and renders the whole page
+// once.
+func BenchmarkUpdateAfterIdle(b *testing.B) {
+	for _, tasks := range []int{50, 500} {
+		for _, mode := range renderModes {
+			b.Run(fmt.Sprintf("counter/tasks=%d/%s", tasks, mode.name), func(b *testing.B) {
+				updateVsExecute(b, fixture.MutCounter, tasks, true, mode.opts...)
+			})
+		}
+	}
+}
+
+// updateVsExecute is one BenchmarkUpdateVsExecute, or with idle one
+// BenchmarkUpdateAfterIdle.
+func updateVsExecute(b *testing.B, change string, tasks int, idle bool, opts ...statetemplate.Option) {
 	ctx := context.Background()
+	clock := newClock()
+	if idle {
+		opts = append(opts, statetemplate.WithClock(clock.Now))
+	}
 	r := newRendererOf(b, fixture.NewTemplate(), opts...)
 	tok := createRendered(b, r, fixture.NewDashboard(tasks))
 	plain := fixture.NewDashboard(tasks)
@@ -52,6 +72,12 @@ func updateVsExecute(b *testing.B, change string, tasks int, opts ...statetempla
 	var buf bytes.Buffer
 	var wPlain, wUpdate, cPlain, cUpdate time.Duration
 	for b.Loop() {
+		if idle {
+			clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+			if _, err := r.Sweep(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
 		w0, c0 := time.Now(), benchclock.Now()
 		buf.Reset()
 		mp.Apply(plain, change)

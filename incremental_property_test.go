@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -23,7 +24,9 @@ import (
 // Every page and every update batch must be the same, but for one
 // documented difference: when a render changes no byte of the page, the
 // incremental renderer may re-send the data-cache="false" fragments where
-// the full one sends a no-op.
+// the full one sends a no-op. Between updates, the incremental renderer's
+// session is sometimes left idle and compacted (WithIdleCompaction): its
+// next update renders from the unpacked state without a memo.
 func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
 	ctx := context.Background()
 	rapid.Check(t, func(t *rapid.T) {
@@ -31,7 +34,8 @@ func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
 		parse := func() *template.Template {
 			return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
 		}
-		inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20))
+		clock := newClock()
+		inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
 		require.NoError(t, err)
 		defer inc.Close()
 		full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
@@ -61,6 +65,11 @@ func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
 
 		next := 1000
 		for range rapid.IntRange(1, 8).Draw(t, "steps") {
+			if rapid.IntRange(0, 3).Draw(t, "idle") == 0 {
+				clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+				_, err := inc.Sweep(ctx)
+				require.NoError(t, err)
+			}
 			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
 				tmplgen.Mutate(t, d, &next)
 			}

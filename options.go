@@ -17,6 +17,7 @@ type config struct {
 	expiration        time.Duration
 	idleTimeout       time.Duration
 	cleanupInterval   time.Duration
+	idleCompaction    time.Duration // 0: the default; negative: off
 	maxSessions       int
 	maxSessionsSet    bool
 	keys              [][]byte
@@ -129,6 +130,32 @@ func WithCleanupInterval(d time.Duration) Option {
 	}
 }
 
+// DefaultIdleCompaction is WithIdleCompaction's default delay.
+const DefaultIdleCompaction = session.DefaultIdleCompaction
+
+// WithIdleCompaction sets how long a session goes unused before it is kept
+// compacted (default 1 minute; 0 turns compaction off). A compacted
+// session holds its data snapshot and the fragment state of its page
+// compressed, and no incremental-rendering memo: for the reference
+// dashboard, 3.4 KB instead of 28 KB. Its next use restores them exactly,
+// and that one update renders the whole page, as WithFullRendering does
+// (about twice a plain Execute of the template); the updates after it
+// cost what they did before. A session is compacted in its open handle too (a
+// connected page that has been quiet), and, with the memory store, in
+// the store.
+func WithIdleCompaction(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("%w: WithIdleCompaction(%v): must not be negative", errInvalidOption, d)
+		}
+		c.idleCompaction = d
+		if d == 0 {
+			c.idleCompaction = -1
+		}
+		return nil
+	}
+}
+
 // WithDataTypes registers the concrete types of session data, so that a
 // durable store can restore them: pass one sample of each, such as
 // WithDataTypes(&DashboardData{}).
@@ -192,7 +219,9 @@ func (c *config) defaultStore() session.Store {
 	if c.maxSessionsSet {
 		max = c.maxSessions
 	}
-	return memory.New(max)
+	s := memory.New(max)
+	s.Now = c.now
+	return s
 }
 
 // SessionOption configures one session in CreateSession.

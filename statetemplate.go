@@ -97,6 +97,7 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		Expiration:        c.expiration,
 		IdleTimeout:       c.idleTimeout,
 		CleanupInterval:   cleanup,
+		IdleCompaction:    c.idleCompaction,
 		MaxSessions:       maxSessions,
 		MaxDataBytes:      c.maxDataBytes,
 		ProvisionalTTL:    c.provisionalTTL,
@@ -231,5 +232,14 @@ func (r *Renderer) RefreshToken(old string) (string, error) {
 }
 
 // Sweep deletes expired sessions now, rather than at the next cleanup
-// tick, and returns how many it deleted.
-func (r *Renderer) Sweep(ctx context.Context) (int, error) { return r.mgr.Sweep(ctx) }
+// tick, and returns how many it deleted. It then compacts the sessions
+// idle for longer than WithIdleCompaction's delay, as the sweeper does
+// every half of that delay.
+func (r *Renderer) Sweep(ctx context.Context) (int, error) {
+	n, err := r.mgr.Sweep(ctx)
+	if err != nil {
+		return n, err
+	}
+	_, err = r.mgr.CompactIdle(ctx)
+	return n, err
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/browsertest"
+	"github.com/livefir/statetemplate/internal/livetest"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -272,7 +273,8 @@ func TestApp_UpdateAllPushesToConnectedSessions(t *testing.T) {
 }
 
 func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
-	ts := startTestServer(t, true, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond))
+	logger, logs := livetest.Logger()
+	ts := startTestServer(t, true, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond), live.WithLogger(logger))
 	b := newBrowser(t)
 	slowRef, _ := b.load(ts.URL)
 	fastRef, _ := b.load(ts.URL)
@@ -303,6 +305,7 @@ func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
 	// client that does not read never sends.
 	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 10*time.Second, 10*time.Millisecond,
 		"the slow client is disconnected")
+	assert.Equal(t, 1, strings.Count(logs.String(), "does not keep up"), "the slow client's close is said, once:\n%s", logs.String())
 	_ = slow
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,12 +106,15 @@ func TestBroker_PayloadOfAnotherTypeIsDroppedAndLogged(t *testing.T) {
 		f.Price = p.Price
 		return nil
 	})
-	onB := openTab(t, b.URL)
-	send(t, onB.Conn, `{"action":"sub","topic":"shared"}`)
-	expectNoPush(t, onB.Conn)
+	onB, twoB := openTab(t, b.URL), openTab(t, b.URL)
+	for _, tb := range []tab{onB, twoB} {
+		send(t, tb.Conn, `{"action":"sub","topic":"shared"}`)
+		expectNoPush(t, tb.Conn)
+	}
 	require.NoError(t, a.app.Publish(context.Background(), "shared", "a string, not a tick"))
-	require.Eventually(t, func() bool { return b.app.PushStats().Failed == 1 }, 5*time.Second, time.Millisecond)
-	assert.Contains(t, logs.String(), "does not decode into the topic handler's type")
+	require.Eventually(t, func() bool { return b.app.PushStats().Failed == 2 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, 1, strings.Count(logs.String(), "does not decode into the topic handler's type"),
+		"one warning per publish, not one per session it reached:\n%s", logs.String())
 	expectNoPush(t, onB.Conn)
 }
 

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -33,6 +35,7 @@ type conn struct {
 	ws      *websocket.Conn
 	out     chan outMsg
 	timeout time.Duration
+	logger  *slog.Logger
 	done    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup // writer and closer
@@ -52,7 +55,7 @@ type conn struct {
 	drained  atomic.Pointer[func()]
 	observer PushObserver
 
-	// wire is what the client knows, for the short forms of version 3;
+	// wire is what the client knows, for the short forms of version 4;
 	// nil for a client of version 2. Batches are encoded for it, in the
 	// order they are queued, under the session's lock.
 	wire *wireState
@@ -75,7 +78,7 @@ type outMsg struct {
 }
 
 func newConn(ws *websocket.Conn, cfg *config) *conn {
-	c := &conn{ws: ws, out: make(chan outMsg, cfg.sendBuffer), timeout: cfg.writeTimeout, done: make(chan struct{}), observer: cfg.pushObserver}
+	c := &conn{ws: ws, out: make(chan outMsg, cfg.sendBuffer), timeout: cfg.writeTimeout, logger: cfg.logger, done: make(chan struct{}), observer: cfg.pushObserver}
 	c.wg.Add(1)
 	go c.writeLoop()
 	return c
@@ -93,8 +96,21 @@ func (c *conn) enqueueMsg(m outMsg) {
 	case <-c.done:
 	case c.out <- m:
 	default:
-		c.close(CloseSlowClient, "send buffer full")
+		c.closeSlow("send buffer full")
 	}
+}
+
+// closeSlow closes a connection whose page does not keep up (its send
+// buffer overflowed, or a write outlasted the write timeout), with a
+// warning: the page reconnects and resynchronizes.
+func (c *conn) closeSlow(reason string) {
+	select {
+	case <-c.done:
+		return // closing already
+	default:
+	}
+	c.logger.Warn("live: a page does not keep up with its connection, which is closed (1013); it reconnects", "reason", reason)
+	c.close(CloseSlowClient, reason)
 }
 
 // sendError queues an error reply for the browser.
@@ -104,17 +120,27 @@ func (c *conn) sendError(code, text, action string) {
 	c.enqueue(r.encode())
 }
 
+// writeLoop writes c's queued messages. A write that takes longer than
+// c.timeout fails: a timer, one for the connection's life and armed around
+// each write, closes the socket under it. (A context with a deadline per
+// write costs a timer and a context.AfterFunc registration in
+// coder/websocket each time; a context that is never done costs nothing.)
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
+	slow := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
+	slow.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
 		case m := <-c.out:
-			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-			err := c.ws.Write(ctx, websocket.MessageText, m.b)
-			cancel()
-			if err != nil {
+			slow.Reset(c.timeout)
+			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
+			if !slow.Stop() { // the socket is closed now
+				c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+				return
+			}
+			if err != nil { // the page went away
 				c.close(CloseSlowClient, "write failed")
 				return
 			}

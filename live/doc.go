@@ -76,7 +76,9 @@
 // Action names and fields starting with "_" are reserved for the
 // transport. The client asks for _resync after every reconnect and
 // whenever an update cannot be applied (a missing element); the answer is
-// a body replace (fragment_id "") with the session's full page.
+// a body replace (fragment_id "") with the session's full page. Until it
+// comes, the client applies no other record: those the server sent in the
+// meantime may splice a text or html the page never got.
 //
 // Server to browser, one text message each:
 //
@@ -145,8 +147,20 @@
 // in turn, one push each, so that a thousand tabs share the cores fairly;
 // a push runs under the session's lock, one at a time and in order with
 // its actions, and a worker never waits for a session busy with an action:
-// the session's pushes wait for the action instead, and other tabs go on. Every session decodes its own copy of the payload: a
-// handler may keep it in its data.
+// the session's pushes wait for the action instead, and other tabs go on.
+// Every session decodes its own copy of the payload: a handler may keep
+// it in its data. A handler registered with SharedPayload gets one value
+// decoded once per publish and shared by every session, which it must not
+// change (copy what it changes).
+//
+// A push's change to a session is stored lazily: the store may write it
+// later than an action's (session.WithLazyWrite; the bolt store within
+// bolt.WithLazyWindow, 1 s, instead of its 100 ms update window), so that
+// a session pushed several times a second is written about once a
+// second. A kill -9 loses at most that window of pushes' changes, and
+// never an action's: an action's write takes the pushes before it along.
+// Pushes are states the page gets again when it reconnects — from
+// OnConnect, as it must for the publishes made while it was away.
 //
 // A session that falls behind — its page reads slowly, or the workers are
 // busy — does not queue pushes without bound. While its push of a topic

@@ -144,7 +144,8 @@ func WithSameSite(m http.SameSite) Option { return func(c *config) { c.sameSite 
 func WithSecureCookie() Option { return func(c *config) { c.secureCookie = true } }
 
 // WithLogger sets the logger for failures: a handler's internal error, a
-// failed render or store write, a refused page load. The default is
+// failed render or store write, a refused page load, a page that does not
+// keep up with its connection. The default is
 // slog.Default(), at its level; normal events are logged at Info or Debug.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 

@@ -46,7 +46,7 @@ const MaxPayloadBytes = 1 << 20
 // handlers run on the App's push workers, each session's pushes one at a
 // time, in order, and in turn with its actions. payload is encoded before
 // Publish returns, so the caller may change it afterwards, and every
-// session decodes its own copy.
+// session decodes its own copy (one shared copy with SharedPayload).
 //
 // Payloads are states, not events: a session that falls behind (its page
 // does not keep up, or the workers are busy) skips to the latest payload
@@ -103,7 +103,7 @@ func (a *App[T]) publish(ctx context.Context, topic, sessionID string, payload a
 	a.push.stats.published.Add(1)
 	if h != nil {
 		a.deliver(&pushItem[T]{key: topic, mark: pushMark{topic: topic, published: now},
-			ctx: context.WithoutCancel(ctx), handler: h, raw: raw}, sessionID)
+			ctx: context.WithoutCancel(ctx), handler: h, payload: &pushPayload{raw: raw}}, sessionID)
 	}
 	if a.push.link != nil {
 		a.push.link.send(envelope{Topic: topic, Session: sessionID, At: now.UnixNano(), Payload: raw})
@@ -129,7 +129,7 @@ func (a *App[T]) receive(env envelope) {
 	}
 	a.push.stats.received.Add(1)
 	a.deliver(&pushItem[T]{key: env.Topic, mark: pushMark{topic: env.Topic, published: time.Unix(0, env.At)},
-		ctx: context.Background(), handler: h, raw: env.Payload}, env.Session)
+		ctx: context.Background(), handler: h, payload: &pushPayload{raw: env.Payload}}, env.Session)
 }
 
 // deliver puts it to sessionID, or to the topic's subscribers when
@@ -143,6 +143,9 @@ func (a *App[T]) deliver(it *pushItem[T], sessionID string) {
 		}
 	} else {
 		sessions = a.push.topics.subscribers(it.key, nil)
+	}
+	if it.handler != nil && it.handler.shared {
+		it.payload.share(len(sessions), a.cfg.logger, it.key)
 	}
 	a.putAll(sessions, it)
 }
@@ -167,7 +170,9 @@ func (a *App[T]) putAll(sessions []*liveSession[T], it *pushItem[T]) {
 // for slow browsers) or for ctx to end. fn's ctx carries the session
 // (SessionID) and takes Subscribe, Flash, PushEvent, Navigate and
 // Redirect, which go to every connection of the session. An error from fn
-// rolls that session's data back and leaves its page as it was. UpdateAll
+// rolls that session's data back and leaves its page as it was. fn's
+// changes are stored lazily, as a push's are (see the package doc): a
+// change the app could not make again belongs in an action. UpdateAll
 // returns ctx's error, ErrAppClosed, or the first error other than a
 // session having gone away meanwhile.
 func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, data T) error) error {
@@ -231,15 +236,19 @@ type pushItem[T any] struct {
 	key     string // the topic: a later push of it replaces this one while it waits; "" never
 	mark    pushMark
 	ctx     context.Context
-	handler *topicHandler[T] // a topic's handler, with raw, its payload
-	raw     []byte
+	handler *topicHandler[T] // a topic's handler, with its payload
+	payload *pushPayload
 	fn      func(context.Context, T) error // UpdateAll's callback
 	done    func(error)                    // UpdateAll's, once per session
 }
 
+// finish ends the push for one session it was put to.
 func (it *pushItem[T]) finish(err error) {
 	if it.done != nil {
 		it.done(err)
+	}
+	if it.handler != nil && it.handler.shared {
+		it.payload.release()
 	}
 }
 
@@ -348,7 +357,8 @@ func (a *App[T]) waitDrain(ls *liveSession[T], c *conn) {
 }
 
 // run applies one push to ls's data, renders, and sends the updates and
-// what the callback asked for to every connection of the session. ls.mu
+// what the callback asked for to every connection of the session; the
+// session's store writes the change lazily (session.WithLazyWrite). ls.mu
 // must be held.
 func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 	if err := it.ctx.Err(); err != nil {
@@ -356,8 +366,12 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 		return
 	}
 	rp := &reply{session: ls.id, logger: a.cfg.logger}
-	ctx := withScope(withReply(it.ctx, rp), &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
-	fn := func(d T) error { return it.handler.apply(ctx, d, it.raw) }
+	// A push's change is the app's to make again (payloads are states, and
+	// a page that reconnects gets what it missed from OnConnect): the
+	// store may write it lazily.
+	ctx := session.WithLazyWrite(withReply(it.ctx, rp))
+	ctx = withScope(ctx, &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
+	fn := func(d T) error { return it.handler.apply(ctx, d, it.payload) }
 	if it.fn != nil {
 		fn = func(d T) error { return it.fn(ctx, d) }
 	}
@@ -379,8 +393,11 @@ func (a *App[T]) topicFailed(ls *liveSession[T], it *pushItem[T], err error) {
 	case sessionGone(err), errors.Is(err, statetemplate.ErrSessionClosed), errors.Is(err, statetemplate.ErrConflict):
 		// The page is gone, or got the winner's state.
 	case errors.Is(err, errPayload):
-		a.cfg.logger.Warn("live: a published payload does not decode into the topic handler's type; dropped",
-			"topic", it.key, "session", ls.id[:8], "err", err)
+		// Every session the publish reached fails alike: one warning.
+		if it.payload.undecodable.CompareAndSwap(false, true) {
+			a.cfg.logger.Warn("live: a published payload does not decode into the topic handler's type; dropped by every session it reached",
+				"topic", it.key, "session", ls.id[:8], "err", err)
+		}
 	default:
 		a.cfg.logger.Warn("live: a topic handler failed", "topic", it.key, "session", ls.id[:8], "err", err)
 	}

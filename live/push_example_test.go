@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/coder/websocket"
@@ -99,4 +100,43 @@ func nextUpdates(ws *websocket.Conn) string {
 		fmt.Fprintf(&b, "%s #%s %s", u.Action, u.FragmentID, u.HTML)
 	}
 	return b.String()
+}
+
+type quoteBoard struct{ Prices []string }
+
+// A market's whole board pushed to thousands of tabs: with SharedPayload
+// the board is decoded once per publish and every tab's handler reads the
+// same value, so the handler copies the slice it keeps (and may change).
+func ExampleSharedPayload() {
+	page := template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html><head><title>Board</title></head><body><p id="first">{{index .Prices 0}}</p></body></html>`))
+	r, err := statetemplate.New(page)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	app, err := live.New(r, func(*http.Request) (*quoteBoard, error) { return &quoteBoard{Prices: []string{"-"}}, nil })
+	if err != nil {
+		panic(err)
+	}
+	defer app.Close()
+	live.HandleTopic(app, "board", func(_ context.Context, b *quoteBoard, pushed quoteBoard) error {
+		b.Prices = slices.Clone(pushed.Prices) // pushed is every tab's: never change it
+		return nil
+	}, live.SharedPayload())
+	app.OnConnect(func(ctx context.Context, _ *quoteBoard, _ *http.Request) error {
+		live.Subscribe(ctx, "board")
+		return nil
+	})
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+
+	tab := browserTab(srv.URL)
+	defer tab.CloseNow()
+	if err := app.Publish(context.Background(), "board", quoteBoard{Prices: []string{"101.5", "99.2"}}); err != nil {
+		panic(err)
+	}
+	fmt.Println(nextUpdates(tab))
+	// Output:
+	// text #first 101.5
 }

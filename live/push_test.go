@@ -383,3 +383,17 @@ func TestOnConnect_ChangesTheDataAndSubscribes(t *testing.T) {
 	require.NoError(t, app.Publish(context.Background(), "price", tick{Price: 43}))
 	assert.Contains(t, mustRead(t, ws).html(), "Price: 43")
 }
+
+// TestWriteTimeout_BoundsEachWriteNotTheConnection: the write timeout is
+// armed per message, so a tab that reads everything at once stays
+// connected however long it lives.
+func TestWriteTimeout_BoundsEachWriteNotTheConnection(t *testing.T) {
+	ps := newPushServer(t, live.WithWriteTimeout(50*time.Millisecond))
+	ws := openTab(t, ps.URL, "price")
+	for i := 1; i <= 6; i++ {
+		time.Sleep(30 * time.Millisecond) // 180 ms in all: past the timeout
+		require.NoError(t, ps.app.Publish(context.Background(), "price", tick{Seq: i, Price: 1}))
+		assert.Equal(t, i*1000+1, priceOf(t, ws.Conn))
+	}
+	assert.Equal(t, 1, ps.app.Connections())
+}

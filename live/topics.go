@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/livefir/statetemplate/session"
 )
 
 // Bounds on topics: a topic name is at most maxTopicLen bytes of UTF-8, and
@@ -30,6 +28,8 @@ const (
 //
 // Each session gets its own copy of the payload, decoded from what
 // Publish encoded: a handler may keep it, or parts of it, in its data.
+// With SharedPayload, every session gets the same value, decoded once
+// per publish, which the handler must not change.
 type TopicFunc[T, P any] func(ctx context.Context, data T, payload P) error
 
 // HandleTopic registers fn for the payloads published to topic on a's
@@ -41,18 +41,23 @@ type TopicFunc[T, P any] func(ctx context.Context, data T, payload P) error
 //
 // It panics on an empty or over-long topic, a "*" other than at the end,
 // or a topic registered twice, as Handle does.
-func HandleTopic[T, P any](a *App[T], topic string, fn TopicFunc[T, P]) {
+func HandleTopic[T, P any](a *App[T], topic string, fn TopicFunc[T, P], opts ...TopicOption) {
 	pattern, prefix := strings.CutSuffix(topic, "*")
 	if fn == nil || !(prefix && pattern == "" || validTopic(pattern) == nil) { // "*" alone takes every topic
 		panic(fmt.Sprintf("live: HandleTopic: invalid topic %q", topic))
 	}
+	var cfg topicConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	h := &topicHandler[T]{
 		pattern: topic,
 		payload: reflect.TypeFor[P](),
-		apply: func(ctx context.Context, data T, raw []byte) error {
-			var p P
-			if err := session.DecodeData(raw, &p); err != nil {
-				return fmt.Errorf("%w: %w", errPayload, err)
+		shared:  cfg.shared,
+		apply: func(ctx context.Context, data T, raw *pushPayload) error {
+			p, err := decodePayload[P](raw, cfg.shared)
+			if err != nil {
+				return err
 			}
 			return fn(ctx, data, p)
 		},
@@ -66,7 +71,8 @@ func HandleTopic[T, P any](a *App[T], topic string, fn TopicFunc[T, P]) {
 type topicHandler[T any] struct {
 	pattern string
 	payload reflect.Type
-	apply   func(ctx context.Context, data T, raw []byte) error
+	shared  bool // SharedPayload: the sessions share one decoded value
+	apply   func(ctx context.Context, data T, p *pushPayload) error
 }
 
 // topicHandlers finds the handler of a topic: an exact match, else the

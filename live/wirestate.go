@@ -150,7 +150,7 @@ func (w *wireState) remember(id, text string) {
 	w.texts[id] = text
 }
 
-// encode returns the version-3 form of a batch for this connection, and
+// encode returns the version-4 form of a batch for this connection, and
 // updates what the connection's client will know once it has applied it.
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
 	b, err := prepare(updates)
@@ -471,11 +471,10 @@ func runeIndex(s []rune, n int) (int, bool) {
 // Encoder writes the batches of one connection in wire version 4, as
 // package live writes them for the browser client on a connection that is
 // not compressed: with references, splices and html splices wherever they
-// are shorter,
-// keeping what the client will know once it has applied each batch. For
-// Go servers of the client and tests; batches must be sent in the order
-// they are encoded. A zero Encoder is ready for a connection's first
-// message. It fails only on an action the wire form does not have.
+// are shorter, keeping what the client will know once it has applied each
+// batch. For Go servers of the client and tests; batches must be sent in
+// the order they are encoded. A zero Encoder is ready for a connection's
+// first message. It fails only on an action the wire form does not have.
 type Encoder struct{ st *wireState }
 
 // Encode returns the wire form of b for the connection, or nil when it has

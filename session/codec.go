@@ -84,12 +84,17 @@ func SealRecord(header []byte, r *Record) ([]byte, error) {
 	return v, nil
 }
 
-// encodeRecordAfter appends the encoding of r to prefix.
+// encodeRecordAfter appends the encoding of r to prefix. A packed record
+// is encoded as its unpacked form.
 func encodeRecordAfter(prefix []byte, r *Record) ([]byte, error) {
+	r, err := r.unpacked()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnstorableData, err)
+	}
 	c := *r
 	c.Format = FormatVersion
 	buf := bytes.NewBuffer(prefix)
-	err := getCodec().enc.MarshalToBuffer(&c, buf)
+	err = getCodec().enc.MarshalToBuffer(&c, buf)
 	b := buf.Bytes()
 	if err == nil {
 		err = getCodec().dec.Wellformed(b[len(prefix):])

@@ -70,6 +70,12 @@ type Config struct {
 	// MaxDataBytes, when positive, refuses session data whose canonical
 	// encoding is longer, with ErrDataTooLarge.
 	MaxDataBytes int
+	// IdleCompaction is how long a session goes unused before its record
+	// is kept packed (see idle.go): its data snapshot and fragment state
+	// compressed, the incremental renderer's memo dropped. Its next use
+	// unpacks it and renders the whole page once. Default
+	// DefaultIdleCompaction; negative turns it off.
+	IdleCompaction time.Duration
 }
 
 // Defaults.

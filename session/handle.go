@@ -149,6 +149,9 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, err
 	}
 	now := m.now()
+	if err := m.full(ctx, e, now); err != nil {
+		return nil, err
+	}
 	prev := e.rec
 	page := prev.Template
 	if tmpl != nil {

@@ -29,6 +29,7 @@ type Manager struct {
 	corruptLogged sync.Map // ID → struct{}: corrupt records already logged
 	opaqueLogged  sync.Map // template and reason → struct{}: opaque pages already logged
 	nursery       *nursery // provisional sessions
+	packer        packer   // idle records (see idle.go)
 
 	stop     chan struct{}
 	done     chan struct{}
@@ -58,6 +59,9 @@ type entry struct {
 	// handle holds. Guarded by mu.
 	handles int
 	err     error
+	// used is when the session's record was last needed whole (Unix
+	// nanoseconds of Config.Now), for idle compaction. Guarded by mu.
+	used int64
 }
 
 // expired reports whether e's session has expired at now: absolutely, by
@@ -93,6 +97,9 @@ func NewManager(cfg Config) (*Manager, error) {
 	}
 	if cfg.ProvisionalBudget <= 0 {
 		cfg.ProvisionalBudget = DefaultProvisionalBudget
+	}
+	if cfg.IdleCompaction == 0 {
+		cfg.IdleCompaction = DefaultIdleCompaction
 	}
 	m := &Manager{cfg: cfg, seed: maphash.MakeSeed(), stop: make(chan struct{}), done: make(chan struct{}),
 		nursery: newNursery(cfg.ProvisionalBudget, cfg.ProvisionalTTL)}

@@ -21,8 +21,9 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 	defer m.release(e)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.gone {
-		return "", e.err
+	now := m.now()
+	if err := m.full(ctx, e, now); err != nil {
+		return "", err
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -31,7 +32,6 @@ func (m *Manager) Page(ctx context.Context, tok string) (string, error) {
 		return "", err
 	}
 	page := buf.String()
-	now := m.now()
 	m.noteOpaque(e.rec.Template, state)
 	title := PageTitle(buf.Bytes())
 	if len(updates) == 0 && state == e.rec.Fragments && title == e.rec.Title {

@@ -59,6 +59,11 @@ type Record struct {
 	// it is never encoded: a record read from a store has none, and its
 	// next render executes the whole page once.
 	Memo any `cbor:"-"`
+
+	// packed and packDict hold Data and Fragments compressed while the
+	// session is idle (see pack.go); both fields are then nil.
+	packed   []byte
+	packDict *packDict
 }
 
 // Expired reports whether the record has expired at now: absolutely, by
@@ -90,8 +95,8 @@ func (r *Record) Deadline() time.Time {
 	return d
 }
 
-// Clone returns a shallow copy of r whose Data slice and Fragments are
-// shared: both are immutable once stored.
+// Clone returns a shallow copy of r whose Data slice and Fragments (or
+// packed form) are shared: they are immutable once stored.
 func (r *Record) Clone() *Record {
 	c := *r
 	return &c

@@ -83,7 +83,7 @@ func (m *Manager) acquireID(ctx context.Context, id ID) (*entry, bool, error) {
 		}
 		loaded := e == nil
 		if loaded { // else someone loaded it meanwhile: theirs wins, ours is dropped
-			e = &entry{id: id, rec: rec, prov: prov}
+			e = &entry{id: id, rec: rec, prov: prov, used: m.now().UnixNano()}
 			sh.live[id] = e
 			if m.cfg.Cache != nil && !cached && !prov {
 				m.cfg.Cache.Set(rec) // under the lock: forget cannot interleave

@@ -46,9 +46,15 @@ func (h *Handle) Committed(ctx context.Context) (any, error) {
 // from the store when the record in memory does not hold it, and a value
 // decoded from it. e.mu must be held.
 func (m *Manager) committed(ctx context.Context, e *entry) ([]byte, any, error) {
+	if err := m.full(ctx, e, m.now()); err != nil {
+		return nil, nil, err
+	}
 	enc := e.rec.Data
 	if enc == nil && !e.prov {
 		stored, err := m.cfg.Store.Get(ctx, e.id)
+		if err == nil {
+			stored, err = stored.unpacked()
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -86,6 +86,21 @@ type Revisioner interface {
 	Revision(ctx context.Context, id ID) (uint64, error)
 }
 
+// Packer is implemented by stores that hold records in process memory
+// (storage/memory), so that the manager can keep the records of idle
+// sessions packed (see Config.IdleCompaction).
+type Packer interface {
+	// Unused returns up to limit records that are not packed and were
+	// neither read (Get) nor written (Create, Update) at or after before,
+	// least recently used first. A record returned and not swapped is
+	// returned again by later calls while it stays unused.
+	Unused(ctx context.Context, before time.Time, limit int) ([]*Record, error)
+	// Swap stores rec in place of old, the same session at the same
+	// revision in another form (packed or unpacked), if old is still the
+	// stored record, and reports whether it was. It is not a use.
+	Swap(old, rec *Record) bool
+}
+
 // IsDurable reports whether s keeps records beyond the process's life.
 func IsDurable(s Store) bool {
 	d, ok := s.(Durable)

@@ -13,12 +13,24 @@ func (m *Manager) sweepLoop() {
 	defer t.Stop()
 	purge := time.NewTicker(nurseryPurgeEvery)
 	defer purge.Stop()
+	var compact <-chan time.Time // nil, never ready, when compaction is off
+	if d := m.cfg.IdleCompaction; d > 0 {
+		c := time.NewTicker(max(d/2, time.Second))
+		defer c.Stop()
+		compact = c.C
+	}
 	for {
 		select {
 		case <-m.stop:
 			return
 		case <-purge.C:
 			m.nursery.purge(m.now())
+		case <-compact:
+			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.IdleCompaction)
+			if n, err := m.CompactIdle(ctx); err != nil {
+				m.cfg.Logger.Warn("statetemplate: compacting idle sessions", "compacted", n, "err", err)
+			}
+			cancel()
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.CleanupInterval)
 			if n, err := m.Sweep(ctx); err != nil {

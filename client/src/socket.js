@@ -33,7 +33,11 @@ let ws,
   path,
   base,
   first,
-  key;
+  key,
+  // bad: a record failed and the resync is asked for. The records sent
+  // before its answer, a replace of the whole body, may build on what
+  // the page lacks (a splice of a text it never got): they wait for it.
+  bad;
 
 // learn numbers an id a batch carried, up to 4096 of them.
 const learn = (i) => i && !ids[4095] && !ids.includes(i) && ids.push(i);
@@ -83,7 +87,9 @@ export const connect = (p, pageRef, resumed, rc) => {
   // pagehide comes too late for — a reload of this URL takes the cookie
   // along within seconds, and the next page continues this session. A
   // page that stays (a cancelled unload, bfcache) clears it.
-  const n = crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 16),
+  // The nonce: two random numbers' digits, up to 20 (live/tab.go's
+  // validNonce takes 8 to 32).
+  const n = crypto.getRandomValues(new Uint32Array(2)).join(""),
     leave = () => {
       tab({ r: ref, u: here(), n });
       doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
@@ -132,7 +138,7 @@ const open = () => {
     // A batch: its first character separates records, the next one
     // fields. An action's ack (k) ends it, and is answered even when an
     // update failed.
-    let k, bad, t;
+    let k, t;
     m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
     for (const r of m) {
       const a = r[0][0],
@@ -142,7 +148,7 @@ const open = () => {
       a == "k"
         ? (k = id)
         : (a < "a" ? (r[0] = (t = ids[parseInt(id, 36)]) ? a.toLowerCase() + t : "?") : learn(id),
-          bad || ((t = apply(r)) ? touched.push(t) : (bad = raw(RESYNC) || 1)));
+          (bad &&= id || a != "r") || ((t = apply(r)) ? touched.push(t) : (bad = raw(RESYNC) || 1)));
     }
     grow(doc.body, touched);
     touched[0] && fire("update", m);

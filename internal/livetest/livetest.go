@@ -96,7 +96,7 @@ func (tb *Tab) Send(t testing.TB, msg string) {
 
 // NextRaw returns the next message the server sent, as it came. A batch
 // still goes through the tab's decoder, for the batches after it, which
-// may name what it sent (wire version 3).
+// may name what it sent (wire version 4).
 func (tb *Tab) NextRaw(t testing.TB) []byte {
 	t.Helper()
 	b := tb.read(t)

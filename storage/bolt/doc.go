@@ -16,13 +16,30 @@
 //     that long. Updates of one session within a window are coalesced
 //     into one write. WithSyncUpdates makes every Update fsynced before it
 //     returns.
+//   - Lazy updates — those whose ctx session.WithLazyWrite marked, as
+//     package live marks its pushes: changes the app makes again when the
+//     page reconnects — wait for their own window instead
+//     (DefaultLazyWindow, 1 s; WithLazyWindow), and are encoded only when
+//     written, so that a session pushed 5 times a second is encoded and
+//     written once a second instead of 5 times. A flush for other updates
+//     leaves them waiting; an update of the same session that is not lazy
+//     takes them with it (it holds their changes), and a lazy update never
+//     delays a waiting one that is not. A lazy update of a session whose
+//     update that is not lazy is still waiting holds that update's changes
+//     too: it is not lazy, and is encoded (or refused) by Update. A lazy
+//     record that cannot be stored (its fragment state past the decoding
+//     limits) is dropped with a warning when its flush encodes it: the
+//     session goes back to its stored revision, and its next update fails
+//     with ErrConflict.
 //   - Back-pressure: while queued updates have waited longer than the
 //     window (a commit slower than the window, a stalled disk), Update
 //     waits for the commit in progress before it accepts another. Updates
 //     are never acknowledged more than a window ahead of the disk: a slow
-//     disk delays actions instead of widening what a crash loses.
+//     disk delays actions instead of widening what a crash loses (lazy
+//     updates: never more than a lazy window ahead).
 //   - So a kill -9 loses at most the updates acknowledged in the last
-//     window before the process last acknowledged one, and in wall-clock
+//     window before the process last acknowledged one (lazy updates: the
+//     last lazy window), and in wall-clock
 //     time at most a window plus the commit in progress: measured over
 //     30 kills at ~100 actions/s with both cores busy and another process
 //     fsyncing (BENCHMARKS.md), the lost acknowledgements spanned at most
@@ -53,7 +70,11 @@
 // decodes one record. Expired walks the expiry index from its start: O(result).
 // No write transaction covers more than 1,024 writes or more than 4 ms
 // of work before its commit (two fdatasyncs, which dominate under I/O
-// load), so the write lock is held for milliseconds. Memory: the store
+// load), so the write lock is held for milliseconds. The writer encodes
+// lazy updates before each transaction, also for at most 4 ms, and a flush
+// the window started stops between transactions to commit the new
+// sessions waiting for it, so that a flush of thousands of pushed sessions
+// never holds a creator up for more than one transaction. Memory: the store
 // keeps only pending writes and, for two more windows, the last committed
 // write of each session written recently, so that a live page's updates
 // never read the file; hot sessions are cached by package cache.

@@ -11,6 +11,10 @@ const (
 	// DefaultUpdateWindow bounds how long an update may wait before it is
 	// written: a kill -9 loses at most this much of the sessions' updates.
 	DefaultUpdateWindow = 100 * time.Millisecond
+	// DefaultLazyWindow bounds how long a lazy update
+	// (session.WithLazyWrite: package live's pushes) may wait before it
+	// is written.
+	DefaultLazyWindow = time.Second
 	// DefaultOpenTimeout is how long Open waits for another process to
 	// release the file before failing with ErrFileInUse.
 	DefaultOpenTimeout = 2 * time.Second
@@ -28,6 +32,7 @@ type Option func(*options) error
 
 type options struct {
 	window      time.Duration
+	lazyWindow  time.Duration
 	syncUpdates bool
 	openTimeout time.Duration
 	now         func() time.Time
@@ -35,7 +40,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{window: DefaultUpdateWindow, openTimeout: DefaultOpenTimeout, now: time.Now,
+	return options{window: DefaultUpdateWindow, lazyWindow: DefaultLazyWindow, openTimeout: DefaultOpenTimeout, now: time.Now,
 		logger: slog.New(slog.DiscardHandler)}
 }
 
@@ -48,6 +53,24 @@ func WithUpdateWindow(d time.Duration) Option {
 			return fmt.Errorf("bolt: WithUpdateWindow(%v): must be positive (use WithSyncUpdates for none)", d)
 		}
 		o.window = d
+		return nil
+	}
+}
+
+// WithLazyWindow sets how long Update may hold a lazy change in memory
+// before writing it (default 1 s): an update whose ctx
+// session.WithLazyWrite marked, as package live marks its pushes. A kill
+// -9 loses at most this much of such updates (and never more than the
+// update window of any other). A session's lazy updates within the window
+// are written once, and with its next update that is not lazy if that
+// comes first. A window no longer than the update window writes lazy
+// updates as soon as others; WithSyncUpdates writes them at once.
+func WithLazyWindow(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("bolt: WithLazyWindow(%v): must be positive", d)
+		}
+		o.lazyWindow = d
 		return nil
 	}
 }

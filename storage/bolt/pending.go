@@ -28,7 +28,10 @@ type pendingSet struct {
 	// accepted (Unix ns; 0: none). The writer flushes by queuedSince plus
 	// the window, and Update holds new writes while it is overdue.
 	queuedSince atomic.Int64
-	shards      [pendingShards]pendingShard
+	// lazySince is queuedSince for lazy writes (session.WithLazyWrite),
+	// which the writer flushes by lazySince plus the lazy window.
+	lazySince atomic.Int64
+	shards    [pendingShards]pendingShard
 }
 
 type pendingShard struct {
@@ -39,11 +42,14 @@ type pendingShard struct {
 // pendingWrite is one write: the record and its sessions value, encoded
 // by the caller of Update (so that a record that cannot be stored is
 // refused there, and encoding runs in parallel outside the writer). rec
-// and value are nil for a deletion; clean and cleanAt are guarded by the
-// shard's mutex.
+// and value are nil for a deletion. The value of a write Update took as
+// lazy is encoded by the writer when it flushes it, so that a lazy write
+// replaced before its flush is never encoded; only the writer sets it.
+// lazy, clean and cleanAt are guarded by the shard's mutex.
 type pendingWrite struct {
 	rec     *session.Record
 	value   []byte
+	lazy    bool
 	clean   bool
 	cleanAt uint64
 }
@@ -60,10 +66,21 @@ func (p *pendingSet) shard(id session.ID) *pendingShard {
 }
 
 // put records the dirty write w for id; sh.mu must be held. It reports
-// whether id had no dirty write before.
+// whether the writer must be told: id had no dirty write before, or w is
+// the first write of its kind (lazy or not) queued since the last flush,
+// which may be due before the flush the writer waits for. A lazy write
+// that replaces a dirty write that is not lazy stops being lazy: it
+// carries that write's changes, which must not wait for the lazy window.
 func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool {
-	p.queuedSince.CompareAndSwap(0, time.Now().UnixNano())
 	old, had := sh.m[id]
+	if w.lazy && had && !old.clean && !old.lazy {
+		w.lazy = false
+	}
+	since := &p.queuedSince
+	if w.lazy {
+		since = &p.lazySince
+	}
+	queued := since.CompareAndSwap(0, time.Now().UnixNano())
 	sh.m[id] = w
 	if had && old.clean {
 		p.kept.Add(-1)
@@ -72,7 +89,7 @@ func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool 
 		p.n.Add(1)
 		return true
 	}
-	return false
+	return queued
 }
 
 // flushEntry is a dirty write chosen for a transaction.
@@ -81,8 +98,9 @@ type flushEntry struct {
 	w  *pendingWrite
 }
 
-// snapshot returns up to limit dirty writes, leaving them in place.
-func (p *pendingSet) snapshot(limit int) []flushEntry {
+// snapshot returns up to limit dirty writes, leaving them in place; lazy
+// ones only when withLazy.
+func (p *pendingSet) snapshot(limit int, withLazy bool) []flushEntry {
 	var out []flushEntry
 	for i := range p.shards {
 		sh := &p.shards[i]
@@ -91,7 +109,7 @@ func (p *pendingSet) snapshot(limit int) []flushEntry {
 			if len(out) == limit {
 				break
 			}
-			if !w.clean {
+			if !w.clean && (withLazy || !w.lazy) {
 				out = append(out, flushEntry{id, w})
 			}
 		}
@@ -152,12 +170,41 @@ func (p *pendingSet) dirty(id session.ID) bool {
 	return ok && !w.clean
 }
 
+// dirtyEager reports whether id has a write not yet committed that is
+// not lazy.
+func (p *pendingSet) dirtyEager(id session.ID) bool {
+	sh := p.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	w, ok := sh.m[id]
+	return ok && !w.clean && !w.lazy
+}
+
 // queuedDeadline returns when the writes queued for the next flush are
 // due (queuedSince plus window), and false when none is queued.
 func (p *pendingSet) queuedDeadline(window time.Duration) (time.Time, bool) {
-	q := p.queuedSince.Load()
-	if q == 0 {
+	return deadline(p.queuedSince.Load(), window)
+}
+
+// lazyDeadline is queuedDeadline for the lazy writes and their window.
+func (p *pendingSet) lazyDeadline(window time.Duration) (time.Time, bool) {
+	return deadline(p.lazySince.Load(), window)
+}
+
+// deadline returns since (Unix ns) plus window, false when since is 0.
+func deadline(since int64, window time.Duration) (time.Time, bool) {
+	if since == 0 {
 		return time.Time{}, false
 	}
-	return time.Unix(0, q).Add(window), true
+	return time.Unix(0, since).Add(window), true
+}
+
+// nextDeadline returns the earlier of the queued and the lazy writes'
+// deadlines, and false when neither is queued.
+func (p *pendingSet) nextDeadline(window, lazyWindow time.Duration) (time.Time, bool) {
+	due, ok := p.queuedDeadline(window)
+	if lazy, lok := p.lazyDeadline(lazyWindow); lok && (!ok || lazy.Before(due)) {
+		return lazy, true
+	}
+	return due, ok
 }

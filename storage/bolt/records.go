@@ -97,14 +97,28 @@ func (s *Store) storedHeader(id session.ID) (h header, found bool, err error) {
 // Update replaces the record of rec.ID if its latest revision is
 // rec.Rev-1. The new record is visible to Get at once and written within
 // the update window (at once with WithSyncUpdates); updates of one session
-// within the window are written once.
+// within the window are written once. A lazy update (ctx marked by
+// session.WithLazyWrite) is written within the lazy window instead, and
+// encoded only then: a record that cannot be stored is refused here when
+// the update is not lazy, and dropped with a warning when it is. A lazy
+// update of a session whose last update, not lazy, is not written yet is
+// not lazy: it carries that update's changes.
 func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 	if err := s.checkWrite(ctx); err != nil {
 		return err
 	}
-	v, err := encodeValue(rec)
-	if err != nil {
-		return err
+	// A lazy update is encoded when it is flushed, if a later update has
+	// not replaced it by then. One that replaces an unwritten update that
+	// is not lazy carries that update's changes: it is not lazy (see put),
+	// and refused here if it cannot be stored rather than dropped with
+	// them at the flush.
+	lazy := session.LazyWrite(ctx) && !s.opts.syncUpdates && !s.pending.dirtyEager(rec.ID)
+	var v []byte
+	if !lazy {
+		var err error
+		if v, err = encodeValue(rec); err != nil {
+			return err
+		}
 	}
 	if err := s.holdWhileOverdue(ctx); err != nil {
 		return err
@@ -138,12 +152,12 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		sh.mu.Unlock()
 		return fmt.Errorf("%w: stored revision %d, update based on %d", session.ErrConflict, cur, rec.Rev-1)
 	}
-	first := s.pending.put(sh, rec.ID, &pendingWrite{rec: rec, value: v})
+	wake := s.pending.put(sh, rec.ID, &pendingWrite{rec: rec, value: v, lazy: lazy})
 	sh.mu.Unlock()
 	if s.opts.syncUpdates {
 		return s.flushAll(ctx)
 	}
-	if first {
+	if wake {
 		s.markDirty()
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -73,6 +74,7 @@ func (s *Store) writer() {
 	defer close(s.done)
 	var timer *time.Timer
 	var timerC <-chan time.Time
+	var armed time.Time // when timer fires
 	for {
 		select {
 		case o := <-s.ops:
@@ -88,12 +90,22 @@ func (s *Store) writer() {
 			}
 			s.run(batch)
 		case <-s.dirty:
+			// An update that is not lazy may be due before the lazy ones
+			// the timer waits for.
+			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+				timer.Stop()
+				timerC = nil
+			}
 		case <-timerC:
 			timerC = nil
 			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
 				_ = s.probe() // nothing to retry: find out whether writes work again
 			}
-			_ = s.flushPending() // entries that failed stay pending and are retried
+			// Lazy writes wait for their own window, unless writes are
+			// failing: then every retry takes everything.
+			lazyDue, lazy := s.pending.lazyDeadline(s.opts.lazyWindow)
+			all := lazy && !time.Now().Before(lazyDue) || s.failing.Load() != nil
+			_ = s.flush(all, true) // entries that failed stay pending and are retried
 			s.pending.expireClean()
 		case <-s.quit:
 			if timer != nil {
@@ -102,10 +114,11 @@ func (s *Store) writer() {
 			return
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
-			// Due one window after the oldest queued write was accepted:
-			// at once when a slow commit made it wait that long already.
+			// Due one window after the oldest queued write was accepted
+			// (one lazy window for lazy writes): at once when a slow
+			// commit made it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.queuedDeadline(s.opts.window); ok {
+			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -113,7 +126,7 @@ func (s *Store) writer() {
 			} else {
 				timer.Reset(d)
 			}
-			timerC = timer.C
+			timerC, armed = timer.C, time.Now().Add(d)
 		}
 	}
 }
@@ -210,16 +223,37 @@ func (s *Store) commitCreates(creates []*op) {
 	}
 }
 
-// flushPending commits every pending write, in transactions of at most
-// maxWritesPerTx writes so that readers and creators never wait long, and
-// wakes the updates that waited for it (see holdWhileOverdue).
-func (s *Store) flushPending() error {
-	s.pending.queuedSince.Store(0) // every write queued so far is taken now
+// flushPending commits every pending write, lazy ones included.
+func (s *Store) flushPending() error { return s.flush(true, false) }
+
+// flush commits every pending write (the lazy ones only when all), in
+// transactions of at most maxWritesPerTx writes so that readers and
+// creators never wait long, and wakes the updates that waited for it (see
+// holdWhileOverdue). With yield, it stops between two transactions when a
+// request waits for the writer (a new session's commit, behind a flush of
+// thousands of lazy writes that it encodes first): the writes left go back
+// to the pending set's queue with the deadlines they had, so that the
+// writer, having served the request, flushes them at once.
+func (s *Store) flush(all, yield bool) error {
+	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
+	var lazy int64
+	if all {
+		lazy = s.pending.lazySince.Swap(0)
+	}
 	defer s.flushed.notify()
 	for {
-		es := s.pending.snapshot(maxWritesPerTx)
-		if len(es) == 0 {
+		snap := s.pending.snapshot(maxWritesPerTx, all)
+		if len(snap) == 0 {
 			return nil
+		}
+		more := len(snap) == maxWritesPerTx // the pending set may hold more
+		es, cut := s.encodeLazy(snap)
+		more = more || cut
+		if len(es) == 0 { // every one dropped
+			if !more {
+				return nil
+			}
+			continue
 		}
 		applied := len(es)
 		legacy := s.legacy.Load()
@@ -270,7 +304,12 @@ func (s *Store) flushPending() error {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
-		if len(es) < maxWritesPerTx && applied == len(es) {
+		if !more && applied == len(es) {
+			return nil
+		}
+		if yield && len(s.ops) > 0 {
+			requeue(&s.pending.queuedSince, queued)
+			requeue(&s.pending.lazySince, lazy)
 			return nil
 		}
 	}
@@ -287,4 +326,57 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 		s.damaged.Store(true) // bbolt's free page list may be damaged too
 	}
 	return err
+}
+
+// encodeLazy encodes the values of the lazy writes in es that have none
+// yet, outside the transaction, for at most txWorkBudget: it returns the
+// writes ready for the transaction, and whether it stopped before the end
+// of es (the rest wait for the next one). A record that cannot be encoded
+// (beyond the decoding limits) is never written: its write leaves the
+// pending set, with a warning, and the session's next update finds the
+// file's older revision and fails with ErrConflict, which makes the
+// session reload what the file holds.
+func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
+	out := es[:0]
+	start := time.Now()
+	for i, e := range es {
+		if e.w.rec != nil && e.w.value == nil {
+			if i%32 == 31 && time.Since(start) > txWorkBudget {
+				return out, true
+			}
+			v, err := encodeValue(e.w.rec)
+			if err != nil {
+				s.dropUnstorable(e, err)
+				continue
+			}
+			e.w.value = v
+		}
+		out = append(out, e)
+	}
+	return out, false
+}
+
+// dropUnstorable removes e, a lazy write that cannot be encoded, from the
+// pending set unless a newer write replaced it meanwhile.
+func (s *Store) dropUnstorable(e flushEntry, err error) {
+	s.opts.logger.Warn("bolt: a lazy session update cannot be stored and is dropped; the session goes back to its stored revision",
+		"file", s.path, "session", e.id.Short(), "err", err)
+	sh := s.pending.shard(e.id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.m[e.id] == e.w && !e.w.clean {
+		delete(sh.m, e.id)
+		s.pending.n.Add(-1)
+	}
+}
+
+// requeue makes since (Unix ns, 0: nothing queued) no later than old, the
+// value a flush took from it; old 0 changes nothing.
+func requeue(since *atomic.Int64, old int64) {
+	for old != 0 {
+		cur := since.Load()
+		if cur != 0 && cur <= old || since.CompareAndSwap(cur, old) {
+			return
+		}
+	}
 }

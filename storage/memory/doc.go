@@ -5,10 +5,18 @@
 // least-recently-used list and its own deadline heap, so concurrent
 // sessions rarely contend. A store made with a limit holds at most that
 // many sessions: when it is full, Create first evicts the least recently
-// used session of the whole store (exactly: use order is a global counter,
-// not wall time). Get and Update count as use. Creates are serialized in a
+// used session of the whole store (exactly: use order is a strictly
+// increasing global clock). Get and Update count as use. Creates are serialized in a
 // store with a limit; Get, Update and Delete of different sessions never
 // are.
+//
+// The store implements session.Packer: Unused lists the records of
+// sessions unused since a moment, least recently used first (a walk of
+// each shard's LRU list from its tail, O(idle sessions)), and Swap
+// replaces a record by its packed form without counting as a use. Uses are
+// timed by Store.Now, which the renderer sets to its own clock; the use
+// counter is that time in nanoseconds, made strictly increasing so that it
+// still orders uses exactly.
 //
 // Expired walks each shard's heap best-first, costing O(k log k) for k
 // results rather than a scan; sliding idle deadlines leave stale heap

@@ -18,10 +18,13 @@ const DefaultMaxSessions = 10_000
 
 // Store is the in-process session store. It is safe for concurrent use.
 type Store struct {
-	max    int64
-	seed   maphash.Seed
-	count  atomic.Int64
-	clock  atomic.Uint64 // use counter: the LRU order, exact where wall time ties
+	max   int64
+	seed  maphash.Seed
+	count atomic.Int64
+	// clock is the moment of the last use, in Unix nanoseconds of Now,
+	// made strictly increasing: the exact LRU order, and when each
+	// session was last used (see Unused).
+	clock  atomic.Uint64
 	closed atomic.Bool
 	// create serializes Create when the store has a limit, so that evicting
 	// and inserting are one step and the store never holds more than max.
@@ -31,6 +34,9 @@ type Store struct {
 	// OnEvict, when set before use, is called with the ID of each session
 	// evicted to make room. It runs inside Create and must not call the store.
 	OnEvict func(session.ID)
+	// Now, when set before use, replaces time.Now as the clock of uses:
+	// the renderer sets its own (WithClock), which Unused is given times of.
+	Now func() time.Time
 }
 
 type shard struct {
@@ -43,8 +49,8 @@ type shard struct {
 // item is one stored session. Its fields are guarded by its shard's mutex.
 type item struct {
 	rec        *session.Record
-	lastUse    uint64
-	prev, next *item // LRU neighbours; the shard's list owns them
+	lastUse    uint64 // Store.clock at the last use
+	prev, next *item  // LRU neighbours; the shard's list owns them
 }
 
 // New returns an empty store holding at most maxSessions sessions
@@ -72,8 +78,31 @@ func (s *Store) check(ctx context.Context) error {
 }
 
 func (s *Store) touch(sh *shard, it *item) {
-	it.lastUse = s.clock.Add(1)
+	it.lastUse = s.tick()
 	sh.lru.moveToFront(it)
+}
+
+// tick advances the clock to now, or by one when now is not later, and
+// returns it.
+func (s *Store) tick() uint64 {
+	now := uint64(0)
+	if t := s.now().UnixNano(); t > 0 {
+		now = uint64(t)
+	}
+	for {
+		old := s.clock.Load()
+		next := max(old+1, now)
+		if s.clock.CompareAndSwap(old, next) {
+			return next
+		}
+	}
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Create stores rec. When the store is full it first evicts its least
@@ -105,7 +134,7 @@ func (s *Store) Create(ctx context.Context, rec *session.Record) error {
 	}
 	it := &item{rec: rec}
 	sh.lru.pushFront(it)
-	it.lastUse = s.clock.Add(1)
+	it.lastUse = s.tick()
 	sh.items[rec.ID] = it
 	sh.byExpiry.push(expiryEntry{id: rec.ID, deadline: rec.Deadline()})
 	s.count.Add(1)

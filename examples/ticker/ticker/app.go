@@ -44,7 +44,7 @@ func New(r *statetemplate.Renderer, m *Market, opts ...live.Option) (*live.App[*
 		m.Observe(t) // a server whose market does not tick follows the one that does
 		b.apply(t)
 		return nil
-	})
+	}, live.SharedPayload()) // decoded once per tick for every tab: apply copies what it changes
 	app.OnConnect(func(ctx context.Context, b *Board, _ *http.Request) error {
 		if !b.Paused {
 			live.Subscribe(ctx, Topic)

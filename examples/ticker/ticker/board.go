@@ -24,9 +24,11 @@ type Board struct {
 	Watched []Quote
 }
 
-// apply makes t the board's market; the quotes become the board's own.
+// apply makes t the board's market, with a copy of its quotes that
+// becomes the board's own: the pushed tick is shared by every tab
+// (live.SharedPayload), and mark changes the copy.
 func (b *Board) apply(t Tick) {
-	b.Seq, b.At, b.Quotes = t.Seq, t.At, t.Quotes
+	b.Seq, b.At, b.Quotes = t.Seq, t.At, slices.Clone(t.Quotes)
 	b.mark()
 }
 

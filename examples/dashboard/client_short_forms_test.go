@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
@@ -12,7 +14,7 @@ import (
 	"github.com/livefir/statetemplate/live"
 )
 
-// The short forms of wire version 3 — an id by its number, a text by what
+// The short forms of the wire (version 3 on) — an id by its number, a text by what
 // changed in it — applied by the client in Chromium give the element the
 // text the whole record would have: UTF-16 offsets past characters
 // outside the BMP included. Each step checks that the encoder did use the
@@ -22,14 +24,7 @@ func TestClient_AppliesReferencesAndSplices(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(s.URL + "/")
 	ws := s.conn(t)
-	enc := &live.Encoder{}
-	send := func(u statetemplate.Update) string {
-		t.Helper()
-		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
-		require.NoError(t, err)
-		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
-		return string(b)
-	}
+	send := encodeTo(t, ws)
 	text := func(id, s string) statetemplate.Update {
 		return statetemplate.Update{FragmentID: id, Action: statetemplate.ActionText, HTML: s}
 	}
@@ -90,14 +85,7 @@ func TestClient_AppliesHTMLSplices(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(s.URL + "/")
 	ws := s.conn(t)
-	enc := &live.Encoder{}
-	send := func(u statetemplate.Update) string {
-		t.Helper()
-		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
-		require.NoError(t, err)
-		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
-		return string(b)
-	}
+	send := encodeTo(t, ws)
 	replace := func(html string) statetemplate.Update {
 		return statetemplate.Update{FragmentID: "p-AAPL", Action: statetemplate.ActionReplace, HTML: html}
 	}
@@ -151,7 +139,81 @@ func TestClient_AppliesHTMLSplices(t *testing.T) {
 	}
 }
 
+// encodeTo returns a function that sends an update to ws in the wire form
+// of the browser client (live.Encoder, one for the connection), and
+// returns what it sent.
+func encodeTo(t *testing.T, ws *websocket.Conn) func(statetemplate.Update) string {
+	enc := &live.Encoder{}
+	return func(u statetemplate.Update) string {
+		t.Helper()
+		b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
+		require.NoError(t, err)
+		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, b))
+		return string(b)
+	}
+}
+
 func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(s) + `"`
+}
+
+// After a record it cannot apply, the client asks for a resync and applies
+// nothing until its answer, a replace of the whole body: the records the
+// server sent in between may build on what the page lacks. Here a text the
+// failed batch carried never reached the page, and the next batch splices
+// it: applied, it would make "A world" of the "A" the page shows.
+func TestClient_AfterAFailedRecordWaitsForTheResync(t *testing.T) {
+	s := newScripted(t)
+	tb := newBrowserContext(t)
+	tb.open(s.URL + "/")
+	ws := s.conn(t)
+	enc := &live.Encoder{}
+	send := func(b live.Batch) string {
+		t.Helper()
+		msg, err := enc.Encode(b)
+		require.NoError(t, err)
+		require.NoError(t, ws.Write(t.Context(), websocket.MessageText, msg))
+		return string(msg)
+	}
+	text := func(s string) statetemplate.Update {
+		return statetemplate.Update{FragmentID: "a", Action: statetemplate.ActionText, HTML: s}
+	}
+	isA := func(want string) string { return `document.getElementById("a")?.textContent === ` + quote(want) }
+
+	send(live.Batch{Updates: []statetemplate.Update{text("A")}})
+	tb.waitFor(isA("A"))
+	send(live.Batch{Updates: []statetemplate.Update{
+		{FragmentID: "missing", Action: statetemplate.ActionRemove},
+		text("Hello"),
+	}})
+	s.expectRecv(t, `{"action":"_resync"}`)
+
+	// An action's acknowledgment ends the batch: once the action has been
+	// answered, the client has read the batch.
+	eval[bool](tb, `statetemplate.send("ping", {}).finally(() => (window.answered = true)), true`)
+	var action struct {
+		Seq int64 `json:"_seq"`
+	}
+	select {
+	case m := <-s.recv:
+		require.NoError(t, json.Unmarshal([]byte(m), &action), m)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not send its action")
+	}
+	msg := send(live.Batch{Updates: []statetemplate.Update{text("Hello world")}, Ack: action.Seq})
+	require.Contains(t, msg, "\x1epa\x1f", "the encoder splices the text it believes the page has: %q", msg)
+	tb.waitFor(`window.answered === true`)
+	assert.Equal(t, "A", eval[string](tb, `document.getElementById("a").textContent`), "a record sent before the resync's answer waits for it")
+
+	send(live.Batch{Updates: []statetemplate.Update{{Action: statetemplate.ActionReplace, HTML: "<body>\n<p id=\"a\">Hello world</p>\n<ul id=\"list\"></ul>\n</body>"}}})
+	tb.waitFor(isA("Hello world"))
+	msg = send(live.Batch{Updates: []statetemplate.Update{text("Hello world!")}})
+	tb.waitFor(isA("Hello world!"))
+	assert.Contains(t, msg, "Hello world!", "whole: the body's html held the element")
+	select {
+	case m := <-s.recv:
+		t.Fatalf("the client asked for %s after the resync", m)
+	default:
+	}
 }

@@ -1,0 +1,250 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/session"
+)
+
+// storedRev returns the revision of id in the file, 0 when it holds none.
+func storedRev(t *testing.T, s *Store, id session.ID) uint64 {
+	t.Helper()
+	v, err := s.readValue(id)
+	require.NoError(t, err)
+	if v == nil {
+		return 0
+	}
+	h, err := readHeader(v, false)
+	require.NoError(t, err)
+	return h.rev
+}
+
+// crashCopy copies the file as a kill -9 would leave it now: what the
+// committed transactions wrote. Callers make sure no commit is running.
+func crashCopy(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	dst := filepath.Join(t.TempDir(), "crashed.db")
+	require.NoError(t, os.WriteFile(dst, b, 0o600))
+	return dst
+}
+
+// TestLazyUpdate_ACrashLosesOnlyLazyUpdatesAndCloseWritesThem: with a
+// short update window and an hour-long lazy window, a crash keeps every
+// update that is not lazy — one made after a lazy update takes it along,
+// and a lazy update made after one that was still waiting does not hold
+// it back — and loses only the lazy updates; Close writes those.
+func TestLazyUpdate_ACrashLosesOnlyLazyUpdatesAndCloseWritesThem(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, path := openTemp(t, WithUpdateWindow(10*time.Millisecond), WithLazyWindow(time.Hour))
+	now := time.Now().UTC()
+	push, action, pushThenAction, actionThenPush := newRec(t, now, time.Hour, "push"), newRec(t, now, time.Hour, "action"),
+		newRec(t, now, time.Hour, "push-action"), newRec(t, now, time.Hour, "action-push")
+	for _, r := range []*session.Record{push, action, pushThenAction, actionThenPush} {
+		require.NoError(t, s.Create(ctx, r))
+	}
+
+	pushed := nextRev(t, push, 1)
+	require.NoError(t, s.Update(lazy, pushed))
+	require.NoError(t, s.Update(ctx, nextRev(t, action, 1)))
+	pa := nextRev(t, pushThenAction, 1)
+	require.NoError(t, s.Update(lazy, pa))
+	pa = nextRev(t, pa, 2)
+	require.NoError(t, s.Update(ctx, pa))
+	ap := nextRev(t, actionThenPush, 1)
+	require.NoError(t, s.Update(ctx, ap))
+	require.NoError(t, s.Update(lazy, nextRev(t, ap, 2)))
+
+	got, err := s.Get(ctx, push.ID)
+	require.NoError(t, err)
+	require.Equal(t, pushed.Rev, got.Rev, "a lazy update is visible at once")
+	require.Eventually(t, func() bool {
+		return storedRev(t, s, action.ID) == 2 && storedRev(t, s, pushThenAction.ID) == 3 && storedRev(t, s, actionThenPush.ID) >= 2
+	}, 5*time.Second, 5*time.Millisecond, "the updates that are not lazy are written within the update window")
+	require.Equal(t, uint64(1), storedRev(t, s, push.ID), "the lazy update waits for its window")
+
+	crashed, err := Open(crashCopy(t, path))
+	require.NoError(t, err)
+	for id, want := range map[session.ID]uint64{push.ID: 1, action.ID: 2, pushThenAction.ID: 3} {
+		got, err := crashed.Get(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Rev)
+	}
+	require.NoError(t, crashed.Close())
+
+	require.NoError(t, s.Close())
+	reopened, err := Open(path)
+	require.NoError(t, err)
+	defer reopened.Close()
+	for id, want := range map[session.ID]uint64{push.ID: 2, action.ID: 2, pushThenAction.ID: 3, actionThenPush.ID: 3} {
+		got, err := reopened.Get(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Rev, "Close writes the lazy updates")
+		require.Equal(t, storedRev(t, reopened, id), got.Rev)
+	}
+}
+
+func TestLazyUpdate_IsWrittenWithinTheLazyWindowAndCoalesced(t *testing.T) {
+	lazy := session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(20*time.Millisecond))
+	r := newRec(t, time.Now().UTC(), time.Hour, "lazy")
+	require.NoError(t, s.Create(context.Background(), r))
+	cur := r
+	for i := range 10 {
+		cur = nextRev(t, cur, i)
+		require.NoError(t, s.Update(lazy, cur))
+	}
+	st, err := s.Stats()
+	require.NoError(t, err)
+	require.Equal(t, 1, st.PendingWrites, "ten lazy updates of one session are one pending write")
+	require.Eventually(t, func() bool { return storedRev(t, s, r.ID) == cur.Rev }, 5*time.Second, 5*time.Millisecond,
+		"written within the lazy window, although the update window is an hour")
+}
+
+func TestLazyUpdate_SyncUpdatesWriteItAtOnce(t *testing.T) {
+	s, _ := openTemp(t, WithSyncUpdates(), WithLazyWindow(time.Hour))
+	r := newRec(t, time.Now().UTC(), time.Hour, "sync")
+	require.NoError(t, s.Create(context.Background(), r))
+	u := nextRev(t, r, 1)
+	require.NoError(t, s.Update(session.WithLazyWrite(context.Background()), u))
+	require.Equal(t, u.Rev, storedRev(t, s, r.ID))
+}
+
+// TestLazyUpdate_ARecordThatCannotBeStoredIsDroppedAloneAndSaid: a lazy
+// update is encoded when it is written; one the record format cannot hold
+// (a fragment state past the decoding limits) is dropped with a warning,
+// the others in the same flush are written, and the session's next update
+// finds the stored revision (ErrConflict) instead of building on what was
+// never written.
+func TestLazyUpdate_ARecordThatCannotBeStoredIsDroppedAloneAndSaid(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	var logs bytes.Buffer
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	bad, good := newRec(t, time.Now().UTC(), time.Hour, "bad"), newRec(t, time.Now().UTC(), time.Hour, "good")
+	require.NoError(t, s.Create(ctx, bad))
+	require.NoError(t, s.Create(ctx, good))
+	huge := nextRev(t, bad, 1)
+	huge.Fragments = &fragments.State{Format: 3, IDs: make([]string, maxFragmentIDs())}
+	require.NoError(t, s.Update(lazy, huge), "a lazy update is encoded later")
+	fine := nextRev(t, good, 1)
+	require.NoError(t, s.Update(lazy, fine))
+
+	require.NoError(t, s.Flush(ctx, good.ID))
+	require.Equal(t, fine.Rev, storedRev(t, s, good.ID))
+	require.Equal(t, uint64(1), storedRev(t, s, bad.ID))
+	require.Contains(t, logs.String(), "cannot be stored")
+	require.Contains(t, logs.String(), bad.ID.Short())
+	got, err := s.Get(ctx, bad.ID)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), got.Rev, "the session is back at its stored revision")
+	next := nextRev(t, huge, 2)
+	next.Fragments = nil
+	require.ErrorIs(t, s.Update(ctx, next), session.ErrConflict)
+}
+
+// maxFragmentIDs is one more fragment id than a record may hold.
+func maxFragmentIDs() int { return 1<<17 + 1 }
+
+func TestRequeue_KeepsTheEarlierDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		cur, old, want int64
+	}{
+		{"nothing taken", 0, 0, 0},
+		{"nothing queued since", 0, 5, 5},
+		{"queued later since", 9, 5, 5},
+		{"queued earlier (never: still kept)", 3, 5, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var since atomic.Int64
+			since.Store(tc.cur)
+			requeue(&since, tc.old)
+			require.Equal(t, tc.want, since.Load())
+		})
+	}
+}
+
+// TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind: a lazy
+// flush of more sessions than one transaction holds, while sessions are
+// being created, stops between transactions to let the creators commit;
+// every lazy update still reaches the file without Close.
+func TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(50*time.Millisecond))
+	now := time.Now().UTC()
+	recs := make([]*session.Record, maxWritesPerTx*2+100)
+	var g errgroup.Group
+	g.SetLimit(32)
+	for i := range recs {
+		recs[i] = newRec(t, now, time.Hour, "s")
+		g.Go(func() error { return s.Create(ctx, recs[i]) })
+	}
+	require.NoError(t, g.Wait())
+
+	stop := make(chan struct{})
+	created := make(chan int)
+	go func() { // creators, all along the flush
+		n := 0
+		defer func() { created <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if s.Create(ctx, newRec(t, now, time.Hour, "new")) == nil {
+				n++
+			}
+		}
+	}()
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	require.Eventually(t, func() bool {
+		for _, r := range recs {
+			if storedRev(t, s, r.ID) != r.Rev {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond, "every lazy update reaches the file")
+	close(stop)
+	require.Positive(t, <-created)
+}
+
+// TestLazyUpdate_AfterAnUnwrittenActionIsRefusedWhenItCannotBeStored: a
+// lazy update that replaces an update not yet written, and not lazy (an
+// action's), carries that update's changes: one the record format cannot
+// hold is refused at once, as the action's own would be, and the action's
+// revision is still written — not dropped with the push at the flush.
+func TestLazyUpdate_AfterAnUnwrittenActionIsRefusedWhenItCannotBeStored(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
+	r := newRec(t, time.Now().UTC(), time.Hour, "action-then-push")
+	require.NoError(t, s.Create(ctx, r))
+	action := nextRev(t, r, 1)
+	require.NoError(t, s.Update(ctx, action))
+	huge := nextRev(t, action, 2)
+	huge.Fragments = &fragments.State{Format: 3, IDs: make([]string, maxFragmentIDs())}
+	require.Error(t, s.Update(lazy, huge), "it would carry the action's change: encoded now")
+
+	require.NoError(t, s.Flush(ctx, r.ID))
+	require.Equal(t, action.Rev, storedRev(t, s, r.ID), "the action's update is written")
+	got, err := s.Get(ctx, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, action.Rev, got.Rev)
+}
