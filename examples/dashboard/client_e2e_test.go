@@ -191,16 +191,26 @@ func TestClient_AsksForAResyncWhenAnUpdateCannotApply(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(s.URL + "/")
 	ws := s.conn(t)
-	for _, tc := range tests {
+	// answer answers the resync with the page as it was served, marked
+	// n: until then the client applies nothing.
+	answer := func(t *testing.T, n int) {
+		t.Helper()
+		body := fmt.Sprintf("<body>\n<p id=\"a\">A</p>\n<ul id=\"list\"><li id=\"i1\">1</li></ul>\n<input id=\"field\" value=\"\">\n<i id=\"resync-%d\"></i>\n</body>", n)
+		push(t, ws, statetemplate.Update{Action: "replace", HTML: body})
+		tb.waitFor(fmt.Sprintf(`!!document.getElementById("resync-%d")`, n))
+	}
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			push(t, ws, tc.update, statetemplate.Update{FragmentID: "a", Action: "replace", HTML: `<p id="a">after</p>`})
 			s.expectRecv(t, `{"action":"_resync"}`)
 			assert.Equal(t, "A", tb.text("#a"), "nothing after the failed update is applied")
+			answer(t, i)
 		})
 	}
 	require.NoError(t, ws.Write(context.Background(), websocket.MessageText, []byte("\x1eq\x1fx")))
 	s.expectRecv(t, `{"action":"_resync"}`)
 	assert.Equal(t, "A", tb.text("#a"), "an unknown operation is not applied")
+	answer(t, len(tests))
 	// A reference to a number no id has is refused, even where the page
 	// has an element whose id is the client's mark for it.
 	push(t, ws, statetemplate.Update{FragmentID: "list", Action: "append", HTML: `<li id="?">q</li>`})
