@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -87,7 +88,9 @@ func browserTab(base string) *websocket.Conn {
 
 // nextUpdates reads the tab's next batch of updates and describes them.
 func nextUpdates(ws *websocket.Conn) string {
-	_, msg, err := ws.Read(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, msg, err := ws.Read(ctx)
 	if err != nil {
 		panic(err)
 	}
@@ -124,8 +127,10 @@ func ExampleSharedPayload() {
 		b.Prices = slices.Clone(pushed.Prices) // pushed is every tab's: never change it
 		return nil
 	}, live.SharedPayload())
-	app.OnConnect(func(ctx context.Context, _ *quoteBoard, _ *http.Request) error {
+	latest := []string{"100.0", "99.0"}
+	app.OnConnect(func(ctx context.Context, b *quoteBoard, _ *http.Request) error {
 		live.Subscribe(ctx, "board")
+		b.Prices = slices.Clone(latest)
 		return nil
 	})
 	srv := httptest.NewServer(app)
@@ -133,10 +138,12 @@ func ExampleSharedPayload() {
 
 	tab := browserTab(srv.URL)
 	defer tab.CloseNow()
+	fmt.Println(nextUpdates(tab)) // the connect hook's catch-up: subscribed by now
 	if err := app.Publish(context.Background(), "board", quoteBoard{Prices: []string{"101.5", "99.2"}}); err != nil {
 		panic(err)
 	}
 	fmt.Println(nextUpdates(tab))
 	// Output:
+	// text #first 100.0
 	// text #first 101.5
 }
