@@ -9,3 +9,6 @@ func OpenReference(cookie, ref string) (string, error) {
 	}
 	return openRef(secret, ref)
 }
+
+// FuzzUpdate is fuzzUpdate, for the external tests' fuzzers.
+var FuzzUpdate = fuzzUpdate

@@ -169,26 +169,10 @@ func FuzzEncoderDecoder(f *testing.F) {
 	f.Add([]byte{0x10, 0x10, 0x14, 0x10, 0x00, 0x10, 0x01, 0x10}, "485.31|484.99|😀 up|😃 down")
 	f.Fuzz(func(t *testing.T, steps []byte, texts string) {
 		pool := strings.Split(texts, "|")
-		ids := []string{"tasks-title", "a", "last-update", "row-1"}
 		var enc live.Encoder
 		var dec live.Decoder
 		for i, s := range steps {
-			id, txt := ids[int(s>>4)%len(ids)], pool[i%len(pool)]
-			var u statetemplate.Update
-			switch s % 8 {
-			case 0:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionReplace, HTML: "<p id=\"" + id + "\">" + txt + "</p>"}
-			case 1:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionRemove}
-			case 2:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionInsertAfter, TargetID: ids[i%len(ids)], HTML: txt}
-			case 4:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionAttrs, HTML: "<p id=\"" + id + "\" title=\"" + txt + "\">"}
-			case 5:
-				u = statetemplate.Update{Action: statetemplate.ActionTitle, HTML: txt}
-			default:
-				u = textUpdate(id, txt)
-			}
+			u := live.FuzzUpdate(s, i, pool)
 			b, err := enc.Encode(live.Batch{Updates: []statetemplate.Update{u}})
 			require.NoError(t, err)
 			got, err := dec.Decode(b)

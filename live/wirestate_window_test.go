@@ -150,28 +150,11 @@ func FuzzWindowEncoderDecoder(f *testing.F) {
 	f.Add([]byte{0x86, 0x06, 0x16, 0x83, 0x26, 0x36, 0x16, 0x86}, "Tasks (50 total)|Tasks (49 total)|😀 x|caf\xe9")
 	f.Fuzz(func(t *testing.T, steps []byte, texts string) {
 		pool := strings.Split(texts, "|")
-		ids := []string{"tasks-title", "a", "last-update", "row-1"}
 		w := newWireState(true)
 		var d Decoder
 		var batch []statetemplate.Update
 		for i, s := range steps {
-			id, txt := ids[int(s>>4)%len(ids)], pool[i%len(pool)]
-			var u statetemplate.Update
-			switch s % 8 {
-			case 0:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionReplace, HTML: "<p id=\"" + id + "\">" + txt + "</p>"}
-			case 1:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionRemove}
-			case 2:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionInsertAfter, TargetID: ids[i%len(ids)], HTML: txt}
-			case 3:
-				u = statetemplate.Update{Action: statetemplate.ActionTitle, HTML: txt, DataChanged: []string{"T"}}
-			case 4:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionAttrs, HTML: "<p id=\"" + id + "\" title=\"" + txt + "\">"}
-			default:
-				u = statetemplate.Update{FragmentID: id, Action: statetemplate.ActionText, HTML: txt}
-			}
-			batch = append(batch, u)
+			batch = append(batch, fuzzUpdate(s, i, pool))
 			if s&0x80 == 0 && i < len(steps)-1 {
 				continue // the batch goes on
 			}
