@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/testclock"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -133,7 +133,7 @@ func TestOrphans_ASessionOutlivesItsPageByTheOrphanTimeout(t *testing.T) {
 		{"connection lost", func(ws *websocket.Conn) { ws.CloseNow() }, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			clock := testclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 			ts := startTestServerWith(t, false, []statetemplate.Option{statetemplate.WithClock(clock.Now)},
 				live.WithOrphanTimeouts(time.Minute, time.Hour))
 			b := newBrowser(t)
@@ -194,24 +194,6 @@ func (b *browser) cookieValue(base string) string {
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	require.Eventually(t, cond, 5*time.Second, 5*time.Millisecond)
-}
-
-// testClock is a settable clock for the renderer.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // incremented loads a page in b, opens its WebSocket and counts once: a tab

@@ -5,35 +5,17 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/livefir/statetemplate/internal/testclock"
 	"github.com/livefir/statetemplate/session"
 	"github.com/livefir/statetemplate/storage/memory"
 	"github.com/livefir/statetemplate/token"
 )
-
-// idleClock is a settable clock.
-type idleClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *idleClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *idleClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 type task struct {
 	ID   int
@@ -76,7 +58,7 @@ func renderBoard(w io.Writer, _ string, d any) error {
 type idleFixture struct {
 	m     *session.Manager
 	store *memory.Store
-	clock *idleClock
+	clock *testclock.Clock
 	logs  *countingHandler
 }
 
@@ -84,7 +66,7 @@ type idleFixture struct {
 // clock, compacting sessions idle for a minute (delay < 0: never).
 func newIdleFixture(t *testing.T, delay time.Duration, changed bool) *idleFixture {
 	t.Helper()
-	f := &idleFixture{store: memory.New(-1), clock: &idleClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}, logs: &countingHandler{}}
+	f := &idleFixture{store: memory.New(-1), clock: testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), logs: &countingHandler{}}
 	f.store.Now = f.clock.Now
 	keys, err := token.NewKeyring(token.NewSecret())
 	require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,24 +16,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/testclock"
 )
 
 var counterPage = template.Must(template.New("page").Parse(
 	`<body><h1 id="label">{{.Label}}</h1><span id="count">{{.Count}}</span></body>`))
 
-// testClock is a settable clock for renderers under test.
-type testClock struct{ ns atomic.Int64 }
-
-func newTestClock(t time.Time) *testClock {
-	c := &testClock{}
-	c.ns.Store(t.UnixNano())
-	return c
-}
-
-func (c *testClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
-func openRenderer(t *testing.T, path string, clock *testClock) *statetemplate.Renderer {
+func openRenderer(t *testing.T, path string, clock *testclock.Clock) *statetemplate.Renderer {
 	t.Helper()
 	r, err := statetemplate.New(counterPage,
 		statetemplate.WithBoltStore(path),
@@ -108,7 +96,7 @@ func TestCompact_KeepsEveryLiveSessionAndShrinksAfterMassExpiry(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path, out := filepath.Join(dir, "sessions.db"), filepath.Join(dir, "compacted.db")
-			clock := newTestClock(t0)
+			clock := testclock.New(t0)
 			r := openRenderer(t, path, clock)
 			live := createSessions(t, r, 50, "live")
 			createSessions(t, r, 1000, strings.Repeat("short-lived ", 100), statetemplate.SessionExpiration(time.Minute))
@@ -170,7 +158,7 @@ func TestWatchSize_ReportsTheGrowingFileUntilStopped(t *testing.T) {
 		defer mu.Unlock()
 		return out.Write(p)
 	})
-	now := newTestClock(t0)
+	now := testclock.New(t0)
 	p := newProgress(true, w, func() time.Time { now.Advance(time.Second); return now.Now() }, "compact", "bytes", 6000)
 	stop := watchSize(p, path, time.Millisecond)
 	require.Eventually(t, func() bool {

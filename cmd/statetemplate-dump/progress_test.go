@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livefir/statetemplate/internal/testclock"
 	"github.com/stretchr/testify/assert"
 )
 
 func TestProgress_RedrawsAtMostEveryIntervalAndEndsTheLine(t *testing.T) {
 	var out strings.Builder
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	p := newProgress(true, &out, clock.Now, "check", "sessions", 200)
 	p.Update(10)
 	p.Update(20) // same instant: not drawn
@@ -30,7 +31,7 @@ func TestProgress_RedrawsAtMostEveryIntervalAndEndsTheLine(t *testing.T) {
 
 func TestProgress_UnknownTotalAndBytes(t *testing.T) {
 	var out strings.Builder
-	p := newProgress(true, &out, newTestClock(t0).Now, "copy", "bytes", 0)
+	p := newProgress(true, &out, testclock.New(t0).Now, "copy", "bytes", 0)
 	p.Update(3 << 20)
 	p.Abort()
 	assert.Equal(t, "\rcopy: 3.0 MiB\x1b[K\n", out.String())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/testclock"
 )
 
 var dashboardPage = template.Must(template.New("page").Parse(`<body>
@@ -26,7 +27,7 @@ var dashboardPage = template.Must(template.New("page").Parse(`<body>
 // the fragment ids of the real fragment engine, and a clean check.
 func TestRendererFile_ToolShowsWhatTheRendererStored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sessions.db")
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	r, err := statetemplate.New(dashboardPage,
 		statetemplate.WithBoltStore(path),
 		statetemplate.WithDataTypes(&testDashboard{}),
