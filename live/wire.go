@@ -232,17 +232,13 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 				record(opTitleV3, "")
 				field(html)
 				continue
-			case opText:
-				if s, ok := w.splice(id, html, short); ok {
-					named(opSplice, id)
-					for _, f := range s {
-						field(f)
-					}
-					continue
+			case opText, opReplace:
+				splice, as := w.splice, byte(opSplice)
+				if op.op == opReplace {
+					splice, as = w.spliceHTML, opSpliceHTML
 				}
-			case opReplace:
-				if s, ok := w.spliceHTML(id, html, short); ok {
-					named(opSpliceHTML, id)
+				if s, ok := splice(id, html, short); ok {
+					named(as, id)
 					for _, f := range s {
 						field(f)
 					}
