@@ -170,7 +170,10 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		return nil, fmt.Errorf("%w: %s: session %s", ErrUnregisteredType, name, e.id.Short())
 	}
 
-	updates, state, memo, title, err := m.update(e, page, data, encBuf.Bytes())
+	// The snapshot the record keeps, copied before the render so that the
+	// renderer's memo may keep it too (IncrementalInput.EncKept).
+	enc := bytes.Clone(encBuf.Bytes())
+	updates, state, memo, title, err := m.update(e, page, data, enc)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +190,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.DataType = name
 	next.Template = page
 	next.Title = title
-	next.Data = bytes.Clone(encBuf.Bytes())
+	next.Data = enc
 	next.Value = data
 	next.Fragments = state
 	next.Memo = memo
@@ -206,9 +209,10 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 
 // update renders e's page for data with template tmpl and returns the
 // updates from the page the browser has, the new fragment state, the
-// incremental renderer's memo and the page's title. e.mu must be held.
+// incremental renderer's memo and the page's title. enc, the encoding of
+// data, is never modified after. e.mu must be held.
 func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, string, error) {
-	out, done, err := m.renderIncremental(e, tmpl, data, enc, nil)
+	out, done, err := m.renderIncremental(e, tmpl, data, enc, true, nil)
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 	}

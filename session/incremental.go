@@ -29,6 +29,10 @@ type IncrementalInput struct {
 	Template string           // the template's name; "" is the renderer's own
 	Data     any              // the session's data
 	Enc      []byte           // the canonical encoding of Data (EncodeData)
+	// EncKept says that Enc is never modified after Render (it is the
+	// record's snapshot, Record.Data): the renderer may keep it in its
+	// memo. Otherwise Enc is valid only during Render.
+	EncKept bool
 	Prev     *fragments.State // the page the browser has; nil when unknown
 	Memo     any              // what the last render kept (Record.Memo)
 	// Page, when not nil, receives the whole page (Manager.Page).
@@ -48,13 +52,14 @@ type IncrementalOutput struct {
 
 // renderIncremental renders e's page for data through the Incremental
 // renderer, and reports false when there is none or it does not handle
-// the page. e.mu must be held.
-func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, page *bytes.Buffer) (IncrementalOutput, bool, error) {
+// the page. kept says enc is never modified after (IncrementalInput.EncKept).
+// e.mu must be held.
+func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, kept bool, page *bytes.Buffer) (IncrementalOutput, bool, error) {
 	inc := m.cfg.Incremental
 	if inc == nil || data == nil {
 		return IncrementalOutput{}, false, nil
 	}
-	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, Prev: e.rec.Fragments, Memo: e.rec.Memo, Page: page})
+	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Page: page})
 	switch {
 	case errors.Is(err, ErrNotIncremental):
 		return IncrementalOutput{}, false, nil

@@ -278,3 +278,28 @@ func Find(b []byte, entries []Entry, key []byte) (Range, bool) {
 	}
 	return Range{}, false
 }
+
+// Count returns the number of items of the definite-length array or map
+// at b[r.Start:r.End] (for a map, of its key/value pairs) and the offset
+// of its first item. Any other item, or a count the range cannot hold,
+// is an error wrapping ErrMalformed.
+func Count(b []byte, r Range) (n, first int, err error) {
+	if r.Start < 0 || r.End > len(b) || r.Start >= r.End {
+		return 0, 0, fmt.Errorf("%w: range [%d,%d) outside %d bytes", ErrMalformed, r.Start, r.End, len(b))
+	}
+	major, arg, next, indef, err := head(b[:r.End], r.Start)
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case major != majorArray && major != majorMap || indef:
+		return 0, 0, fmt.Errorf("%w: no definite-length array or map at byte %d", ErrMalformed, r.Start)
+	}
+	per := uint64(1)
+	if major == majorMap {
+		per = 2
+	}
+	if arg > uint64(r.End-next)/per { // every item takes a byte at least
+		return 0, 0, fmt.Errorf("%w: %d items overrun the input at byte %d", ErrMalformed, arg, r.Start)
+	}
+	return int(arg), next, nil
+}

@@ -102,6 +102,12 @@ func (r *run) entries(l loc) ([]cborpath.Entry, error) {
 	if e, ok := t.maps[l.start]; ok {
 		return e, nil
 	}
+	if l.start == 0 && l.end == len(r.enc) && t.prev != nil && t.prev.layout != nil {
+		if e, ok := r.relayoutRoot(t.prev.layout); ok {
+			t.keepMap(0, e)
+			return e, nil
+		}
+	}
 	// Appended to the run's buffer: the entries of earlier maps, below
 	// its length, are never written again.
 	at := len(t.entryBuf)
@@ -111,11 +117,16 @@ func (r *run) entries(l loc) ([]cborpath.Entry, error) {
 	}
 	t.entryBuf = all
 	e := all[at:len(all):len(all)]
-	if t.maps == nil {
-		t.maps = map[int][]cborpath.Entry{}
-	}
-	t.maps[l.start] = e
+	t.keepMap(l.start, e)
 	return e, nil
+}
+
+// keepMap memoizes the entries e of the map at start for the render.
+func (r *run) keepMap(start int, e []cborpath.Entry) {
+	if r.maps == nil {
+		r.maps = map[int][]cborpath.Entry{}
+	}
+	r.maps[start] = e
 }
 
 // deriveLocs returns the locs of a unit's inputs from the caller's, by the

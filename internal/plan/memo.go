@@ -27,6 +27,7 @@ type Memo struct {
 	template string   // the template it is a page of
 	parts    int      // part nodes: a bound on the next render's splices and bounds
 	heads    []string // the ids outside the body, which DiffPatched does not see
+	layout   *layout  // where the items of the encoding it was rendered from are; nil when unknown
 }
 
 // Describes reports whether m was made with the State st.

@@ -79,7 +79,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 			return
 		}
 		var page bytes.Buffer
-		first, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page, Cache: c, Patches: patches})
+		first, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Page: &page, Cache: c, Patches: patches})
 		prevPage := execute(t, orig, d)
 		_, want, wantErr := fragments.Diff(nil, prevPage)
 		if wantErr != nil {
@@ -102,7 +102,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 				name = ""
 			}
 			full := executeNamed(t, orig, name, d)
-			in := Input{Template: name, Data: d, Enc: encode(t, d), Prev: st, Memo: memo, Cache: c, Patches: patches}
+			in := Input{Template: name, Data: d, Enc: encode(t, d), EncKept: rapid.IntRange(0, 3).Draw(t, "kept") > 0, Prev: st, Memo: memo, Cache: c, Patches: patches}
 			switch rapid.IntRange(0, 5).Draw(t, "how") {
 			case 0:
 				in.Memo = nil // after a restart: nothing to splice

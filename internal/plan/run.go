@@ -48,6 +48,11 @@ type Input struct {
 	// Page, when not nil, receives the whole page: every part is rendered
 	// (RenderPage). Otherwise only what changed is, and Page is not written.
 	Page *bytes.Buffer
+	// EncKept says that Enc is never modified once Render returns (it is
+	// the session's snapshot of its data): the memo may keep it, to find
+	// the items of the next render's encoding by comparing bytes rather
+	// than walking them (layout.go).
+	EncKept bool
 }
 
 // Output is the result of Render.
@@ -145,6 +150,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 		r.confirmReplays()
 		m := newMemo(r.nodes, memo)
 		m.state, m.typeName, m.template, m.parts, m.heads = in.Prev, typeName, in.Template, memo.parts, memo.heads
+		m.layout = r.newLayout(memo.layout)
 		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
 	}
 	// The head is never spliced (it holds no fragments): the title is
@@ -1116,6 +1122,11 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	}
 	m := newMemo(r.nodes, r.prev)
 	m.state, m.typeName, m.template, m.parts, m.heads = res.State, r.typeName, r.in.Template, len(r.recs), heads
+	var old *layout
+	if r.prev != nil {
+		old = r.prev.layout
+	}
+	m.layout = r.newLayout(old)
 	return m
 }
 

@@ -1,0 +1,113 @@
+package plan
+
+import (
+	"testing"
+
+	"github.com/livefir/statetemplate/internal/cborpath"
+	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// layoutRun returns a run over enc, with the previous layout old (or
+// nil), that keeps its encoding.
+func layoutRun(enc []byte, old *layout) *run {
+	r := &run{enc: enc, in: &Input{EncKept: true}}
+	if old != nil {
+		r.prev = &Memo{layout: old}
+	}
+	return r
+}
+
+// walkRoot finds the root entries of r's encoding and the elements of
+// every list among their values, as a render that reads them does.
+func walkRoot(t require.TestingT, r *run) []cborpath.Entry {
+	entries, err := r.entries(loc{kind: locEnc, start: 0, end: len(r.enc)})
+	require.NoError(t, err)
+	for _, e := range entries {
+		if cborpath.IsArray(r.enc, e.Val) {
+			_, err := r.elemsAt(e.Val)
+			require.NoError(t, err)
+		}
+	}
+	return entries
+}
+
+// TestRelayout_FindsWhatWalkingFinds chains renders of a dashboard under
+// random changes (tasks inserted, removed, swapped, toggled, retitled...):
+// the entries and list elements each finds through the last one's layout
+// are exactly those cborpath finds by walking the encoding.
+func TestRelayout_FindsWhatWalkingFinds(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := fixture.NewDashboard(rapid.IntRange(0, 60).Draw(t, "tasks"))
+		m := fixture.NewMutator(rapid.Uint64().Draw(t, "seed"))
+		var old *layout
+		for range rapid.IntRange(1, 6).Draw(t, "renders") {
+			for range rapid.IntRange(0, 3).Draw(t, "changes") {
+				m.Mutate(d)
+			}
+			enc := encode(t, d)
+			r := layoutRun(enc, old)
+			got := walkRoot(t, r)
+			want, err := cborpath.Entries(enc, cborpath.Range{Start: 0, End: len(enc)}, nil)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "the root entries")
+			for _, e := range want {
+				if !cborpath.IsArray(enc, e.Val) {
+					continue
+				}
+				wantElems, err := cborpath.Elems(enc, e.Val, nil)
+				require.NoError(t, err)
+				if len(wantElems) == 0 {
+					require.Empty(t, r.arrays[e.Val.Start], "the elements at byte %d", e.Val.Start)
+					continue
+				}
+				require.Equal(t, wantElems, r.arrays[e.Val.Start], "the elements at byte %d", e.Val.Start)
+			}
+			old = r.newLayout(old)
+			require.NotNil(t, old)
+		}
+	})
+}
+
+// TestRelayout_UnchangedListKeepsItsElements: a change outside the task
+// list (a counter click) finds the list byte for byte the same, and the
+// next layout shares its elements rather than copying them; a toggled task
+// finds every other element by comparing it.
+func TestRelayout_UnchangedListKeepsItsElements(t *testing.T) {
+	d := fixture.NewDashboard(100)
+	m := fixture.NewMutator(1)
+	first := layoutRun(encode(t, d), nil)
+	walkRoot(t, first)
+	l1 := first.newLayout(nil)
+	k := tasksEntry(t, l1)
+	require.NotNil(t, l1.elems[k], "the task list is large enough to keep")
+
+	m.Apply(d, fixture.MutCounter)
+	click := layoutRun(encode(t, d), l1)
+	entries, err := click.entries(loc{kind: locEnc, start: 0, end: len(click.enc)})
+	require.NoError(t, err)
+	require.NotContains(t, click.arrays, entries[k].Val.Start, "an unchanged list is not walked")
+	l2 := click.newLayout(l1)
+	require.Same(t, &l1.elems[k][0], &l2.elems[k][0], "the unchanged list's elements are shared")
+
+	m.Apply(d, fixture.MutTaskToggle)
+	toggle := layoutRun(encode(t, d), l2)
+	entries, err = toggle.entries(loc{kind: locEnc, start: 0, end: len(toggle.enc)})
+	require.NoError(t, err)
+	want, err := cborpath.Elems(toggle.enc, entries[k].Val, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, toggle.arrays[entries[k].Val.Start], "the changed list's elements, found by comparing")
+}
+
+// tasksEntry returns the index of the tasks field among l's entries.
+func tasksEntry(t *testing.T, l *layout) int {
+	key := cborpath.TextKey(nil, "tasks")
+	for k, e := range l.entries {
+		if string(l.enc[e.Key.Start:e.Key.End]) == string(key) {
+			return k
+		}
+	}
+	t.Fatal("no tasks entry")
+	return -1
+}
