@@ -26,15 +26,15 @@ type Incremental interface {
 
 // IncrementalInput is one render of a session's page.
 type IncrementalInput struct {
-	Template string           // the template's name; "" is the renderer's own
-	Data     any              // the session's data
-	Enc      []byte           // the canonical encoding of Data (EncodeData)
+	Template string // the template's name; "" is the renderer's own
+	Data     any    // the session's data
+	Enc      []byte // the canonical encoding of Data (EncodeData)
 	// EncKept says that Enc is never modified after Render (it is the
 	// record's snapshot, Record.Data): the renderer may keep it in its
 	// memo. Otherwise Enc is valid only during Render.
 	EncKept bool
-	Prev     *fragments.State // the page the browser has; nil when unknown
-	Memo     any              // what the last render kept (Record.Memo)
+	Prev    *fragments.State // the page the browser has; nil when unknown
+	Memo    any              // what the last render kept (Record.Memo)
 	// Page, when not nil, receives the whole page (Manager.Page).
 	Page *bytes.Buffer
 }
