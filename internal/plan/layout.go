@@ -29,8 +29,8 @@ type layout struct {
 }
 
 // Lists smaller than these are walked: their layout would cost more to
-// keep than it saves.
-const (
+// keep than it saves. Tests lower them, to run small data through layouts.
+var (
 	layoutMinBytes = 512
 	layoutMinElems = 8
 )
@@ -123,15 +123,16 @@ func (r *run) relayoutList(old *layout, key cborpath.Range, k, shift int) (int, 
 		return 0, false
 	}
 	prev, base := old.elems[j], old.entries[j].Val.Start
-	at := len(t.elemBuf)
-	out := t.elemBuf
+	at, sat := len(t.elemBuf), len(t.sameBuf)
+	out, same := t.elemBuf, t.sameBuf
 	shift = len(prev) - n
 	for i := 0; i < n; i++ {
-		e, ok := sameElem(enc, pos, old.enc, base, prev, i, shift)
+		e, from, ok := sameElem(enc, pos, old.enc, base, prev, i, shift)
+		same = append(same, ok && from == i)
 		if !ok {
 			l, err := cborpath.Len(enc[pos:])
 			if err != nil {
-				t.elemBuf = out[:at]
+				t.elemBuf, t.sameBuf = out[:at], same[:sat]
 				return 0, false
 			}
 			e = cborpath.Range{Start: pos, End: pos + l}
@@ -139,30 +140,46 @@ func (r *run) relayoutList(old *layout, key cborpath.Range, k, shift int) (int, 
 		out = append(out, e)
 		pos = e.End
 	}
-	t.elemBuf = out
+	t.elemBuf, t.sameBuf = out, same
 	if t.arrays == nil {
 		t.arrays = map[int][]cborpath.Range{}
 	}
 	t.arrays[key.End] = out[at:len(out):len(out)]
+	if n > 0 && len(prev) > 0 {
+		if t.unchanged == nil {
+			t.unchanged = map[int]unchangedList{}
+		}
+		t.unchanged[out[at].Start] = unchangedList{same: same[sat:len(same):len(same)], old: base + prev[0].Start}
+	}
 	return pos, true
 }
 
+// unchangedList says which elements of a list relayoutList found byte for
+// byte the old element at the same index (by index), and where the old
+// list's first element started: it is keyed by where the new list's first
+// element starts, which is how a range knows its list (g.elems).
+type unchangedList struct {
+	same []bool
+	old  int
+}
+
 // sameElem returns element i of a list of enc, at pos, when it is byte for
-// byte the old element i or i+shift (prev, relative to base in was).
-func sameElem(enc []byte, pos int, was []byte, base int, prev []cborpath.Range, i, shift int) (cborpath.Range, bool) {
+// byte the old element i or i+shift (prev, relative to base in was), and
+// which one it is.
+func sameElem(enc []byte, pos int, was []byte, base int, prev []cborpath.Range, i, shift int) (cborpath.Range, int, bool) {
 	for _, j := range [2]int{i, i + shift} {
 		if j < 0 || j >= len(prev) {
 			continue
 		}
 		o := prev[j]
 		if n := o.End - o.Start; pos+n <= len(enc) && bytes.Equal(enc[pos:pos+n], was[base+o.Start:base+o.End]) {
-			return cborpath.Range{Start: pos, End: pos + n}, true
+			return cborpath.Range{Start: pos, End: pos + n}, j, true
 		}
 		if shift == 0 {
 			break
 		}
 	}
-	return cborpath.Range{}, false
+	return cborpath.Range{}, 0, false
 }
 
 // newLayout returns the layout of this render's encoding for the next
@@ -237,4 +254,41 @@ func sameEntries(a, b []cborpath.Entry) bool {
 		}
 	}
 	return true
+}
+
+// unchangedElems returns, for the list range g iterates, which of its
+// elements relayoutList found byte for byte the old element at the same
+// index, and where the old list started; nil when it did not look.
+func (r *run) unchangedElems(g *rangeRun) ([]bool, int) {
+	if g.elems == nil || len(g.elems) == 0 {
+		return nil, 0
+	}
+	t := r.top()
+	u, ok := t.unchanged[g.elems[0].Start]
+	if !ok || len(u.same) != len(g.elems) {
+		return nil, 0
+	}
+	return u.same, u.old
+}
+
+// keepRows records in range node n, when the keys of g's rows hash the
+// elements of a list in the encoding and the reads they share (rowKey),
+// the digest of those shared reads and where the list starts, for the
+// next render's sameRows.
+func (g *rangeRun) keepRows(n *node) {
+	n.flags &^= nodeRows
+	n.key, n.ident = 0, 0
+	if g.prefixDone && g.prefixOK && g.elems != nil && len(g.elems) > 0 {
+		n.flags |= nodeRows
+		n.key, n.ident = g.prefix.Sum64(), uint64(g.elems[0].Start)
+	}
+}
+
+// sameRows reports whether the rows of g read what the rows of previous
+// range node pn read, but their elements: the same shared reads, and a list
+// that started at oldStart in the previous encoding. g's rowKey must have
+// run.
+func (g *rangeRun) sameRows(pn *node, oldStart int) bool {
+	return pn.flags&nodeRows != 0 && g.prefixDone && g.prefixOK && g.elems != nil &&
+		pn.key == g.prefix.Sum64() && pn.ident == uint64(oldStart)
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"testing"
 
+	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/cborpath"
 	"github.com/livefir/statetemplate/internal/fixture"
 	"github.com/stretchr/testify/require"
@@ -110,4 +111,41 @@ func tasksEntry(t *testing.T, l *layout) int {
 	}
 	t.Fatal("no tasks entry")
 	return -1
+}
+
+// smallLayouts keeps the layout of every list for the rest of the test, so
+// that small random data goes through layouts too.
+func smallLayouts(t *testing.T) {
+	bytes, elems := layoutMinBytes, layoutMinElems
+	layoutMinBytes, layoutMinElems = 1, 1
+	t.Cleanup(func() { layoutMinBytes, layoutMinElems = bytes, elems })
+}
+
+// TestRender_DashboardThroughLayoutsMatchesDiff renders the dashboard
+// under random changes, each render finding the encoding's items and its
+// unchanged task rows through the last render's layout: the updates and
+// State are always those Diff gives for the whole page.
+func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
+	p, err := Build(fixture.NewTemplate(), Options{})
+	require.NoError(t, err)
+	orig := fixture.NewTemplate()
+	rapid.Check(t, func(t *rapid.T) {
+		d := fixture.NewDashboard(rapid.IntRange(8, 40).Draw(t, "tasks"))
+		m := fixture.NewMutator(rapid.Uint64().Draw(t, "seed"))
+		first, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true})
+		require.NoError(t, err)
+		_, ref, err := fragments.Diff(nil, execute(t, orig, d))
+		require.NoError(t, err)
+		st, memo := first.State, first.Memo
+		for range rapid.IntRange(1, 8).Draw(t, "renders") {
+			m.Apply(d, rapid.SampledFrom(fixture.Mutations).Draw(t, "change"))
+			out, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
+			require.NoError(t, err)
+			want, wantState, err := fragments.Diff(ref, execute(t, orig, d))
+			require.NoError(t, err)
+			require.Equal(t, want, out.Updates)
+			stateEqual(t, wantState, out.State)
+			st, memo, ref = out.State, out.Memo, wantState
+		}
+	})
 }

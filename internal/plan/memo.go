@@ -103,6 +103,10 @@ const (
 	nodeSkeyed                   // skey is valid
 	nodeDirect                   // a part or range called by its owner itself, not in a template it calls
 	nodeRange                    // a range iterated natively (its rows are its children)
+	// nodeRows marks a range whose rows' keys hash the elements of a list
+	// in the encoding: its key is then the digest of the reads its rows
+	// share, and its ident where the list starts (see rangeRun.keepRows).
+	nodeRows
 )
 
 func (n *node) keyed() bool { return n.flags&nodeKeyed != 0 }

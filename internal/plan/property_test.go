@@ -53,6 +53,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// another page.
 	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
+	smallLayouts(t)
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))

@@ -226,6 +226,9 @@ type run struct {
 	root     *run                     // a sub-run's: the run of the render, which parses and memoizes for it
 	hashes   map[[2]int]uint64        // rangeHash
 	arrays   map[int][]cborpath.Range // elemsAt
+	// unchanged are the lists relayoutList compared, by where their first
+	// element starts (layout.go).
+	unchanged map[int]unchangedList
 
 	// Scratch, kept from render to render (see scratch.go).
 	frames   slabs[frame]
@@ -237,6 +240,7 @@ type run struct {
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
+	sameBuf  []bool           // unchanged's lists
 	released bool
 }
 
@@ -629,6 +633,7 @@ func (r *run) iterate(c *frame, u *unit, coll reflect.Value, vals []reflect.Valu
 	}
 	if !r.inline {
 		r.nodes[g.node].next = int32(len(r.nodes))
+		g.keepRows(&r.nodes[g.node])
 	}
 	return true, nil
 }

@@ -223,16 +223,35 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	at := r.newNode(0, 0, false)
 	r.nodes[at] = prev[j]
 	rv, rl := r.valSlab(u.nin()), r.locSlab(u.nin())[:u.nin()]
+	// Rows whose element is byte for byte the previous one's, in a list
+	// found through the layout, read what they read before when the reads
+	// the rows share are the same: their keys are the previous ones, and
+	// neither their inputs nor their keys need computing.
+	unchanged, oldStart := r.unchangedElems(g)
+	sameReads := false
 	for i, pj := 0, j+1; i < n; i, pj = i+1, prev[pj].next {
-		g.at(i, rv, rl)
-		key, keyed := r.rowKey(g, rl)
 		prow := &prev[pj]
+		var key uint64
+		var keyed, known bool
+		if sameReads && unchanged[i] {
+			key, keyed = prow.key, prow.keyed()
+		} else {
+			g.at(i, rv, rl)
+			key, keyed = r.rowKey(g, rl)
+			known = true
+			if i == 0 {
+				sameReads = unchanged != nil && g.sameRows(&prev[j], oldStart)
+			}
+		}
 		same := keyed && prow.keyed() && prow.key == key
 		if same && !r.noCacheIn(pj) {
 			if !r.copyRow(o, pj) {
 				return false, nil
 			}
 			continue
+		}
+		if !known {
+			g.at(i, rv, rl)
 		}
 		if !same {
 			if prow.flags&nodeSkeyed == 0 {
@@ -253,6 +272,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 		r.nodes[row].next = int32(len(r.nodes))
 	}
 	r.nodes[at].next = int32(len(r.nodes))
+	g.keepRows(&r.nodes[at])
 	return true, nil
 }
 
