@@ -581,3 +581,38 @@ func TestDiffPatched_RefusedPatchLeavesTheNextCallExact(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffPatched_PatchWithTheIDOfAnUnchangedFragmentIsADuplicate: a patch
+// whose new markup holds an id that a fragment taken unchanged from the
+// previous page has fails as Diff of the whole page does.
+func TestDiffPatched_PatchWithTheIDOfAnUnchangedFragmentIsADuplicate(t *testing.T) {
+	page := []byte(`<body><div id="a"><p id="b">x</p><p id="c">y</p></div><div id="d">z</div></body>`)
+	spans := []span{
+		{id: "a", start: at(t, page, `<div id="a">`), end: at(t, page, `<div id="d">`)},
+		{id: "b", start: at(t, page, `<p id="b">`), end: at(t, page, `<p id="c">`)},
+	}
+	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
+	require.NoError(t, err)
+	shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}
+	for _, id := range []string{"c", "d"} {
+		newB := []byte(`<p id="b"><i id="` + id + `">X</i></p>`)
+		_, err := DiffPatched(PatchInput{Prev: first.State, Page: newB,
+			Patches: []Patch{{End: len(newB), Prev: 2, Seen: first.Seen[1]}}, Shells: shells})
+		require.ErrorIs(t, err, ErrDuplicateFragmentID, "#%s inside the patch", id)
+		require.ErrorContains(t, err, `"`+id+`"`)
+	}
+}
+
+// TestIDFilter_MayHoldEveryIDAdded: the filter never rules out an id it
+// was given.
+func TestIDFilter_MayHoldEveryIDAdded(t *testing.T) {
+	var f idFilter
+	ids := []string{"", "a", "task-1", "task-1000", "status-footer", "\xff"}
+	for _, id := range ids {
+		f.add(id)
+	}
+	for _, id := range ids {
+		assert.True(t, f.may(id), "%q", id)
+	}
+	assert.False(t, new(idFilter).may("a"), "an empty filter holds nothing")
+}

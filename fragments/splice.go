@@ -578,8 +578,15 @@ func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
 		}
 		seen[id] = struct{}{}
 	}
+	// The fragments taken from prev are most of the page, and their ids
+	// distinct (prev's): each is looked up among the few new ones only
+	// when its filter bit says it may be there.
+	var filter idFilter
+	for id := range seen {
+		filter.add(id)
+	}
 	for i := 1; i < len(x.frags); i++ {
-		if x.frags[i].from == 0 {
+		if x.frags[i].from == 0 || !filter.may(x.frags[i].id) {
 			continue
 		}
 		if _, dup := seen[x.frags[i].id]; dup {
@@ -588,6 +595,21 @@ func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
 	}
 	return nil
 }
+
+// idFilter is a 256-bit filter of ids by their length and their first and
+// last bytes: may is false only for an id never added.
+type idFilter [4]uint64
+
+func idBit(id string) uint8 {
+	if id == "" {
+		return 0
+	}
+	return uint8(len(id)*31) ^ id[0]*7 ^ id[len(id)-1]
+}
+
+func (f *idFilter) add(id string) { b := idBit(id); f[b>>6] |= 1 << (b & 63) }
+
+func (f *idFilter) may(id string) bool { b := idBit(id); return f[b>>6]&(1<<(b&63)) != 0 }
 
 // markup returns the outerHTML of fragment n: its bytes of page with the
 // markup of the splices inside it filled in.
