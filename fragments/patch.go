@@ -218,6 +218,9 @@ func (e *extractor) patchAll() error {
 	}
 	pt.lookup()
 	next = 0
+	// Most of the page is taken as it was: room for it, written in place.
+	e.x.frags = slices.Grow(e.x.frags, int(n))
+	e.idAt = slices.Grow(e.idAt, int(n))
 	for j := int32(0); j < n; {
 		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
 			if err := e.patch(next); err != nil {
@@ -227,7 +230,10 @@ func (e *extractor) patchAll() error {
 			next++
 			continue
 		}
-		f := frag{hash: prev.Hashes[j], tag: prev.Tags[j], anchor: prev.Anchors[j], from: j + 1}
+		k := len(e.x.frags)
+		e.x.frags = append(e.x.frags, frag{})
+		f := &e.x.frags[k]
+		f.hash, f.tag, f.anchor, f.from = prev.Hashes[j], prev.Tags[j], prev.Anchors[j], j+1
 		if j > 0 {
 			f.parent = pt.index[prev.Parents[j]]
 		}
@@ -239,8 +245,7 @@ func (e *extractor) patchAll() error {
 			f.refill, f.noCache = r+1, true
 			f.omitted = int32(pt.in.Resends[r].Seen.size) + int32(pt.in.Resends[r].Seen.outerLen())
 		}
-		pt.index[j] = int32(len(e.x.frags))
-		e.x.frags = append(e.x.frags, f)
+		pt.index[j] = int32(k)
 		e.idAt = append(e.idAt, [2]int32{-1, j})
 		j++
 	}
