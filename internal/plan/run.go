@@ -519,10 +519,10 @@ func (r *run) copySubtree(at, pi int32) {
 	prev := r.pnodes
 	shift := at - pi
 	r.nodes[at] = prev[pi]
-	for j := pi + 1; j < prev[pi].next; j++ {
-		n := prev[j]
-		n.next += shift
-		r.nodes = append(r.nodes, n)
+	from := len(r.nodes)
+	r.nodes = append(r.nodes, prev[pi+1:prev[pi].next]...) // one copy
+	for j := from; j < len(r.nodes); j++ {
+		r.nodes[j].next += shift
 	}
 	r.nodes[at].next = int32(len(r.nodes))
 }
