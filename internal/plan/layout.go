@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/livefir/statetemplate/internal/cborpath"
 )
@@ -24,7 +25,8 @@ type layout struct {
 	enc     []byte           // the encoding the items are in
 	entries []cborpath.Entry // the root map's, in encoded order
 	// elems[k] are the elements of entry k's value, relative to its
-	// start, when it is a large array; nil otherwise.
+	// start, when it is a large array; nil otherwise (elems is nil when
+	// no value is).
 	elems [][]cborpath.Range
 }
 
@@ -109,7 +111,7 @@ func (r *run) relayoutList(old *layout, key cborpath.Range, k, shift int) (int, 
 	enc := r.enc
 	j := -1
 	for _, c := range [2]int{k, k + shift} {
-		if c >= 0 && c < len(old.entries) && old.elems[c] != nil &&
+		if c >= 0 && c < len(old.elems) && old.elems[c] != nil &&
 			bytes.Equal(enc[key.Start:key.End], old.enc[old.entries[c].Key.Start:old.entries[c].Key.End]) {
 			j = c
 			break
@@ -195,30 +197,51 @@ func (r *run) newLayout(old *layout) *layout {
 	if !ok || len(entries) == 0 {
 		return nil
 	}
-	l := &layout{enc: r.enc, elems: make([][]cborpath.Range, len(entries))}
+	l := &layout{enc: r.enc}
 	if old != nil && sameEntries(old.entries, entries) {
 		l.entries = old.entries
 	} else {
 		l.entries = append([]cborpath.Entry(nil), entries...)
 	}
+	// The elements of each large list: old's slice of them while every
+	// list's are old's, a new one from the first that differs.
+	shared := old != nil && len(old.elems) == len(entries)
+	if shared {
+		l.elems = old.elems
+	}
 	for k, e := range entries {
-		if e.Val.End-e.Val.Start < layoutMinBytes {
-			continue
-		}
-		if elems, ok := t.arrays[e.Val.Start]; ok && len(elems) >= layoutMinElems {
-			l.elems[k] = relativeTo(elems, e.Val.Start, old, k)
-			continue
-		}
-		// Not walked this render: the old elements hold when the value is
-		// the old one byte for byte.
-		if old != nil && k < len(old.elems) && old.elems[k] != nil {
-			o := old.entries[k]
-			if bytes.Equal(r.enc[e.Val.Start:e.Val.End], old.enc[o.Val.Start:o.Val.End]) {
-				l.elems[k] = old.elems[k]
+		var elems []cborpath.Range
+		if e.Val.End-e.Val.Start >= layoutMinBytes {
+			if walked, ok := t.arrays[e.Val.Start]; ok && len(walked) >= layoutMinElems {
+				elems = relativeTo(walked, e.Val.Start, old, k)
+			} else if old != nil && k < len(old.elems) && old.elems[k] != nil {
+				// Not walked this render: the old elements hold when the
+				// value is the old one byte for byte.
+				o := old.entries[k]
+				if bytes.Equal(r.enc[e.Val.Start:e.Val.End], old.enc[o.Val.Start:o.Val.End]) {
+					elems = old.elems[k]
+				}
 			}
+		}
+		if shared {
+			if sameRanges(old.elems[k], elems) {
+				continue
+			}
+			l.elems, shared = slices.Clone(old.elems), false
+		}
+		if elems != nil && l.elems == nil {
+			l.elems = make([][]cborpath.Range, len(entries))
+		}
+		if l.elems != nil {
+			l.elems[k] = elems
 		}
 	}
 	return l
+}
+
+// sameRanges reports whether a and b are the same slice (or both empty).
+func sameRanges(a, b []cborpath.Range) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // relativeTo returns elems relative to base, sharing old's elements of
