@@ -30,9 +30,13 @@ type layout struct {
 	elems [][]cborpath.Range
 }
 
-// Lists smaller than these are walked: their layout would cost more to
-// keep than it saves. Tests lower them, to run small data through layouts.
+// Encodings and lists smaller than these are walked: their layout would
+// cost more to keep than it saves (BENCHMARKS.md, perf6: the clock push of
+// a 5-task dashboard and the ticker, whose encodings are under 2 KB, gained
+// nothing and allocated a layout per render). Tests lower them, to run
+// small data through layouts.
 var (
+	layoutMinEnc   = 4096
 	layoutMinBytes = 512
 	layoutMinElems = 8
 )
@@ -190,7 +194,7 @@ func sameElem(enc []byte, pos int, was []byte, base int, prev []cborpath.Range, 
 // change.
 func (r *run) newLayout(old *layout) *layout {
 	t := r.top()
-	if !r.in.EncKept {
+	if !r.in.EncKept || len(r.enc) < layoutMinEnc {
 		return nil
 	}
 	entries, ok := t.maps[0]

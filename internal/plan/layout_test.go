@@ -39,6 +39,7 @@ func walkRoot(t require.TestingT, r *run) []cborpath.Entry {
 // the entries and list elements each finds through the last one's layout
 // are exactly those cborpath finds by walking the encoding.
 func TestRelayout_FindsWhatWalkingFinds(t *testing.T) {
+	smallLayouts(t)
 	rapid.Check(t, func(t *rapid.T) {
 		d := fixture.NewDashboard(rapid.IntRange(0, 60).Draw(t, "tasks"))
 		m := fixture.NewMutator(rapid.Uint64().Draw(t, "seed"))
@@ -116,9 +117,9 @@ func tasksEntry(t *testing.T, l *layout) int {
 // smallLayouts keeps the layout of every list for the rest of the test, so
 // that small random data goes through layouts too.
 func smallLayouts(t *testing.T) {
-	bytes, elems := layoutMinBytes, layoutMinElems
-	layoutMinBytes, layoutMinElems = 1, 1
-	t.Cleanup(func() { layoutMinBytes, layoutMinElems = bytes, elems })
+	enc, bytes, elems := layoutMinEnc, layoutMinBytes, layoutMinElems
+	layoutMinEnc, layoutMinBytes, layoutMinElems = 0, 1, 1
+	t.Cleanup(func() { layoutMinEnc, layoutMinBytes, layoutMinElems = enc, bytes, elems })
 }
 
 // TestRender_DashboardThroughLayoutsMatchesDiff renders the dashboard
@@ -126,6 +127,7 @@ func smallLayouts(t *testing.T) {
 // unchanged task rows through the last render's layout: the updates and
 // State are always those Diff gives for the whole page.
 func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
+	smallLayouts(t)
 	p, err := Build(fixture.NewTemplate(), Options{})
 	require.NoError(t, err)
 	orig := fixture.NewTemplate()
@@ -148,4 +150,19 @@ func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
 			st, memo, ref = out.State, out.Memo, wantState
 		}
 	})
+}
+
+// TestNewLayout_KeepsNoneOfASmallEncodingOrOneNotKept: a 5-task dashboard
+// (under 2 KB) is walked every render, and an encoding the session does not
+// keep is never kept in a memo.
+func TestNewLayout_KeepsNoneOfASmallEncodingOrOneNotKept(t *testing.T) {
+	small := layoutRun(encode(t, fixture.NewDashboard(5)), nil)
+	walkRoot(t, small)
+	require.Nil(t, small.newLayout(nil), "a small encoding")
+
+	large := layoutRun(encode(t, fixture.NewDashboard(100)), nil)
+	walkRoot(t, large)
+	require.NotNil(t, large.newLayout(nil))
+	large.in.EncKept = false
+	require.Nil(t, large.newLayout(nil), "an encoding the session may modify")
 }
