@@ -80,7 +80,8 @@
 // RenderFragments of unchanged data costs one CBOR encoding and a
 // comparison (and, on a compacted session, the unpacking). Otherwise it renders through Config.Incremental when there
 // is one (only what changed is executed and tokenized; what it keeps
-// between renders, Record.Memo, stays in memory), else into a pooled
+// between renders, Record.Memo, stays in memory and may point into the
+// record's data snapshot, IncrementalInput.EncKept), else into a pooled
 // buffer diffed whole, and writes one record. It decodes the previous data
 // snapshot to report the changed paths only with Config.DataChanged. Page
 // writes nothing when the page is the one last rendered.

@@ -60,6 +60,16 @@
 // change with the memo it was rendered from: a render allocates nodes for
 // what changed, not for the page.
 //
+// With Input.EncKept (the session's snapshot of its data, which it never
+// modifies), a memo also keeps the layout of that encoding (layout.go):
+// where the root map's entries are and, for large lists, their elements.
+// The next render finds the same items in its encoding by comparing each
+// with the old one byte for byte rather than walking it (equal bytes are
+// the same encoded item), and walks only what differs; a row whose list
+// element is byte for byte the old one, under the same shared reads, keeps
+// its previous key without its inputs or key being computed. Encodings
+// under 4 KiB keep no layout.
+//
 // A render's working memory (frames, the inputs of the units, the records
 // of splices and patches, the parsed maps of the encoding, the nodes read
 // and written flat) is scratch kept from render to render (scratch.go):
