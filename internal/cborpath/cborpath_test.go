@@ -177,11 +177,17 @@ func FuzzLen(f *testing.F) {
 		if err == nil {
 			require.NoError(t, dm.Wellformed(b[:n]), "cborpath took %d bytes of %x", n, b)
 			if r := (cborpath.Range{Start: 0, End: n}); cborpath.IsArray(b, r) {
-				_, err := cborpath.Elems(b, r, nil)
+				elems, err := cborpath.Elems(b, r, nil)
 				require.NoError(t, err)
+				requireCount(t, b, r, len(elems), elems)
 			} else if cborpath.IsMap(b, r) {
-				_, err := cborpath.Entries(b, r, nil)
+				entries, err := cborpath.Entries(b, r, nil)
 				require.NoError(t, err)
+				keys := make([]cborpath.Range, len(entries))
+				for i, e := range entries {
+					keys[i] = e.Key
+				}
+				requireCount(t, b, r, len(entries), keys)
 			}
 			return
 		}
@@ -195,4 +201,48 @@ func FuzzLen(f *testing.F) {
 			}
 		}
 	})
+}
+
+// requireCount checks Count against the items a walk found (a map's keys):
+// their number and where the first starts, or an error for an indefinite
+// length.
+func requireCount(t *testing.T, b []byte, r cborpath.Range, want int, items []cborpath.Range) {
+	n, first, err := cborpath.Count(b, r)
+	if b[r.Start]&0x1f == 31 {
+		require.ErrorIs(t, err, cborpath.ErrMalformed, "an indefinite length")
+		return
+	}
+	require.NoError(t, err)
+	require.Equal(t, want, n)
+	if n > 0 {
+		require.Equal(t, items[0].Start, first)
+	}
+}
+
+func TestCount_IsTheNumberOfItemsAndWhereTheFirstStarts(t *testing.T) {
+	for name, tc := range map[string]struct {
+		b        []byte
+		n, first int
+		wantErr  bool
+	}{
+		"array of three":       {b: []byte{0x83, 0x01, 0x02, 0x03}, n: 3, first: 1},
+		"map of one pair":      {b: []byte{0xa1, 0x61, 'a', 0x01}, n: 1, first: 1},
+		"long count":           {b: append([]byte{0x98, 24}, make([]byte, 24)...), n: 24, first: 2},
+		"empty array":          {b: []byte{0x80}, n: 0, first: 1},
+		"indefinite":           {b: []byte{0x9f, 0x01, 0xff}, wantErr: true},
+		"not a container":      {b: []byte{0x01}, wantErr: true},
+		"count past the input": {b: []byte{0x83, 0x01}, wantErr: true},
+		"pairs past the input": {b: []byte{0xa2, 0x01, 0x02, 0x03}, wantErr: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			n, first, err := cborpath.Count(tc.b, cborpath.Range{Start: 0, End: len(tc.b)})
+			if tc.wantErr {
+				require.ErrorIs(t, err, cborpath.ErrMalformed)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.n, n)
+			require.Equal(t, tc.first, first)
+		})
+	}
 }
