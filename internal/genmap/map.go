@@ -58,10 +58,10 @@ func (m *Map[K, V]) Get(k K) (V, bool) {
 	return v, ok
 }
 
-// Put holds v under k, counted as size bytes, unless size is more than
-// MaxSize or the newer generation of k's shard holds k already (then it
-// keeps that entry). A full generation makes room as the package
-// documentation says.
+// Put holds v under k, counted as size bytes (a negative size as none),
+// unless size is more than MaxSize or the newer generation of k's shard
+// holds k already (then it keeps that entry). A full generation makes
+// room as the package documentation says.
 func (m *Map[K, V]) Put(k K, v V, size int64) {
 	size = max(size, 0)
 	if size > m.gen {
