@@ -227,29 +227,68 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 		if w == nil {
 			record(op.op, id)
 		} else {
+			note := touch{op: op.op, id: id, target: target, html: html}
 			switch op.op {
 			case opTitle:
 				record(opTitleV3, "")
 				field(html)
 				continue
-			case opText, opReplace:
-				splice, as := w.splice, byte(opSplice)
-				if op.op == opReplace {
-					splice, as = w.spliceHTML, opSpliceHTML
-				}
-				if s, ok := splice(id, html, short); ok {
-					named(as, id)
+			case opText:
+				if s, ok := w.splice(id, html, short); ok {
+					named(opSplice, id)
 					for _, f := range s {
 						field(f)
 					}
+					w.note(note)
 					continue
 				}
-			case opAppend, opInsertAfter, opInsertBefore:
+			case opReplace:
+				q, g := w.replaceForms(id, html, short)
+				if q != nil {
+					named(opSpliceHTML, id)
+					for _, f := range q {
+						field(f)
+					}
+					w.note(note)
+					continue
+				}
+				if g != nil {
+					named(opGet, id)
+					for _, f := range g {
+						field(f)
+					}
+					named(opReplace, id)
+					field("")
+					w.note(note)
+					continue
+				}
+			case opAppend:
 				w.forget(html)
+			case opInsertAfter, opInsertBefore:
+				// A compressed message after one that carried an insert
+				// whole takes its html from there: only a cold insert
+				// is built from a base.
+				cold := !compressed || !w.heads[head{op.op, ""}]
+				if g, made, ok := w.derive(target, id, html, short && cold); ok && w.nameLen(target, short)+fieldsLen(g) < len(html) {
+					w.forget(made)
+					named(opGet, target)
+					for _, f := range g {
+						field(f)
+					}
+					named(op.op, id)
+					field(target)
+					field("")
+					w.note(note)
+					continue
+				}
+				w.given.id = ""
+				w.forget(html)
+				w.whole(op.op, "")
 			case opAttrs:
 				w.rememberHTML(id, html)
 			}
 			named(op.op, id)
+			w.note(note)
 		}
 		if op.fields == 2 {
 			field(target)
@@ -355,13 +394,16 @@ type Batch struct {
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
 func DecodeBatch(msg []byte) (Batch, error) {
-	ups, ack, err := decodeMessage(msg, decodeRecord)
+	ups, ack, err := decodeMessage(msg, func(op byte, id string, f []string) (statetemplate.Update, bool, error) {
+		u, err := decodeRecord(op, id, f)
+		return u, true, err
+	})
 	return Batch{Updates: ups, Ack: ack}, err
 }
 
 // decodeMessage parses a batch whose records other than data_changed and
 // ack decode decodes.
-func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, error)) ([]statetemplate.Update, int64, error) {
+func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, bool, error)) ([]statetemplate.Update, int64, error) {
 	if !utf8.Valid(msg) {
 		return nil, 0, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
 	}
@@ -398,9 +440,12 @@ func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (stat
 			ack = n
 			continue
 		}
-		u, err := decode(op, id, f)
+		u, ok, err := decode(op, id, f)
 		if err != nil {
 			return nil, 0, err
+		}
+		if !ok {
+			continue
 		}
 		u.DataChanged, paths = paths, nil
 		out = append(out, u)

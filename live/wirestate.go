@@ -89,6 +89,12 @@ type wireState struct {
 	// message being written.
 	heads, next map[head]bool
 	sep         rune
+	// bases are the page's html of the elements the browser holds as
+	// the page gave them; predicted is set once a get record was sent,
+	// distrusted once a resync followed one.
+	bases                 *pageBases
+	predicted, distrusted bool
+	given                 given // what derive built for the record being written
 }
 
 // head is a record's operation and the id it names.
@@ -227,18 +233,117 @@ func (w *wireState) drop(id string) {
 	w.dropHTML(id)
 }
 
-// spliceHTML returns the fields of an html splice record that replaces id
-// with html, when short is set, id's html is known and the splice is
-// shorter than html; either way it forgets the texts and html of the
-// elements html may hold and remembers html as id's.
-func (w *wireState) spliceHTML(id, html string, short bool) ([3]string, bool) {
+// replaceForms returns the fields of the shortest form of a replace of id
+// by html other than the record whole, when short is set: an html splice
+// (q) of the html id was last given, or a get (g) of the page's html of id
+// spliced; nil for each it does not take. Either way it forgets the texts
+// and html of the elements html may hold and remembers the html the
+// browser is given as id's.
+func (w *wireState) replaceForms(id, html string, short bool) (q, g []string) {
 	old, known := w.htmls[id]
 	w.forget(html)
-	w.rememberHTML(id, html)
-	if !known || !short {
-		return [3]string{}, false
+	given := html
+	best := 1 + len(html) // the html field of the record whole
+	if known && short {
+		if f, ok := spliceFields(old, html); ok {
+			q, best = f[:], fieldsLen(f[:])
+		}
 	}
-	return spliceFields(old, html)
+	if f, made, ok := w.derive(id, id, html, short); ok && w.nameLen(id, short)+fieldsLen(f)+1 < best {
+		q, g, given = nil, f, made
+	} else {
+		w.given.id = "" // sent otherwise: the client has no base of it
+	}
+	w.rememberHTML(id, given)
+	return q, g
+}
+
+// derive returns the fields of a get record (g) that builds html, the
+// html of a replace or an insert of the element id, out of the page's html
+// of the element base, and the html it builds, when short is set and the
+// connection knows base's html from the page.
+func (w *wireState) derive(base, id, html string, short bool) ([]string, string, bool) {
+	if !short || w.bases == nil || id == "" {
+		return nil, "", false
+	}
+	old, parent, ok := w.bases.base(base)
+	if !ok {
+		return nil, "", false
+	}
+	made, ok := built(html, id, parent)
+	if !ok {
+		return nil, "", false
+	}
+	w.given = given{id, made, parent}
+	h, ok := hunks(old, made)
+	if !ok {
+		return nil, "", false
+	}
+	w.predicted = true
+	return append([]string{checksum(made)}, h...), made, true
+}
+
+// given is an element a record gives the browser, its html as the browser
+// serializes it and its parent's tag: a base for the records after it.
+type given struct{ id, made, parent string }
+
+// note tells the page's bases about a record, and of the html it gave
+// the element it names when derive built it.
+func (w *wireState) note(t touch) {
+	g := w.given
+	w.given = given{}
+	if w.distrusted {
+		return
+	}
+	noteBases(&w.bases, t)
+	if w.bases != nil && g.id == t.id && g.id != "" {
+		w.bases.given(g.id, g.made, g.parent)
+	}
+}
+
+// noteBases tells *b about a record; a body replace gives a connection
+// without bases the page it carries.
+func noteBases(b **pageBases, t touch) {
+	if *b == nil && t.op == opReplace && t.id == "" {
+		*b = &pageBases{loaded: true}
+	}
+	if *b != nil {
+		(*b).note(t)
+	}
+}
+
+// nameLen is the length of a record's operation and its name for id.
+func (w *wireState) nameLen(id string, short bool) int {
+	if r, ok := w.ref(id); ok && short {
+		return 2 + len(r)
+	}
+	return 2 + len(id)
+}
+
+// fieldsLen is the length of fields with their separators.
+func fieldsLen(f []string) int {
+	n := 0
+	for _, s := range f {
+		n += 1 + len(s)
+	}
+	return n
+}
+
+// page gives the connection the html of the page its browser holds, for
+// bases (see pageBases).
+func (w *wireState) page(html string) {
+	if !w.distrusted {
+		w.bases = newPageBases(html)
+	}
+}
+
+// resynced is told that the client asked for the whole page. Once it has
+// been sent a get record, that may be one whose checksum failed: the
+// connection predicts no more.
+func (w *wireState) resynced() {
+	if w.predicted {
+		w.bases, w.distrusted = nil, true
+	}
 }
 
 // splice returns the fields of a splice record that sets the text of id to
@@ -364,7 +469,17 @@ type Decoder struct {
 	known map[string]bool
 	texts map[string]string
 	htmls map[string]string
+	bases *pageBases
+	// got is the html the last get record built, for the record after it,
+	// and the tag of the element its base is in.
+	got, gotIn string
 }
+
+// Page gives the decoder the html of the page the connection serves, as
+// the browser loaded it, for the get records that build html from it (see
+// pageBases). Without it a get record fails to decode, until a resync
+// (a replace of the body) gives the decoder its page.
+func (d *Decoder) Page(html string) { d.bases = newPageBases(html) }
 
 // Decode returns the batch msg carries; see DecodeBatch for what it
 // accepts.
@@ -376,6 +491,7 @@ func (d *Decoder) Decode(msg []byte) (Batch, error) {
 	return Batch{Updates: ups, Ack: ack}, err
 }
 
+
 func (d *Decoder) learn(id string) {
 	if id != "" && !d.known[id] && len(d.ids) < maxWireIDs {
 		d.known[id] = true
@@ -383,12 +499,13 @@ func (d *Decoder) learn(id string) {
 	}
 }
 
-// record decodes one record of version 4.
-func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, error) {
+// record decodes one record of version 4; ok is false for a get record,
+// which is not an update.
+func (d *Decoder) record(op byte, id string, f []string) (u statetemplate.Update, ok bool, err error) {
 	if op >= 'A' && op <= 'Z' {
 		n, err := strconv.ParseInt(id, 36, 32)
 		if err != nil || n < 0 || int(n) >= len(d.ids) {
-			return statetemplate.Update{}, fmt.Errorf("%w: no id numbered %q", ErrBadUpdates, id)
+			return statetemplate.Update{}, false, fmt.Errorf("%w: no id numbered %q", ErrBadUpdates, id)
 		}
 		op, id = op-'A'+'a', d.ids[n]
 	} else {
@@ -397,15 +514,59 @@ func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, 
 	switch op {
 	case opTitleV3:
 		op = opTitle
+	case opGet:
+		return u, false, d.get(id, f)
 	case opSplice, opSpliceHTML:
-		return d.splice(op, id, f)
+		u, err = d.splice(op, id, f)
+		d.note(op, u)
+		return u, err == nil, err
 	}
-	u, err := decodeRecord(op, id, f)
+	u, err = decodeRecord(op, id, f)
 	if err != nil {
-		return u, err
+		return u, false, err
 	}
+	made := (op == opReplace || op == opInsertAfter || op == opInsertBefore) && u.HTML == "" && d.got != ""
+	if made {
+		u.HTML = d.got
+	}
+	d.got = ""
 	d.keep(op, u)
-	return u, nil
+	d.note(op, u)
+	if made && d.bases != nil {
+		d.bases.given(u.FragmentID, u.HTML, d.gotIn)
+	}
+	return u, true, nil
+}
+
+// get builds the html of a get record out of the page's html of the
+// element id, for the record after it, and checks it against the record's
+// checksum.
+func (d *Decoder) get(id string, f []string) error {
+	if d.bases == nil {
+		return fmt.Errorf("%w: a get record, without the page", ErrBadUpdates)
+	}
+	old, in, ok := d.bases.base(id)
+	if !ok || len(f) < 1 {
+		return fmt.Errorf("%w: a get record of %q, whose html the page does not give", ErrBadUpdates, id)
+	}
+	made, ok := applyHunks(old, f[1:])
+	if !ok || checksum(made) != f[0] {
+		return fmt.Errorf("%w: a get record of %q that does not build its html", ErrBadUpdates, id)
+	}
+	d.got, d.gotIn = made, in
+	return nil
+}
+
+// note tells the page's bases about an update decoded, as the server's
+// wire state is told (the operations of version 2).
+func (d *Decoder) note(op byte, u statetemplate.Update) {
+	switch op {
+	case opSplice:
+		op = opText
+	case opSpliceHTML:
+		op = opReplace
+	}
+	noteBases(&d.bases, touch{op: op, id: u.FragmentID, target: u.TargetID, html: u.HTML})
 }
 
 // keep keeps what the client keeps of a record: the text of a text record,

@@ -28,7 +28,7 @@ export const lead = (p, n) => {
     first = n,
     k;
   for (; c?.nodeType == 3; c = c.previousSibling) {
-    if ((k = c.data.length - /[\t\n\f\r ]*$/.exec(c.data)[0].length)) {
+    if ((k = c.data.search(/[\t\n\f\r ]*$/))) {
       if (k < c.data.length) first = c.splitText(k);
       break;
     }

@@ -15,7 +15,10 @@ const RESYNC = { action: "_resync" },
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
-  secure = location.protocol == "https:",
+  L = location,
+  // what the resume cookie is set with
+  C = ";path=/;max-age=",
+  secure = L.protocol == "https:",
   // ss runs f on sessionStorage, which some browsers refuse to scripts.
   ss = (f) => {
     try {
@@ -42,7 +45,9 @@ let ws,
 // learn numbers an id a batch carried, up to 4096 of them.
 const learn = (i) => i && !ids[4095] && !ids.includes(i) && ids.push(i);
 
-export const here = () => location.pathname + location.search;
+export { L };
+
+export const here = () => L.pathname + L.search;
 
 export const status = (s) => {
   doc.documentElement.dataset.stStatus = s;
@@ -71,7 +76,7 @@ export const connect = (p, pageRef, resumed, rc) => {
   // previous page's pagehide, which comes after that response, leaves it
   // again: the page that continues the session clears it, so that a tab
   // opened next does not pick it up.
-  const stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
+  const stay = () => (doc.cookie = rc + "=" + C + 0);
   path = p;
   ref = pageRef;
   first = resumed
@@ -82,7 +87,7 @@ export const connect = (p, pageRef, resumed, rc) => {
     ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
     : "";
   remember();
-  base = (secure ? "wss://" : "ws://") + location.host + p + "?";
+  base = (secure ? "wss://" : "ws://") + L.host + p + "?";
   // As the page goes away — before the next page's request, which
   // pagehide comes too late for — a reload of this URL takes the cookie
   // along within seconds, and the next page continues this session. A
@@ -92,7 +97,7 @@ export const connect = (p, pageRef, resumed, rc) => {
   const n = crypto.getRandomValues(new Uint32Array(2)).join(""),
     leave = () => {
       tab({ r: ref, u: here(), n });
-      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
+      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + C + "10;samesite=lax" + (secure ? ";secure" : "");
       // Reading the cookies back waits until the browser has stored the
       // write (Chromium hands it to its network service asynchronously),
       // so that the reload's request, which comes next, carries it.
@@ -107,7 +112,7 @@ export const connect = (p, pageRef, resumed, rc) => {
 // not again until a page has connected, so a dead server cannot loop us.
 const gone = () => {
   status("gone");
-  if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) location.reload();
+  if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) L.reload();
 };
 
 const open = () => {
