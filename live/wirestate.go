@@ -491,7 +491,6 @@ func (d *Decoder) Decode(msg []byte) (Batch, error) {
 	return Batch{Updates: ups, Ack: ack}, err
 }
 
-
 func (d *Decoder) learn(id string) {
 	if id != "" && !d.known[id] && len(d.ids) < maxWireIDs {
 		d.known[id] = true
