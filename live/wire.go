@@ -243,7 +243,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					continue
 				}
 			case opReplace:
-				q, g := w.replaceForms(id, html, short)
+				q, g := w.replaceForms(id, html, short, compressed)
 				if q != nil {
 					named(opSpliceHTML, id)
 					for _, f := range q {
@@ -269,7 +269,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 				// whole takes its html from there: only a cold insert
 				// is built from a base.
 				cold := !compressed || !w.heads[head{op.op, ""}]
-				if g, made, ok := w.derive(target, id, html, short && cold); ok && w.nameLen(target, short)+fieldsLen(g) < len(html) {
+				if g, made, ok := w.derive(target, id, html, short && cold); ok && w.getLen(target, g, short, compressed) < len(html) {
 					w.forget(made)
 					named(opGet, target)
 					for _, f := range g {

@@ -239,7 +239,7 @@ func (w *wireState) drop(id string) {
 // spliced; nil for each it does not take. Either way it forgets the texts
 // and html of the elements html may hold and remembers the html the
 // browser is given as id's.
-func (w *wireState) replaceForms(id, html string, short bool) (q, g []string) {
+func (w *wireState) replaceForms(id, html string, short, compressed bool) (q, g []string) {
 	old, known := w.htmls[id]
 	w.forget(html)
 	given := html
@@ -249,7 +249,7 @@ func (w *wireState) replaceForms(id, html string, short bool) (q, g []string) {
 			q, best = f[:], fieldsLen(f[:])
 		}
 	}
-	if f, made, ok := w.derive(id, id, html, short); ok && w.nameLen(id, short)+fieldsLen(f)+1 < best {
+	if f, made, ok := w.derive(id, id, html, short); ok && w.getLen(id, f, short, compressed)+1 < best {
 		q, g, given = nil, f, made
 	} else {
 		w.given.id = "" // sent otherwise: the client has no base of it
@@ -312,6 +312,18 @@ func noteBases(b **pageBases, t touch) {
 	}
 }
 
+// getLen is what a get record of base with fields f weighs against the
+// html it builds: its length, and in a compressed message its checksum
+// once more, which deflate does not shorten (the html it stands for it
+// does, against the markup around it).
+func (w *wireState) getLen(base string, f []string, short, compressed bool) int {
+	n := w.nameLen(base, short) + fieldsLen(f)
+	if compressed {
+		n += len(f[0])
+	}
+	return n
+}
+
 // nameLen is the length of a record's operation and its name for id.
 func (w *wireState) nameLen(id string, short bool) int {
 	if r, ok := w.ref(id); ok && short {
@@ -351,6 +363,9 @@ func (w *wireState) resynced() {
 // than the text; it remembers text as id's text either way.
 func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 	old, known := w.texts[id]
+	if !known && w.bases != nil && short {
+		old, known = w.bases.text(id)
+	}
 	w.remember(id, text)
 	if !known || !short {
 		return [3]string{}, false
@@ -591,6 +606,9 @@ func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, 
 		known, what, u.Action = d.htmls, "html", statetemplate.ActionReplace
 	}
 	old, ok := known[id]
+	if !ok && op == opSplice && d.bases != nil {
+		old, ok = d.bases.text(id)
+	}
 	if !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose %s is not known", ErrBadUpdates, id, what)
 	}
@@ -636,6 +654,17 @@ func runeIndex(s []rune, n int) (int, bool) {
 // the order they are encoded. A zero Encoder is ready for a connection's
 // first message. It fails only on an action the wire form does not have.
 type Encoder struct{ st *wireState }
+
+// Page gives the encoder the html of the page the connection's client
+// holds: it then builds html from the page's elements where that is
+// shorter (get records; see Decoder.Page), as package live does for the
+// browser client. Call it before the connection's first batch.
+func (e *Encoder) Page(html string) {
+	if e.st == nil {
+		e.st = newWireState(false)
+	}
+	e.st.page(html)
+}
 
 // Encode returns the wire form of b for the connection, or nil when it has
 // nothing to tell.
