@@ -12,14 +12,15 @@ import (
 
 // ProtocolVersion is the version of the wire protocol this package and
 // the browser client it serves speak. The client sends it in the
-// WebSocket handshake (v=4) and the server's first message, the ready
-// message, carries it back ({"v":4}); the client treats the session as
+// WebSocket handshake (v=5) and the server's first message, the ready
+// message, carries it back ({"v":5}); the client treats the session as
 // live from then on. A client of version 2 (a page cached from before
 // version 3) is served in version 2, the form EncodeBatch writes; on any
-// other version (3 included) the page reloads once, which fetches the
-// client of the server it then talks to. Version 3 added references and
-// splices, version 4 html splices and padding (see Decoder).
-const ProtocolVersion = 4
+// other version (3 and 4 included) the page reloads once, which fetches
+// the client of the server it then talks to. Version 3 added references
+// and splices, version 4 html splices and padding (see Decoder), version 5
+// get records: html built from what the browser holds (see pageBases).
+const ProtocolVersion = 5
 
 // protocolVersion is ProtocolVersion as the handshake's v carries it.
 var protocolVersion = strconv.Itoa(ProtocolVersion)

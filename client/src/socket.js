@@ -11,7 +11,7 @@ import { doc } from "./morph.js";
 const RESYNC = { action: "_resync" },
   // The server's first message: the session is open, and the server
   // speaks this client's version of the wire form (live/wire.go).
-  READY = '{"v":4}',
+  READY = '{"v":5}',
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
@@ -117,7 +117,7 @@ const gone = () => {
 
 const open = () => {
   ids = [];
-  ws = new WebSocket(base + "v=4&ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ws = new WebSocket(base + "v=5&ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
