@@ -1,6 +1,7 @@
 package live
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -261,6 +262,22 @@ func FuzzPageEncoderDecoder(f *testing.F) {
 				require.Equal(t, u, g, "%q", b)
 			}
 			batch = nil
+		}
+	})
+}
+
+// FuzzPageDecoder runs a decoder that holds basePage on any two messages:
+// each fails with ErrBadUpdates or gives a batch, get records included.
+func FuzzPageDecoder(f *testing.F) {
+	f.Add([]byte("\x1egrow-1\x1f0\x1f0\x1f0\x1fx\x1eirow-9\x1frow-1\x1f"), []byte("\x1eGa\x1f1\x1f0\x1f0\x1f"))
+	f.Add([]byte("\x1epclock\x1f5\x1f2\x1f14"), []byte("\x1er\x1f<body><p id=a>b</p></body>\x1epa\x1f0\x1f1\x1fc"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		d := &Decoder{}
+		d.Page(basePage)
+		for _, m := range [][]byte{a, b} {
+			if _, err := d.Decode(m); err != nil && !errors.Is(err, ErrBadUpdates) {
+				t.Fatalf("error %v does not wrap ErrBadUpdates", err)
+			}
 		}
 	})
 }
