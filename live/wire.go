@@ -244,8 +244,8 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					continue
 				}
 			case opReplace:
-				q, g := w.replaceForms(id, html, short, compressed)
-				if q != nil {
+				q, isQ, g := w.replaceForms(id, html, short, compressed)
+				if isQ {
 					named(opSpliceHTML, id)
 					for _, f := range q {
 						field(f)

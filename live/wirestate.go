@@ -235,27 +235,27 @@ func (w *wireState) drop(id string) {
 
 // replaceForms returns the fields of the shortest form of a replace of id
 // by html other than the record whole, when short is set: an html splice
-// (q) of the html id was last given, or a get (g) of the page's html of id
-// spliced; nil for each it does not take. Either way it forgets the texts
-// and html of the elements html may hold and remembers the html the
-// browser is given as id's.
-func (w *wireState) replaceForms(id, html string, short, compressed bool) (q, g []string) {
+// (q, when isQ) of the html id was last given, or a get (g, when not nil)
+// of the page's html of id spliced. Either way it forgets the texts and
+// html of the elements html may hold and remembers the html the browser is
+// given as id's.
+func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]string, isQ bool, g []string) {
 	old, known := w.htmls[id]
 	w.forget(html)
 	given := html
 	best := 1 + len(html) // the html field of the record whole
 	if known && short {
-		if f, ok := spliceFields(old, html); ok {
-			q, best = f[:], fieldsLen(f[:])
+		if q, isQ = spliceFields(old, html); isQ {
+			best = 3 + len(q[0]) + len(q[1]) + len(q[2])
 		}
 	}
 	if f, made, ok := w.derive(id, id, html, short); ok && w.getLen(id, f, short, compressed)+1 < best {
-		q, g, given = nil, f, made
+		isQ, g, given = false, f, made
 	} else {
 		w.given.id = "" // sent otherwise: the client has no base of it
 	}
 	w.rememberHTML(id, given)
-	return q, g
+	return q, isQ, g
 }
 
 // derive returns the fields of a get record (g) that builds html, the
