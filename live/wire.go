@@ -49,7 +49,7 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	b  insertBefore      target id, html
 //	t  text              text (the element's new content, plain)
 //	s  attrs             html (lead and start tag)
-//	T  title             text (the id is empty); h in version 4
+//	T  title             text (the id is empty); h from version 3
 //	d  data_changed      paths (the id is empty); it belongs to the next record
 //	k  ack               - (the "id" is the action's _seq): the reply {"ack": seq}
 //
@@ -58,7 +58,9 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 // case operation names its element by number), splices (p: a text by
 // what changed in it), html splices (q: a replace by what changed in the
 // element's html) and padding (empty d records, before the ack, that keep
-// a message compressed); see Decoder and wirestate.go.
+// a message compressed); version 5 gets (g: html built from the outerHTML
+// of an element the browser holds, with a checksum, for the record after
+// it); see Decoder, wirestate.go and wirebase.go.
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
 // them. An action's acknowledgment, when it is all the reply says, ends
@@ -178,7 +180,7 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 	return b, nil
 }
 
-// write writes the batch: in version 2 when w is nil, else in version 4
+// write writes the batch: in version 2 when w is nil, else in version 5
 // for the connection w, keeping w as the client will, with the short
 // forms where w.short allows them (compressed: the message goes through
 // deflate). It is nil when the batch has no record.
@@ -186,7 +188,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 	if len(b.fields) == 0 {
 		return nil
 	}
-	out := make([]byte, 0, b.plain) // version 4 is never longer, but for padding
+	out := make([]byte, 0, b.plain) // version 5 is never longer, but for padding
 	record := func(op byte, id string) {
 		out = utf8.AppendRune(out, b.sep)
 		out = append(out, op)

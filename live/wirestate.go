@@ -9,9 +9,9 @@ import (
 	"github.com/livefir/statetemplate"
 )
 
-// Wire version 4 is version 2 (see EncodeBatch) with three ways to say
+// Wire version 5 is version 2 (see EncodeBatch) with four ways to say
 // less on a connection, for what its client already knows (version 3 had
-// the first two):
+// the first two, version 4 the third):
 //
 //   - References. Every id a connection's records carry literally as
 //     their id is numbered in order of first appearance, up to maxWireIDs
@@ -29,6 +29,13 @@ import (
 //     the element, is known to both ends: the client keeps it on the
 //     element. A record q replaces the element with that html spliced as a
 //     splice record splices a text.
+//   - Gets. The outerHTML of an element the browser holds as the page, or
+//     a get since, gave it is predicted by the server (see pageBases). A
+//     record g builds html out of it by hunks (several keep, drop, put
+//     triples, each counted from the end of the one before) and checks it
+//     against a checksum; the record after it (a replace, insertAfter or
+//     insertBefore with an empty html field) takes that html. Splices of
+//     an element's text start, too, from a text the page spells as it is.
 //
 // The title record is h (T is a text record by reference). All three are
 // used only where they make the record shorter, and on a compressed
@@ -67,7 +74,7 @@ const compressThreshold = 128
 // alike at 24), BENCHMARKS.md "Wire bytes".
 const compressTail = 24
 
-// wireState is what one version-4 connection's client knows beyond the
+// wireState is what one version-5 connection's client knows beyond the
 // page: the ids sent to it, by number, the texts of elements set by text
 // records and the html given them by replace and attrs records since html
 // last arrived that may hold them. The server and the client keep it
@@ -156,7 +163,7 @@ func (w *wireState) remember(id, text string) {
 	w.texts[id] = text
 }
 
-// encode returns the version-4 form of a batch for this connection, and
+// encode returns the version-5 form of a batch for this connection, and
 // updates what the connection's client will know once it has applied it.
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
 	b, err := prepare(updates)
@@ -472,12 +479,13 @@ func utf16Len(s string) int {
 	return n
 }
 
-// Decoder decodes the messages of one connection of wire version 4, the
+// Decoder decodes the messages of one connection of wire version 5, the
 // version the browser client speaks, in the order they arrive: it keeps
 // what the client keeps (the ids sent so far, the texts and html elements
 // were given since html that may hold them arrived), and returns each
 // batch as version 2 would carry it, with references resolved, splices
-// applied and padding skipped. A zero Decoder is ready for a connection's
+// and gets applied and padding skipped (the html of a get is the html it
+// built: the record's html as the browser serializes it). A zero Decoder is ready for a connection's
 // first message. Errors wrap ErrBadUpdates.
 type Decoder struct {
 	ids   []string
@@ -513,7 +521,7 @@ func (d *Decoder) learn(id string) {
 	}
 }
 
-// record decodes one record of version 4; ok is false for a get record,
+// record decodes one record of version 5; ok is false for a get record,
 // which is not an update.
 func (d *Decoder) record(op byte, id string, f []string) (u statetemplate.Update, ok bool, err error) {
 	if op >= 'A' && op <= 'Z' {
@@ -646,7 +654,7 @@ func runeIndex(s []rune, n int) (int, bool) {
 	return i, n == 0
 }
 
-// Encoder writes the batches of one connection in wire version 4, as
+// Encoder writes the batches of one connection in wire version 5, as
 // package live writes them for the browser client on a connection that is
 // not compressed: with references, splices and html splices wherever they
 // are shorter, keeping what the client will know once it has applied each
