@@ -55,7 +55,7 @@ type conn struct {
 	drained  atomic.Pointer[func()]
 	observer PushObserver
 
-	// wire is what the client knows, for the short forms of version 5;
+	// wire is what the client knows, for the short forms of version 4;
 	// nil for a client of version 2. Batches are encoded for it, in the
 	// order they are queued, under the session's lock.
 	wire *wireState
