@@ -13,10 +13,11 @@
 // updates in its own pending set until they are committed).
 //
 // Fragments has a synchronous front (a sixteenth of its budget, in two
-// generations) of the HTML Set last: ristretto applies a Set on its own
-// goroutine, which busy cores leave waiting, and without the front the
-// tabs after the first of a push would miss what the first rendered and
-// render it again. Its hits are counted with ristretto's.
+// generations per shard: internal/genmap) of the HTML Set last: ristretto
+// applies a Set on its own goroutine, which busy cores leave waiting, and
+// without the front the tabs after the first of a push would miss what the
+// first rendered and render it again. Its hits are counted with
+// ristretto's.
 //
 // Staleness: ristretto applies a Set of a new key asynchronously, and of
 // two queued Sets of one key it may apply either. Sessions therefore gives

@@ -48,14 +48,9 @@ func TestFragments_FrontStaysWithinItsShareOfTheBudget(t *testing.T) {
 	}
 	var held int64
 	entries := 0
-	for i := range f.front.shards {
-		s := &f.front.shards[i]
-		for _, gen := range []map[Key]string{s.cur, s.old} {
-			for _, h := range gen {
-				held += entryCost(h)
-				entries++
-			}
-		}
+	for _, h := range f.front.m.All() {
+		held += entryCost(h)
+		entries++
 	}
 	require.LessOrEqual(t, held, int64(budget/frontShare))
 	require.Greater(t, entries, 100, "the front holds the latest Sets")

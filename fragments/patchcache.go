@@ -4,11 +4,12 @@ import (
 	"encoding/binary"
 	"slices"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/livefir/statetemplate/internal/genmap"
 )
 
 // PatchCache keeps what tokenizing a patch of DiffPatched gave, so that
@@ -24,36 +25,37 @@ import (
 // sent and their html_hash (PatchCache.html), found by their exact bytes,
 // so that the tabs a push updates alike share one string and hash it once.
 //
-// It holds at most its budget in bytes, in two generations per shard: when
-// the newer is full, the older is dropped. A PatchCache is safe for
-// concurrent use; the zero value and nil cache nothing.
+// It holds at most its budget in bytes, patches and HTML together, in two
+// generations per shard (genmap): when the newer is full, the older is
+// dropped. A PatchCache is safe for concurrent use; the zero value and nil
+// cache nothing.
 type PatchCache struct {
-	shards [patchShards]patchShard
-	hits   atomic.Uint64
+	m    *genmap.Map[uint64, patchEntry]
+	hits atomic.Uint64
 }
 
 const patchShards = 16
 
-type patchShard struct {
-	mu       sync.RWMutex
-	cur, old map[uint64]*patchTokens
-	// The HTML of updates, and its HashHTML (see html), in generations
-	// with cur and old.
-	curHTML, oldHTML map[uint64]sharedHTML
-	bytes            int64 // in cur and curHTML
-	budget           int64 // of cur and curHTML
+// patchEntry is what a PatchCache holds under a digest: the extraction of
+// a patch (patchKey), or the HTML of an update and its HashHTML (a digest
+// of the HTML, see html). Both share the digests, and each lookup checks
+// the kind and compares in full: a shared digest costs a miss, no more.
+type patchEntry struct {
+	tokens     *patchTokens // nil for an update's HTML
+	html, hash string
 }
 
-// sharedHTML is an update's HTML and its HashHTML.
-type sharedHTML struct{ html, hash string }
+// cost is what e holds, in bytes.
+func (e patchEntry) cost() int64 {
+	if e.tokens != nil {
+		return e.tokens.cost()
+	}
+	return int64(len(e.html)+len(e.hash)) + 64
+}
 
 // NewPatchCache returns a PatchCache that holds at most budget bytes.
 func NewPatchCache(budget int64) *PatchCache {
-	c := &PatchCache{}
-	for i := range c.shards {
-		c.shards[i].budget = budget / patchShards / 2
-	}
-	return c
+	return &PatchCache{m: genmap.New[uint64, patchEntry](budget, patchShards, genmap.Digest)}
 }
 
 // Hits returns how many patches were found in c rather than tokenized.
@@ -88,20 +90,22 @@ func patchKey(markup []byte, ctx uint64) uint64 {
 	return d.Sum64()
 }
 
-func (c *PatchCache) shard(k uint64) *patchShard { return &c.shards[k%patchShards] }
-
-// get returns the extraction of markup in context ctx, or nil.
-func (c *PatchCache) get(k uint64, markup []byte, ctx uint64) *patchTokens {
+// entries returns what c holds, nil for a nil or zero PatchCache.
+func (c *PatchCache) entries() *genmap.Map[uint64, patchEntry] {
 	if c == nil {
 		return nil
 	}
-	s := c.shard(k)
-	s.mu.RLock()
-	t, ok := s.cur[k]
-	if !ok {
-		t = s.old[k]
+	return c.m
+}
+
+// get returns the extraction of markup in context ctx, or nil.
+func (c *PatchCache) get(k uint64, markup []byte, ctx uint64) *patchTokens {
+	m := c.entries()
+	if m == nil {
+		return nil
 	}
-	s.mu.RUnlock()
+	e, _ := m.Get(k)
+	t := e.tokens
 	if t == nil || t.ctx != ctx || t.markup != string(markup) {
 		return nil // a miss, or another patch with the same digest
 	}
@@ -111,66 +115,31 @@ func (c *PatchCache) get(k uint64, markup []byte, ctx uint64) *patchTokens {
 
 // set keeps t under key k.
 func (c *PatchCache) set(k uint64, t *patchTokens) {
-	if c == nil {
-		return
-	}
-	s := c.shard(k)
-	cost := t.cost()
-	if cost > s.budget {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.cur[k]; ok {
-		return
-	}
-	s.room(cost)
-	s.cur[k] = t
-	s.bytes += cost
-}
-
-// room makes room for cost bytes in the newer generation, dropping the
-// older one when it is full. The caller holds s.mu.
-func (s *patchShard) room(cost int64) {
-	if s.cur == nil || s.curHTML == nil || s.bytes+cost > s.budget {
-		s.old, s.cur = s.cur, make(map[uint64]*patchTokens, max(len(s.cur), 8))
-		s.oldHTML, s.curHTML = s.curHTML, make(map[uint64]sharedHTML, max(len(s.curHTML), 8))
-		s.bytes = 0
+	if m := c.entries(); m != nil {
+		e := patchEntry{tokens: t}
+		m.Put(k, e, e.cost())
 	}
 }
 
 // html returns m as a string and its HashHTML. Every tab a push updates
 // sends the same changed parts: the string and its hash are made once and
 // shared by the calls given the same bytes, found by a digest and compared
-// byte for byte (identical bytes, identical string). A nil cache makes
-// them anew.
+// byte for byte (identical bytes, identical string). A nil or zero cache
+// makes them anew.
 func (c *PatchCache) html(m []byte) (html, hash string) {
-	if c == nil {
+	held := c.entries()
+	if held == nil {
 		html = string(m)
 		return html, HashHTML(html)
 	}
 	k := xxhash.Sum64(m)
-	s := c.shard(k)
-	s.mu.RLock()
-	e, ok := s.curHTML[k]
-	if !ok {
-		e, ok = s.oldHTML[k]
-	}
-	s.mu.RUnlock()
-	if ok && e.html == string(m) {
+	e, ok := held.Get(k)
+	if ok && e.tokens == nil && e.html == string(m) {
 		return e.html, e.hash
 	}
-	e = sharedHTML{html: string(m)}
+	e = patchEntry{html: string(m)}
 	e.hash = HashHTML(e.html)
-	cost := int64(len(e.html)+len(e.hash)) + 64
-	if cost > s.budget {
-		return e.html, e.hash
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.room(cost)
-	s.curHTML[k] = e
-	s.bytes += cost
+	held.Put(k, e, e.cost())
 	return e.html, e.hash
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,6 +109,34 @@ func TestPatchCache_MissesTheSameMarkupInAnotherContext(t *testing.T) {
 	none.set(k, &patchTokens{}) // and keeps nothing, without failing
 }
 
+func TestPatchCache_ZeroValueCachesNothing(t *testing.T) {
+	var c PatchCache
+	m := []byte(`<td id="x">2</td>`)
+	k := patchKey(m, 7)
+	c.set(k, &patchTokens{markup: string(m), ctx: 7})
+	assert.Nil(t, c.get(k, m, 7))
+	html, hash := c.html(m)
+	assert.Equal(t, string(m), html)
+	assert.Equal(t, HashHTML(string(m)), hash)
+	assert.Zero(t, c.Hits())
+}
+
+func TestPatchCache_TellsAPatchFromAnUpdatesHTMLUnderOneDigest(t *testing.T) {
+	// Empty markup: a patch's entry and an HTML entry then differ by
+	// their kind alone.
+	c := NewPatchCache(1 << 20)
+	k := xxhash.Sum64(nil) // the digest html keys the empty HTML by
+	c.set(k, &patchTokens{ctx: 7})
+	html, hash := c.html(nil)
+	assert.Empty(t, html)
+	assert.Equal(t, HashHTML(""), hash, "a patch under the HTML's digest is not its HTML")
+	assert.NotNil(t, c.get(k, nil, 7), "and the patch is still found")
+
+	c = NewPatchCache(1 << 20)
+	c.html(nil)
+	assert.Nil(t, c.get(k, nil, 0), "an update's HTML under a patch's digest is not its patch")
+}
+
 func TestPatchCache_HoldsAtMostItsBudget(t *testing.T) {
 	const budget = 64 << 10
 	c := NewPatchCache(budget)
@@ -117,17 +146,11 @@ func TestPatchCache_HoldsAtMostItsBudget(t *testing.T) {
 		c.html(m)
 	}
 	var held int64
-	for i := range c.shards {
-		s := &c.shards[i]
-		for _, gen := range []map[uint64]*patchTokens{s.cur, s.old} {
-			for _, t := range gen {
-				held += t.cost()
-			}
-		}
-		for _, gen := range []map[uint64]sharedHTML{s.curHTML, s.oldHTML} {
-			for _, e := range gen {
-				held += int64(len(e.html)+len(e.hash)) + 64
-			}
+	for _, e := range c.m.All() {
+		if e.tokens != nil {
+			held += e.tokens.cost()
+		} else {
+			held += int64(len(e.html)+len(e.hash)) + 64
 		}
 	}
 	assert.Positive(t, held)

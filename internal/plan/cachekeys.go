@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/internal/genmap"
 )
 
 // cacheKeys remembers the shared cache's keys (cache.NewKey, a SHA-256 of
@@ -13,10 +14,11 @@ import (
 // part's key (a hash of the same inputs) and compared in full, the unit
 // and every input byte, so a remembered key is only ever given for
 // identical inputs: the key they have anyway. It holds at most
-// cacheKeysBudget bytes, in two generations per shard; the zero value is
-// ready for use, and it is safe for concurrent use.
+// cacheKeysBudget bytes, in two generations per shard (genmap); the zero
+// value is ready for use, and it is safe for concurrent use.
 type cacheKeys struct {
-	shards [cacheKeyShards]cacheKeyShard
+	once sync.Once
+	m    *genmap.Map[uint64, cacheKeyEntry]
 }
 
 const (
@@ -25,12 +27,6 @@ const (
 	// (cacheKeyCost).
 	cacheKeysBudget = 1 << 20
 )
-
-type cacheKeyShard struct {
-	mu       sync.RWMutex
-	cur, old map[uint64]cacheKeyEntry
-	bytes    int // in cur
-}
 
 type cacheKeyEntry struct {
 	unit int
@@ -44,31 +40,17 @@ func cacheKeyCost(in []byte) int { return len(in) + len(cache.Key{}) + 64 }
 // key returns the shared cache's key of unit u (of plan p) read from the
 // input bytes in, whose part key is digest.
 func (c *cacheKeys) key(p *Plan, u *unit, digest uint64, in []byte) cache.Key {
+	c.once.Do(func() { c.m = genmap.New[uint64, cacheKeyEntry](cacheKeysBudget, cacheKeyShards, genmap.Digest) })
 	// Parts that read the same value have the same key (a table row and
 	// the watchlist item of the same quote): the unit tells them apart.
 	digest += uint64(u.id+1) * 0x9e3779b97f4a7c15
-	s := &c.shards[digest%cacheKeyShards]
-	s.mu.RLock()
-	e, ok := s.cur[digest]
-	if !ok {
-		e, ok = s.old[digest]
-	}
-	s.mu.RUnlock()
-	if ok && e.unit == u.id && e.in == string(in) {
+	if e, ok := c.m.Get(digest); ok && e.unit == u.id && e.in == string(in) {
 		return e.key
 	}
 	k := cache.NewKey(p.id, u.name, in)
-	cost := cacheKeyCost(in)
-	const shardBudget = cacheKeysBudget / cacheKeyShards / 2
-	if cost > shardBudget {
-		return k
+	// Inputs larger than the map keeps are not copied for it.
+	if cost := int64(cacheKeyCost(in)); cost <= c.m.MaxSize() {
+		c.m.Put(digest, cacheKeyEntry{unit: u.id, in: string(in), key: k}, cost)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur == nil || s.bytes+cost > shardBudget {
-		s.old, s.cur, s.bytes = s.cur, make(map[uint64]cacheKeyEntry, max(len(s.cur), 8)), 0
-	}
-	s.cur[digest] = cacheKeyEntry{unit: u.id, in: string(in), key: k}
-	s.bytes += cost
 	return k
 }

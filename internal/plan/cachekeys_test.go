@@ -42,12 +42,8 @@ func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
 		require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, uint64(i), in))
 	}
 	held := 0
-	for i := range c.shards {
-		for _, gen := range []map[uint64]cacheKeyEntry{c.shards[i].cur, c.shards[i].old} {
-			for _, e := range gen {
-				held += cacheKeyCost([]byte(e.in))
-			}
-		}
+	for _, e := range c.m.All() {
+		held += cacheKeyCost([]byte(e.in))
 	}
 	assert.Positive(t, held)
 	assert.LessOrEqual(t, held, cacheKeysBudget)
@@ -60,9 +56,15 @@ func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
 	in := []byte("the same quote")
 	c.key(p, row, 42, in)
 	c.key(p, item, 42, in) // a table row and a watchlist item of one quote: the same part key
-	held := 0
-	for i := range c.shards {
-		held += len(c.shards[i].cur) + len(c.shards[i].old)
-	}
-	assert.Equal(t, 2, held, "neither replaces the other")
+	assert.Equal(t, 2, c.m.Len(), "neither replaces the other")
+}
+
+func TestCacheKeys_GivesTheKeyOfAnInputTooLargeToKeep(t *testing.T) {
+	p := &Plan{id: "plan"}
+	u := &unit{id: 1, name: "page"}
+	var c cacheKeys
+	in := make([]byte, cacheKeysBudget/cacheKeyShards)
+	assert.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, 7, in))
+	assert.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, 7, in), "again")
+	assert.Zero(t, c.m.Len(), "larger than a generation: not kept")
 }
