@@ -623,15 +623,9 @@ func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, 
 	if len(f) != 3 {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice takes 3 fields, not %d", ErrBadUpdates, len(f))
 	}
-	at, err1 := strconv.Atoi(f[0])
-	cut, err2 := strconv.Atoi(f[1])
-	units := []rune(old) // code points; splice counts UTF-16 code units
-	i, ok1 := runeIndex(units, at)
-	j, ok2 := runeIndex(units[i:], cut)
-	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+	if u.HTML, ok = applyHunks(old, f); !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the %s of %q", ErrBadUpdates, what, id)
 	}
-	u.HTML = string(units[:i]) + f[2] + string(units[i+j:])
 	if op == opSplice {
 		d.keep(opText, u)
 	} else {
