@@ -1,6 +1,7 @@
 package live
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -313,20 +314,28 @@ func (p *pageBases) given(id, made, parent string) {
 	p.sentBytes += len(outer)
 }
 
-// base returns the predicted outerHTML of the element id and the element
-// its html is parsed in, when the browser holds it as the page, or a
-// record since, gave it.
+// base returns the predicted outerHTML of the element id, without the
+// client's marks (see clientMarks), and the element its html is parsed
+// in, when the browser holds it as the page, or a record since, gave it.
 func (p *pageBases) base(id string) (string, string, bool) {
 	p.load()
 	if h, ok := p.sentHTML[id]; ok {
-		return h, p.sent[id].parent, true
+		return clientMarks.ReplaceAllString(h, ""), p.sent[id].parent, true
 	}
 	sp, ok := p.spans[id]
 	if !ok || !sp.usable {
 		return "", "", false
 	}
-	return p.s[sp.start:sp.end], sp.parent, true
+	return clientMarks.ReplaceAllString(p.s[sp.start:sp.end], ""), sp.parent, true
 }
+
+// clientMarks are the attributes the client itself sets on elements
+// (data-st-loading while an action is in flight, aria-invalid and
+// data-st-error of a field error, data-st-progress), as an element's
+// outerHTML spells them, and any whose name starts alike: both ends take
+// them out of a base before it is spliced (client/src/apply.js), so that
+// a base holding the button just clicked is the one the server predicts.
+var clientMarks = regexp.MustCompile(` (data-st|aria-i)[^=]*="[^"]*"`)
 
 // built returns html, the lead and outerHTML of the element id parsed in
 // an element parent, as the browser would serialize it, when that

@@ -78,6 +78,13 @@ func contains(s []string, x string) bool {
 	return false
 }
 
+func TestPageBases_BaseLeavesOutTheClientsMarks(t *testing.T) {
+	p := newPageBases(`<body><form id="f" data-st-flash="3000" aria-invalid="true" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d" data-st-loading=""></form></body>`)
+	got, _, ok := p.base("f")
+	require.True(t, ok)
+	assert.Equal(t, `<form id="f" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d"></form>`, got)
+}
+
 func TestPageBases_ABodyReplaceIsTheNewPage(t *testing.T) {
 	p := newPageBases(basePage)
 	p.note(touch{op: opText, id: "title"})
@@ -170,6 +177,15 @@ func TestEncoder_AReplaceOfAPageElementIsBuiltFromIt(t *testing.T) {
 	require.NoError(t, err)
 	want, _ := built(html, "row-1", "div")
 	assert.Equal(t, want, got.Updates[0].HTML)
+
+	// The morph keeps the element's attributes where they were: what it
+	// holds now is no base, and an insert after it goes whole.
+	ins := statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-1", HTML: row("3", "Three")}
+	msg = mustEncode(t, w, ins)
+	assert.NotContains(t, string(msg), "\x1eg")
+	got, err = d.Decode(msg)
+	require.NoError(t, err)
+	assert.Equal(t, ins.HTML, got.Updates[0].HTML)
 }
 
 func TestDecoder_RefusesAGetThatDoesNotBuildItsHTML(t *testing.T) {

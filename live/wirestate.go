@@ -258,9 +258,11 @@ func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]
 	}
 	if f, made, ok := w.derive(id, id, html, short); ok && w.getLen(id, f, short, compressed)+1 < best {
 		isQ, g, given = false, f, made
-	} else {
-		w.given.id = "" // sent otherwise: the client has no base of it
 	}
+	// A replace morphs the element, which keeps its attributes where they
+	// were and adds the new ones after them: its outerHTML is not the
+	// html's serialization, so it is no base.
+	w.given.id = ""
 	w.rememberHTML(id, given)
 	return q, isQ, g
 }
@@ -554,7 +556,7 @@ func (d *Decoder) record(op byte, id string, f []string) (u statetemplate.Update
 	d.got = ""
 	d.keep(op, u)
 	d.note(op, u)
-	if made && d.bases != nil {
+	if made && op != opReplace && d.bases != nil { // see wireState.replaceForms
 		d.bases.given(u.FragmentID, u.HTML, d.gotIn)
 	}
 	return u, true, nil

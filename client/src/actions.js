@@ -39,7 +39,7 @@ export const answer = (m) => {
   delete pending[m.ack];
   if (p) busy(p.el, f, 0);
   if (m.error) {
-    console.warn(m.error, m.message);
+    console.warn(m);
     fire("error", m);
     if (m.fields) withPlus(() => plus.errors(f || doc, m.fields));
     p?.no(m);

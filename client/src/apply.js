@@ -13,7 +13,7 @@ import { doc, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 // body for the id "".
 const byId = (id) => (id ? doc.body.querySelector("#" + CSS.escape(id)) : doc.body),
   // root is the element of a fragment's html parsed into f, or false.
-  root = (f, id, c = f.lastChild) => c?.id === id && c;
+  root = (f, id, c = f.lastChild) => c?.id == id && c;
 
 // splice splices t by the triples of r from i on: keep that many UTF-16
 // code units (after the triple before), drop that many, put that text.
@@ -33,10 +33,18 @@ export const apply = (r) => {
   let t, f;
   // data_changed (d) is for page script; the others have a set length.
   if (a == "d") return doc.head;
-  // A get: html built from the element's outerHTML, checked against the
-  // record's checksum (live/wirebase.go), for the next record.
+  // A get: html built from the element's outerHTML without the client's
+  // marks (data-st-*, aria-invalid), checked against the record's
+  // checksum (live/wirebase.go), for the next record.
   if (a == "g")
-    return el && [...(G = splice(el.outerHTML, r, 2))].reduce((x, c) => (x * 31 + c.charCodeAt()) | 0, 0) == h && doc.head;
+    return (
+      el &&
+      [...(G = splice(el.outerHTML.replace(/ (data-st|aria-i)[^=]*="[^"]*"/g, ""), r, 2))].reduce(
+        (x, c) => (x * 31 + c.charCodeAt()) | 0,
+        0,
+      ) == h &&
+      doc.head
+    );
   if (r.length != ({ x: 1, i: 3, b: 3, p: 4, q: 4 }[a] || 2)) return null;
   if (a == "h") return (doc.title = h), doc.head;
   if (a == "i" || a == "b") {

@@ -55,7 +55,7 @@ export const status = (s) => {
 };
 
 // raw sends m now, or queues it until the socket is open.
-export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : queue.length < 100 && queue.push(m));
+export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : queue[99] || queue.push(m));
 
 // tab reads or writes what this tab remembers across its page loads: the
 // reference of its page (r), the page's URL (u) and, while a page goes
@@ -144,7 +144,7 @@ const open = () => {
     // fields. An action's ack (k) ends it, and is answered even when an
     // update failed.
     let k, t;
-    m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
+    m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt() + 1)));
     for (const r of m) {
       const a = r[0][0],
         id = r[0].slice(1);
@@ -167,6 +167,6 @@ const open = () => {
     if (e.code == 4401) return gone();
     status("closed");
     const d = Math.min(5000, 250 * 2 ** tries++);
-    setTimeout(open, d / 2 + (Math.random() * d) / 2);
+    setTimeout(open, (d * (1 + Math.random())) / 2);
   };
 };

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -75,4 +76,43 @@ func TestClient_AGetWhoseBaseChangedEndsInAResync(t *testing.T) {
 	tb.reload()
 	assert.Equal(t, taskList(tb), got)
 	assert.Contains(t, got, "Review the quarterly figures")
+}
+
+// resyncs counts the client's requests for the whole page.
+func resyncs(tb *tab) int {
+	n := 0
+	for _, f := range tb.Sent() {
+		n += bytes.Count(f, []byte(`"_resync"`))
+	}
+	return n
+}
+
+// A get whose base holds the element just clicked — which carries the
+// client's data-st-loading while its action's batch applies — builds from
+// the element without the client's marks, as the server predicts it: the
+// increment button that reaches the maximum is a get of itself, and no
+// resync is asked for.
+func TestClient_AGetOfTheClickedElementIgnoresTheClientsMarks(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 5}) + "/")
+	tb.waitConnected()
+	for i := 1; i <= 10; i++ {
+		tb.click("#increment")
+		tb.waitFor(fmt.Sprintf(`document.getElementById("counter-display").textContent.trim() === "%d" && !document.querySelector("[data-st-loading]")`, i))
+	}
+	tb.waitFor(`document.getElementById("increment").disabled`)
+	assert.Zero(t, resyncs(tb), "no get failed")
+	last := tb.Received()
+	require.NotEmpty(t, last)
+	inc := 0
+	for _, f := range last {
+		if bytes.Contains(f, []byte("(Max Reached)")) {
+			inc++
+			assert.Regexp(t, "\x1e[gG][^\x1e]*\x1f\\(Max Reached\\)", string(f), "the button at its maximum as a get of itself")
+		}
+	}
+	require.Equal(t, 1, inc)
+	got := eval[string](tb, `document.getElementById("counter-section").outerHTML`)
+	tb.reload()
+	assert.Equal(t, eval[string](tb, `document.getElementById("counter-section").outerHTML`), got)
 }
