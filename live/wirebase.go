@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -44,6 +45,45 @@ type pageBases struct {
 	sent      map[string]span
 	sentHTML  map[string]string
 	sentBytes int
+	// budget, when set, is the bytes the bases of all connections hold,
+	// within maxBasesBytes; charged is this connection's part of it.
+	budget  *atomic.Int64
+	charged int64
+}
+
+// maxBasesBytes bounds the memory the bases of all of an App's connections
+// hold: pages waiting to be parsed, their serializations and indexes (two
+// bytes for each byte of the page), and the html given since. A connection
+// past it has no bases: its records go as before version 5.
+const maxBasesBytes = 256 << 20
+
+// charge takes n bytes of the budget for p, or reports that there are not
+// so many left.
+func (p *pageBases) charge(n int) bool {
+	if p.budget == nil {
+		return true
+	}
+	if p.budget.Add(int64(n)) > maxBasesBytes {
+		p.budget.Add(-int64(n))
+		return false
+	}
+	p.charged += int64(n)
+	return true
+}
+
+func (p *pageBases) refund(n int) {
+	if p.budget != nil {
+		p.budget.Add(-int64(n))
+		p.charged -= int64(n)
+	}
+}
+
+// release gives back all p holds of the budget; p has no bases after it.
+func (p *pageBases) release() {
+	if p.budget != nil {
+		p.budget.Add(-p.charged)
+	}
+	*p = pageBases{loaded: true}
 }
 
 // maxSentBytes bounds the html of the elements given since the page that a
@@ -73,11 +113,14 @@ type touch struct {
 	html       string
 }
 
-func newPageBases(page string) *pageBases {
-	if page == "" || len(page) > maxPageBytes {
-		return nil
+func newPageBases(page string, budget *atomic.Int64) *pageBases {
+	p := &pageBases{budget: budget, loaded: page == ""}
+	if page != "" && len(page) <= maxPageBytes && p.charge(len(page)) {
+		p.src = page
+	} else {
+		p.loaded = true
 	}
-	return &pageBases{src: page}
+	return p
 }
 
 // load parses the page and notes the records seen until now.
@@ -88,6 +131,7 @@ func (p *pageBases) load() {
 	p.loaded = true
 	src, pending := p.src, p.pending
 	p.src, p.pending = "", nil
+	p.refund(len(src))
 	p.index(src, false)
 	for _, t := range pending {
 		p.note(t)
@@ -97,7 +141,17 @@ func (p *pageBases) load() {
 // index makes the bases of page, a whole page, or (body) the html of a
 // body replace.
 func (p *pageBases) index(page string, body bool) {
+	p.refund(2 * len(p.s))
 	p.s, p.spans = "", map[string]span{}
+	if page == "" || len(page) > maxPageBytes || !p.charge(2*len(page)) {
+		return
+	}
+	defer func() { // charged for the serialization and the index
+		p.refund(2 * len(page))
+		if !p.charge(2 * len(p.s)) {
+			p.s, p.spans = "", map[string]span{}
+		}
+	}()
 	if body {
 		page = "<html>" + page
 	}
@@ -222,9 +276,7 @@ func (p *pageBases) note(t touch) {
 	}
 	if t.op == opReplace && t.id == "" {
 		p.index(t.html, true)
-		clear(p.sent)
-		clear(p.sentHTML)
-		p.sentBytes = 0
+		p.clearSent()
 		return
 	}
 	p.dropSent(t)
@@ -274,9 +326,7 @@ func (p *pageBases) dropSent(t touch) {
 	switch t.op {
 	case opReplace, opAppend, opInsertAfter, opInsertBefore:
 		if !held(t.html, p.forgetSent) {
-			clear(p.sent)
-			clear(p.sentHTML)
-			p.sentBytes = 0
+			p.clearSent()
 			return
 		}
 	}
@@ -292,9 +342,17 @@ func (p *pageBases) dropSent(t touch) {
 func (p *pageBases) forgetSent(id string) {
 	if h, ok := p.sentHTML[id]; ok {
 		p.sentBytes -= len(h)
+		p.refund(len(h))
 		delete(p.sentHTML, id)
 		delete(p.sent, id)
 	}
+}
+
+func (p *pageBases) clearSent() {
+	p.refund(p.sentBytes)
+	clear(p.sent)
+	clear(p.sentHTML)
+	p.sentBytes = 0
 }
 
 // given keeps made, the lead and outerHTML (as the browser serializes it)
@@ -305,10 +363,13 @@ func (p *pageBases) given(id, made, parent string) {
 	if id == "" || p.sentBytes+len(outer) > maxSentBytes || strings.ContainsAny(id, wordEnds+"&<>\u00a0\x00\uFFFD") {
 		return
 	}
+	p.forgetSent(id)
+	if !p.charge(len(outer)) {
+		return
+	}
 	if p.sent == nil {
 		p.sent, p.sentHTML = map[string]span{}, map[string]string{}
 	}
-	p.forgetSent(id)
 	p.sent[id] = span{parent: parent, usable: true}
 	p.sentHTML[id] = outer
 	p.sentBytes += len(outer)

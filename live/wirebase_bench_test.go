@@ -47,14 +47,14 @@ func BenchmarkGet_ColdInsert(b *testing.B) {
 	ins := []statetemplate.Update{{Action: statetemplate.ActionInsertAfter, FragmentID: "task-51", TargetID: "task-50", HTML: taskRow(51, "Review the quarterly figures")}}
 	b.Run("page", func(b *testing.B) {
 		for b.Loop() {
-			p := newPageBases(page)
+			p := newPageBases(page, nil)
 			p.load()
 		}
 	})
 	b.Run("insert", func(b *testing.B) {
 		for b.Loop() {
 			w := newWireState(false)
-			w.page(page)
+			w.page(page, nil)
 			w.bases.load()
 			msg, err := w.encode(ins, 0)
 			if err != nil || !strings.Contains(string(msg), "\x1egtask-50") {
@@ -71,7 +71,7 @@ func BenchmarkGet_ColdInsert(b *testing.B) {
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			for i := range keep {
-				keep[i] = newPageBases(strings.Clone(page))
+				keep[i] = newPageBases(strings.Clone(page), nil)
 			}
 			runtime.GC()
 			runtime.ReadMemStats(&served)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +30,7 @@ func row(n, label string) string {
 }
 
 func TestPageBases_PredictTheBrowsersOuterHTML(t *testing.T) {
-	p := newPageBases(basePage)
+	p := newPageBases(basePage, nil)
 	got, parent, ok := p.base("row-1")
 	require.True(t, ok)
 	assert.Equal(t, `<div id="row-1" class="item"><input type="checkbox" id="check-1" checked=""><label>One &amp; only</label></div>`, got)
@@ -59,7 +60,7 @@ func TestPageBases_ForgetWhatARecordChanges(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := newPageBases(basePage)
+			p := newPageBases(basePage, nil)
 			p.note(tc.t)
 			for _, id := range ids {
 				_, _, ok := p.base(id)
@@ -79,14 +80,14 @@ func contains(s []string, x string) bool {
 }
 
 func TestPageBases_BaseLeavesOutTheClientsMarks(t *testing.T) {
-	p := newPageBases(`<body><form id="f" data-st-flash="3000" aria-invalid="true" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d" data-st-loading=""></form></body>`)
+	p := newPageBases(`<body><form id="f" data-st-flash="3000" aria-invalid="true" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d" data-st-loading=""></form></body>`, nil)
 	got, _, ok := p.base("f")
 	require.True(t, ok)
 	assert.Equal(t, `<form id="f" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d"></form>`, got)
 }
 
 func TestPageBases_ABodyReplaceIsTheNewPage(t *testing.T) {
-	p := newPageBases(basePage)
+	p := newPageBases(basePage, nil)
 	p.note(touch{op: opText, id: "title"})
 	p.note(touch{op: opReplace, html: "<body>\n<p id=\"title\">Fresh</p>\n</body>\n"})
 	got, _, ok := p.base("title")
@@ -97,7 +98,7 @@ func TestPageBases_ABodyReplaceIsTheNewPage(t *testing.T) {
 }
 
 func TestPageBases_DistrustUnpredictableElements(t *testing.T) {
-	p := newPageBases(`<body><p id="d">a</p><p id="d">b</p><div id="f"><a href="/x" class="c">l</a></div><svg><g id="s"></g></svg><template><p id="in"></p></template></body>`)
+	p := newPageBases(`<body><p id="d">a</p><p id="d">b</p><div id="f"><a href="/x" class="c">l</a></div><svg><g id="s"></g></svg><template><p id="in"></p></template></body>`, nil)
 	for _, id := range []string{"d", "f", "s", "in"} {
 		_, _, ok := p.base(id)
 		assert.False(t, ok, id)
@@ -132,7 +133,7 @@ func TestChecksum_IsTheClientsHash(t *testing.T) {
 // pagePipe is a connection whose client holds basePage.
 func pagePipe(window bool) (*wireState, *Decoder) {
 	w := newWireState(window)
-	w.page(basePage)
+	w.page(basePage, nil)
 	d := &Decoder{}
 	d.Page(basePage)
 	return w, d
@@ -215,7 +216,7 @@ func TestWireState_AResyncAfterAGetEndsThePredictions(t *testing.T) {
 	mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, HTML: "<body>" + row("1", "One") + "</body>"})
 	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-2", TargetID: "row-1", HTML: row("2", "Two")})
 	assert.NotContains(t, string(msg), "\x1eg", "no more gets: %q", msg)
-	w.page(basePage)
+	w.page(basePage, nil)
 	assert.Nil(t, w.bases, "nor a page")
 }
 
@@ -296,4 +297,26 @@ func FuzzPageDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPageBases_StayWithinTheAppsBudget(t *testing.T) {
+	var budget atomic.Int64
+	p := newPageBases(basePage, &budget)
+	_, _, ok := p.base("row-1")
+	require.True(t, ok)
+	held := budget.Load()
+	assert.Positive(t, held, "the serialization and index are charged")
+	p.note(touch{op: opInsertAfter, id: "row-3", target: "row-2"})
+	p.given("row-3", "\n    <div id=\"row-3\"></div>", "div")
+	assert.Greater(t, budget.Load(), held, "a base given since is charged")
+	p.release()
+	assert.Zero(t, budget.Load(), "all given back")
+	_, _, ok = p.base("row-1")
+	assert.False(t, ok, "no bases after")
+
+	budget.Store(maxBasesBytes - 10)
+	full := newPageBases(basePage, &budget)
+	_, _, ok = full.base("row-1")
+	assert.False(t, ok, "past the budget: no bases")
+	assert.Equal(t, int64(maxBasesBytes-10), budget.Load(), "nothing charged")
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type servedPages struct {
 	pages map[string]servedPage
 	order []string // refs in the order served (some taken already)
 	bytes int
+	// bases are the bytes the App's connections' bases hold, within
+	// maxBasesBytes (see pageBases.charge).
+	bases atomic.Int64
 }
 
 type servedPage struct {

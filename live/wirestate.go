@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/livefir/statetemplate"
@@ -304,20 +305,11 @@ func (w *wireState) note(t touch) {
 	if w.distrusted {
 		return
 	}
-	noteBases(&w.bases, t)
-	if w.bases != nil && g.id == t.id && g.id != "" {
+	if w.bases != nil {
+		w.bases.note(t)
+	}
+	if w.bases != nil && g.id == t.id && g.id != "" && t.op != opReplace {
 		w.bases.given(g.id, g.made, g.parent)
-	}
-}
-
-// noteBases tells *b about a record; a body replace gives a connection
-// without bases the page it carries.
-func noteBases(b **pageBases, t touch) {
-	if *b == nil && t.op == opReplace && t.id == "" {
-		*b = &pageBases{loaded: true}
-	}
-	if *b != nil {
-		(*b).note(t)
 	}
 }
 
@@ -352,9 +344,17 @@ func fieldsLen(f []string) int {
 
 // page gives the connection the html of the page its browser holds, for
 // bases (see pageBases).
-func (w *wireState) page(html string) {
+func (w *wireState) page(html string, budget *atomic.Int64) {
 	if !w.distrusted {
-		w.bases = newPageBases(html)
+		w.bases = newPageBases(html, budget)
+	}
+}
+
+// releaseBases gives back what the connection's bases hold of their
+// budget, once no batch is encoded for it any more.
+func (w *wireState) releaseBases() {
+	if w.bases != nil {
+		w.bases.release()
 	}
 }
 
@@ -504,7 +504,7 @@ type Decoder struct {
 // the browser loaded it, for the get records that build html from it (see
 // pageBases). Without it a get record fails to decode, until a resync
 // (a replace of the body) gives the decoder its page.
-func (d *Decoder) Page(html string) { d.bases = newPageBases(html) }
+func (d *Decoder) Page(html string) { d.bases = newPageBases(html, nil) }
 
 // Decode returns the batch msg carries; see DecodeBatch for what it
 // accepts.
@@ -590,7 +590,9 @@ func (d *Decoder) note(op byte, u statetemplate.Update) {
 	case opSpliceHTML:
 		op = opReplace
 	}
-	noteBases(&d.bases, touch{op: op, id: u.FragmentID, target: u.TargetID, html: u.HTML})
+	if d.bases != nil {
+		d.bases.note(touch{op: op, id: u.FragmentID, target: u.TargetID, html: u.HTML})
+	}
 }
 
 // keep keeps what the client keeps of a record: the text of a text record,
@@ -667,7 +669,7 @@ func (e *Encoder) Page(html string) {
 	if e.st == nil {
 		e.st = newWireState(false)
 	}
-	e.st.page(html)
+	e.st.page(html, nil)
 }
 
 // Encode returns the wire form of b for the connection, or nil when it has
