@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/livefir/statetemplate"
 )
@@ -30,6 +31,7 @@ type App[T any] struct {
 	browsers browserConns
 	windows  atomic.Int64 // connections holding a compression window (WithCompressionWindows)
 	push     pusher[T]    // topics, push workers, broker (push.go)
+	served   servedPages  // pages waiting for their connection (wirepage.go)
 
 	mu      sync.RWMutex
 	actions map[string]ActionFunc[T]
@@ -110,6 +112,7 @@ func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not render the page", http.StatusInternalServerError)
 		return
 	}
+	a.served.put(tab.Ref, html, time.Now())
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

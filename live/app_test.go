@@ -47,7 +47,7 @@ func TestApp_PageCarriesScriptAndNoToken(t *testing.T) {
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 
 	ref, body := b.load(ts.URL)
-	assert.Contains(t, body, `<script src="/statetemplate.js?v=4" data-ref="`+ref+`" data-url="/ws" defer></script></head>`)
+	assert.Contains(t, body, `<script src="/statetemplate.js?v=5" data-ref="`+ref+`" data-url="/ws" defer></script></head>`)
 	assert.Contains(t, body, "Count: 0")
 }
 

@@ -120,7 +120,8 @@ func TestSocket_AClientOfAnotherProtocolVersionReloads(t *testing.T) {
 		{"no version (the JSON client before version 2)", ""},
 		{"version 1", "v=1&"},
 		{"version 3 (a page cached from before html splices)", "v=3&"},
-		{"a later version", "v=5&"},
+		{"version 4 (a page cached from before get records)", "v=4&"},
+		{"a later version", "v=6&"},
 	}
 	ts := newTestServer(t)
 	for _, tc := range tests {

@@ -216,6 +216,9 @@ func (a *App[T]) resync(c *conn, ls *liveSession[T]) error {
 	if ls.dead {
 		return fmt.Errorf("%w: no connection left", statetemplate.ErrSessionClosed)
 	}
+	if c.wire != nil {
+		c.wire.resynced()
+	}
 	page, err := a.wholePage(ls)
 	if err != nil {
 		return err

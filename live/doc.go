@@ -60,7 +60,7 @@
 //
 // # Wire format
 //
-// The handshake: GET /ws?v=4&ref=REF&url=URL, with the browser cookie and
+// The handshake: GET /ws?v=5&ref=REF&url=URL, with the browser cookie and
 // an Origin of this host (or WithOrigins). v is the client's protocol
 // version (ProtocolVersion; a client of version 2 is served in version 2,
 // any other is closed with 4401 and reloads once). URL is the page's path
@@ -82,14 +82,14 @@
 //
 // Server to browser, one text message each:
 //
-//	{"v":4}                                 ready: the session is open (always first), in the client's version
-//	a batch of updates                      the wire form (EncodeBatch, and Decoder for version 4's references and splices), applied in order; it may end with an action's ack
+//	{"v":5}                                 ready: the session is open (always first), in the client's version
+//	a batch of updates                      the wire form (EncodeBatch, and Decoder for version 5's references, splices and gets), applied in order; it may end with an action's ack
 //	{"ref": "..."}                          the tab reference the page holds from now on
 //	{"ack": 7, "flash": [...], "events": [...], "nav": "/boards/3", "redirect": "..."}
 //	{"ack": 7, "error": "invalid", "message": "...", "action": "save", "fields": {"title": "Enter a title."}}
 //
 // A batch never starts with "{"; a reply always does. A batch is encoded
-// for each connection: version 4 numbers the ids a connection's records
+// for each connection: version 5 numbers the ids a connection's records
 // carry and names them by number later, sends a text that a text record
 // set before as a splice of it, and a replace of an element that a
 // replace or attrs record gave html before as a splice of that html (with
@@ -97,7 +97,19 @@
 // a compressed connection only where deflate would not take the record
 // from the message before (see Decoder), and it may pad a message with
 // empty data_changed records (before its ack), which keeps it compressed.
-// A client applies every form anywhere.
+// A client applies every form anywhere. On a connection whose handshake
+// names its page's URL (the browser client's does), version 5 also builds
+// html from what the browser holds of the page it was served (kept from
+// the page load until the connection, on the same server) and of html
+// sent since: a get record (g) splices the outerHTML of an element the
+// browser serializes as the server predicts (package internal/serialize)
+// into the html of the record after it (an insert after or before that
+// element, or its replace), with a checksum of the html it builds; and a
+// text the page spells as it is is sent as a splice of it. A get whose
+// checksum fails is a record that cannot be applied: the client asks for
+// _resync, and the server builds no more html from bases on that
+// connection. A Go client that names its URL gives its Decoder the page
+// (Decoder.Page).
 // An action's updates go to every connection of its session; its reply
 // (the object with "ack") to the connection it came from, after the
 // updates. A push's reply carries no ack and goes to every connection.

@@ -45,7 +45,7 @@ func Example() {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	fmt.Println(strings.Contains(string(body), `<p id="n">0</p>`))
-	fmt.Println(strings.Contains(string(body), `<script src="/statetemplate.js?v=4" data-ref="`))
+	fmt.Println(strings.Contains(string(body), `<script src="/statetemplate.js?v=5" data-ref="`))
 	fmt.Println(resp.Cookies()[0].HttpOnly)
 	// Output:
 	// true

@@ -71,6 +71,13 @@ func (a *App[T]) serveSocket(w http.ResponseWriter, r *http.Request) {
 		j, err = a.join(r, secret)
 	}
 	var ls *liveSession[T]
+	if err == nil && c.wire != nil && r.URL.Query().Has("url") {
+		// The browser client names its page's URL: it holds the page
+		// served, which gives the connection its bases (wirebase.go).
+		// Before any batch is encoded for c.
+		c.wire.page(a.served.take(j.pageRef, time.Now()), &a.served.bases)
+		defer c.wire.releaseBases() // after leave: no batch is encoded for c then
+	}
 	if err == nil {
 		c.ref = j.ref
 		ls, err = a.hub.attach(a.r, j.token, c)

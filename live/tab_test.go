@@ -110,7 +110,7 @@ func TestInjectScript(t *testing.T) {
 
 func TestScriptTag_EscapesAttributes(t *testing.T) {
 	got := live.ScriptTag(`a"b`, "/s.js", "/ws?x=1&y=2")
-	assert.Equal(t, `<script src="/s.js?v=4" data-ref="a&#34;b" data-url="/ws?x=1&amp;y=2" defer></script>`, got)
+	assert.Equal(t, `<script src="/s.js?v=5" data-ref="a&#34;b" data-url="/ws?x=1&amp;y=2" defer></script>`, got)
 	got = live.ScriptTag("r", "/s.js?cdn=1", "/ws")
-	assert.Equal(t, `<script src="/s.js?cdn=1&amp;v=4" data-ref="r" data-url="/ws" defer></script>`, got, "a script path with a query")
+	assert.Equal(t, `<script src="/s.js?cdn=1&amp;v=5" data-ref="r" data-url="/ws" defer></script>`, got, "a script path with a query")
 }

@@ -12,14 +12,15 @@ import (
 
 // ProtocolVersion is the version of the wire protocol this package and
 // the browser client it serves speak. The client sends it in the
-// WebSocket handshake (v=4) and the server's first message, the ready
-// message, carries it back ({"v":4}); the client treats the session as
+// WebSocket handshake (v=5) and the server's first message, the ready
+// message, carries it back ({"v":5}); the client treats the session as
 // live from then on. A client of version 2 (a page cached from before
 // version 3) is served in version 2, the form EncodeBatch writes; on any
-// other version (3 included) the page reloads once, which fetches the
-// client of the server it then talks to. Version 3 added references and
-// splices, version 4 html splices and padding (see Decoder).
-const ProtocolVersion = 4
+// other version (3 and 4 included) the page reloads once, which fetches
+// the client of the server it then talks to. Version 3 added references
+// and splices, version 4 html splices and padding (see Decoder), version 5
+// get records: html built from what the browser holds (see pageBases).
+const ProtocolVersion = 5
 
 // protocolVersion is ProtocolVersion as the handshake's v carries it.
 var protocolVersion = strconv.Itoa(ProtocolVersion)
@@ -48,7 +49,7 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 //	b  insertBefore      target id, html
 //	t  text              text (the element's new content, plain)
 //	s  attrs             html (lead and start tag)
-//	T  title             text (the id is empty); h in version 4
+//	T  title             text (the id is empty); h from version 3
 //	d  data_changed      paths (the id is empty); it belongs to the next record
 //	k  ack               - (the "id" is the action's _seq): the reply {"ack": seq}
 //
@@ -57,7 +58,9 @@ var ErrBadUpdates = errors.New("live: not a batch of updates")
 // case operation names its element by number), splices (p: a text by
 // what changed in it), html splices (q: a replace by what changed in the
 // element's html) and padding (empty d records, before the ack, that keep
-// a message compressed); see Decoder and wirestate.go.
+// a message compressed); version 5 gets (g: html built from the outerHTML
+// of an element the browser holds, with a checksum, for the record after
+// it); see Decoder, wirestate.go and wirebase.go.
 //
 // Timestamps, html_hash and no-ops are not sent: the client uses none of
 // them. An action's acknowledgment, when it is all the reply says, ends
@@ -177,7 +180,7 @@ func prepare(updates []statetemplate.Update) (batch, error) {
 	return b, nil
 }
 
-// write writes the batch: in version 2 when w is nil, else in version 4
+// write writes the batch: in version 2 when w is nil, else in version 5
 // for the connection w, keeping w as the client will, with the short
 // forms where w.short allows them (compressed: the message goes through
 // deflate). It is nil when the batch has no record.
@@ -185,7 +188,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 	if len(b.fields) == 0 {
 		return nil
 	}
-	out := make([]byte, 0, b.plain) // version 4 is never longer, but for padding
+	out := make([]byte, 0, b.plain) // version 5 is never longer, but for padding
 	record := func(op byte, id string) {
 		out = utf8.AppendRune(out, b.sep)
 		out = append(out, op)
@@ -227,29 +230,68 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 		if w == nil {
 			record(op.op, id)
 		} else {
+			note := touch{op: op.op, id: id, target: target, html: html}
 			switch op.op {
 			case opTitle:
 				record(opTitleV3, "")
 				field(html)
 				continue
-			case opText, opReplace:
-				splice, as := w.splice, byte(opSplice)
-				if op.op == opReplace {
-					splice, as = w.spliceHTML, opSpliceHTML
-				}
-				if s, ok := splice(id, html, short); ok {
-					named(as, id)
+			case opText:
+				if s, ok := w.splice(id, html, short); ok {
+					named(opSplice, id)
 					for _, f := range s {
 						field(f)
 					}
+					w.note(note)
 					continue
 				}
-			case opAppend, opInsertAfter, opInsertBefore:
+			case opReplace:
+				q, isQ, g := w.replaceForms(id, html, short, compressed)
+				if isQ {
+					named(opSpliceHTML, id)
+					for _, f := range q {
+						field(f)
+					}
+					w.note(note)
+					continue
+				}
+				if g != nil {
+					named(opGet, id)
+					for _, f := range g {
+						field(f)
+					}
+					named(opReplace, id)
+					field("")
+					w.note(note)
+					continue
+				}
+			case opAppend:
 				w.forget(html)
+			case opInsertAfter, opInsertBefore:
+				// A compressed message after one that carried an insert
+				// whole takes its html from there: only a cold insert
+				// is built from a base.
+				cold := !compressed || !w.heads[head{op.op, ""}]
+				if g, made, ok := w.derive(target, id, html, short && cold); ok && w.getLen(target, g, short, compressed) < len(html) {
+					w.forget(made)
+					named(opGet, target)
+					for _, f := range g {
+						field(f)
+					}
+					named(op.op, id)
+					field(target)
+					field("")
+					w.note(note)
+					continue
+				}
+				w.given.id = ""
+				w.forget(html)
+				w.whole(op.op, "")
 			case opAttrs:
 				w.rememberHTML(id, html)
 			}
 			named(op.op, id)
+			w.note(note)
 		}
 		if op.fields == 2 {
 			field(target)
@@ -355,13 +397,16 @@ type Batch struct {
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
 func DecodeBatch(msg []byte) (Batch, error) {
-	ups, ack, err := decodeMessage(msg, decodeRecord)
+	ups, ack, err := decodeMessage(msg, func(op byte, id string, f []string) (statetemplate.Update, bool, error) {
+		u, err := decodeRecord(op, id, f)
+		return u, true, err
+	})
 	return Batch{Updates: ups, Ack: ack}, err
 }
 
 // decodeMessage parses a batch whose records other than data_changed and
 // ack decode decodes.
-func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, error)) ([]statetemplate.Update, int64, error) {
+func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, bool, error)) ([]statetemplate.Update, int64, error) {
 	if !utf8.Valid(msg) {
 		return nil, 0, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
 	}
@@ -398,9 +443,12 @@ func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (stat
 			ack = n
 			continue
 		}
-		u, err := decode(op, id, f)
+		u, ok, err := decode(op, id, f)
 		if err != nil {
 			return nil, 0, err
+		}
+		if !ok {
+			continue
 		}
 		u.DataChanged, paths = paths, nil
 		out = append(out, u)

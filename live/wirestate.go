@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/livefir/statetemplate"
 )
 
-// Wire version 4 is version 2 (see EncodeBatch) with three ways to say
+// Wire version 5 is version 2 (see EncodeBatch) with four ways to say
 // less on a connection, for what its client already knows (version 3 had
-// the first two):
+// the first two, version 4 the third):
 //
 //   - References. Every id a connection's records carry literally as
 //     their id is numbered in order of first appearance, up to maxWireIDs
@@ -29,6 +30,13 @@ import (
 //     the element, is known to both ends: the client keeps it on the
 //     element. A record q replaces the element with that html spliced as a
 //     splice record splices a text.
+//   - Gets. The outerHTML of an element the browser holds as the page, or
+//     a get since, gave it is predicted by the server (see pageBases). A
+//     record g builds html out of it by hunks (several keep, drop, put
+//     triples, each counted from the end of the one before) and checks it
+//     against a checksum; the record after it (a replace, insertAfter or
+//     insertBefore with an empty html field) takes that html. Splices of
+//     an element's text start, too, from a text the page spells as it is.
 //
 // The title record is h (T is a text record by reference). All three are
 // used only where they make the record shorter, and on a compressed
@@ -67,7 +75,7 @@ const compressThreshold = 128
 // alike at 24), BENCHMARKS.md "Wire bytes".
 const compressTail = 24
 
-// wireState is what one version-4 connection's client knows beyond the
+// wireState is what one version-5 connection's client knows beyond the
 // page: the ids sent to it, by number, the texts of elements set by text
 // records and the html given them by replace and attrs records since html
 // last arrived that may hold them. The server and the client keep it
@@ -89,6 +97,12 @@ type wireState struct {
 	// message being written.
 	heads, next map[head]bool
 	sep         rune
+	// bases are the page's html of the elements the browser holds as
+	// the page gave them; predicted is set once a get record was sent,
+	// distrusted once a resync followed one.
+	bases                 *pageBases
+	predicted, distrusted bool
+	given                 given // what derive built for the record being written
 }
 
 // head is a record's operation and the id it names.
@@ -150,7 +164,7 @@ func (w *wireState) remember(id, text string) {
 	w.texts[id] = text
 }
 
-// encode returns the version-4 form of a batch for this connection, and
+// encode returns the version-5 form of a batch for this connection, and
 // updates what the connection's client will know once it has applied it.
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
 	b, err := prepare(updates)
@@ -227,18 +241,130 @@ func (w *wireState) drop(id string) {
 	w.dropHTML(id)
 }
 
-// spliceHTML returns the fields of an html splice record that replaces id
-// with html, when short is set, id's html is known and the splice is
-// shorter than html; either way it forgets the texts and html of the
-// elements html may hold and remembers html as id's.
-func (w *wireState) spliceHTML(id, html string, short bool) ([3]string, bool) {
+// replaceForms returns the fields of the shortest form of a replace of id
+// by html other than the record whole, when short is set: an html splice
+// (q, when isQ) of the html id was last given, or a get (g, when not nil)
+// of the page's html of id spliced. Either way it forgets the texts and
+// html of the elements html may hold and remembers the html the browser is
+// given as id's.
+func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]string, isQ bool, g []string) {
 	old, known := w.htmls[id]
 	w.forget(html)
-	w.rememberHTML(id, html)
-	if !known || !short {
-		return [3]string{}, false
+	given := html
+	best := 1 + len(html) // the html field of the record whole
+	if known && short {
+		if q, isQ = spliceFields(old, html); isQ {
+			best = 3 + len(q[0]) + len(q[1]) + len(q[2])
+		}
 	}
-	return spliceFields(old, html)
+	if f, made, ok := w.derive(id, id, html, short); ok && w.getLen(id, f, short, compressed)+1 < best {
+		isQ, g, given = false, f, made
+	}
+	// A replace morphs the element, which keeps its attributes where they
+	// were and adds the new ones after them: its outerHTML is not the
+	// html's serialization, so it is no base.
+	w.given.id = ""
+	w.rememberHTML(id, given)
+	return q, isQ, g
+}
+
+// derive returns the fields of a get record (g) that builds html, the
+// html of a replace or an insert of the element id, out of the page's html
+// of the element base, and the html it builds, when short is set and the
+// connection knows base's html from the page.
+func (w *wireState) derive(base, id, html string, short bool) ([]string, string, bool) {
+	if !short || w.bases == nil || id == "" {
+		return nil, "", false
+	}
+	old, parent, ok := w.bases.base(base)
+	if !ok {
+		return nil, "", false
+	}
+	made, ok := built(html, id, parent)
+	if !ok {
+		return nil, "", false
+	}
+	w.given = given{id, made, parent}
+	h, ok := hunks(old, made)
+	if !ok {
+		return nil, "", false
+	}
+	w.predicted = true
+	return append([]string{checksum(made)}, h...), made, true
+}
+
+// given is an element a record gives the browser, its html as the browser
+// serializes it and its parent's tag: a base for the records after it.
+type given struct{ id, made, parent string }
+
+// note tells the page's bases about a record, and of the html it gave
+// the element it names when derive built it.
+func (w *wireState) note(t touch) {
+	g := w.given
+	w.given = given{}
+	if w.distrusted {
+		return
+	}
+	if w.bases != nil {
+		w.bases.note(t)
+	}
+	if w.bases != nil && g.id == t.id && g.id != "" && t.op != opReplace {
+		w.bases.given(g.id, g.made, g.parent)
+	}
+}
+
+// getLen is what a get record of base with fields f weighs against the
+// html it builds: its length, and in a compressed message its checksum
+// once more, which deflate does not shorten (the html it stands for it
+// does, against the markup around it).
+func (w *wireState) getLen(base string, f []string, short, compressed bool) int {
+	n := w.nameLen(base, short) + fieldsLen(f)
+	if compressed {
+		n += len(f[0])
+	}
+	return n
+}
+
+// nameLen is the length of a record's operation and its name for id.
+func (w *wireState) nameLen(id string, short bool) int {
+	if r, ok := w.ref(id); ok && short {
+		return 2 + len(r)
+	}
+	return 2 + len(id)
+}
+
+// fieldsLen is the length of fields with their separators.
+func fieldsLen(f []string) int {
+	n := 0
+	for _, s := range f {
+		n += 1 + len(s)
+	}
+	return n
+}
+
+// page gives the connection the html of the page its browser holds, for
+// bases (see pageBases).
+func (w *wireState) page(html string, budget *atomic.Int64) {
+	if !w.distrusted {
+		w.bases = newPageBases(html, budget)
+	}
+}
+
+// releaseBases gives back what the connection's bases hold of their
+// budget, once no batch is encoded for it any more.
+func (w *wireState) releaseBases() {
+	if w.bases != nil {
+		w.bases.release()
+	}
+}
+
+// resynced is told that the client asked for the whole page. Once it has
+// been sent a get record, that may be one whose checksum failed: the
+// connection predicts no more.
+func (w *wireState) resynced() {
+	if w.predicted {
+		w.bases, w.distrusted = nil, true
+	}
 }
 
 // splice returns the fields of a splice record that sets the text of id to
@@ -246,6 +372,9 @@ func (w *wireState) spliceHTML(id, html string, short bool) ([3]string, bool) {
 // than the text; it remembers text as id's text either way.
 func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 	old, known := w.texts[id]
+	if !known && w.bases != nil && short {
+		old, known = w.bases.text(id)
+	}
 	w.remember(id, text)
 	if !known || !short {
 		return [3]string{}, false
@@ -352,19 +481,30 @@ func utf16Len(s string) int {
 	return n
 }
 
-// Decoder decodes the messages of one connection of wire version 4, the
+// Decoder decodes the messages of one connection of wire version 5, the
 // version the browser client speaks, in the order they arrive: it keeps
 // what the client keeps (the ids sent so far, the texts and html elements
 // were given since html that may hold them arrived), and returns each
 // batch as version 2 would carry it, with references resolved, splices
-// applied and padding skipped. A zero Decoder is ready for a connection's
+// and gets applied and padding skipped (the html of a get is the html it
+// built: the record's html as the browser serializes it). A zero Decoder is ready for a connection's
 // first message. Errors wrap ErrBadUpdates.
 type Decoder struct {
 	ids   []string
 	known map[string]bool
 	texts map[string]string
 	htmls map[string]string
+	bases *pageBases
+	// got is the html the last get record built, for the record after it,
+	// and the tag of the element its base is in.
+	got, gotIn string
 }
+
+// Page gives the decoder the html of the page the connection serves, as
+// the browser loaded it, for the get records that build html from it (see
+// pageBases). Without it a get record fails to decode, until a resync
+// (a replace of the body) gives the decoder its page.
+func (d *Decoder) Page(html string) { d.bases = newPageBases(html, nil) }
 
 // Decode returns the batch msg carries; see DecodeBatch for what it
 // accepts.
@@ -383,12 +523,13 @@ func (d *Decoder) learn(id string) {
 	}
 }
 
-// record decodes one record of version 4.
-func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, error) {
+// record decodes one record of version 5; ok is false for a get record,
+// which is not an update.
+func (d *Decoder) record(op byte, id string, f []string) (u statetemplate.Update, ok bool, err error) {
 	if op >= 'A' && op <= 'Z' {
 		n, err := strconv.ParseInt(id, 36, 32)
 		if err != nil || n < 0 || int(n) >= len(d.ids) {
-			return statetemplate.Update{}, fmt.Errorf("%w: no id numbered %q", ErrBadUpdates, id)
+			return statetemplate.Update{}, false, fmt.Errorf("%w: no id numbered %q", ErrBadUpdates, id)
 		}
 		op, id = op-'A'+'a', d.ids[n]
 	} else {
@@ -397,15 +538,61 @@ func (d *Decoder) record(op byte, id string, f []string) (statetemplate.Update, 
 	switch op {
 	case opTitleV3:
 		op = opTitle
+	case opGet:
+		return u, false, d.get(id, f)
 	case opSplice, opSpliceHTML:
-		return d.splice(op, id, f)
+		u, err = d.splice(op, id, f)
+		d.note(op, u)
+		return u, err == nil, err
 	}
-	u, err := decodeRecord(op, id, f)
+	u, err = decodeRecord(op, id, f)
 	if err != nil {
-		return u, err
+		return u, false, err
 	}
+	made := (op == opReplace || op == opInsertAfter || op == opInsertBefore) && u.HTML == "" && d.got != ""
+	if made {
+		u.HTML = d.got
+	}
+	d.got = ""
 	d.keep(op, u)
-	return u, nil
+	d.note(op, u)
+	if made && op != opReplace && d.bases != nil { // see wireState.replaceForms
+		d.bases.given(u.FragmentID, u.HTML, d.gotIn)
+	}
+	return u, true, nil
+}
+
+// get builds the html of a get record out of the page's html of the
+// element id, for the record after it, and checks it against the record's
+// checksum.
+func (d *Decoder) get(id string, f []string) error {
+	if d.bases == nil {
+		return fmt.Errorf("%w: a get record, without the page", ErrBadUpdates)
+	}
+	old, in, ok := d.bases.base(id)
+	if !ok || len(f) < 1 {
+		return fmt.Errorf("%w: a get record of %q, whose html the page does not give", ErrBadUpdates, id)
+	}
+	made, ok := applyHunks(old, f[1:])
+	if !ok || checksum(made) != f[0] {
+		return fmt.Errorf("%w: a get record of %q that does not build its html", ErrBadUpdates, id)
+	}
+	d.got, d.gotIn = made, in
+	return nil
+}
+
+// note tells the page's bases about an update decoded, as the server's
+// wire state is told (the operations of version 2).
+func (d *Decoder) note(op byte, u statetemplate.Update) {
+	switch op {
+	case opSplice:
+		op = opText
+	case opSpliceHTML:
+		op = opReplace
+	}
+	if d.bases != nil {
+		d.bases.note(touch{op: op, id: u.FragmentID, target: u.TargetID, html: u.HTML})
+	}
 }
 
 // keep keeps what the client keeps of a record: the text of a text record,
@@ -431,21 +618,18 @@ func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, 
 		known, what, u.Action = d.htmls, "html", statetemplate.ActionReplace
 	}
 	old, ok := known[id]
+	if !ok && op == opSplice && d.bases != nil {
+		old, ok = d.bases.text(id)
+	}
 	if !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose %s is not known", ErrBadUpdates, id, what)
 	}
 	if len(f) != 3 {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice takes 3 fields, not %d", ErrBadUpdates, len(f))
 	}
-	at, err1 := strconv.Atoi(f[0])
-	cut, err2 := strconv.Atoi(f[1])
-	units := []rune(old) // code points; splice counts UTF-16 code units
-	i, ok1 := runeIndex(units, at)
-	j, ok2 := runeIndex(units[i:], cut)
-	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+	if u.HTML, ok = applyHunks(old, f); !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the %s of %q", ErrBadUpdates, what, id)
 	}
-	u.HTML = string(units[:i]) + f[2] + string(units[i+j:])
 	if op == opSplice {
 		d.keep(opText, u)
 	} else {
@@ -468,7 +652,7 @@ func runeIndex(s []rune, n int) (int, bool) {
 	return i, n == 0
 }
 
-// Encoder writes the batches of one connection in wire version 4, as
+// Encoder writes the batches of one connection in wire version 5, as
 // package live writes them for the browser client on a connection that is
 // not compressed: with references, splices and html splices wherever they
 // are shorter, keeping what the client will know once it has applied each
@@ -476,6 +660,17 @@ func runeIndex(s []rune, n int) (int, bool) {
 // the order they are encoded. A zero Encoder is ready for a connection's
 // first message. It fails only on an action the wire form does not have.
 type Encoder struct{ st *wireState }
+
+// Page gives the encoder the html of the page the connection's client
+// holds: it then builds html from the page's elements where that is
+// shorter (get records; see Decoder.Page), as package live does for the
+// browser client. Call it before the connection's first batch.
+func (e *Encoder) Page(html string) {
+	if e.st == nil {
+		e.st = newWireState(false)
+	}
+	e.st.page(html, nil)
+}
 
 // Encode returns the wire form of b for the connection, or nil when it has
 // nothing to tell.

@@ -1,7 +1,7 @@
 // Actions: what the page sends (data-action on clicks, forms and
 // controls; script through statetemplate.send), their loading state, and
 // what the server answers about each one (see live/doc.go: the reply).
-import { raw, remember } from "./socket.js";
+import { raw, remember, L } from "./socket.js";
 import { fire, events } from "./notices.js";
 import { plus, withPlus } from "./plus.js";
 import { doc } from "./morph.js";
@@ -22,13 +22,15 @@ export const send = (action, fields, el, pop) => {
 };
 
 const busy = (el, f, on) => {
-  f?.toggleAttribute(LOADING, !!on);
-  if (el) el.toggleAttribute(LOADING, !!on), fire("loading", { el, loading: !!on });
+  f?.toggleAttribute(LOADING, on);
+  if (el) el.toggleAttribute(LOADING, on), fire("loading", { el, loading: !!on });
 };
 
 // settle fails every action in flight: after a reconnect none of them
 // will be answered.
-export const settle = () => Object.keys(pending).forEach((ack) => answer({ ack, error: "disconnected" }));
+export const settle = () => {
+  for (const ack in pending) answer({ ack, error: "disconnected" });
+};
 
 // answer handles a reply from the server.
 export const answer = (m) => {
@@ -37,7 +39,7 @@ export const answer = (m) => {
   delete pending[m.ack];
   if (p) busy(p.el, f, 0);
   if (m.error) {
-    console.warn(m.error, m.message);
+    console.warn(m);
     fire("error", m);
     if (m.fields) withPlus(() => plus.errors(f || doc, m.fields));
     p?.no(m);
@@ -51,11 +53,11 @@ export const answer = (m) => {
   if (m.flash) withPlus(() => m.flash.forEach(plus.flash));
   m.events?.forEach(events);
   if (m.nav) {
-    if (!p?.pop) history.pushState(null, "", m.nav), scrollTo(0, 0);
+    if (!p?.pop) history.pushState(0, "", m.nav), scrollTo(0, 0);
     remember();
     withPlus(() => plus.go); // the back button needs the extension's popstate
   }
-  if (m.redirect) location.assign(m.redirect);
+  if (m.redirect) L.assign(m.redirect);
 };
 
 // fields is an element's data-* attributes, minus the ones that steer the
@@ -91,14 +93,16 @@ export const isInput = (el) => /^(INPUT|SELECT|TEXTAREA)$/.test(el.nodeName);
 // submitted twice (a button's clicks all count: "+1" twice is 2).
 const ready = (el) => !el.matches("form[" + LOADING + "]") && (!el.dataset.confirm || confirm(el.dataset.confirm));
 
-const listen = (type, fn) => doc.addEventListener(type, fn);
+const listen = (type, fn) => doc.addEventListener(type, fn),
+  // act sends the action of el with the fields d.
+  act = (el, d) => send(el.dataset.action, d, el);
 
 export const listenActions = () => {
   listen("click", (e) => {
     const t = e.target.closest?.("[data-action]");
     if (!t || t.nodeName == "FORM" || isInput(t)) return;
     e.preventDefault();
-    if (ready(t)) send(t.dataset.action, fields(t), t);
+    if (ready(t)) act(t, fields(t));
   });
   listen("submit", (e) => {
     const f = e.target,
@@ -114,12 +118,12 @@ export const listenActions = () => {
       ? withPlus(() => plus.upload(f, d))
       : Promise.resolve(d)
     ).then(
-      (d) => send(f.dataset.action, d, f),
+      (d) => act(f, d),
       () => busy(f, null, 0)
     );
   });
   listen("change", (e) => {
     const c = e.target;
-    if (isInput(c) && c.dataset.action) send(c.dataset.action, { ...fields(c), value: value(c) }, c);
+    if (isInput(c) && c.dataset.action) act(c, { ...fields(c), value: value(c) });
   });
 };

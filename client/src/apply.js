@@ -13,21 +13,38 @@ import { doc, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 // body for the id "".
 const byId = (id) => (id ? doc.body.querySelector("#" + CSS.escape(id)) : doc.body),
   // root is the element of a fragment's html parsed into f, or false.
-  root = (f, id, c = f.lastChild) => c?.id === id && c;
+  root = (f, id, c = f.lastChild) => c?.id == id && c;
 
-// splice keeps r[1] UTF-16 code units of t, drops r[2] after them and
-// puts r[3] in their place.
-export const splice = (t, r) => t.slice(0, r[1]) + r[3] + t.slice(+r[1] + +r[2]);
+// splice splices t by the triples of r from i on: keep that many UTF-16
+// code units (after the triple before), drop that many, put that text.
+export const splice = (t, r, i = 1) =>
+  r[i] ? t.slice(0, r[i]) + r[i + 2] + splice(t.slice(+r[i] + +r[i + 1]), r, i + 3) : t;
+// G is the html the last get record built, for the record after it.
+let G;
 
 export const apply = (r) => {
   let [k, h, y] = r,
     a = k[0];
+  // An empty html is the one the get record before built.
+  (h = h || G), (y = y || G), (G = "");
   const id = k.slice(1),
     el = byId(id),
     p = el?.parentNode;
   let t, f;
   // data_changed (d) is for page script; the others have a set length.
   if (a == "d") return doc.head;
+  // A get: html built from the element's outerHTML without the client's
+  // marks (data-st-*, aria-invalid), checked against the record's
+  // checksum (live/wirebase.go), for the next record.
+  if (a == "g")
+    return (
+      el &&
+      [...(G = splice(el.outerHTML.replace(/ (data-st|aria-i)[^=]*="[^"]*"/g, ""), r, 2))].reduce(
+        (x, c) => (x * 31 + c.charCodeAt()) | 0,
+        0,
+      ) == h &&
+      doc.head
+    );
   if (r.length != ({ x: 1, i: 3, b: 3, p: 4, q: 4 }[a] || 2)) return null;
   if (a == "h") return (doc.title = h), doc.head;
   if (a == "i" || a == "b") {

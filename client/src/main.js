@@ -9,8 +9,9 @@ import { connect, status, here, uploadURL } from "./socket.js";
 import { listenActions, send, fields, formFields, value, isInput } from "./actions.js";
 import { fire, on } from "./notices.js";
 import { plus, source, withPlus, grow } from "./plus.js";
+import { doc } from "./morph.js";
 
-const me = document.currentScript,
+const me = doc.currentScript,
   d = me.dataset;
 source(me.src);
 window.statetemplate = {
@@ -22,6 +23,6 @@ window.statetemplate = {
   _: { send, here, up: uploadURL, fire, fields, form: formFields, value, input: isInput, plus },
 };
 listenActions();
-grow(document.documentElement, []);
+grow(doc.documentElement, []);
 status("connecting");
 connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");

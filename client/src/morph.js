@@ -28,7 +28,7 @@ export const lead = (p, n) => {
     first = n,
     k;
   for (; c?.nodeType == 3; c = c.previousSibling) {
-    if ((k = c.data.length - /[\t\n\f\r ]*$/.exec(c.data)[0].length)) {
+    if ((k = c.data.search(/[\t\n\f\r ]*$/))) {
       if (k < c.data.length) first = c.splitText(k);
       break;
     }
@@ -76,7 +76,8 @@ const ids = (r) => {
     r.querySelectorAll("[id]").forEach((x) => m.set(x.id, m.has(x.id) ? 0 : x));
     return m;
   },
-  same = (a, b) => a.nodeType == b.nodeType && a.nodeName == b.nodeName && a.id == b.id,
+  // (the same nodeName is the same nodeType: a tag, #text, #comment)
+  same = (a, b) => a.nodeName == b.nodeName && a.id == b.id,
   // morph turns the live node a into b in place and returns the node that
   // now stands for b; shallow, a's attributes only (b is a start tag).
   morph = (a, b, shallow) => {

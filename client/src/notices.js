@@ -6,13 +6,13 @@ const handlers = {};
 
 // fire dispatches the CustomEvent "statetemplate:"+name on document and
 // reports whether no listener cancelled it.
-export const fire = (name, detail) =>
-  doc.dispatchEvent(new CustomEvent("statetemplate:" + name, { detail, cancelable: true }));
+export const fire = (name, detail, p = "statetemplate:") =>
+  doc.dispatchEvent(new CustomEvent(p + name, { detail, cancelable: true }));
 
 // events delivers an event the server pushed: "st:"+name on document and
 // the handlers given to statetemplate.on.
 export const events = (e) => {
-  doc.dispatchEvent(new CustomEvent("st:" + e.name, { detail: e.detail }));
+  fire(e.name, e.detail, "st:");
   (handlers[e.name] || []).forEach((fn) => fn(e.detail));
 };
 

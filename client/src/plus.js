@@ -3,6 +3,8 @@
 // uploads — is a second file, statetemplate-plus.js next to the client,
 // loaded once when a page uses any of it. It fills the object plus with
 // its functions; the core calls them through with.
+import { doc } from "./morph.js";
+
 export const plus = {},
   // USES are what in a page calls for the extension.
   USES = "[data-hook],[data-nav],[data-change],[data-error-for],[data-st-flash],input[type=file]";
@@ -13,11 +15,11 @@ export const source = (s) => (src = s);
 // with runs fn once the extension is loaded, loading it the first time.
 export const withPlus = (fn) =>
   (loading ||= new Promise((ok, no) => {
-    const s = document.createElement("script");
+    const s = doc.createElement("script");
     s.src = src.replace(/\.js(\?.*)?$/, "-plus.js");
     s.onload = ok;
     s.onerror = no;
-    document.head.append(s);
+    doc.head.append(s);
   })).then(fn);
 
 // grow loads the extension when root (or one of its descendants) uses it,

@@ -11,11 +11,14 @@ import { doc } from "./morph.js";
 const RESYNC = { action: "_resync" },
   // The server's first message: the session is open, and the server
   // speaks this client's version of the wire form (live/wire.go).
-  READY = '{"v":4}',
+  READY = '{"v":5}',
   RELOADED = "st-reloaded",
   queue = [],
   enc = encodeURIComponent,
-  secure = location.protocol == "https:",
+  L = location,
+  // what the resume cookie is set with
+  C = ";path=/;max-age=",
+  secure = L.protocol == "https:",
   // ss runs f on sessionStorage, which some browsers refuse to scripts.
   ss = (f) => {
     try {
@@ -42,7 +45,9 @@ let ws,
 // learn numbers an id a batch carried, up to 4096 of them.
 const learn = (i) => i && !ids[4095] && !ids.includes(i) && ids.push(i);
 
-export const here = () => location.pathname + location.search;
+export { L };
+
+export const here = () => L.pathname + L.search;
 
 export const status = (s) => {
   doc.documentElement.dataset.stStatus = s;
@@ -50,7 +55,7 @@ export const status = (s) => {
 };
 
 // raw sends m now, or queues it until the socket is open.
-export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : queue.length < 100 && queue.push(m));
+export const raw = (m) => (ws?.readyState == 1 ? ws.send(JSON.stringify(m)) : queue[99] || queue.push(m));
 
 // tab reads or writes what this tab remembers across its page loads: the
 // reference of its page (r), the page's URL (u) and, while a page goes
@@ -71,7 +76,7 @@ export const connect = (p, pageRef, resumed, rc) => {
   // previous page's pagehide, which comes after that response, leaves it
   // again: the page that continues the session clears it, so that a tab
   // opened next does not pick it up.
-  const stay = () => (doc.cookie = rc + "=;path=/;max-age=0");
+  const stay = () => (doc.cookie = rc + "=" + C + 0);
   path = p;
   ref = pageRef;
   first = resumed
@@ -82,7 +87,7 @@ export const connect = (p, pageRef, resumed, rc) => {
     ? "&prev=" + enc(t.r) // a reload the cookie missed, or a duplicated tab
     : "";
   remember();
-  base = (secure ? "wss://" : "ws://") + location.host + p + "?";
+  base = (secure ? "wss://" : "ws://") + L.host + p + "?";
   // As the page goes away — before the next page's request, which
   // pagehide comes too late for — a reload of this URL takes the cookie
   // along within seconds, and the next page continues this session. A
@@ -92,7 +97,7 @@ export const connect = (p, pageRef, resumed, rc) => {
   const n = crypto.getRandomValues(new Uint32Array(2)).join(""),
     leave = () => {
       tab({ r: ref, u: here(), n });
-      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + ";path=/;max-age=10;samesite=lax" + (secure ? ";secure" : "");
+      doc.cookie = rc + "=" + ref + "." + n + "." + enc(here()) + C + "10;samesite=lax" + (secure ? ";secure" : "");
       // Reading the cookies back waits until the browser has stored the
       // write (Chromium hands it to its network service asynchronously),
       // so that the reload's request, which comes next, carries it.
@@ -107,12 +112,12 @@ export const connect = (p, pageRef, resumed, rc) => {
 // not again until a page has connected, so a dead server cannot loop us.
 const gone = () => {
   status("gone");
-  if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) location.reload();
+  if (ss((s) => !s.getItem(RELOADED) && !s.setItem(RELOADED, 1))) L.reload();
 };
 
 const open = () => {
   ids = [];
-  ws = new WebSocket(base + "v=4&ref=" + enc(ref) + "&url=" + enc(here()) + first);
+  ws = new WebSocket(base + "v=5&ref=" + enc(ref) + "&url=" + enc(here()) + first);
   ws.onopen = () => {
     tries = 0;
     // Updates may have been lost while disconnected: start from a full
@@ -139,7 +144,7 @@ const open = () => {
     // fields. An action's ack (k) ends it, and is answered even when an
     // update failed.
     let k, t;
-    m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt(0) + 1)));
+    m = d.slice(1).split(d[0]).map((r) => r.split(String.fromCharCode(d.charCodeAt() + 1)));
     for (const r of m) {
       const a = r[0][0],
         id = r[0].slice(1);
@@ -162,6 +167,6 @@ const open = () => {
     if (e.code == 4401) return gone();
     status("closed");
     const d = Math.min(5000, 250 * 2 ** tries++);
-    setTimeout(open, d / 2 + (Math.random() * d) / 2);
+    setTimeout(open, (d * (1 + Math.random())) / 2);
   };
 };

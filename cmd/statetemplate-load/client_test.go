@@ -34,9 +34,9 @@ func TestSocketURL_FollowsThePagesScriptTag(t *testing.T) {
 	tests := []struct {
 		name, page, pageURL, want string
 	}{
-		{"default path, no ref", `<html></html>`, "http://127.0.0.1:8080/", "ws://127.0.0.1:8080/ws?v=4"},
-		{"data-url and data-ref", `<script src="/statetemplate.js" data-ref="abc&#43;1" data-url="/live/ws" defer>`, "http://127.0.0.1:8080/dash", "ws://127.0.0.1:8080/live/ws?ref=abc%2B1&v=4"},
-		{"https becomes wss", `<script data-ref="r">`, "https://localhost/", "wss://localhost/ws?ref=r&v=4"},
+		{"default path, no ref", `<html></html>`, "http://127.0.0.1:8080/", "ws://127.0.0.1:8080/ws?v=5"},
+		{"data-url and data-ref", `<script src="/statetemplate.js" data-ref="abc&#43;1" data-url="/live/ws" defer>`, "http://127.0.0.1:8080/dash", "ws://127.0.0.1:8080/live/ws?ref=abc%2B1&v=5"},
+		{"https becomes wss", `<script data-ref="r">`, "https://localhost/", "wss://localhost/ws?ref=r&v=5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

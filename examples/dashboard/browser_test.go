@@ -122,7 +122,7 @@ func (tb *tab) addTask(title, priority string) {
 // updateActions returns the actions of every update received so far.
 func (tb *tab) updateActions() []string {
 	var out []string
-	for _, batch := range browsertest.Batches(tb.Received()) {
+	for _, batch := range tb.Batches() {
 		for _, u := range batch.Updates {
 			out = append(out, u.Action)
 		}

@@ -310,7 +310,7 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 				w.Header()[k] = v
 			}
 			w.WriteHeader(rec.Code)
-			w.Write([]byte(strings.Replace(rec.Body.String(), `src="/statetemplate.js?v=4"`, `src="/old.js"`, 1)))
+			w.Write([]byte(strings.Replace(rec.Body.String(), `src="/statetemplate.js?v=5"`, `src="/old.js"`, 1)))
 		default:
 			proxy.ServeHTTP(w, r)
 		}
@@ -321,7 +321,7 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 	tb.do(chromedp.Navigate(front.URL + "/"))
 	require.Eventually(t, func() bool { return loads.Load() == 2 }, 10*time.Second, 20*time.Millisecond, "the old client reloads")
 	tb.waitConnected()
-	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=4"]') !== null`), "this server's client")
+	assert.True(t, eval[bool](tb, `document.querySelector('script[src="/statetemplate.js?v=5"]') !== null`), "this server's client")
 	assert.True(t, eval[bool](tb, `!!document.querySelector('script[data-resumed]')`), "the reload continued the tab's session")
 	tb.click("#increment")
 	tb.waitFor(`document.querySelector("#counter-display").textContent.trim() === "1"`)

@@ -31,6 +31,24 @@ type Tab struct {
 	sent       [][]byte
 	handshakes []http.Header
 	exceptions []string
+	docs       []*document // the pages loaded, in order
+}
+
+// document is a page the tab loaded: its html as served, once fetched,
+// and how many frames the tab had received when its response came.
+type document struct {
+	at       int
+	html     chan string
+	fetching bool
+	id       network.RequestID
+}
+
+// fetch reads the document's body from the browser.
+func (d *document) fetch(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	r, _ := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: d.id})
+	d.html <- string(r.Body) // "" when the browser no longer has it
 }
 
 // NewTab opens a tab in a new browser context: its own cookies and
@@ -68,6 +86,23 @@ func open(t testing.TB, ctx context.Context, cancel context.CancelFunc) *Tab {
 			tb.mu.Lock()
 			tb.handshakes = append(tb.handshakes, h)
 			tb.mu.Unlock()
+		case *network.EventResponseReceived:
+			if e.Type == network.ResourceTypeDocument {
+				tb.mu.Lock()
+				tb.docs = append(tb.docs, &document{at: len(tb.received), html: make(chan string, 1), id: e.RequestID})
+				tb.mu.Unlock()
+			}
+		case *network.EventLoadingFinished:
+			tb.mu.Lock()
+			var d *document
+			if n := len(tb.docs); n > 0 && !tb.docs[n-1].fetching && tb.docs[n-1].id == e.RequestID {
+				d = tb.docs[n-1]
+				d.fetching = true
+			}
+			tb.mu.Unlock()
+			if d != nil {
+				go d.fetch(ctx)
+			}
 		case *runtime.EventExceptionThrown:
 			tb.mu.Lock()
 			tb.exceptions = append(tb.exceptions, describe(e.ExceptionDetails))

@@ -77,11 +77,12 @@ func OpenWith(t testing.TB, base string, opts websocket.DialOptions) *Tab {
 	opts.HTTPHeader = h
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(m[1]), &opts)
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?v="+strconv.Itoa(live.ProtocolVersion)+"&ref="+url.QueryEscape(m[1])+"&url=%2F", &opts)
 	require.NoError(t, err)
 	ws.SetReadLimit(16 << 20)
 	t.Cleanup(func() { ws.CloseNow() })
 	tab := &Tab{WS: ws, Page: string(body)}
+	tab.dec.Page(tab.Page) // the page the server builds html from (get records)
 	require.Equal(t, `{"v":`+strconv.Itoa(live.ProtocolVersion)+`}`, string(tab.NextRaw(t)), "the first message is the ready message")
 	return tab
 }

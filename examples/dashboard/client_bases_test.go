@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gets counts the get records (g, or G by reference) among the frames a
+// tab received: html built from an element's outerHTML.
+func gets(frames [][]byte) int {
+	n := 0
+	for _, f := range frames {
+		if len(f) == 0 || f[0] == '{' {
+			continue
+		}
+		n += bytes.Count(f, []byte("\x1eg")) + bytes.Count(f, []byte("\x1eG"))
+	}
+	return n
+}
+
+// taskList is the task list's outerHTML: the rows, their leads, and what
+// the morph kept.
+func taskList(tb *tab) string {
+	return eval[string](tb, `document.getElementById("task-list").outerHTML`)
+}
+
+// A cold insert — the first on a fresh connection — is sent as the html of
+// its neighbour row, which came with the page, spliced (a get record): in
+// Chromium the page it gives is the page a fresh load of the same state
+// gives.
+func TestClient_ColdInsertBuiltFromItsNeighbourEqualsAFreshLoad(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 50}) + "/")
+	tb.waitConnected()
+	tb.addTask("Review the quarterly figures", "medium")
+	tb.addTask("Send the minutes", "high")
+	require.GreaterOrEqual(t, gets(tb.Received()), 2, "both inserts built from a base")
+	got := taskList(tb)
+	tb.reload()
+	assert.Equal(t, taskList(tb), got, "the inserted rows as a fresh load has them")
+	assert.Contains(t, got, "Send the minutes")
+}
+
+// When page script changed the element a get record builds from, the
+// checksum fails: the client applies nothing more, asks for the whole
+// page, and ends on the page a fresh load gives; the server then builds
+// no more html from bases on that connection.
+func TestClient_AGetWhoseBaseChangedEndsInAResync(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 50}) + "/")
+	tb.waitConnected()
+	// The rows, the one the new task goes after among them, changed where
+	// the server cannot see.
+	tb.do(evalVoid(`document.querySelectorAll("#task-list > [id^='task-']").forEach(e => e.classList.add("mine"))`))
+	tb.do(
+		chromedp.SetValue(chromedp.CSS("#new-task-priority"), "medium"),
+		chromedp.SendKeys(chromedp.CSS("#new-task-title"), "Review the quarterly figures"),
+		chromedp.Click(chromedp.CSS("#add-task")),
+	)
+	tb.waitFor(`!document.querySelector("#task-list .mine")`) // the resync replaced the body
+	require.Equal(t, 1, gets(tb.Received()), "one get record, which failed")
+	resyncs := 0
+	for _, f := range tb.Received() {
+		resyncs += bytes.Count(f, []byte("\x1er\x1f<body"))
+	}
+	assert.Equal(t, 1, resyncs, "the whole page, once")
+
+	tb.addTask("Send the minutes", "high")
+	assert.Equal(t, 1, gets(tb.Received()), "no more gets on the connection")
+	got := taskList(tb)
+	tb.reload()
+	assert.Equal(t, taskList(tb), got)
+	assert.Contains(t, got, "Review the quarterly figures")
+}
+
+// resyncs counts the client's requests for the whole page.
+func resyncs(tb *tab) int {
+	n := 0
+	for _, f := range tb.Sent() {
+		n += bytes.Count(f, []byte(`"_resync"`))
+	}
+	return n
+}
+
+// A get whose base holds the element just clicked — which carries the
+// client's data-st-loading while its action's batch applies — builds from
+// the element without the client's marks, as the server predicts it: the
+// increment button that reaches the maximum is a get of itself, and no
+// resync is asked for.
+func TestClient_AGetOfTheClickedElementIgnoresTheClientsMarks(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 5}) + "/")
+	tb.waitConnected()
+	for i := 1; i <= 10; i++ {
+		tb.click("#increment")
+		tb.waitFor(fmt.Sprintf(`document.getElementById("counter-display").textContent.trim() === "%d" && !document.querySelector("[data-st-loading]")`, i))
+	}
+	tb.waitFor(`document.getElementById("increment").disabled`)
+	assert.Zero(t, resyncs(tb), "no get failed")
+	last := tb.Received()
+	require.NotEmpty(t, last)
+	inc := 0
+	for _, f := range last {
+		if bytes.Contains(f, []byte("(Max Reached)")) {
+			inc++
+			assert.Regexp(t, "\x1e[gG][^\x1e]*\x1f\\(Max Reached\\)", string(f), "the button at its maximum as a get of itself")
+		}
+	}
+	require.Equal(t, 1, inc)
+	got := eval[string](tb, `document.getElementById("counter-section").outerHTML`)
+	tb.reload()
+	assert.Equal(t, eval[string](tb, `document.getElementById("counter-section").outerHTML`), got)
+}

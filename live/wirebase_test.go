@@ -1,0 +1,322 @@
+package live
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate"
+)
+
+// basePage is a page as a server serves it: markup the browser serializes
+// otherwise (unquoted and single-quoted values, a self-closed void
+// element, a boolean attribute) in rows with ids.
+const basePage = `<!DOCTYPE html><html><head><title>t</title></head><body>
+  <h2 id="title">Tasks (2 total)</h2>
+  <div id="list">
+    <div id="row-1" class='item'><input type=checkbox id="check-1" checked /><label>One &amp; only</label></div>
+    <div id="row-2" class='item'><input type=checkbox id="check-2" /><label>Two</label></div>
+  </div>
+  <p id="clock">9:27:07 AM</p>
+</body></html>`
+
+func row(n, label string) string {
+	return "\n    <div id=\"row-" + n + "\" class='item'><input type=checkbox id=\"check-" + n + "\" /><label>" + label + "</label></div>"
+}
+
+func TestPageBases_PredictTheBrowsersOuterHTML(t *testing.T) {
+	p := newPageBases(basePage, nil)
+	got, parent, ok := p.base("row-1")
+	require.True(t, ok)
+	assert.Equal(t, `<div id="row-1" class="item"><input type="checkbox" id="check-1" checked=""><label>One &amp; only</label></div>`, got)
+	assert.Equal(t, "div", parent)
+	text, ok := p.text("title")
+	require.True(t, ok)
+	assert.Equal(t, "Tasks (2 total)", text)
+	_, ok = p.text("row-1")
+	assert.False(t, ok, "an element with elements in it has no plain text")
+}
+
+func TestPageBases_ForgetWhatARecordChanges(t *testing.T) {
+	ids := []string{"title", "list", "row-1", "check-1", "row-2", "check-2", "clock"}
+	tests := []struct {
+		name string
+		t    touch
+		gone []string
+	}{
+		{"a text: the element and its ancestors", touch{op: opText, id: "check-1"}, []string{"check-1", "row-1", "list"}},
+		{"a replace: its descendants too", touch{op: opReplace, id: "row-1", html: "<div id=row-1></div>"}, []string{"row-1", "check-1", "list"}},
+		{"a remove", touch{op: opRemove, id: "row-2"}, []string{"row-2", "check-2", "list"}},
+		{"an insert after: the parent, not the target", touch{op: opInsertAfter, id: "row-3", target: "row-1"}, []string{"list"}},
+		{"an insert before: the parent, not the target", touch{op: opInsertBefore, id: "row-0", target: "row-1"}, []string{"list"}},
+		{"an append: the element", touch{op: opAppend, id: "list"}, []string{"list"}},
+		{"attrs: the element and its ancestors", touch{op: opAttrs, id: "row-1"}, []string{"row-1", "list"}},
+		{"an unknown id: nothing", touch{op: opText, id: "nowhere"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPageBases(basePage, nil)
+			p.note(tc.t)
+			for _, id := range ids {
+				_, _, ok := p.base(id)
+				assert.Equal(t, !contains(tc.gone, id), ok, "%s", id)
+			}
+		})
+	}
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPageBases_BaseLeavesOutTheClientsMarks(t *testing.T) {
+	p := newPageBases(`<body><form id="f" data-st-flash="3000" aria-invalid="true" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d" data-st-loading=""></form></body>`, nil)
+	got, _, ok := p.base("f")
+	require.True(t, ok)
+	assert.Equal(t, `<form id="f" data-x="data-st-y=&quot;z&quot;"><input id="i" aria-describedby="d"></form>`, got)
+}
+
+func TestPageBases_ABodyReplaceIsTheNewPage(t *testing.T) {
+	p := newPageBases(basePage, nil)
+	p.note(touch{op: opText, id: "title"})
+	p.note(touch{op: opReplace, html: "<body>\n<p id=\"title\">Fresh</p>\n</body>\n"})
+	got, _, ok := p.base("title")
+	require.True(t, ok)
+	assert.Equal(t, `<p id="title">Fresh</p>`, got)
+	_, _, ok = p.base("row-1")
+	assert.False(t, ok)
+}
+
+func TestPageBases_DistrustUnpredictableElements(t *testing.T) {
+	p := newPageBases(`<body><p id="d">a</p><p id="d">b</p><div id="f"><a href="/x" class="c">l</a></div><svg><g id="s"></g></svg><template><p id="in"></p></template></body>`, nil)
+	for _, id := range []string{"d", "f", "s", "in"} {
+		_, _, ok := p.base(id)
+		assert.False(t, ok, id)
+	}
+}
+
+func TestBuilt_IsTheBrowsersSerializationWhenItRoundTrips(t *testing.T) {
+	got, ok := built(row("3", "Three"), "row-3", "div")
+	require.True(t, ok)
+	assert.Equal(t, "\n    <div id=\"row-3\" class=\"item\"><input type=\"checkbox\" id=\"check-3\"><label>Three</label></div>", got)
+	for _, bad := range []struct{ html, id string }{
+		{"<p id=a></p><p id=b></p>", "b"},     // two elements
+		{"x<p id=a></p>", "a"},                // a lead that is no whitespace
+		{"<p id=b></p>", "a"},                 // another id
+		{`<b id=a class=c title=t></b>`, "a"}, // attributes x/net/html reorders
+	} {
+		_, ok := built(bad.html, bad.id, "div")
+		assert.False(t, ok, "%q", bad.html)
+	}
+}
+
+func TestChecksum_IsTheClientsHash(t *testing.T) {
+	// [...s].reduce((x, c) => (x * 31 + c.charCodeAt()) | 0, 0) in the client.
+	assert.Equal(t, "0", checksum(""))
+	assert.Equal(t, "97", checksum("a"))
+	assert.Equal(t, "96354", checksum("abc"))
+	assert.Equal(t, "1718487168", checksum(strings.Repeat("z", 20)))
+	assert.Equal(t, "-2000110883", checksum(`<div id="x">é😀</div>`), "wrapping as int32, negative")
+	assert.Equal(t, "55357", checksum("😀"), "a character outside the BMP by its first code unit")
+}
+
+// pagePipe is a connection whose client holds basePage.
+func pagePipe(window bool) (*wireState, *Decoder) {
+	w := newWireState(window)
+	w.page(basePage, nil)
+	d := &Decoder{}
+	d.Page(basePage)
+	return w, d
+}
+
+func TestEncoder_AColdInsertIsBuiltFromItsNeighbour(t *testing.T) {
+	w, d := pagePipe(false)
+	ins := statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")}
+	msg := mustEncode(t, w, ins)
+	assert.Contains(t, string(msg), "\x1egrow-2\x1f", "a get of the neighbour")
+	assert.Less(t, len(msg), len(ins.HTML), "%q", msg)
+	got, err := d.Decode(msg)
+	require.NoError(t, err)
+	want, _ := built(ins.HTML, "row-3", "div")
+	assert.Equal(t, []statetemplate.Update{{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: want}}, got.Updates)
+
+	// The next insert is built from the row the last one gave.
+	ins = statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-4", TargetID: "row-3", HTML: row("4", "Four")}
+	msg = mustEncode(t, w, ins)
+	assert.Contains(t, string(msg), "\x1eG", "a get of the row inserted, by reference: %q", msg)
+	got, err = d.Decode(msg)
+	require.NoError(t, err)
+	want, _ = built(ins.HTML, "row-4", "div")
+	assert.Equal(t, want, got.Updates[0].HTML)
+}
+
+func TestEncoder_APageTextIsSpliced(t *testing.T) {
+	w, d := pagePipe(false)
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "clock", HTML: "9:27:14 AM"})
+	assert.Equal(t, "\x1epclock\x1f5\x1f2\x1f14", string(msg))
+	got, err := d.Decode(msg)
+	require.NoError(t, err)
+	assert.Equal(t, "9:27:14 AM", got.Updates[0].HTML)
+}
+
+func TestEncoder_AReplaceOfAPageElementIsBuiltFromIt(t *testing.T) {
+	w, d := pagePipe(false)
+	html := "\n    <div id=\"row-1\" class='item done'><input type=checkbox id=\"check-1\" checked /><label>One &amp; only</label></div>"
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, FragmentID: "row-1", HTML: html})
+	assert.Contains(t, string(msg), "\x1egrow-1\x1f")
+	got, err := d.Decode(msg)
+	require.NoError(t, err)
+	want, _ := built(html, "row-1", "div")
+	assert.Equal(t, want, got.Updates[0].HTML)
+
+	// The morph keeps the element's attributes where they were: what it
+	// holds now is no base, and an insert after it goes whole.
+	ins := statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-1", HTML: row("3", "Three")}
+	msg = mustEncode(t, w, ins)
+	assert.NotContains(t, string(msg), "\x1eg")
+	got, err = d.Decode(msg)
+	require.NoError(t, err)
+	assert.Equal(t, ins.HTML, got.Updates[0].HTML)
+}
+
+func TestDecoder_RefusesAGetThatDoesNotBuildItsHTML(t *testing.T) {
+	tests := []struct{ name, msg string }{
+		{"a checksum of other html", "\x1egrow-1\x1f123\x1f0\x1f0\x1fx\x1eirow-9\x1frow-1\x1f"},
+		{"an element the page does not give", "\x1egnowhere\x1f0"},
+		{"hunks beyond the base", "\x1egrow-1\x1f0\x1f5000\x1f0\x1fx"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Decoder{}
+			d.Page(basePage)
+			_, err := d.Decode([]byte(tc.msg))
+			require.ErrorIs(t, err, ErrBadUpdates)
+		})
+	}
+	_, err := new(Decoder).Decode([]byte("\x1egrow-1\x1f0"))
+	require.ErrorIs(t, err, ErrBadUpdates, "without the page")
+}
+
+func TestWireState_AResyncAfterAGetEndsThePredictions(t *testing.T) {
+	w, _ := pagePipe(false)
+	w.resynced() // before any get: the page is still trusted
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
+	require.Contains(t, string(msg), "\x1eg")
+	w.resynced()
+	mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, HTML: "<body>" + row("1", "One") + "</body>"})
+	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-2", TargetID: "row-1", HTML: row("2", "Two")})
+	assert.NotContains(t, string(msg), "\x1eg", "no more gets: %q", msg)
+	w.page(basePage, nil)
+	assert.Nil(t, w.bases, "nor a page")
+}
+
+// pageUpdate makes the update of step s on basePage's elements: inserts of
+// rows after and before rows (made of the pool's labels), their replaces,
+// texts, attrs and removes, the body replaced.
+func pageUpdate(s byte, i int, pool []string) statetemplate.Update {
+	n := strconv.Itoa(int(s>>4)%6 + 1)
+	label := pool[i%len(pool)]
+	switch s % 8 {
+	case 0:
+		return statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-" + strconv.Itoa(10+i), TargetID: "row-" + n, HTML: row(strconv.Itoa(10+i), label)}
+	case 1:
+		return statetemplate.Update{Action: statetemplate.ActionInsertBefore, FragmentID: "row-" + strconv.Itoa(10+i), TargetID: "row-" + n, HTML: row(strconv.Itoa(10+i), label)}
+	case 2:
+		return statetemplate.Update{Action: statetemplate.ActionReplace, FragmentID: "row-" + n, HTML: row(n, label)}
+	case 3:
+		return statetemplate.Update{Action: statetemplate.ActionText, FragmentID: []string{"title", "clock", "row-" + n}[i%3], HTML: label}
+	case 4:
+		return statetemplate.Update{Action: statetemplate.ActionRemove, FragmentID: "row-" + n}
+	case 5:
+		return statetemplate.Update{Action: statetemplate.ActionAttrs, FragmentID: "row-" + n, HTML: "\n    <div id=\"row-" + n + "\" title=\"" + label + "\">"}
+	case 6:
+		return statetemplate.Update{Action: statetemplate.ActionReplace, HTML: "<body>" + row(n, label) + row("2", label) + "\n</body>"}
+	default:
+		return statetemplate.Update{Action: statetemplate.ActionAppend, FragmentID: "list", HTML: row(strconv.Itoa(10+i), label)}
+	}
+}
+
+// FuzzPageEncoderDecoder runs batches of updates of a page's elements
+// through the encoder of a connection that holds the page, with or without
+// a compression window, and a decoder given the page: every batch decodes
+// to itself, but for the html a get record built, which is the html's
+// serialization as the browser's (and parses to the same elements).
+func FuzzPageEncoderDecoder(f *testing.F) {
+	f.Add(false, []byte{0x00, 0x10, 0x82, 0x23, 0x13, 0x80, 0x05, 0x84, 0x16, 0x87}, "Three|Four &amp; more|😀 five|caf\xe9")
+	f.Add(true, []byte{0x80, 0x90, 0x12, 0x83, 0x03, 0x26, 0x80, 0x81}, "Tasks (3 total)|Tasks (4 total)|9:27:14 AM")
+	f.Fuzz(func(t *testing.T, window bool, steps []byte, texts string) {
+		pool := strings.Split(texts, "|")
+		w, d := pagePipe(window)
+		var batch []statetemplate.Update
+		for i, s := range steps {
+			batch = append(batch, pageUpdate(s, i, pool))
+			if s&0x80 == 0 && i < len(steps)-1 {
+				continue
+			}
+			b, err := w.encode(batch, int64(i+1))
+			require.NoError(t, err)
+			got, err := d.Decode(b)
+			require.NoError(t, err, "%q", b)
+			require.Len(t, got.Updates, len(batch), "%q", b)
+			for j, u := range batch {
+				u.FragmentID, u.TargetID, u.HTML = valid(u.FragmentID), valid(u.TargetID), valid(u.HTML)
+				g := got.Updates[j]
+				if g.HTML != u.HTML && (u.Action == statetemplate.ActionReplace || u.Action == statetemplate.ActionInsertAfter || u.Action == statetemplate.ActionInsertBefore) {
+					want, ok := built(u.HTML, u.FragmentID, "div")
+					require.True(t, ok, "%q built from a base, which it cannot be", u.HTML)
+					u.HTML = want
+				}
+				require.Equal(t, u, g, "%q", b)
+			}
+			batch = nil
+		}
+	})
+}
+
+// FuzzPageDecoder runs a decoder that holds basePage on any two messages:
+// each fails with ErrBadUpdates or gives a batch, get records included.
+func FuzzPageDecoder(f *testing.F) {
+	f.Add([]byte("\x1egrow-1\x1f0\x1f0\x1f0\x1fx\x1eirow-9\x1frow-1\x1f"), []byte("\x1eGa\x1f1\x1f0\x1f0\x1f"))
+	f.Add([]byte("\x1epclock\x1f5\x1f2\x1f14"), []byte("\x1er\x1f<body><p id=a>b</p></body>\x1epa\x1f0\x1f1\x1fc"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		d := &Decoder{}
+		d.Page(basePage)
+		for _, m := range [][]byte{a, b} {
+			if _, err := d.Decode(m); err != nil && !errors.Is(err, ErrBadUpdates) {
+				t.Fatalf("error %v does not wrap ErrBadUpdates", err)
+			}
+		}
+	})
+}
+
+func TestPageBases_StayWithinTheAppsBudget(t *testing.T) {
+	var budget atomic.Int64
+	p := newPageBases(basePage, &budget)
+	_, _, ok := p.base("row-1")
+	require.True(t, ok)
+	held := budget.Load()
+	assert.Positive(t, held, "the serialization and index are charged")
+	p.note(touch{op: opInsertAfter, id: "row-3", target: "row-2"})
+	p.given("row-3", "\n    <div id=\"row-3\"></div>", "div")
+	assert.Greater(t, budget.Load(), held, "a base given since is charged")
+	p.release()
+	assert.Zero(t, budget.Load(), "all given back")
+	_, _, ok = p.base("row-1")
+	assert.False(t, ok, "no bases after")
+
+	budget.Store(maxBasesBytes - 10)
+	full := newPageBases(basePage, &budget)
+	_, _, ok = full.base("row-1")
+	assert.False(t, ok, "past the budget: no bases")
+	assert.Equal(t, int64(maxBasesBytes-10), budget.Load(), "nothing charged")
+}

@@ -1,0 +1,78 @@
+package live
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Pages served, for their connections' bases (see pageBases): the page a
+// tab loaded is kept from its load until its WebSocket connects, on the
+// same server, within a bound; a connection whose page is not kept (it
+// connected to another server, or too late) has no bases until a resync
+// gives it the page.
+const (
+	maxServedBytes = 16 << 20        // of pages waiting for their connection
+	servedFor      = 2 * time.Minute // how long a page waits
+)
+
+// servedPages are the pages served and not yet connected to, by tab
+// reference. The zero value is ready; it is safe for concurrent use.
+type servedPages struct {
+	mu    sync.Mutex
+	pages map[string]servedPage
+	order []string // refs in the order served (some taken already)
+	bytes int
+	// bases are the bytes the App's connections' bases hold, within
+	// maxBasesBytes (see pageBases.charge).
+	bases atomic.Int64
+}
+
+type servedPage struct {
+	html string
+	at   time.Time
+}
+
+// put keeps html, the page served for the tab reference ref.
+func (s *servedPages) put(ref, html string, now time.Time) {
+	if ref == "" || len(html) > maxPageBytes {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pages == nil {
+		s.pages = make(map[string]servedPage)
+	}
+	s.drop(ref)
+	for len(s.order) > 0 && (s.bytes+len(html) > maxServedBytes || now.Sub(s.pages[s.order[0]].at) > servedFor) {
+		s.drop(s.order[0])
+		s.order = s.order[1:]
+	}
+	s.pages[ref] = servedPage{html: html, at: now}
+	s.order = append(s.order, ref)
+	s.bytes += len(html)
+}
+
+// take returns the page served for ref, and forgets it.
+func (s *servedPages) take(ref string, now time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[ref]
+	if !ok {
+		return ""
+	}
+	s.drop(ref)
+	if now.Sub(p.at) > servedFor {
+		return ""
+	}
+	return p.html
+}
+
+// drop forgets the page of ref; its place in order stays until it comes
+// first.
+func (s *servedPages) drop(ref string) {
+	if p, ok := s.pages[ref]; ok {
+		s.bytes -= len(p.html)
+		delete(s.pages, ref)
+	}
+}
