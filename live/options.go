@@ -38,6 +38,7 @@ type config struct {
 
 	compression websocket.CompressionMode
 	windows     int // connections that may keep a compression window; 0: no limit
+	pageBases   int64
 
 	// Pushes: see options_push.go.
 	broker       Broker
@@ -76,6 +77,7 @@ func newConfig(opts []Option) *config {
 
 		compression: websocket.CompressionContextTakeover,
 		windows:     DefaultCompressionWindows,
+		pageBases:   DefaultPageBasesBytes,
 		pushBacklog: DefaultPushBacklog,
 
 		logger: slog.Default(),
@@ -250,4 +252,23 @@ const DefaultCompressionWindows = 256
 // of WithCompression.
 func WithCompressionWindows(n int) Option {
 	return func(c *config) { c.windows = max(n, 0) }
+}
+
+// DefaultPageBasesBytes is the memory the page bases of all of an App's
+// connections may hold by default (WithPageBases).
+const DefaultPageBasesBytes = 256 << 20
+
+// WithPageBases bounds the memory that the bases of all of an App's
+// connections hold together to maxBytes. A base is the html of an element
+// as the browser holds it, which lets a first update build its html from
+// a neighbour's instead of sending it whole (the get record of wire
+// version 5; README "On the wire"): the App keeps each page it serves
+// until that tab's WebSocket connects (at most 2 minutes and 16 MiB of
+// pages), and a connection keeps its page's serialization and index
+// (about twice the page's bytes: 66 KB for the 50-task dashboard) and the
+// html it was sent since (at most 32 KB). A connection past the
+// bound has no bases and is sent its records as before. The default is
+// DefaultPageBasesBytes; 0 turns bases off: the App keeps no pages.
+func WithPageBases(maxBytes int64) Option {
+	return func(c *config) { c.pageBases = max(maxBytes, 0) }
 }

@@ -45,17 +45,21 @@ type pageBases struct {
 	sent      map[string]span
 	sentHTML  map[string]string
 	sentBytes int
-	// budget, when set, is the bytes the bases of all connections hold,
-	// within maxBasesBytes; charged is this connection's part of it.
-	budget  *atomic.Int64
+	// budget, when set, is what the bases of all of the App's connections
+	// hold; charged is this connection's part of it.
+	budget  *basesBudget
 	charged int64
 }
 
-// maxBasesBytes bounds the memory the bases of all of an App's connections
-// hold: pages waiting to be parsed, their serializations and indexes (two
-// bytes for each byte of the page), and the html given since. A connection
-// past it has no bases: its records go as before version 5.
-const maxBasesBytes = 256 << 20
+// basesBudget bounds the memory the bases of all of an App's connections
+// hold (WithPageBases): pages waiting to be parsed, their serializations
+// and indexes (two bytes for each byte of the page), and the html given
+// since. A connection past it has no bases: its records go as before
+// version 5. It is safe for concurrent use.
+type basesBudget struct {
+	used  atomic.Int64
+	limit int64
+}
 
 // charge takes n bytes of the budget for p, or reports that there are not
 // so many left.
@@ -63,8 +67,8 @@ func (p *pageBases) charge(n int) bool {
 	if p.budget == nil {
 		return true
 	}
-	if p.budget.Add(int64(n)) > maxBasesBytes {
-		p.budget.Add(-int64(n))
+	if p.budget.used.Add(int64(n)) > p.budget.limit {
+		p.budget.used.Add(-int64(n))
 		return false
 	}
 	p.charged += int64(n)
@@ -73,7 +77,7 @@ func (p *pageBases) charge(n int) bool {
 
 func (p *pageBases) refund(n int) {
 	if p.budget != nil {
-		p.budget.Add(-int64(n))
+		p.budget.used.Add(-int64(n))
 		p.charged -= int64(n)
 	}
 }
@@ -81,7 +85,7 @@ func (p *pageBases) refund(n int) {
 // release gives back all p holds of the budget; p has no bases after it.
 func (p *pageBases) release() {
 	if p.budget != nil {
-		p.budget.Add(-p.charged)
+		p.budget.used.Add(-p.charged)
 	}
 	*p = pageBases{loaded: true}
 }
@@ -113,7 +117,7 @@ type touch struct {
 	html       string
 }
 
-func newPageBases(page string, budget *atomic.Int64) *pageBases {
+func newPageBases(page string, budget *basesBudget) *pageBases {
 	p := &pageBases{budget: budget, loaded: page == ""}
 	if page != "" && len(page) <= maxPageBytes && p.charge(len(page)) {
 		p.src = page

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -300,23 +300,43 @@ func FuzzPageDecoder(f *testing.F) {
 }
 
 func TestPageBases_StayWithinTheAppsBudget(t *testing.T) {
-	var budget atomic.Int64
-	p := newPageBases(basePage, &budget)
+	budget := &basesBudget{limit: DefaultPageBasesBytes}
+	p := newPageBases(basePage, budget)
 	_, _, ok := p.base("row-1")
 	require.True(t, ok)
-	held := budget.Load()
+	held := budget.used.Load()
 	assert.Positive(t, held, "the serialization and index are charged")
 	p.note(touch{op: opInsertAfter, id: "row-3", target: "row-2"})
 	p.given("row-3", "\n    <div id=\"row-3\"></div>", "div")
-	assert.Greater(t, budget.Load(), held, "a base given since is charged")
+	assert.Greater(t, budget.used.Load(), held, "a base given since is charged")
 	p.release()
-	assert.Zero(t, budget.Load(), "all given back")
+	assert.Zero(t, budget.used.Load(), "all given back")
 	_, _, ok = p.base("row-1")
 	assert.False(t, ok, "no bases after")
 
-	budget.Store(maxBasesBytes - 10)
-	full := newPageBases(basePage, &budget)
+	budget.used.Store(DefaultPageBasesBytes - 10)
+	full := newPageBases(basePage, budget)
 	_, _, ok = full.base("row-1")
 	assert.False(t, ok, "past the budget: no bases")
-	assert.Equal(t, int64(maxBasesBytes-10), budget.Load(), "nothing charged")
+	assert.Equal(t, int64(DefaultPageBasesBytes-10), budget.used.Load(), "nothing charged")
+}
+
+func TestWithPageBases_ZeroKeepsNoPages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		kept bool
+	}{
+		{"default", nil, true},
+		{"zero", []Option{WithPageBases(0)}, false},
+		{"negative", []Option{WithPageBases(-1)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s servedPages
+			s.bases.limit = newConfig(tc.opts).pageBases
+			now := time.Now()
+			s.put("ref", basePage, now)
+			assert.Equal(t, tc.kept, s.take("ref", now) == basePage)
+		})
+	}
 }

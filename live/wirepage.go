@@ -2,7 +2,6 @@ package live
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -17,15 +16,16 @@ const (
 )
 
 // servedPages are the pages served and not yet connected to, by tab
-// reference. The zero value is ready; it is safe for concurrent use.
+// reference. The zero value keeps no pages (its bases' limit is 0); it is
+// safe for concurrent use.
 type servedPages struct {
 	mu    sync.Mutex
 	pages map[string]servedPage
 	order []string // refs in the order served (some taken already)
 	bytes int
-	// bases are the bytes the App's connections' bases hold, within
-	// maxBasesBytes (see pageBases.charge).
-	bases atomic.Int64
+	// bases bounds what the App's connections' bases hold (see
+	// pageBases.charge); a limit of 0 keeps no pages.
+	bases basesBudget
 }
 
 type servedPage struct {
@@ -35,7 +35,7 @@ type servedPage struct {
 
 // put keeps html, the page served for the tab reference ref.
 func (s *servedPages) put(ref, html string, now time.Time) {
-	if ref == "" || len(html) > maxPageBytes {
+	if ref == "" || len(html) > maxPageBytes || s.bases.limit <= 0 {
 		return
 	}
 	s.mu.Lock()

@@ -9,7 +9,7 @@ import (
 )
 
 func TestServedPages_KeepAPageUntilItsConnectionTakesIt(t *testing.T) {
-	var s servedPages
+	s := servedPages{bases: basesBudget{limit: DefaultPageBasesBytes}}
 	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
 	s.put("a", "<p>a</p>", now)
 	s.put("b", "<p>b</p>", now)
@@ -20,7 +20,7 @@ func TestServedPages_KeepAPageUntilItsConnectionTakesIt(t *testing.T) {
 }
 
 func TestServedPages_StayWithinTheirBytes(t *testing.T) {
-	var s servedPages
+	s := servedPages{bases: basesBudget{limit: DefaultPageBasesBytes}}
 	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
 	page := strings.Repeat("x", maxPageBytes)
 	n := maxServedBytes/maxPageBytes + 3

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/livefir/statetemplate"
@@ -344,7 +343,7 @@ func fieldsLen(f []string) int {
 
 // page gives the connection the html of the page its browser holds, for
 // bases (see pageBases).
-func (w *wireState) page(html string, budget *atomic.Int64) {
+func (w *wireState) page(html string, budget *basesBudget) {
 	if !w.distrusted {
 		w.bases = newPageBases(html, budget)
 	}
