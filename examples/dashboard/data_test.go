@@ -81,7 +81,7 @@ func TestNewTab_CapsAndRepairsTheUserName(t *testing.T) {
 		{"long name capped", "/?user=" + strings.Repeat("é", 1000), strings.Repeat("é", maxUserName)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := newTab(httptest.NewRequest(http.MethodGet, tc.query, nil))
+			d, err := newTab(httptest.NewRequest(http.MethodGet, tc.query, nil), time.Now())
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, d.User.Name)
 		})

@@ -39,7 +39,7 @@ type config struct {
 	tick     time.Duration    // server push interval
 	pageRate float64          // page loads per second per address; 0 means none
 	tasks    int              // tasks a new tab starts with, at least the design's two
-	now      func() time.Time // the clock of actions; nil is time.Now
+	now      func() time.Time // the clock of pages, actions and ticks; nil is time.Now
 	logger   *slog.Logger
 }
 
@@ -49,6 +49,7 @@ type server struct {
 	app  *live.App[*DashboardData]
 	http *http.Server
 
+	now  func() time.Time // the clock of pages, actions and ticks
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -69,9 +70,10 @@ func newServer(cfg config) (*server, error) {
 		return nil, err
 	}
 	app, err := live.New(r, func(req *http.Request) (*DashboardData, error) {
-		d, err := newTab(req)
+		now := cfg.now()
+		d, err := newTab(req, now)
 		if err == nil {
-			d.fill(cfg.tasks, cfg.now())
+			d.fill(cfg.tasks, now)
 		}
 		return d, err
 	}, live.WithLogger(cfg.logger),
@@ -81,7 +83,7 @@ func newServer(cfg config) (*server, error) {
 		return nil, err
 	}
 	register(app, cfg.now)
-	s := &server{r: r, app: app, stop: make(chan struct{})}
+	s := &server{r: r, app: app, now: cfg.now, stop: make(chan struct{})}
 	s.http = &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
 	if cfg.tick > 0 {
 		s.wg.Add(1)
@@ -94,7 +96,7 @@ func newServer(cfg config) (*server, error) {
 const maxUserName = 64
 
 // newTab is a new tab's data; ?user=Name and ?admin=0 change the header.
-func newTab(r *http.Request) (*DashboardData, error) {
+func newTab(r *http.Request, now time.Time) (*DashboardData, error) {
 	q := r.URL.Query()
 	user := []rune(strings.ToValidUTF8(q.Get("user"), "\uFFFD"))
 	if len(user) > maxUserName {
@@ -105,7 +107,7 @@ func newTab(r *http.Request) (*DashboardData, error) {
 	}
 	b := make([]byte, 3)
 	rand.Read(b)
-	return newDashboard(string(user), q.Get("admin") != "0", "tab-"+hex.EncodeToString(b), time.Now()), nil
+	return newDashboard(string(user), q.Get("admin") != "0", "tab-"+hex.EncodeToString(b), now), nil
 }
 
 // ticker pushes the clock and live figures to every open page.
@@ -120,7 +122,7 @@ func (s *server) ticker(every time.Duration) {
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), every)
 			s.app.UpdateAll(ctx, func(_ context.Context, d *DashboardData) error {
-				d.tick(time.Now())
+				d.tick(s.now())
 				return nil
 			})
 			cancel()
