@@ -33,10 +33,12 @@
 //     with ErrConflict.
 //   - Back-pressure: while queued updates have waited longer than the
 //     window (a commit slower than the window, a stalled disk), Update
-//     waits for the commit in progress before it accepts another. Updates
-//     are never acknowledged more than a window ahead of the disk: a slow
-//     disk delays actions instead of widening what a crash loses (lazy
-//     updates: never more than a lazy window ahead).
+//     waits for the commit in progress to end and the next flush to take
+//     them before it accepts another; a flush that starts on time holds
+//     no update up for its own length. Updates are never acknowledged
+//     more than a window and the flush in progress ahead of the disk: a
+//     slow disk delays actions instead of widening what a crash loses
+//     (lazy updates: a lazy window).
 //   - So a kill -9 loses at most the updates acknowledged in the last
 //     window before the process last acknowledged one (lazy updates: the
 //     last lazy window), and in wall-clock
