@@ -144,8 +144,10 @@
 // Publish encodes the payload (CBOR), hands it to the App's push workers
 // and returns; it never waits for a session. The workers, GOMAXPROCS of
 // them by default (WithPushWorkers), take the sessions with a push waiting
-// in turn, one push each, so that a thousand tabs share the cores fairly;
-// a push runs under the session's lock, one at a time and in order with
+// in turn, one push each, so that a thousand tabs share the cores fairly,
+// and let each session's frame leave before they render the next: a
+// publish's frames go out as its sessions render, not after the last. A
+// push runs under the session's lock, one at a time and in order with
 // its actions, and a worker never waits for a session busy with an action:
 // the session's pushes wait for the action instead, and other tabs go on.
 // Every session decodes its own copy of the payload: a handler may keep
