@@ -156,8 +156,10 @@
 // Publish encodes the payload (CBOR), hands it to the App's push workers
 // and returns; it never waits for a session. The workers, GOMAXPROCS of
 // them by default (WithPushWorkers), take the sessions with a push waiting
-// in turn, one push each, so that a thousand tabs share the cores fairly;
-// a push runs under the session's lock, one at a time and in order with
+// in turn, one push each, so that a thousand tabs share the cores fairly,
+// and let each session's frame leave before they render the next: a
+// publish's frames go out as its sessions render, not after the last. A
+// push runs under the session's lock, one at a time and in order with
 // its actions, and a worker never waits for a session busy with an action:
 // the session's pushes wait for the action instead, and other tabs go on.
 // Every session decodes its own copy of the payload: a handler may keep
@@ -167,9 +169,9 @@
 //
 // A push's change to a session is stored lazily: the store may write it
 // later than an action's (session.WithLazyWrite; the bolt store within
-// bolt.WithLazyWindow, 1 s, instead of its 100 ms update window), so that
-// a session pushed several times a second is written about once a
-// second. A kill -9 loses at most that window of pushes' changes, and
+// bolt.WithLazyWindow, 5 s, instead of its 100 ms update window), so that
+// a session pushed once a second or more is written once every 5
+// seconds. A kill -9 loses at most that window of pushes' changes, and
 // never an action's: an action's write takes the pushes before it along.
 // Pushes are states the page gets again when it reconnects — from
 // OnConnect, as it must for the publishes made while it was away.

@@ -55,6 +55,12 @@ func (p *pool[T]) work(run func(*liveSession[T])) {
 			return
 		}
 		run(ls)
+		// The session's frames wait in its connections' writers, which the
+		// runtime would run only once this worker blocks or is preempted
+		// (10 ms, dozens of sessions later): let them leave now, so that
+		// a publish's frames go out as its sessions render, not after the
+		// last of them.
+		runtime.Gosched()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -396,4 +397,34 @@ func TestWriteTimeout_BoundsEachWriteNotTheConnection(t *testing.T) {
 		assert.Equal(t, i*1000+1, priceOf(t, ws.Conn))
 	}
 	assert.Equal(t, 1, ps.app.Connections())
+}
+
+// TestPublish_FramesLeaveAsTheirSessionsRenderNotAfterTheLast: on one core
+// with one push worker, the first tab's frame is written before the last
+// of 20 tabs has rendered the publish: a worker lets the connections'
+// writers send between sessions instead of rendering the whole fan-out
+// first.
+func TestPublish_FramesLeaveAsTheirSessionsRenderNotAfterTheLast(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const tabs = 20
+	var ps *pushServer
+	ranAtFirstWrite := make(chan int, 1)
+	ps = newPushServer(t, live.WithPushWorkers(1), live.WithPushObserver(func(live.PushDelivery) {
+		ps.mu.Lock()
+		ran := 0
+		for _, seqs := range ps.applied {
+			ran += len(seqs)
+		}
+		ps.mu.Unlock()
+		select {
+		case ranAtFirstWrite <- ran:
+		default:
+		}
+	}))
+	for range tabs {
+		openTab(t, ps.URL, "price")
+	}
+	require.NoError(t, ps.app.Publish(context.Background(), "price", tick{Seq: 1}))
+	delivered(t, ps.app, tabs)
+	assert.Less(t, <-ranAtFirstWrite, tabs, "sessions rendered when the first frame was written")
 }

@@ -43,6 +43,7 @@ type config struct {
 	dialConc    int
 	cpuProfile  string
 	clientProf  string
+	tracePath   string
 	jsonOut     string
 	mdOut       string
 	answersDir  string
@@ -95,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
 	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profiles to `file`.STORE-MODE.create (session creation) and .actions (the measured phase)")
+	fs.StringVar(&c.tracePath, "trace", "", "write an execution trace (runtime/trace, for go tool trace) of each server's measured phase to `file`.STORE-MODE.PHASE, as -cpuprofile names its profiles")
 	fs.StringVar(&c.clientProf, "client-cpuprofile", "", "write the load generator's own CPU profile to `file`")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")
 	fs.StringVar(&c.mdOut, "md", "", "also write the report's tables as Markdown to `file`")

@@ -65,7 +65,9 @@
 // against the fullpage run of its store: bytes and server CPU per update.
 //
 // -cpuprofile writes the server's CPU profiles of the creation and the
-// measured phases; -answers saves one answer per action to look at.
+// measured phases, -trace their execution traces (go tool trace: where a
+// push worker waited, and for what); -answers saves one answer per action
+// to look at.
 //
 // # Pushes: -app ticker
 //

@@ -435,7 +435,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 		return rr, err
 	}
 	for i, t := range pr.targets {
-		if err := startProfile(pr.ctx, cfg, t, profilePath(cfg.cpuProfile, pr.plan, fmt.Sprintf("push-%g.server%d", rate, i+1))); err != nil {
+		if err := startProfile(pr.ctx, cfg, t, pr.plan, fmt.Sprintf("push-%g.server%d", rate, i+1)); err != nil {
 			return rr, err
 		}
 	}

@@ -194,7 +194,7 @@ func runOne(ctx context.Context, cfg *config, p planned, prog *progress, stderr 
 		MaxIdleConnsPerHost: cfg.createConc, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
 	createRec := newRecorder()
-	if err := startProfile(ctx, cfg, t, profilePath(cfg.cpuProfile, p, "create")); err != nil {
+	if err := startProfile(ctx, cfg, t, p, "create"); err != nil {
 		return nil, err
 	}
 	prog.Phase(name+": sessions", int64(cfg.sessions), nil)
@@ -283,7 +283,7 @@ func measure(ctx context.Context, cfg *config, t target, d *driver, p planned, r
 	if err != nil {
 		return rr, err
 	}
-	if err := startProfile(ctx, cfg, t, profilePath(cfg.cpuProfile, p, fmt.Sprintf("actions-%g", rate))); err != nil {
+	if err := startProfile(ctx, cfg, t, p, fmt.Sprintf("actions-%g", rate)); err != nil {
 		return rr, err
 	}
 	clientBefore := readProcStats(false)
@@ -350,18 +350,34 @@ func measure(ctx context.Context, cfg *config, t target, d *driver, p planned, r
 	return rr, nil
 }
 
-func startProfile(ctx context.Context, cfg *config, t target, path string) error {
-	if cfg.cpuProfile == "" {
+// profiles names the files a server's profilers write for one phase; ""
+// is a profiler not running.
+type profiles struct {
+	cpu   string // -cpuprofile
+	trace string // -trace
+}
+
+// startProfile starts the server's profilers that the flags ask for, for
+// phase.
+func startProfile(ctx context.Context, cfg *config, t target, p planned, phase string) error {
+	var pf profiles
+	if cfg.cpuProfile != "" {
+		pf.cpu = profilePath(cfg.cpuProfile, p, phase)
+	}
+	if cfg.tracePath != "" {
+		pf.trace = profilePath(cfg.tracePath, p, phase)
+	}
+	if pf == (profiles{}) {
 		return nil
 	}
-	if err := t.startProfile(ctx, path); err != nil {
-		return fmt.Errorf("starting the CPU profile: %w", err)
+	if err := t.startProfile(ctx, pf); err != nil {
+		return fmt.Errorf("starting the server's profile: %w", err)
 	}
 	return nil
 }
 
 func stopProfile(ctx context.Context, cfg *config, t target) error {
-	if cfg.cpuProfile == "" {
+	if cfg.cpuProfile == "" && cfg.tracePath == "" {
 		return nil
 	}
 	return t.stopProfile(ctx)

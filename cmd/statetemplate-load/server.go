@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"sync"
 	"time"
 
@@ -68,8 +70,9 @@ type server struct {
 	serveErr chan error
 	cleanup  func() // removes what the store left, after the renderer is closed
 
-	profMu   sync.Mutex
-	profFile *os.File
+	profMu    sync.Mutex
+	profFile  *os.File // the CPU profile's
+	traceFile *os.File // the execution trace's
 }
 
 // liveApp is a package live App of any data type.
@@ -358,11 +361,12 @@ func (s *server) stats(w http.ResponseWriter, req *http.Request) {
 	_ = json.NewEncoder(w).Encode(st)
 }
 
-// profile starts (?start=FILE) or stops (?stop=1) a CPU profile.
+// profile starts a CPU profile (?start=FILE), an execution trace
+// (?trace=FILE) or both, or stops them (?stop=1).
 func (s *server) profile(w http.ResponseWriter, req *http.Request) {
 	q := req.URL.Query()
-	if path := q.Get("start"); path != "" {
-		if err := s.startProfile(path); err != nil {
+	if pf := (profiles{cpu: q.Get("start"), trace: q.Get("trace")}); pf != (profiles{}) {
+		if err := s.startProfile(pf); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 		return
@@ -370,31 +374,58 @@ func (s *server) profile(w http.ResponseWriter, req *http.Request) {
 	s.stopProfile()
 }
 
-func (s *server) startProfile(path string) error {
+func (s *server) startProfile(pf profiles) (err error) {
 	s.profMu.Lock()
 	defer s.profMu.Unlock()
-	if s.profFile != nil {
-		return errors.New("a CPU profile is already running")
+	if s.profFile != nil || s.traceFile != nil {
+		return errors.New("a profile is already running")
 	}
+	defer func() {
+		if err != nil {
+			s.stopLocked()
+		}
+	}()
+	if pf.cpu != "" {
+		if s.profFile, err = startFile(pf.cpu, pprof.StartCPUProfile); err != nil {
+			return err
+		}
+	}
+	if pf.trace != "" {
+		if s.traceFile, err = startFile(pf.trace, trace.Start); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startFile creates path and starts a profiler writing to it.
+func startFile(path string, start func(io.Writer) error) (*os.File, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return err
+		return nil, err
 	}
-	s.profFile = f
-	return nil
+	return f, nil
 }
 
 func (s *server) stopProfile() {
 	s.profMu.Lock()
 	defer s.profMu.Unlock()
-	if s.profFile == nil {
-		return
+	s.stopLocked()
+}
+
+func (s *server) stopLocked() {
+	if s.profFile != nil {
+		pprof.StopCPUProfile()
+		s.profFile.Close()
+		s.profFile = nil
 	}
-	pprof.StopCPUProfile()
-	s.profFile.Close()
-	s.profFile = nil
+	if s.traceFile != nil {
+		trace.Stop()
+		s.traceFile.Close()
+		s.traceFile = nil
+	}
 }

@@ -23,7 +23,7 @@ type target interface {
 	// (a server started elsewhere). gc collects garbage first; reset starts
 	// the server-side latency recorders afresh.
 	stats(ctx context.Context, gc, reset bool) (*serverStats, error)
-	startProfile(ctx context.Context, path string) error
+	startProfile(ctx context.Context, pf profiles) error
 	stopProfile(ctx context.Context) error
 	close() error
 }
@@ -35,8 +35,8 @@ func (t urlTarget) pageURL() string { return t.url }
 func (urlTarget) stats(context.Context, bool, bool) (*serverStats, error) {
 	return nil, nil
 }
-func (urlTarget) startProfile(context.Context, string) error {
-	return errors.New("-cpuprofile needs a server the tool starts itself")
+func (urlTarget) startProfile(context.Context, profiles) error {
+	return errors.New("-cpuprofile and -trace need a server the tool starts itself")
 }
 func (urlTarget) stopProfile(context.Context) error { return nil }
 func (urlTarget) close() error                      { return nil }
@@ -50,8 +50,8 @@ func (t inprocTarget) stats(_ context.Context, gc, reset bool) (*serverStats, er
 	st := t.s.snapshot(gc, reset)
 	return &st, nil
 }
-func (t inprocTarget) startProfile(_ context.Context, path string) error {
-	return t.s.startProfile(path)
+func (t inprocTarget) startProfile(_ context.Context, pf profiles) error {
+	return t.s.startProfile(pf)
 }
 func (t inprocTarget) stopProfile(context.Context) error { t.s.stopProfile(); return nil }
 func (t inprocTarget) close() error                      { return t.s.Close() }
@@ -134,12 +134,19 @@ func (t *childTarget) stats(ctx context.Context, gc, reset bool) (*serverStats, 
 	return &st, nil
 }
 
-func (t *childTarget) startProfile(ctx context.Context, path string) error {
-	abs, err := absPath(path)
-	if err != nil {
-		return err
+func (t *childTarget) startProfile(ctx context.Context, pf profiles) error {
+	q := url.Values{}
+	for k, path := range map[string]string{"start": pf.cpu, "trace": pf.trace} {
+		if path == "" {
+			continue
+		}
+		abs, err := absPath(path)
+		if err != nil {
+			return err
+		}
+		q.Set(k, abs)
 	}
-	return t.call(ctx, http.MethodPost, "debug/loadprofile?start="+url.QueryEscape(abs), nil)
+	return t.call(ctx, http.MethodPost, "debug/loadprofile?"+q.Encode(), nil)
 }
 
 func (t *childTarget) stopProfile(ctx context.Context) error {

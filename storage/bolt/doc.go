@@ -19,10 +19,10 @@
 //   - Lazy updates — those whose ctx session.WithLazyWrite marked, as
 //     package live marks its pushes: changes the app makes again when the
 //     page reconnects — wait for their own window instead
-//     (DefaultLazyWindow, 1 s; WithLazyWindow), and are encoded only when
+//     (DefaultLazyWindow, 5 s; WithLazyWindow), and are encoded only when
 //     written, so that a session pushed 5 times a second is encoded and
-//     written once a second instead of 5 times. A flush for other updates
-//     leaves them waiting; an update of the same session that is not lazy
+//     written once every 5 seconds instead of 25 times. A flush for other
+//     updates leaves them waiting; an update of the same session that is not lazy
 //     takes them with it (it holds their changes), and a lazy update never
 //     delays a waiting one that is not. A lazy update of a session whose
 //     update that is not lazy is still waiting holds that update's changes
@@ -33,10 +33,12 @@
 //     with ErrConflict.
 //   - Back-pressure: while queued updates have waited longer than the
 //     window (a commit slower than the window, a stalled disk), Update
-//     waits for the commit in progress before it accepts another. Updates
-//     are never acknowledged more than a window ahead of the disk: a slow
-//     disk delays actions instead of widening what a crash loses (lazy
-//     updates: never more than a lazy window ahead).
+//     waits for the commit in progress to end and the next flush to take
+//     them before it accepts another; a flush that starts on time holds
+//     no update up for its own length. Updates are never acknowledged
+//     more than a window and the flush in progress ahead of the disk: a
+//     slow disk delays actions instead of widening what a crash loses
+//     (lazy updates: a lazy window).
 //   - So a kill -9 loses at most the updates acknowledged in the last
 //     window before the process last acknowledged one (lazy updates: the
 //     last lazy window), and in wall-clock

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -247,4 +248,68 @@ func TestLazyUpdate_AfterAnUnwrittenActionIsRefusedWhenItCannotBeStored(t *testi
 	got, err := s.Get(ctx, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, action.Rev, got.Rev)
+}
+
+// TestLazyUpdate_AnOverdueUpdateGoesOnOnceTheFlushHasTakenTheWrites: an
+// update that arrives when the lazy writes are overdue (the writer was busy
+// when their window ended) waits for a flush to take them, not for that
+// flush to end: pushes do not stop for the length of every lazy flush.
+func TestLazyUpdate_AnOverdueUpdateGoesOnOnceTheFlushHasTakenTheWrites(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	const window = 20 * time.Millisecond
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(window))
+	var stall atomic.Bool
+	inFlush, release := make(chan struct{}, 1), make(chan struct{})
+	var releaseOnce sync.Once
+	unstall := func() { releaseOnce.Do(func() { close(release) }) }
+	s.writeHook = func(time.Duration) { // set before the writer's first op: Create hands it over
+		if stall.Load() {
+			select {
+			case inFlush <- struct{}{}:
+			default:
+			}
+			<-release
+		}
+	}
+	t.Cleanup(unstall) // before the store's Close, which waits for the writer
+	now := time.Now().UTC()
+	a, b := newRec(t, now, time.Hour, "a"), newRec(t, now, time.Hour, "b")
+	require.NoError(t, s.Create(ctx, a))
+	require.NoError(t, s.Create(ctx, b))
+
+	// The writer is busy (an exclusive op) while a's lazy window ends.
+	started, busy, exclusive := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		exclusive <- s.submit(ctx, &op{kind: opExclusive, fn: func() error { close(started); <-busy; return nil }})
+	}()
+	<-started
+	stall.Store(true)
+	require.NoError(t, s.Update(lazy, nextRev(t, a, 1)))
+	time.Sleep(2 * window)
+	updated := make(chan error, 1)
+	s.flushed.notify() // nobody waits: a's update is done
+	go func() { updated <- s.Update(lazy, nextRev(t, b, 1)) }()
+	require.Eventually(t, func() bool { // b's update waits for a flush (holdWhileOverdue)
+		s.flushed.mu.Lock()
+		defer s.flushed.mu.Unlock()
+		return s.flushed.ch != nil
+	}, 10*time.Second, time.Millisecond)
+
+	close(busy) // the writer flushes a's update, and stalls in that flush
+	require.NoError(t, <-exclusive)
+	select {
+	case <-inFlush:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lazy flush did not start")
+	}
+	select {
+	case err := <-updated:
+		require.NoError(t, err, "b's update goes on while a's flush is still in progress")
+	case <-time.After(10 * time.Second):
+		t.Fatal("b's update waited for the whole flush")
+	}
+	stall.Store(false)
+	unstall()
+	require.NoError(t, s.Flush(ctx, b.ID))
+	require.Equal(t, b.Rev+1, storedRev(t, s, b.ID))
 }

@@ -51,7 +51,8 @@ type Store struct {
 	// next one that succeeds; while set, writes are refused.
 	failing atomic.Pointer[writeFailure]
 	failMu  sync.Mutex // orders noteWrite's transitions and their log lines
-	// flushed is notified after every flush of the pending writes.
+	// flushed is notified when a flush of the pending writes has taken
+	// them, and again when it ends.
 	flushed  broadcast
 	closeMu  sync.Mutex
 	closeErr error

@@ -11,14 +11,14 @@ import (
 
 // holdWhileOverdue makes Update wait while writes queued for the next
 // flush have waited longer than the window — a commit in progress is
-// slower than the window, or the disk stalls — until that flush ends (and
-// likewise for lazy writes and their window). So updates are never
-// acknowledged more than a window (a lazy window) ahead of the disk: a
-// slow disk delays actions instead of widening what a crash loses. ctx
-// bounds the wait.
+// slower than the window, or the disk stalls — until a flush takes them
+// (and likewise for lazy writes and their window). So updates are never
+// acknowledged more than a window (a lazy window) and the flush in
+// progress ahead of the disk: a slow disk delays actions instead of
+// widening what a crash loses. ctx bounds the wait.
 func (s *Store) holdWhileOverdue(ctx context.Context) error {
 	for {
-		done := s.flushed.wait() // before reading the deadline: no flush end is missed
+		done := s.flushed.wait() // before reading the deadline: no flush is missed
 		due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow)
 		if !ok || time.Now().Before(due) {
 			return nil

@@ -228,18 +228,24 @@ func (s *Store) flushPending() error { return s.flush(true, false) }
 
 // flush commits every pending write (the lazy ones only when all), in
 // transactions of at most maxWritesPerTx writes so that readers and
-// creators never wait long, and wakes the updates that waited for it (see
-// holdWhileOverdue). With yield, it stops between two transactions when a
-// request waits for the writer (a new session's commit, behind a flush of
-// thousands of lazy writes that it encodes first): the writes left go back
-// to the pending set's queue with the deadlines they had, so that the
-// writer, having served the request, flushes them at once.
+// creators never wait long. The updates that waited for it (see
+// holdWhileOverdue) go on as soon as it has taken the overdue writes —
+// those after them start a new window — not when it ends: a flush of
+// thousands of lazy writes takes a core for tens of milliseconds, and
+// every push would otherwise stop for that long each lazy window. They
+// are woken again when it ends. With yield, it stops between two
+// transactions when a request waits for the writer (a new session's
+// commit, behind a flush of thousands of lazy writes that it encodes
+// first): the writes left go back to the pending set's queue with the
+// deadlines they had, so that the writer, having served the request,
+// flushes them at once.
 func (s *Store) flush(all, yield bool) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazy int64
 	if all {
 		lazy = s.pending.lazySince.Swap(0)
 	}
+	s.flushed.notify()
 	defer s.flushed.notify()
 	for {
 		snap := s.pending.snapshot(maxWritesPerTx, all)

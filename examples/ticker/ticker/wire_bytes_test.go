@@ -1,6 +1,8 @@
 package ticker
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"math/rand/v2"
 	"regexp"
@@ -137,4 +139,47 @@ func TestWireBytes_ATickIsSmallOnTheWire(t *testing.T) {
 	assert.Less(t, f.warm, raw.warm, "compression pays once the window holds a tick")
 	assert.LessOrEqual(t, f.warm, 80, "issue 16's target: a cell whose class changed goes as a splice of its html")
 	assert.Less(t, raw.warm, 3*raw.row, "three moved quotes are a few cell updates, not their rows")
+}
+
+// BenchmarkTicker_FrameCompressedAlone answers whether a tab past the
+// compression windows (live.WithCompressionWindows: its connection keeps
+// no window, and coder/websocket then compresses no message under 512
+// bytes) would gain from having each tick's frame compressed on its own:
+// the frames of 20 ticks, as such a tab gets them, each deflated alone at
+// BestSpeed with a reset writer, as permessage-deflate without context
+// takeover does. It reports the bytes saved per frame and the CPU it costs.
+//
+//	go test -run '^$' -bench FrameCompressedAlone ./examples/ticker/ticker
+func BenchmarkTicker_FrameCompressedAlone(b *testing.B) {
+	s := startServer(b, nil)
+	tab := livetest.OpenWith(b, s.URL, websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+	tab.Send(b, `{"action":"unwatch","symbol":"none","_seq":1}`)
+	require.Equal(b, int64(1), tab.Next(b).Ack, "subscribed")
+	var frames [][]byte
+	for range 20 {
+		s.tick(b)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, msg, err := tab.WS.Read(ctx)
+		cancel()
+		require.NoError(b, err)
+		frames = append(frames, msg)
+	}
+	var out bytes.Buffer
+	w, err := flate.NewWriter(&out, flate.BestSpeed)
+	require.NoError(b, err)
+	raw, alone := 0, 0
+	for b.Loop() {
+		raw, alone = 0, 0
+		for _, f := range frames {
+			out.Reset()
+			w.Reset(&out)
+			_, _ = w.Write(f)
+			require.NoError(b, w.Flush())
+			raw += len(f)
+			alone += out.Len() - 4 // permessage-deflate drops the 00 00 ff ff tail
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(frames)), "ns/frame")
+	b.ReportMetric(float64(raw)/float64(len(frames)), "raw-B/frame")
+	b.ReportMetric(float64(alone)/float64(len(frames)), "alone-B/frame")
 }
