@@ -169,9 +169,9 @@
 //
 // A push's change to a session is stored lazily: the store may write it
 // later than an action's (session.WithLazyWrite; the bolt store within
-// bolt.WithLazyWindow, 5 s, instead of its 100 ms update window), so that
-// a session pushed once a second or more is written once every 5
-// seconds. A kill -9 loses at most that window of pushes' changes, and
+// bolt.WithLazyWindow, 1 s, instead of its 100 ms update window), so that
+// a session pushed several times a second is written about once a
+// second. A kill -9 loses at most that window of pushes' changes, and
 // never an action's: an action's write takes the pushes before it along.
 // Pushes are states the page gets again when it reconnects — from
 // OnConnect, as it must for the publishes made while it was away.

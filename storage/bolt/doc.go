@@ -19,10 +19,10 @@
 //   - Lazy updates — those whose ctx session.WithLazyWrite marked, as
 //     package live marks its pushes: changes the app makes again when the
 //     page reconnects — wait for their own window instead
-//     (DefaultLazyWindow, 5 s; WithLazyWindow), and are encoded only when
+//     (DefaultLazyWindow, 1 s; WithLazyWindow), and are encoded only when
 //     written, so that a session pushed 5 times a second is encoded and
-//     written once every 5 seconds instead of 25 times. A flush for other
-//     updates leaves them waiting; an update of the same session that is not lazy
+//     written once a second instead of 5 times. A flush for other updates
+//     leaves them waiting; an update of the same session that is not lazy
 //     takes them with it (it holds their changes), and a lazy update never
 //     delays a waiting one that is not. A lazy update of a session whose
 //     update that is not lazy is still waiting holds that update's changes

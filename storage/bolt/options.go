@@ -13,10 +13,8 @@ const (
 	DefaultUpdateWindow = 100 * time.Millisecond
 	// DefaultLazyWindow bounds how long a lazy update
 	// (session.WithLazyWrite: package live's pushes) may wait before it
-	// is written. A session pushed once a second or more often is written
-	// once per window: 5 s writes a fifth of what 1 s did, which at 10,000
-	// tabs pushed once a second was about a sixth of the server's CPU.
-	DefaultLazyWindow = 5 * time.Second
+	// is written.
+	DefaultLazyWindow = time.Second
 	// DefaultOpenTimeout is how long Open waits for another process to
 	// release the file before failing with ErrFileInUse.
 	DefaultOpenTimeout = 2 * time.Second
@@ -60,7 +58,7 @@ func WithUpdateWindow(d time.Duration) Option {
 }
 
 // WithLazyWindow sets how long Update may hold a lazy change in memory
-// before writing it (default 5 s): an update whose ctx
+// before writing it (default 1 s): an update whose ctx
 // session.WithLazyWrite marked, as package live marks its pushes. A kill
 // -9 loses at most this much of such updates (and never more than the
 // update window of any other). A session's lazy updates within the window
