@@ -340,3 +340,17 @@ func TestWithPageBases_ZeroKeepsNoPages(t *testing.T) {
 		})
 	}
 }
+
+func TestWireState_AResyncThatEndsThePredictionsGivesBackTheirBudget(t *testing.T) {
+	budget := &basesBudget{limit: DefaultPageBasesBytes}
+	w := newWireState(false)
+	w.page(basePage, budget)
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
+	require.Contains(t, string(msg), "\x1eg")
+	require.Positive(t, budget.used.Load(), "the page's bases are charged")
+
+	w.resynced()
+	assert.Zero(t, budget.used.Load(), "bases dropped by a resync are given back at once")
+	w.releaseBases() // as the connection closes
+	assert.Zero(t, budget.used.Load(), "and not twice")
+}

@@ -359,9 +359,10 @@ func (w *wireState) releaseBases() {
 
 // resynced is told that the client asked for the whole page. Once it has
 // been sent a get record, that may be one whose checksum failed: the
-// connection predicts no more.
+// connection predicts no more, and gives its bases' budget back.
 func (w *wireState) resynced() {
 	if w.predicted {
+		w.releaseBases()
 		w.bases, w.distrusted = nil, true
 	}
 }
