@@ -354,3 +354,33 @@ func TestWireState_AResyncThatEndsThePredictionsGivesBackTheirBudget(t *testing.
 	w.releaseBases() // as the connection closes
 	assert.Zero(t, budget.used.Load(), "and not twice")
 }
+
+func TestPageBases_ABodyReplaceIsParsedOnlyWhenABaseIsWanted(t *testing.T) {
+	body := "<body>" + row("1", "One") + "\n</body>"
+	for _, tc := range []struct {
+		name  string
+		first func(p *pageBases) // what the connection did before the resync
+	}{
+		{"before the page was parsed", func(*pageBases) {}},
+		{"after", func(p *pageBases) { p.base("row-1") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			budget := &basesBudget{limit: DefaultPageBasesBytes}
+			p := newPageBases(basePage, budget)
+			tc.first(p)
+			p.note(touch{op: opReplace, html: body})
+			assert.Empty(t, p.s, "not parsed yet: the page it replaced is not parsed either")
+			assert.Empty(t, p.pending)
+			assert.Equal(t, int64(len(body)), budget.used.Load(), "the body is charged as a page waiting")
+
+			got, _, ok := p.base("row-1")
+			require.True(t, ok)
+			want, _ := built(row("1", "One"), "row-1", "div")
+			assert.Equal(t, strings.TrimLeft(want, " \n"), got)
+			_, _, ok = p.base("row-2")
+			assert.False(t, ok, "the page replaced gives no bases")
+			p.release()
+			assert.Zero(t, budget.used.Load())
+		})
+	}
+}
