@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,4 +62,17 @@ func TestServePage_KeepsThePageAsTheBrowserGotIt(t *testing.T) {
 	require.NotNil(t, m, "the page has its tab reference")
 	ref := html.UnescapeString(m[1])
 	assert.Equal(t, rec.Body.String(), app.served.take(ref, time.Now()), "the page kept is the page served, script tag and all")
+}
+
+func TestServedPages_ForgetThePagesTakenWhileAnOlderOneWaits(t *testing.T) {
+	s := servedPages{bases: basesBudget{limit: DefaultPageBasesBytes}}
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	s.put("never-connects", "<p>x</p>", now)
+	for i := range 10000 {
+		ref := "tab-" + strconv.Itoa(i)
+		s.put(ref, "<p>a</p>", now.Add(time.Second))
+		assert.Equal(t, "<p>a</p>", s.take(ref, now.Add(time.Second)))
+	}
+	assert.LessOrEqual(t, len(s.order), 2*len(s.pages)+64, "the refs of pages taken are not held behind one that waits")
+	assert.Equal(t, "<p>x</p>", s.take("never-connects", now.Add(time.Second)), "the page waiting is kept")
 }
