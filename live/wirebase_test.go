@@ -384,3 +384,15 @@ func TestPageBases_ABodyReplaceIsParsedOnlyWhenABaseIsWanted(t *testing.T) {
 		})
 	}
 }
+
+func TestWireState_AResyncAfterNoGetKeepsThePredictions(t *testing.T) {
+	w, _ := pagePipe(false)
+	// A base is found and a get built, but the record whole is shorter:
+	// no get is sent.
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, FragmentID: "clock", HTML: `<b id="clock">1</b>`})
+	require.NotContains(t, string(msg), "\x1eg", "%q", msg)
+	w.resynced()
+	require.NotNil(t, w.bases, "no get was sent: a resync has nothing to distrust")
+	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
+	assert.Contains(t, string(msg), "\x1eg", "gets go on: %q", msg)
+}
