@@ -12,6 +12,7 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/plan"
 	"github.com/livefir/statetemplate/internal/tmplgen"
 	"github.com/livefir/statetemplate/session"
 )
@@ -26,75 +27,98 @@ import (
 // incremental renderer may re-send the data-cache="false" fragments where
 // the full one sends a no-op. Between updates, the incremental renderer's
 // session is sometimes left idle and compacted (WithIdleCompaction): its
-// next update renders from the unpacked state without a memo.
+// next update renders from the unpacked state without a memo; sometimes a
+// change is rolled back (Session.Rollback) before the next one.
 func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
-	ctx := context.Background()
-	rapid.Check(t, func(t *rapid.T) {
-		src := tmplgen.Template(t)
-		parse := func() *template.Template {
-			return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
-		}
-		clock := newClock()
-		inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
-		require.NoError(t, err)
-		defer inc.Close()
-		full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
-		require.NoError(t, err)
-		defer full.Close()
+	rapid.Check(t, incrementalMatchesFull)
+}
 
-		d := tmplgen.NewData(t)
-		tokI, err := inc.CreateSession(ctx, d)
-		require.NoError(t, err)
-		tokF, err := full.CreateSession(ctx, clone(t, d))
-		require.NoError(t, err)
-		pageI, errI := inc.RenderPage(tokI)
-		pageF, errF := full.RenderPage(tokF)
+// TestProperty_IncrementalRenderingThroughLayoutsMatchesFullRendering is
+// TestProperty_IncrementalRenderingMatchesFullRendering with every
+// encoding and list, however small, found through the last render's
+// layout (which the memo keeps with the session's data snapshot): across
+// idle compaction, reloads and rollbacks, the updates are the full
+// renderer's.
+func TestProperty_IncrementalRenderingThroughLayoutsMatchesFullRendering(t *testing.T) {
+	t.Cleanup(plan.SmallLayouts())
+	rapid.Check(t, incrementalMatchesFull)
+}
+
+func incrementalMatchesFull(t *rapid.T) {
+	ctx := context.Background()
+	src := tmplgen.Template(t)
+	parse := func() *template.Template {
+		return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+	}
+	clock := newClock()
+	inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
+	require.NoError(t, err)
+	defer inc.Close()
+	full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
+	require.NoError(t, err)
+	defer full.Close()
+
+	d := tmplgen.NewData(t)
+	tokI, err := inc.CreateSession(ctx, d)
+	require.NoError(t, err)
+	tokF, err := full.CreateSession(ctx, clone(t, d))
+	require.NoError(t, err)
+	pageI, errI := inc.RenderPage(tokI)
+	pageF, errF := full.RenderPage(tokF)
+	if errF != nil {
+		require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
+		require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
+		return
+	}
+	require.NoError(t, errI)
+	require.Equal(t, pageF, pageI)
+	sI, err := inc.GetSession(tokI)
+	require.NoError(t, err)
+	defer sI.Close()
+	sF, err := full.GetSession(tokF)
+	require.NoError(t, err)
+	defer sF.Close()
+
+	next := 1000
+	for range rapid.IntRange(1, 8).Draw(t, "steps") {
+		if rapid.IntRange(0, 3).Draw(t, "idle") == 0 {
+			clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+			_, err := inc.Sweep(ctx)
+			require.NoError(t, err)
+		}
+		if rapid.IntRange(0, 5).Draw(t, "rollback") == 0 {
+			// A failed action: its change in place is rolled back.
+			tmplgen.Mutate(t, d, &next)
+			require.NoError(t, sI.Rollback(ctx))
+			require.NoError(t, sF.Rollback(ctx))
+			v, err := sI.CopyData(ctx)
+			require.NoError(t, err)
+			d = v.(*tmplgen.Data)
+		}
+		for range rapid.IntRange(1, 3).Draw(t, "mutations") {
+			tmplgen.Mutate(t, d, &next)
+		}
+		upsF, errF := sF.RenderFragments(ctx, clone(t, d))
+		upsI, errI := sI.RenderFragments(ctx, d)
 		if errF != nil {
 			require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
 			require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
 			return
 		}
 		require.NoError(t, errI)
-		require.Equal(t, pageF, pageI)
-		sI, err := inc.GetSession(tokI)
-		require.NoError(t, err)
-		defer sI.Close()
-		sF, err := full.GetSession(tokF)
-		require.NoError(t, err)
-		defer sF.Close()
-
-		next := 1000
-		for range rapid.IntRange(1, 8).Draw(t, "steps") {
-			if rapid.IntRange(0, 3).Draw(t, "idle") == 0 {
-				clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
-				_, err := inc.Sweep(ctx)
-				require.NoError(t, err)
-			}
-			for range rapid.IntRange(1, 3).Draw(t, "mutations") {
-				tmplgen.Mutate(t, d, &next)
-			}
-			upsF, errF := sF.RenderFragments(ctx, clone(t, d))
-			upsI, errI := sI.RenderFragments(ctx, d)
-			if errF != nil {
-				require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
-				require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
-				return
-			}
+		requireSameUpdates(t, upsF, upsI, func() string {
+			var b strings.Builder
+			require.NoError(t, parse().Execute(&b, clone(t, d)))
+			return b.String()
+		})
+		if rapid.IntRange(0, 4).Draw(t, "reload") == 0 {
+			pageI, errI := inc.RenderPage(tokI)
+			pageF, errF := full.RenderPage(tokF)
+			require.NoError(t, errF)
 			require.NoError(t, errI)
-			requireSameUpdates(t, upsF, upsI, func() string {
-				var b strings.Builder
-				require.NoError(t, parse().Execute(&b, clone(t, d)))
-				return b.String()
-			})
-			if rapid.IntRange(0, 4).Draw(t, "reload") == 0 {
-				pageI, errI := inc.RenderPage(tokI)
-				pageF, errF := full.RenderPage(tokF)
-				require.NoError(t, errF)
-				require.NoError(t, errI)
-				require.Equal(t, pageF, pageI, "a reload")
-			}
+			require.Equal(t, pageF, pageI, "a reload")
 		}
-	})
+	}
 }
 
 // clone returns a deep copy of d, for the other renderer's session.

@@ -113,11 +113,15 @@ func (a *App[T]) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not render the page", http.StatusInternalServerError)
 		return
 	}
+	// The page kept for the tab's connection is the page as served: the
+	// script tag is in the browser's DOM too (inside an element a page
+	// without </head> and </body> leaves open).
+	html = InjectScript(html, tab.ScriptTag(a.cfg.scriptPath, a.cfg.socketPath))
 	a.served.put(tab.Ref, html, time.Now())
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	w.Write([]byte(InjectScript(html, tab.ScriptTag(a.cfg.scriptPath, a.cfg.socketPath))))
+	w.Write([]byte(html))
 }
 
 // Connections returns the number of open WebSocket connections.

@@ -273,6 +273,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 				// is built from a base.
 				cold := !compressed || !w.heads[head{op.op, ""}]
 				if g, made, ok := w.derive(target, id, html, short && cold); ok && w.getLen(target, g, short, compressed) < len(html) {
+					w.predicted = true
 					w.forget(made)
 					named(opGet, target)
 					for _, f := range g {

@@ -35,6 +35,7 @@ const (
 // record has touched since.
 type pageBases struct {
 	src     string
+	srcBody bool    // src is the html of a body replace, not a whole page
 	pending []touch // records to note once src is parsed
 	s       string
 	spans   map[string]span
@@ -136,7 +137,7 @@ func (p *pageBases) load() {
 	src, pending := p.src, p.pending
 	p.src, p.pending = "", nil
 	p.refund(len(src))
-	p.index(src, false)
+	p.index(src, p.srcBody)
 	for _, t := range pending {
 		p.note(t)
 	}
@@ -268,8 +269,13 @@ func inTemplate(n *html.Node) bool {
 // note takes a record into account: it drops the bases of the elements it
 // changes (the element a record names, its ancestors and descendants; the
 // parent of an inserted element and its ancestors), and a body replace
-// makes its html the page.
+// makes its html the page, parsed when a base is first wanted (a resync
+// of a connection that wants none parses nothing).
 func (p *pageBases) note(t touch) {
+	if t.op == opReplace && t.id == "" {
+		p.replaced(t.html)
+		return
+	}
 	if !p.loaded {
 		if len(p.pending) >= maxPending {
 			p.load()
@@ -277,11 +283,6 @@ func (p *pageBases) note(t touch) {
 			p.pending = append(p.pending, t)
 			return
 		}
-	}
-	if t.op == opReplace && t.id == "" {
-		p.index(t.html, true)
-		p.clearSent()
-		return
 	}
 	p.dropSent(t)
 	switch t.op {
@@ -306,6 +307,18 @@ func (p *pageBases) note(t touch) {
 			}
 			p.drop(at, at)
 		}
+	}
+}
+
+// replaced makes body, the html of a body replace, the page, to be parsed
+// when a base is first wanted: what p held is dropped unparsed.
+func (p *pageBases) replaced(body string) {
+	p.clearSent()
+	p.refund(len(p.src) + 2*len(p.s))
+	p.src, p.pending, p.s, p.spans = "", nil, "", nil
+	p.srcBody, p.loaded = false, true
+	if body != "" && len(body) <= maxPageBytes && p.charge(len(body)) {
+		p.src, p.srcBody, p.loaded = body, true, false
 	}
 }
 

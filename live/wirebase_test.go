@@ -340,3 +340,59 @@ func TestWithPageBases_ZeroKeepsNoPages(t *testing.T) {
 		})
 	}
 }
+
+func TestWireState_AResyncThatEndsThePredictionsGivesBackTheirBudget(t *testing.T) {
+	budget := &basesBudget{limit: DefaultPageBasesBytes}
+	w := newWireState(false)
+	w.page(basePage, budget)
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
+	require.Contains(t, string(msg), "\x1eg")
+	require.Positive(t, budget.used.Load(), "the page's bases are charged")
+
+	w.resynced()
+	assert.Zero(t, budget.used.Load(), "bases dropped by a resync are given back at once")
+	w.releaseBases() // as the connection closes
+	assert.Zero(t, budget.used.Load(), "and not twice")
+}
+
+func TestPageBases_ABodyReplaceIsParsedOnlyWhenABaseIsWanted(t *testing.T) {
+	body := "<body>" + row("1", "One") + "\n</body>"
+	for _, tc := range []struct {
+		name  string
+		first func(p *pageBases) // what the connection did before the resync
+	}{
+		{"before the page was parsed", func(*pageBases) {}},
+		{"after", func(p *pageBases) { p.base("row-1") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			budget := &basesBudget{limit: DefaultPageBasesBytes}
+			p := newPageBases(basePage, budget)
+			tc.first(p)
+			p.note(touch{op: opReplace, html: body})
+			assert.Empty(t, p.s, "not parsed yet: the page it replaced is not parsed either")
+			assert.Empty(t, p.pending)
+			assert.Equal(t, int64(len(body)), budget.used.Load(), "the body is charged as a page waiting")
+
+			got, _, ok := p.base("row-1")
+			require.True(t, ok)
+			want, _ := built(row("1", "One"), "row-1", "div")
+			assert.Equal(t, strings.TrimLeft(want, " \n"), got)
+			_, _, ok = p.base("row-2")
+			assert.False(t, ok, "the page replaced gives no bases")
+			p.release()
+			assert.Zero(t, budget.used.Load())
+		})
+	}
+}
+
+func TestWireState_AResyncAfterNoGetKeepsThePredictions(t *testing.T) {
+	w, _ := pagePipe(false)
+	// A base is found and a get built, but the record whole is shorter:
+	// no get is sent.
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, FragmentID: "clock", HTML: `<b id="clock">1</b>`})
+	require.NotContains(t, string(msg), "\x1eg", "%q", msg)
+	w.resynced()
+	require.NotNil(t, w.bases, "no get was sent: a resync has nothing to distrust")
+	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
+	assert.Contains(t, string(msg), "\x1eg", "gets go on: %q", msg)
+}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -47,6 +48,12 @@ func (s *servedPages) put(ref, html string, now time.Time) {
 	for len(s.order) > 0 && (s.bytes+len(html) > maxServedBytes || now.Sub(s.pages[s.order[0]].at) > servedFor) {
 		s.drop(s.order[0])
 		s.order = s.order[1:]
+	}
+	if len(s.order) > 2*len(s.pages)+64 {
+		// Most refs in order are of pages taken since, held behind one
+		// that still waits: drop them, so that order stays within twice
+		// the pages kept.
+		s.order = slices.DeleteFunc(s.order, func(r string) bool { _, ok := s.pages[r]; return !ok })
 	}
 	s.pages[ref] = servedPage{html: html, at: now}
 	s.order = append(s.order, ref)

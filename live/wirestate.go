@@ -97,8 +97,8 @@ type wireState struct {
 	heads, next map[head]bool
 	sep         rune
 	// bases are the page's html of the elements the browser holds as
-	// the page gave them; predicted is set once a get record was sent,
-	// distrusted once a resync followed one.
+	// the page gave them; predicted is set once a get record was sent (not
+	// merely built), distrusted once a resync followed one.
 	bases                 *pageBases
 	predicted, distrusted bool
 	given                 given // what derive built for the record being written
@@ -258,6 +258,7 @@ func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]
 	}
 	if f, made, ok := w.derive(id, id, html, short); ok && w.getLen(id, f, short, compressed)+1 < best {
 		isQ, g, given = false, f, made
+		w.predicted = true
 	}
 	// A replace morphs the element, which keeps its attributes where they
 	// were and adds the new ones after them: its outerHTML is not the
@@ -288,7 +289,6 @@ func (w *wireState) derive(base, id, html string, short bool) ([]string, string,
 	if !ok {
 		return nil, "", false
 	}
-	w.predicted = true
 	return append([]string{checksum(made)}, h...), made, true
 }
 
@@ -359,9 +359,10 @@ func (w *wireState) releaseBases() {
 
 // resynced is told that the client asked for the whole page. Once it has
 // been sent a get record, that may be one whose checksum failed: the
-// connection predicts no more.
+// connection predicts no more, and gives its bases' budget back.
 func (w *wireState) resynced() {
 	if w.predicted {
+		w.releaseBases()
 		w.bases, w.distrusted = nil, true
 	}
 }

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"html/template"
+	"strconv"
 	"testing"
 
 	"github.com/livefir/statetemplate/fragments"
@@ -117,9 +119,7 @@ func tasksEntry(t *testing.T, l *layout) int {
 // smallLayouts keeps the layout of every list for the rest of the test, so
 // that small random data goes through layouts too.
 func smallLayouts(t *testing.T) {
-	enc, bytes, elems := layoutMinEnc, layoutMinBytes, layoutMinElems
-	layoutMinEnc, layoutMinBytes, layoutMinElems = 0, 1, 1
-	t.Cleanup(func() { layoutMinEnc, layoutMinBytes, layoutMinElems = enc, bytes, elems })
+	t.Cleanup(SmallLayouts())
 }
 
 // TestRender_DashboardThroughLayoutsMatchesDiff renders the dashboard
@@ -165,4 +165,49 @@ func TestNewLayout_KeepsNoneOfASmallEncodingOrOneNotKept(t *testing.T) {
 	require.NotNil(t, large.newLayout(nil))
 	large.in.EncKept = false
 	require.Nil(t, large.newLayout(nil), "an encoding the session may modify")
+}
+
+// TestRender_UnchangedRowsRerenderWhenTheReadsTheyShareChange: a list in
+// which one item changed finds the others byte for byte the last render's
+// through the layout, but the field each row also reads ($.Unit) changed
+// with it: those rows are rendered again, as Diff says.
+func TestRender_UnchangedRowsRerenderWhenTheReadsTheyShareChange(t *testing.T) {
+	smallLayouts(t)
+	type item struct {
+		ID   int
+		Name string
+	}
+	type page struct {
+		Items []item
+		Unit  string
+		N     int
+	}
+	src := `<html><body><ul id="list">{{range .Items}}<li id="i-{{.ID}}">{{.Name}} {{$.Unit}}</li>{{end}}</ul><p id="n">{{.N}}</p></body></html>`
+	p, err := Build(template.Must(template.New("p").Parse(src)), Options{})
+	require.NoError(t, err)
+	orig := template.Must(template.New("p").Parse(src))
+	d := &page{Unit: "kg"}
+	for i := range 12 {
+		d.Items = append(d.Items, item{ID: i, Name: "item " + strconv.Itoa(i)})
+	}
+	first, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true})
+	require.NoError(t, err)
+	_, ref, err := fragments.Diff(nil, execute(t, orig, d))
+	require.NoError(t, err)
+	st, memo := first.State, first.Memo
+	for _, change := range []func(){
+		func() { d.Items[3].Name = "three" },                // the other rows keep their keys through the layout
+		func() { d.Items[3].Name = "3"; d.Unit = "lb" },     // the rows' shared read changed, most of their elements did not
+		func() { d.Items[5].Name = "five"; d.Unit = "lbs" }, // and again, its length too
+		func() { d.Items[5].Name = "5"; d.N++ },             // the shared read as it was
+	} {
+		change()
+		out, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
+		require.NoError(t, err)
+		want, wantState, err := fragments.Diff(ref, execute(t, orig, d))
+		require.NoError(t, err)
+		require.Equal(t, want, out.Updates)
+		stateEqual(t, wantState, out.State)
+		st, memo, ref = out.State, out.Memo, wantState
+	}
 }
