@@ -104,8 +104,9 @@
 // sent since: a get record (g) splices the outerHTML of an element the
 // browser serializes as the server predicts (package internal/serialize)
 // into the html of the record after it (an insert after or before that
-// element, or its replace), with a checksum of the html it builds; and a
-// text the page spells as it is is sent as a splice of it. A get whose
+// element, or its replace), with a checksum of the html it builds. A text
+// that came with the page is never spliced: a text splice has no
+// checksum, and page script may have changed the text. A get whose
 // checksum fails is a record that cannot be applied: the client asks for
 // _resync, and the server builds no more html from bases on that
 // connection. A Go client that names its URL gives its Decoder the page

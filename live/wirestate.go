@@ -372,9 +372,6 @@ func (w *wireState) resynced() {
 // than the text; it remembers text as id's text either way.
 func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
 	old, known := w.texts[id]
-	if !known && w.bases != nil && short {
-		old, known = w.bases.text(id)
-	}
 	w.remember(id, text)
 	if !known || !short {
 		return [3]string{}, false
@@ -618,9 +615,6 @@ func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, 
 		known, what, u.Action = d.htmls, "html", statetemplate.ActionReplace
 	}
 	old, ok := known[id]
-	if !ok && op == opSplice && d.bases != nil {
-		old, ok = d.bases.text(id)
-	}
 	if !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose %s is not known", ErrBadUpdates, id, what)
 	}

@@ -116,3 +116,21 @@ func TestClient_AGetOfTheClickedElementIgnoresTheClientsMarks(t *testing.T) {
 	tb.reload()
 	assert.Equal(t, eval[string](tb, `document.getElementById("counter-section").outerHTML`), got)
 }
+
+// A text that came with the page, which page script changed (a hook that
+// formats it on load, say), is sent whole when the app changes it: a text
+// splice carries no checksum, so the server splices only the texts its own
+// records set. In Chromium the heading ends as a fresh load has it.
+func TestClient_APageTextPageScriptChangedEndsAsAFreshLoad(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 5}) + "/")
+	tb.waitConnected()
+	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (5 insgesamt)"`))
+	tb.addTask("Review the quarterly figures", "medium")
+	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
+	got := title()
+	assert.Zero(t, resyncs(tb), "nothing failed")
+	tb.reload()
+	assert.Equal(t, title(), got, "the heading as a fresh load has it")
+	assert.Contains(t, got, "Tasks (")
+}
