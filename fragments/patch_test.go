@@ -552,14 +552,7 @@ func TestDiffPatched_BackToBackPatchesKeepTheirLeads(t *testing.T) {
 // past its end, between patches that fit: each of those still gives the
 // update a fresh tokenizer gives.
 func TestDiffPatched_RefusedPatchLeavesTheNextCallExact(t *testing.T) {
-	page := []byte(`<body><div id="a"><p id="b">x</p><p id="c">y</p></div><div id="d">z</div></body>`)
-	spans := []span{
-		{id: "a", start: at(t, page, `<div id="a">`), end: at(t, page, `<div id="d">`)},
-		{id: "b", start: at(t, page, `<p id="b">`), end: at(t, page, `<p id="c">`)},
-	}
-	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
-	require.NoError(t, err)
-	shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}
+	first, shells := twoPartPage(t)
 	patch := func(markup string) PatchInput {
 		return PatchInput{Prev: first.State, Page: []byte(markup), Shells: shells,
 			Patches: []Patch{{End: len(markup), Prev: 2, Seen: first.Seen[1]}}}
@@ -586,14 +579,7 @@ func TestDiffPatched_RefusedPatchLeavesTheNextCallExact(t *testing.T) {
 // whose new markup holds an id that a fragment taken unchanged from the
 // previous page has fails as Diff of the whole page does.
 func TestDiffPatched_PatchWithTheIDOfAnUnchangedFragmentIsADuplicate(t *testing.T) {
-	page := []byte(`<body><div id="a"><p id="b">x</p><p id="c">y</p></div><div id="d">z</div></body>`)
-	spans := []span{
-		{id: "a", start: at(t, page, `<div id="a">`), end: at(t, page, `<div id="d">`)},
-		{id: "b", start: at(t, page, `<p id="b">`), end: at(t, page, `<p id="c">`)},
-	}
-	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
-	require.NoError(t, err)
-	shells := []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}
+	first, shells := twoPartPage(t)
 	for _, id := range []string{"c", "d"} {
 		newB := []byte(`<p id="b"><i id="` + id + `">X</i></p>`)
 		_, err := DiffPatched(PatchInput{Prev: first.State, Page: newB,
@@ -615,4 +601,17 @@ func TestIDFilter_MayHoldEveryIDAdded(t *testing.T) {
 		assert.True(t, f.may(id), "%q", id)
 	}
 	assert.False(t, new(idFilter).may("a"), "an empty filter holds nothing")
+}
+
+// twoPartPage renders, spliced, a page whose parts are #a and #b within it,
+// and returns the result and the shells a patch of #b goes under.
+func twoPartPage(t *testing.T) (*SpliceResult, []Shell) {
+	page := []byte(`<body><div id="a"><p id="b">x</p><p id="c">y</p></div><div id="d">z</div></body>`)
+	spans := []span{
+		{id: "a", start: at(t, page, `<div id="a">`), end: at(t, page, `<div id="d">`)},
+		{id: "b", start: at(t, page, `<p id="b">`), end: at(t, page, `<p id="c">`)},
+	}
+	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
+	require.NoError(t, err)
+	return first, []Shell{{Prev: 0, Seen: first.Body}, {Prev: 1, Seen: first.Seen[0]}}
 }

@@ -141,13 +141,7 @@ func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
 		st, memo := first.State, first.Memo
 		for range rapid.IntRange(1, 8).Draw(t, "renders") {
 			m.Apply(d, rapid.SampledFrom(fixture.Mutations).Draw(t, "change"))
-			out, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
-			require.NoError(t, err)
-			want, wantState, err := fragments.Diff(ref, execute(t, orig, d))
-			require.NoError(t, err)
-			require.Equal(t, want, out.Updates)
-			stateEqual(t, wantState, out.State)
-			st, memo, ref = out.State, out.Memo, wantState
+			st, memo, ref = renderMatchesDiff(t, p, orig, d, st, memo, ref)
 		}
 	})
 }
@@ -202,12 +196,20 @@ func TestRender_UnchangedRowsRerenderWhenTheReadsTheyShareChange(t *testing.T) {
 		func() { d.Items[5].Name = "5"; d.N++ },             // the shared read as it was
 	} {
 		change()
-		out, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
-		require.NoError(t, err)
-		want, wantState, err := fragments.Diff(ref, execute(t, orig, d))
-		require.NoError(t, err)
-		require.Equal(t, want, out.Updates)
-		stateEqual(t, wantState, out.State)
-		st, memo, ref = out.State, out.Memo, wantState
+		st, memo, ref = renderMatchesDiff(t, p, orig, d, st, memo, ref)
 	}
+}
+
+// renderMatchesDiff renders d after the render that gave st and memo, with
+// the encoding kept, and checks its updates and State against Diff of the
+// whole page orig executes from ref. It returns the State, memo and
+// reference for the next render.
+func renderMatchesDiff(t require.TestingT, p *Plan, orig *template.Template, d any, st *fragments.State, memo *Memo, ref *fragments.State) (*fragments.State, *Memo, *fragments.State) {
+	out, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
+	require.NoError(t, err)
+	want, wantState, err := fragments.Diff(ref, execute(t, orig, d))
+	require.NoError(t, err)
+	require.Equal(t, want, out.Updates)
+	stateEqual(t, wantState, out.State)
+	return out.State, out.Memo, wantState
 }
