@@ -34,8 +34,11 @@ import (
 //     record g builds html out of it by hunks (several keep, drop, put
 //     triples, each counted from the end of the one before) and checks it
 //     against a checksum; the record after it (a replace, insertAfter or
-//     insertBefore with an empty html field) takes that html. Splices of
-//     an element's text start, too, from a text the page spells as it is.
+//     insertBefore with an empty html field) takes that html. A splice
+//     of an element's text starts, too, from a text the page spells as it
+//     is (pageBases.text), with a fourth field, the checksum of the text
+//     it builds (as a get's): page script may have changed the text, and
+//     the client fails the record when it does not match.
 //
 // The title record is h (T is a text record by reference). All three are
 // used only where they make the record shorter, and on a compressed
