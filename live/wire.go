@@ -243,6 +243,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					// deflate takes it from there.
 					if compressed && w.heads[head{opSplice, id}] {
 						record(opSplice, id)
+						w.learn(id)
 						w.whole(opSplice, id)
 					} else {
 						named(opSplice, id)
