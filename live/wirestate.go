@@ -712,8 +712,9 @@ func runeIndex(s []rune, n int) (int, bool) {
 type Encoder struct{ st *wireState }
 
 // Page gives the encoder the html of the page the connection's client
-// holds: it then builds html from the page's elements where that is
-// shorter (get records; see Decoder.Page), as package live does for the
+// holds: it then builds html from the page's elements, and splices the
+// texts the page gave them (with the checksum of the text built), where
+// that is shorter (see Decoder.Page), as package live does for the
 // browser client. Call it before the connection's first batch.
 func (e *Encoder) Page(html string) {
 	if e.st == nil {
