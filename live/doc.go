@@ -104,12 +104,12 @@
 // sent since: a get record (g) splices the outerHTML of an element the
 // browser serializes as the server predicts (package internal/serialize)
 // into the html of the record after it (an insert after or before that
-// element, or its replace), with a checksum of the html it builds. A text
-// that came with the page is never spliced: a text splice has no
-// checksum, and page script may have changed the text. A get whose
-// checksum fails is a record that cannot be applied: the client asks for
-// _resync, and the server builds no more html from bases on that
-// connection. A Go client that names its URL gives its Decoder the page
+// element, or its replace), with a checksum of the html it builds; and a
+// text that came with the page is spliced with a checksum of the text it
+// builds (a splice record's fourth field), since page script may have
+// changed the text. A get or a splice whose checksum fails is a record
+// that cannot be applied: the client asks for _resync, and the server
+// builds no more html from bases on that connection. A Go client that names its URL gives its Decoder the page
 // (Decoder.Page).
 // An action's updates go to every connection of its session; its reply
 // (the object with "ack") to the connection it came from, after the

@@ -103,6 +103,11 @@ type span struct {
 	start, end int
 	parent     string
 	usable     bool
+	// text is the element's text when its content is one text node (or
+	// none) that its markup spells as it is: what the browser's
+	// textContent gives, for a checked splice (c) of it.
+	text    string
+	hasText bool
 }
 
 // touch is a record, for pageBases.note: its operation (of version 2), its
@@ -182,6 +187,7 @@ func (p *pageBases) index(page string, body bool) {
 			}
 			par := el.Parent
 			sp := span{start: start, end: end, parent: par.Data, usable: el.Namespace == "" && par.Namespace == "" && par.Type == html.ElementNode}
+			sp.text, sp.hasText = plainText(el)
 			p.spans[id] = sp
 		})
 	}
@@ -195,6 +201,40 @@ func (p *pageBases) index(page string, body bool) {
 			}
 		}
 	}
+}
+
+// plainText returns the text of el when its content is at most one text
+// node, of HTML outside the elements whose text the parser reads
+// differently (raw text, RCDATA, <pre>), without the characters that
+// character references or the parser may have made (&, <, >, U+00A0, CR,
+// NUL, U+FFFD): the text as the markup spells it, which the browser's
+// textContent gives unless page script changed it (the checksum of a
+// checked splice tells).
+func plainText(el *html.Node) (string, bool) {
+	if el.Namespace != "" || plainless[el.Data] || el.FirstChild != nil && (el.FirstChild != el.LastChild || el.FirstChild.Type != html.TextNode) {
+		return "", false
+	}
+	if el.FirstChild == nil {
+		return "", true
+	}
+	t := el.FirstChild.Data
+	if len(t) > maxSpliceText || strings.ContainsAny(t, "&<>\u00a0\r\x00\uFFFD") {
+		return "", false
+	}
+	return t, true
+}
+
+var plainless = map[string]bool{"script": true, "style": true, "textarea": true, "title": true, "pre": true, "listing": true, "xmp": true, "iframe": true, "noembed": true, "noframes": true, "noscript": true, "plaintext": true, "template": true}
+
+// text returns the text of the element id as the page gave it, when the
+// browser holds it so (see plainText) and no record has changed it since.
+func (p *pageBases) text(id string) (string, bool) {
+	p.load()
+	sp, ok := p.spans[id]
+	if !ok || !sp.hasText {
+		return "", false
+	}
+	return sp.text, true
 }
 
 func find(n *html.Node, a atom.Atom) *html.Node {

@@ -155,23 +155,88 @@ func TestEncoder_AColdInsertIsBuiltFromItsNeighbour(t *testing.T) {
 	assert.Equal(t, want, got.Updates[0].HTML)
 }
 
-// A page's text is never spliced: page script may have changed it (a hook
-// that formats a date on load), and a text splice carries no checksum, so
-// the client would splice what it does not hold. The first text goes whole;
-// the next, of a text the connection set, is spliced.
-func TestEncoder_APageTextGoesWholeThenSpliced(t *testing.T) {
-	w, d := pagePipe(false)
-	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "clock", HTML: "9:27:14 AM"})
-	assert.Equal(t, "\x1etclock\x1f9:27:14 AM", string(msg))
-	got, err := d.Decode(msg)
-	require.NoError(t, err)
-	assert.Equal(t, "9:27:14 AM", got.Updates[0].HTML)
+// filler is a replace of an element the page does not have, long enough
+// that the message holding it is compressed on a connection with a window.
+var filler = statetemplate.Update{Action: statetemplate.ActionReplace, FragmentID: "note", HTML: `<div id="note">` + strings.Repeat("a note the page has not got ", 5) + `</div>`}
 
-	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "clock", HTML: "9:27:21 AM"})
-	assert.Regexp(t, "^\x1e[pP]", string(msg), "a text the connection set is spliced")
-	got, err = d.Decode(msg)
-	require.NoError(t, err)
-	assert.Equal(t, "9:27:21 AM", got.Updates[0].HTML)
+// A text that came with the page is spliced with the checksum of the text
+// it builds (a fourth field), which the client verifies since page script
+// may have changed the text; only where that is shorter: by its length in
+// a message sent as it is; in a compressed one, counting the checksum at
+// 4 bytes, unless the message holds the text elsewhere.
+func TestEncoder_APageTextIsSplicedWithTheChecksumOfItsText(t *testing.T) {
+	sum := checksum("Tasks (3 total)")
+	for _, c := range []struct {
+		name   string
+		window bool
+		ups    []statetemplate.Update
+		want   string // the text's record
+	}{
+		{"compressed", true, []statetemplate.Update{{Action: statetemplate.ActionText, FragmentID: "title", HTML: "Tasks (3 total)"}, filler},
+			"\x1eptitle\x1f7\x1f1\x1f3\x1f" + sum + "\x1e"},
+		{"compressed, the text elsewhere in the message", true, []statetemplate.Update{{Action: statetemplate.ActionText, FragmentID: "title", HTML: "Tasks (3 total)"}, {Action: statetemplate.ActionReplace, FragmentID: "note", HTML: filler.HTML[:len(filler.HTML)-6] + "Tasks (3 total)</div>"}},
+			"\x1ettitle\x1fTasks (3 total)\x1e"},
+		{"sent as it is, the checksum longer than what it saves", false, []statetemplate.Update{{Action: statetemplate.ActionText, FragmentID: "title", HTML: "Tasks (3 total)"}},
+			"\x1ettitle\x1fTasks (3 total)"},
+		{"a short text, compressed", true, []statetemplate.Update{{Action: statetemplate.ActionText, FragmentID: "clock", HTML: "9:27:14 AM"}, filler},
+			"\x1epclock\x1f5\x1f2\x1f14\x1f" + checksum("9:27:14 AM") + "\x1e"},
+		{"a short text, compressed, most of it changed", true, []statetemplate.Update{{Action: statetemplate.ActionText, FragmentID: "clock", HTML: "10:01:00 PM"}, filler},
+			"\x1etclock\x1f10:01:00 PM\x1e"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w, d := pagePipe(c.window)
+			msg := mustEncode(t, w, c.ups...)
+			assert.Contains(t, string(msg), c.want)
+			assert.Equal(t, strings.HasPrefix(c.want, "\x1ep"), w.predicted, "a checked splice sent is a prediction")
+			got, err := d.Decode(msg)
+			require.NoError(t, err)
+			assert.Equal(t, c.ups[0], got.Updates[0])
+		})
+	}
+}
+
+// A text the connection set goes on as splices without a checksum; the
+// first after one of the page's text takes its literal id again in a
+// compressed message, where deflate finds it in the message before.
+func TestEncoder_APageTextsNextSpliceIsUnchecked(t *testing.T) {
+	w, d := pagePipe(true)
+	for i, c := range []struct{ text, want string }{
+		{"Tasks (3 total)", "\x1eptitle\x1f7\x1f1\x1f3\x1f" + checksum("Tasks (3 total)") + "\x1e"},
+		{"Tasks (4 total)", "\x1eptitle\x1f7\x1f1\x1f4\x1e"},
+	} {
+		up := statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "title", HTML: c.text}
+		msg := mustEncode(t, w, up, filler)
+		assert.Contains(t, string(msg), c.want, "batch %d", i)
+		got, err := d.Decode(msg)
+		require.NoError(t, err)
+		assert.Equal(t, up, got.Updates[0])
+	}
+}
+
+// A checked splice whose checksum does not match the text it builds — the
+// text the browser held was not the page's — fails to decode, as in the
+// client, which then asks for a resync; after one, the connection splices
+// no page text any more.
+func TestDecoder_AChecksumMismatchFailsTheSplice(t *testing.T) {
+	for _, c := range []struct{ name, msg string }{
+		{"another checksum", "\x1eptitle\x1f7\x1f1\x1f3\x1f" + checksum("Tasks (4 total)")},
+		{"an empty checksum", "\x1eptitle\x1f7\x1f1\x1f3\x1f"},
+		{"no text from the page", "\x1eplist\x1f0\x1f0\x1fx\x1f" + checksum("x")},
+		{"a fifth field", "\x1eptitle\x1f7\x1f1\x1f3\x1f" + checksum("Tasks (3 total)") + "\x1f"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, d := pagePipe(false)
+			_, err := d.Decode([]byte(c.msg))
+			require.ErrorIs(t, err, ErrBadUpdates)
+		})
+	}
+	w, _ := pagePipe(true)
+	mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "title", HTML: "Tasks (3 total)"}, filler)
+	w.resynced()
+	msg := mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionReplace, HTML: "<body><h2 id=\"title\">Tasks (3 total)</h2></body>"})
+	require.NotEmpty(t, msg)
+	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionText, FragmentID: "title", HTML: "Tasks (4 total)"}, filler)
+	assert.Regexp(t, "^\x1e[tT][^\x1f]*\x1fTasks \\(4 total\\)\x1e", string(msg), "after a resync, whole")
 }
 
 func TestEncoder_AReplaceOfAPageElementIsBuiltFromIt(t *testing.T) {
@@ -259,6 +324,7 @@ func pageUpdate(s byte, i int, pool []string) statetemplate.Update {
 func FuzzPageEncoderDecoder(f *testing.F) {
 	f.Add(false, []byte{0x00, 0x10, 0x82, 0x23, 0x13, 0x80, 0x05, 0x84, 0x16, 0x87}, "Three|Four &amp; more|😀 five|caf\xe9")
 	f.Add(true, []byte{0x80, 0x90, 0x12, 0x83, 0x03, 0x26, 0x80, 0x81}, "Tasks (3 total)|Tasks (4 total)|9:27:14 AM")
+	f.Add(true, []byte{0x03, 0x07, 0x83, 0x03, 0x07, 0x83}, "Tasks (3 total)|Tasks (4 total)|9:27:14 AM|a longer label for the row that fills the message")
 	f.Fuzz(func(t *testing.T, window bool, steps []byte, texts string) {
 		pool := strings.Split(texts, "|")
 		w, d := pagePipe(window)
@@ -293,6 +359,7 @@ func FuzzPageEncoderDecoder(f *testing.F) {
 func FuzzPageDecoder(f *testing.F) {
 	f.Add([]byte("\x1egrow-1\x1f0\x1f0\x1f0\x1fx\x1eirow-9\x1frow-1\x1f"), []byte("\x1eGa\x1f1\x1f0\x1f0\x1f"))
 	f.Add([]byte("\x1epclock\x1f5\x1f2\x1f14"), []byte("\x1er\x1f<body><p id=a>b</p></body>\x1epa\x1f0\x1f1\x1fc"))
+	f.Add([]byte("\x1eptitle\x1f7\x1f1\x1f3\x1f"+checksum("Tasks (3 total)")), []byte("\x1eP0\x1f7\x1f1\x1f4\x1eptitle\x1f0\x1f0\x1fx\x1f1"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		d := &Decoder{}
 		d.Page(basePage)

@@ -34,8 +34,11 @@ import (
 //     record g builds html out of it by hunks (several keep, drop, put
 //     triples, each counted from the end of the one before) and checks it
 //     against a checksum; the record after it (a replace, insertAfter or
-//     insertBefore with an empty html field) takes that html. Splices of
-//     an element's text start, too, from a text the page spells as it is.
+//     insertBefore with an empty html field) takes that html. A splice
+//     of an element's text starts, too, from a text the page spells as it
+//     is (pageBases.text), with a fourth field, the checksum of the text
+//     it builds (as a get's): page script may have changed the text, and
+//     the client fails the record when it does not match.
 //
 // The title record is h (T is a text record by reference). All three are
 // used only where they make the record shorter, and on a compressed
@@ -369,14 +372,58 @@ func (w *wireState) resynced() {
 
 // splice returns the fields of a splice record that sets the text of id to
 // text, when short is set, id's text is known and the splice is shorter
-// than the text; it remembers text as id's text either way.
-func (w *wireState) splice(id, text string, short bool) ([3]string, bool) {
+// than the text; it remembers text as id's text either way. A text no
+// record set, which came with the page (pageBases.text), is spliced with
+// the checksum of the text it builds as a fourth field: page script may
+// have changed it, and the client verifies it (see checkedSpliceShorter).
+// fields are the fields of the message's records.
+func (w *wireState) splice(id, text string, short, compressed bool, fields []string) []string {
 	old, known := w.texts[id]
 	w.remember(id, text)
-	if !known || !short {
-		return [3]string{}, false
+	if !short {
+		return nil
 	}
-	return spliceFields(old, text)
+	page := !known && w.bases != nil
+	if page {
+		old, known = w.bases.text(id)
+	}
+	if !known {
+		return nil
+	}
+	s, ok := spliceFields(old, text)
+	if !ok {
+		return nil
+	}
+	if !page {
+		return s[:]
+	}
+	f := append(s[:], checksum(text))
+	if !checkedSpliceShorter(f, text, compressed, fields) {
+		return nil
+	}
+	w.predicted = true
+	return f
+}
+
+// checkedSpliceShorter reports whether a checked splice of fields f is
+// shorter than text whole: by its length in a message sent as it is. In a
+// compressed message, where deflate codes what it cannot match at about its
+// entropy, its checksum counts as the 4 bytes of its 32 bits (the message's
+// digits code at about that), and the splice is taken where it is no longer
+// than the text, unless the message holds the text elsewhere, where deflate
+// takes it from (a counter's history, with the clock's time). Measured on
+// the dashboard and the ticker, BENCHMARKS.md "Wire bytes": counted at its
+// length, or twice as a get's, it never pays.
+func checkedSpliceShorter(f []string, text string, compressed bool, fields []string) bool {
+	if !compressed {
+		return fieldsLen(f) < 1+len(text)
+	}
+	for _, x := range fields {
+		if x != text && strings.Contains(x, text) {
+			return false
+		}
+	}
+	return fieldsLen(f[:3])+4 <= 1+len(text)
 }
 
 // spliceFields returns the fields of a splice that makes new out of old,
@@ -607,21 +654,30 @@ func (d *Decoder) keep(op byte, u statetemplate.Update) {
 	}
 }
 
-// splice applies a splice record (p) to the text the element was last
-// given, or an html splice record (q) to its html.
+// splice applies a splice record (p) to the text the element holds, or
+// an html splice record (q) to the html it was last given. A splice of a
+// text no record set, the page's, carries the checksum of the text it
+// builds (a fourth field), which must match.
 func (d *Decoder) splice(op byte, id string, f []string) (statetemplate.Update, error) {
 	known, what, u := d.texts, "text", statetemplate.Update{Action: statetemplate.ActionText, FragmentID: id}
 	if op == opSpliceHTML {
 		known, what, u.Action = d.htmls, "html", statetemplate.ActionReplace
 	}
 	old, ok := known[id]
+	sum, checked := "", op == opSplice && len(f) == 4
+	if checked {
+		sum, f = f[3], f[:3]
+		if !ok && d.bases != nil {
+			old, ok = d.bases.text(id)
+		}
+	}
 	if !ok {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice of %q, whose %s is not known", ErrBadUpdates, id, what)
 	}
 	if len(f) != 3 {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice takes 3 fields, not %d", ErrBadUpdates, len(f))
 	}
-	if u.HTML, ok = applyHunks(old, f); !ok {
+	if u.HTML, ok = applyHunks(old, f); !ok || checked && checksum(u.HTML) != sum {
 		return statetemplate.Update{}, fmt.Errorf("%w: a splice out of the %s of %q", ErrBadUpdates, what, id)
 	}
 	if op == opSplice {
@@ -656,8 +712,9 @@ func runeIndex(s []rune, n int) (int, bool) {
 type Encoder struct{ st *wireState }
 
 // Page gives the encoder the html of the page the connection's client
-// holds: it then builds html from the page's elements where that is
-// shorter (get records; see Decoder.Page), as package live does for the
+// holds: it then builds html from the page's elements, and splices the
+// texts the page gave them (with the checksum of the text built), where
+// that is shorter (see Decoder.Page), as package live does for the
 // browser client. Call it before the connection's first batch.
 func (e *Encoder) Page(html string) {
 	if e.st == nil {

@@ -6,7 +6,7 @@
 // element it changed (document.body when none stands for it), or null when
 // it could not: a missing element, or a record of the wrong shape, makes
 // the client ask for a re-render.
-import { doc, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
+import { doc, docEl, parse, lead, dropLead, guard, morphRoot } from "./morph.js";
 
 // byId finds a fragment: an element of the body (markup the parser put
 // into the head on an earlier load may still hold the id there), or the
@@ -18,7 +18,10 @@ const byId = (id) => (id ? doc.body.querySelector("#" + CSS.escape(id)) : doc.bo
 // splice splices t by the triples of r from i on: keep that many UTF-16
 // code units (after the triple before), drop that many, put that text.
 export const splice = (t, r, i = 1) =>
-  r[i] ? t.slice(0, r[i]) + r[i + 2] + splice(t.slice(+r[i] + +r[i + 1]), r, i + 3) : t;
+  r[i] ? t.slice(0, r[i]) + r[i + 2] + splice(t.slice(+r[i] + +r[i + 1]), r, i + 3) : t,
+  // sum is the checksum of html or a text a record built
+  // (live/wirebase.go checksum).
+  sum = (s) => [...s].reduce((x, c) => (x * 31 + c.charCodeAt()) | 0, 0);
 // G is the html the last get record built, for the record after it.
 let G;
 
@@ -38,13 +41,11 @@ export const apply = (r) => {
   // checksum (live/wirebase.go), for the next record.
   if (a == "g")
     return (
-      el &&
-      [...(G = splice(el.outerHTML.replace(/ (data-st|aria-i)[^=]*="[^"]*"/g, ""), r, 2))].reduce(
-        (x, c) => (x * 31 + c.charCodeAt()) | 0,
-        0,
-      ) == h &&
-      doc.head
+      el && sum((G = splice(el.outerHTML.replace(/ (data-st|aria-i)[^=]*="[^"]*"/g, ""), r, 2))) == h && doc.head
     );
+  // A splice of a text the page gave ends with the checksum of the text
+  // it builds: page script may have changed the text.
+  a == "p" && r[4] && (t = r.pop());
   if (r.length != ({ x: 1, i: 3, b: 3, p: 4, q: 4 }[a] || 2)) return null;
   if (a == "h") return (doc.title = h), doc.head;
   if (a == "i" || a == "b") {
@@ -59,12 +60,12 @@ export const apply = (r) => {
   if (a == "a") return guard(el, () => el.insertBefore(parse(h, el), lead(el))), el;
   // A splice of the element's text, or of the html it was last given by
   // a replace or attrs record (live/wirestate.go).
-  if (a == "p") (h = splice(el.textContent, r)), (a = "t");
+  if (a == "p") (h = splice(el.textContent, r)), (a = t && sum(h) != t ? 0 : "t");
   if (a == "q") (h = splice(el.stH || "", r)), (a = "r");
   if (a == "t") return guard(el, () => (el.textContent = h)), el;
   if (a != "r" && a != "s") return null;
   // The body as the page's parser reads it: within <html>.
-  t = id ? root((f = parse(h, p)), id) : parse(h, doc.documentElement).querySelector("body");
+  t = id ? root((f = parse(h, p)), id) : parse(h, docEl).querySelector("body");
   if (!t) return null;
   if (id) t.remove(), dropLead(el), p.insertBefore(f, el); // f keeps the new lead
   guard(p, () => morphRoot(el, t, a == "s")); // attrs: the start tag only

@@ -9,7 +9,7 @@ import { connect, status, here, uploadURL } from "./socket.js";
 import { listenActions, send, fields, formFields, value, isInput } from "./actions.js";
 import { fire, on } from "./notices.js";
 import { plus, source, withPlus, grow } from "./plus.js";
-import { doc } from "./morph.js";
+import { doc, docEl } from "./morph.js";
 
 const me = doc.currentScript,
   d = me.dataset;
@@ -23,6 +23,6 @@ window.statetemplate = {
   _: { send, here, up: uploadURL, fire, fields, form: formFields, value, input: isInput, plus },
 };
 listenActions();
-grow(doc.documentElement, []);
+grow(docEl, []);
 status("connecting");
 connect(d.url || "/ws", d.ref, d.resumed, d.rc || "st_browser_resume");

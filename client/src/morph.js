@@ -2,8 +2,10 @@
 // keeping the nodes that match and what the user did to form controls (the
 // rule is in client/README.md). Parsing happens in the context the markup
 // goes into, as the page's own parser would.
-// doc is the page's document, one name for it in every module.
-export const doc = document;
+// doc is the page's document, one name for it in every module, and docEl
+// its root element, <html>.
+export const doc = document,
+  docEl = doc.documentElement;
 
 // parse parses html as the content of an element like ctx (its namespace,
 // its insertion mode, scripting on) into a DocumentFragment. Scripts in it

@@ -6,7 +6,7 @@ import { apply } from "./apply.js";
 import { answer, settle } from "./actions.js";
 import { grow } from "./plus.js";
 import { fire } from "./notices.js";
-import { doc } from "./morph.js";
+import { doc, docEl } from "./morph.js";
 
 const RESYNC = { action: "_resync" },
   // The server's first message: the session is open, and the server
@@ -50,7 +50,7 @@ export { L };
 export const here = () => L.pathname + L.search;
 
 export const status = (s) => {
-  doc.documentElement.dataset.stStatus = s;
+  docEl.dataset.stStatus = s;
   fire("status", s);
 };
 
@@ -159,14 +159,14 @@ const open = () => {
     touched[0] && fire("update", m);
     k && answer({ ack: k });
   };
-  ws.onclose = (e) => {
-    ws = live = null;
-    // 4409: a newer page of this tab took the session over.
-    if (e.code == 4409) return status("replaced");
-    // 4401: the session is gone for good, or this client's version is.
-    if (e.code == 4401) return gone();
-    status("closed");
-    const d = Math.min(5000, 250 * 2 ** tries++);
-    setTimeout(open, (d * (1 + Math.random())) / 2);
-  };
+  // 4409: a newer page of this tab took the session over; 4401: the
+  // session is gone for good, or this client's version is; else retry.
+  ws.onclose = (e) => (
+    (ws = live = null),
+    e.code == 4409
+      ? status("replaced")
+      : e.code == 4401
+      ? gone()
+      : (status("closed"), setTimeout(open, (Math.min(5000, 250 * 2 ** tries++) * (1 + Math.random())) / 2))
+  );
 };

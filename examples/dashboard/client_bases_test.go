@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -117,20 +118,76 @@ func TestClient_AGetOfTheClickedElementIgnoresTheClientsMarks(t *testing.T) {
 	assert.Equal(t, eval[string](tb, `document.getElementById("counter-section").outerHTML`), got)
 }
 
+// checkedSplices counts the splices of the element id's text that came
+// with the page among the frames a tab received: p records with a fourth
+// field, the checksum of the text they build.
+func checkedSplices(frames [][]byte, id string) int {
+	re := regexp.MustCompile("\x1ep" + regexp.QuoteMeta(id) + "\x1f[0-9]+\x1f[0-9]+\x1f[^\x1e\x1f]*\x1f-?[0-9]+(\x1e|$)")
+	n := 0
+	for _, f := range frames {
+		if len(f) > 0 && f[0] != '{' {
+			n += len(re.FindAll(f, -1))
+		}
+	}
+	return n
+}
+
+// The heading's text came with the page: a cold insert splices it with the
+// checksum of the text it builds, which the client verifies. In Chromium
+// the heading ends as a fresh load has it, with no resync.
+func TestClient_APageTextSpliceAppliesExactly(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 50}) + "/")
+	tb.waitConnected()
+	tb.addTask("Review the quarterly figures", "medium")
+	require.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "the heading as a checked splice")
+	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
+	got := title()
+	assert.Zero(t, resyncs(tb), "the checksum matched")
+	tb.reload()
+	assert.Equal(t, title(), got, "the heading as a fresh load has it")
+	assert.Equal(t, "Tasks (51 total)", got)
+}
+
+// When page script changed a text that came with the page, the checksum of
+// the text its splice builds fails: the client applies nothing more, asks
+// for the whole page once, and ends on the page a fresh load gives; the
+// server then predicts nothing more on the connection.
+func TestClient_APageTextSpliceWhoseChecksumFailsEndsInAResync(t *testing.T) {
+	tb := newBrowserContext(t)
+	tb.open(startWith(t, config{tasks: 50}) + "/")
+	tb.waitConnected()
+	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (50 insgesamt)"`))
+	tb.addTask("Review the quarterly figures", "medium")
+	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`) // the resync's body
+	require.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "the heading as a checked splice, which failed")
+	assert.Equal(t, 1, resyncs(tb), "the whole page, once")
+
+	tb.addTask("Send the minutes", "high")
+	assert.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "no more page-text splices on the connection")
+	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
+	got, list := title(), taskList(tb)
+	tb.reload()
+	assert.Equal(t, title(), got)
+	assert.Equal(t, taskList(tb), list)
+	assert.Equal(t, "Tasks (52 total)", got)
+}
+
 // A text that came with the page, which page script changed (a hook that
-// formats it on load, say), is sent whole when the app changes it: a text
-// splice carries no checksum, so the server splices only the texts its own
-// records set. In Chromium the heading ends as a fresh load has it.
+// formats it on load, say), ends as a fresh load has it when the app
+// changes it: through one resync when it went as a checked splice (its
+// checksum fails), or whole.
 func TestClient_APageTextPageScriptChangedEndsAsAFreshLoad(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(startWith(t, config{tasks: 5}) + "/")
 	tb.waitConnected()
 	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (5 insgesamt)"`))
 	tb.addTask("Review the quarterly figures", "medium")
+	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`)
 	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
 	got := title()
-	assert.Zero(t, resyncs(tb), "nothing failed")
+	assert.Equal(t, checkedSplices(tb.Received(), "tasks-title"), resyncs(tb), "a resync for each checked splice, which fails")
 	tb.reload()
 	assert.Equal(t, title(), got, "the heading as a fresh load has it")
-	assert.Contains(t, got, "Tasks (")
+	assert.Equal(t, "Tasks (6 total)", got)
 }
