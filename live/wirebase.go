@@ -1,6 +1,7 @@
 package live
 
 import (
+	"hash/maphash"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/livefir/statetemplate/internal/genmap"
 	"github.com/livefir/statetemplate/internal/serialize"
 )
 
@@ -421,6 +423,41 @@ var clientMarks = regexp.MustCompile(` (data-st|aria-i)[^=]*="[^"]*"`)
 // serialization parses back to the same element: a page built from it is
 // the page html gives.
 func built(html_, id, parent string) (string, bool) {
+	if len(html_) > maxBuiltKey {
+		return buildOnce(html_, id, parent)
+	}
+	k := builtKey{html: html_, id: id, parent: parent}
+	if r, ok := builtMemo.Get(k); ok {
+		return r.made, r.ok
+	}
+	made, ok := buildOnce(html_, id, parent)
+	builtMemo.Put(k, builtAnswer{made, ok}, int64(2*len(html_)+len(id)+len(parent)+64))
+	return made, ok
+}
+
+// builtMemo remembers built's answers, shared by an App's connections and
+// Apps: the tabs a publish reaches are given the same html, which built
+// would parse twice for each. Its keys are compared whole.
+var builtMemo = genmap.New[builtKey, builtAnswer](builtMemoBytes, 16, func(k builtKey) uint64 {
+	return maphash.Comparable(builtSeed, k)
+})
+
+var builtSeed = maphash.MakeSeed()
+
+const (
+	builtMemoBytes = 4 << 20 // of html and what built made of it
+	maxBuiltKey    = 16 << 10
+)
+
+type builtKey struct{ html, id, parent string }
+
+type builtAnswer struct {
+	made string
+	ok   bool
+}
+
+// buildOnce is built without the memo.
+func buildOnce(html_, id, parent string) (string, bool) {
 	one := func(s string) (string, bool) {
 		ctx := &html.Node{Type: html.ElementNode, Data: parent, DataAtom: atom.Lookup([]byte(parent))}
 		nodes, err := html.ParseFragment(strings.NewReader(s), ctx)
