@@ -238,16 +238,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 				continue
 			case opText:
 				if s := w.splice(id, html, short, compressed, b.fields); s != nil {
-					// A splice the last compressed message carried with a
-					// literal id, as a page text's first is, goes so again:
-					// deflate takes it from there.
-					if compressed && w.heads[head{opSplice, id}] {
-						record(opSplice, id)
-						w.learn(id)
-						w.whole(opSplice, id)
-					} else {
-						named(opSplice, id)
-					}
+					named(opSplice, id)
 					for _, f := range s {
 						field(f)
 					}
