@@ -141,11 +141,10 @@ func TestClient_APageTextSpliceAppliesExactly(t *testing.T) {
 	tb.waitConnected()
 	tb.addTask("Review the quarterly figures", "medium")
 	require.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "the heading as a checked splice")
-	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
-	got := title()
+	got := tasksTitle(tb)
 	assert.Zero(t, resyncs(tb), "the checksum matched")
 	tb.reload()
-	assert.Equal(t, title(), got, "the heading as a fresh load has it")
+	assert.Equal(t, tasksTitle(tb), got, "the heading as a fresh load has it")
 	assert.Equal(t, "Tasks (51 total)", got)
 }
 
@@ -165,10 +164,9 @@ func TestClient_APageTextSpliceWhoseChecksumFailsEndsInAResync(t *testing.T) {
 
 	tb.addTask("Send the minutes", "high")
 	assert.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "no more page-text splices on the connection")
-	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
-	got, list := title(), taskList(tb)
+	got, list := tasksTitle(tb), taskList(tb)
 	tb.reload()
-	assert.Equal(t, title(), got)
+	assert.Equal(t, tasksTitle(tb), got)
 	assert.Equal(t, taskList(tb), list)
 	assert.Equal(t, "Tasks (52 total)", got)
 }
@@ -184,10 +182,14 @@ func TestClient_APageTextPageScriptChangedEndsAsAFreshLoad(t *testing.T) {
 	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (5 insgesamt)"`))
 	tb.addTask("Review the quarterly figures", "medium")
 	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`)
-	title := func() string { return eval[string](tb, `document.getElementById("tasks-title").textContent`) }
-	got := title()
+	got := tasksTitle(tb)
 	assert.Equal(t, checkedSplices(tb.Received(), "tasks-title"), resyncs(tb), "a resync for each checked splice, which fails")
 	tb.reload()
-	assert.Equal(t, title(), got, "the heading as a fresh load has it")
+	assert.Equal(t, tasksTitle(tb), got, "the heading as a fresh load has it")
 	assert.Equal(t, "Tasks (6 total)", got)
+}
+
+// tasksTitle is the task list's heading as the tab shows it.
+func tasksTitle(tb *tab) string {
+	return eval[string](tb, `document.getElementById("tasks-title").textContent`)
 }
