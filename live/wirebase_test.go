@@ -471,3 +471,25 @@ func TestWireState_AResyncAfterNoGetKeepsThePredictions(t *testing.T) {
 	msg = mustEncode(t, w, statetemplate.Update{Action: statetemplate.ActionInsertAfter, FragmentID: "row-3", TargetID: "row-2", HTML: row("3", "Three")})
 	assert.Contains(t, string(msg), "\x1eg", "gets go on: %q", msg)
 }
+
+// built answers from its memo what it answers without it, and remembers
+// what it parsed: the tabs of a publish are given the same html.
+func TestBuilt_RemembersWhatItParsed(t *testing.T) {
+	for _, c := range []struct{ html, id, parent string }{
+		{"\n    <div id=\"row-9\" class='item'><input type=checkbox checked /><label>Nine &amp; on</label></div>", "row-9", "div"},
+		{`<td id="p-AAPL" class="up">485.31</td>`, "p-AAPL", "tr"},
+		{`<b id="x" title="a" lang="b">x</b>`, "x", "p"}, // attributes x/net/html reorders: no prediction
+		{`<p id="y">a</p><p id="z">b</p>`, "z", "div"},   // two elements: none
+	} {
+		made, ok := buildOnce(c.html, c.id, c.parent)
+		k := builtKey{html: c.html, id: c.id, parent: c.parent}
+		for range 2 {
+			got, gotOK := built(c.html, c.id, c.parent)
+			assert.Equal(t, ok, gotOK, "%q", c.html)
+			assert.Equal(t, made, got, "%q", c.html)
+		}
+		r, held := builtMemo.Get(k)
+		require.True(t, held, "%q remembered", c.html)
+		assert.Equal(t, builtAnswer{made, ok}, r)
+	}
+}
