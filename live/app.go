@@ -70,7 +70,7 @@ func New[T any](r *statetemplate.Renderer, init func(*http.Request) (T, error), 
 		actions: make(map[string]ActionFunc[T]),
 		open:    make(map[*conn]struct{}),
 	}
-	a.served.bases.limit = a.cfg.pageBases
+	a.served.bases.limit, a.served.bases.logger = a.cfg.pageBases, a.cfg.logger
 	a.hub.init(a.cfg, a.free)
 	a.uploads.init(a.cfg)
 	a.browsers.init(a.cfg.maxConnsBrowser)

@@ -2,6 +2,7 @@ package live
 
 import (
 	"hash/maphash"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,6 +63,18 @@ type pageBases struct {
 type basesBudget struct {
 	used  atomic.Int64
 	limit int64
+	// logger, when set, is told once that the budget ran out.
+	logger *slog.Logger
+	warned atomic.Bool
+}
+
+// full notes that a charge did not fit: the first time, at warning level,
+// as a capacity event the operator may want to act on (WithPageBases).
+func (b *basesBudget) full() {
+	if b.logger != nil && b.limit > 0 && b.warned.CompareAndSwap(false, true) {
+		b.logger.Warn("live: the page bases are at their bound (WithPageBases); connections past it are sent their first updates without bases, in more bytes",
+			"bound_bytes", b.limit)
+	}
 }
 
 // charge takes n bytes of the budget for p, or reports that there are not
@@ -72,6 +85,7 @@ func (p *pageBases) charge(n int) bool {
 	}
 	if p.budget.used.Add(int64(n)) > p.budget.limit {
 		p.budget.used.Add(-int64(n))
+		p.budget.full()
 		return false
 	}
 	p.charged += int64(n)

@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/internal/testlog"
 )
 
 // basePage is a page as a server serves it: markup the browser serializes
@@ -491,5 +493,26 @@ func TestBuilt_RemembersWhatItParsed(t *testing.T) {
 		r, held := builtMemo.Get(k)
 		require.True(t, held, "%q remembered", c.html)
 		assert.Equal(t, builtAnswer{made, ok}, r)
+	}
+}
+
+// A budget that runs out says so once, at warning level; a budget of 0
+// (bases turned off) never does.
+func TestPageBases_ABudgetThatRunsOutWarnsOnce(t *testing.T) {
+	for _, c := range []struct {
+		limit int64
+		warns int
+	}{{limit: 10, warns: 1}, {limit: 0, warns: 0}} {
+		var logs testlog.Buffer
+		budget := &basesBudget{limit: c.limit, logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		for range 3 {
+			p := newPageBases(basePage, budget)
+			_, _, ok := p.base("row-1")
+			assert.False(t, ok, "past the budget: no bases")
+		}
+		assert.Equal(t, c.warns, strings.Count(logs.String(), "level=WARN"), "limit %d: %s", c.limit, logs.String())
+		if c.warns > 0 {
+			assert.Contains(t, logs.String(), "WithPageBases")
+		}
 	}
 }
