@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -156,9 +157,7 @@ func TestClient_APageTextSpliceWhoseChecksumFailsEndsInAResync(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(startWith(t, config{tasks: 50}) + "/")
 	tb.waitConnected()
-	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (50 insgesamt)"`))
-	tb.addTask("Review the quarterly figures", "medium")
-	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`) // the resync's body
+	addTaskAfterScriptRetitled(tb, "Aufgaben (50 insgesamt)")
 	require.Equal(t, 1, checkedSplices(tb.Received(), "tasks-title"), "the heading as a checked splice, which failed")
 	assert.Equal(t, 1, resyncs(tb), "the whole page, once")
 
@@ -179,9 +178,7 @@ func TestClient_APageTextPageScriptChangedEndsAsAFreshLoad(t *testing.T) {
 	tb := newBrowserContext(t)
 	tb.open(startWith(t, config{tasks: 5}) + "/")
 	tb.waitConnected()
-	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = "Aufgaben (5 insgesamt)"`))
-	tb.addTask("Review the quarterly figures", "medium")
-	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`)
+	addTaskAfterScriptRetitled(tb, "Aufgaben (5 insgesamt)")
 	got := tasksTitle(tb)
 	assert.Equal(t, checkedSplices(tb.Received(), "tasks-title"), resyncs(tb), "a resync for each checked splice, which fails")
 	tb.reload()
@@ -192,4 +189,13 @@ func TestClient_APageTextPageScriptChangedEndsAsAFreshLoad(t *testing.T) {
 // tasksTitle is the task list's heading as the tab shows it.
 func tasksTitle(tb *tab) string {
 	return eval[string](tb, `document.getElementById("tasks-title").textContent`)
+}
+
+// addTaskAfterScriptRetitled has page script change the tasks heading to
+// title where the server cannot see it, adds a task, and waits until the
+// heading is the server's again.
+func addTaskAfterScriptRetitled(tb *tab, title string) {
+	tb.do(evalVoid(`document.getElementById("tasks-title").textContent = ` + strconv.Quote(title)))
+	tb.addTask("Review the quarterly figures", "medium")
+	tb.waitFor(`document.getElementById("tasks-title").textContent.startsWith("Tasks (")`)
 }
