@@ -336,7 +336,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 func (pr *pushRun) read(tb *tab) {
 	defer pr.wg.Done()
 	for {
-		buf, err := readMessage(pr.ctx, tb.ws.ws)
+		buf, err := readMessage(readForever, tb.ws.ws) // closeTabs ends it
 		if err != nil {
 			tb.dead.Store(true)
 			if ph := pr.phase.Load(); ph != nil && pr.ctx.Err() == nil {
