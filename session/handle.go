@@ -137,7 +137,18 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	m, e := h.m, h.e
 	encBuf := getBuffer()
 	defer putBuffer(encBuf)
-	if err := encodeDataTo(encBuf, data); err != nil {
+	var slot *listSlot
+	e.mu.Lock()
+	if e.rec != nil {
+		slot = e.rec.lists
+	}
+	e.mu.Unlock()
+	if slot == nil {
+		slot = new(listSlot)
+	}
+	lists, err := encodeWithLists(encBuf, data, slot.memo.Swap(nil))
+	slot.memo.Store(lists)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.checkSize(encBuf.Len(), TypeName(data)); err != nil {
@@ -194,6 +205,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.Value = data
 	next.Fragments = state
 	next.Memo = memo
+	next.lists = slot
 	if err := m.commit(ctx, e, next); err != nil {
 		return nil, err
 	}
