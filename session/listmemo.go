@@ -163,27 +163,62 @@ func (c *listCopy) update(l reflect.Value, s *valueShape) bool {
 	return ok
 }
 
-// rebuild copies and encodes list l whole, element by element.
+// rebuild copies and encodes list l, of another length than c's copy
+// (or with no copy yet): the elements at its start and at its end that
+// equal those at the start and end of the copy keep their copies and
+// encodings (an element inserted or removed costs one element), the
+// others are copied and encoded one by one.
 func (c *listCopy) rebuild(l reflect.Value, s *valueShape) bool {
 	n := l.Len()
 	head, ok := arrayHead(n)
 	if !ok {
 		return false
 	}
-	c.copy = reflect.MakeSlice(l.Type(), n, n)
-	out := bytes.NewBuffer(make([]byte, 0, len(c.enc)+len(c.enc)/8))
+	m, pre, suf := 0, 0, 0
+	if c.copy.IsValid() && c.copy.Type() == l.Type() {
+		m = c.copy.Len()
+		size := s.typ.Size()
+		a, b := l.UnsafePointer(), c.copy.UnsafePointer()
+		for pre < min(n, m) && s.equal(unsafe.Add(a, uintptr(pre)*size), unsafe.Add(b, uintptr(pre)*size)) {
+			pre++
+		}
+		for suf < min(n, m)-pre && s.equal(unsafe.Add(a, uintptr(n-1-suf)*size), unsafe.Add(b, uintptr(m-1-suf)*size)) {
+			suf++
+		}
+	}
+	cp := reflect.MakeSlice(l.Type(), n, n)
+	out := bytes.NewBuffer(make([]byte, 0, len(c.enc)+len(c.enc)/8+len(head)))
 	out.Write(head)
-	c.head, c.ends = len(head), make([]int, n)
+	ends := make([]int, n)
+	// The copies kept are the old copy's: deep already, and never
+	// written through (a changed element gets new pointers).
+	if pre > 0 {
+		reflect.Copy(cp.Slice(0, pre), c.copy.Slice(0, pre))
+		shift := len(head) - c.start(0)
+		out.Write(c.enc[c.start(0):c.start(pre)])
+		for k := range pre {
+			ends[k] = c.ends[k] + shift
+		}
+	}
 	em := getCodec().enc
-	for i := range n {
+	for i := pre; i < n-suf; i++ {
 		e := l.Index(i)
-		s.copyTo(c.copy.Index(i), e)
+		s.copyTo(cp.Index(i), e)
 		if em.MarshalToBuffer(e.Addr().Interface(), out) != nil {
 			return false
 		}
-		c.ends[i] = out.Len()
+		ends[i] = out.Len()
 	}
-	c.enc, c.spare, c.spareEnds = out.Bytes(), nil, nil
+	if suf > 0 {
+		reflect.Copy(cp.Slice(n-suf, n), c.copy.Slice(m-suf, m))
+		shift := out.Len() - c.start(m-suf)
+		out.Write(c.enc[c.start(m-suf):c.ends[m-1]])
+		for k := range suf {
+			ends[n-suf+k] = c.ends[m-suf+k] + shift
+		}
+	}
+	c.copy, c.enc, c.head, c.ends = cp, out.Bytes(), len(head), ends
+	c.spare, c.spareEnds = nil, nil
 	return true
 }
 

@@ -276,7 +276,7 @@ func TestValueShape_CopyIsDeep(t *testing.T) {
 }
 
 func BenchmarkEncodeWithLists(b *testing.B) {
-	for _, change := range []string{fixture.MutCounter, fixture.MutTaskToggle} {
+	for _, change := range []string{fixture.MutCounter, fixture.MutTaskToggle, fixture.MutTaskInsertMiddle} {
 		for _, keep := range []bool{false, true} {
 			name := change + "/tasks=500/codec"
 			if keep {
