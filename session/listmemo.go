@@ -25,10 +25,9 @@ const minMemoList = 128
 // for byte what the codec gives for the data. In memory only, dropped when
 // the record is packed.
 type listMemo struct {
-	typ     reflect.Type
-	lists   []listCopy    // by rootShape.lists
-	proxy   reflect.Value // a proxy struct, reused; zeroed after each use
-	scratch bytes.Buffer  // the proxy's encoding
+	typ   reflect.Type
+	lists []listCopy    // by rootShape.lists
+	proxy reflect.Value // a proxy struct, reused; zeroed after each use
 }
 
 // listSlot holds a session's listMemo between updates: the update that
@@ -106,11 +105,12 @@ func (memo *listMemo) encode(buf *bytes.Buffer, rs *rootShape, rv reflect.Value)
 	for _, l := range rs.lists {
 		p.Field(l.index).Set(l.marker)
 	}
-	memo.scratch.Reset()
-	if err := getCodec().enc.MarshalToBuffer(p.Addr().Interface(), &memo.scratch); err != nil {
+	scratch := getBuffer()
+	defer putBuffer(scratch)
+	if err := getCodec().enc.MarshalToBuffer(p.Addr().Interface(), scratch); err != nil {
 		return false
 	}
-	out := memo.scratch.Bytes()
+	out := scratch.Bytes()
 	var room [4][2]int
 	at := room[:0] // position of each list's marker, and the list
 	for k, l := range rs.lists {
