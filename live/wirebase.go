@@ -39,7 +39,7 @@ const (
 type pageBases struct {
 	src     string
 	srcBody bool    // src is the html of a body replace, not a whole page
-	pending []touch // records to note once src is parsed
+	pending []touch // records to note once src is parsed, without their html
 	s       string
 	spans   map[string]span
 	loaded  bool
@@ -297,6 +297,9 @@ func (p *pageBases) note(t touch) {
 		if len(p.pending) >= maxPending {
 			p.load()
 		} else {
+			// Without its html: that is read only for the bases given
+			// since the page (dropSent), and none is before it is parsed.
+			t.html = ""
 			p.pending = append(p.pending, t)
 			return
 		}

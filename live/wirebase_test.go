@@ -516,3 +516,27 @@ func TestPageBases_ABudgetThatRunsOutWarnsOnce(t *testing.T) {
 		}
 	}
 }
+
+// The records a connection notes before its page is parsed are kept
+// without their html: until the page is parsed no base was given since
+// it, which is all their html is read for, and a connection that only
+// appends (a log, a chat) held up to maxPending records' html, outside
+// the App's budget.
+func TestPageBases_RecordsNotedBeforeTheParseKeepNoHTML(t *testing.T) {
+	p := newPageBases(basePage, nil)
+	line := "<p id=\"line\">" + strings.Repeat("x", 64<<10) + "</p>"
+	for range maxPending - 1 {
+		p.note(touch{op: opAppend, id: "list", html: line})
+	}
+	require.False(t, p.loaded, "not parsed yet")
+	require.Len(t, p.pending, maxPending-1)
+	held := 0
+	for _, t := range p.pending {
+		held += len(t.html)
+	}
+	assert.Zero(t, held, "no record's html is kept")
+	_, _, ok := p.base("list")
+	assert.False(t, ok, "the appends noted once the page is parsed")
+	_, _, ok = p.base("row-1")
+	assert.True(t, ok)
+}
