@@ -540,3 +540,18 @@ func TestPageBases_RecordsNotedBeforeTheParseKeepNoHTML(t *testing.T) {
 	_, _, ok = p.base("row-1")
 	assert.True(t, ok)
 }
+
+// The pages waiting for their connection stay within WithPageBases too,
+// when it is below their own bound (maxServedBytes): a bound of 64 KiB
+// kept 16 MiB of pages.
+func TestWithPageBases_BoundsThePagesWaitingToo(t *testing.T) {
+	var s servedPages
+	s.bases.limit = newConfig([]Option{WithPageBases(64 << 10)}).pageBases
+	now := time.Now()
+	page := basePage + strings.Repeat(" ", 16<<10)
+	for i := range 64 {
+		s.put("ref-"+strconv.Itoa(i), page, now)
+	}
+	assert.LessOrEqual(t, s.bytes, 64<<10)
+	assert.Equal(t, page, s.take("ref-63", now), "the latest are kept")
+}
