@@ -266,7 +266,9 @@ const DefaultPageBasesBytes = 256 << 20
 // until that tab's WebSocket connects (at most 2 minutes, and 16 MiB of
 // pages or maxBytes when less), and a connection keeps its page's
 // serialization and index (about twice the page's bytes: 66 KB for the
-// 50-task dashboard) and the html it was sent since (at most 32 KB). A
+// 50-task dashboard; 200 bytes more for each element with an id, 4 times
+// a page of table cells with ids) and the html it was sent since (at
+// most 32 KB). A
 // connection past the bound has no bases and is sent its records as
 // before. The default is DefaultPageBasesBytes; 0 turns bases off: the
 // App keeps no pages.

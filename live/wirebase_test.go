@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -554,4 +555,42 @@ func TestWithPageBases_BoundsThePagesWaitingToo(t *testing.T) {
 	}
 	assert.LessOrEqual(t, s.bytes, 64<<10)
 	assert.Equal(t, page, s.take("ref-63", now), "the latest are kept")
+}
+
+// cellsPage is a page of n table cells with ids, as a ticker's: an id
+// every 27 bytes.
+func cellsPage(n int) string {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html><body><table><tr>")
+	for i := range n {
+		b.WriteString(`<td id="p-` + strconv.Itoa(10000+i) + `">123.45</td>`)
+	}
+	b.WriteString("</tr></table></body></html>")
+	return b.String()
+}
+
+// What a connection's parsed page holds in the heap is what it charges
+// the App's budget, within a quarter, however many ids the page has: a
+// page of table cells with ids held 4.2 times its charge (two bytes for
+// each byte of the page), past WithPageBases.
+func TestPageBases_TheParsedPageIsChargedWhatItHolds(t *testing.T) {
+	for _, page := range []string{rowsPage(50), cellsPage(2000)} {
+		const conns = 20
+		keep := make([]*pageBases, conns)
+		budget := &basesBudget{limit: 1 << 40}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range keep {
+			keep[i] = newPageBases(strings.Clone(page), budget)
+			keep[i].load()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held := float64(after.HeapAlloc-before.HeapAlloc) / conns
+		charged := float64(budget.used.Load()) / conns
+		require.Positive(t, charged)
+		assert.LessOrEqual(t, held, 1.25*charged, "a page of %d bytes, %d ids", len(page), len(keep[0].spans))
+		runtime.KeepAlive(keep)
+	}
 }
