@@ -640,12 +640,16 @@ func (d *Decoder) note(op byte, u statetemplate.Update) {
 }
 
 // keep keeps what the client keeps of a record: the text of a text record,
-// the html of a replace or attrs record, and forgets what html may hold.
+// the html of a replace or attrs record, and forgets what html may hold
+// and the text of an element appended to.
 func (d *Decoder) keep(op byte, u statetemplate.Update) {
 	switch op {
 	case opText:
 		d.texts[u.FragmentID] = u.HTML
-	case opReplace, opAppend, opInsertAfter, opInsertBefore:
+	case opAppend: // the element's text holds the html's too
+		delete(d.texts, u.FragmentID)
+		fallthrough
+	case opReplace, opInsertAfter, opInsertBefore:
 		forget(d.texts, u.HTML)
 		forget(d.htmls, u.HTML)
 	}

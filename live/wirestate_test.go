@@ -86,6 +86,7 @@ func TestEncoder_HTMLThatMayHoldAnElementMakesItsTextGoWhole(t *testing.T) {
 	}{
 		{"a replace that holds it", statetemplate.Update{FragmentID: "box", Action: statetemplate.ActionReplace, HTML: `<div id="box"><p id="count">Count: 1</p></div>`}, true},
 		{"an append that holds it", statetemplate.Update{FragmentID: "box", Action: statetemplate.ActionAppend, HTML: `<p id=count>x</p>`}, true},
+		{"an append to it: its text holds the html's", statetemplate.Update{FragmentID: "count", Action: statetemplate.ActionAppend, HTML: `<b id="c2">x</b>`}, true},
 		{"an insert that holds it", statetemplate.Update{FragmentID: "n", Action: statetemplate.ActionInsertAfter, TargetID: "m", HTML: `<p id="n"><b id='count'>x</b></p>`}, true},
 		{"a body replace that holds it", statetemplate.Update{Action: statetemplate.ActionReplace, HTML: `<body><p id = "count">Count: 1</p></body>`}, true},
 		{"a character reference may spell it", statetemplate.Update{FragmentID: "n", Action: statetemplate.ActionInsertBefore, TargetID: "m", HTML: `<p id="n">&amp;</p>`}, true},
