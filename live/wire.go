@@ -268,7 +268,7 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 			case opAppend:
 				// The element's text now holds the appended html's too:
 				// its next text goes whole.
-				delete(w.texts, id)
+				w.dropText(id)
 				w.forget(html)
 			case opInsertAfter, opInsertBefore:
 				// A compressed message after one that carried an insert

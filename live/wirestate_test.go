@@ -212,3 +212,18 @@ func TestEncoder_AnIdThatIsNoWordIsNeverSpliced(t *testing.T) {
 		assert.Contains(t, p.send(textUpdate(id, "Count: 2")), "Count: 2", "%q: whole", id)
 	}
 }
+
+func TestEncoder_RemembersAtMost64KiBOfTexts(t *testing.T) {
+	p := &pipe{t: t}
+	long := strings.Repeat("x", 1000)
+	for i := range 100 { // 100 KB of texts: past the bound from the 65th
+		p.send(textUpdate("cell-"+strconv.Itoa(i), long+"0"))
+	}
+	isSplice := func(msg string) bool { return strings.HasPrefix(msg, "\x1ep") || strings.HasPrefix(msg, "\x1eP") }
+	assert.True(t, isSplice(p.send(textUpdate("cell-0", long+"1"))), "a text within the bound is spliced")
+	assert.False(t, isSplice(p.send(textUpdate("cell-99", long+"1"))), "a text past the bound goes whole")
+	// Forgetting a text frees its bytes for another.
+	p.send(statetemplate.Update{FragmentID: "cell-0", Action: statetemplate.ActionAppend, HTML: "<b>y</b>"})
+	p.send(textUpdate("cell-98", long+"2"))
+	assert.True(t, isSplice(p.send(textUpdate("cell-98", long+"3"))), "the bytes of a forgotten text are given back")
+}
