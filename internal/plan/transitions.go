@@ -18,12 +18,19 @@ import (
 // updates and State for the whole new page are a function of the previous
 // State and the new page, and the new page of the template and its data.
 // So a render remembers its result, found by the exact bytes of the data's
-// encoding, and a render of another session whose previous State is equal
-// (fragments.State.Equal: every id, hash, offset and the page hash) and
-// whose data encodes to the same bytes takes it instead of rendering:
-// the same updates, and the same State and Memo, which neither session
-// ever modifies. After one such render the sessions hold the same State,
-// and the next transition is found by comparing pointers.
+// encoding, and a render of another session whose previous State has the
+// same fragments (fragments.State.SameFragments: every id, hash and
+// offset) and whose data encodes to the same bytes takes it instead of
+// rendering: the same updates, and the same State and Memo, which neither
+// session ever modifies. After one such render the sessions hold the same
+// State, and the next transition is found by comparing pointers.
+//
+// The States' PageHash is not compared: it depends on how a State was
+// made (DiffPatched salts it), so tabs that came to the same page by
+// different renders would never share. It decides only what Render gives
+// for a page that did not change, which Render already leaves open (no
+// updates, or the data-cache="false" fragments re-sent, see doc.go): a
+// session may get the one where its own render would give the other.
 //
 // Only byte-identical inputs share: the template, the data's type, which
 // must be captured in full by its encoding (session.Shareable), every
@@ -91,11 +98,6 @@ func (p *Plan) sharable(in *Input, memo *Memo) (transitionInput, bool) {
 	_, _ = d.Write(in.Enc)
 	_, _ = d.WriteString(in.Template)
 	_, _ = d.WriteString(in.Title)
-	var ph [8]byte
-	for i := range ph {
-		ph[i] = byte(in.Prev.PageHash >> (8 * i))
-	}
-	_, _ = d.Write(ph[:])
 	return transitionInput{in: in, typ: typ, digest: d.Sum64()}, true
 }
 
@@ -106,7 +108,7 @@ func (t *transitions) get(ti transitionInput) (Output, bool) {
 	e, ok := t.m.Get(ti.digest)
 	in := ti.in
 	hit := ok && e.typ == ti.typ && e.template == in.Template && e.title == in.Title &&
-		bytes.Equal(e.enc, in.Enc) && e.prev.Equal(in.Prev)
+		bytes.Equal(e.enc, in.Enc) && e.prev.SameFragments(in.Prev)
 	t.use.note(hit)
 	if !hit {
 		return Output{}, false

@@ -167,6 +167,15 @@ func TestRender_TransitionsShareOnlyEqualInputs(t *testing.T) {
 			other.Seq++
 			return open(t, p, orig, c, &other)
 		}},
+		{name: "the same page, reached by another render", shared: true, second: func(t *testing.T, p *plan.Plan, orig *template.Template, c plan.Cache, b0 *ticker.Board, first *tab) *tab {
+			other := *b0
+			other.Seq++
+			tb := open(t, p, orig, c, &other)
+			back := *b0
+			tb.render(t, p, orig, c, &back)
+			require.NotEqual(t, first.state.PageHash, tb.state.PageHash, "a patched State's PageHash is its own")
+			return tb
+		}},
 		{name: "another title", second: func(t *testing.T, p *plan.Plan, orig *template.Template, c plan.Cache, b0 *ticker.Board, _ *tab) *tab {
 			tb := open(t, p, orig, c, b0)
 			tb.title = "Ticker (2)"
