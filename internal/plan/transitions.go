@@ -17,8 +17,8 @@ import (
 // ticker's tabs, a tick). What Diff returns depends on nothing else: the
 // updates and State for the whole new page are a function of the previous
 // State and the new page, and the new page of the template and its data.
-// So a render remembers its result, found by the exact bytes of the data's
-// encoding, and a render of another session whose previous State has the
+// So a render remembers its result, found by a digest of the data's
+// encoding and of the previous State's fragment hashes, and a render of another session whose previous State has the
 // same fragments (fragments.State.SameFragments: every id, hash and
 // offset) and whose data encodes to the same bytes takes it instead of
 // rendering: the same updates, and the same State and Memo, which neither
@@ -98,7 +98,22 @@ func (p *Plan) sharable(in *Input, memo *Memo) (transitionInput, bool) {
 	_, _ = d.Write(in.Enc)
 	_, _ = d.WriteString(in.Template)
 	_, _ = d.WriteString(in.Title)
-	return transitionInput{in: in, typ: typ, digest: d.Sum64()}, true
+	return transitionInput{in: in, typ: typ, digest: fold(d.Sum64(), in.Prev)}, true
+}
+
+// fold folds the fragment hashes of st into digest h, so that transitions
+// from different pages of the same data have keys of their own (a Put
+// keeps the entry its key has): the States themselves are compared on a
+// hit.
+func fold(h uint64, st *fragments.State) uint64 {
+	const prime = 0x9e3779b97f4a7c15
+	for i, x := range st.Hashes {
+		h = (h ^ x) * prime
+		if i < len(st.Tags) {
+			h = (h ^ st.Tags[i]) * prime
+		}
+	}
+	return h ^ uint64(len(st.IDs))
 }
 
 // get returns the output of another render of the same transition as ti.
@@ -137,6 +152,9 @@ func (t *transitions) init() {
 	t.m = genmap.New[uint64, *transition](transitionBudget, transitionShards, genmap.Digest)
 }
 
+// nodeSize is the size of a memo's node.
+var nodeSize = int64(reflect.TypeFor[node]().Size())
+
 // transitionCost estimates what e holds alive: the encoding, the two
 // States (ids, parents, hashes, tags and anchors of each fragment), the
 // memo's nodes and the updates' markup. The session that made it holds
@@ -146,7 +164,7 @@ func transitionCost(e *transition) int64 {
 	for _, st := range []*fragments.State{e.prev, e.out.State} {
 		cost += int64(48 * len(st.IDs))
 	}
-	cost += int64(e.out.Memo.n * int(reflect.TypeFor[node]().Size()))
+	cost += int64(e.out.Memo.n) * nodeSize
 	for _, u := range e.out.Updates {
 		cost += int64(96 + len(u.HTML))
 	}

@@ -221,3 +221,24 @@ func TestRender_TransitionsNeedTheSharedCache(t *testing.T) {
 	y, _ := boardOf(t, tk)
 	require.False(t, b.render(t, p, orig, nil, y).Shared)
 }
+
+// TestRender_TabsShareATransitionBackToEarlierData renders ticks for two
+// tabs whose data comes back to an earlier tick's from another page (a
+// toggle, a price back where it was): the second tab takes the first's
+// render each time, though the data was rendered before from another page.
+func TestRender_TabsShareATransitionBackToEarlierData(t *testing.T) {
+	p, orig, c := tickerFixture(t, plan.Options{})
+	start := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	m := ticker.NewMarket(7, start)
+	t0 := m.Latest()
+	t1 := m.Next(start.Add(time.Second))
+	t2 := m.Next(start.Add(2 * time.Second))
+	b0, _ := boardOf(t, t0)
+	a, b := open(t, p, orig, c, b0), open(t, p, orig, c, b0)
+	for k, tk := range []ticker.Tick{t1, t2, t1, t0, t1} {
+		x, _ := boardOf(t, tk)
+		a.render(t, p, orig, c, x)
+		y, _ := boardOf(t, tk)
+		require.True(t, b.render(t, p, orig, c, y).Shared, "step %d", k)
+	}
+}
