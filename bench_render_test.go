@@ -150,25 +150,40 @@ func push[T any](b *testing.B, tabs []tab[T], change func(T)) {
 // watchlist; each tick moves 3 of the 12 prices, and every tab refreshes
 // its rows from the market and renders. It reports the CPU per tab per
 // tick, the app's refresh included. Target ≤ 50 µs with 2,000 tabs.
+// watchlists=12 gives the tabs 12 watchlists between them, so tabs with
+// the same page share a transition (internal/plan's transitions);
+// watchlists=distinct gives every tab a page of its own, which shares
+// nothing: the cost when every tab's page differs.
 func BenchmarkTickerPush(b *testing.B) {
+	lists := []struct {
+		name  string
+		watch func(i int) []string
+	}{{"watchlists=12", fixture.TickerWatchlist}, {"watchlists=distinct", fixture.DistinctWatchlist}}
 	for _, mode := range renderModes {
-		b.Run(mode.name, func(b *testing.B) {
-			const tabs = 2000
-			r := newRendererOf(b, fixture.NewTickerTemplate(), append(mode.opts, statetemplate.WithMaxSessions(tabs))...)
-			m := fixture.NewMarket(1)
-			open := openTabs(b, r, tabs, func(i int) *fixture.TickerData { return m.NewTickerTab(fixture.TickerWatchlist(i)...) })
-			b.ResetTimer()
-			w0, c0 := time.Now(), benchclock.Now()
-			for b.Loop() {
-				m.Tick()
-				push(b, open, m.Refresh)
-			}
-			cpu, wall := benchclock.Now()-c0, time.Since(w0)
-			per := float64(b.N * tabs)
-			b.ReportMetric(float64(cpu.Nanoseconds())/1e3/per, "cpu-µs/tab/tick")
-			b.ReportMetric(float64(wall.Nanoseconds())/1e3/per, "µs/tab/tick")
-		})
+		for _, list := range lists {
+			b.Run(mode.name+"/"+list.name, func(b *testing.B) {
+				tickerPush(b, mode.opts, list.watch)
+			})
+		}
 	}
+}
+
+// tickerPush is one BenchmarkTickerPush.
+func tickerPush(b *testing.B, opts []statetemplate.Option, watch func(i int) []string) {
+	const tabs = 2000
+	r := newRendererOf(b, fixture.NewTickerTemplate(), append(opts, statetemplate.WithMaxSessions(tabs))...)
+	m := fixture.NewMarket(1)
+	open := openTabs(b, r, tabs, func(i int) *fixture.TickerData { return m.NewTickerTab(watch(i)...) })
+	b.ResetTimer()
+	w0, c0 := time.Now(), benchclock.Now()
+	for b.Loop() {
+		m.Tick()
+		push(b, open, m.Refresh)
+	}
+	cpu, wall := benchclock.Now()-c0, time.Since(w0)
+	per := float64(b.N * tabs)
+	b.ReportMetric(float64(cpu.Nanoseconds())/1e3/per, "cpu-µs/tab/tick")
+	b.ReportMetric(float64(wall.Nanoseconds())/1e3/per, "µs/tab/tick")
 }
 
 // renderModes are the two render paths the benchmarks compare: the

@@ -40,7 +40,10 @@ func WithVolatileFuncs(names ...string) Option {
 // same bytes (see package cache): a session never receives HTML rendered
 // from another session's different data. A sixteenth more holds tokenized
 // parts (fragments.PatchCache), shared likewise between renders of the
-// same markup.
+// same markup. While it is on, a session whose page has the same fragments
+// as another's had, and whose data encodes to the same bytes as that
+// session's did, takes that session's result without rendering (the tabs
+// of a push; see internal/plan's shared transitions).
 func WithFragmentCache(budget int64) Option {
 	return func(c *config) error {
 		if budget < 0 {

@@ -263,12 +263,15 @@ const DefaultPageBasesBytes = 256 << 20
 // as the browser holds it, which lets a first update build its html from
 // a neighbour's instead of sending it whole (the get record of wire
 // version 5; README "On the wire"): the App keeps each page it serves
-// until that tab's WebSocket connects (at most 2 minutes and 16 MiB of
-// pages), and a connection keeps its page's serialization and index
-// (about twice the page's bytes: 66 KB for the 50-task dashboard) and the
-// html it was sent since (at most 32 KB). A connection past the
-// bound has no bases and is sent its records as before. The default is
-// DefaultPageBasesBytes; 0 turns bases off: the App keeps no pages.
+// until that tab's WebSocket connects (at most 2 minutes, and 16 MiB of
+// pages or maxBytes when less), and a connection keeps its page's
+// serialization and index (about twice the page's bytes: 66 KB for the
+// 50-task dashboard; 200 bytes more for each element with an id, 4 times
+// a page of table cells with ids) and the html it was sent since (at
+// most 32 KB). A
+// connection past the bound has no bases and is sent its records as
+// before. The default is DefaultPageBasesBytes; 0 turns bases off: the
+// App keeps no pages.
 func WithPageBases(maxBytes int64) Option {
 	return func(c *config) { c.pageBases = max(maxBytes, 0) }
 }

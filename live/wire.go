@@ -266,6 +266,9 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 					continue
 				}
 			case opAppend:
+				// The element's text now holds the appended html's too:
+				// its next text goes whole.
+				w.dropText(id)
 				w.forget(html)
 			case opInsertAfter, opInsertBefore:
 				// A compressed message after one that carried an insert

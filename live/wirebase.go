@@ -39,9 +39,10 @@ const (
 type pageBases struct {
 	src     string
 	srcBody bool    // src is the html of a body replace, not a whole page
-	pending []touch // records to note once src is parsed
+	pending []touch // records to note once src is parsed, without their html
 	s       string
 	spans   map[string]span
+	indexed int // what s and spans are charged (see indexCost)
 	loaded  bool
 	// sent are the bases of elements the connection's records gave html
 	// since, by id: their html as the browser serializes it, and their
@@ -57,8 +58,7 @@ type pageBases struct {
 
 // basesBudget bounds the memory the bases of all of an App's connections
 // hold (WithPageBases): pages waiting to be parsed, their serializations
-// and indexes (two bytes for each byte of the page), and the html given
-// since. A connection past it has no bases: its records go as before
+// and indexes (see indexCost), and the html given since. A connection past it has no bases: its records go as before
 // version 5. It is safe for concurrent use.
 type basesBudget struct {
 	used  atomic.Int64
@@ -162,14 +162,16 @@ func (p *pageBases) load() {
 // index makes the bases of page, a whole page, or (body) the html of a
 // body replace.
 func (p *pageBases) index(page string, body bool) {
-	p.refund(2 * len(p.s))
-	p.s, p.spans = "", map[string]span{}
+	p.refund(p.indexed)
+	p.s, p.spans, p.indexed = "", map[string]span{}, 0
 	if page == "" || len(page) > maxPageBytes || !p.charge(2*len(page)) {
 		return
 	}
 	defer func() { // charged for the serialization and the index
 		p.refund(2 * len(page))
-		if !p.charge(2 * len(p.s)) {
+		if n := indexCost(p.s, len(p.spans)); p.charge(n) {
+			p.indexed = n
+		} else {
 			p.s, p.spans = "", map[string]span{}
 		}
 	}()
@@ -218,6 +220,17 @@ func (p *pageBases) index(page string, body bool) {
 		}
 	}
 }
+
+// indexCost is what a page's bases hold in memory: the serialization s
+// and an index of n elements, each about spanBytes (its entry in the map
+// with the map's room to grow, its id and its text): on a page of table
+// cells with ids, the index is four times the serialization.
+func indexCost(s string, n int) int { return len(s) + n*spanBytes }
+
+// spanBytes is what an element of the index holds, as measured on pages
+// of 100 to 4,000 ids (150 to 200 bytes;
+// TestPageBases_TheParsedPageIsChargedWhatItHolds).
+const spanBytes = 200
 
 // plainText returns the text of el when its content is at most one text
 // node, of HTML outside the elements whose text the parser reads
@@ -297,6 +310,9 @@ func (p *pageBases) note(t touch) {
 		if len(p.pending) >= maxPending {
 			p.load()
 		} else {
+			// Without its html: that is read only for the bases given
+			// since the page (dropSent), and none is before it is parsed.
+			t.html = ""
 			p.pending = append(p.pending, t)
 			return
 		}
@@ -331,8 +347,8 @@ func (p *pageBases) note(t touch) {
 // when a base is first wanted: what p held is dropped unparsed.
 func (p *pageBases) replaced(body string) {
 	p.clearSent()
-	p.refund(len(p.src) + 2*len(p.s))
-	p.src, p.pending, p.s, p.spans = "", nil, "", nil
+	p.refund(len(p.src) + p.indexed)
+	p.src, p.pending, p.s, p.spans, p.indexed = "", nil, "", nil, 0
 	p.srcBody, p.loaded = false, true
 	if body != "" && len(body) <= maxPageBytes && p.charge(len(body)) {
 		p.src, p.srcBody, p.loaded = body, true, false

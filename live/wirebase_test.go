@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -514,5 +515,82 @@ func TestPageBases_ABudgetThatRunsOutWarnsOnce(t *testing.T) {
 		if c.warns > 0 {
 			assert.Contains(t, logs.String(), "WithPageBases")
 		}
+	}
+}
+
+// The records a connection notes before its page is parsed are kept
+// without their html: until the page is parsed no base was given since
+// it, which is all their html is read for, and a connection that only
+// appends (a log, a chat) held up to maxPending records' html, outside
+// the App's budget.
+func TestPageBases_RecordsNotedBeforeTheParseKeepNoHTML(t *testing.T) {
+	p := newPageBases(basePage, nil)
+	line := "<p id=\"line\">" + strings.Repeat("x", 64<<10) + "</p>"
+	for range maxPending - 1 {
+		p.note(touch{op: opAppend, id: "list", html: line})
+	}
+	require.False(t, p.loaded, "not parsed yet")
+	require.Len(t, p.pending, maxPending-1)
+	held := 0
+	for _, t := range p.pending {
+		held += len(t.html)
+	}
+	assert.Zero(t, held, "no record's html is kept")
+	_, _, ok := p.base("list")
+	assert.False(t, ok, "the appends noted once the page is parsed")
+	_, _, ok = p.base("row-1")
+	assert.True(t, ok)
+}
+
+// The pages waiting for their connection stay within WithPageBases too,
+// when it is below their own bound (maxServedBytes): a bound of 64 KiB
+// kept 16 MiB of pages.
+func TestWithPageBases_BoundsThePagesWaitingToo(t *testing.T) {
+	var s servedPages
+	s.bases.limit = newConfig([]Option{WithPageBases(64 << 10)}).pageBases
+	now := time.Now()
+	page := basePage + strings.Repeat(" ", 16<<10)
+	for i := range 64 {
+		s.put("ref-"+strconv.Itoa(i), page, now)
+	}
+	assert.LessOrEqual(t, s.bytes, 64<<10)
+	assert.Equal(t, page, s.take("ref-63", now), "the latest are kept")
+}
+
+// cellsPage is a page of n table cells with ids, as a ticker's: an id
+// every 27 bytes.
+func cellsPage(n int) string {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html><body><table><tr>")
+	for i := range n {
+		b.WriteString(`<td id="p-` + strconv.Itoa(10000+i) + `">123.45</td>`)
+	}
+	b.WriteString("</tr></table></body></html>")
+	return b.String()
+}
+
+// What a connection's parsed page holds in the heap is what it charges
+// the App's budget, within a quarter, however many ids the page has: a
+// page of table cells with ids held 4.2 times its charge (two bytes for
+// each byte of the page), past WithPageBases.
+func TestPageBases_TheParsedPageIsChargedWhatItHolds(t *testing.T) {
+	for _, page := range []string{rowsPage(50), cellsPage(2000)} {
+		const conns = 20
+		keep := make([]*pageBases, conns)
+		budget := &basesBudget{limit: 1 << 40}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range keep {
+			keep[i] = newPageBases(strings.Clone(page), budget)
+			keep[i].load()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held := float64(after.HeapAlloc-before.HeapAlloc) / conns
+		charged := float64(budget.used.Load()) / conns
+		require.Positive(t, charged)
+		assert.LessOrEqual(t, held, 1.25*charged, "a page of %d bytes, %d ids", len(page), len(keep[0].spans))
+		runtime.KeepAlive(keep)
 	}
 }

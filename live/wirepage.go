@@ -12,7 +12,7 @@ import (
 // connected to another server, or too late) has no bases until a resync
 // gives it the page.
 const (
-	maxServedBytes = 16 << 20        // of pages waiting for their connection
+	maxServedBytes = 16 << 20        // of pages waiting for their connection, or WithPageBases when less
 	servedFor      = 2 * time.Minute // how long a page waits
 )
 
@@ -45,7 +45,11 @@ func (s *servedPages) put(ref, html string, now time.Time) {
 		s.pages = make(map[string]servedPage)
 	}
 	s.drop(ref)
-	for len(s.order) > 0 && (s.bytes+len(html) > maxServedBytes || now.Sub(s.pages[s.order[0]].at) > servedFor) {
+	bound := int(min(maxServedBytes, s.bases.limit)) // WithPageBases below the pages' own bound
+	if len(html) > bound {
+		return
+	}
+	for len(s.order) > 0 && (s.bytes+len(html) > bound || now.Sub(s.pages[s.order[0]].at) > servedFor) {
 		s.drop(s.order[0])
 		s.order = s.order[1:]
 	}

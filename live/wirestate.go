@@ -54,8 +54,9 @@ const (
 	opSplice       = 'p'
 	opTitleV3      = 'h'
 	maxWireIDs     = 4096
-	maxWireTexts   = 1024 // texts a connection remembers for splices
-	maxSpliceText  = 1024 // the longest text remembered
+	maxWireTexts   = 1024     // texts a connection remembers for splices
+	maxSpliceText  = 1024     // the longest text remembered
+	maxWireText    = 64 << 10 // the bytes of ids and texts a connection remembers
 	opSpliceHTML   = 'q'
 	maxSpliceHTML  = 4096     // the longest html remembered
 	maxWireHTML    = 16 << 10 // the bytes of html a connection remembers
@@ -82,11 +83,14 @@ const compressTail = 24
 // records and the html given them by replace and attrs records since html
 // last arrived that may hold them. The server and the client keep it
 // alike, the client the texts and html in the elements themselves; the
-// server within bounds (maxWireTexts, maxWireHTML), sending whole what it
-// does not keep.
+// server within bounds (maxWireTexts and maxWireText, maxWireHTML),
+// sending whole what it does not keep.
 type wireState struct {
 	ids   map[string]int
 	texts map[string]string
+	// textBytes is the bytes of the ids and texts in texts, up to
+	// maxWireText.
+	textBytes int
 	// htmls are the html elements were last given by replace and attrs
 	// records, since html that may hold them, up to maxWireHTML bytes.
 	htmls     map[string]string
@@ -158,12 +162,20 @@ func (w *wireState) ref(id string) (string, bool) {
 // id with a character of wordEnds, or one the parser may rewrite (a NUL,
 // U+FFFD), is not kept: forget could not find it in html.
 func (w *wireState) remember(id, text string) {
-	_, known := w.texts[id]
-	if len(text) > maxSpliceText || !known && len(w.texts) >= maxWireTexts || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
-		delete(w.texts, id)
+	w.dropText(id)
+	if len(text) > maxSpliceText || len(w.texts) >= maxWireTexts || w.textBytes+len(id)+len(text) > maxWireText || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
 		return
 	}
 	w.texts[id] = text
+	w.textBytes += len(id) + len(text)
+}
+
+// dropText forgets the text of id.
+func (w *wireState) dropText(id string) {
+	if old, ok := w.texts[id]; ok {
+		delete(w.texts, id)
+		w.textBytes -= len(id) + len(old)
+	}
 }
 
 // encode returns the version-5 form of a batch for this connection, and
@@ -233,13 +245,14 @@ func (w *wireState) forget(html string) {
 	}
 	if !held(html, w.drop) {
 		clear(w.texts)
+		w.textBytes = 0
 		clear(w.htmls)
 		w.htmlBytes = 0
 	}
 }
 
 func (w *wireState) drop(id string) {
-	delete(w.texts, id)
+	w.dropText(id)
 	w.dropHTML(id)
 }
 
@@ -640,12 +653,16 @@ func (d *Decoder) note(op byte, u statetemplate.Update) {
 }
 
 // keep keeps what the client keeps of a record: the text of a text record,
-// the html of a replace or attrs record, and forgets what html may hold.
+// the html of a replace or attrs record, and forgets what html may hold
+// and the text of an element appended to.
 func (d *Decoder) keep(op byte, u statetemplate.Update) {
 	switch op {
 	case opText:
 		d.texts[u.FragmentID] = u.HTML
-	case opReplace, opAppend, opInsertAfter, opInsertBefore:
+	case opAppend: // the element's text holds the html's too
+		delete(d.texts, u.FragmentID)
+		fallthrough
+	case opReplace, opInsertAfter, opInsertBefore:
 		forget(d.texts, u.HTML)
 		forget(d.htmls, u.HTML)
 	}

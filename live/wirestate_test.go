@@ -86,6 +86,7 @@ func TestEncoder_HTMLThatMayHoldAnElementMakesItsTextGoWhole(t *testing.T) {
 	}{
 		{"a replace that holds it", statetemplate.Update{FragmentID: "box", Action: statetemplate.ActionReplace, HTML: `<div id="box"><p id="count">Count: 1</p></div>`}, true},
 		{"an append that holds it", statetemplate.Update{FragmentID: "box", Action: statetemplate.ActionAppend, HTML: `<p id=count>x</p>`}, true},
+		{"an append to it: its text holds the html's", statetemplate.Update{FragmentID: "count", Action: statetemplate.ActionAppend, HTML: `<b id="c2">x</b>`}, true},
 		{"an insert that holds it", statetemplate.Update{FragmentID: "n", Action: statetemplate.ActionInsertAfter, TargetID: "m", HTML: `<p id="n"><b id='count'>x</b></p>`}, true},
 		{"a body replace that holds it", statetemplate.Update{Action: statetemplate.ActionReplace, HTML: `<body><p id = "count">Count: 1</p></body>`}, true},
 		{"a character reference may spell it", statetemplate.Update{FragmentID: "n", Action: statetemplate.ActionInsertBefore, TargetID: "m", HTML: `<p id="n">&amp;</p>`}, true},
@@ -210,4 +211,19 @@ func TestEncoder_AnIdThatIsNoWordIsNeverSpliced(t *testing.T) {
 		p.send(textUpdate(id, "Count: 1"))
 		assert.Contains(t, p.send(textUpdate(id, "Count: 2")), "Count: 2", "%q: whole", id)
 	}
+}
+
+func TestEncoder_RemembersAtMost64KiBOfTexts(t *testing.T) {
+	p := &pipe{t: t}
+	long := strings.Repeat("x", 1000)
+	for i := range 100 { // 100 KB of texts: past the bound from the 65th
+		p.send(textUpdate("cell-"+strconv.Itoa(i), long+"0"))
+	}
+	isSplice := func(msg string) bool { return strings.HasPrefix(msg, "\x1ep") || strings.HasPrefix(msg, "\x1eP") }
+	assert.True(t, isSplice(p.send(textUpdate("cell-0", long+"1"))), "a text within the bound is spliced")
+	assert.False(t, isSplice(p.send(textUpdate("cell-99", long+"1"))), "a text past the bound goes whole")
+	// Forgetting a text frees its bytes for another.
+	p.send(statetemplate.Update{FragmentID: "cell-0", Action: statetemplate.ActionAppend, HTML: "<b>y</b>"})
+	p.send(textUpdate("cell-98", long+"2"))
+	assert.True(t, isSplice(p.send(textUpdate("cell-98", long+"3"))), "the bytes of a forgotten text are given back")
 }

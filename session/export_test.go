@@ -5,3 +5,11 @@ package session
 func DamagePacked(r *Record) {
 	r.packed[len(r.packed)/2] ^= 0xff
 }
+
+// KeepsListEncodings reports whether h's session keeps the encodings of
+// its data's large lists for its next update (listMemo).
+func (h *Handle) KeepsListEncodings() bool {
+	h.e.mu.Lock()
+	defer h.e.mu.Unlock()
+	return h.e.rec.lists != nil && h.e.rec.lists.memo.Load() != nil
+}

@@ -137,7 +137,19 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	m, e := h.m, h.e
 	encBuf := getBuffer()
 	defer putBuffer(encBuf)
-	if err := encodeDataTo(encBuf, data); err != nil {
+	var slot *listSlot
+	e.mu.Lock()
+	if e.rec != nil {
+		slot = e.rec.lists
+	}
+	e.mu.Unlock()
+	if slot == nil {
+		slot = new(listSlot)
+	}
+	// The memo is put back once rebased onto the snapshot; an error
+	// before that drops it.
+	lists, err := encodeWithLists(encBuf, data, slot.memo.Swap(nil))
+	if err != nil {
 		return nil, err
 	}
 	if err := m.checkSize(encBuf.Len(), TypeName(data)); err != nil {
@@ -160,6 +172,8 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	// Equal encodings mean equal data only for types the encoding captures
 	// in full; any other type is rendered, and an equal page is the no-op.
 	if prev.Fragments != nil && page == prev.Template && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
+		lists.rebase(prev.Data)
+		slot.memo.Store(lists)
 		if err := m.touch(ctx, e, now); err != nil {
 			return nil, err
 		}
@@ -173,6 +187,8 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	// The snapshot the record keeps, copied before the render so that the
 	// renderer's memo may keep it too (IncrementalInput.EncKept).
 	enc := bytes.Clone(encBuf.Bytes())
+	lists.rebase(enc)
+	slot.memo.Store(lists)
 	updates, state, memo, title, err := m.update(e, page, data, enc)
 	if err != nil {
 		return nil, err
@@ -194,6 +210,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	next.Value = data
 	next.Fragments = state
 	next.Memo = memo
+	next.lists = slot
 	if err := m.commit(ctx, e, next); err != nil {
 		return nil, err
 	}

@@ -35,6 +35,9 @@ type IncrementalInput struct {
 	EncKept bool
 	Prev    *fragments.State // the page the browser has; nil when unknown
 	Memo    any              // what the last render kept (Record.Memo)
+	// Title is the title of the page Prev describes (Record.Title): what
+	// the page's title stays when the render reports it not known.
+	Title string
 	// Page, when not nil, receives the whole page (Manager.Page).
 	Page *bytes.Buffer
 }
@@ -59,7 +62,7 @@ func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte,
 	if inc == nil || data == nil {
 		return IncrementalOutput{}, false, nil
 	}
-	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Page: page})
+	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Title: e.rec.Title, Page: page})
 	switch {
 	case errors.Is(err, ErrNotIncremental):
 		return IncrementalOutput{}, false, nil

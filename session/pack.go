@@ -93,7 +93,7 @@ func (p *packer) pack(rec *Record) (*Record, error) {
 		return nil, fmt.Errorf("statetemplate: packing session %s: %w", rec.ID.Short(), err)
 	}
 	c := rec.Clone()
-	c.Data, c.Fragments, c.Memo = nil, nil, nil
+	c.Data, c.Fragments, c.Memo, c.lists = nil, nil, nil, nil
 	c.packed, c.packDict = bytes.Clone(out.Bytes()), d
 	return c, nil
 }

@@ -60,6 +60,11 @@ type Record struct {
 	// next render executes the whole page once.
 	Memo any `cbor:"-"`
 
+	// lists keeps the encodings of the data's large lists for the next
+	// RenderFragments (listMemo): in memory only, handed from each record
+	// of a session to the next, dropped when the record is packed.
+	lists *listSlot
+
 	// packed and packDict hold Data and Fragments compressed while the
 	// session is idle (see pack.go); both fields are then nil.
 	packed   []byte

@@ -48,6 +48,26 @@
 // or the time) is not looked up, nor Set, for a while, then tried again
 // (cacheuse.go): a lookup costs a key and a Get, and a miss a Set.
 //
+// # Shared transitions
+//
+// The tabs of a push go through the same transition: the same page before,
+// the same data after. With a shared cache (Input.Cache), a render
+// remembers its result (transitions.go), found by the exact bytes of the
+// data's encoding, the template, the data's type and the previous page's
+// title, all compared, never a hash alone; a render of another session
+// whose previous State has the same fragments (fragments.State.SameFragments)
+// takes that result instead of rendering: its updates (a copy of its own),
+// State and Memo, which no session modifies, so that from then on the
+// sessions hold the same State and the next transition is found by
+// comparing pointers. Only data whose encoding captures it in full
+// (session.Shareable) and entries that call no volatile function share,
+// and a render needs a memo and must not write the page. What a render
+// shares is what its own full render would give, but for the PageHash of
+// its State, and, for a page that did not change, whether the
+// data-cache="false" fragments are re-sent (below). Renders that never
+// find another's (a tab's own watchlist, its session id) look up less and
+// less, as parts do.
+//
 // # Memo
 //
 // A Memo is what a session keeps in memory between renders (never

@@ -44,6 +44,11 @@ type Plan struct {
 	// id is the plan's random identity in shared cache keys.
 	id        string
 	cacheKeys cacheKeys
+	// volatile are the entries that call a volatile function or method,
+	// directly or through a template they call: their renders are never
+	// shared between sessions (transitions.go).
+	volatile    map[string]bool
+	transitions transitions
 }
 
 // Build analyses t, which must not have been executed. A template of the
@@ -100,10 +105,12 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 			return nil, fmt.Errorf("plan: adding %s: %w", name, err)
 		}
 	}
+	p.volatile = map[string]bool{}
 	for _, name := range rewritten {
 		if err := dryRun(verify, name); err == nil {
 			p.entries[name] = true
 			p.tmpls[name] = exec.Lookup(name)
+			p.volatile[name] = b.callsVolatile(name, map[string]bool{})
 		}
 	}
 	p.parts = make([]*template.Template, len(p.units))

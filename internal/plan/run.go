@@ -53,6 +53,11 @@ type Input struct {
 	// the items of the next render's encoding by comparing bytes rather
 	// than walking them (layout.go).
 	EncKept bool
+	// Title is the title of the page Prev describes (the session's). A
+	// render that does not render the page's head leaves it as it was
+	// (Output.TitleKnown), so renders of two sessions share their result
+	// only when their titles are equal too (transitions.go).
+	Title string
 }
 
 // Output is the result of Render.
@@ -77,6 +82,10 @@ type Output struct {
 	// page's head was rendered. Otherwise the title did not change.
 	Title      string
 	TitleKnown bool
+	// Shared reports that the result is that of another render of the
+	// same transition, from an equal State with the same data (see
+	// transitions.go): nothing was rendered.
+	Shared bool
 }
 
 // Render renders template in.Template for in.Data and returns the updates
@@ -94,11 +103,23 @@ func (p *Plan) Render(in Input) (Output, error) {
 	if !memo.Describes(in.Prev) || memo.typeName != typeName || memo.template != in.Template {
 		memo = nil
 	}
+	ti, share := p.sharable(&in, memo)
+	if share {
+		if out, ok := p.transitions.get(ti); ok {
+			return out, nil
+		}
+	}
 	out, err := p.render(in, memo, typeName)
 	if errors.Is(err, fragments.ErrSplice) && memo != nil {
 		// The page did not accept a splice (a part moved to another
 		// context): render every part.
+		// Without a memo, an unchanged page re-sends data-cache="false"
+		// fragments: not a result to share.
 		out, err = p.render(in, nil, typeName)
+		share = false
+	}
+	if share && err == nil {
+		p.transitions.put(ti, out)
 	}
 	return out, err
 }

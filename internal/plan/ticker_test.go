@@ -106,8 +106,16 @@ func outerHTML(t *testing.T, page []byte, id string) string {
 // BenchmarkRender_TickerTick renders ticks of the ticker example's page for
 // several tabs that share a fragment cache, as the sessions of one server
 // do: per tab, encoding the board and rendering the tick (ns/op is per tab
-// per tick).
+// per tick). "own" renders every tab's tick (an encoding the session does
+// not keep is never shared); "shared" keeps the encodings, as sessions do,
+// so that the first tab renders each tick and the others take its
+// transition.
 func BenchmarkRender_TickerTick(b *testing.B) {
+	b.Run("own", func(b *testing.B) { benchmarkTickerTick(b, false) })
+	b.Run("shared", func(b *testing.B) { benchmarkTickerTick(b, true) })
+}
+
+func benchmarkTickerTick(b *testing.B, kept bool) {
 	const tabs, ticks = 8, 64
 	src, err := os.ReadFile("../../examples/ticker/ticker/page.html")
 	require.NoError(b, err)
@@ -139,9 +147,14 @@ func BenchmarkRender_TickerTick(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out, err := p.Render(plan.Input{Data: bd, Enc: enc, Prev: outs[t].State, Memo: outs[t].Memo, Cache: shared, Patches: patches})
+		out, err := p.Render(plan.Input{Data: bd, Enc: enc, EncKept: kept, Prev: outs[t].State, Memo: outs[t].Memo, Cache: shared, Patches: patches})
 		if err != nil {
 			b.Fatal(err)
+		}
+		if t > 0 && out.Shared != kept {
+			// (The first tab may take its own transition of 64 ticks
+			// before: the ticks repeat.)
+			b.Fatalf("tab %d: shared %v", t, out.Shared)
 		}
 		outs[t] = out
 		i++

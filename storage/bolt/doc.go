@@ -50,7 +50,9 @@
 //     created session or the file (bbolt's copy-on-write pages and double
 //     meta page make every commit atomic).
 //   - Flush(ctx, id), Close, Expired, ForEach, Backup and Compact commit
-//     every pending write first.
+//     every pending write first. Close refuses writes before it does: an
+//     Update or Delete that runs while Close does is written or fails,
+//     never acknowledged and lost.
 //   - Delete of a live session is fsynced before it returns (an
 //     invalidated session never comes back); Delete of an expired session
 //     is written within the window, so a sweep costs few commits.

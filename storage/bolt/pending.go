@@ -92,6 +92,16 @@ func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool 
 	return queued
 }
 
+// barrier returns once every put under way has ended: each shard's lock
+// taken and released in turn. A put that starts after it sees what was
+// stored before it was called.
+func (p *pendingSet) barrier() {
+	for i := range p.shards {
+		p.shards[i].mu.Lock()
+		p.shards[i].mu.Unlock()
+	}
+}
+
 // flushEntry is a dirty write chosen for a transaction.
 type flushEntry struct {
 	id session.ID

@@ -152,6 +152,10 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		sh.mu.Unlock()
 		return fmt.Errorf("%w: stored revision %d, update based on %d", session.ErrConflict, cur, rec.Rev-1)
 	}
+	if err := s.admit(); err != nil {
+		sh.mu.Unlock()
+		return err
+	}
 	wake := s.pending.put(sh, rec.ID, &pendingWrite{rec: rec, value: v, lazy: lazy})
 	sh.mu.Unlock()
 	if s.opts.syncUpdates {
@@ -189,6 +193,10 @@ func (s *Store) Delete(ctx context.Context, id session.ID) error {
 		if err == nil {
 			live = timeFromSortable(h.deadline).After(s.opts.now())
 		}
+	}
+	if err := s.admit(); err != nil {
+		sh.mu.Unlock()
+		return err
 	}
 	s.pending.put(sh, id, &pendingWrite{})
 	sh.mu.Unlock()

@@ -37,11 +37,15 @@ type Store struct {
 	writeHook    func(time.Duration) // tests: every write transaction's duration
 	pending      pendingSet
 
-	ops     chan *op      // to the writer goroutine
-	dirty   chan struct{} // an update is waiting for the window
-	quit    chan struct{} // closed by Close
-	done    chan struct{} // closed when the writer has exited
-	closed  atomic.Bool
+	ops    chan *op      // to the writer goroutine
+	dirty  chan struct{} // an update is waiting for the window
+	quit   chan struct{} // closed by Close
+	done   chan struct{} // closed when the writer has exited
+	closed atomic.Bool
+	// closing is set by Close before its last flush: the writes that go
+	// into the pending set (Update, Delete) check it under their shard's
+	// lock, so that none is accepted after that flush (see admit).
+	closing atomic.Bool
 	damaged atomic.Bool // a write met a damaged page: writes are refused
 	// legacy is set while layout-1 values (no checksum) may remain; the
 	// upgrader clears it once it has rewritten them all.
@@ -359,9 +363,23 @@ func (s *Store) Durable() bool { return true }
 
 func (s *Store) check(ctx context.Context) error {
 	if s.closed.Load() {
-		return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+		return s.closedErr()
 	}
 	return ctx.Err()
+}
+
+func (s *Store) closedErr() error {
+	return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+}
+
+// admit refuses a write into the pending set once Close has begun; the
+// caller holds the write's shard lock (see closing and
+// pendingSet.barrier).
+func (s *Store) admit() error {
+	if s.closing.Load() {
+		return s.closedErr()
+	}
+	return nil
 }
 
 // checkRead is check for a read of the whole file (scans, backups): the
@@ -429,7 +447,9 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 }
 
 // Close writes every pending update, stops the writer and closes the
-// file. Further calls fail with session.ErrStoreUnavailable. Close is
+// file. An Update or Delete that runs while Close does is either written
+// or refused: from its start, writes fail with
+// session.ErrStoreUnavailable, and other calls once it returns. Close is
 // idempotent.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
@@ -439,6 +459,10 @@ func (s *Store) Close() error {
 	}
 	var err error
 	if !s.readOnly {
+		// From here on no write enters the pending set: the flush below
+		// takes every one accepted, or none was acknowledged.
+		s.closing.Store(true)
+		s.pending.barrier()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = s.flushAll(ctx)
 		cancel()

@@ -28,7 +28,7 @@ func (s *Store) holdWhileOverdue(ctx context.Context) error {
 		case <-ctx.Done():
 			return fmt.Errorf("%w: waiting for the session file to catch up: %w", session.ErrStoreUnavailable, ctx.Err())
 		case <-s.quit:
-			return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+			return s.closedErr()
 		}
 		if err := s.writesFailing(); err != nil {
 			return err

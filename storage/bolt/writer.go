@@ -38,7 +38,7 @@ func (s *Store) submit(ctx context.Context, o *op) error {
 	select {
 	case s.ops <- o:
 	case <-s.quit:
-		return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+		return s.closedErr()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -50,7 +50,7 @@ func (s *Store) submit(ctx context.Context, o *op) error {
 		case <-o.done:
 			return o.err
 		default:
-			return fmt.Errorf("%w: bolt store %s closed", session.ErrStoreUnavailable, s.path)
+			return s.closedErr()
 		}
 	case <-ctx.Done():
 		return ctx.Err()

@@ -1,0 +1,117 @@
+package plan
+
+import (
+	"html/template"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/tmplgen"
+	"github.com/livefir/statetemplate/session"
+)
+
+// TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage
+// renders random templates for several sessions at once, in a random
+// order: mostly the same data (a push: every session is given a copy of
+// one value that changes), sometimes a change of one session's own. Every
+// render of every session, whether it took another session's transition
+// or not, equals fragments.Diff of that session's own whole page from the
+// page it has.
+func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *testing.T) {
+	shared, err := cache.NewFragments(1 << 20)
+	require.NoError(t, err)
+	defer shared.Close()
+	patches := fragments.NewPatchCache(1 << 20)
+	var renders, taken int
+	rapid.Check(t, func(t *rapid.T) {
+		src := tmplgen.Template(t)
+		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+		p, err := Build(tmpl, Options{})
+		require.NoError(t, err, src)
+		if !p.Entry("") {
+			return
+		}
+		type sess struct {
+			d     *tmplgen.Data
+			st    *fragments.State
+			memo  *Memo
+			ref   *fragments.State
+			title string
+		}
+		copyOf := func(d *tmplgen.Data) *tmplgen.Data {
+			v, err := session.DecodeAs(reflect.TypeOf(d), encode(t, d))
+			require.NoError(t, err)
+			return v.(*tmplgen.Data)
+		}
+		pushed := tmplgen.NewData(t)
+		next := 1000
+		n := rapid.IntRange(2, 4).Draw(t, "sessions")
+		all := make([]*sess, n)
+		for i := range all {
+			s := &sess{d: copyOf(pushed)}
+			out, err := p.Render(Input{Data: s.d, Enc: encode(t, s.d), EncKept: true, Cache: shared, Patches: patches})
+			_, ref, wantErr := fragments.Diff(nil, execute(t, orig, s.d))
+			if wantErr != nil {
+				require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID)
+				return
+			}
+			require.NoError(t, err)
+			s.st, s.memo, s.ref, s.title = out.State, out.Memo, ref, out.Title
+			all[i] = s
+		}
+		for range rapid.IntRange(1, 8).Draw(t, "steps") {
+			if rapid.IntRange(0, 3).Draw(t, "own") == 0 {
+				// One session's own change.
+				s := all[rapid.IntRange(0, n-1).Draw(t, "session")]
+				tmplgen.Mutate(t, s.d, &next)
+			} else {
+				tmplgen.Mutate(t, pushed, &next)
+				for _, s := range all {
+					s.d = copyOf(pushed)
+				}
+			}
+			// Each session renders, in a random order.
+			order := rapid.Permutation(all).Draw(t, "order")
+			for k, s := range order {
+				full := execute(t, orig, s.d)
+				out, err := p.Render(Input{Data: s.d, Enc: encode(t, s.d), EncKept: true, Prev: s.st, Memo: s.memo,
+					Title: s.title, Cache: shared, Patches: patches})
+				wantUps, wantState, wantErr := fragments.Diff(s.ref, full)
+				if wantErr != nil {
+					require.ErrorIs(t, err, fragments.ErrDuplicateFragmentID, "the plan fails as Diff does")
+					return
+				}
+				require.NoError(t, err)
+				switch {
+				case len(wantUps) > 0:
+					require.Equal(t, wantUps, out.Updates, "session %d's updates", k)
+				case len(out.Updates) > 0:
+					// Unchanged, not seen as such: the data-cache="false"
+					// fragments re-sent, as for any change.
+					stale := *s.ref
+					stale.PageHash = ^stale.PageHash
+					resent, _, err := fragments.Diff(&stale, full)
+					require.NoError(t, err)
+					require.Equal(t, resent, out.Updates, "session %d's re-sent fragments", k)
+				}
+				stateEqual(t, wantState, out.State, "session %d's State", k)
+				require.True(t, out.Memo == nil || out.Memo.Describes(out.State))
+				renders++
+				if out.Shared {
+					taken++
+				}
+				s.st, s.memo, s.ref = out.State, out.Memo, wantState
+				if out.TitleKnown {
+					s.title = out.Title
+				}
+			}
+		}
+	})
+	t.Logf("%d renders, %d of them another session's transition", renders, taken)
+	require.Positive(t, taken, "the property must exercise shared transitions")
+}

@@ -1,0 +1,313 @@
+package session
+
+import (
+	"bytes"
+	"math"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/livefir/statetemplate/internal/fixture"
+)
+
+// memoInner and memoItem hold every kind of value a list element may
+// hold and still have its encoding carried over.
+type memoInner struct {
+	At   time.Time
+	Note string `cbor:"note,omitempty"`
+}
+
+type memoItem struct {
+	ID     string
+	N      int64
+	U      uint16
+	F      float64
+	F32    float32
+	OK     bool
+	When   time.Time
+	Due    *time.Time `json:"due,omitempty"`
+	Inner  memoInner
+	PInner *memoInner
+	PP     **int
+}
+
+type memoRoot struct {
+	Title string
+	Items []memoItem `json:"items,omitempty"`
+	Extra []memoItem `cbor:"extra"`
+	Tags  map[string]int
+	Count int
+}
+
+// encodeBoth encodes v through memo and through the codec, and requires
+// the same bytes.
+func encodeBoth(t require.TestingT, v any, memo *listMemo) *listMemo {
+	var got bytes.Buffer
+	got.WriteString("before") // encodings are appended
+	memo, err := encodeWithLists(&got, v, memo)
+	require.NoError(t, err)
+	want, err := EncodeData(v)
+	require.NoError(t, err)
+	require.Equal(t, want, got.Bytes()[len("before"):])
+	memo.rebase(bytes.Clone(want))
+	return memo
+}
+
+var memoZones = []*time.Location{time.UTC, time.Local, time.FixedZone("X", 3600), time.FixedZone("", -5*3600)}
+
+func drawTime(t *rapid.T, label string) time.Time {
+	switch rapid.IntRange(0, 5).Draw(t, label+"-kind") {
+	case 0:
+		return time.Time{}
+	case 1:
+		return time.Now() // with a monotonic reading
+	}
+	sec := rapid.Int64Range(-1e10, 1e10).Draw(t, label+"-sec")
+	ns := rapid.Int64Range(0, 999999999).Draw(t, label+"-ns")
+	return time.Unix(sec, ns).In(rapid.SampledFrom(memoZones).Draw(t, label+"-zone"))
+}
+
+func drawFloat(t *rapid.T, label string) float64 {
+	return rapid.SampledFrom([]float64{0, math.Copysign(0, -1), 1.5, -2.25, math.NaN(), math.Inf(1), 1e300, 0.1}).Draw(t, label)
+}
+
+func drawItem(t *rapid.T) memoItem {
+	it := memoItem{
+		ID: rapid.StringN(0, 6, -1).Draw(t, "id"), N: rapid.Int64().Draw(t, "n"), U: rapid.Uint16().Draw(t, "u"),
+		F: drawFloat(t, "f"), F32: float32(drawFloat(t, "f32")), OK: rapid.Bool().Draw(t, "ok"), When: drawTime(t, "when"),
+		Inner: memoInner{At: drawTime(t, "at"), Note: rapid.SampledFrom([]string{"", "n"}).Draw(t, "note")},
+	}
+	if rapid.Bool().Draw(t, "due") {
+		d := drawTime(t, "due")
+		it.Due = &d
+	}
+	if rapid.Bool().Draw(t, "pinner") {
+		it.PInner = &memoInner{Note: "p"}
+	}
+	if rapid.Bool().Draw(t, "pp") {
+		n := rapid.Int().Draw(t, "ppn")
+		p := &n
+		it.PP = &p
+	}
+	return it
+}
+
+// changeItem changes one field of it in place, pointed-to values too.
+func changeItem(t *rapid.T, it *memoItem) {
+	switch rapid.IntRange(0, 11).Draw(t, "field") {
+	case 0:
+		it.ID += "x"
+	case 1:
+		it.N++
+	case 2:
+		it.F = drawFloat(t, "f") // 0 to -0 included
+	case 3:
+		it.OK = !it.OK
+	case 4:
+		it.When = drawTime(t, "when")
+	case 5:
+		if it.Due != nil {
+			*it.Due = drawTime(t, "due") // in place: the pointer stays
+		} else {
+			d := drawTime(t, "due")
+			it.Due = &d
+		}
+	case 6:
+		it.Due = nil
+	case 7:
+		it.Inner.Note = rapid.SampledFrom([]string{"", "m", "n"}).Draw(t, "note")
+	case 8:
+		if it.PInner != nil {
+			it.PInner.At = drawTime(t, "pat")
+		}
+	case 9:
+		if it.PP != nil {
+			**it.PP++
+		}
+	case 10:
+		it.F32 = float32(drawFloat(t, "f32"))
+	case 11:
+		it.U++
+	}
+}
+
+func drawList(t *rapid.T, label string) []memoItem {
+	n := rapid.SampledFrom([]int{0, 3, minMemoList - 1, minMemoList, minMemoList + 5}).Draw(t, label+"-len")
+	l := make([]memoItem, n)
+	proto := drawItem(t)
+	for i := range l {
+		l[i] = proto
+		l[i].ID = string(rune('a' + i%26))
+		if proto.Due != nil {
+			d := *proto.Due
+			l[i].Due = &d
+		}
+	}
+	return l
+}
+
+func TestEncodeWithLists_EveryChangeEncodesAsTheCodecDoes(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r := &memoRoot{Title: "t", Items: drawList(t, "items"), Extra: drawList(t, "extra"), Tags: map[string]int{"a": 1}}
+		memo := encodeBoth(t, r, nil)
+		for range rapid.IntRange(1, 12).Draw(t, "steps") {
+			list := &r.Items
+			if rapid.Bool().Draw(t, "which") {
+				list = &r.Extra
+			}
+			switch rapid.IntRange(0, 6).Draw(t, "op") {
+			case 0, 1, 2:
+				if len(*list) > 0 {
+					changeItem(t, &(*list)[rapid.IntRange(0, len(*list)-1).Draw(t, "at")])
+				}
+			case 3:
+				*list = append(*list, drawItem(t))
+			case 4:
+				if len(*list) > 0 {
+					i := rapid.IntRange(0, len(*list)-1).Draw(t, "del")
+					*list = slices.Delete(*list, i, i+1)
+				}
+			case 5:
+				*list = drawList(t, "new")
+			case 6:
+				r.Count++
+				r.Tags["b"] = r.Count
+			}
+			memo = encodeBoth(t, r, memo)
+		}
+	})
+}
+
+func TestEncodeWithLists_DashboardChangesEncodeAsTheCodecDoes(t *testing.T) {
+	for _, tasks := range []int{minMemoList, 300} {
+		d := fixture.NewDashboard(tasks)
+		m := fixture.NewMutator(uint64(tasks))
+		var memo *listMemo
+		for step := range 300 {
+			m.Apply(d, fixture.Mutations[step%len(fixture.Mutations)])
+			if step%7 == 0 {
+				for i := range d.Tasks {
+					if d.Tasks[i].DueDate != nil {
+						*d.Tasks[i].DueDate = d.Tasks[i].DueDate.Add(time.Hour) // in place
+						break
+					}
+				}
+			}
+			memo = encodeBoth(t, d, memo)
+			if len(d.Tasks) >= minMemoList {
+				require.NotNil(t, memo, "step %d", step)
+			}
+		}
+	}
+}
+
+func TestEncodeWithLists_KeepsNothingWhereItCannotCarryListsOver(t *testing.T) {
+	type withMap struct{ Items []map[string]int }
+	type withAny struct{ Items []struct{ V any } }
+	type withSlice struct{ Items []struct{ V []int } }
+	type embedded struct{ memoRoot }
+	items := make([]memoItem, minMemoList)
+	for _, tc := range []struct {
+		name string
+		v    any
+	}{
+		{"short lists", &memoRoot{Items: items[:minMemoList-1], Extra: items[:2]}},
+		{"an empty list, which omitempty leaves out", &memoRoot{Items: items}},
+		{"no list", &memoInner{Note: "x"}},
+		{"elements that are maps", &withMap{Items: make([]map[string]int, minMemoList)}},
+		{"elements holding an interface", &withAny{Items: make([]struct{ V any }, minMemoList)}},
+		{"elements holding a slice", &withSlice{Items: make([]struct{ V []int }, minMemoList)}},
+		{"an embedded struct", &embedded{memoRoot{Items: items}}},
+		{"a nil root", (*memoRoot)(nil)},
+		{"a list", items},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Nil(t, encodeBoth(t, tc.v, nil))
+		})
+	}
+}
+
+func TestEncodeWithLists_RootByValueCarriesListsOver(t *testing.T) {
+	r := memoRoot{Items: make([]memoItem, minMemoList), Extra: make([]memoItem, 2)}
+	memo := encodeBoth(t, r, nil)
+	require.NotNil(t, memo)
+	r.Items[5].N = 7
+	assert.NotNil(t, encodeBoth(t, r, memo))
+}
+
+func TestEncodeWithLists_DataHoldingAMarkerIsEncodedWhole(t *testing.T) {
+	rs := rootShapeOf(reflect.TypeFor[*memoRoot]())
+	require.NotNil(t, rs)
+	r := &memoRoot{Items: make([]memoItem, minMemoList), Extra: make([]memoItem, 2), Title: string(rs.lists[0].mark)}
+	assert.Nil(t, encodeBoth(t, r, nil), "a marker found twice: the proxy is not used")
+	r.Title = ""
+	assert.NotNil(t, encodeBoth(t, r, nil))
+}
+
+func TestEncodeWithLists_AnotherTypeStartsAfresh(t *testing.T) {
+	memo := encodeBoth(t, &memoRoot{Items: make([]memoItem, minMemoList), Extra: make([]memoItem, 2)}, nil)
+	require.NotNil(t, memo)
+	d := fixture.NewDashboard(minMemoList)
+	assert.NotSame(t, memo, encodeBoth(t, d, memo))
+}
+
+func TestValueShape_FloatsCompareByTheirBits(t *testing.T) {
+	s := shapeOf(reflect.TypeFor[memoItem]())
+	require.NotNil(t, s)
+	a, b := memoItem{F: 0}, memoItem{F: math.Copysign(0, -1)}
+	assert.False(t, s.equal(ptrOf(&a), ptrOf(&b)), "0 and -0 encode apart")
+	a.F, b.F = math.NaN(), math.NaN()
+	assert.True(t, s.equal(ptrOf(&a), ptrOf(&b)), "a NaN of the same bits encodes alike")
+}
+
+func TestValueShape_CopyIsDeep(t *testing.T) {
+	s := shapeOf(reflect.TypeFor[memoItem]())
+	due := time.Unix(100, 0).UTC()
+	src := memoItem{Due: &due}
+	var dst memoItem
+	s.copyTo(reflect.ValueOf(&dst).Elem(), reflect.ValueOf(&src).Elem())
+	require.True(t, s.equal(ptrOf(&src), ptrOf(&dst)))
+	*src.Due = due.Add(time.Second)
+	assert.False(t, s.equal(ptrOf(&src), ptrOf(&dst)), "a change in place shows")
+}
+
+func BenchmarkEncodeWithLists(b *testing.B) {
+	for _, change := range []string{fixture.MutCounter, fixture.MutTaskToggle, fixture.MutTaskInsertMiddle} {
+		for _, keep := range []bool{false, true} {
+			name := change + "/tasks=500/codec"
+			if keep {
+				name = change + "/tasks=500/lists-kept"
+			}
+			b.Run(name, func(b *testing.B) {
+				d := fixture.NewDashboard(500)
+				m := fixture.NewMutator(1)
+				var memo *listMemo
+				var buf bytes.Buffer
+				b.ReportAllocs()
+				for b.Loop() {
+					m.Apply(d, change)
+					buf.Reset()
+					var err error
+					if keep {
+						memo, err = encodeWithLists(&buf, d, memo)
+						memo.rebase(bytes.Clone(buf.Bytes())) // as the session does
+					} else {
+						err = encodeDataTo(&buf, d)
+						_ = bytes.Clone(buf.Bytes()) // the snapshot, as the session does
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func ptrOf(it *memoItem) unsafe.Pointer { return unsafe.Pointer(it) }
