@@ -32,6 +32,11 @@
 // targets a server started elsewhere (it must serve the page at the URL
 // and the WebSocket as the page's script tag says, as package live does);
 // then no server figures are reported. Only loopback hosts are accepted.
+// The load generator shares the machine with the servers, so it keeps its
+// own CPU down, and reports it (CPU per frame or answer read): it runs at
+// GOGC 400 when the servers are other processes (unless GOGC is set), and
+// its readers block on their connections without a context that can end
+// (closing the connection stops them).
 //
 // # What one run does
 //

@@ -221,7 +221,11 @@ func newDriver(conns []*conn) *driver {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readMessage reads one message into a pooled buffer; put it back with
-// bufPool.Put once done with the bytes.
+// bufPool.Put once done with the bytes. The loops that read every frame of
+// a connection pass readForever and stop by closing it (CloseNow): a read
+// with a context that can end costs coder/websocket a context.AfterFunc
+// registered on, and removed from, that context, which every connection of
+// the run shares — the tool's own CPU, taken from the server's two cores.
 func readMessage(ctx context.Context, ws *websocket.Conn) (*bytes.Buffer, error) {
 	_, r, err := ws.Reader(ctx)
 	if err != nil {
@@ -236,10 +240,14 @@ func readMessage(ctx context.Context, ws *websocket.Conn) (*bytes.Buffer, error)
 	return buf, nil
 }
 
+// readForever is the context of the loops that read a connection until it
+// is closed (see readMessage).
+var readForever = context.Background()
+
 func (d *driver) read(c *conn) {
 	defer d.wg.Done()
 	for {
-		buf, err := readMessage(d.ctx, c.ws)
+		buf, err := readMessage(readForever, c.ws)
 		now := int64(time.Since(d.epoch))
 		st := d.stats.Load()
 		if err != nil {

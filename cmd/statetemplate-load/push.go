@@ -336,7 +336,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 func (pr *pushRun) read(tb *tab) {
 	defer pr.wg.Done()
 	for {
-		buf, err := readMessage(pr.ctx, tb.ws.ws)
+		buf, err := readMessage(readForever, tb.ws.ws) // closeTabs ends it
 		if err != nil {
 			tb.dead.Store(true)
 			if ph := pr.phase.Load(); ph != nil && pr.ctx.Err() == nil {
@@ -484,6 +484,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 		rr.PerServer = append(rr.PerServer, sv)
 	}
 	rr.Cores = rr.CPU.Seconds() / elapsed.Seconds()
+	rr.ClientCores = clientCPU.Seconds() / elapsed.Seconds()
 	if rr.Frames > 0 {
 		rr.CPUPerTabPublish = rr.CPU / time.Duration(rr.Frames)
 	}
@@ -541,8 +542,11 @@ type PushRunReport struct {
 	Cores            float64             `json:"server_cores"`  // CPU / the phase's wall time
 	CPUPerTabPublish time.Duration       `json:"cpu_per_tab_publish_ns"`
 	BytesPerFrame    float64             `json:"bytes_per_frame"`
-	// ClientCPUPerFrame is the load generator's own CPU per frame read.
+	// ClientCPUPerFrame is the load generator's own CPU per frame read;
+	// ClientCores its CPU over the phase's wall time, which the servers
+	// on the same machine did not get.
 	ClientCPUPerFrame time.Duration `json:"client_cpu_per_frame_ns"`
+	ClientCores       float64       `json:"client_cores"`
 }
 
 // PushServerFigures are one server's part of a push phase.

@@ -99,6 +99,8 @@ func TestSmoke_TickerPushesEveryTickToEveryTab(t *testing.T) {
 	assert.Positive(t, r.PerServer[0].Latency.P99)
 	assert.GreaterOrEqual(t, r.PerServer[0].Client.P50, r.PerServer[0].Latency.P50/2, "a tab reads a frame after it is written, give or take the clocks' reads")
 	assert.Positive(t, r.CPUPerTabPublish)
+	assert.Positive(t, r.ClientCores, "the load generator's own CPU is reported apart from the server's")
+	assert.Contains(t, text, "load generator CPU/frame")
 }
 
 func TestSmoke_TwoServersShareTicksThroughRedis(t *testing.T) {
