@@ -1,0 +1,126 @@
+package statetemplate_test
+
+import (
+	"context"
+	"html/template"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/livefir/statetemplate"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/tmplgen"
+)
+
+// TestProperty_SessionsOfAPushMatchFullRendering renders random templates
+// for several sessions of one renderer at once, which share transitions
+// (a session takes the result another rendered from an equal page and
+// equal data), beside a session each of a renderer WithFullRendering.
+// Mostly every session is given a copy of one value that changes (a
+// push), sometimes one session changes its own, rolls a change back or is
+// compacted while idle; the sessions render in a random order. Every
+// session's update batch and page is its full renderer's, but for the
+// documented re-send of data-cache="false" fragments where nothing
+// changed.
+func TestProperty_SessionsOfAPushMatchFullRendering(t *testing.T) {
+	rapid.Check(t, sessionsOfAPushMatchFull)
+}
+
+func sessionsOfAPushMatchFull(t *rapid.T) {
+	ctx := context.Background()
+	src := tmplgen.Template(t)
+	parse := func() *template.Template {
+		return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+	}
+	clock := newClock()
+	inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
+	require.NoError(t, err)
+	defer inc.Close()
+	full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
+	require.NoError(t, err)
+	defer full.Close()
+
+	type tab struct {
+		d      *tmplgen.Data
+		sI, sF *statetemplate.Session
+		tI, tF string
+	}
+	pushed := tmplgen.NewData(t)
+	tabs := make([]*tab, rapid.IntRange(2, 4).Draw(t, "sessions"))
+	for i := range tabs {
+		tb := &tab{d: clone(t, pushed)}
+		tb.tI, err = inc.CreateSession(ctx, tb.d)
+		require.NoError(t, err)
+		tb.tF, err = full.CreateSession(ctx, clone(t, pushed))
+		require.NoError(t, err)
+		pageI, errI := inc.RenderPage(tb.tI)
+		pageF, errF := full.RenderPage(tb.tF)
+		if errF != nil {
+			require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
+			require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
+			return
+		}
+		require.NoError(t, errI)
+		require.Equal(t, pageF, pageI)
+		tb.sI, err = inc.GetSession(tb.tI)
+		require.NoError(t, err)
+		defer tb.sI.Close()
+		tb.sF, err = full.GetSession(tb.tF)
+		require.NoError(t, err)
+		defer tb.sF.Close()
+		tabs[i] = tb
+	}
+	next := 1000
+	for range rapid.IntRange(1, 8).Draw(t, "steps") {
+		if rapid.IntRange(0, 5).Draw(t, "idle") == 0 {
+			clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
+			_, err := inc.Sweep(ctx)
+			require.NoError(t, err)
+		}
+		switch rapid.IntRange(0, 5).Draw(t, "kind") {
+		case 0:
+			// One session's own change.
+			tmplgen.Mutate(t, rapid.SampledFrom(tabs).Draw(t, "own").d, &next)
+		case 1:
+			// A failed action of one session: its change in place is
+			// rolled back.
+			tb := rapid.SampledFrom(tabs).Draw(t, "rolled back")
+			tmplgen.Mutate(t, tb.d, &next)
+			require.NoError(t, tb.sI.Rollback(ctx))
+			require.NoError(t, tb.sF.Rollback(ctx))
+			v, err := tb.sI.CopyData(ctx)
+			require.NoError(t, err)
+			tb.d = v.(*tmplgen.Data)
+		default:
+			tmplgen.Mutate(t, pushed, &next)
+			for _, tb := range tabs {
+				tb.d = clone(t, pushed)
+			}
+		}
+		for _, tb := range rapid.Permutation(tabs).Draw(t, "order") {
+			upsF, errF := tb.sF.RenderFragments(ctx, clone(t, tb.d))
+			upsI, errI := tb.sI.RenderFragments(ctx, tb.d)
+			if errF != nil {
+				require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
+				require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
+				return
+			}
+			require.NoError(t, errI)
+			requireSameUpdates(t, upsF, upsI, func() string {
+				var b strings.Builder
+				require.NoError(t, parse().Execute(&b, clone(t, tb.d)))
+				return b.String()
+			})
+			if rapid.IntRange(0, 4).Draw(t, "reload") == 0 {
+				pageI, errI := inc.RenderPage(tb.tI)
+				pageF, errF := full.RenderPage(tb.tF)
+				require.NoError(t, errF)
+				require.NoError(t, errI)
+				require.Equal(t, pageF, pageI, "a reload")
+			}
+		}
+	}
+}
