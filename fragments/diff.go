@@ -131,6 +131,7 @@ type differ struct {
 	pPos          []int32     // position of a prev fragment among its siblings
 	corrupt       bool        // prev lists an id twice
 	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
+	own           []Patch     // DiffPatched's patches: the HTML of those Own is not shared
 	err           error       // a spliced fragment's markup could not be filled
 }
 
@@ -187,12 +188,32 @@ func (d *differ) run() []Update {
 					d.err = err
 					return nil
 				}
-				u.HTML, u.HTMLHash = d.shared.html(m)
+				if d.ownFrag(o.frag) {
+					u.HTML = string(m)
+					u.HTMLHash = HashHTML(u.HTML)
+				} else {
+					u.HTML, u.HTMLHash = d.shared.html(m)
+				}
 			}
 			out = append(out, u)
 		}
 	}
 	return out
+}
+
+// ownFrag reports whether new fragment i lies in a patch marked Own,
+// whose HTML is not worth sharing (see Patch).
+func (d *differ) ownFrag(i int32) bool {
+	if d.shared == nil {
+		return false
+	}
+	f := &d.x.frags[i]
+	for _, p := range d.own {
+		if p.Own && p.Start <= f.lead && f.end <= p.End {
+			return true
+		}
+	}
+	return false
 }
 
 // childLists returns first-child and next-sibling links for a parent list

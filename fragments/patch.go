@@ -16,10 +16,17 @@ import (
 // everything inside it, with the markup of splices left out. Seen is what
 // DiffSpliced or DiffPatched learned of the subtree it replaces: its
 // context, which is unchanged, and its size.
+//
+// Own marks markup that is likely the caller's alone (a part that reads
+// its session's id): DiffPatched neither looks it up in PatchInput.Cache
+// nor keeps it there, nor the HTML of the updates inside it, so that a
+// push's tabs do not fill the cache with entries no other tab finds. It
+// changes what a call costs, never what it returns.
 type Patch struct {
 	Start, End int
 	Prev       int32
 	Seen       Seen
+	Own        bool
 }
 
 // Shell is a fragment of the previous page whose markup is unchanged but
@@ -152,7 +159,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
 		return nil, err
 	}
-	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
+	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache, own: in.Patches}
 	ups := d.run()
 	switch {
 	case d.err != nil:

@@ -223,3 +223,46 @@ func TestDiffPatched_StateSharesWhatIsUnchangedWithPrev(t *testing.T) {
 	assert.Equal(t, before.IDs, in.Prev.IDs, "prev's ids are untouched")
 	assert.Equal(t, before.Parents, in.Prev.Parents)
 }
+
+func TestPatchCache_OwnPatchIsNeitherLookedUpNorKeptButDiffsTheSame(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	for _, tc := range []struct {
+		name string
+		own  bool
+		hits uint64
+	}{
+		{"an own patch tokenizes", true, 0},
+		{"and kept nothing for the next", false, 0},
+		{"a shared patch keeps its extraction", false, 1},
+		{"an own patch does not replay it", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, page := patchCell(t, 2, "2", c)
+			in.Patches[0].Own = tc.own
+			got, err := DiffPatched(in)
+			require.NoError(t, err)
+			want, wantState := diffAll(t, in.Prev, page)
+			require.Equal(t, want, got.Updates)
+			gotState := *got.State
+			gotState.PageHash = wantState.PageHash
+			require.Equal(t, *wantState, gotState)
+			assert.Equal(t, tc.hits, c.Hits())
+		})
+	}
+}
+
+func TestPatchCache_OwnPatchsUpdateHTMLIsNotShared(t *testing.T) {
+	for _, own := range []bool{false, true} {
+		c := NewPatchCache(1 << 20)
+		in, _ := patchCell(t, 0, "2", c)
+		in.Patches[0].Own = own
+		got, err := DiffPatched(in)
+		require.NoError(t, err)
+		require.Len(t, got.Updates, 1)
+		u := got.Updates[0]
+		require.Equal(t, HashHTML(u.HTML), u.HTMLHash)
+		k := xxhash.Sum64String(u.HTML)
+		e, held := c.m.Get(k)
+		assert.Equal(t, !own, held && e.html == u.HTML, "own=%v: the update's HTML is kept only for a shared patch", own)
+	}
+}
