@@ -457,7 +457,8 @@ func withOuter(in PatchInput, b *outerBuffers) PatchInput {
 		page = append(page, p.Seen.outerString()...)
 		shift[k] = len(page) - p.Start
 		page = append(page, in.Page[p.Start:p.End]...)
-		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
+		out.Patches[k] = p
+		out.Patches[k].Start, out.Patches[k].End = start, len(page)
 	}
 	// move maps a position of in.Page inside a patch to page, and any
 	// other to -1 (DiffPatched refuses a splice there). Patches may be
