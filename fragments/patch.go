@@ -159,7 +159,10 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
 		return nil, err
 	}
-	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache, own: in.Patches}
+	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
+	if slices.ContainsFunc(in.Patches, func(p Patch) bool { return p.Own }) {
+		d.own = in.Patches
+	}
 	ups := d.run()
 	switch {
 	case d.err != nil:
