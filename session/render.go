@@ -33,14 +33,14 @@ func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error 
 }
 
 // renderShared renders data with the template tmpl into buf, through the
-// render cache when there is one and data's type is fully described by its
-// encoding. enc must be the encoding of data as it is now (it may be nil
-// without a render cache): the cache key is exactly what is rendered, so
-// a page is only ever shared between sessions whose data encodes to the
-// same bytes.
-func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
+// render cache when there is one, data's type is fully described by its
+// encoding and captured says data is Captured. enc must be the encoding
+// of data as it is now (it may be nil without a render cache): the cache
+// key is exactly what is rendered, so a page is only ever shared between
+// sessions whose data encodes to the same bytes.
+func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, captured bool, id ID) error {
 	rc := m.cfg.RenderCache
-	if rc == nil || enc == nil || !Shareable(reflect.TypeOf(data)) {
+	if rc == nil || enc == nil || !captured || !Shareable(reflect.TypeOf(data)) {
 		return m.render(buf, tmpl, data, id)
 	}
 	key := pageKey(tmpl, data)
