@@ -62,12 +62,12 @@ func timeCaptured(t *time.Time) bool {
 type walkKind uint8
 
 const (
-	walkTime   walkKind = iota // a time.Time
-	walkPtr                    // a pointer: what it points to
-	walkSlice                  // a slice: its elements
-	walkArray                  // an array: its elements
-	walkMap                    // a map: its keys and values, through reflect
-	walkIface                  // an interface: its dynamic value, through reflect
+	walkTime  walkKind = iota // a time.Time
+	walkPtr                   // a pointer: what it points to
+	walkSlice                 // a slice: its elements
+	walkArray                 // an array: its elements
+	walkMap                   // a map: its keys and values, through reflect
+	walkIface                 // an interface: its dynamic value, through reflect
 )
 
 // walkOp is one field of a value that can hold a time, at off.
