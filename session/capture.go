@@ -24,11 +24,17 @@ func Captured(v reflect.Value) bool {
 	if !v.IsValid() {
 		return true
 	}
-	w := timeWalkOf(v.Type())
-	if w == nil {
-		return true
+	if v.Kind() == reflect.Pointer {
+		// Data is most often a pointer: walked from what it points to,
+		// with no copy.
+		if v.IsNil() {
+			return true
+		}
+		w := timeWalkOf(v.Type().Elem())
+		return w == nil || w.captured(v.UnsafePointer(), 0)
 	}
-	return w.captured(valuePointer(v), 0)
+	w := timeWalkOf(v.Type())
+	return w == nil || w.captured(valuePointer(v), 0)
 }
 
 // valuePointer returns a pointer to v's value: v's own address when it
