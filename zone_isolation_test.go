@@ -28,10 +28,16 @@ type zonedRow struct {
 	At time.Time
 }
 
-var zonedTmpl = template.Must(template.New("zoned").Parse(`<!DOCTYPE html><html><head><title>z</title></head><body>
+// zonedTemplate parses the page anew: a renderer needs a template no one
+// has executed.
+func zonedTemplate() *template.Template {
+	return template.Must(template.New("zoned").Parse(zonedSrc))
+}
+
+const zonedSrc = `<!DOCTYPE html><html><head><title>z</title></head><body>
 <p id="at">{{.Seq}} {{.At.Format "15:04 MST"}}</p>
 <ul id="rows">{{range .Rows}}<li id="row-{{.ID}}">{{.At.Format "15:04 MST -0700"}}</li>{{end}}</ul>
-</body></html>`))
+</body></html>`
 
 var (
 	zoneCDT = time.FixedZone("CDT", -5*3600)
@@ -65,7 +71,7 @@ func openZoned(t *testing.T, r *statetemplate.Renderer, d *zoned) (*statetemplat
 // reviewer's repro: two sessions whose times differ only in the zone's
 // name render the same change; the second must print its own zone.
 func TestZone_PartCacheDoesNotHandOneSessionsZoneNameToAnother(t *testing.T) {
-	r := newRendererOf(t, zonedTmpl, statetemplate.WithFragmentCache(1<<20))
+	r := newRendererOf(t, zonedTemplate(), statetemplate.WithFragmentCache(1<<20))
 	s1, _ := openZoned(t, r, &zoned{At: zoneT0.In(zoneCDT)})
 	s2, page2 := openZoned(t, r, &zoned{At: zoneT0.In(zonePET)})
 	require.Contains(t, page2, "0 07:00 PET")
@@ -88,7 +94,7 @@ func TestZone_RenderCacheDoesNotShareAPageAcrossZoneNames(t *testing.T) {
 		{"full", []statetemplate.Option{statetemplate.WithRenderCache(1 << 20), statetemplate.WithFragmentCache(0), statetemplate.WithFullRendering()}},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			r := newRendererOf(t, zonedTmpl, mode.opts...)
+			r := newRendererOf(t, zonedTemplate(), mode.opts...)
 			_, page1 := openZoned(t, r, &zoned{At: zoneT0.In(zoneCDT)})
 			_, page2 := openZoned(t, r, &zoned{At: zoneT0.In(zonePET)})
 			assert.Contains(t, page1, "07:00 CDT")
@@ -103,7 +109,7 @@ func TestZone_RenderCacheDoesNotShareAPageAcrossZoneNames(t *testing.T) {
 // one in CDT and one in PET: the second must not take the first's
 // transition.
 func TestZone_SharedTransitionIsNotTakenAcrossZoneNames(t *testing.T) {
-	r := newRendererOf(t, zonedTmpl, statetemplate.WithFragmentCache(1<<20))
+	r := newRendererOf(t, zonedTemplate(), statetemplate.WithFragmentCache(1<<20))
 	start := &zoned{At: zoneT0, Rows: []zonedRow{{ID: 1, At: zoneT0}}}
 	s1, page1 := openZoned(t, r, start)
 	s2, page2 := openZoned(t, r, &zoned{At: zoneT0, Rows: []zonedRow{{ID: 1, At: zoneT0}}})
@@ -128,7 +134,7 @@ func TestZone_SharedTransitionIsNotTakenAcrossZoneNames(t *testing.T) {
 func TestZone_ChangeOfZoneNameAloneIsNotANoOp(t *testing.T) {
 	for _, mode := range renderModes {
 		t.Run(mode.name, func(t *testing.T) {
-			r := newRendererOf(t, zonedTmpl, mode.opts...)
+			r := newRendererOf(t, zonedTemplate(), mode.opts...)
 			s, page := openZoned(t, r, &zoned{At: zoneT0.In(zoneCDT)})
 			require.Contains(t, page, "07:00 CDT")
 			ups, err := s.RenderFragments(context.Background(), &zoned{At: zoneT0.In(zonePET)})
@@ -144,7 +150,7 @@ func TestZone_ChangeOfZoneNameAloneIsNotANoOp(t *testing.T) {
 // of data whose times are captured: a UTC time's change of nothing is a
 // no-op, and two sessions of equal UTC data get one page.
 func TestZone_CapturedTimesStillShare(t *testing.T) {
-	r := newRendererOf(t, zonedTmpl, statetemplate.WithFragmentCache(1<<20))
+	r := newRendererOf(t, zonedTemplate(), statetemplate.WithFragmentCache(1<<20))
 	s, _ := openZoned(t, r, &zoned{At: zoneT0})
 	ups, err := s.RenderFragments(context.Background(), &zoned{At: zoneT0})
 	require.NoError(t, err)
@@ -167,10 +173,10 @@ var zoneLocations = []*time.Location{
 func TestProperty_SessionsWithZonedTimesGetTheirOwnPages(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ctx := context.Background()
-		shared, err := statetemplate.New(zonedTmpl, statetemplate.WithFragmentCache(1<<20), statetemplate.WithRenderCache(1<<20))
+		shared, err := statetemplate.New(zonedTemplate(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithRenderCache(1<<20))
 		require.NoError(rt, err)
 		defer shared.Close()
-		own, err := statetemplate.New(zonedTmpl, statetemplate.WithFullRendering(), statetemplate.WithFragmentCache(0))
+		own, err := statetemplate.New(zonedTemplate(), statetemplate.WithFullRendering(), statetemplate.WithFragmentCache(0))
 		require.NoError(rt, err)
 		defer own.Close()
 
@@ -224,7 +230,7 @@ func TestProperty_SessionsWithZonedTimesGetTheirOwnPages(t *testing.T) {
 			require.NoError(rt, err)
 			requireSameUpdates(rt, upsO, upsS, func() string {
 				var b strings.Builder
-				require.NoError(rt, zonedTmpl.Execute(&b, d))
+				require.NoError(rt, zonedTemplate().Execute(&b, d))
 				return b.String()
 			})
 			pageS, err := shared.RenderPage(tw.tokS)
@@ -234,4 +240,38 @@ func TestProperty_SessionsWithZonedTimesGetTheirOwnPages(t *testing.T) {
 			require.Equal(rt, pageO, pageS, "a reload")
 		}
 	})
+}
+
+// TestZone_ChangeOfZoneNameInOneRowOfAKeptListIsRendered changes only the
+// zone's name of one row of a list long enough to be kept between
+// updates (its unchanged elements' encodings carried over): the row is
+// rendered again, with its new name.
+func TestZone_ChangeOfZoneNameInOneRowOfAKeptListIsRendered(t *testing.T) {
+	for _, mode := range renderModes {
+		t.Run(mode.name, func(t *testing.T) {
+			r := newRendererOf(t, zonedTemplate(), mode.opts...)
+			rows := func(z *time.Location) *zoned {
+				d := &zoned{At: zoneT0}
+				for i := range 200 {
+					d.Rows = append(d.Rows, zonedRow{ID: i, At: zoneT0.In(zoneCDT)})
+				}
+				d.Rows[150].At = zoneT0.In(z)
+				return d
+			}
+			s, _ := openZoned(t, r, rows(zoneCDT))
+			row150 := func(d *zoned) string {
+				ups, err := s.RenderFragments(context.Background(), d)
+				require.NoError(t, err)
+				for _, u := range ups {
+					if u.FragmentID == "row-150" {
+						return u.HTML
+					}
+				}
+				return ""
+			}
+			assert.Contains(t, row150(rows(time.UTC)), "12:00 UTC +0000")
+			assert.Contains(t, row150(rows(zonePET)), "07:00 PET -0500")
+			assert.Contains(t, row150(rows(zoneCDT)), "07:00 CDT -0500", "back to the first zone's name")
+		})
+	}
 }
