@@ -27,6 +27,55 @@ func updateLines(ups []statetemplate.Update) []string {
 	return out
 }
 
+// lockstep is a dashboard session in each of two renderers, changed by
+// mutators of one seed, so that their updates can be compared step by
+// step.
+type lockstep struct {
+	rs   [2]*statetemplate.Renderer
+	toks [2]string
+	muts [2]*fixture.Mutator
+}
+
+func newLockstep(t *testing.T, a, b *statetemplate.Renderer, tasks int, seed uint64) *lockstep {
+	t.Helper()
+	return &lockstep{
+		rs:   [2]*statetemplate.Renderer{a, b},
+		toks: [2]string{createRendered(t, a, fixture.NewDashboard(tasks)), createRendered(t, b, fixture.NewDashboard(tasks))},
+		muts: [2]*fixture.Mutator{fixture.NewMutator(seed), fixture.NewMutator(seed)},
+	}
+}
+
+// step makes the next random change, in place on each session's data, and
+// requires both renderers' updates to be alike.
+func (l *lockstep) step(t *testing.T, step int) {
+	t.Helper()
+	var got [2][]string
+	var name string
+	for k, r := range l.rs {
+		s, err := r.GetSession(l.toks[k])
+		require.NoError(t, err)
+		d := s.Data().(*fixture.DashboardData)
+		name = l.muts[k].Mutate(d)
+		ups, err := s.RenderFragments(context.Background(), d)
+		require.NoError(t, err)
+		got[k] = updateLines(ups)
+		require.NoError(t, s.Close())
+	}
+	require.Equal(t, got[0], got[1], "step %d (%s)", step, name)
+}
+
+// samePages requires both sessions' pages to be alike.
+func (l *lockstep) samePages(t *testing.T) {
+	t.Helper()
+	var pages [2]string
+	for k, r := range l.rs {
+		var err error
+		pages[k], err = r.RenderPage(l.toks[k])
+		require.NoError(t, err)
+	}
+	assert.Equal(t, pages[0], pages[1])
+}
+
 func TestIdleCompaction_DashboardUpdatesAfterCompactionEqualThoseWithout(t *testing.T) {
 	ctx := context.Background()
 	for _, mode := range renderModes {
@@ -36,8 +85,7 @@ func TestIdleCompaction_DashboardUpdatesAfterCompactionEqualThoseWithout(t *test
 			store.Now = clock.Now
 			plain := newRendererOf(t, fixture.NewTemplate(), append(mode.opts, statetemplate.WithIdleCompaction(0))...)
 			compacting := newRendererOf(t, fixture.NewTemplate(), append(mode.opts, statetemplate.WithCustomStore(store), statetemplate.WithClock(clock.Now))...)
-			toks := []string{createRendered(t, plain, fixture.NewDashboard(50)), createRendered(t, compacting, fixture.NewDashboard(50))}
-			muts := []*fixture.Mutator{fixture.NewMutator(7), fixture.NewMutator(7)}
+			l := newLockstep(t, plain, compacting, 50, 7)
 			// Every other update follows a compaction; the one after it renders
 			// from what that update rebuilt.
 			for step := range 40 {
@@ -49,28 +97,9 @@ func TestIdleCompaction_DashboardUpdatesAfterCompactionEqualThoseWithout(t *test
 					require.NoError(t, err)
 					require.Empty(t, unpacked, "step %d: the session is compacted", step)
 				}
-
-				var got [2][]string
-				var name string
-				for k, r := range []*statetemplate.Renderer{plain, compacting} {
-					s, err := r.GetSession(toks[k])
-					require.NoError(t, err)
-					d := s.Data().(*fixture.DashboardData)
-					name = muts[k].Mutate(d)
-					ups, err := s.RenderFragments(ctx, d)
-					require.NoError(t, err)
-					got[k] = updateLines(ups)
-					require.NoError(t, s.Close())
-				}
-				require.Equal(t, got[0], got[1], "step %d (%s)", step, name)
+				l.step(t, step)
 			}
-			pages := [2]string{}
-			for k, r := range []*statetemplate.Renderer{plain, compacting} {
-				var err error
-				pages[k], err = r.RenderPage(toks[k])
-				require.NoError(t, err)
-			}
-			assert.Equal(t, pages[0], pages[1])
+			l.samePages(t)
 		})
 	}
 }
