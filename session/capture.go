@@ -224,6 +224,18 @@ func (w *timeWalk) each(p unsafe.Pointer, n, depth int) bool {
 	return true
 }
 
+// uncaptured counts the values of w's type at indexes from..to-1 of the
+// array at p that are not captured.
+func (w *timeWalk) uncaptured(p unsafe.Pointer, from, to int) int {
+	n := 0
+	for i := from; i < to; i++ {
+		if !w.captured(unsafe.Add(p, uintptr(i)*w.size), 0) {
+			n++
+		}
+	}
+	return n
+}
+
 // capturedReflect is Captured for the keys and values of a map, or the
 // dynamic value of an interface.
 func capturedReflect(v reflect.Value, depth int) bool {

@@ -259,16 +259,16 @@ func (c *listCopy) rebuild(buf *bytes.Buffer, l reflect.Value, s *valueShape) bo
 		reflect.Copy(cp.Slice(n-suf, n), c.copy.Slice(m-suf, m))
 		c.carry(buf, start, ends, m-suf, m, n-suf)
 	}
-	c.copy, c.head, c.ends = cp, len(head), ends
-	c.uncaptured = 0
+	// The carried elements keep their verdicts: the old copy's count,
+	// less its elements not carried, plus the new ones.
+	bad := 0
 	if w := timeWalkOf(s.typ); w != nil {
-		p := cp.UnsafePointer()
-		for i := range n {
-			if !w.captured(unsafe.Add(p, uintptr(i)*w.size), 0) {
-				c.uncaptured++
-			}
+		if m > 0 {
+			bad = c.uncaptured - w.uncaptured(c.copy.UnsafePointer(), pre, m-suf)
 		}
+		bad += w.uncaptured(cp.UnsafePointer(), pre, n-suf)
 	}
+	c.copy, c.head, c.ends, c.uncaptured = cp, len(head), ends, bad
 	return true
 }
 
