@@ -1,6 +1,9 @@
 package fragments
 
-import "slices"
+import (
+	"slices"
+	"sort"
+)
 
 // Diff compares the page the browser has, described by prev, with a newly
 // rendered page and returns the updates that turn one into the other, and
@@ -131,6 +134,7 @@ type differ struct {
 	pPos          []int32     // position of a prev fragment among its siblings
 	corrupt       bool        // prev lists an id twice
 	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
+	own           []Patch     // DiffPatched's patches when one is Own (its updates' HTML is not shared), or nil
 	err           error       // a spliced fragment's markup could not be filled
 }
 
@@ -187,12 +191,29 @@ func (d *differ) run() []Update {
 					d.err = err
 					return nil
 				}
-				u.HTML, u.HTMLHash = d.shared.html(m)
+				if d.ownFrag(o.frag) {
+					u.HTML = string(m)
+					u.HTMLHash = HashHTML(u.HTML)
+				} else {
+					u.HTML, u.HTMLHash = d.shared.html(m)
+				}
 			}
 			out = append(out, u)
 		}
 	}
 	return out
+}
+
+// ownFrag reports whether new fragment i lies in a patch marked Own,
+// whose HTML is not worth sharing (see Patch).
+func (d *differ) ownFrag(i int32) bool {
+	if d.shared == nil || d.own == nil {
+		return false
+	}
+	f := &d.x.frags[i]
+	// The last patch starting at or before the fragment, in order.
+	k := sort.Search(len(d.own), func(k int) bool { return d.own[k].Start > f.lead }) - 1
+	return k >= 0 && d.own[k].Own && f.end <= d.own[k].End
 }
 
 // childLists returns first-child and next-sibling links for a parent list

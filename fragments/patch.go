@@ -16,10 +16,17 @@ import (
 // everything inside it, with the markup of splices left out. Seen is what
 // DiffSpliced or DiffPatched learned of the subtree it replaces: its
 // context, which is unchanged, and its size.
+//
+// Own marks markup that is likely the caller's alone (a part that reads
+// its session's id): DiffPatched neither looks it up in PatchInput.Cache
+// nor keeps it there, nor the HTML of the updates inside it, so that a
+// push's tabs do not fill the cache with entries no other tab finds. It
+// changes what a call costs, never what it returns.
 type Patch struct {
 	Start, End int
 	Prev       int32
 	Seen       Seen
+	Own        bool
 }
 
 // Shell is a fragment of the previous page whose markup is unchanged but
@@ -153,6 +160,9 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		return nil, err
 	}
 	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
+	if slices.ContainsFunc(in.Patches, func(p Patch) bool { return p.Own }) {
+		d.own = in.Patches
+	}
 	ups := d.run()
 	switch {
 	case d.err != nil:
@@ -450,7 +460,8 @@ func withOuter(in PatchInput, b *outerBuffers) PatchInput {
 		page = append(page, p.Seen.outerString()...)
 		shift[k] = len(page) - p.Start
 		page = append(page, in.Page[p.Start:p.End]...)
-		out.Patches[k] = Patch{Start: start, End: len(page), Prev: p.Prev, Seen: p.Seen}
+		out.Patches[k] = p
+		out.Patches[k].Start, out.Patches[k].End = start, len(page)
 	}
 	// move maps a position of in.Page inside a patch to page, and any
 	// other to -1 (DiffPatched refuses a splice there). Patches may be

@@ -8,7 +8,7 @@ import "testing"
 // never panic: it fails with ErrSplice or ErrDuplicateFragmentID, or
 // returns a valid State in which every indexed fragment keeps its id and
 // every update hash matches its HTML; with a PatchCache, it returns the
-// same.
+// same, its Own patches (every third) neither looked up nor kept.
 func FuzzDiffPatched(f *testing.F) {
 	seeds := malformedSeeds()
 	for i, s := range seeds {
@@ -56,7 +56,8 @@ func FuzzDiffPatched(f *testing.F) {
 			if end <= cut {
 				break
 			}
-			patches = append(patches, Patch{Start: cut, End: end, Prev: j, Seen: seen(j)})
+			// Every third patch is Own: neither looked up nor kept.
+			patches = append(patches, Patch{Start: cut, End: end, Prev: j, Seen: seen(j), Own: len(patches)%3 == 2})
 			cut = end
 			for a := st.Parents[j]; a != 0; a = st.Parents[a] {
 				shellSet[int32(a)] = true

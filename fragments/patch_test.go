@@ -170,7 +170,7 @@ func patchedCase(t *rapid.T) {
 		i := of[k]
 		switch {
 		case isPatch[spans[i].id]:
-			patches = append(patches, Patch{Start: b.Start, End: b.End, Prev: prevIdx[i], Seen: seen[i]})
+			patches = append(patches, Patch{Start: b.Start, End: b.End, Prev: prevIdx[i], Seen: seen[i], Own: rapid.Bool().Draw(t, "own")})
 		case !inPatch[i]:
 			continue
 		}
@@ -267,7 +267,8 @@ func patchesAlone(t *rapid.T, page string, patches []Patch, splices []Splice, bs
 	for k, p := range patches {
 		shift[k] = b.Len() - p.Start
 		b.WriteString(page[p.Start:p.End])
-		moved[k] = Patch{Start: p.Start + shift[k], End: p.End + shift[k], Prev: p.Prev, Seen: p.Seen}
+		moved[k] = p
+		moved[k].Start, moved[k].End = p.Start+shift[k], p.End+shift[k]
 	}
 	// in returns the shift of the patch holding [start, end].
 	in := func(start, end int) int {

@@ -178,6 +178,9 @@ func (pt *patcher) lookup() {
 	pt.keys = grown(&pt.buf.keys, len(patches))
 	pt.hits = grown(&pt.buf.hits, len(patches))
 	for i, p := range patches {
+		if p.Own {
+			pt.cacheable[i] = false
+		}
 		if !pt.cacheable[i] {
 			continue
 		}

@@ -223,3 +223,76 @@ func TestDiffPatched_StateSharesWhatIsUnchangedWithPrev(t *testing.T) {
 	assert.Equal(t, before.IDs, in.Prev.IDs, "prev's ids are untouched")
 	assert.Equal(t, before.Parents, in.Prev.Parents)
 }
+
+func TestPatchCache_OwnPatchIsNeitherLookedUpNorKeptButDiffsTheSame(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	for _, tc := range []struct {
+		name string
+		own  bool
+		hits uint64
+	}{
+		{"an own patch tokenizes", true, 0},
+		{"and kept nothing for the next", false, 0},
+		{"a shared patch keeps its extraction", false, 1},
+		{"an own patch does not replay it", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, page := patchCell(t, 2, "2", c)
+			in.Patches[0].Own = tc.own
+			got, err := DiffPatched(in)
+			require.NoError(t, err)
+			want, wantState := diffAll(t, in.Prev, page)
+			require.Equal(t, want, got.Updates)
+			gotState := *got.State
+			gotState.PageHash = wantState.PageHash
+			require.Equal(t, *wantState, gotState)
+			assert.Equal(t, tc.hits, c.Hits())
+		})
+	}
+}
+
+// patchLine returns DiffPatched's input for line "x" of a list, which has
+// whitespace before it (an outer lead, see withOuter), changed to x.
+func patchLine(t testing.TB, x string, c *PatchCache) PatchInput {
+	pageOf := func(x string) []byte {
+		return []byte("<body><div id=\"d\">\n  <p id=\"x\">" + x + "</p>\n</div></body>")
+	}
+	old := pageOf("1")
+	ds, de := at(t, old, `<div`), at(t, old, `</body>`)
+	xs, xe := at(t, old, `<p id="x">`), at(t, old, "\n</div>")
+	first, err := DiffSpliced(SpliceInput{Page: old, Bounds: []Bound{{ds, de}, {xs, xe}}})
+	require.NoError(t, err)
+	require.True(t, first.Seen[1].Valid())
+	require.Positive(t, first.Seen[1].outerLen(), "the line has an outer lead")
+	page := pageOf(x)
+	ps, pe := at(t, page, `<p id="x">`), at(t, page, "\n</div>")
+	return PatchInput{Prev: first.State, Page: page, HeadIDs: first.HeadIDs, Cache: c,
+		Shells:  []Shell{{Prev: 0, Seen: first.Body}, {Prev: indexOf(first.State, "d"), Seen: first.Seen[0]}},
+		Bounds:  []Bound{{ps, pe}},
+		Patches: []Patch{{Start: ps, End: pe, Prev: indexOf(first.State, "x"), Seen: first.Seen[1]}}}
+}
+
+func TestPatchCache_OwnPatchsUpdateHTMLIsNotShared(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   func(c *PatchCache) PatchInput
+	}{
+		{"a cell", func(c *PatchCache) PatchInput { in, _ := patchCell(t, 0, "2", c); return in }},
+		{"a line with an outer lead", func(c *PatchCache) PatchInput { return patchLine(t, "2", c) }},
+	} {
+		for _, own := range []bool{false, true} {
+			c := NewPatchCache(1 << 20)
+			in := tc.in(c)
+			in.Patches[0].Own = own
+			got, err := DiffPatched(in)
+			require.NoError(t, err, tc.name)
+			require.Len(t, got.Updates, 1, tc.name)
+			u := got.Updates[0]
+			require.Equal(t, HashHTML(u.HTML), u.HTMLHash)
+			k := xxhash.Sum64String(u.HTML)
+			e, held := c.m.Get(k)
+			assert.Equal(t, !own, held && e.html == u.HTML, "%s, own=%v: the update's HTML is kept only for a shared patch", tc.name, own)
+			assert.Equal(t, !own, c.m.Len() == 2, "%s, own=%v: the patch's extraction is kept only for a shared patch", tc.name, own)
+		}
+	}
+}

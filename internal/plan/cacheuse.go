@@ -18,7 +18,9 @@ type cacheUse struct {
 	skip          atomic.Int32 // lookups left to skip
 }
 
-const (
+// The windows are variables for the property tests, which make them
+// short so that their renders go through both phases (smallCacheUse).
+var (
 	// cacheUseWindow is how many lookups are judged together.
 	cacheUseWindow = 64
 	// cacheUseSkip is how many lookups a window without a hit skips.
@@ -39,11 +41,11 @@ func (c *cacheUse) note(hit bool) {
 	if hit {
 		c.hits.Add(1)
 	}
-	if c.lookups.Add(1) < cacheUseWindow {
+	if c.lookups.Add(1) < int32(cacheUseWindow) {
 		return
 	}
 	c.lookups.Store(0)
 	if c.hits.Swap(0) == 0 {
-		c.skip.Store(cacheUseSkip)
+		c.skip.Store(int32(cacheUseSkip))
 	}
 }

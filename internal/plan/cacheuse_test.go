@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"sync"
 	"testing"
@@ -105,4 +106,61 @@ func TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp(t *testing.T) {
 	assert.Equal(t, (tabs-1)*ticks, shared.hits, "the tick, from the cache in every tab but the first")
 	assert.Equal(t, ticks, shared.sets-cacheUseWindow, "a Set of the tick per tick, of the own line for a window")
 	assert.Equal(t, tabs*ticks+cacheUseWindow, shared.gets, "the tick looked up in every tab, the own line for a window")
+}
+
+// TestRender_OwnPartIsPatchedWithoutThePatchCache renders ticks to tabs
+// whose own line reads a tab number that differs from the next tab's in
+// one byte of its encoding: it is never found in another tab, so once its
+// lookups stop, its patch is marked Own and DiffPatched neither looks it
+// up in nor adds it to the PatchCache, while the tick every tab shows is
+// replayed from it. Every tab gets fragments.Diff of its own whole page,
+// its own line and no other tab's.
+func TestRender_OwnPartIsPatchedWithoutThePatchCache(t *testing.T) {
+	const src = `<html><body><p id="tick">tick {{.Tick}}</p><p id="own">tab {{.Tab}} at {{.Tick}}</p></body></html>`
+	p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+	require.NoError(t, err)
+	orig := template.Must(template.New("page").Parse(src))
+	const tabs, ticks = 4, 40
+	require.Len(t, diffBytes(encode(t, &cacheUsePage{Tab: 1}), encode(t, &cacheUsePage{Tab: 2})), 1, "tabs differ in one byte")
+	shared := &countingCache{m: map[cache.Key]string{}}
+	patches := fragments.NewPatchCache(1 << 20)
+	outs := make([]Output, tabs)
+	pages := make([]*fragments.State, tabs)
+	own0 := ownPatches.Load()
+	var ownUpdates int
+	for tick := range ticks {
+		for i := range outs {
+			d := &cacheUsePage{Tab: i + 1, Tick: tick}
+			hits := patches.Hits()
+			got, err := p.Render(Input{Data: d, Enc: encode(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared, Patches: patches})
+			require.NoError(t, err)
+			var page bytes.Buffer
+			require.NoError(t, orig.Execute(&page, d))
+			want, wantState, err := fragments.Diff(pages[i], page.Bytes())
+			require.NoError(t, err)
+			if tick > 0 {
+				require.Equal(t, want, got.Updates, "tick %d, tab %d", tick, i)
+				require.Len(t, got.Updates, 2)
+				require.Equal(t, fmt.Sprintf("tab %d at %d", i+1, tick), got.Updates[1].HTML)
+				ownUpdates++
+				if i > 0 {
+					assert.Equal(t, hits+1, patches.Hits(), "tick %d, tab %d: the tick replayed, the own line tokenized", tick, i)
+				}
+			}
+			outs[i], pages[i] = got, wantState
+		}
+	}
+	assert.Equal(t, int64(ownUpdates-(cacheUseWindow-tabs)), ownPatches.Load()-own0,
+		"the own line's patch is Own in every render but those of its window of lookups (the first page's among them)")
+}
+
+// diffBytes returns the offsets at which a and b, of one length, differ.
+func diffBytes(a, b []byte) []int {
+	var at []int
+	for i := range a {
+		if a[i] != b[i] {
+			at = append(at, i)
+		}
+	}
+	return at
 }

@@ -125,7 +125,11 @@
 // renders (fragments.PatchCache): a part another tab rendered to the same
 // markup in the same place of the page is not tokenized again. The
 // part's fragment entries are replayed; what depends on the session's
-// page (where the part sits in its State) is computed per render.
+// page (where the part sits in its State) is computed per render. A part
+// whose shared-cache lookups are being skipped (cacheUse: no other render
+// made its HTML, as for a footer that shows the session's id) is patched
+// as Own (fragments.Patch): its markup is neither looked up in the
+// PatchCache nor kept there, nor its update's HTML.
 //
 // Whatever a step cannot place (a unit called through a template call, a
 // part below an id'd element that is not a part, a splice in another

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -86,7 +87,7 @@ func (r *run) visit(o *frame, abs int32) bool {
 				return false
 			}
 		default:
-			r.patches = append(r.patches, fragments.Patch{Start: kf.start, End: kf.end, Prev: rc.prev, Seen: pn.seen})
+			r.addPatch(fragments.Patch{Start: kf.start, End: kf.end, Prev: rc.prev, Seen: pn.seen, Own: kf.own})
 		}
 	}
 	return true
@@ -150,4 +151,18 @@ func (r *run) markupOf(f *frame) ([]byte, error) {
 		last = s.Pos
 	}
 	return append(out, buf[last:f.end]...), nil
+}
+
+// ownPatches counts the patches marked Own, for the tests.
+var ownPatches atomic.Int64
+
+// addPatch records patch p. A part whose shared-cache lookups were
+// skipped (cacheUse: its HTML is found in no other render, as a part that
+// reads its session's id) is marked Own: DiffPatched neither looks its
+// markup up in the shared PatchCache nor keeps it there.
+func (r *run) addPatch(p fragments.Patch) {
+	if p.Own {
+		ownPatches.Add(1)
+	}
+	r.patches = append(r.patches, p)
 }

@@ -158,6 +158,17 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 				require.NoError(t, err)
 				requireUpdates(twin.Updates, "a twin tab's updates")
 				stateEqual(t, wantState, twin.State)
+				if twin.Shared {
+					// It took the first tab's transition whole: a third
+					// tab, without the part cache (nor transitions),
+					// renders the change, its patches from the PatchCache.
+					solo := in
+					solo.Cache = nil
+					third, err := p.Render(solo)
+					require.NoError(t, err)
+					requireUpdates(third.Updates, "a third tab's updates")
+					stateEqual(t, wantState, third.State)
+				}
 			}
 			spliced += out.Spliced
 			patched += out.Patched

@@ -411,6 +411,7 @@ type frame struct {
 	keyed   bool
 	key     uint64
 	cached  bool
+	own     bool     // its shared-cache lookup was skipped (cacheUse): its markup is likely its session's own
 	splices int      // splices placed inside
 	spans   [][2]int // rows: the output of each part directly inside
 	nested  bool     // rows: a range directly inside (no skeleton)
@@ -512,7 +513,10 @@ func (r *run) enterKeyed(c *frame, u *unit, vals []reflect.Value, locs []loc, ke
 		r.recs[f.rec].prev, r.recs[f.rec].pnode = f.base, pi
 		f.inline = f.inline || pn.seen.RootNoCache()
 	}
-	if (u.leaf || f.inline) && f.keyed && r.in.Cache != nil && u.use.try() {
+	if (u.leaf || f.inline) && f.keyed && r.in.Cache != nil {
+		if f.own = !u.use.try(); f.own {
+			return f, nil
+		}
 		if html, ok := r.cached(u, f); ok {
 			r.buf.WriteString(html)
 			f.skip, f.cached = true, true

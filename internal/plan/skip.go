@@ -149,7 +149,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 			return false, err
 		}
 	}
-	r.patches = append(r.patches, fragments.Patch{Start: f.start, End: f.end, Prev: abs, Seen: pn.seen})
+	r.addPatch(fragments.Patch{Start: f.start, End: f.end, Prev: abs, Seen: pn.seen, Own: f.own})
 	return true, nil
 }
 

@@ -20,8 +20,14 @@ import (
 // one value that changes), sometimes a change of one session's own. Every
 // render of every session, whether it took another session's transition
 // or not, equals fragments.Diff of that session's own whole page from the
-// page it has.
+// page it has. Parts are judged by short windows of shared-cache lookups
+// (cacheUse), so that renders go through both phases: parts looked up,
+// and parts whose lookups are skipped, patched as Own (fragments.Patch).
 func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *testing.T) {
+	window, skip := cacheUseWindow, cacheUseSkip
+	cacheUseWindow, cacheUseSkip = 1, 2
+	defer func() { cacheUseWindow, cacheUseSkip = window, skip }()
+	own0 := ownPatches.Load()
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
@@ -112,6 +118,8 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 			}
 		}
 	})
-	t.Logf("%d renders, %d of them another session's transition", renders, taken)
+	own := ownPatches.Load() - own0
+	t.Logf("%d renders, %d of them another session's transition; %d Own patches", renders, taken, own)
 	require.Positive(t, taken, "the property must exercise shared transitions")
+	require.Positive(t, own, "the property must exercise Own patches")
 }
