@@ -18,7 +18,9 @@ import (
 // HTML its own data renders. Data types whose encoding does not capture
 // everything a template could read (unexported fields, interface, func or
 // channel fields, custom marshalers, two fields encoded under one name) are
-// never shared. The one assumption left is that
+// never shared, nor is data holding a time the encoding does not capture
+// (a zone's name, a monotonic reading; see session.Captured). The one
+// assumption left is that
 // template functions and data methods are deterministic, as html/template's
 // built-ins are: a template that reads the clock or a global should not
 // use this option. Off by default.

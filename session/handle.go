@@ -148,7 +148,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	// The memo is put back once rebased onto the snapshot; an error
 	// before that drops it.
-	lists, err := encodeWithLists(encBuf, data, slot.memo.Swap(nil))
+	lists, captured, err := encodeWithLists(encBuf, data, slot.memo.Swap(nil))
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +170,9 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 		page = *tmpl
 	}
 	// Equal encodings mean equal data only for types the encoding captures
-	// in full; any other type is rendered, and an equal page is the no-op.
-	if prev.Fragments != nil && page == prev.Template && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
+	// in full, holding only times it captures; any other data is rendered,
+	// and an equal page is the no-op.
+	if prev.Fragments != nil && page == prev.Template && captured && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		lists.rebase(prev.Data)
 		slot.memo.Store(lists)
 		if err := m.touch(ctx, e, now); err != nil {
@@ -189,7 +190,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	enc := bytes.Clone(encBuf.Bytes())
 	lists.rebase(enc)
 	slot.memo.Store(lists)
-	updates, state, memo, title, err := m.update(e, page, data, enc)
+	updates, state, memo, title, err := m.update(e, page, data, enc, captured)
 	if err != nil {
 		return nil, err
 	}
@@ -227,9 +228,10 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 // update renders e's page for data with template tmpl and returns the
 // updates from the page the browser has, the new fragment state, the
 // incremental renderer's memo and the page's title. enc, the encoding of
-// data, is never modified after. e.mu must be held.
-func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragments.Update, *fragments.State, any, string, error) {
-	out, done, err := m.renderIncremental(e, tmpl, data, enc, true, nil)
+// data, is never modified after; captured says data is Captured. e.mu
+// must be held.
+func (m *Manager) update(e *entry, tmpl string, data any, enc []byte, captured bool) ([]fragments.Update, *fragments.State, any, string, error) {
+	out, done, err := m.renderIncremental(e, tmpl, data, enc, true, captured, nil)
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 	}
@@ -242,7 +244,7 @@ func (m *Manager) update(e *entry, tmpl string, data any, enc []byte) ([]fragmen
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := m.renderShared(buf, tmpl, data, enc, e.id); err != nil {
+	if err := m.renderShared(buf, tmpl, data, enc, captured, e.id); err != nil {
 		return nil, nil, nil, "", err
 	}
 	updates, state, err := fragments.Diff(e.rec.Fragments, buf.Bytes())

@@ -40,6 +40,10 @@ type IncrementalInput struct {
 	Title string
 	// Page, when not nil, receives the whole page (Manager.Page).
 	Page *bytes.Buffer
+	// Captured says the manager found Data Captured: equal encodings
+	// print alike. When false, the renderer checks it itself before it
+	// shares or skips anything by equal bytes.
+	Captured bool
 }
 
 // IncrementalOutput is the result of an Incremental render.
@@ -55,14 +59,15 @@ type IncrementalOutput struct {
 
 // renderIncremental renders e's page for data through the Incremental
 // renderer, and reports false when there is none or it does not handle
-// the page. kept says enc is never modified after (IncrementalInput.EncKept).
-// e.mu must be held.
-func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, kept bool, page *bytes.Buffer) (IncrementalOutput, bool, error) {
+// the page. kept says enc is never modified after (IncrementalInput.EncKept);
+// captured that data is Captured (IncrementalInput.Captured). e.mu must
+// be held.
+func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, kept, captured bool, page *bytes.Buffer) (IncrementalOutput, bool, error) {
 	inc := m.cfg.Incremental
 	if inc == nil || data == nil {
 		return IncrementalOutput{}, false, nil
 	}
-	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Title: e.rec.Title, Page: page})
+	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Title: e.rec.Title, Page: page, Captured: captured})
 	switch {
 	case errors.Is(err, ErrNotIncremental):
 		return IncrementalOutput{}, false, nil

@@ -46,6 +46,8 @@ type listCopy struct {
 	head      int
 	ends      []int
 	off, size int
+	// uncaptured counts the copy's elements that are not Captured.
+	uncaptured int
 	// The changed elements and their encodings, for the next call.
 	changed []int
 	at      []int
@@ -54,19 +56,25 @@ type listCopy struct {
 
 // encodeWithLists appends the canonical encoding of v to buf, as
 // encodeDataTo does, carrying over the encodings memo keeps of v's
-// unchanged large lists. It returns the memo for the next call (nil when
-// v's type or lists take none), which must be rebased onto the bytes
-// appended, or bytes equal to them, before it is used again.
-func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, error) {
+// unchanged large lists, and reports whether v is Captured. It returns the
+// memo for the next call (nil when v's type or lists take none), which
+// must be rebased onto the bytes appended, or bytes equal to them, before
+// it is used again. Of a list it keeps, only the elements that changed
+// are checked for Captured: an unchanged element compares equal to its
+// copy, location included, so its verdict stands.
+func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, bool, error) {
+	whole := func() (*listMemo, bool, error) {
+		return nil, Captured(reflect.ValueOf(v)), encodeDataTo(buf, v)
+	}
 	t := reflect.TypeOf(v)
 	rs := rootShapeOf(t)
 	if rs == nil {
-		return nil, encodeDataTo(buf, v)
+		return whole()
 	}
 	rv := reflect.ValueOf(v)
 	if rs.ptr {
 		if rv.IsNil() {
-			return nil, encodeDataTo(buf, v)
+			return whole()
 		}
 		rv = rv.Elem()
 	}
@@ -76,20 +84,42 @@ func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, error
 		if n == 0 {
 			// An empty list may be left out (omitempty), where a marker
 			// would not be: encoded whole.
-			return nil, encodeDataTo(buf, v)
+			return whole()
 		}
 		long = long || n >= minMemoList
 	}
 	if !long {
-		return nil, encodeDataTo(buf, v)
+		return whole()
 	}
 	if memo == nil || memo.typ != t {
 		memo = &listMemo{typ: t, lists: make([]listCopy, len(rs.lists)), proxy: reflect.New(rs.proxy).Elem()}
 	}
 	if !memo.encode(buf, rs, rv) {
-		return nil, encodeDataTo(buf, v)
+		return whole()
 	}
-	return memo, nil
+	return memo, memo.captured(rs, rv), nil
+}
+
+// captured reports whether rv, a root struct of rs that encode has just
+// written, is Captured: its other fields are checked, its kept lists by
+// the count of their copies' elements that are not.
+func (memo *listMemo) captured(rs *rootShape, rv reflect.Value) bool {
+	for _, i := range rs.fields {
+		if !Captured(rv.Field(i)) {
+			return false
+		}
+	}
+	for k, l := range rs.lists {
+		c := &memo.lists[k]
+		if c.copy.IsValid() {
+			if c.uncaptured > 0 {
+				return false
+			}
+		} else if !Captured(rv.Field(l.index)) {
+			return false
+		}
+	}
+	return true
 }
 
 // encode appends the encoding of rv, a root struct of rs, to buf. It
@@ -229,7 +259,16 @@ func (c *listCopy) rebuild(buf *bytes.Buffer, l reflect.Value, s *valueShape) bo
 		reflect.Copy(cp.Slice(n-suf, n), c.copy.Slice(m-suf, m))
 		c.carry(buf, start, ends, m-suf, m, n-suf)
 	}
-	c.copy, c.head, c.ends = cp, len(head), ends
+	// The carried elements keep their verdicts: the old copy's count,
+	// less its elements not carried, plus the new ones.
+	bad := 0
+	if w := timeWalkOf(s.typ); w != nil {
+		if m > 0 {
+			bad = c.uncaptured - w.uncaptured(c.copy.UnsafePointer(), pre, m-suf)
+		}
+		bad += w.uncaptured(cp.UnsafePointer(), pre, n-suf)
+	}
+	c.copy, c.head, c.ends, c.uncaptured = cp, len(head), ends, bad
 	return true
 }
 
@@ -251,11 +290,21 @@ func (c *listCopy) patch(buf *bytes.Buffer, l reflect.Value, s *valueShape) bool
 		return true
 	}
 	em := getCodec().enc
+	w := timeWalkOf(s.typ)
 	c.elems.Reset()
 	c.at = append(c.at[:0], 0)
 	for _, i := range c.changed {
-		e := l.Index(i)
-		s.copyTo(c.copy.Index(i), e)
+		e, ce := l.Index(i), c.copy.Index(i)
+		if w != nil {
+			// The old copy's verdict out, the new element's in.
+			if !w.captured(ce.Addr().UnsafePointer(), 0) {
+				c.uncaptured--
+			}
+			if !w.captured(e.Addr().UnsafePointer(), 0) {
+				c.uncaptured++
+			}
+		}
+		s.copyTo(ce, e)
 		if em.MarshalToBuffer(e.Addr().Interface(), &c.elems) != nil {
 			return false
 		}

@@ -46,12 +46,13 @@ type memoRoot struct {
 }
 
 // encodeBoth encodes v through memo and through the codec, and requires
-// the same bytes.
+// the same bytes, and the verdict of Captured on the whole of v.
 func encodeBoth(t require.TestingT, v any, memo *listMemo) *listMemo {
 	var got bytes.Buffer
 	got.WriteString("before") // encodings are appended
-	memo, err := encodeWithLists(&got, v, memo)
+	memo, captured, err := encodeWithLists(&got, v, memo)
 	require.NoError(t, err)
+	require.Equal(t, Captured(reflect.ValueOf(v)), captured, "the kept lists' verdict is the whole walk's")
 	want, err := EncodeData(v)
 	require.NoError(t, err)
 	require.Equal(t, want, got.Bytes()[len("before"):])
@@ -295,7 +296,7 @@ func BenchmarkEncodeWithLists(b *testing.B) {
 					buf.Reset()
 					var err error
 					if keep {
-						memo, err = encodeWithLists(&buf, d, memo)
+						memo, _, err = encodeWithLists(&buf, d, memo)
 						memo.rebase(bytes.Clone(buf.Bytes())) // as the session does
 					} else {
 						err = encodeDataTo(&buf, d)

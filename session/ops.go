@@ -106,7 +106,8 @@ func (m *Manager) Refresh(ctx context.Context, tok string) (string, error) {
 // or Config.Render does. e.mu must be held.
 func (m *Manager) page(buf *bytes.Buffer, e *entry) ([]fragments.Update, *fragments.State, any, error) {
 	rc, inc, v := m.cfg.RenderCache, m.cfg.Incremental, e.rec.Value
-	shared := rc != nil && Shareable(reflect.TypeOf(v))
+	captured := Captured(reflect.ValueOf(v))
+	shared := rc != nil && captured && Shareable(reflect.TypeOf(v))
 	var enc []byte
 	if shared || inc != nil {
 		eb := getBuffer()
@@ -125,7 +126,7 @@ func (m *Manager) page(buf *bytes.Buffer, e *entry) ([]fragments.Update, *fragme
 		}
 	}
 	if !cached {
-		out, done, err := m.renderIncremental(e, e.rec.Template, v, enc, false, buf)
+		out, done, err := m.renderIncremental(e, e.rec.Template, v, enc, false, captured, buf)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 		}
@@ -136,7 +137,7 @@ func (m *Manager) page(buf *bytes.Buffer, e *entry) ([]fragments.Update, *fragme
 			return out.Updates, out.State, out.Memo, nil
 		}
 		buf.Reset()
-		if err := m.renderShared(buf, e.rec.Template, v, enc, e.id); err != nil {
+		if err := m.renderShared(buf, e.rec.Template, v, enc, captured, e.id); err != nil {
 			return nil, nil, nil, err
 		}
 	}

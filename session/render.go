@@ -33,14 +33,14 @@ func (m *Manager) render(buf *bytes.Buffer, name string, data any, id ID) error 
 }
 
 // renderShared renders data with the template tmpl into buf, through the
-// render cache when there is one and data's type is fully described by its
-// encoding. enc must be the encoding of data as it is now (it may be nil
-// without a render cache): the cache key is exactly what is rendered, so
-// a page is only ever shared between sessions whose data encodes to the
-// same bytes.
-func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, id ID) error {
+// render cache when there is one, data's type is fully described by its
+// encoding and captured says data is Captured. enc must be the encoding
+// of data as it is now (it may be nil without a render cache): the cache
+// key is exactly what is rendered, so a page is only ever shared between
+// sessions whose data encodes to the same bytes.
+func (m *Manager) renderShared(buf *bytes.Buffer, tmpl string, data any, enc []byte, captured bool, id ID) error {
 	rc := m.cfg.RenderCache
-	if rc == nil || enc == nil || !Shareable(reflect.TypeOf(data)) {
+	if rc == nil || enc == nil || !captured || !Shareable(reflect.TypeOf(data)) {
 		return m.render(buf, tmpl, data, id)
 	}
 	key := pageKey(tmpl, data)
@@ -71,6 +71,22 @@ var shareableTypes sync.Map // reflect.Type → bool
 // struct, embedded ones included, encode under one name (the codec drops
 // both). time.Time is the one struct with unexported fields allowed: its
 // encoding keeps its instant and offset.
+//
+// Shareable is about the type; what a value of it holds decides the
+// rest. A time's encoding keeps neither its location's name, which
+// templates print ({{.At.Format "15:04 MST"}}), nor a monotonic clock
+// reading, which {{.At}} prints (m=+…): two values of a Shareable type
+// with equal encodings print alike only when both are Captured (times in
+// time.UTC, or time.Local at a non-zero offset, without monotonic
+// readings). Every path that shares by equal encodings (the render cache,
+// the part cache, shared transitions, the no-op of equal data) asks both,
+// Captured per render, and data that is not captured is rendered. A
+// monotonic reading counts as not captured: the codec drops it while
+// String prints it, and excluding it costs nothing beyond the check of
+// the location. Output that depends on pointer identity ({{printf "%p"}},
+// eq on two pointers) is not captured by any encoding either, and is not
+// checked: templates that print it must not share (WithRenderCache off,
+// WithFragmentCache(0)).
 func Shareable(t reflect.Type) bool {
 	if t == nil {
 		return false

@@ -60,7 +60,10 @@
 // State and Memo, which no session modifies, so that from then on the
 // sessions hold the same State and the next transition is found by
 // comparing pointers. Only data whose encoding captures it in full
-// (session.Shareable) and entries that call no volatile function share,
+// (session.Shareable, and session.Captured for the times it holds: a
+// zone's name is not encoded) and entries that call no volatile function
+// share; data that is not captured shares no part either, and no part of
+// its page is skipped for equal input bytes (Input.Captured),
 // and a render needs a memo and must not write the page. What a render
 // shares is what its own full render would give, but for the PageHash of
 // its State, and, for a page that did not change, whether the

@@ -252,9 +252,11 @@ func (r *run) rootField(name string) loc {
 	return l
 }
 
-// shareable is session.Shareable, memoized for the render.
+// shareable is session.Shareable, memoized for the render, and false for
+// every type when the render's data is not session.Captured: bytes of its
+// encoding do not decide what its parts print.
 func (r *run) shareable(t reflect.Type) bool {
-	if t == nil {
+	if t == nil || r.in.uncaptured {
 		return false
 	}
 	top := r.top()
@@ -433,7 +435,7 @@ func (r *run) detached(v reflect.Value) ([]byte, bool) {
 	if !v.IsValid() {
 		return []byte{cborpath.Null}, true
 	}
-	if !r.shareable(v.Type()) {
+	if !r.shareable(v.Type()) || !session.Captured(v) {
 		return nil, false
 	}
 	b, err := session.EncodeData(v.Interface())

@@ -58,6 +58,13 @@ type Input struct {
 	// (Output.TitleKnown), so renders of two sessions share their result
 	// only when their titles are equal too (transitions.go).
 	Title string
+	// Captured says that the caller found Data captured by its encoding
+	// (session.Captured). Otherwise Render checks it: data that is not
+	// captured shares nothing (no part cache, no shared transition) and
+	// no part of its page is skipped for inputs of equal bytes.
+	Captured bool
+
+	uncaptured bool // Data checked and found not captured
 }
 
 // Output is the result of Render.
@@ -102,6 +109,9 @@ func (p *Plan) Render(in Input) (Output, error) {
 	memo := in.Memo
 	if !memo.Describes(in.Prev) || memo.typeName != typeName || memo.template != in.Template {
 		memo = nil
+	}
+	if !in.Captured {
+		in.uncaptured = !session.Captured(reflect.ValueOf(in.Data))
 	}
 	ti, share := p.sharable(&in, memo)
 	if share {

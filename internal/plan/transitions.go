@@ -33,7 +33,8 @@ import (
 // session may get the one where its own render would give the other.
 //
 // Only byte-identical inputs share: the template, the data's type, which
-// must be captured in full by its encoding (session.Shareable), every
+// must be captured in full by its encoding (session.Shareable, and
+// session.Captured for the times it holds), every
 // byte of the encoding and the title of the previous page (a render that
 // does not render the head leaves the session's title as it was) are
 // compared, never a hash alone; an entry that calls a volatile function
@@ -90,7 +91,7 @@ func (p *Plan) sharable(in *Input, memo *Memo) (transitionInput, bool) {
 		return transitionInput{}, false
 	}
 	typ := reflect.TypeOf(in.Data)
-	if !session.Shareable(typ) || !p.transitions.use.try() {
+	if in.uncaptured || !session.Shareable(typ) || !p.transitions.use.try() {
 		return transitionInput{}, false
 	}
 	var d xxhash.Digest
