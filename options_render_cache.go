@@ -19,7 +19,7 @@ import (
 // everything a template could read (unexported fields, interface, func or
 // channel fields, custom marshalers, two fields encoded under one name) are
 // never shared, nor is data holding a time the encoding does not capture
-// (a zone's name, a monotonic reading; see session.Captured). The one
+// (a zone's name; see session.Captured). The one
 // assumption left is that
 // template functions and data methods are deterministic, as html/template's
 // built-ins are: a template that reads the clock or a global should not

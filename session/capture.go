@@ -11,11 +11,14 @@ import (
 // encoding, so that, for a Shareable type, two values with equal
 // encodings print alike (see Shareable). The codec keeps a time's instant
 // and UTC offset, not its location: a time is captured when its location
-// is time.UTC, or time.Local at a non-zero offset (within one process the
-// instant and Local decide the zone's name; Local at offset 0 encodes as
-// "Z", as UTC does, and prints another name), and it carries no
-// monotonic clock reading (String prints it; the codec drops it). A time
-// in any other location (time.FixedZone, time.LoadLocation) is not. A
+// is time.UTC, or time.Local at a non-zero offset or named "UTC" (within
+// one process the instant and Local decide the zone's name; Local at
+// offset 0 encodes as "Z", as UTC does, and prints UTC only when that is
+// its name: London's GMT is not captured). A time in any other location
+// (time.FixedZone, time.LoadLocation) is not. A monotonic clock reading
+// is not checked: the codec drops it, and only String prints it (m=+…),
+// a reading no other session's time shares unless it is the same time;
+// a template that prints it renders what no encoding can repeat. A
 // value whose type reaches no time.Time is captured at no cost: which
 // fields can hold a time is worked out once per type. Values deeper than
 // the codec's nesting limit, and interfaces holding such a time, are not
@@ -51,15 +54,12 @@ func valuePointer(v reflect.Value) unsafe.Pointer {
 // timeCaptured reports whether the encoding of t captures what a
 // template can print of it (see Captured).
 func timeCaptured(t *time.Time) bool {
-	if *t != t.Round(0) {
-		return false // a monotonic clock reading
-	}
 	switch t.Location() {
 	case time.UTC:
 		return true
 	case time.Local:
-		_, off := t.Zone()
-		return off != 0
+		name, off := t.Zone()
+		return off != 0 || name == "UTC"
 	}
 	return false
 }

@@ -27,15 +27,16 @@
 // Equal bytes mean equal pages only for what the encoding captures. It
 // captures every exported field of a Shareable type, and of a time.Time
 // its instant and UTC offset: not its location's name ("CDT" and "PET"
-// are both -05:00) and not a monotonic clock reading. So a render shares
-// by equal bytes (the render cache, the part cache, shared transitions,
-// the no-op of equal data) only when its data is Shareable and Captured:
-// its times are in time.UTC, or time.Local at a non-zero offset, with no
-// monotonic reading. Other data is rendered in full for itself, every
+// are both -05:00). So a render shares by equal bytes (the render cache,
+// the part cache, shared transitions, the no-op of equal data) only when
+// its data is Shareable and Captured: its times are in time.UTC, or
+// time.Local at a non-zero offset or named "UTC" (time.Now() on a server
+// in UTC is). Other data is rendered in full for itself, every
 // time. The check walks only the fields whose types can hold a time
 // (worked out once per type), and of a list kept between updates only the
-// elements that changed. Output that depends on pointer identity ({{printf
-// "%p"}}) is not captured and not checked.
+// elements that changed. A monotonic clock reading ({{.At}} prints m=+…)
+// and output that depends on pointer identity ({{printf "%p"}}) are not
+// captured and not checked.
 //
 // What is stored reads back: strings come back byte for byte, invalid
 // UTF-8 included, and data a durable store could not decode again (nested

@@ -73,19 +73,18 @@ var shareableTypes sync.Map // reflect.Type → bool
 // encoding keeps its instant and offset.
 //
 // Shareable is about the type; what a value of it holds decides the
-// rest. A time's encoding keeps neither its location's name, which
-// templates print ({{.At.Format "15:04 MST"}}), nor a monotonic clock
-// reading, which {{.At}} prints (m=+…): two values of a Shareable type
-// with equal encodings print alike only when both are Captured (times in
-// time.UTC, or time.Local at a non-zero offset, without monotonic
-// readings). Every path that shares by equal encodings (the render cache,
-// the part cache, shared transitions, the no-op of equal data) asks both,
-// Captured per render, and data that is not captured is rendered. A
-// monotonic reading counts as not captured: the codec drops it while
-// String prints it, and excluding it costs nothing beyond the check of
-// the location. Output that depends on pointer identity ({{printf "%p"}},
-// eq on two pointers) is not captured by any encoding either, and is not
-// checked: templates that print it must not share (WithRenderCache off,
+// rest. A time's encoding keeps its instant and offset, not its
+// location's name, which templates print ({{.At.Format "15:04 MST"}}):
+// two values of a Shareable type with equal encodings print alike only
+// when both are Captured (times in time.UTC, or time.Local at a non-zero
+// offset or named "UTC"). Every path that shares by equal encodings (the
+// render cache, the part cache, shared transitions, the no-op of equal
+// data) asks both, Captured per render, and data that is not captured is
+// rendered. A monotonic clock reading (which {{.At}} prints, m=+…) and
+// output that depends on pointer identity ({{printf "%p"}}, eq on two
+// pointers) are not captured by any encoding either, and are not checked:
+// data straight from time.Now() shares as its wall time does, and
+// templates that print these must not share (WithRenderCache off,
 // WithFragmentCache(0)).
 func Shareable(t reflect.Type) bool {
 	if t == nil {
