@@ -13,6 +13,7 @@ import (
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/plan"
+	"github.com/livefir/statetemplate/internal/testclock"
 	"github.com/livefir/statetemplate/internal/tmplgen"
 	"github.com/livefir/statetemplate/session"
 )
@@ -46,16 +47,8 @@ func TestProperty_IncrementalRenderingThroughLayoutsMatchesFullRendering(t *test
 
 func incrementalMatchesFull(t *rapid.T) {
 	ctx := context.Background()
-	src := tmplgen.Template(t)
-	parse := func() *template.Template {
-		return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
-	}
-	clock := newClock()
-	inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
-	require.NoError(t, err)
+	inc, full, clock, parse := incrementalAndFull(t)
 	defer inc.Close()
-	full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
-	require.NoError(t, err)
 	defer full.Close()
 
 	d := tmplgen.NewData(t)
@@ -154,4 +147,24 @@ func requireSameUpdates(t require.TestingT, want, got []statetemplate.Update, pa
 		return
 	}
 	require.Equal(t, strip(want), strip(got))
+}
+
+// incrementalAndFull returns two renderers of one random template (each
+// parsing it anew: an executed template is not rendered incrementally):
+// the default one, with a shared part cache and a settable clock, and one
+// WithFullRendering, the judge; and parse, which parses it again.
+func incrementalAndFull(t *rapid.T) (inc, full *statetemplate.Renderer, clock *testclock.Clock, parse func() *template.Template) {
+	src := tmplgen.Template(t)
+	parse = func() *template.Template {
+		return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
+	}
+	clock = newClock()
+	inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
+	require.NoError(t, err)
+	full, err = statetemplate.New(parse(), statetemplate.WithFullRendering())
+	if err != nil {
+		inc.Close()
+	}
+	require.NoError(t, err)
+	return inc, full, clock, parse
 }

@@ -2,7 +2,6 @@ package statetemplate_test
 
 import (
 	"context"
-	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -31,16 +30,8 @@ func TestProperty_SessionsOfAPushMatchFullRendering(t *testing.T) {
 
 func sessionsOfAPushMatchFull(t *rapid.T) {
 	ctx := context.Background()
-	src := tmplgen.Template(t)
-	parse := func() *template.Template {
-		return template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
-	}
-	clock := newClock()
-	inc, err := statetemplate.New(parse(), statetemplate.WithFragmentCache(1<<20), statetemplate.WithClock(clock.Now))
-	require.NoError(t, err)
+	inc, full, clock, parse := incrementalAndFull(t)
 	defer inc.Close()
-	full, err := statetemplate.New(parse(), statetemplate.WithFullRendering())
-	require.NoError(t, err)
 	defer full.Close()
 
 	type tab struct {
@@ -52,6 +43,7 @@ func sessionsOfAPushMatchFull(t *rapid.T) {
 	tabs := make([]*tab, rapid.IntRange(2, 4).Draw(t, "sessions"))
 	for i := range tabs {
 		tb := &tab{d: clone(t, pushed)}
+		var err error
 		tb.tI, err = inc.CreateSession(ctx, tb.d)
 		require.NoError(t, err)
 		tb.tF, err = full.CreateSession(ctx, clone(t, pushed))
