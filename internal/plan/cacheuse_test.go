@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
 	"sync"
@@ -93,9 +92,7 @@ func TestRender_PartOnlyItsSessionRendersStopsBeingLookedUp(t *testing.T) {
 			d := &cacheUsePage{Tab: i, Tick: tick}
 			got, err := p.Render(Input{Data: d, Enc: encode(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared})
 			require.NoError(t, err)
-			var page bytes.Buffer
-			require.NoError(t, orig.Execute(&page, d))
-			want, wantState, err := fragments.Diff(pages[i], page.Bytes())
+			want, wantState, err := fragments.Diff(pages[i], execute(t, orig, d))
 			require.NoError(t, err)
 			if tick > 0 {
 				require.Equal(t, want, got.Updates, "tick %d, tab %d", tick, i)
@@ -134,9 +131,7 @@ func TestRender_OwnPartIsPatchedWithoutThePatchCache(t *testing.T) {
 			hits := patches.Hits()
 			got, err := p.Render(Input{Data: d, Enc: encode(t, d), Prev: outs[i].State, Memo: outs[i].Memo, Cache: shared, Patches: patches})
 			require.NoError(t, err)
-			var page bytes.Buffer
-			require.NoError(t, orig.Execute(&page, d))
-			want, wantState, err := fragments.Diff(pages[i], page.Bytes())
+			want, wantState, err := fragments.Diff(pages[i], execute(t, orig, d))
 			require.NoError(t, err)
 			if tick > 0 {
 				require.Equal(t, want, got.Updates, "tick %d, tab %d", tick, i)
