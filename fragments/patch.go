@@ -523,10 +523,19 @@ func (pt *patcher) refill(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of resend %d: %w", ErrSplice, i, err)
 	}
-	if o := pt.in.Resends[i].Seen.outerString(); o != "" {
-		m = append([]byte(o), m...)
+	return pt.withLead(pt.in.Resends[i].Seen.outerString(), m), nil
+}
+
+// withLead returns m with lead before it, written in a buffer that the
+// next call reuses: the differ copies an update's markup as soon as it has
+// it.
+func (pt *patcher) withLead(lead string, m []byte) []byte {
+	if lead == "" {
+		return m
 	}
-	return m, nil
+	b := append(append(pt.buf.lead[:0], lead...), m...)
+	pt.buf.lead = b
+	return b
 }
 
 // markup returns the markup of shell i, for an update that replaces it.
@@ -541,10 +550,7 @@ func (pt *patcher) markup(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of shell %d: %w", ErrSplice, i, err)
 	}
-	if o := pt.in.Shells[i].Seen.outerString(); o != "" {
-		m = append([]byte(o), m...)
-	}
-	return m, nil
+	return pt.withLead(pt.in.Shells[i].Seen.outerString(), m), nil
 }
 
 // withOuter returns in with the whitespace each patch's root has before

@@ -271,6 +271,7 @@ type spliceBuffers struct {
 	sparse bool
 	dirty  [][2]int32
 	kids   []int32 // DiffPatched: the children of shells a diff visits (see lists)
+	lead   []byte  // DiffPatched: a resent or replaced shell's markup after its lead (see withLead)
 }
 
 // tokenizer returns DiffPatched's tokenizer of b.pt.reader, the one kept
@@ -349,6 +350,9 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
 	if cap(b.outer.page) > maxPooledPage {
 		b.outer.page = nil
+	}
+	if cap(b.lead) > maxPooledPage {
+		b.lead = nil
 	}
 	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
 		clear(ops[:cap(ops)]) // drop the ids they hold
