@@ -318,18 +318,19 @@ func (e *extractor) inPlace() (int, error) {
 	e.x.frags = frags
 	// The diff reads the entries of the shells and of the resends below
 	// them; the patches write theirs.
+	copied := func(j int32) {
+		e.copyFrag(j, j)
+		idAt[j] = [2]int32{-1, j}
+		dirty = append(dirty, [2]int32{j, j + 1})
+	}
 	for _, s := range pt.in.Shells {
 		if pt.index[s.Prev] >= 0 {
-			e.copyFrag(s.Prev, s.Prev)
-			idAt[s.Prev] = [2]int32{-1, s.Prev}
-			dirty = append(dirty, [2]int32{s.Prev, s.Prev + 1})
+			copied(s.Prev)
 		}
 	}
 	for _, r := range pt.in.Resends {
 		if pt.index[r.Prev] >= 0 && pt.shellAt[r.Prev] == 0 {
-			e.copyFrag(r.Prev, r.Prev)
-			idAt[r.Prev] = [2]int32{-1, r.Prev}
-			dirty = append(dirty, [2]int32{r.Prev, r.Prev + 1})
+			copied(r.Prev)
 		}
 	}
 	for i, p := range pt.in.Patches {
