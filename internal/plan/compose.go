@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"html/template"
+	"reflect"
 	"sync/atomic"
 	"text/template/parse"
 )
@@ -150,6 +151,10 @@ func varIndex(v *parse.VariableNode, vars []string) int {
 	return -1
 }
 
+// composeStatic turns composing on; the benchmarks turn it off to compare,
+// never while renders run.
+var composeStatic = true
+
 // composedParts counts the parts composed, for the tests.
 var composedParts atomic.Int64
 
@@ -157,7 +162,7 @@ var composedParts atomic.Int64
 // into r's buffer: composed when its shell is static, else executed.
 func (r *run) execPart(f *frame) error {
 	s := f.u.static
-	if s == nil {
+	if s == nil || !composeStatic {
 		return r.p.parts[f.u.id].Execute(r.buf, f)
 	}
 	if !f.vals[0].IsValid() {
@@ -170,7 +175,7 @@ func (r *run) execPart(f *frame) error {
 		for j, a := range c.args {
 			vals[j] = f.vals[a]
 		}
-		sub, err := r.enter(f, r.p.units[c.unit], vals)
+		sub, err := r.safeEnter(f, r.p.units[c.unit], vals)
 		if err != nil {
 			return err
 		}
@@ -184,11 +189,26 @@ func (r *run) execPart(f *frame) error {
 	return f.close()
 }
 
+// safeEnter is enter, with a panic turned into an error as text/template
+// turns one in the functions a template calls.
+func (r *run) safeEnter(c *frame, u *unit, vals []reflect.Value) (f *frame, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if e, ok := p.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("%v", p)
+			}
+		}
+	}()
+	return r.enter(c, u, vals)
+}
+
 // composeIn runs the part frame f that enter opened in an executing
 // template when its shell is static, and reports whether it did: the
 // template's call is then skipped.
 func (r *run) composeIn(f *frame) (bool, error) {
-	if f == nil || f.skip || f.u.static == nil {
+	if f == nil || f.skip || f.u.static == nil || !composeStatic {
 		return false, nil
 	}
 	return true, r.execPart(f)
