@@ -157,21 +157,28 @@ func (d *differ) rollback(m mark) {
 
 func (d *differ) run() []Update {
 	b := buffersOf(d.x)
-	var links []int32
-	var xp []uint32
-	if b != nil {
-		links, xp = b.links[:0], b.xp[:0]
+	if pt := d.x.pt; pt != nil && pt.same {
+		b.links = slices.Grow(b.links[:0], 4*len(d.prev.IDs))
+		d.pFirst, d.pNext, d.xFirst, d.xNext = pt.lists(d.x, b.links[:4*len(d.prev.IDs)])
+	} else {
+		var links []int32
+		var xp []uint32
+		if b != nil {
+			links, xp = b.links[:0], b.xp[:0]
+		}
+		links = slices.Grow(links, 2*(len(d.prev.Parents)+len(d.x.frags)))
+		xp = slices.Grow(xp, len(d.x.frags))
+		for i := range d.x.frags {
+			xp = append(xp, uint32(d.x.frags[i].parent))
+		}
+		np := 2 * len(d.prev.Parents)
+		d.pFirst, d.pNext = childLists(links[:np:np], d.prev.Parents)
+		d.xFirst, d.xNext = childLists(links[np:cap(links)], xp)
+		if b != nil {
+			b.links, b.xp = links, xp
+		}
 	}
-	links = slices.Grow(links, 2*(len(d.prev.Parents)+len(d.x.frags)))
-	xp = slices.Grow(xp, len(d.x.frags))
-	for i := range d.x.frags {
-		xp = append(xp, uint32(d.x.frags[i].parent))
-	}
-	np := 2 * len(d.prev.Parents)
-	d.pFirst, d.pNext = childLists(links[:np:np], d.prev.Parents)
-	d.xFirst, d.xNext = childLists(links[np:cap(links)], xp)
 	if b != nil {
-		b.links, b.xp = links, xp
 		d.removes, d.replaces, d.inserts = b.removes[:0], b.replaces[:0], b.inserts[:0]
 		defer func() { b.removes, b.replaces, b.inserts = d.removes, d.replaces, d.inserts }()
 	}

@@ -206,4 +206,16 @@
 // fragments (n log n for a reordered list). Update html is copied from the
 // page as it is. On the design's 50-task dashboard this costs less than
 // executing its template (BENCHMARKS.md). Diff is safe for concurrent use.
+//
+// DiffPatched follows the patches, not the page, while every patch holds
+// as many fragments as the subtree it replaces (a changed text, attribute
+// or row, not an added one): each fragment then stays where prev has it,
+// and DiffPatched reads and writes the entries of the patches, the shells
+// and the resends alone, and diffs keyed lists inside the patches against
+// those subtrees of prev alone. The new State is prev's lists with the
+// patches' entries set: a list no patch changed is prev's, shared, and a
+// changed one a copy (a copy of a few bytes per fragment, the one cost
+// left that follows the page, with clearing a few flags per fragment). A
+// patch that changes the count makes the rest of the page be assembled
+// fragment by fragment, as prev has it, in time linear in the page.
 package fragments

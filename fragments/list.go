@@ -101,19 +101,29 @@ func (d *differ) indexPrev() {
 		return
 	}
 	ids := d.prev.IDs
-	d.pIndex = make(map[string]int32, len(ids))
-	d.pPos = make([]int32, len(ids))
-	for i := 1; i < len(ids); i++ {
-		if _, dup := d.pIndex[ids[i]]; dup {
-			d.corrupt = true
-		}
-		d.pIndex[ids[i]] = int32(i)
+	spans := [][2]int32{{0, int32(len(ids))}}
+	if pt := d.x.pt; pt != nil && pt.same {
+		spans = pt.spans(nil)
 	}
-	for p := range ids {
-		k := int32(0)
-		for c := d.pFirst[p]; c >= 0; c = d.pNext[c] {
-			d.pPos[c] = k
-			k++
+	size := 0
+	for _, s := range spans {
+		size += int(s[1] - s[0])
+	}
+	d.pIndex = make(map[string]int32, size)
+	d.pPos = make([]int32, len(ids))
+	for _, s := range spans {
+		for i := max(s[0], 1); i < s[1]; i++ {
+			if _, dup := d.pIndex[ids[i]]; dup {
+				d.corrupt = true
+			}
+			d.pIndex[ids[i]] = i
+		}
+		for p := s[0]; p < s[1]; p++ {
+			k := int32(0)
+			for c := d.pFirst[p]; c >= 0; c = d.pNext[c] {
+				d.pPos[c] = k
+				k++
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 
 	"github.com/cespare/xxhash/v2"
 	"golang.org/x/net/html/atom"
@@ -149,14 +150,14 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	buf.keepTokenizer(e.z, pt)
 	x := &e.x
 	all := string(e.arena)
-	for i := range x.frags {
-		if r := e.idAt[i]; r[0] >= 0 {
-			x.frags[i].id = all[r[0]:r[1]]
-		} else {
-			x.frags[i].id = prev.IDs[r[1]]
+	if pt.same {
+		for _, p := range in.Patches {
+			e.nameFrags(all, p.Prev, p.Prev+int32(p.Seen.frags))
 		}
+	} else {
+		e.nameFrags(all, 0, int32(len(x.frags)))
 	}
-	if err := x.checkSplicedDuplicates(in.HeadIDs); err != nil {
+	if err := pt.checkDuplicates(x, sp.used); err != nil {
 		return nil, err
 	}
 	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
@@ -170,7 +171,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	case d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace:
 		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
 	}
-	return &SpliceResult{Updates: ups, State: x.stateFrom(pt.pageHash(prev), prev), Spliced: sp.spliced,
+	return &SpliceResult{Updates: ups, State: pt.state(x), Spliced: sp.spliced,
 		Bounded: sp.bounded, Seen: sp.seen, Index: pt.index, Shells: pt.shells, HeadIDs: in.HeadIDs}, nil
 }
 
@@ -189,85 +190,198 @@ type patcher struct {
 	cacheable []bool
 	buf       *spliceBuffers // where these are kept
 	tokenized int            // bytes of the reader's the tokenizer has returned as tokens
+	// same: every fragment of the new page is where it was in prev, below
+	// the same parent, but inside the patches (see inPlace); first and
+	// placedEnd is where the
+	// fragments of the patch that ended the try end.
+	same      bool
+	placedEnd int
 }
 
 // patchAll builds the fragments of the new page: those of prev in
 // document order, each patch's subtree replaced by its extraction.
+//
+// While every patch gives as many fragments as the subtree it replaces,
+// each fragment of the new page is where it was in prev, below the parent
+// it had there: patchAll tries that first (inPlace), writing only the
+// entries a diff reads (the shells, their children and the patches) and
+// leaving the rest of the page as prev has it, unread. A patch that
+// changes the count ends the try: the entries are then written for the
+// whole page, as they fall.
 func (e *extractor) patchAll() error {
 	pt, prev := e.pt, e.pt.in.Prev
 	n := int32(len(prev.IDs))
 	pt.index = make([]int32, n)
+	for j := range pt.index {
+		pt.index[j] = int32(j)
+	}
 	pt.shells = make([]Seen, len(pt.in.Shells))
 	for i, s := range pt.in.Shells {
 		pt.shells[i] = s.Seen
 	}
 	// Every fragment of prev but those a patch replaces is taken as it
 	// is: no splice may take it again.
-	next, last := 0, 0
-	for j := int32(0); j < n; j++ {
-		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
-			p := pt.in.Patches[next]
-			if err := e.checkPatch(next, p); err != nil {
-				return err
-			}
-			if p.Start < last {
-				return fmt.Errorf("%w: patch %d starts at byte %d, before the end of the one before it", ErrSplice, next, p.Start)
-			}
-			last = p.End
-			for k := j; k < j+int32(p.Seen.frags); k++ {
-				pt.index[k] = -1
-			}
-			j += int32(p.Seen.frags) - 1
-			next++
-			continue
-		}
+	for j := range e.sp.used {
 		e.sp.used[j] = true
 	}
-	if next < len(pt.in.Patches) {
-		return fmt.Errorf("%w: patch %d (fragment %d) is out of order or inside another", ErrSplice, next, pt.in.Patches[next].Prev)
+	last, after := 0, int32(0) // the end of the last patch, in the page and in prev
+	for i, p := range pt.in.Patches {
+		if p.Prev < after {
+			return fmt.Errorf("%w: patch %d (fragment %d) is out of order or inside another", ErrSplice, i, p.Prev)
+		}
+		if err := e.checkPatch(i, p); err != nil {
+			return err
+		}
+		if p.Start < last {
+			return fmt.Errorf("%w: patch %d starts at byte %d, before the end of the one before it", ErrSplice, i, p.Start)
+		}
+		last, after = p.End, p.Prev+int32(p.Seen.frags)
+		for k := p.Prev; k < after; k++ {
+			pt.index[k], e.sp.used[k] = -1, false
+		}
+	}
+	// A resend is copied whole: no patch may lie inside it (one that
+	// replaces it, or a subtree around it, takes its place).
+	for r, s := range pt.in.Resends {
+		if pt.index[s.Prev] < 0 {
+			continue
+		}
+		end := s.Prev + int32(s.Seen.frags)
+		k := sort.Search(len(pt.in.Patches), func(k int) bool { return pt.in.Patches[k].Prev > s.Prev })
+		if k < len(pt.in.Patches) && pt.in.Patches[k].Prev < end {
+			return fmt.Errorf("%w: patch %d is inside resend %d", ErrSplice, k, r)
+		}
 	}
 	pt.lookup()
-	next = 0
 	// Most of the page is taken as it was: room for it, written in place.
-	e.x.frags = slices.Grow(e.x.frags, int(n))
-	e.idAt = slices.Grow(e.idAt, int(n))
+	e.x.frags = slices.Grow(e.x.frags[:0], int(n))
+	e.idAt = slices.Grow(e.idAt[:0], int(n))
+	placed, err := e.inPlace()
+	if err != nil || placed == len(pt.in.Patches) && pt.same {
+		return err
+	}
+	// Patches before placed stand where inPlace put them; the last of
+	// them ends at its own count.
+	pt.same, pt.buf.sparse = false, false
+	e.x.frags, e.idAt = e.x.frags[:0], e.idAt[:0]
+	keep := int32(0)
+	if placed > 0 {
+		keep = pt.in.Patches[placed-1].Prev
+	}
+	next := 0
 	for j := int32(0); j < n; {
 		if next < len(pt.in.Patches) && pt.in.Patches[next].Prev == j {
-			if err := e.patch(next); err != nil {
-				return err
+			p := pt.in.Patches[next]
+			switch {
+			case next < placed-1:
+				end := int(j) + int(p.Seen.frags)
+				e.x.frags, e.idAt = e.x.frags[:end], e.idAt[:end]
+			case next == placed-1:
+				e.x.frags, e.idAt = e.x.frags[:pt.placedEnd], e.idAt[:pt.placedEnd]
+			default:
+				if err := e.patch(next); err != nil {
+					return err
+				}
 			}
-			j += int32(pt.in.Patches[next].Seen.frags)
+			j += int32(p.Seen.frags)
 			next++
 			continue
 		}
-		k := len(e.x.frags)
-		e.x.frags = append(e.x.frags, frag{})
-		f := &e.x.frags[k]
-		f.hash, f.tag, f.anchor, f.from = prev.Hashes[j], prev.Tags[j], prev.Anchors[j], j+1
-		if j > 0 {
-			f.parent = pt.index[prev.Parents[j]]
+		// Below the patches inPlace extracted, the entries it wrote stay:
+		// those patches marked the shells around them.
+		k := int32(len(e.x.frags))
+		if j < keep && e.x.frags[:k+1][k].from == j+1 {
+			e.x.frags = e.x.frags[:k+1]
+		} else {
+			e.x.frags = append(e.x.frags, frag{})
+			e.copyFrag(j, k)
 		}
-		f.shell = pt.shellAt[j]
-		if r := pt.resendAt[j] - 1; r >= 0 {
-			if next < len(pt.in.Patches) && pt.in.Patches[next].Prev < j+int32(pt.in.Resends[r].Seen.frags) {
-				return fmt.Errorf("%w: patch %d is inside resend %d", ErrSplice, next, r)
-			}
-			f.refill, f.noCache = r+1, true
-			f.omitted = int32(pt.in.Resends[r].Seen.size) + int32(pt.in.Resends[r].Seen.outerLen())
-		}
-		pt.index[j] = int32(k)
 		e.idAt = append(e.idAt, [2]int32{-1, j})
+		pt.index[j] = k
 		j++
 	}
+	return e.finishPatches()
+}
+
+// inPlace extracts the patches where their subtrees are in prev, as long
+// as each gives as many fragments as it replaces, after writing the
+// entries of the shells and their children. It returns how many patches
+// it extracted; pt.same says whether the last one kept the count, and
+// pt.placedEnd where its fragments end.
+func (e *extractor) inPlace() (int, error) {
+	pt, prev := e.pt, e.pt.in.Prev
+	n := int32(len(prev.IDs))
+	pt.same, pt.buf.sparse = true, true
+	dirty := pt.buf.dirty[:0]
+	defer func() { pt.buf.dirty = dirty }()
+	frags, idAt := e.x.frags[:n], e.idAt[:n]
+	e.x.frags = frags
+	// The diff reads the entries of the shells and of the resends below
+	// them; the patches write theirs.
+	copied := func(j int32) {
+		e.copyFrag(j, j)
+		idAt[j] = [2]int32{-1, j}
+		dirty = append(dirty, [2]int32{j, j + 1})
+	}
+	for _, s := range pt.in.Shells {
+		if pt.index[s.Prev] >= 0 {
+			copied(s.Prev)
+		}
+	}
+	for _, r := range pt.in.Resends {
+		if pt.index[r.Prev] >= 0 && pt.shellAt[r.Prev] == 0 {
+			copied(r.Prev)
+		}
+	}
+	for i, p := range pt.in.Patches {
+		e.x.frags, e.idAt = frags[:p.Prev], idAt[:p.Prev]
+		err := e.patch(i)
+		end := int32(len(e.x.frags))
+		dirty = append(dirty, [2]int32{p.Prev, max(end, p.Prev)})
+		if err != nil {
+			return i + 1, err
+		}
+		// The diff takes the lists of the shells' children as prev's
+		// (see lists): the root must keep its place.
+		if end != p.Prev+int32(p.Seen.frags) || frags[p.Prev].anchor != prev.Anchors[p.Prev] {
+			pt.same, pt.placedEnd = false, int(end)
+			return i + 1, nil
+		}
+	}
+	e.x.frags, e.idAt = frags, idAt
+	return len(pt.in.Patches), e.finishPatches()
+}
+
+// copyFrag writes entry k of the new page as fragment j of prev, taken as
+// it is: a shell, a resend, or a fragment spliced from prev.
+func (e *extractor) copyFrag(j, k int32) {
+	pt, prev := e.pt, e.pt.in.Prev
+	f := &e.x.frags[k]
+	*f = frag{id: prev.IDs[j], hash: prev.Hashes[j], tag: prev.Tags[j], anchor: prev.Anchors[j], from: j + 1, shell: pt.shellAt[j]}
+	if j > 0 {
+		f.parent = pt.index[prev.Parents[j]]
+	}
+	if r := pt.resendAt[j] - 1; r >= 0 {
+		s := pt.in.Resends[r].Seen
+		f.refill, f.noCache = r+1, true
+		f.omitted = int32(s.size) + int32(s.outerLen())
+	}
+}
+
+// finishPatches checks that every splice was placed, and gives each shell
+// its size as the diff weighs a replace of it: its previous size and what
+// the patches inside it added.
+func (e *extractor) finishPatches() error {
+	pt := e.pt
 	if e.sp.next < len(e.sp.in.Splices) {
 		e.sp.fail("splice %d at byte %d is outside the patches", e.sp.next, e.sp.in.Splices[e.sp.next].Pos)
 	}
-	// A shell's size, as the diff weighs a replace of it, is its previous
-	// size and what the patches inside it added.
-	for i := range e.x.frags {
-		if s := e.x.frags[i].shell; s > 0 {
-			e.x.frags[i].omitted = int32(pt.shells[s-1].size) + int32(pt.shells[s-1].outerLen())
+	for i, s := range pt.in.Shells {
+		k := pt.index[s.Prev]
+		if k < 0 || e.x.frags[k].shell != int32(i)+1 {
+			continue // inside a patch
 		}
+		e.x.frags[k].omitted = int32(pt.shells[i].size) + int32(pt.shells[i].outerLen())
 	}
 	e.x.spliced = true
 	return nil
@@ -410,10 +524,19 @@ func (pt *patcher) refill(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of resend %d: %w", ErrSplice, i, err)
 	}
-	if o := pt.in.Resends[i].Seen.outerString(); o != "" {
-		m = append([]byte(o), m...)
+	return pt.withLead(pt.in.Resends[i].Seen.outerString(), m), nil
+}
+
+// withLead returns m with lead before it, written in a buffer that the
+// next call reuses: the differ copies an update's markup as soon as it has
+// it.
+func (pt *patcher) withLead(lead string, m []byte) []byte {
+	if lead == "" {
+		return m
 	}
-	return m, nil
+	b := append(append(pt.buf.lead[:0], lead...), m...)
+	pt.buf.lead = b
+	return b
 }
 
 // markup returns the markup of shell i, for an update that replaces it.
@@ -428,10 +551,7 @@ func (pt *patcher) markup(i int32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: the markup of shell %d: %w", ErrSplice, i, err)
 	}
-	if o := pt.in.Shells[i].Seen.outerString(); o != "" {
-		m = append([]byte(o), m...)
-	}
-	return m, nil
+	return pt.withLead(pt.in.Shells[i].Seen.outerString(), m), nil
 }
 
 // withOuter returns in with the whitespace each patch's root has before
@@ -545,4 +665,152 @@ func (r *patchReader) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	return 0, io.EOF
+}
+
+// nameFrags gives the new fragments [from, to) their ids: a tokenized
+// one's from the arena, a copied one's from prev.
+func (e *extractor) nameFrags(all string, from, to int32) {
+	prev := e.pt.in.Prev
+	for i := from; i < to; i++ {
+		if r := e.idAt[i]; r[0] >= 0 {
+			e.x.frags[i].id = all[r[0]:r[1]]
+		} else {
+			e.x.frags[i].id = prev.IDs[r[1]]
+		}
+	}
+}
+
+// checkDuplicates is checkSplicedDuplicates for the patched page x. When
+// every fragment is where it was in prev (pt.same), the copied ids are
+// those of the fragments of prev it used (spliced.used); when, besides,
+// each patch gives its fragments the ids prev has there, the page's ids
+// are prev's, distinct, and only ids outside the body can clash.
+func (pt *patcher) checkDuplicates(x *extraction, used []bool) error {
+	if !pt.same {
+		return x.checkSplicedDuplicates(pt.in.HeadIDs)
+	}
+	prev := pt.in.Prev
+	asPrev := len(pt.in.HeadIDs) == 0
+	for _, p := range pt.in.Patches {
+		for k := p.Prev; asPrev && k < p.Prev+int32(p.Seen.frags); k++ {
+			f := &x.frags[k]
+			asPrev = f.id == prev.IDs[k] && (f.from == 0 || f.from == k+1)
+		}
+	}
+	if asPrev {
+		return nil
+	}
+	return x.checkIDs(func(yield func(string) bool) {
+		for _, p := range pt.in.Patches {
+			for k := p.Prev; k < p.Prev+int32(p.Seen.frags); k++ {
+				if x.frags[k].from == 0 && !yield(x.frags[k].id) {
+					return
+				}
+			}
+		}
+	}, pt.in.HeadIDs, func(yield func(string) bool) {
+		for j := 1; j < len(prev.IDs); j++ {
+			if used[j] && !yield(prev.IDs[j]) {
+				return
+			}
+		}
+	})
+}
+
+// state returns the State of the patched page x. When every fragment is
+// where it was in prev (pt.same), it is prev's lists with the patches'
+// entries set, each list that no patch changed prev's own, shared (a
+// State is immutable); otherwise x's fragments, as stateFrom takes them.
+func (pt *patcher) state(x *extraction) *State {
+	prev := pt.in.Prev
+	ph := pt.pageHash(prev)
+	if !pt.same {
+		return x.stateFrom(ph, prev)
+	}
+	s := &State{Format: stateFormat, PageHash: ph, opaque: x.why, opaqueAt: x.whyAt,
+		IDs: prev.IDs, Parents: prev.Parents, Hashes: prev.Hashes, Anchors: prev.Anchors, Tags: prev.Tags}
+	var own [5]bool // the lists copied from prev's
+	for _, p := range pt.in.Patches {
+		for i := int(p.Prev); i < int(p.Prev)+int(p.Seen.frags); i++ {
+			f := &x.frags[i]
+			put(&s.Hashes, &own[0], i, f.hash)
+			put(&s.IDs, &own[1], i, f.id)
+			put(&s.Parents, &own[2], i, uint32(f.parent))
+			put(&s.Anchors, &own[3], i, f.anchor)
+			put(&s.Tags, &own[4], i, f.tag)
+		}
+	}
+	return s
+}
+
+// lists returns the child lists a diff of the patched page x reads when
+// every fragment is where it was in prev (pt.same), in buf (of 4 times the
+// fragments of prev), prev's first, then x's. The diff descends only into
+// the shells and the patches: a shell lists only the children the diff
+// does not skip (shells, resends and patch roots, which keep their place),
+// a patch its subtree, as prev and x have it. No other entry is written.
+func (pt *patcher) lists(x *extraction, buf []int32) (pFirst, pNext, xFirst, xNext []int32) {
+	prev := pt.in.Prev
+	n := len(prev.IDs)
+	pFirst, pNext, xFirst, xNext = buf[:n:n], buf[n:2*n:2*n], buf[2*n:3*n:3*n], buf[3*n:4*n:4*n]
+	kids := pt.buf.kids[:0]
+	for _, s := range pt.in.Shells {
+		if !pt.inPatch(s.Prev) {
+			pFirst[s.Prev], xFirst[s.Prev] = -1, -1
+			if s.Prev > 0 {
+				kids = append(kids, s.Prev)
+			}
+		}
+	}
+	for _, r := range pt.in.Resends {
+		if !pt.inPatch(r.Prev) {
+			kids = append(kids, r.Prev)
+		}
+	}
+	for _, p := range pt.in.Patches {
+		kids = append(kids, p.Prev)
+	}
+	slices.Sort(kids)
+	kids = slices.Compact(kids)
+	pt.buf.kids = kids
+	for _, k := range kids {
+		par := prev.Parents[k]
+		pFirst[par], xFirst[par] = -1, -1 // a shell's, or one the diff never reaches
+	}
+	for i := len(kids) - 1; i >= 0; i-- {
+		k := kids[i]
+		par := prev.Parents[k]
+		pNext[k], xNext[k] = pFirst[par], xFirst[par]
+		pFirst[par], xFirst[par] = k, k
+	}
+	for _, p := range pt.in.Patches {
+		root, end := p.Prev, p.Prev+int32(p.Seen.frags)
+		for k := root; k < end; k++ {
+			pFirst[k], xFirst[k] = -1, -1
+		}
+		for k := end - 1; k > root; k-- {
+			par := prev.Parents[k]
+			pNext[k], pFirst[par] = pFirst[par], k
+			xpar := x.frags[k].parent
+			xNext[k], xFirst[xpar] = xFirst[xpar], k
+		}
+	}
+	return pFirst, pNext, xFirst, xNext
+}
+
+// inPatch reports whether fragment j of prev is inside a patch's subtree.
+func (pt *patcher) inPatch(j int32) bool {
+	ps := pt.in.Patches
+	k := sort.Search(len(ps), func(k int) bool { return ps[k].Prev > j }) - 1
+	return k >= 0 && j < ps[k].Prev+int32(ps[k].Seen.frags)
+}
+
+// spans returns the ranges of prev whose child lists a diff reads: all of
+// prev, or, when every fragment is where it was (pt.same), the patches'
+// subtrees, which hold every list the diff may key (see lists), in buf.
+func (pt *patcher) spans(buf [][2]int32) [][2]int32 {
+	for _, p := range pt.in.Patches {
+		buf = append(buf, [2]int32{p.Prev, p.Prev + int32(p.Seen.frags)})
+	}
+	return buf
 }

@@ -2,6 +2,7 @@ package fragments
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -288,5 +289,49 @@ func TestPatchCache_OwnPatchsUpdateHTMLIsNotShared(t *testing.T) {
 			assert.Equal(t, !own, held && e.html == u.HTML, "%s, own=%v: the update's HTML is kept only for a shared patch", tc.name, own)
 			assert.Equal(t, !own, c.m.Len() == 2, "%s, own=%v: the patch's extraction is kept only for a shared patch", tc.name, own)
 		}
+	}
+}
+
+// listPage is a page with a list of n items, which is no shell, and
+// paragraph "x" holding x after it.
+func listPage(n int, x string) []byte {
+	var b strings.Builder
+	b.WriteString("<body>\n<ul id=\"list\">")
+	for i := range n {
+		fmt.Fprintf(&b, "\n  <li id=\"i%d\">item <b id=\"b%d\">%d</b></li>", i, i, i)
+	}
+	b.WriteString("\n</ul>\n<p id=\"x\">" + x + "</p>\n</body>")
+	return []byte(b.String())
+}
+
+// patchList returns DiffPatched's input for paragraph "x" of a page of n
+// items changed to x, and the page it stands for.
+func patchList(t testing.TB, n int, x string) (PatchInput, []byte) {
+	old := listPage(n, "1")
+	xs, xe := at(t, old, `<p id="x">`), at(t, old, "\n</body>")
+	first, err := DiffSpliced(SpliceInput{Page: old, Bounds: []Bound{{xs, xe}}})
+	require.NoError(t, err)
+	page := listPage(n, x)
+	ps, pe := at(t, page, `<p id="x">`), at(t, page, "\n</body>")
+	return PatchInput{Prev: first.State, Page: page, HeadIDs: first.HeadIDs,
+		Shells:  []Shell{{Prev: 0, Seen: first.Body}},
+		Bounds:  []Bound{{ps, pe}},
+		Patches: []Patch{{Start: ps, End: pe, Prev: indexOf(first.State, "x"), Seen: first.Seen[0]}}}, page
+}
+
+// BenchmarkDiffPatched_ParagraphBesideList diffs a changed paragraph next
+// to a list of 100 or 1,000 items: what the list costs is the part of
+// DiffPatched that follows the page rather than the patch.
+func BenchmarkDiffPatched_ParagraphBesideList(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			in, _ := patchList(b, n, "2")
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DiffPatched(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package fragments
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"sync"
 	"unique"
 
@@ -265,6 +266,12 @@ type spliceBuffers struct {
 	// DiffPatched's tokenizer, reading pt.reader, kept between calls
 	// (keepTokenizer): a new one allocates a 4 KB buffer.
 	z *html.Tokenizer
+	// sparse: the entries of frags outside dirty were not written (every
+	// entry of the pool's buffers is zero), so only dirty is cleared.
+	sparse bool
+	dirty  [][2]int32
+	kids   []int32 // DiffPatched: the children of shells a diff visits (see lists)
+	lead   []byte  // DiffPatched: a resent or replaced shell's markup after its lead (see withLead)
 }
 
 // tokenizer returns DiffPatched's tokenizer of b.pt.reader, the one kept
@@ -328,13 +335,24 @@ func putSpliceBuffers(b *spliceBuffers) {
 	if cap(b.frags) > maxPooledFrags {
 		return
 	}
-	clear(b.frags[:cap(b.frags)]) // drop the ids the entries hold
+	// Drop the ids the entries hold.
+	if b.sparse {
+		for _, d := range b.dirty {
+			clear(b.frags[d[0]:d[1]])
+		}
+	} else {
+		clear(b.frags[:cap(b.frags)])
+	}
+	b.sparse, b.dirty = false, b.dirty[:0]
 	clear(b.stack[:cap(b.stack)])
 	clear(b.seen)
 	b.pt, b.sp, b.e = patcher{}, splicer{}, extractor{} // drop the page and its patches
 	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
 	if cap(b.outer.page) > maxPooledPage {
 		b.outer.page = nil
+	}
+	if cap(b.lead) > maxPooledPage {
+		b.lead = nil
 	}
 	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
 		clear(ops[:cap(ops)]) // drop the ids they hold
@@ -552,6 +570,25 @@ func (e *extractor) finishSplices() {
 // prev), so only the tokenized ids are indexed, and the spliced ones are
 // looked up in that index.
 func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
+	return x.checkIDs(func(yield func(string) bool) {
+		for i := 1; i < len(x.frags); i++ {
+			if x.frags[i].from == 0 && !yield(x.frags[i].id) {
+				return
+			}
+		}
+	}, headIDs, func(yield func(string) bool) {
+		for i := 1; i < len(x.frags); i++ {
+			if x.frags[i].from != 0 && !yield(x.frags[i].id) {
+				return
+			}
+		}
+	})
+}
+
+// checkIDs reports the first id that the page has twice: among the
+// tokenized ids and headIDs, or one of them among the copied ids, which
+// are distinct fragments of prev.
+func (x *extraction) checkIDs(tokenized iter.Seq[string], headIDs []string, copied iter.Seq[string]) error {
 	var seen map[string]struct{}
 	if b := buffersOf(x); b != nil {
 		if b.seen == nil {
@@ -562,11 +599,7 @@ func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
 	} else {
 		seen = make(map[string]struct{}, 16)
 	}
-	for i := 1; i < len(x.frags); i++ {
-		if x.frags[i].from != 0 {
-			continue
-		}
-		id := x.frags[i].id
+	for id := range tokenized {
 		if _, dup := seen[id]; dup {
 			return fmt.Errorf("%w: %q", ErrDuplicateFragmentID, id)
 		}
@@ -585,12 +618,12 @@ func (x *extraction) checkSplicedDuplicates(headIDs []string) error {
 	for id := range seen {
 		filter.add(id)
 	}
-	for i := 1; i < len(x.frags); i++ {
-		if x.frags[i].from == 0 || !filter.may(x.frags[i].id) {
+	for id := range copied {
+		if !filter.may(id) {
 			continue
 		}
-		if _, dup := seen[x.frags[i].id]; dup {
-			return fmt.Errorf("%w: %q", ErrDuplicateFragmentID, x.frags[i].id)
+		if _, dup := seen[id]; dup {
+			return fmt.Errorf("%w: %q", ErrDuplicateFragmentID, id)
 		}
 	}
 	return nil

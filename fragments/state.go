@@ -20,7 +20,7 @@ const stateFormat = 3
 // plain data, serializable with CBOR (small integer keys) or JSON, and
 // immutable once returned by Diff: Diff never modifies its prev argument.
 // A State DiffPatched returns may share the slices of its Prev that did not
-// change (its IDs, Parents, Anchors, Tags): neither may be modified.
+// change (its IDs, Parents, Hashes, Anchors, Tags): neither may be modified.
 //
 // The fragments are listed in document order; fragment 0 is the body
 // (id ""). All slices have the same length.
