@@ -109,6 +109,9 @@ type wireState struct {
 	bases                 *pageBases
 	predicted, distrusted bool
 	given                 given // what derive built for the record being written
+	// ops and fields are the scratch of encode (see keepScratch).
+	ops    []wireOp
+	fields []string
 }
 
 // head is a record's operation and the id it names.
@@ -154,16 +157,51 @@ func (w *wireState) ref(id string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	r := strconv.FormatInt(int64(n), 36)
+	r := refName(n)
 	return r, len(r) < len(id)
 }
 
-// remember keeps the text an element was given, for a later splice. An
-// id with a character of wordEnds, or one the parser may rewrite (a NUL,
-// U+FFFD), is not kept: forget could not find it in html.
-func (w *wireState) remember(id, text string) {
-	w.dropText(id)
-	if len(text) > maxSpliceText || len(w.texts) >= maxWireTexts || w.textBytes+len(id)+len(text) > maxWireText || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
+// refName is the reference of id number n: n in base 36, taken from
+// refDigits without allocating below 36*36 (a connection numbers at most
+// maxWireIDs ids).
+func refName(n int) string {
+	switch {
+	case n < 36:
+		return refDigits[2*36*36+n : 2*36*36+n+1]
+	case n < 36*36:
+		return refDigits[2*n : 2*n+2]
+	}
+	return strconv.FormatInt(int64(n), 36)
+}
+
+// refDigits holds every two-digit number in base 36 ("00" to "zz"), then
+// the 36 digits.
+var refDigits = func() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 0, 2*36*36+36)
+	for _, hi := range []byte(digits) {
+		for _, lo := range []byte(digits) {
+			b = append(b, hi, lo)
+		}
+	}
+	return string(append(b, digits...))
+}()
+
+// remember keeps text, the text an element was given, for a later splice,
+// in place of old, the text it kept of id when known: one map operation
+// where the text is kept. An id with a character of wordEnds, or one the
+// parser may rewrite (a NUL, U+FFFD), is not kept: forget could not find
+// it in html. (A known id was checked when it was first kept.)
+func (w *wireState) remember(id, text, old string, known bool) {
+	n := len(w.texts)
+	if known {
+		w.textBytes -= len(id) + len(old)
+		n--
+	}
+	if len(text) > maxSpliceText || n >= maxWireTexts || w.textBytes+len(id)+len(text) > maxWireText || !known && strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
+		if known {
+			delete(w.texts, id)
+		}
 		return
 	}
 	w.texts[id] = text
@@ -181,10 +219,11 @@ func (w *wireState) dropText(id string) {
 // encode returns the version-5 form of a batch for this connection, and
 // updates what the connection's client will know once it has applied it.
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
-	b, err := prepare(updates)
+	b, err := prepare(updates, w.ops, w.fields)
 	if err != nil {
 		return nil, err
 	}
+	defer w.keepScratch(b)
 	compressed := w.window && b.plain >= compressThreshold
 	if compressed {
 		w.next = make(map[head]bool)
@@ -199,6 +238,22 @@ func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, e
 	}
 	return msg, nil
 }
+
+// keepScratch keeps b's slices for the connection's next batch, emptied
+// (it holds no update's strings between batches), unless a large batch
+// grew them past maxScratch.
+func (w *wireState) keepScratch(b batch) {
+	if cap(b.fields) > maxScratch {
+		w.ops, w.fields = nil, nil
+		return
+	}
+	clear(b.fields)
+	w.ops, w.fields = b.ops[:0], b.fields[:0]
+}
+
+// maxScratch is the most fields a connection keeps room for between
+// batches: a ticker's frame has ~100, a page's resync a few thousand.
+const maxScratch = 1024
 
 // pad returns msg, a batch whose whole form is compressed, padded with
 // empty data_changed records to compressThreshold bytes with the ack that
@@ -389,33 +444,35 @@ func (w *wireState) resynced() {
 // record set, which came with the page (pageBases.text), is spliced with
 // the checksum of the text it builds as a fourth field: page script may
 // have changed it, and the client verifies it (see checkedSpliceShorter).
-// fields are the fields of the message's records.
-func (w *wireState) splice(id, text string, short, compressed bool, fields []string) []string {
+// fields are the fields of the message's records. The record's fields
+// are f[:n]; n is 0 for the text whole.
+func (w *wireState) splice(id, text string, short, compressed bool, fields []string) (f [4]string, n int) {
 	old, known := w.texts[id]
-	w.remember(id, text)
+	w.remember(id, text, old, known)
 	if !short {
-		return nil
+		return f, 0
 	}
 	page := !known && w.bases != nil
 	if page {
 		old, known = w.bases.text(id)
 	}
 	if !known {
-		return nil
+		return f, 0
 	}
 	s, ok := spliceFields(old, text)
 	if !ok {
-		return nil
+		return f, 0
 	}
+	f[0], f[1], f[2] = s[0], s[1], s[2]
 	if !page {
-		return s[:]
+		return f, 3
 	}
-	f := append(s[:], checksum(text))
-	if !checkedSpliceShorter(f, text, compressed, fields) {
-		return nil
+	f[3] = checksum(text)
+	if !checkedSpliceShorter(f[:], text, compressed, fields) {
+		return f, 0
 	}
 	w.predicted = true
-	return f
+	return f, 4
 }
 
 // checkedSpliceShorter reports whether a checked splice of fields f is
