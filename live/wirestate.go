@@ -95,6 +95,9 @@ type wireState struct {
 	// records, since html that may hold them, up to maxWireHTML bytes.
 	htmls     map[string]string
 	htmlBytes int
+	// kept holds every id of texts and htmls, and perhaps ids dropped
+	// since the maps were last cleared (see forget).
+	kept idFilter
 	// window is set when messages of compressThreshold bytes or more are
 	// compressed against the previous message (context takeover).
 	window bool
@@ -206,6 +209,7 @@ func (w *wireState) remember(id, text, old string, known bool) {
 	}
 	w.texts[id] = text
 	w.textBytes += len(id) + len(text)
+	w.kept.add(id)
 }
 
 // dropText forgets the text of id.
@@ -284,6 +288,7 @@ func (w *wireState) rememberHTML(id, html string) {
 	}
 	w.htmls[id] = html
 	w.htmlBytes += len(html)
+	w.kept.add(id)
 }
 
 func (w *wireState) dropHTML(id string) {
@@ -303,12 +308,42 @@ func (w *wireState) forget(html string) {
 		w.textBytes = 0
 		clear(w.htmls)
 		w.htmlBytes = 0
+		w.kept = idFilter{}
 	}
 }
 
+// drop forgets the text and the html of id, when it may have either: a
+// word of html that cannot be a kept id costs no map lookup.
 func (w *wireState) drop(id string) {
-	w.dropText(id)
-	w.dropHTML(id)
+	if w.kept.may(id) {
+		w.dropText(id)
+		w.dropHTML(id)
+	}
+}
+
+// idFilter holds the lengths (modulo 64) and the first bytes of a set of
+// ids, or more: an id whose length or first byte it lacks is not in the
+// set. A replace's html is mostly words that are no element's id (tags,
+// attribute names, classes, numbers), which it rules out without hashing
+// them.
+type idFilter struct {
+	lens  uint64
+	first [4]uint64
+}
+
+func (f *idFilter) add(id string) {
+	f.lens |= 1 << (len(id) & 63)
+	if id != "" {
+		f.first[id[0]>>6] |= 1 << (id[0] & 63)
+	}
+}
+
+// may reports whether id may be in the set.
+func (f *idFilter) may(id string) bool {
+	if f.lens&(1<<(len(id)&63)) == 0 {
+		return false
+	}
+	return id == "" || f.first[id[0]>>6]&(1<<(id[0]&63)) != 0
 }
 
 // replaceForms returns the fields of the shortest form of a replace of id
