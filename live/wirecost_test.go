@@ -53,31 +53,44 @@ func TestWireState_ForgetDropsEveryKeptIDTheHTMLHolds(t *testing.T) {
 	w := newWireState(false)
 	for i := range 50 {
 		id := "cell-" + strconv.Itoa(i)
-		w.remember(id, "text "+id, "", false)
+		w.remember(w.ids[id], id, "text "+id)
 		w.rememberHTML("row-"+strconv.Itoa(i), `<tr id="row-`+strconv.Itoa(i)+`"></tr>`)
 	}
 	w.forget(`<td id="cell-7" class="up">1</td><tr id="row-9">`)
-	assert.NotContains(t, w.texts, "cell-7")
-	assert.NotContains(t, w.htmls, "row-9")
-	assert.Contains(t, w.texts, "cell-8", "a text the html does not hold stays")
-	assert.Len(t, w.texts, 49)
-	assert.Len(t, w.htmls, 49)
+	_, known := w.ids["cell-7"].textOf()
+	assert.False(t, known)
+	_, known = w.htmlOf("row-9")
+	assert.False(t, known)
+	text, _ := w.ids["cell-8"].textOf()
+	assert.Equal(t, "text cell-8", text, "a text the html does not hold stays")
+	assert.Equal(t, 49, w.texts)
+	assert.Equal(t, 49, w.htmls)
+	assert.Len(t, w.ids, 98, "an id with nothing kept has no entry")
+	w.forget(`<p>&amp;</p>`) // may hold any id
+	assert.Zero(t, w.texts+w.htmls+w.textBytes+w.htmlBytes)
+	assert.Empty(t, w.ids, "no id was numbered")
 }
 
-// remember, given the text it kept, replaces it in place and counts its
-// bytes once; a text past the bound drops the one kept.
+// remember replaces the text kept of an id and counts its bytes once; a
+// text past the bound drops the one kept; a numbered id keeps its number.
 func TestWireState_RememberReplacesTheKnownTextAndItsBytes(t *testing.T) {
 	w := newWireState(false)
-	w.remember("price", "10.00", "", false)
-	old, known := w.texts["price"]
-	require.True(t, known)
-	w.remember("price", "10.25", old, known)
-	assert.Equal(t, "10.25", w.texts["price"])
+	w.learn("price")
+	w.remember(w.ids["price"], "price", "10.00")
+	w.remember(w.ids["price"], "price", "10.25")
+	text, known := w.ids["price"].textOf()
+	assert.True(t, known)
+	assert.Equal(t, "10.25", text)
+	assert.Equal(t, 1, w.texts)
 	assert.Equal(t, len("price")+len("10.25"), w.textBytes)
-	old, known = w.texts["price"]
-	w.remember("price", strings.Repeat("x", maxSpliceText+1), old, known)
-	assert.NotContains(t, w.texts, "price", "a text too long to keep drops the old one")
+	w.remember(w.ids["price"], "price", strings.Repeat("x", maxSpliceText+1))
+	_, known = w.ids["price"].textOf()
+	assert.False(t, known, "a text too long to keep drops the old one")
 	assert.Zero(t, w.textBytes)
+	assert.Zero(t, w.texts)
+	ref, ok := w.ref("price")
+	assert.True(t, ok)
+	assert.Equal(t, "0", ref, "its number stays")
 }
 
 // The scratch a connection keeps between batches holds none of their

@@ -86,17 +86,16 @@ const compressTail = 24
 // server within bounds (maxWireTexts and maxWireText, maxWireHTML),
 // sending whole what it does not keep.
 type wireState struct {
-	ids   map[string]int
-	texts map[string]string
-	// textBytes is the bytes of the ids and texts in texts, up to
-	// maxWireText.
-	textBytes int
-	// htmls are the html elements were last given by replace and attrs
-	// records, since html that may hold them, up to maxWireHTML bytes.
-	htmls     map[string]string
-	htmlBytes int
-	// kept holds every id of texts and htmls, and perhaps ids dropped
-	// since the maps were last cleared (see forget).
+	// ids is what the client knows of each element id (see wireID): one
+	// map, so that a record looks its id up once.
+	ids map[string]*wireID
+	// numbered counts the ids numbered, up to maxWireIDs; texts the texts
+	// kept, up to maxWireTexts, and textBytes their bytes and their ids',
+	// up to maxWireText; htmls the html kept, and htmlBytes its bytes, up
+	// to maxWireHTML.
+	numbered, texts, textBytes, htmls, htmlBytes int
+	// kept holds every id with a text or html kept, and perhaps ids
+	// dropped since they were all last dropped (see forget).
 	kept idFilter
 	// window is set when messages of compressThreshold bytes or more are
 	// compressed against the previous message (context takeover).
@@ -124,7 +123,7 @@ type head struct {
 }
 
 func newWireState(window bool) *wireState {
-	return &wireState{ids: make(map[string]int), texts: make(map[string]string), htmls: make(map[string]string), window: window}
+	return &wireState{ids: make(map[string]*wireID), window: window}
 }
 
 // short reports whether the record op of id takes the short forms in a
@@ -140,83 +139,6 @@ func (w *wireState) short(compressed, tail bool, sep rune, op byte, id string) b
 func (w *wireState) whole(op byte, id string) {
 	if w.next != nil && len(w.next) < maxWireHeads {
 		w.next[head{op, id}] = true
-	}
-}
-
-// learn numbers id if it is new and there is room; both ends do it for
-// every literal id, in record order.
-func (w *wireState) learn(id string) {
-	if id == "" || len(w.ids) >= maxWireIDs {
-		return
-	}
-	if _, ok := w.ids[id]; !ok {
-		w.ids[id] = len(w.ids)
-	}
-}
-
-// ref returns the reference to id when it is shorter than id.
-func (w *wireState) ref(id string) (string, bool) {
-	n, ok := w.ids[id]
-	if !ok {
-		return "", false
-	}
-	r := refName(n)
-	return r, len(r) < len(id)
-}
-
-// refName is the reference of id number n: n in base 36, taken from
-// refDigits without allocating below 36*36 (a connection numbers at most
-// maxWireIDs ids).
-func refName(n int) string {
-	switch {
-	case n < 36:
-		return refDigits[2*36*36+n : 2*36*36+n+1]
-	case n < 36*36:
-		return refDigits[2*n : 2*n+2]
-	}
-	return strconv.FormatInt(int64(n), 36)
-}
-
-// refDigits holds every two-digit number in base 36 ("00" to "zz"), then
-// the 36 digits.
-var refDigits = func() string {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, 0, 2*36*36+36)
-	for _, hi := range []byte(digits) {
-		for _, lo := range []byte(digits) {
-			b = append(b, hi, lo)
-		}
-	}
-	return string(append(b, digits...))
-}()
-
-// remember keeps text, the text an element was given, for a later splice,
-// in place of old, the text it kept of id when known: one map operation
-// where the text is kept. An id with a character of wordEnds, or one the
-// parser may rewrite (a NUL, U+FFFD), is not kept: forget could not find
-// it in html. (A known id was checked when it was first kept.)
-func (w *wireState) remember(id, text, old string, known bool) {
-	n := len(w.texts)
-	if known {
-		w.textBytes -= len(id) + len(old)
-		n--
-	}
-	if len(text) > maxSpliceText || n >= maxWireTexts || w.textBytes+len(id)+len(text) > maxWireText || !known && strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
-		if known {
-			delete(w.texts, id)
-		}
-		return
-	}
-	w.texts[id] = text
-	w.textBytes += len(id) + len(text)
-	w.kept.add(id)
-}
-
-// dropText forgets the text of id.
-func (w *wireState) dropText(id string) {
-	if old, ok := w.texts[id]; ok {
-		delete(w.texts, id)
-		w.textBytes -= len(id) + len(old)
 	}
 }
 
@@ -277,75 +199,6 @@ func pad(msg []byte, sep rune, ack int64) []byte {
 	return msg
 }
 
-// rememberHTML keeps the html an element was given by a replace or an
-// attrs record, for a later html splice, within maxSpliceHTML and
-// maxWireHTML; an id forget could not find in html (see remember), or the
-// body's, is not kept.
-func (w *wireState) rememberHTML(id, html string) {
-	w.dropHTML(id)
-	if id == "" || len(html) > maxSpliceHTML || w.htmlBytes+len(html) > maxWireHTML || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
-		return
-	}
-	w.htmls[id] = html
-	w.htmlBytes += len(html)
-	w.kept.add(id)
-}
-
-func (w *wireState) dropHTML(id string) {
-	if old, ok := w.htmls[id]; ok {
-		w.htmlBytes -= len(old)
-		delete(w.htmls, id)
-	}
-}
-
-// forget drops the text and the html of every element html may hold.
-func (w *wireState) forget(html string) {
-	if len(w.texts)+len(w.htmls) == 0 {
-		return
-	}
-	if !held(html, w.drop) {
-		clear(w.texts)
-		w.textBytes = 0
-		clear(w.htmls)
-		w.htmlBytes = 0
-		w.kept = idFilter{}
-	}
-}
-
-// drop forgets the text and the html of id, when it may have either: a
-// word of html that cannot be a kept id costs no map lookup.
-func (w *wireState) drop(id string) {
-	if w.kept.may(id) {
-		w.dropText(id)
-		w.dropHTML(id)
-	}
-}
-
-// idFilter holds the lengths (modulo 64) and the first bytes of a set of
-// ids, or more: an id whose length or first byte it lacks is not in the
-// set. A replace's html is mostly words that are no element's id (tags,
-// attribute names, classes, numbers), which it rules out without hashing
-// them.
-type idFilter struct {
-	lens  uint64
-	first [4]uint64
-}
-
-func (f *idFilter) add(id string) {
-	f.lens |= 1 << (len(id) & 63)
-	if id != "" {
-		f.first[id[0]>>6] |= 1 << (id[0] & 63)
-	}
-}
-
-// may reports whether id may be in the set.
-func (f *idFilter) may(id string) bool {
-	if f.lens&(1<<(len(id)&63)) == 0 {
-		return false
-	}
-	return id == "" || f.first[id[0]>>6]&(1<<(id[0]&63)) != 0
-}
-
 // replaceForms returns the fields of the shortest form of a replace of id
 // by html other than the record whole, when short is set: an html splice
 // (q, when isQ) of the html id was last given, or a get (g, when not nil)
@@ -353,7 +206,7 @@ func (f *idFilter) may(id string) bool {
 // html of the elements html may hold and remembers the html the browser is
 // given as id's.
 func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]string, isQ bool, g []string) {
-	old, known := w.htmls[id]
+	old, known := w.htmlOf(id)
 	w.forget(html)
 	given := html
 	best := 1 + len(html) // the html field of the record whole
@@ -482,8 +335,9 @@ func (w *wireState) resynced() {
 // fields are the fields of the message's records. The record's fields
 // are f[:n]; n is 0 for the text whole.
 func (w *wireState) splice(id, text string, short, compressed bool, fields []string) (f [4]string, n int) {
-	old, known := w.texts[id]
-	w.remember(id, text, old, known)
+	e := w.ids[id]
+	old, known := e.textOf()
+	w.remember(e, id, text)
 	if !short {
 		return f, 0
 	}
