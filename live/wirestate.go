@@ -178,7 +178,7 @@ func (w *wireState) keepScratch(b batch) {
 }
 
 // maxScratch is the most fields a connection keeps room for between
-// batches: a ticker's frame has ~100, a page's resync a few thousand.
+// batches: a tick of the ticker has ~30, a page's resync thousands.
 const maxScratch = 1024
 
 // pad returns msg, a batch whose whole form is compressed, padded with
