@@ -32,6 +32,9 @@ type unit struct {
 	native   bool
 	fallback *parse.TemplateNode
 	use      cacheUse // whether its HTML is looked up in the shared cache
+	// static, for a part whose shell is static text, composes it rather
+	// than executing its template (compose.go).
+	static *static
 }
 
 // nin is the number of a unit's (or a row's) inputs.

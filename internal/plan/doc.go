@@ -131,6 +131,16 @@
 // as Own (fragments.Patch): its markup is neither looked up in the
 // PatchCache nor kept there, nor its update's HTML.
 //
+// A part whose shell is static text (compose.go: its escaped template
+// writes only literal text around the calls of the parts inside it, as a
+// status footer with data-cache="false" around three id'd spans) is
+// composed wherever it would be executed: its text is written and its
+// parts entered in order, as its template would, each spliced, taken from
+// the shared cache by the exact bytes it reads, executed or composed in
+// turn. Only the parts that read the session's own data run a template.
+// The text comes from the template alone, so composing shares nothing
+// between sessions that executing would not.
+//
 // Whatever a step cannot place (a unit called through a template call, a
 // part below an id'd element that is not a part, a splice in another
 // context, an input it cannot compute), it leaves to the next; the last

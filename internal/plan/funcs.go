@@ -72,6 +72,11 @@ func enter(c *frame, id int, vals ...reflect.Value) (*frame, error) {
 	if f != nil && f.skip {
 		return nil, err
 	}
+	if err == nil {
+		if done, err := c.r.composeIn(f); done {
+			return nil, err // composed: its template does not run
+		}
+	}
 	return f, err
 }
 

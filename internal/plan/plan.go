@@ -119,6 +119,9 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 		switch {
 		case u.kind == kindPart:
 			p.parts[u.id] = exec.Lookup(u.name)
+			if dryRun(verify, u.name) == nil {
+				u.static = staticShell(verify.Lookup(u.name), u, p.units)
+			}
 		case sameEscaping(verify, u):
 			u.native = true
 			p.rows[u.id] = exec.Lookup(u.name)

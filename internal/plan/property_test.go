@@ -53,6 +53,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// another page.
 	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
+	composed0 := composedParts.Load()
 	smallLayouts(t)
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
@@ -183,6 +184,8 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, spliced, "the property must exercise splicing")
 	require.Positive(t, patched, "the property must exercise patching")
 	require.Positive(t, skipped, "the property must exercise skipping shells")
+	t.Logf("%d parts composed from their static shells", composedParts.Load()-composed0)
+	require.Positive(t, composedParts.Load()-composed0, "the property must exercise composing static shells")
 	t.Logf("%d patches replayed from the PatchCache", sharedPatches.Hits())
 	require.Positive(t, sharedPatches.Hits(), "the property must exercise the PatchCache")
 }

@@ -1097,7 +1097,7 @@ func (r *run) wholePart(src *frame) ([]byte, error) {
 			}
 		}
 	}
-	if err := r.p.parts[src.u.id].Execute(sub.buf, f); err != nil {
+	if err := sub.execPart(f); err != nil {
 		return nil, err
 	}
 	if useCache {

@@ -145,7 +145,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		return false, nil // not placed as the walk placed it
 	}
 	if !f.skip {
-		if err := r.p.parts[u.id].Execute(r.buf, f); err != nil {
+		if err := r.execPart(f); err != nil {
 			return false, err
 		}
 	}

@@ -27,7 +27,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	window, skip := cacheUseWindow, cacheUseSkip
 	cacheUseWindow, cacheUseSkip = 1, 2
 	defer func() { cacheUseWindow, cacheUseSkip = window, skip }()
-	own0 := ownPatches.Load()
+	own0, composed0 := ownPatches.Load(), composedParts.Load()
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
@@ -71,11 +71,23 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 			all[i] = s
 		}
 		for range rapid.IntRange(1, 8).Draw(t, "steps") {
-			if rapid.IntRange(0, 3).Draw(t, "own") == 0 {
+			switch rapid.IntRange(0, 5).Draw(t, "own") {
+			case 0:
 				// One session's own change.
 				s := all[rapid.IntRange(0, n-1).Draw(t, "session")]
 				tmplgen.Mutate(t, s.d, &next)
-			} else {
+			case 1:
+				// One session's data differs from the others' in one byte
+				// of a string (what a part, composed or not, reads).
+				s := all[rapid.IntRange(0, n-1).Draw(t, "session")]
+				field := rapid.SampledFrom([]*string{&s.d.Title, &s.d.Sub.A}).Draw(t, "field")
+				if b := []byte(*field); len(b) > 0 {
+					b[len(b)-1] ^= 1
+					*field = string(b)
+				} else {
+					*field = "x"
+				}
+			default:
 				tmplgen.Mutate(t, pushed, &next)
 				for _, s := range all {
 					s.d = copyOf(pushed)
@@ -118,8 +130,9 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 			}
 		}
 	})
-	own := ownPatches.Load() - own0
-	t.Logf("%d renders, %d of them another session's transition; %d Own patches", renders, taken, own)
+	own, composed := ownPatches.Load()-own0, composedParts.Load()-composed0
+	t.Logf("%d renders, %d of them another session's transition; %d Own patches; %d parts composed", renders, taken, own, composed)
 	require.Positive(t, taken, "the property must exercise shared transitions")
 	require.Positive(t, own, "the property must exercise Own patches")
+	require.Positive(t, composed, "the property must exercise parts composed from their static shells")
 }

@@ -1,0 +1,101 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/internal/benchclock"
+	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/session"
+)
+
+// clockTabs are tabs of the dashboard, each with its own session id, that
+// share one plan, part cache and PatchCache.
+type clockTabs struct {
+	p       *Plan
+	shared  *cache.Fragments
+	patches *fragments.PatchCache
+	data    []*fixture.DashboardData
+	outs    []Output
+}
+
+func newClockTabs(b *testing.B, n, tasks int) *clockTabs {
+	p, err := Build(dashboardTemplate(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	shared, err := cache.NewFragments(64 << 20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(shared.Close)
+	ct := &clockTabs{p: p, shared: shared, patches: fragments.NewPatchCache(64 << 20)}
+	for i := range n {
+		d := fixture.NewDashboard(tasks)
+		d.SessionID = fmt.Sprint("tab-", i)
+		enc, _ := session.EncodeData(d)
+		var page bytes.Buffer
+		out, err := p.Render(Input{Data: d, Enc: enc, EncKept: true, Page: &page, Cache: shared, Patches: ct.patches})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ct.data, ct.outs = append(ct.data, d), append(ct.outs, out)
+	}
+	return ct
+}
+
+// push gives every tab the time now and a changed statistic, and renders.
+func (ct *clockTabs) push(b *testing.B, now time.Time) {
+	step := float64(now.Second()%7) - 3
+	for i, d := range ct.data {
+		d.LastUpdateTime = now
+		u := d.Statistics["users"]
+		u.Value += step
+		u.Change = step
+		d.Statistics["users"] = u
+		enc, _ := session.EncodeData(d)
+		prev := ct.outs[i]
+		out, err := ct.p.Render(Input{Data: d, Enc: enc, EncKept: true, Prev: prev.State, Memo: prev.Memo,
+			Cache: ct.shared, Patches: ct.patches})
+		if err != nil || len(out.Updates) == 0 {
+			b.Fatal(err, out.Updates)
+		}
+		ct.outs[i] = out
+	}
+}
+
+// BenchmarkRender_ClockPushComposed is the dashboard's clock push at the
+// plan level (each tab's data encoded and rendered; no session): two sets
+// of tabs, one with parts of static shells composed (the status footer),
+// one with them executed by text/template, pushed in turn in one loop. It
+// reports the CPU per tab of each and their ratio.
+func BenchmarkRender_ClockPushComposed(b *testing.B) {
+	const tabs = 200
+	for _, tasks := range []int{5, 50} {
+		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
+			composed, executed := newClockTabs(b, tabs, tasks), newClockTabs(b, tabs, tasks)
+			defer func() { composeStatic = true }()
+			now := fixture.Clock
+			var cComposed, cExecuted time.Duration
+			for b.Loop() {
+				now = now.Add(time.Second)
+				c0 := benchclock.Now()
+				composeStatic = true
+				composed.push(b, now)
+				c1 := benchclock.Now()
+				composeStatic = false
+				executed.push(b, now)
+				cComposed += c1 - c0
+				cExecuted += benchclock.Now() - c1
+			}
+			n := float64(b.N * tabs)
+			b.ReportMetric(float64(cComposed.Microseconds())/n, "cpu-µs/tab-composed")
+			b.ReportMetric(float64(cExecuted.Microseconds())/n, "cpu-µs/tab-executed")
+			b.ReportMetric(float64(cComposed)/float64(cExecuted), "x-executed")
+		})
+	}
+}

@@ -1,0 +1,214 @@
+package plan
+
+import (
+	"bytes"
+	"html/template"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/cache"
+	"github.com/livefir/statetemplate/fragments"
+)
+
+// footerPage is a page whose data-cache="false" footer has a static shell
+// around three parts: the tab's own id, and two that every tab shares.
+const footerPage = `<body><main id="main"><p id="count">{{.Count}}</p>
+<footer id="footer" data-cache="false"><!-- status -->
+  <span>Clock: <span id="clock">{{.Clock}}</span></span>
+  <span>State: <span id="state">{{if .Up}}up{{else}}down{{end}}</span></span>
+  <span>Tab: <span id="tab">{{.Tab}}</span></span>
+</footer></main></body>`
+
+type footerData struct {
+	Count int
+	Clock string
+	Up    bool
+	Tab   string
+}
+
+func TestStaticShell_ComposesOnlyShellsOfTextAroundParts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		src    string
+		id     string   // the part's element id
+		pieces []string // nil: not static
+		args   [][]int
+	}{
+		{
+			name: "text around parts, its comment stripped as html/template strips it",
+			src:  `<div id="o">a <!-- c --><b id="x">{{.A}}</b> &amp; <i id="y">{{.B}}</i></div>`,
+			// The whitespace before a part's element is its lead: the part's.
+			id: "o", pieces: []string{`<div id="o">a`, ` &amp;`, `</div>`}, args: [][]int{{0, 1}, {0, 1}},
+		},
+		{
+			name: "a variable of the part passed to a part inside",
+			src:  `{{with $v := .Sub}}<div id="o"><b id="x">{{$v.A}}</b></div>{{end}}`,
+			id:   "o", pieces: []string{`<div id="o">`, `</div>`}, args: [][]int{{0, 1, 2}},
+		},
+		{name: "a condition in the shell", src: `<div id="o">{{if .F}}yes{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a value printed in the shell", src: `<div id="o">{{.N}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "an attribute computed in the shell", src: `<div id="o" class="{{.C}}"><b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a leaf", src: `<div id="o">text</div>`, id: "o"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Build(template.Must(template.New("page").Parse(tc.src)), Options{})
+			require.NoError(t, err)
+			require.True(t, p.Entry(""))
+			u := partWithID(t, p, tc.id)
+			if tc.pieces == nil {
+				assert.Nil(t, u.static)
+				return
+			}
+			require.NotNil(t, u.static)
+			assert.Equal(t, tc.pieces, u.static.pieces)
+			var args [][]int
+			for _, c := range u.static.calls {
+				args = append(args, c.args)
+			}
+			assert.Equal(t, tc.args, args)
+		})
+	}
+}
+
+// partWithID returns the part unit of p whose element has id id.
+func partWithID(t *testing.T, p *Plan, id string) *unit {
+	t.Helper()
+	for _, u := range p.units {
+		if u.kind == kindPart && strings.Contains(firstText(p, u), `id="`+id+`"`) {
+			return u
+		}
+	}
+	t.Fatalf("no part with id %q", id)
+	return nil
+}
+
+// firstText returns the text of part u's template before its first part.
+func firstText(p *Plan, u *unit) string {
+	s := p.parts[u.id].Tree.Root.String()
+	if i := strings.Index(s, "{{with "+fnEnter); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// footerTab is one session of footerPage.
+type footerTab struct {
+	d   *footerData
+	out Output
+	ref *fragments.State
+}
+
+// renderTab renders tab's data as an update of the page it has, checks it
+// against fragments.Diff of its own whole page, and returns the updates.
+func renderTab(t *testing.T, p *Plan, orig *template.Template, tab *footerTab, c Cache, patches *fragments.PatchCache) []fragments.Update {
+	t.Helper()
+	full := execute(t, orig, tab.d)
+	wantUps, wantState, err := fragments.Diff(tab.ref, full)
+	require.NoError(t, err)
+	in := Input{Data: tab.d, Enc: encode(t, tab.d), EncKept: true, Cache: c, Patches: patches}
+	if tab.ref == nil {
+		var page bytes.Buffer
+		in.Page = &page
+		out, err := p.Render(in)
+		require.NoError(t, err)
+		require.Equal(t, string(full), page.String())
+		tab.out, tab.ref = out, wantState
+		return nil
+	}
+	in.Prev, in.Memo = tab.out.State, tab.out.Memo
+	out, err := p.Render(in)
+	require.NoError(t, err)
+	require.Equal(t, wantUps, out.Updates, "the tab's updates are Diff's of its own page")
+	stateEqual(t, wantState, out.State)
+	tab.out, tab.ref = out, wantState
+	return out.Updates
+}
+
+// footerHTML returns the HTML of the footer's update among ups.
+func footerHTML(t *testing.T, ups []fragments.Update) string {
+	t.Helper()
+	for _, u := range ups {
+		if u.FragmentID == "footer" {
+			require.Equal(t, fragments.ActionReplace, u.Action, "data-cache=\"false\": re-sent whole")
+			return u.HTML
+		}
+	}
+	t.Fatalf("no footer update in %v", ups)
+	return ""
+}
+
+func TestCompose_SessionsDifferingInOneByteOfASharedSubPartShareNothingOfIt(t *testing.T) {
+	tmpl := template.Must(template.New("page").Parse(footerPage))
+	orig := template.Must(template.New("page").Parse(footerPage))
+	p, err := Build(tmpl, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, partWithID(t, p, "footer").static, "the footer's shell is static")
+	shared := &countingCache{m: map[cache.Key]string{}}
+	patches := fragments.NewPatchCache(1 << 20)
+	// The tabs' clocks differ in one byte; their ids are equal, so that
+	// only the shared part tells them apart.
+	a := &footerTab{d: &footerData{Clock: "10:00:01", Up: true, Tab: "t"}}
+	b := &footerTab{d: &footerData{Clock: "10:00:02", Up: true, Tab: "t"}}
+	for _, tab := range []*footerTab{a, b} {
+		renderTab(t, p, orig, tab, shared, patches)
+	}
+	composed := composedParts.Load()
+	for _, tab := range []*footerTab{a, b} {
+		tab.d.Count++
+		ups := renderTab(t, p, orig, tab, shared, patches)
+		html := footerHTML(t, ups)
+		assert.Contains(t, html, `<span id="clock">`+tab.d.Clock+`</span>`)
+		other := "10:00:01"
+		if tab == a {
+			other = "10:00:02"
+		}
+		assert.NotContains(t, html, other, "no HTML of the other tab's clock")
+	}
+	assert.Equal(t, int64(2), composedParts.Load()-composed, "each tab's footer composed, not executed")
+	assert.Positive(t, shared.hits, "the state part, read alike by both tabs, is shared")
+}
+
+func TestCompose_OwnAndSharedSubPartsChangeApart(t *testing.T) {
+	tmpl := template.Must(template.New("page").Parse(footerPage))
+	orig := template.Must(template.New("page").Parse(footerPage))
+	p, err := Build(tmpl, Options{})
+	require.NoError(t, err)
+	shared := &countingCache{m: map[cache.Key]string{}}
+	patches := fragments.NewPatchCache(1 << 20)
+	tabs := []*footerTab{
+		{d: &footerData{Clock: "10:00:00", Up: true, Tab: "tab-1"}},
+		{d: &footerData{Clock: "10:00:00", Up: true, Tab: "tab-2"}},
+	}
+	for _, tab := range tabs {
+		renderTab(t, p, orig, tab, shared, patches)
+	}
+	for _, step := range []struct {
+		name   string
+		change func(i int, d *footerData)
+		// composed: the footer changed, and is composed. Otherwise it is
+		// re-sent unchanged, its HTML from the shared cache by its exact
+		// input bytes (its tab's own last render), or composed.
+		composed bool
+	}{
+		{"the tab's own part changes, the shared ones do not", func(i int, d *footerData) { d.Tab += "x" }, true},
+		{"a shared part changes, the tab's own does not", func(_ int, d *footerData) { d.Clock = "10:00:01" }, true},
+		{"both change", func(_ int, d *footerData) { d.Up = false; d.Tab += "y" }, true},
+		{"another part of the page changes, none of the footer's", func(_ int, d *footerData) { d.Count++ }, false},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			composed := composedParts.Load()
+			for i, tab := range tabs {
+				step.change(i, tab.d)
+				html := footerHTML(t, renderTab(t, p, orig, tab, shared, patches))
+				assert.Contains(t, html, `<span id="tab">`+tab.d.Tab+`</span>`, "tab %d's own id", i)
+				assert.Contains(t, html, `<span id="clock">`+tab.d.Clock+`</span>`)
+			}
+			if step.composed {
+				assert.Equal(t, int64(len(tabs)), composedParts.Load()-composed, "every footer composed")
+			}
+		})
+	}
+}
