@@ -121,22 +121,20 @@ func (c *conn) sendError(code, text, action string) {
 }
 
 // writeLoop writes c's queued messages. A write that takes longer than
-// c.timeout fails: a timer, one for the connection's life and armed around
-// each write, closes the socket under it. (A context with a deadline per
-// write costs a timer and a context.AfterFunc registration in
-// coder/websocket each time; a context that is never done costs nothing.)
+// c.timeout fails: the connection's watchdog closes the socket under it
+// (see writeWatch).
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
-	slow := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
-	slow.Stop()
+	ww := newWriteWatch(c.timeout, func() { _ = c.ws.CloseNow() })
+	defer ww.stop()
 	for {
 		select {
 		case <-c.done:
 			return
 		case m := <-c.out:
-			slow.Reset(c.timeout)
+			ww.begin()
 			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
-			if !slow.Stop() { // the socket is closed now
+			if !ww.end() { // the socket is closed now
 				c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
 				return
 			}

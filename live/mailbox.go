@@ -87,9 +87,12 @@ func (b *mailbox[T]) take(behind bool) (it *pushItem[T], parked bool) {
 		b.state = boxParked
 		return nil, true
 	}
+	// Shifted down rather than resliced: the slice keeps its array for
+	// the next put (a backlog is a few items).
 	it = b.items[0]
-	b.items[0] = nil
-	b.items = b.items[1:]
+	n := copy(b.items, b.items[1:])
+	b.items[n] = nil
+	b.items = b.items[:n]
 	return it, false
 }
 

@@ -103,7 +103,7 @@ func (a *App[T]) publish(ctx context.Context, topic, sessionID string, payload a
 	a.push.stats.published.Add(1)
 	if h != nil {
 		a.deliver(&pushItem[T]{key: topic, mark: pushMark{topic: topic, published: now},
-			ctx: context.WithoutCancel(ctx), handler: h, payload: &pushPayload{raw: raw}}, sessionID)
+			ctx: session.WithLazyWrite(context.WithoutCancel(ctx)), handler: h, payload: &pushPayload{raw: raw}}, sessionID)
 	}
 	if a.push.link != nil {
 		a.push.link.send(envelope{Topic: topic, Session: sessionID, At: now.UnixNano(), Payload: raw})
@@ -129,7 +129,7 @@ func (a *App[T]) receive(env envelope) {
 	}
 	a.push.stats.received.Add(1)
 	a.deliver(&pushItem[T]{key: env.Topic, mark: pushMark{topic: env.Topic, published: time.Unix(0, env.At)},
-		ctx: context.Background(), handler: h, payload: &pushPayload{raw: env.Payload}}, env.Session)
+		ctx: session.WithLazyWrite(context.Background()), handler: h, payload: &pushPayload{raw: env.Payload}}, env.Session)
 }
 
 // deliver puts it to sessionID, or to the topic's subscribers when
@@ -184,7 +184,7 @@ func (a *App[T]) UpdateAll(ctx context.Context, fn func(ctx context.Context, dat
 		return ctx.Err()
 	}
 	w := &waiter{left: len(sessions), all: make(chan struct{})}
-	a.putAll(sessions, &pushItem[T]{mark: pushMark{published: time.Now()}, ctx: ctx, fn: fn, done: w.done})
+	a.putAll(sessions, &pushItem[T]{mark: pushMark{published: time.Now()}, ctx: session.WithLazyWrite(ctx), fn: fn, done: w.done})
 	select {
 	case <-w.all:
 		return w.first
@@ -233,8 +233,12 @@ func markOf(ctx context.Context) *pushMark {
 // pushItem is one push waiting for sessions. One item is shared, read
 // only, by every session it was put to.
 type pushItem[T any] struct {
-	key     string // the topic: a later push of it replaces this one while it waits; "" never
-	mark    pushMark
+	key  string // the topic: a later push of it replaces this one while it waits; "" never
+	mark pushMark
+	// ctx is the push's context, marked with session.WithLazyWrite: a
+	// push's change is the app's to make again (payloads are states, and
+	// a page that reconnects gets what it missed from OnConnect), so the
+	// store may write it lazily.
 	ctx     context.Context
 	handler *topicHandler[T] // a topic's handler, with its payload
 	payload *pushPayload
@@ -365,12 +369,8 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 		it.finish(err)
 		return
 	}
-	rp := &reply{session: ls.id, logger: a.cfg.logger}
-	// A push's change is the app's to make again (payloads are states, and
-	// a page that reconnects gets what it missed from OnConnect): the
-	// store may write it lazily.
-	ctx := session.WithLazyWrite(withReply(it.ctx, rp))
-	ctx = withScope(ctx, &scope{subs: sessionSubs[T]{a, ls}, topic: it.key, mark: &it.mark})
+	ctx := newPushRun(it.ctx, a, ls, it)
+	rp := &ctx.rp
 	fn := func(d T) error { return it.handler.apply(ctx, d, it.payload) }
 	if it.fn != nil {
 		fn = func(d T) error { return it.fn(ctx, d) }
@@ -383,6 +383,34 @@ func (a *App[T]) run(ls *liveSession[T], it *pushItem[T]) {
 		a.topicFailed(ls, it, err) // UpdateAll's caller gets its errors
 	}
 	it.finish(err)
+}
+
+// pushRun is the context a push runs in on one session, with the reply
+// and the scope it carries (see replyOf and scopeOf): one allocation per
+// session and push instead of one for each and for each context.
+type pushRun[T any] struct {
+	context.Context
+	rp   reply
+	sc   scope
+	subs sessionSubs[T]
+}
+
+func newPushRun[T any](ctx context.Context, a *App[T], ls *liveSession[T], it *pushItem[T]) *pushRun[T] {
+	r := &pushRun[T]{Context: ctx, rp: reply{session: ls.id, logger: a.cfg.logger}, subs: sessionSubs[T]{a, ls}}
+	r.sc = scope{subs: &r.subs, topic: it.key, mark: &it.mark}
+	return r
+}
+
+// Value answers the reply's and the scope's keys, and the push's context
+// the others.
+func (r *pushRun[T]) Value(key any) any {
+	switch key.(type) {
+	case replyKey:
+		return &r.rp
+	case scopeKey:
+		return &r.sc
+	}
+	return r.Context.Value(key)
 }
 
 // topicFailed logs what a topic's push could not do, then counts it, so

@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -115,7 +116,7 @@ func EncodeBatch(b Batch) ([]byte, error) {
 
 // encodeUpdates is EncodeBatch without an ack.
 func encodeUpdates(updates []statetemplate.Update) ([]byte, error) {
-	b, err := prepare(updates)
+	b, err := prepare(updates, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -135,18 +136,19 @@ type batch struct {
 }
 
 // prepare checks that every update has a wire form and gathers the
-// records' fields.
-func prepare(updates []statetemplate.Update) (batch, error) {
-	b := batch{updates: updates, ops: make([]wireOp, len(updates))}
+// records' fields, into ops and fields when they are large enough
+// (a connection's scratch, see wireState.encode).
+func prepare(updates []statetemplate.Update, ops []wireOp, fields []string) (batch, error) {
 	n := 0
 	for i := range updates {
 		n += 3 + len(updates[i].DataChanged)
 	}
-	b.fields = make([]string, 0, n)
+	b := batch{updates: updates, ops: slices.Grow(ops[:0], len(updates))[:len(updates)], fields: slices.Grow(fields[:0], n)}
 	seps, text := 0, 0 // separators and other bytes of the version-2 form
 	for i := range updates {
 		u := &updates[i]
 		if u.IsNoOp {
+			b.ops[i] = wireOp{}
 			continue
 		}
 		op, ok := opOf(u.Action)
@@ -237,9 +239,9 @@ func (b batch) write(w *wireState, compressed bool) []byte {
 				field(html)
 				continue
 			case opText:
-				if s := w.splice(id, html, short, compressed, b.fields); s != nil {
+				if s, n := w.splice(id, html, short, compressed, b.fields); n > 0 {
 					named(opSplice, id)
-					for _, f := range s {
+					for _, f := range s[:n] {
 						field(f)
 					}
 					w.note(note)

@@ -86,15 +86,17 @@ const compressTail = 24
 // server within bounds (maxWireTexts and maxWireText, maxWireHTML),
 // sending whole what it does not keep.
 type wireState struct {
-	ids   map[string]int
-	texts map[string]string
-	// textBytes is the bytes of the ids and texts in texts, up to
-	// maxWireText.
-	textBytes int
-	// htmls are the html elements were last given by replace and attrs
-	// records, since html that may hold them, up to maxWireHTML bytes.
-	htmls     map[string]string
-	htmlBytes int
+	// ids is what the client knows of each element id (see wireID): one
+	// map, so that a record looks its id up once.
+	ids map[string]*wireID
+	// numbered counts the ids numbered, up to maxWireIDs; texts the texts
+	// kept, up to maxWireTexts, and textBytes their bytes and their ids',
+	// up to maxWireText; htmls the html kept, and htmlBytes its bytes, up
+	// to maxWireHTML.
+	numbered, texts, textBytes, htmls, htmlBytes int
+	// kept holds every id with a text or html kept, and perhaps ids
+	// dropped since they were all last dropped (see forget).
+	kept idFilter
 	// window is set when messages of compressThreshold bytes or more are
 	// compressed against the previous message (context takeover).
 	window bool
@@ -109,6 +111,9 @@ type wireState struct {
 	bases                 *pageBases
 	predicted, distrusted bool
 	given                 given // what derive built for the record being written
+	// ops and fields are the scratch of encode (see keepScratch).
+	ops    []wireOp
+	fields []string
 }
 
 // head is a record's operation and the id it names.
@@ -118,7 +123,7 @@ type head struct {
 }
 
 func newWireState(window bool) *wireState {
-	return &wireState{ids: make(map[string]int), texts: make(map[string]string), htmls: make(map[string]string), window: window}
+	return &wireState{ids: make(map[string]*wireID), window: window}
 }
 
 // short reports whether the record op of id takes the short forms in a
@@ -137,54 +142,14 @@ func (w *wireState) whole(op byte, id string) {
 	}
 }
 
-// learn numbers id if it is new and there is room; both ends do it for
-// every literal id, in record order.
-func (w *wireState) learn(id string) {
-	if id == "" || len(w.ids) >= maxWireIDs {
-		return
-	}
-	if _, ok := w.ids[id]; !ok {
-		w.ids[id] = len(w.ids)
-	}
-}
-
-// ref returns the reference to id when it is shorter than id.
-func (w *wireState) ref(id string) (string, bool) {
-	n, ok := w.ids[id]
-	if !ok {
-		return "", false
-	}
-	r := strconv.FormatInt(int64(n), 36)
-	return r, len(r) < len(id)
-}
-
-// remember keeps the text an element was given, for a later splice. An
-// id with a character of wordEnds, or one the parser may rewrite (a NUL,
-// U+FFFD), is not kept: forget could not find it in html.
-func (w *wireState) remember(id, text string) {
-	w.dropText(id)
-	if len(text) > maxSpliceText || len(w.texts) >= maxWireTexts || w.textBytes+len(id)+len(text) > maxWireText || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
-		return
-	}
-	w.texts[id] = text
-	w.textBytes += len(id) + len(text)
-}
-
-// dropText forgets the text of id.
-func (w *wireState) dropText(id string) {
-	if old, ok := w.texts[id]; ok {
-		delete(w.texts, id)
-		w.textBytes -= len(id) + len(old)
-	}
-}
-
 // encode returns the version-5 form of a batch for this connection, and
 // updates what the connection's client will know once it has applied it.
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
-	b, err := prepare(updates)
+	b, err := prepare(updates, w.ops, w.fields)
 	if err != nil {
 		return nil, err
 	}
+	defer w.keepScratch(b)
 	compressed := w.window && b.plain >= compressThreshold
 	if compressed {
 		w.next = make(map[head]bool)
@@ -199,6 +164,22 @@ func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, e
 	}
 	return msg, nil
 }
+
+// keepScratch keeps b's slices for the connection's next batch, emptied
+// (it holds no update's strings between batches), unless a large batch
+// grew them past maxScratch.
+func (w *wireState) keepScratch(b batch) {
+	if cap(b.fields) > maxScratch {
+		w.ops, w.fields = nil, nil
+		return
+	}
+	clear(b.fields)
+	w.ops, w.fields = b.ops[:0], b.fields[:0]
+}
+
+// maxScratch is the most fields a connection keeps room for between
+// batches: a tick of the ticker has ~30, a page's resync thousands.
+const maxScratch = 1024
 
 // pad returns msg, a batch whose whole form is compressed, padded with
 // empty data_changed records to compressThreshold bytes with the ack that
@@ -218,44 +199,6 @@ func pad(msg []byte, sep rune, ack int64) []byte {
 	return msg
 }
 
-// rememberHTML keeps the html an element was given by a replace or an
-// attrs record, for a later html splice, within maxSpliceHTML and
-// maxWireHTML; an id forget could not find in html (see remember), or the
-// body's, is not kept.
-func (w *wireState) rememberHTML(id, html string) {
-	w.dropHTML(id)
-	if id == "" || len(html) > maxSpliceHTML || w.htmlBytes+len(html) > maxWireHTML || strings.ContainsAny(id, wordEnds+"\x00\uFFFD") {
-		return
-	}
-	w.htmls[id] = html
-	w.htmlBytes += len(html)
-}
-
-func (w *wireState) dropHTML(id string) {
-	if old, ok := w.htmls[id]; ok {
-		w.htmlBytes -= len(old)
-		delete(w.htmls, id)
-	}
-}
-
-// forget drops the text and the html of every element html may hold.
-func (w *wireState) forget(html string) {
-	if len(w.texts)+len(w.htmls) == 0 {
-		return
-	}
-	if !held(html, w.drop) {
-		clear(w.texts)
-		w.textBytes = 0
-		clear(w.htmls)
-		w.htmlBytes = 0
-	}
-}
-
-func (w *wireState) drop(id string) {
-	w.dropText(id)
-	w.dropHTML(id)
-}
-
 // replaceForms returns the fields of the shortest form of a replace of id
 // by html other than the record whole, when short is set: an html splice
 // (q, when isQ) of the html id was last given, or a get (g, when not nil)
@@ -263,7 +206,7 @@ func (w *wireState) drop(id string) {
 // html of the elements html may hold and remembers the html the browser is
 // given as id's.
 func (w *wireState) replaceForms(id, html string, short, compressed bool) (q [3]string, isQ bool, g []string) {
-	old, known := w.htmls[id]
+	old, known := w.htmlOf(id)
 	w.forget(html)
 	given := html
 	best := 1 + len(html) // the html field of the record whole
@@ -389,33 +332,36 @@ func (w *wireState) resynced() {
 // record set, which came with the page (pageBases.text), is spliced with
 // the checksum of the text it builds as a fourth field: page script may
 // have changed it, and the client verifies it (see checkedSpliceShorter).
-// fields are the fields of the message's records.
-func (w *wireState) splice(id, text string, short, compressed bool, fields []string) []string {
-	old, known := w.texts[id]
-	w.remember(id, text)
+// fields are the fields of the message's records. The record's fields
+// are f[:n]; n is 0 for the text whole.
+func (w *wireState) splice(id, text string, short, compressed bool, fields []string) (f [4]string, n int) {
+	e := w.ids[id]
+	old, known := e.textOf()
+	w.remember(e, id, text)
 	if !short {
-		return nil
+		return f, 0
 	}
 	page := !known && w.bases != nil
 	if page {
 		old, known = w.bases.text(id)
 	}
 	if !known {
-		return nil
+		return f, 0
 	}
 	s, ok := spliceFields(old, text)
 	if !ok {
-		return nil
+		return f, 0
 	}
+	f[0], f[1], f[2] = s[0], s[1], s[2]
 	if !page {
-		return s[:]
+		return f, 3
 	}
-	f := append(s[:], checksum(text))
-	if !checkedSpliceShorter(f, text, compressed, fields) {
-		return nil
+	f[3] = checksum(text)
+	if !checkedSpliceShorter(f[:], text, compressed, fields) {
+		return f, 0
 	}
 	w.predicted = true
-	return f
+	return f, 4
 }
 
 // checkedSpliceShorter reports whether a checked splice of fields f is

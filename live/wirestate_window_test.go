@@ -95,7 +95,7 @@ func TestPrepare_KnowsTheLengthOfTheWholeForm(t *testing.T) {
 			{IsNoOp: true}, {FragmentID: "gone", Action: statetemplate.ActionRemove}, {Action: statetemplate.ActionTitle, HTML: "T"}},
 		{{FragmentID: "c0", Action: statetemplate.ActionReplace, HTML: "\x01\x03\x05\x07\x0e\x10\x12\x14\x16\x18\x1a\x1c\x1e caf\xe9"}},
 	} {
-		b, err := prepare(ups)
+		b, err := prepare(ups, nil, nil)
 		require.NoError(t, err)
 		msg, err := encodeUpdates(ups)
 		require.NoError(t, err)
