@@ -127,7 +127,12 @@ func (c *conn) sendError(code, text, action string) {
 // coder/websocket each time; a context that is never done costs nothing.)
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
-	slow := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
+	// The timer says why before it closes the socket: once the socket is
+	// closed, the reader's close may win the race and silence closeSlow.
+	slow := time.AfterFunc(time.Hour, func() {
+		c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+		_ = c.ws.CloseNow()
+	})
 	slow.Stop()
 	for {
 		select {
@@ -136,8 +141,7 @@ func (c *conn) writeLoop() {
 		case m := <-c.out:
 			slow.Reset(c.timeout)
 			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
-			if !slow.Stop() { // the socket is closed now
-				c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+			if !slow.Stop() { // the timer closed the connection
 				return
 			}
 			if err != nil { // the page went away
