@@ -274,7 +274,11 @@ func TestApp_UpdateAllPushesToConnectedSessions(t *testing.T) {
 
 func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
 	logger, logs := livetest.Logger()
-	ts := startTestServer(t, true, live.WithSendBuffer(2), live.WithWriteTimeout(200*time.Millisecond), live.WithLogger(logger))
+	// The write timeout holds for the fast client too: it must be long
+	// enough for a 64 KB write by a reading client on a loaded machine
+	// (200 ms was not, under -race at load 14). The slow client is found
+	// by its send buffer overflowing, or by the timeout, whichever first.
+	ts := startTestServer(t, true, live.WithSendBuffer(2), live.WithWriteTimeout(2*time.Second), live.WithLogger(logger))
 	b := newBrowser(t)
 	slowRef, _ := b.load(ts.URL)
 	fastRef, _ := b.load(ts.URL)
@@ -301,9 +305,10 @@ func TestApp_SlowClientDoesNotBlockOthers(t *testing.T) {
 		m := mustRead(t, fast)
 		require.True(t, strings.HasSuffix(m.html(), big+strconv.Itoa(i%10)), "push %d", i)
 	}
-	// The close handshake waits up to 5 s for the client's answer, which a
-	// client that does not read never sends.
-	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 10*time.Second, 10*time.Millisecond,
+	// The close handshake waits for the blocked write, which the write
+	// timeout ends, and up to 5 s for the client's answer, which a client
+	// that does not read never sends.
+	require.Eventually(t, func() bool { return ts.app.Connections() == 1 }, 20*time.Second, 10*time.Millisecond,
 		"the slow client is disconnected")
 	assert.Equal(t, 1, strings.Count(logs.String(), "does not keep up"), "the slow client's close is said, once:\n%s", logs.String())
 	_ = slow

@@ -125,7 +125,12 @@ func (c *conn) sendError(code, text, action string) {
 // (see writeWatch).
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
-	ww := newWriteWatch(c.timeout, func() { _ = c.ws.CloseNow() })
+	// The watchdog says why before it closes the socket: once the socket
+	// is closed, the reader's close may win the race and silence closeSlow.
+	ww := newWriteWatch(c.timeout, func() {
+		c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+		_ = c.ws.CloseNow()
+	})
 	defer ww.stop()
 	for {
 		select {
@@ -134,8 +139,7 @@ func (c *conn) writeLoop() {
 		case m := <-c.out:
 			ww.begin()
 			err := c.ws.Write(context.Background(), websocket.MessageText, m.b)
-			if !ww.end() { // the socket is closed now
-				c.closeSlow(fmt.Sprintf("a write outlasted the write timeout (%v)", c.timeout))
+			if !ww.end() { // the watchdog closed the connection
 				return
 			}
 			if err != nil { // the page went away

@@ -212,3 +212,61 @@ func TestCompose_OwnAndSharedSubPartsChangeApart(t *testing.T) {
 		})
 	}
 }
+
+// TestCompose_ShellTextIsWhatHTMLTemplateWrites composes shells whose text
+// html/template rewrites (comments stripped, in HTML, script and style;
+// whitespace a trim marker eats; a URL's ampersand) and checks every page
+// and update against executing the template.
+func TestCompose_ShellTextIsWhatHTMLTemplateWrites(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"html comment", `<div id="o">a <!-- c --><b id="x">{{.Clock}}</b> b</div>`},
+		{"script with a comment", `<div id="o"><script>/* c */ var s = '<b>'; // d
+</script><b id="x">{{.Clock}}</b></div>`},
+		{"style with a comment", `<div id="o"><style>/* c */ p { color: red }</style><b id="x">{{.Clock}}</b></div>`},
+		{"trim markers", `<div id="o">a   {{- /* c */ -}}   <b id="x">{{.Clock}}</b>  {{- /* d */}}  </div>`},
+		{"url and entities", `<div id="o"><a href="/x?a=1&b=2">&lt;l&#39;</a><b id="x">{{.Clock}}</b></div>`},
+		{"a shell inside with, its part reading $", `{{with .Rows}}<div id="o">a<b id="x">{{index . 0}}{{$.Clock}}</b>b</div>{{end}}`},
+		{"a part inside a part", `<div id="o">a<div id="p">b<b id="x">{{.Clock}}</b>c</div>d<i id="y">{{.Tab}}</i></div>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmpl := template.Must(template.New("page").Parse(tc.src))
+			orig := template.Must(template.New("page").Parse(tc.src))
+			p, err := Build(tmpl, Options{})
+			require.NoError(t, err)
+			composed := composedParts.Load()
+			var out Output
+			var ref *fragments.State
+			for i, d := range []*composeData{
+				{Clock: "<1>", Tab: "a", Rows: []string{"r1", "r2"}},
+				{Clock: "2&", Tab: "b", Rows: []string{"r2"}},
+				{Clock: "2&", Tab: "c", Rows: []string{"r2", "r3"}},
+			} {
+				full := execute(t, orig, d)
+				wantUps, wantState, err := fragments.Diff(ref, full)
+				require.NoError(t, err)
+				in := Input{Data: d, Enc: encode(t, d), EncKept: true}
+				var page bytes.Buffer
+				if i == 0 {
+					in.Page = &page
+				} else {
+					in.Prev, in.Memo = out.State, out.Memo
+				}
+				out, err = p.Render(in)
+				require.NoError(t, err)
+				if i == 0 {
+					require.Equal(t, string(full), page.String())
+				} else {
+					require.Equal(t, wantUps, out.Updates, "step %d", i)
+				}
+				stateEqual(t, wantState, out.State)
+				ref = wantState
+			}
+			require.Positive(t, composedParts.Load()-composed, "the shell is composed")
+		})
+	}
+}
+
+type composeData struct {
+	Clock, Tab string
+	Rows       []string
+}

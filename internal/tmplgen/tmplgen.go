@@ -275,7 +275,11 @@ func (g *gen) content(c ctx, depth int) {
 			fmt.Fprintf(&g.b, "{{%s}}", g.value(c))
 		case 1:
 			g.ids++
-			g.b.WriteString(rapid.SampledFrom([]string{"plain", "<!-- c -->", "&amp;", "<br>", fmt.Sprintf(`<input id="in%d-{{len $.Items}}">`, g.ids)}).Draw(g.t, "static"))
+			// Static text html/template rewrites (comments it strips,
+			// whitespace a trim marker eats) or escapes in another
+			// context: what a part composed from its static shell writes.
+			g.b.WriteString(rapid.SampledFrom([]string{"plain", "<!-- c -->", "&amp;", "<br>", fmt.Sprintf(`<input id="in%d-{{len $.Items}}">`, g.ids),
+				"<script>/* c */ var s = '<b>';</script>", "<style>/* c */ p { }</style>", " {{- /* trim */ -}} ", `<a href="/x?a=1&b=2">l</a>`}).Draw(g.t, "static"))
 		case 2, 3, 4:
 			g.element(c, depth)
 		case 5:
