@@ -247,13 +247,14 @@ func (s *Store) flush(all, yield bool) error {
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
+	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	for {
 		snap := s.pending.snapshot(maxWritesPerTx, all)
 		if len(snap) == 0 {
 			return nil
 		}
 		more := len(snap) == maxWritesPerTx // the pending set may hold more
-		es, cut := s.encodeLazy(snap)
+		es, cut := s.encodeLazy(&sealer, snap)
 		more = more || cut
 		if len(es) == 0 { // every one dropped
 			if !more {
@@ -335,14 +336,16 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 }
 
 // encodeLazy encodes the values of the lazy writes in es that have none
-// yet, outside the transaction, for at most txWorkBudget: it returns the
+// yet, outside the transaction, with sl (whose fragment states they share:
+// the tabs of a push hold one State per transition), for at most
+// txWorkBudget: it returns the
 // writes ready for the transaction, and whether it stopped before the end
 // of es (the rest wait for the next one). A record that cannot be encoded
 // (beyond the decoding limits) is never written: its write leaves the
 // pending set, with a warning, and the session's next update finds the
 // file's older revision and fails with ErrConflict, which makes the
 // session reload what the file holds.
-func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
+func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, bool) {
 	out := es[:0]
 	start := time.Now()
 	for i, e := range es {
@@ -350,7 +353,7 @@ func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
 			if i%32 == 31 && time.Since(start) > txWorkBudget {
 				return out, true
 			}
-			v, err := encodeValue(e.w.rec)
+			v, err := sealValue(sl, e.w.rec)
 			if err != nil {
 				s.dropUnstorable(e, err)
 				continue
