@@ -41,9 +41,12 @@ type recordWire struct {
 	Fragments cbor.RawMessage `cbor:"11,keyasint,omitempty"`
 }
 
-// recordOverhead bounds the encoding of a record's fields but its data and
-// fragment state, its strings aside: keys, times, integers, the id.
-const recordOverhead = 160
+// recordOverhead bounds the encoding of a record but the contents of its
+// data, fragment state and strings: the map head and 15 keys (16), the id
+// (17), five integers (9 each), four times as tagged RFC 3339 text (38
+// each) and four byte or text string heads (9 each), 250 bytes, so that
+// the buffer is never grown (a leased record's four times took 160 past).
+const recordOverhead = 256
 
 // Seal returns SealRecord(header, r), with the encoding of r.Fragments
 // taken from the Sealer when an earlier record of its batch held the same
