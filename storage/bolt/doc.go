@@ -78,7 +78,7 @@
 // writes pending when it starts in key order, so that its transactions
 // rewrite disjoint runs of leaf pages: the ticker's flush of 2,000 pushed
 // sessions (1.7 KB records, 4 KB pages, about 3 transactions) writes each
-// leaf once, 700 pages, where taking them in hash order wrote 1,340. The
+// leaf once, 700 pages, where taking them in hash order wrote 1,300–1,600. The
 // writer encodes lazy updates before each transaction, also for at most
 // 4 ms, with one session.Sealer per flush, so that the fragment state the
 // tabs of a push share is encoded once, not once per tab; and a flush
