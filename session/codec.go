@@ -67,42 +67,14 @@ func getCodec() *codec {
 // FormatVersion. A record DecodeRecord could not read back (its fragment
 // state beyond the decoding limits) is an error wrapping ErrUnstorableData.
 func EncodeRecord(r *Record) ([]byte, error) {
-	return encodeRecordAfter(nil, r)
+	return (*Sealer)(nil).encodeAfter(nil, 0, r)
 }
 
 // SealRecord returns SealValue(header, EncodeRecord(r)), encoded in place
-// behind the header: the form stores keep, in one allocation.
+// behind the header: the form stores keep, in one allocation. A Sealer
+// does the same for records written together that share fragment states.
 func SealRecord(header []byte, r *Record) ([]byte, error) {
-	// Room for the data and the other fields; a fragment state grows it once.
-	prefix := make([]byte, len(header)+ChecksumLen, len(header)+ChecksumLen+len(r.Data)+256)
-	copy(prefix, header)
-	v, err := encodeRecordAfter(prefix, r)
-	if err != nil {
-		return nil, err
-	}
-	sealInPlace(v, len(header))
-	return v, nil
-}
-
-// encodeRecordAfter appends the encoding of r to prefix. A packed record
-// is encoded as its unpacked form.
-func encodeRecordAfter(prefix []byte, r *Record) ([]byte, error) {
-	r, err := r.unpacked()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnstorableData, err)
-	}
-	c := *r
-	c.Format = FormatVersion
-	buf := bytes.NewBuffer(prefix)
-	err = getCodec().enc.MarshalToBuffer(&c, buf)
-	b := buf.Bytes()
-	if err == nil {
-		err = getCodec().dec.Wellformed(b[len(prefix):])
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)
-	}
-	return b, nil
+	return (*Sealer)(nil).Seal(header, r)
 }
 
 // DecodeRecord decodes a record written by EncodeRecord. Any damage —

@@ -43,7 +43,10 @@
 // deeper than 64 levels, lists or maps of more than 131,072 entries) is
 // refused with ErrUnstorableData before anything is stored. Stores frame
 // each record with a CRC-32C (SealValue, OpenValue), so that a changed
-// byte is a corrupt record, never other session data.
+// byte is a corrupt record, never other session data. A store writing
+// many records at once seals them with a Sealer, which encodes each
+// fragment state once however many records hold it (the tabs of a push
+// share one), into exactly the bytes SealRecord gives.
 //
 // # Idle sessions
 //

@@ -13,3 +13,16 @@ func (h *Handle) KeepsListEncodings() bool {
 	defer h.e.mu.Unlock()
 	return h.e.rec.lists != nil && h.e.rec.lists.memo.Load() != nil
 }
+
+// EncodeRecordByReflection is the encoding EncodeRecord must give: the
+// codec's mode run over the Record itself, fragment state included, as
+// records were encoded before Sealer kept states' encodings.
+func EncodeRecordByReflection(r *Record) ([]byte, error) {
+	r, err := r.unpacked()
+	if err != nil {
+		return nil, err
+	}
+	c := *r
+	c.Format = FormatVersion
+	return getCodec().enc.Marshal(&c)
+}

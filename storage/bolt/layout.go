@@ -50,9 +50,13 @@ func timeFromSortable(u uint64) time.Time { return time.Unix(0, int64(u^(1<<63))
 
 // encodeValue returns the sessions value of rec: its header, the checksum,
 // then the CBOR record from session.EncodeRecord.
-func encodeValue(rec *session.Record) ([]byte, error) {
+func encodeValue(rec *session.Record) ([]byte, error) { return sealValue(nil, rec) }
+
+// sealValue is encodeValue with the fragment states of a batch of writes
+// encoded once by sl (nil: encoded for rec alone).
+func sealValue(sl *session.Sealer, rec *session.Record) ([]byte, error) {
 	h := valueHeader(sortableTime(rec.Deadline()), rec.Rev)
-	return session.SealRecord(h[:], rec)
+	return sl.Seal(h[:], rec)
 }
 
 // valueHeader is the header of a layout-2 value.

@@ -1,7 +1,9 @@
 package bolt
 
 import (
+	"bytes"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,26 +110,21 @@ type flushEntry struct {
 	w  *pendingWrite
 }
 
-// snapshot returns up to limit dirty writes, leaving them in place; lazy
-// ones only when withLazy.
-func (p *pendingSet) snapshot(limit int, withLazy bool) []flushEntry {
-	var out []flushEntry
+// ordered returns every dirty write, leaving it in place, in key order
+// (the order of the sessions bucket); lazy ones only when withLazy.
+func (p *pendingSet) ordered(withLazy bool) []flushEntry {
+	out := make([]flushEntry, 0, p.n.Load())
 	for i := range p.shards {
 		sh := &p.shards[i]
 		sh.mu.Lock()
 		for id, w := range sh.m {
-			if len(out) == limit {
-				break
-			}
 			if !w.clean && (withLazy || !w.lazy) {
 				out = append(out, flushEntry{id, w})
 			}
 		}
 		sh.mu.Unlock()
-		if len(out) == limit {
-			break
-		}
 	}
+	slices.SortFunc(out, func(a, b flushEntry) int { return bytes.Compare(a.id[:], b.id[:]) })
 	return out
 }
 

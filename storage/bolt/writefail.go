@@ -52,7 +52,7 @@ func (s *Store) noteWrite(err error) {
 	if f != nil {
 		return
 	}
-	waiting := s.pending.snapshot(loggedSessions+1, true)
+	waiting := s.pending.ordered(true)
 	ids := make([]string, 0, len(waiting))
 	for _, e := range waiting[:min(len(waiting), loggedSessions)] {
 		ids = append(ids, e.id.Short())

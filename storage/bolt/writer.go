@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -228,17 +229,21 @@ func (s *Store) flushPending() error { return s.flush(true, false) }
 
 // flush commits every pending write (the lazy ones only when all), in
 // transactions of at most maxWritesPerTx writes so that readers and
-// creators never wait long. The updates that waited for it (see
-// holdWhileOverdue) go on as soon as it has taken the overdue writes —
-// those after them start a new window — not when it ends: a flush of
-// thousands of lazy writes takes a core for tens of milliseconds, and
-// every push would otherwise stop for that long each lazy window. They
-// are woken again when it ends. With yield, it stops between two
-// transactions when a request waits for the writer (a new session's
-// commit, behind a flush of thousands of lazy writes that it encodes
-// first): the writes left go back to the pending set's queue with the
-// deadlines they had, so that the writer, having served the request,
-// flushes them at once.
+// creators never wait long. It takes the writes pending when it starts in
+// key order, so that its transactions rewrite disjoint runs of leaf pages:
+// taken as they come, each transaction of a flush of 2,000 pushed
+// sessions rewrote nearly every leaf, and a flush wrote each page once per
+// transaction. Writes accepted while it runs start a new window. The
+// updates that waited for it (see holdWhileOverdue) go on as soon as it
+// has taken the overdue writes — those after them start a new window —
+// not when it ends: a flush of thousands of lazy writes takes a core for
+// tens of milliseconds, and every push would otherwise stop for that long
+// each lazy window. They are woken again when it ends. With yield, it
+// stops between two transactions when a request waits for the writer (a
+// new session's commit, behind a flush of thousands of lazy writes that
+// it encodes first): the writes left go back to the pending set's queue
+// with the deadlines they had, so that the writer, having served the
+// request, flushes them at once.
 func (s *Store) flush(all, yield bool) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazy int64
@@ -247,78 +252,81 @@ func (s *Store) flush(all, yield bool) error {
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
-	for {
-		snap := s.pending.snapshot(maxWritesPerTx, all)
-		if len(snap) == 0 {
-			return nil
-		}
-		more := len(snap) == maxWritesPerTx // the pending set may hold more
-		es, cut := s.encodeLazy(snap)
-		more = more || cut
+	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
+	rest := s.pending.ordered(all)
+	for len(rest) > 0 {
+		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)])
+		rest = rest[taken:]
 		if len(es) == 0 { // every one dropped
-			if !more {
-				return nil
-			}
 			continue
 		}
-		applied := len(es)
-		legacy := s.legacy.Load()
-		err := s.update(func(tx *bbolt.Tx) error {
-			sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
-			removed := int64(0)
-			start := time.Now()
-			for i, e := range es {
-				if i%32 == 31 && time.Since(start) > txWorkBudget {
-					applied = i // the rest go in the next transaction
-					break
-				}
-				old := sb.Get(e.id[:])
-				if old == nil {
-					continue // deleted meanwhile: never resurrect
-				}
-				oh, herr := readHeader(old, legacy)
-				if e.w.rec == nil {
-					if herr == nil {
-						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
-							return err
-						}
-					}
-					if err := sb.Delete(e.id[:]); err != nil {
-						return err
-					}
-					removed++
-					continue
-				}
-				nd := binary.BigEndian.Uint64(e.w.value[1:9])
-				if herr != nil || oh.deadline != nd {
-					if herr == nil {
-						if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
-							return err
-						}
-					}
-					if err := ib.Put(indexKey(nd, e.id), nil); err != nil {
-						return err
-					}
-				}
-				if err := sb.Put(e.id[:], e.w.value); err != nil {
-					return err
-				}
-			}
-			return addCount(tx, -removed)
-		})
+		applied, err := s.commitPending(es)
 		if err != nil {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
-		if !more && applied == len(es) {
-			return nil
+		if applied < len(es) { // the rest of es first: key order holds
+			rest = slices.Concat(es[applied:], rest)
 		}
-		if yield && len(s.ops) > 0 {
+		if len(rest) > 0 && yield && len(s.ops) > 0 {
 			requeue(&s.pending.queuedSince, queued)
 			requeue(&s.pending.lazySince, lazy)
 			return nil
 		}
 	}
+	return nil
+}
+
+// commitPending writes es, encoded, in one transaction, stopping after
+// txWorkBudget of work: it returns how many of es it wrote (the rest go
+// in the next transaction).
+func (s *Store) commitPending(es []flushEntry) (int, error) {
+	applied := len(es)
+	legacy := s.legacy.Load()
+	err := s.update(func(tx *bbolt.Tx) error {
+		sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+		removed := int64(0)
+		start := time.Now()
+		for i, e := range es {
+			if i%32 == 31 && time.Since(start) > txWorkBudget {
+				applied = i
+				break
+			}
+			old := sb.Get(e.id[:])
+			if old == nil {
+				continue // deleted meanwhile: never resurrect
+			}
+			oh, herr := readHeader(old, legacy)
+			if e.w.rec == nil {
+				if herr == nil {
+					if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+						return err
+					}
+				}
+				if err := sb.Delete(e.id[:]); err != nil {
+					return err
+				}
+				removed++
+				continue
+			}
+			nd := binary.BigEndian.Uint64(e.w.value[1:9])
+			if herr != nil || oh.deadline != nd {
+				if herr == nil {
+					if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+						return err
+					}
+				}
+				if err := ib.Put(indexKey(nd, e.id), nil); err != nil {
+					return err
+				}
+			}
+			if err := sb.Put(e.id[:], e.w.value); err != nil {
+				return err
+			}
+		}
+		return addCount(tx, -removed)
+	})
+	return applied, err
 }
 
 // flushAll commits every pending write and waits for it.
@@ -335,22 +343,24 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 }
 
 // encodeLazy encodes the values of the lazy writes in es that have none
-// yet, outside the transaction, for at most txWorkBudget: it returns the
-// writes ready for the transaction, and whether it stopped before the end
-// of es (the rest wait for the next one). A record that cannot be encoded
+// yet, outside the transaction, with sl (whose fragment states they share:
+// the tabs of a push hold one State per transition), for at most
+// txWorkBudget. It returns the writes ready for the transaction, in es's
+// order and in es's own array, and how many of es it took; the rest wait
+// for the next transaction. A record that cannot be encoded
 // (beyond the decoding limits) is never written: its write leaves the
 // pending set, with a warning, and the session's next update finds the
 // file's older revision and fails with ErrConflict, which makes the
 // session reload what the file holds.
-func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
+func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, int) {
 	out := es[:0]
 	start := time.Now()
 	for i, e := range es {
 		if e.w.rec != nil && e.w.value == nil {
 			if i%32 == 31 && time.Since(start) > txWorkBudget {
-				return out, true
+				return out, i
 			}
-			v, err := encodeValue(e.w.rec)
+			v, err := sealValue(sl, e.w.rec)
 			if err != nil {
 				s.dropUnstorable(e, err)
 				continue
@@ -359,7 +369,7 @@ func (s *Store) encodeLazy(es []flushEntry) ([]flushEntry, bool) {
 		}
 		out = append(out, e)
 	}
-	return out, false
+	return out, len(es)
 }
 
 // dropUnstorable removes e, a lazy write that cannot be encoded, from the
