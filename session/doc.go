@@ -104,7 +104,8 @@
 // changed in its lists rather than the lists: each list field of the root
 // struct, of structs of bools, numbers, strings, times and pointers to
 // such, is kept between updates as a deep copy with where each element's
-// encoding lies in the snapshot (when every such list is non-empty). An
+// encoding lies in the snapshot (when every such list is non-empty): a
+// list whose elements hold a time from one element, another from 128. An
 // element equal to its copy, field by field, encodes to the same bytes and
 // is not encoded again; the rest of the root is encoded by the codec, and
 // the result is byte for byte the codec's. The copies (about the lists'

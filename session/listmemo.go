@@ -9,6 +9,19 @@ import (
 	"unsafe"
 )
 
+// minMemoList is the length from which listMemo keeps the copy of a list
+// whose elements hold no time: a shorter one costs less to encode than to
+// compare and splice (the ticker's 12 rows, BENCHMARKS.md). A list whose
+// elements hold a time is kept from one element: cbor formats each time
+// (RFC 3339), which costs more than the comparison that spares it.
+const minMemoList = 128
+
+// keeps reports whether listMemo keeps a copy of a list of n elements of
+// shape s.
+func keeps(n int, s *valueShape) bool {
+	return n > 0 && (s.timed || n >= minMemoList)
+}
+
 // listMemo is what a session keeps to encode its data without encoding
 // its lists again while they do not change: for each list field of
 // the data's root struct (a slice of structs of bools, numbers, strings,
@@ -74,12 +87,18 @@ func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, bool,
 		}
 		rv = rv.Elem()
 	}
+	kept := false
 	for _, l := range rs.lists {
-		if rv.Field(l.index).Len() == 0 {
+		n := rv.Field(l.index).Len()
+		if n == 0 {
 			// An empty list may be left out (omitempty), where a marker
 			// would not be: encoded whole.
 			return whole()
 		}
+		kept = kept || keeps(n, l.elem)
+	}
+	if !kept {
+		return whole()
 	}
 	if memo == nil || memo.typ != t {
 		memo = &listMemo{typ: t, lists: make([]listCopy, len(rs.lists)), proxy: reflect.New(rs.proxy).Elem()}
@@ -178,10 +197,14 @@ func (memo *listMemo) rebase(enc []byte) {
 // to buf (whose encoding started at base), and keeps l's copy: an element
 // equal to its copy keeps its encoding, another is copied and encoded
 // again. A list of another length keeps the elements its start and end
-// share with the copy. It reports false when the codec fails, leaving c
-// empty.
+// share with the copy; one listMemo does not keep (see keeps) is encoded,
+// not copied. It reports false when the codec fails, leaving c empty.
 func (c *listCopy) writeTo(buf *bytes.Buffer, base int, l reflect.Value, s *valueShape) bool {
 	n, start := l.Len(), buf.Len()
+	if !keeps(n, s) {
+		*c = listCopy{}
+		return getCodec().enc.MarshalToBuffer(l.Interface(), buf) == nil
+	}
 	if len(c.enc) != c.size {
 		c.copy = reflect.Value{} // not rebased: start afresh
 	}

@@ -434,3 +434,34 @@ func memoHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestEncodeWithLists_KeepsShortListsOnlyOfElementsHoldingATime: a list
+// of elements holding no time is kept from minMemoList elements, one of
+// elements holding a time (here or through a pointer) from one; every
+// encoding is the codec's.
+func TestEncodeWithLists_KeepsShortListsOnlyOfElementsHoldingATime(t *testing.T) {
+	type plain struct {
+		N int
+		S string
+	}
+	type viaPtr struct{ Due *time.Time }
+	type plainRoot struct{ Items []plain }
+	type ptrRoot struct{ Items []viaPtr }
+	for _, tc := range []struct {
+		name string
+		v    any
+		kept bool
+	}{
+		{"3 elements holding no time", &plainRoot{Items: make([]plain, 3)}, false},
+		{"minMemoList-1 elements holding no time", &plainRoot{Items: make([]plain, minMemoList-1)}, false},
+		{"minMemoList elements holding no time", &plainRoot{Items: make([]plain, minMemoList)}, true},
+		{"1 element holding a time", &memoRoot{Items: make([]memoItem, 1), Extra: make([]memoItem, 1)}, true},
+		{"1 element holding a time through a pointer", &ptrRoot{Items: make([]viaPtr, 1)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			memo := encodeBoth(t, tc.v, nil)
+			assert.Equal(t, tc.kept, memo != nil)
+			encodeBoth(t, tc.v, memo) // and again, through what was kept
+		})
+	}
+}
