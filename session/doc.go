@@ -104,13 +104,15 @@
 // writes nothing when the page is the one last rendered.
 //
 // The encoding of the data, which every RenderFragments makes, costs what
-// changed in a large list rather than the list: a list field of the root
-// struct with 128 elements or more, of structs of bools, numbers, strings,
-// times and pointers to such, is kept between updates as a deep copy with
-// where each element's encoding lies in the snapshot. An element equal to
-// its copy, field by field, encodes to the same bytes and is not encoded
-// again; the rest of the root is encoded by the codec, and the result is
-// byte for byte the codec's. The copy (about the list's size in memory:
-// 63 KB for 500 dashboard tasks) stays in memory with the record and is
-// dropped when the session is compacted.
+// changed in its lists rather than the lists: each list field of the root
+// struct, of structs of bools, numbers, strings, times and pointers to
+// such, is kept between updates as a deep copy with where each element's
+// encoding lies in the snapshot (when every such list is non-empty): a
+// list whose elements hold a time from one element, another from 128. An
+// element equal to its copy, field by field, encodes to the same bytes and
+// is not encoded again; the rest of the root is encoded by the codec, and
+// the result is byte for byte the codec's. The copies (about the lists'
+// size in memory: 2 KB for the 5-task dashboard, 8 KB for 50 tasks, 66 KB
+// for 500) stay in memory with the record and are dropped when the
+// session is compacted.
 package session

@@ -9,12 +9,21 @@ import (
 	"unsafe"
 )
 
-// minMemoList is the length from which listMemo keeps a list field's
-// copy: a shorter list costs less to encode than its copy holds.
+// minMemoList is the length from which listMemo keeps the copy of a list
+// whose elements hold no time: a shorter one costs less to encode than to
+// compare and splice (the ticker's 12 rows, BENCHMARKS.md). A list whose
+// elements hold a time is kept from one element: cbor formats each time
+// (RFC 3339), which costs more than the comparison that spares it.
 const minMemoList = 128
 
+// keeps reports whether listMemo keeps a copy of a list of n elements of
+// shape s.
+func keeps(n int, s *valueShape) bool {
+	return n > 0 && (s.timed || n >= minMemoList)
+}
+
 // listMemo is what a session keeps to encode its data without encoding
-// its large lists again while they do not change: for each list field of
+// its lists again while they do not change: for each list field of
 // the data's root struct (a slice of structs of bools, numbers, strings,
 // times and pointers to such), a deep copy of the list as last encoded and
 // where its encoding is in the data snapshot. A list equal to its copy,
@@ -56,7 +65,7 @@ type listCopy struct {
 
 // encodeWithLists appends the canonical encoding of v to buf, as
 // encodeDataTo does, carrying over the encodings memo keeps of v's
-// unchanged large lists, and reports whether v is Captured. It returns the
+// unchanged lists, and reports whether v is Captured. It returns the
 // memo for the next call (nil when v's type or lists take none), which
 // must be rebased onto the bytes appended, or bytes equal to them, before
 // it is used again. Of a list it keeps, only the elements that changed
@@ -78,7 +87,7 @@ func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, bool,
 		}
 		rv = rv.Elem()
 	}
-	long := false
+	kept := false
 	for _, l := range rs.lists {
 		n := rv.Field(l.index).Len()
 		if n == 0 {
@@ -86,9 +95,9 @@ func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, bool,
 			// would not be: encoded whole.
 			return whole()
 		}
-		long = long || n >= minMemoList
+		kept = kept || keeps(n, l.elem)
 	}
-	if !long {
+	if !kept {
 		return whole()
 	}
 	if memo == nil || memo.typ != t {
@@ -188,11 +197,11 @@ func (memo *listMemo) rebase(enc []byte) {
 // to buf (whose encoding started at base), and keeps l's copy: an element
 // equal to its copy keeps its encoding, another is copied and encoded
 // again. A list of another length keeps the elements its start and end
-// share with the copy; one shorter than minMemoList is encoded, not
-// copied. It reports false when the codec fails, leaving c empty.
+// share with the copy; one listMemo does not keep (see keeps) is encoded,
+// not copied. It reports false when the codec fails, leaving c empty.
 func (c *listCopy) writeTo(buf *bytes.Buffer, base int, l reflect.Value, s *valueShape) bool {
 	n, start := l.Len(), buf.Len()
-	if n < minMemoList {
+	if !keeps(n, s) {
 		*c = listCopy{}
 		return getCodec().enc.MarshalToBuffer(l.Interface(), buf) == nil
 	}

@@ -50,7 +50,7 @@ func TestEncodeWithLists_ExoticElementsEncodeAsTheCodecDoes(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		shared := new(string)
 		sharedTime := time.Unix(1e9, 0)
-		n := rapid.SampledFrom([]int{minMemoList - 1, minMemoList, minMemoList + 1, 300}).Draw(t, "len")
+		n := rapid.SampledFrom([]int{1, 2, 130, 300}).Draw(t, "len")
 		r := &exoticRoot{Label: "l", Items: make(exoticList, n)}
 		for i := range r.Items {
 			r.Items[i].Seq = uint8(i)
@@ -63,7 +63,7 @@ func TestEncodeWithLists_ExoticElementsEncodeAsTheCodecDoes(t *testing.T) {
 		}
 		r.Pick = &r.Items[0]
 		memo := encodeBoth(t, r, nil)
-		if n >= minMemoList && memo == nil {
+		if n > 0 && memo == nil {
 			t.Fatalf("a list of %d elements kept no memo", n)
 		}
 		for range rapid.IntRange(1, 15).Draw(t, "steps") {

@@ -34,8 +34,9 @@ type cmpOp struct {
 // its ops compare: values whose ops all compare equal encode to the same
 // bytes.
 type valueShape struct {
-	typ reflect.Type
-	ops []cmpOp
+	typ   reflect.Type
+	ops   []cmpOp
+	timed bool // a value can hold a time.Time, here or through a pointer
 }
 
 // maxShapeDepth bounds the pointers and nested structs followed; a deeper
@@ -71,9 +72,11 @@ func (s *valueShape) add(t reflect.Type, off uintptr, path []int, depth int) boo
 			return false
 		}
 		s.ops = append(s.ops, cmpOp{kind: opPtr, off: off, path: path, elem: e})
+		s.timed = s.timed || e.timed
 	case reflect.Struct:
 		if t == timeType {
 			s.ops = append(s.ops, cmpOp{kind: opTime, off: off})
+			s.timed = true
 			return true
 		}
 		for i := range t.NumField() {
