@@ -69,14 +69,7 @@ func TestFlush_RewritesEachLeafPageOnce(t *testing.T) {
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
 	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
 	now := time.Now().UTC()
-	recs := make([]*session.Record, 3*maxWritesPerTx)
-	var g errgroup.Group
-	g.SetLimit(64)
-	for i := range recs {
-		recs[i] = newRec(t, now, time.Hour, strings.Repeat("x", 1200)) // about 3 per 4 KB leaf
-		g.Go(func() error { return s.Create(ctx, recs[i]) })
-	}
-	require.NoError(t, g.Wait())
+	recs := createMany(t, s, 3*maxWritesPerTx, now, strings.Repeat("x", 1200)) // about 3 per 4 KB leaf
 	for i, r := range recs {
 		recs[i] = nextRev(t, r, 1)
 		recs[i].Value.(*testData).Name = r.Value.(*testData).Name
@@ -111,14 +104,7 @@ func TestFlush_FailedTransactionMidFlushKeepsTheRestPendingAndRetries(t *testing
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
 	s, path := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
 	now := time.Now().UTC()
-	recs := make([]*session.Record, 2*maxWritesPerTx+10)
-	var g errgroup.Group
-	g.SetLimit(64)
-	for i := range recs {
-		recs[i] = newRec(t, now, time.Hour, "x")
-		g.Go(func() error { return s.Create(ctx, recs[i]) })
-	}
-	require.NoError(t, g.Wait())
+	recs := createMany(t, s, 2*maxWritesPerTx+10, now, "x")
 	for i, r := range recs {
 		recs[i] = nextRev(t, r, 1)
 		require.NoError(t, s.Update(lazy, recs[i]))
@@ -159,4 +145,19 @@ func TestFlush_FailedTransactionMidFlushKeepsTheRestPendingAndRetries(t *testing
 	for _, r := range recs {
 		require.Equal(t, r.Rev, storedRev(t, s, r.ID), "every accepted write reached the file")
 	}
+}
+
+// createMany creates n sessions named name in s, an hour from now, a few
+// dozen at a time.
+func createMany(t *testing.T, s *Store, n int, now time.Time, name string) []*session.Record {
+	t.Helper()
+	recs := make([]*session.Record, n)
+	var g errgroup.Group
+	g.SetLimit(64)
+	for i := range recs {
+		recs[i] = newRec(t, now, time.Hour, name)
+		g.Go(func() error { return s.Create(context.Background(), recs[i]) })
+	}
+	require.NoError(t, g.Wait())
+	return recs
 }
