@@ -213,6 +213,42 @@ func TestDiffPatched_InPlaceDuplicateIDs(t *testing.T) {
 	}
 }
 
+// Patches that keep their counts but move ids between them (swapped,
+// renamed while another patch takes the old id, moved into or out of a
+// keyed list) or change the nesting inside them give what Diff gives for
+// the whole page; a patch taking an id another patch keeps is a
+// duplicate, though every count holds.
+func TestDiffPatched_InPlaceIDsMovedBetweenPatchesEqualsDiff(t *testing.T) {
+	old := []byte(`<body><div id="s"><div id="a"><span id="b">1</span><span id="h">2</span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`)
+	_, prev := mustDiff(t, nil, old)
+	for _, tc := range []struct {
+		name string
+		page string
+		ids  []string
+	}{
+		{"swap ids across patches", `<body><div id="s"><div id="a"><span id="d">1</span><span id="h">2</span></div><div id="c"><span id="b">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a", "c"}},
+		{"rename and take old id", `<body><div id="s"><div id="a"><span id="z">1</span><span id="h">2</span></div><div id="c"><span id="b">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a", "c"}},
+		{"nesting in patch", `<body><div id="s"><div id="a"><span id="b">1<span id="h">2</span></span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a"}},
+		{"nesting in patch reversed", `<body><div id="s"><div id="a"><span id="h">1<span id="b">2</span></span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a"}},
+		{"list swap", `<body><div id="s"><div id="a"><span id="b">1</span><span id="h">2</span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="x2">2</li><li id="x1">1</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"l"}},
+		{"list swap and patch id move", `<body><div id="s"><div id="a"><span id="h">1</span><span id="b">2</span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="x2">2</li><li id="x1">1</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a", "l"}},
+		{"three-way move", `<body><div id="s"><div id="a"><span id="g">1</span><span id="h">2</span></div><div id="c"><span id="b">3</span></div></div><ul id="l"><li id="x1">1</li><li id="x2">2</li></ul><div id="e"><span id="d">3</span></div></body>`, []string{"a", "c", "e"}},
+		{"moved from list", `<body><div id="s"><div id="a"><span id="x1">1</span><span id="h">2</span></div><div id="c"><span id="d">3</span></div></div><ul id="l"><li id="b">1</li><li id="x2">2</li></ul><div id="e"><span id="g">3</span></div></body>`, []string{"a", "l"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			requirePatchedIsDiff(t, patchFrags(t, prev, old, []byte(tc.page), tc.ids, nil), []byte(tc.page))
+		})
+	}
+}
+
+func TestDiffPatched_InPlaceIDTakenFromAnotherPatchIsADuplicate(t *testing.T) {
+	old := []byte(`<body><div id="a"><span id="b">1</span></div><div id="c"><span id="d">3</span></div></body>`)
+	_, prev := mustDiff(t, nil, old)
+	page := []byte(`<body><div id="a"><span id="d">1</span></div><div id="c"><span id="d">3</span></div></body>`)
+	_, err := DiffPatched(patchFrags(t, prev, old, page, []string{"a", "c"}, nil))
+	require.ErrorIs(t, err, ErrDuplicateFragmentID)
+}
+
 // BenchmarkDiffPatched_CounterBesideTasks diffs a changed counter above a
 // list of 50 or 500 tasks, as the dashboard's counter click does: what
 // the list costs is what of DiffPatched follows the page, not the patch.

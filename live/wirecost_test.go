@@ -112,6 +112,22 @@ func TestWireState_ScratchKeepsNoStringsBetweenBatches(t *testing.T) {
 	assert.Zero(t, cap(w.fields), "a batch of %d records leaves no scratch behind", maxScratch)
 }
 
+// A batch refused for an update with no wire form leaves no string of
+// the updates before it in the connection's scratch either.
+func TestWireState_RefusedBatchLeavesNoStringsInTheScratch(t *testing.T) {
+	w := newWireState(false)
+	_, err := w.encode([]statetemplate.Update{{FragmentID: "a", Action: statetemplate.ActionText, HTML: "1"},
+		{FragmentID: "b", Action: statetemplate.ActionText, HTML: "2"}}, 0)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, cap(w.fields), 6, "room for the next batch's fields")
+	_, err = w.encode([]statetemplate.Update{{FragmentID: "a", Action: statetemplate.ActionText, HTML: "secret"},
+		{FragmentID: "b", Action: "no-such-action"}}, 0)
+	require.Error(t, err)
+	for _, f := range w.fields[:cap(w.fields)] {
+		assert.Empty(t, f)
+	}
+}
+
 // A push's context answers the reply and the scope of its session, and
 // its parent for any other key.
 func TestPushRun_AnswersItsReplyAndScopeAndItsParentsValues(t *testing.T) {

@@ -147,6 +147,7 @@ func (w *wireState) whole(op byte, id string) {
 func (w *wireState) encode(updates []statetemplate.Update, ack int64) ([]byte, error) {
 	b, err := prepare(updates, w.ops, w.fields)
 	if err != nil {
+		clear(w.fields[:cap(w.fields)]) // the fields prepare took before it refused
 		return nil, err
 	}
 	defer w.keepScratch(b)

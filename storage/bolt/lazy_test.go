@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/session"
@@ -186,14 +185,7 @@ func TestLazyUpdate_AFlushThatYieldsToCreatorsLeavesNothingBehind(t *testing.T) 
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
 	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(50*time.Millisecond))
 	now := time.Now().UTC()
-	recs := make([]*session.Record, maxWritesPerTx*2+100)
-	var g errgroup.Group
-	g.SetLimit(32)
-	for i := range recs {
-		recs[i] = newRec(t, now, time.Hour, "s")
-		g.Go(func() error { return s.Create(ctx, recs[i]) })
-	}
-	require.NoError(t, g.Wait())
+	recs := createMany(t, s, maxWritesPerTx*2+100, now, "s")
 
 	stop := make(chan struct{})
 	created := make(chan int)

@@ -12,6 +12,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/livefir/statetemplate/internal/fault"
 	"github.com/livefir/statetemplate/session"
 )
 
@@ -68,14 +69,7 @@ func TestFlush_RewritesEachLeafPageOnce(t *testing.T) {
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
 	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
 	now := time.Now().UTC()
-	recs := make([]*session.Record, 3*maxWritesPerTx)
-	var g errgroup.Group
-	g.SetLimit(64)
-	for i := range recs {
-		recs[i] = newRec(t, now, time.Hour, strings.Repeat("x", 1200)) // about 3 per 4 KB leaf
-		g.Go(func() error { return s.Create(ctx, recs[i]) })
-	}
-	require.NoError(t, g.Wait())
+	recs := createMany(t, s, 3*maxWritesPerTx, now, strings.Repeat("x", 1200)) // about 3 per 4 KB leaf
 	for i, r := range recs {
 		recs[i] = nextRev(t, r, 1)
 		recs[i].Value.(*testData).Name = r.Value.(*testData).Name
@@ -100,4 +94,70 @@ func TestFlush_RewritesEachLeafPageOnce(t *testing.T) {
 	for _, r := range recs {
 		require.Equal(t, r.Rev, storedRev(t, s, r.ID))
 	}
+}
+
+// TestFlush_FailedTransactionMidFlushKeepsTheRestPendingAndRetries: when
+// a transaction of a flush of several fails, the writes of the ones
+// before it are on file and the others stay pending (reads see them),
+// are not on file, and reach it on the next flush once writes work again.
+func TestFlush_FailedTransactionMidFlushKeepsTheRestPendingAndRetries(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, path := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(time.Hour))
+	now := time.Now().UTC()
+	recs := createMany(t, s, 2*maxWritesPerTx+10, now, "x")
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, 1)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	var txs atomic.Int64
+	var restore func()
+	s.writeHook = func(time.Duration) { // in the writer, after each transaction
+		if txs.Add(1) == 1 {
+			restore = fault.FailWrites(t, path)
+		}
+	}
+	require.ErrorIs(t, s.flushAll(ctx), session.ErrStoreUnavailable, "the second transaction fails")
+	s.writeHook = nil
+	written := 0
+	for _, r := range recs {
+		got, err := s.Get(ctx, r.ID)
+		require.NoError(t, err)
+		require.Equal(t, r.Rev, got.Rev, "reads see every accepted write")
+		switch storedRev(t, s, r.ID) {
+		case r.Rev:
+			written++
+		case r.Rev - 1:
+		default:
+			require.Fail(t, "a revision neither written nor pending")
+		}
+	}
+	t.Logf("%d of %d on file after the failed flush", written, len(recs))
+	require.Positive(t, written, "the first transaction's writes are on file")
+	require.Less(t, written, len(recs), "the failed transaction's are not")
+	require.Equal(t, int64(len(recs)-written), s.pending.n.Load(), "the writes not on file stay pending")
+
+	restore()
+	require.NoError(t, s.flushAll(ctx))
+	require.NoError(t, s.Close())
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, r := range recs {
+		require.Equal(t, r.Rev, storedRev(t, s, r.ID), "every accepted write reached the file")
+	}
+}
+
+// createMany creates n sessions named name in s, an hour from now, a few
+// dozen at a time.
+func createMany(t *testing.T, s *Store, n int, now time.Time, name string) []*session.Record {
+	t.Helper()
+	recs := make([]*session.Record, n)
+	var g errgroup.Group
+	g.SetLimit(64)
+	for i := range recs {
+		recs[i] = newRec(t, now, time.Hour, name)
+		g.Go(func() error { return s.Create(context.Background(), recs[i]) })
+	}
+	require.NoError(t, g.Wait())
+	return recs
 }
