@@ -294,15 +294,8 @@ func BenchmarkEncodeWithLists(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					m.Apply(d, change)
-					buf.Reset()
 					var err error
-					if keep {
-						memo, _, err = encodeWithLists(&buf, d, memo)
-						memo.rebase(bytes.Clone(buf.Bytes())) // as the session does
-					} else {
-						err = encodeDataTo(&buf, d)
-						_ = bytes.Clone(buf.Bytes()) // the snapshot, as the session does
-					}
+					memo, err = encodeAsTheSessionDoes(&buf, d, memo, keep)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -313,6 +306,22 @@ func BenchmarkEncodeWithLists(b *testing.B) {
 }
 
 func ptrOf(it *memoItem) unsafe.Pointer { return unsafe.Pointer(it) }
+
+// encodeAsTheSessionDoes encodes d into buf, emptied first, and copies out
+// the snapshot as a session does: with its lists kept in memo when keep
+// is set, through the codec alone otherwise. It returns the memo for the
+// next call.
+func encodeAsTheSessionDoes(buf *bytes.Buffer, d any, memo *listMemo, keep bool) (*listMemo, error) {
+	buf.Reset()
+	if !keep {
+		err := encodeDataTo(buf, d)
+		_ = bytes.Clone(buf.Bytes())
+		return memo, err
+	}
+	memo, _, err := encodeWithLists(buf, d, memo)
+	memo.rebase(bytes.Clone(buf.Bytes()))
+	return memo, err
+}
 
 // BenchmarkEncodeWithLists_ClockPush is the encoding of the dashboard's
 // once-a-second push (the update time and one statistic change, the
@@ -334,15 +343,8 @@ func BenchmarkEncodeWithLists_ClockPush(b *testing.B) {
 					u := d.Statistics["users"]
 					u.Value++
 					d.Statistics["users"] = u
-					buf.Reset()
 					var err error
-					if keep {
-						memo, _, err = encodeWithLists(&buf, d, memo)
-						memo.rebase(bytes.Clone(buf.Bytes())) // as the session does
-					} else {
-						err = encodeDataTo(&buf, d)
-						_ = bytes.Clone(buf.Bytes())
-					}
+					memo, err = encodeAsTheSessionDoes(&buf, d, memo, keep)
 					if err != nil {
 						b.Fatal(err)
 					}
