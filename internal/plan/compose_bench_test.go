@@ -49,8 +49,10 @@ func newClockTabs(b *testing.B, n, tasks int) *clockTabs {
 }
 
 // push gives every tab the time now and a changed statistic, and renders.
-func (ct *clockTabs) push(b *testing.B, now time.Time) {
+// It returns the CPU time the renders took, the encodings not counted.
+func (ct *clockTabs) push(b *testing.B, now time.Time) time.Duration {
 	step := float64(now.Second()%7) - 3
+	var cpu time.Duration
 	for i, d := range ct.data {
 		d.LastUpdateTime = now
 		u := d.Statistics["users"]
@@ -59,13 +61,16 @@ func (ct *clockTabs) push(b *testing.B, now time.Time) {
 		d.Statistics["users"] = u
 		enc, _ := session.EncodeData(d)
 		prev := ct.outs[i]
+		c0 := benchclock.Now()
 		out, err := ct.p.Render(Input{Data: d, Enc: enc, EncKept: true, Prev: prev.State, Memo: prev.Memo,
 			Cache: ct.shared, Patches: ct.patches})
+		cpu += benchclock.Now() - c0
 		if err != nil || len(out.Updates) == 0 {
 			b.Fatal(err, out.Updates)
 		}
 		ct.outs[i] = out
 	}
+	return cpu
 }
 
 // BenchmarkRender_ClockPushComposed is the dashboard's clock push at the
@@ -96,6 +101,35 @@ func BenchmarkRender_ClockPushComposed(b *testing.B) {
 			b.ReportMetric(float64(cComposed.Microseconds())/n, "cpu-µs/tab-composed")
 			b.ReportMetric(float64(cExecuted.Microseconds())/n, "cpu-µs/tab-executed")
 			b.ReportMetric(float64(cComposed)/float64(cExecuted), "x-executed")
+		})
+	}
+}
+
+// BenchmarkRender_ClockPushKept is the dashboard's clock push at the plan
+// level, two sets of tabs pushed in turn in one loop: one whose renders
+// keep the keys of parts that read only unchanged root entries
+// (rootfields.go), one whose renders compute every key. It reports the
+// CPU per tab of each and their ratio (of the renders alone: the tabs'
+// encodings are not counted).
+func BenchmarkRender_ClockPushKept(b *testing.B) {
+	const tabs = 200
+	for _, tasks := range []int{5, 50, 500} {
+		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
+			kept, computed := newClockTabs(b, tabs, tasks), newClockTabs(b, tabs, tasks)
+			defer func() { keepKeys = true }()
+			now := fixture.Clock
+			var cKept, cComputed time.Duration
+			for b.Loop() {
+				now = now.Add(time.Second)
+				keepKeys = true
+				cKept += kept.push(b, now)
+				keepKeys = false
+				cComputed += computed.push(b, now)
+			}
+			n := float64(b.N * tabs)
+			b.ReportMetric(float64(cKept.Microseconds())/n, "cpu-µs/tab-kept")
+			b.ReportMetric(float64(cComputed.Microseconds())/n, "cpu-µs/tab-computed")
+			b.ReportMetric(float64(cKept)/float64(cComputed), "x-computed")
 		})
 	}
 }

@@ -90,8 +90,11 @@
 // with the old one byte for byte rather than walking it (equal bytes are
 // the same encoded item), and walks only what differs; a row whose list
 // element is byte for byte the old one, under the same shared reads, keeps
-// its previous key without its inputs or key being computed. Encodings
-// under 4 KiB keep no layout.
+// its previous key without its inputs or key being computed. A unit walked
+// in an unchanged shell whose every read is in a root entry byte for byte
+// the old one keeps its previous key, and its shell key, without its
+// reads being found or digested (rootfields.go, which says why that is
+// exact).
 //
 // A render's working memory (frames, the inputs of the units, the records
 // of splices and patches, the parsed maps of the encoding, the nodes read

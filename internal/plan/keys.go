@@ -28,7 +28,14 @@ const (
 
 // loc is where an input's value is.
 type loc struct {
-	kind       locKind
+	kind locKind
+	// entry says that the value is a root entry's whole value, and root
+	// which entry of the data's root map the value is in (see
+	// rootfields.go): 1 + its index in the run's root entries, rootAbsent
+	// for a top-level field the encoding omits, 0 for none (the whole
+	// data, a computed value).
+	entry      bool
+	root       int32
 	start, end int
 	typ        reflect.Type
 	val        reflect.Value // locDetached
@@ -61,37 +68,65 @@ func (r *run) step(l loc, name string) loc {
 	if l.kind != locEnc || l.typ == nil {
 		return loc{}
 	}
-	t := l.typ
+	key, ft, ok := fieldKey(l.typ, name)
+	if !ok {
+		return loc{}
+	}
+	r.keyBuf = cborpath.TextKey(r.keyBuf[:0], key)
+	return r.stepKey(l, r.keyBuf, ft)
+}
+
+// fieldKey returns the text key under which a value of type t encodes
+// what a template reaches as .name, and its type; false when t's
+// encoding does not hold it apart (see session.EncodedField).
+func fieldKey(t reflect.Type, name string) (string, reflect.Type, bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if r.enc[l.start] == cborpath.Null || !cborpath.IsMap(r.enc, cborpath.Range{Start: l.start, End: l.end}) {
-		return loc{}
-	}
-	var key string
-	var ft reflect.Type
 	switch {
 	case t.Kind() == reflect.Struct && t != timeType:
-		k, f, ok := session.EncodedField(t, name)
-		if !ok {
-			return loc{}
-		}
-		key, ft = k, f
+		return session.EncodedField(t, name)
 	case t.Kind() == reflect.Map && t.Key() == stringType:
-		key, ft = name, t.Elem()
-	default:
+		return name, t.Elem(), true
+	}
+	return "", nil, false
+}
+
+// stepKey returns the value of type ft under the encoded text key key of
+// the map at l (of kind locEnc), or a loc of kind locNone when l is not a
+// map.
+func (r *run) stepKey(l loc, key []byte, ft reflect.Type) loc {
+	if r.enc[l.start] == cborpath.Null || !cborpath.IsMap(r.enc, cborpath.Range{Start: l.start, End: l.end}) {
 		return loc{}
 	}
 	entries, err := r.entries(l)
 	if err != nil {
 		return loc{}
 	}
-	r.keyBuf = cborpath.TextKey(r.keyBuf[:0], key)
-	v, ok := cborpath.Find(r.enc, entries, r.keyBuf)
-	if !ok {
-		return loc{kind: locAbsent, typ: ft}
+	k, ok := findEntry(r.enc, entries, key)
+	root := l.root
+	if r.whole(l) {
+		root = rootAbsent
+		if ok {
+			root = int32(k) + 1
+		}
 	}
-	return loc{kind: locEnc, start: v.Start, end: v.End, typ: ft}
+	if !ok {
+		return loc{kind: locAbsent, typ: ft, root: root}
+	}
+	v := entries[k].Val
+	return loc{kind: locEnc, start: v.Start, end: v.End, typ: ft, root: root, entry: r.whole(l)}
+}
+
+// findEntry returns the index of the entry of entries whose key is
+// encoded exactly as key, and whether there is one.
+func findEntry(b []byte, entries []cborpath.Entry, key []byte) (int, bool) {
+	for k, e := range entries {
+		if string(b[e.Key.Start:e.Key.End]) == string(key) {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 var stringType = reflect.TypeFor[string]()
@@ -168,7 +203,7 @@ func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fields
 			}
 		}
 		if n < len(done) {
-			done[n] = read{in, step}
+			done[n] = read{in: in, step: step}
 			n++
 		}
 		switch l.kind {
@@ -205,7 +240,7 @@ func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fields
 		if want != nil && !want(rd.in) {
 			continue
 		}
-		l, step := r.narrow(locs[rd.in], rd.step, fields)
+		l, step := r.narrow(locs[rd.in], rd, fields)
 		if !one(rd.in, step, l) {
 			return false
 		}
@@ -221,12 +256,13 @@ func (r *run) eachReadIn(rs *readSet, locs []loc, want func(in int) bool, fields
 // its fields is keyed faster by one read of the row than by one per field
 // (BenchmarkTickerPush, BENCHMARKS.md). Otherwise (a method, a value of
 // another kind, a computed value) narrow returns l whole and "".
-func (r *run) narrow(l loc, step string, fields bool) (loc, string) {
+func (r *run) narrow(l loc, rd read, fields bool) (loc, string) {
+	step := rd.step
 	switch {
 	case step == "":
 		return l, ""
 	case r.whole(l):
-		return r.rootField(step), step
+		return r.rootField(rd), step
 	case !fields:
 		return l, ""
 	}
@@ -234,22 +270,6 @@ func (r *run) narrow(l loc, step string, fields bool) (loc, string) {
 		return n, step
 	}
 	return l, ""
-}
-
-// rootField returns where top-level field name of the data is, once per
-// render.
-func (r *run) rootField(name string) loc {
-	t := r.top()
-	if l, ok := t.fields[name]; ok {
-		return l
-	}
-	whole := loc{kind: locEnc, start: 0, end: len(r.enc), typ: r.rootType}
-	l := r.resolve(whole, []string{name})
-	if t.fields == nil {
-		t.fields = map[string]loc{}
-	}
-	t.fields[name] = l
-	return l
 }
 
 // shareable is session.Shareable, memoized for the render, and false for

@@ -30,13 +30,14 @@ type layout struct {
 	elems [][]cborpath.Range
 }
 
-// Encodings and lists smaller than these are walked: their layout would
-// cost more to keep than it saves (BENCHMARKS.md, perf6: the clock push of
-// a 5-task dashboard and the ticker, whose encodings are under 2 KB, gained
-// nothing and allocated a layout per render). Tests lower them, to run
-// small data through layouts.
+// Lists smaller than these keep no elements in a layout: they would cost
+// more to keep than they save. The root map's entries are kept for
+// encodings of any size: they tell the next render which root entries
+// did not change, whose reads keep their keys (rootfields.go), which paid
+// for the layout of the clock push's 1.6 KB encoding (BENCHMARKS.md,
+// perf14; perf6 had found a small encoding's layout worth nothing before
+// keys were kept). Tests lower them, to run small data through layouts.
 var (
-	layoutMinEnc   = 4096
 	layoutMinBytes = 512
 	layoutMinElems = 8
 )
@@ -55,6 +56,7 @@ func (r *run) relayoutRoot(old *layout) ([]cborpath.Entry, bool) {
 	at := len(t.entryBuf)
 	out := t.entryBuf
 	shift := len(old.entries) - n
+	same, keysSame := t.rootSame[:0], shift == 0
 	for k := 0; k < n; k++ {
 		if j, ok := old.sameEntry(enc, pos, k, shift); ok {
 			o := old.entries[j]
@@ -62,6 +64,7 @@ func (r *run) relayoutRoot(old *layout) ([]cborpath.Entry, bool) {
 			out = append(out, cborpath.Entry{Key: cborpath.Range{Start: o.Key.Start + d, End: o.Key.End + d},
 				Val: cborpath.Range{Start: o.Val.Start + d, End: o.Val.End + d}})
 			pos = o.Val.End + d
+			same, keysSame = append(same, true), keysSame && j == k
 			continue
 		}
 		kl, err := cborpath.Len(enc[pos:])
@@ -69,6 +72,11 @@ func (r *run) relayoutRoot(old *layout) ([]cborpath.Entry, bool) {
 			return nil, false
 		}
 		key := cborpath.Range{Start: pos, End: pos + kl}
+		same = append(same, false)
+		if keysSame {
+			o := old.entries[k].Key
+			keysSame = string(enc[key.Start:key.End]) == string(old.enc[o.Start:o.End])
+		}
 		end, ok := r.relayoutList(old, key, k, shift)
 		if !ok {
 			vl, err := cborpath.Len(enc[key.End:])
@@ -84,6 +92,7 @@ func (r *run) relayoutRoot(old *layout) ([]cborpath.Entry, bool) {
 		return nil, false
 	}
 	t.entryBuf = out
+	t.rootSame, t.rootKeysSame = same, keysSame
 	return out[at:len(out):len(out)], true
 }
 
@@ -194,7 +203,7 @@ func sameElem(enc []byte, pos int, was []byte, base int, prev []cborpath.Range, 
 // change.
 func (r *run) newLayout(old *layout) *layout {
 	t := r.top()
-	if !r.in.EncKept || len(r.enc) < layoutMinEnc {
+	if !r.in.EncKept {
 		return nil
 	}
 	entries, ok := t.maps[0]

@@ -122,12 +122,28 @@ func smallLayouts(t *testing.T) {
 	t.Cleanup(SmallLayouts())
 }
 
+// checkKept makes the renders of test t check every key they keep without
+// computing it (rootfields.go) against the computed one; when t ends, it
+// requires that none was wrong and, with exercised, that some were kept.
+func checkKept(t *testing.T, exercised bool) {
+	kept, wrong, restore := CheckKeptKeys()
+	t.Cleanup(func() {
+		restore()
+		t.Logf("%d keys kept without being computed", kept())
+		require.Zero(t, wrong(), "a kept key differs from the key computed from the data")
+		if exercised {
+			require.Positive(t, kept(), "the test must exercise kept keys")
+		}
+	})
+}
+
 // TestRender_DashboardThroughLayoutsMatchesDiff renders the dashboard
 // under random changes, each render finding the encoding's items and its
 // unchanged task rows through the last render's layout: the updates and
 // State are always those Diff gives for the whole page.
 func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
 	smallLayouts(t)
+	checkKept(t, true)
 	p, err := Build(fixture.NewTemplate(), Options{})
 	require.NoError(t, err)
 	orig := fixture.NewTemplate()
@@ -146,13 +162,17 @@ func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
 	})
 }
 
-// TestNewLayout_KeepsNoneOfASmallEncodingOrOneNotKept: a 5-task dashboard
-// (under 2 KB) is walked every render, and an encoding the session does not
-// keep is never kept in a memo.
-func TestNewLayout_KeepsNoneOfASmallEncodingOrOneNotKept(t *testing.T) {
+// TestNewLayout_KeepsTheRootOfASmallEncodingButNoneNotKept: a 5-task
+// dashboard (under 2 KB) keeps its root map's entries, for the next
+// render's kept keys, but no elements of its short lists; an encoding the
+// session does not keep is never kept in a memo.
+func TestNewLayout_KeepsTheRootOfASmallEncodingButNoneNotKept(t *testing.T) {
 	small := layoutRun(encode(t, fixture.NewDashboard(5)), nil)
 	walkRoot(t, small)
-	require.Nil(t, small.newLayout(nil), "a small encoding")
+	l := small.newLayout(nil)
+	require.NotNil(t, l, "a small encoding")
+	require.NotEmpty(t, l.entries)
+	require.Nil(t, l.elems, "no list is long enough to keep its elements")
 
 	large := layoutRun(encode(t, fixture.NewDashboard(100)), nil)
 	walkRoot(t, large)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"text/template/parse"
 )
 
@@ -49,6 +50,11 @@ type Plan struct {
 	// shared between sessions (transitions.go).
 	volatile    map[string]bool
 	transitions transitions
+	// rootFields are the field steps of the reads, by read.fid - 1, and
+	// rootFieldIDs their index (rootfields.go).
+	rootFields   []string
+	rootFieldIDs map[string]int32
+	rootKeys     atomic.Pointer[rootKeys]
 }
 
 // Build analyses t, which must not have been executed. A template of the
@@ -91,6 +97,7 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 		}
 	}
 	p.units, p.sites, p.shells = b.units, b.sites, b.shells
+	p.indexRootFields()
 	if len(rewritten) == 0 {
 		return p, nil
 	}

@@ -55,6 +55,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
 	composed0 := composedParts.Load()
 	smallLayouts(t)
+	checkKept(t, true)
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))

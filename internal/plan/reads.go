@@ -14,9 +14,12 @@ import (
 // of it).
 
 // read is one input, narrowed to its field step when step is not "".
+// fid is 1 + the index of step among the plan's root fields (see
+// Plan.indexRootFields), set after the analysis; 0 when it has none.
 type read struct {
 	in   int
 	step string
+	fid  int32
 }
 
 // sym is what the analysis knows of a value: a path under an input

@@ -243,20 +243,26 @@ type run struct {
 	fills    []fillRef // by splice
 	digest   xxhash.Digest
 	// DiffPatched's input, when the page is patched (see patched).
-	patches  []fragments.Patch
-	shells   []fragments.Shell
-	shellOf  []*frame
-	copied   int // parts a skipping render took unchanged (see skip.go)
-	resends  []fragments.Resend
-	refills  []*frame // by resend: what renders its markup
-	keyBuf   []byte
-	maps     map[int][]cborpath.Entry
-	fields   map[string]loc // top-level fields of the data
-	share    map[reflect.Type]bool
-	rootType reflect.Type
-	root     *run                     // a sub-run's: the run of the render, which parses and memoizes for it
-	hashes   map[[2]int]uint64        // rangeHash
-	arrays   map[int][]cborpath.Range // elemsAt
+	patches []fragments.Patch
+	shells  []fragments.Shell
+	shellOf []*frame
+	copied  int // parts a skipping render took unchanged (see skip.go)
+	resends []fragments.Resend
+	refills []*frame // by resend: what renders its markup
+	keyBuf  []byte
+	maps    map[int][]cborpath.Entry
+	// rootLocs are the top-level fields of the data, by read.fid - 1;
+	// rootSame says which entries of the root map are byte for byte the
+	// previous render's, and rootKeysSame that its keys are the previous
+	// ones, in order (rootfields.go; empty without the previous layout).
+	rootLocs     []loc
+	rootSame     []bool
+	rootKeysSame bool
+	share        map[reflect.Type]bool
+	rootType     reflect.Type
+	root         *run                     // a sub-run's: the run of the render, which parses and memoizes for it
+	hashes       map[[2]int]uint64        // rangeHash
+	arrays       map[int][]cborpath.Range // elemsAt
 	// unchanged are the lists relayoutList compared, by where their first
 	// element starts (layout.go).
 	unchanged map[int]unchangedList
@@ -429,7 +435,13 @@ func (r *run) pageFrame(data any) *frame {
 		f.prev, f.cursor = 0, 1
 	}
 	r.nodes = append(r.nodes, node{unit: -1, frag: 0})
-	r.setShellKey(0, r.p.shells[r.in.Template], f.vals, f.locs)
+	sh := r.p.shells[r.in.Template]
+	if r.prev != nil && r.pnodes[0].flags&nodeSkeyed != 0 && r.keptShell(sh, f.vals, f.locs, r.pnodes[0].skey) {
+		r.nodes[0].skey = r.pnodes[0].skey
+		r.nodes[0].flags |= nodeSkeyed
+		return f
+	}
+	r.setShellKey(0, sh, f.vals, f.locs)
 	return f
 }
 
@@ -705,8 +717,8 @@ func rangeOf(u *unit, coll reflect.Value) (reflect.Value, []reflect.Value, bool)
 func (r *run) prepare(g *rangeRun, caller []loc, coll reflect.Value) {
 	cv := r.valSlab(1)
 	cv[0] = coll
-	collLoc := r.deriveLocs(r.locSlab(1), caller, g.u.args[:1], cv)[0]
-	g.elems, g.elemType = r.elemRanges(collLoc, g.v, g.keys)
+	g.coll = r.deriveLocs(r.locSlab(1), caller, g.u.args[:1], cv)[0]
+	g.elems, g.elemType = r.elemRanges(g.coll, g.v, g.keys)
 	g.outer = r.deriveLocs(r.locSlab(len(g.vals)), caller, g.u.args[1:], g.vals)
 }
 
@@ -717,6 +729,7 @@ type rangeRun struct {
 	keys  []reflect.Value // a map's keys, sorted as text/template sorts them
 	vals  []reflect.Value // the inputs the rows share: the root, free variables
 	outer []loc
+	coll  loc // where the collection is
 	// elems are where the elements are in the encoding (of type
 	// elemType), or nil.
 	elems    []cborpath.Range
@@ -747,7 +760,7 @@ func (g *rangeRun) at(i int, vals []reflect.Value, locs []loc) {
 	}
 	el := loc{kind: locDetached, val: elem}
 	if g.elems != nil {
-		el = loc{kind: locEnc, start: g.elems[i].Start, end: g.elems[i].End, typ: g.elemType}
+		el = loc{kind: locEnc, start: g.elems[i].Start, end: g.elems[i].End, typ: g.elemType, root: g.coll.root}
 	}
 	vals[0], locs[0] = elem, el
 	copy(vals[1:], g.vals)

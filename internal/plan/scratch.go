@@ -133,14 +133,14 @@ func (r *run) release() {
 	clear(r.shellOf[:cap(r.shellOf)])
 	clear(r.refills[:cap(r.refills)])
 	clear(r.maps)
-	clear(r.fields)
+	clear(r.rootLocs)
 	clear(r.hashes)
 	clear(r.arrays)
 	clear(r.unchanged)
 	*r = run{
 		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids, spans: r.spans,
 		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0], sameBuf: r.sameBuf[:0], unchanged: r.unchanged,
-		maps: r.maps, fields: r.fields, hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
+		maps: r.maps, rootLocs: r.rootLocs, rootSame: r.rootSame[:0], hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
 		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
 		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
 		local: r.local[:0], patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],

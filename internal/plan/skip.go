@@ -110,7 +110,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		return false, nil
 	}
 	locs := r.deriveLocs(r.locSlab(len(vals)), o.locs, u.args, vals)
-	key, keyed := r.key(u, locs)
+	key, keyed := r.walkKey(u, locs, pn)
 	if keyed && pn.keyed() && pn.key == key && !pn.seen.NoCache() {
 		r.copyPart(o, j, abs)
 		return true, nil
@@ -126,7 +126,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		return true, nil
 	}
 	if !u.leaf && pn.flags&nodeSkeyed != 0 && !pn.seen.ShellNoCache() && !pn.seen.RootNoCache() {
-		if sk, ok := r.shellKey(&u.shell, vals, locs); ok && sk == pn.skey {
+		if r.keptShell(&u.shell, vals, locs, pn.skey) || r.sameShellKey(&u.shell, vals, locs, pn.skey) {
 			m := r.mark(o)
 			ok, err := r.shellPart(o, j, abs, vals, locs, key, keyed)
 			if ok || err != nil {
@@ -229,12 +229,18 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 	// neither their inputs nor their keys need computing.
 	unchanged, oldStart := r.unchangedElems(g)
 	sameReads := false
+	// Rows whose collection and shared reads are kept (rootfields.go)
+	// read what the rows at their index read before.
+	rowsKept := r.rowsKept(g)
 	for i, pj := 0, j+1; i < n; i, pj = i+1, prev[pj].next {
 		prow := &prev[pj]
 		var key uint64
 		var keyed, known bool
-		if sameReads && unchanged[i] {
+		if rowsKept && prow.keyed() || sameReads && unchanged[i] {
 			key, keyed = prow.key, prow.keyed()
+			if rowsKept && keyed {
+				r.keptRow(g, i, rv, rl, key)
+			}
 		} else {
 			g.at(i, rv, rl)
 			key, keyed = r.rowKey(g, rl)
@@ -257,7 +263,7 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 			if prow.flags&nodeSkeyed == 0 {
 				return false, nil
 			}
-			if sk, ok := r.shellKey(&u.shell, rv, rl); !ok || sk != prow.skey {
+			if !r.sameShellKey(&u.shell, rv, rl, prow.skey) {
 				return false, nil // the row's own markup changed: the part around renders
 			}
 		}
@@ -272,8 +278,22 @@ func (r *run) walkRange(o *frame, j int32) (bool, error) {
 		r.nodes[row].next = int32(len(r.nodes))
 	}
 	r.nodes[at].next = int32(len(r.nodes))
-	g.keepRows(&r.nodes[at])
+	if rowsKept && !g.prefixDone && prev[j].flags&nodeRows != 0 {
+		// No row was keyed: the digest of the shared reads is the
+		// previous one (they are kept); the list starts where it is now.
+		n := &r.nodes[at]
+		n.key, n.ident = prev[j].key, uint64(g.elems[0].Start)
+	} else {
+		g.keepRows(&r.nodes[at])
+	}
 	return true, nil
+}
+
+// sameShellKey reports whether the shell reading sh, with inputs vals at
+// locs, has the shell key skey.
+func (r *run) sameShellKey(sh *readSet, vals []reflect.Value, locs []loc, skey uint64) bool {
+	sk, ok := r.shellKey(sh, vals, locs)
+	return ok && sk == skey
 }
 
 // noCacheIn reports whether a part of previous row pj has data-cache="false"

@@ -28,6 +28,8 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	cacheUseWindow, cacheUseSkip = 1, 2
 	defer func() { cacheUseWindow, cacheUseSkip = window, skip }()
 	own0, composed0 := ownPatches.Load(), composedParts.Load()
+	smallLayouts(t)
+	checkKept(t, true)
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
