@@ -279,6 +279,34 @@ func TestValueShape_CopyIsDeep(t *testing.T) {
 	assert.False(t, s.equal(ptrOf(&src), ptrOf(&dst)), "a change in place shows")
 }
 
+// TestValueShape_EqualBytesOutsidePointersStillComparePointees: values
+// whose bytes outside their pointers are equal compare their pointees;
+// bytes that differ fall back to comparing field by field, where an equal
+// string at another address, or an equal time, is equal.
+func TestValueShape_EqualBytesOutsidePointersStillComparePointees(t *testing.T) {
+	s := shapeOf(reflect.TypeFor[memoItem]())
+	require.NotNil(t, s)
+	require.NotEmpty(t, s.segs)
+	due, other := time.Unix(100, 0).UTC(), time.Unix(200, 0).UTC()
+	name := "same"
+	for _, tc := range []struct {
+		name  string
+		a, b  func() memoItem
+		equal bool
+	}{
+		{"a copy", func() memoItem { return memoItem{ID: name, Due: &due} }, func() memoItem { d := due; return memoItem{ID: name, Due: &d} }, true},
+		{"a pointee changed", func() memoItem { return memoItem{ID: name, Due: &due} }, func() memoItem { return memoItem{ID: name, Due: &other} }, false},
+		{"one pointer nil", func() memoItem { return memoItem{ID: name, Due: &due} }, func() memoItem { return memoItem{ID: name} }, false},
+		{"an equal string at another address", func() memoItem { return memoItem{ID: name} }, func() memoItem { return memoItem{ID: string([]byte(name))} }, true},
+		{"another string", func() memoItem { return memoItem{ID: name} }, func() memoItem { return memoItem{ID: "other"} }, false},
+		{"another number", func() memoItem { return memoItem{N: 1} }, func() memoItem { return memoItem{N: 2} }, false},
+	} {
+		a, b := tc.a(), tc.b()
+		assert.Equal(t, tc.equal, s.equal(ptrOf(&a), ptrOf(&b)), tc.name)
+		assert.Equal(t, tc.equal, s.equal(ptrOf(&b), ptrOf(&a)), tc.name+", the other way")
+	}
+}
+
 func BenchmarkEncodeWithLists(b *testing.B) {
 	for _, change := range []string{fixture.MutCounter, fixture.MutTaskToggle, fixture.MutTaskInsertMiddle} {
 		for _, keep := range []bool{false, true} {

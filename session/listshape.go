@@ -37,6 +37,12 @@ type valueShape struct {
 	typ   reflect.Type
 	ops   []cmpOp
 	timed bool // a value can hold a time.Time, here or through a pointer
+	// segs are the byte ranges of a value outside its pointers, and ptrs
+	// its pointer ops: values whose segs are equal byte for byte (a value
+	// and its copy, made by assignment) compare equal but for ptrs (see
+	// equal).
+	segs [][2]uintptr
+	ptrs []cmpOp
 }
 
 // maxShapeDepth bounds the pointers and nested structs followed; a deeper
@@ -52,7 +58,28 @@ func shapeOf(t reflect.Type) *valueShape {
 	if !s.add(t, 0, nil, 0) {
 		return nil
 	}
+	s.split()
 	return s
+}
+
+// split finds s's segs and ptrs, and those of the shapes its pointers
+// point to.
+func (s *valueShape) split() {
+	var at uintptr
+	for _, op := range s.ops {
+		if op.kind != opPtr {
+			continue
+		}
+		op.elem.split()
+		s.ptrs = append(s.ptrs, op)
+		if op.off > at {
+			s.segs = append(s.segs, [2]uintptr{at, op.off})
+		}
+		at = op.off + unsafe.Sizeof(uintptr(0))
+	}
+	if size := s.typ.Size(); size > at {
+		s.segs = append(s.segs, [2]uintptr{at, size})
+	}
 }
 
 func (s *valueShape) add(t reflect.Type, off uintptr, path []int, depth int) bool {
@@ -95,9 +122,34 @@ func (s *valueShape) add(t reflect.Type, off uintptr, path []int, depth int) boo
 // equal field by field. Floats compare by their bits (0 and -0 encode
 // apart); times by their representation, so an equal time in another
 // location or with another monotonic reading is unequal (and re-encoded).
+//
+// Values whose bytes outside their pointers are equal (a value and its
+// copy, unchanged: the same string headers, times and numbers) compare
+// equal but for their pointers: one memcmp per segment instead of one
+// comparison per field. Bytes that differ (padding, an equal string at
+// another address) say nothing: the fields are compared one by one.
 func (s *valueShape) equal(a, b unsafe.Pointer) bool {
-	for i := range s.ops {
-		op := &s.ops[i]
+	if s.sameSegs(a, b) {
+		return equalOps(s.ptrs, a, b)
+	}
+	return equalOps(s.ops, a, b)
+}
+
+// sameSegs reports whether the bytes of s's segs are equal in a and b.
+func (s *valueShape) sameSegs(a, b unsafe.Pointer) bool {
+	for _, sg := range s.segs {
+		n := sg[1] - sg[0]
+		if unsafe.String((*byte)(unsafe.Add(a, sg[0])), n) != unsafe.String((*byte)(unsafe.Add(b, sg[0])), n) {
+			return false
+		}
+	}
+	return true
+}
+
+// equalOps reports whether the values at a and b compare equal by ops.
+func equalOps(ops []cmpOp, a, b unsafe.Pointer) bool {
+	for i := range ops {
+		op := &ops[i]
 		pa, pb := unsafe.Add(a, op.off), unsafe.Add(b, op.off)
 		switch op.kind {
 		case opBytes:
