@@ -31,6 +31,7 @@ import (
 // next update renders from the unpacked state without a memo; sometimes a
 // change is rolled back (Session.Rollback) before the next one.
 func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
+	checkKeptKeys(t)
 	rapid.Check(t, incrementalMatchesFull)
 }
 
@@ -42,7 +43,22 @@ func TestProperty_IncrementalRenderingMatchesFullRendering(t *testing.T) {
 // renderer's.
 func TestProperty_IncrementalRenderingThroughLayoutsMatchesFullRendering(t *testing.T) {
 	t.Cleanup(plan.SmallLayouts())
+	checkKeptKeys(t)
 	rapid.Check(t, incrementalMatchesFull)
+}
+
+// checkKeptKeys makes the renders of test t check every key they keep
+// without computing it (internal/plan's rootfields.go) against the key
+// computed from the data; when t ends, it requires that some were kept and
+// none was wrong.
+func checkKeptKeys(t *testing.T) {
+	kept, wrong, restore := plan.CheckKeptKeys()
+	t.Cleanup(func() {
+		restore()
+		t.Logf("%d keys kept without being computed", kept())
+		require.Zero(t, wrong(), "a kept key differs from the key computed from the data")
+		require.Positive(t, kept(), "the property must exercise kept keys")
+	})
 }
 
 func incrementalMatchesFull(t *rapid.T) {

@@ -25,6 +25,7 @@ import (
 // documented re-send of data-cache="false" fragments where nothing
 // changed.
 func TestProperty_SessionsOfAPushMatchFullRendering(t *testing.T) {
+	checkKeptKeys(t)
 	rapid.Check(t, sessionsOfAPushMatchFull)
 }
 
