@@ -77,30 +77,12 @@ func (ct *clockTabs) push(b *testing.B, now time.Time) time.Duration {
 // plan level (each tab's data encoded and rendered; no session): two sets
 // of tabs, one with parts of static shells composed (the status footer),
 // one with them executed by text/template, pushed in turn in one loop. It
-// reports the CPU per tab of each and their ratio.
+// reports the CPU per tab of each and their ratio (of the renders alone:
+// the tabs' encodings are not counted).
 func BenchmarkRender_ClockPushComposed(b *testing.B) {
-	const tabs = 200
 	for _, tasks := range []int{5, 50} {
 		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
-			composed, executed := newClockTabs(b, tabs, tasks), newClockTabs(b, tabs, tasks)
-			defer func() { composeStatic = true }()
-			now := fixture.Clock
-			var cComposed, cExecuted time.Duration
-			for b.Loop() {
-				now = now.Add(time.Second)
-				c0 := benchclock.Now()
-				composeStatic = true
-				composed.push(b, now)
-				c1 := benchclock.Now()
-				composeStatic = false
-				executed.push(b, now)
-				cComposed += c1 - c0
-				cExecuted += benchclock.Now() - c1
-			}
-			n := float64(b.N * tabs)
-			b.ReportMetric(float64(cComposed.Microseconds())/n, "cpu-µs/tab-composed")
-			b.ReportMetric(float64(cExecuted.Microseconds())/n, "cpu-µs/tab-executed")
-			b.ReportMetric(float64(cComposed)/float64(cExecuted), "x-executed")
+			pushEachWay(b, tasks, "composed", "executed", func(on bool) { composeStatic = on })
 		})
 	}
 }
@@ -109,27 +91,34 @@ func BenchmarkRender_ClockPushComposed(b *testing.B) {
 // level, two sets of tabs pushed in turn in one loop: one whose renders
 // keep the keys of parts that read only unchanged root entries
 // (rootfields.go), one whose renders compute every key. It reports the
-// CPU per tab of each and their ratio (of the renders alone: the tabs'
-// encodings are not counted).
+// CPU per tab of each and their ratio (of the renders alone).
 func BenchmarkRender_ClockPushKept(b *testing.B) {
-	const tabs = 200
 	for _, tasks := range []int{5, 50, 500} {
 		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
-			kept, computed := newClockTabs(b, tabs, tasks), newClockTabs(b, tabs, tasks)
-			defer func() { keepKeys = true }()
-			now := fixture.Clock
-			var cKept, cComputed time.Duration
-			for b.Loop() {
-				now = now.Add(time.Second)
-				keepKeys = true
-				cKept += kept.push(b, now)
-				keepKeys = false
-				cComputed += computed.push(b, now)
-			}
-			n := float64(b.N * tabs)
-			b.ReportMetric(float64(cKept.Microseconds())/n, "cpu-µs/tab-kept")
-			b.ReportMetric(float64(cComputed.Microseconds())/n, "cpu-µs/tab-computed")
-			b.ReportMetric(float64(cKept)/float64(cComputed), "x-computed")
+			pushEachWay(b, tasks, "kept", "computed", func(on bool) { keepKeys = on })
 		})
 	}
+}
+
+// pushEachWay pushes two sets of 200 tabs of the dashboard with tasks
+// tasks in turn, the first with set(true), the second with set(false),
+// and reports the render CPU per tab of each (named on and off) and their
+// ratio. It leaves set(true).
+func pushEachWay(b *testing.B, tasks int, on, off string, set func(bool)) {
+	const tabs = 200
+	a, o := newClockTabs(b, tabs, tasks), newClockTabs(b, tabs, tasks)
+	defer set(true)
+	now := fixture.Clock
+	var cOn, cOff time.Duration
+	for b.Loop() {
+		now = now.Add(time.Second)
+		set(true)
+		cOn += a.push(b, now)
+		set(false)
+		cOff += o.push(b, now)
+	}
+	n := float64(b.N * tabs)
+	b.ReportMetric(float64(cOn.Microseconds())/n, "cpu-µs/tab-"+on)
+	b.ReportMetric(float64(cOff.Microseconds())/n, "cpu-µs/tab-"+off)
+	b.ReportMetric(float64(cOn)/float64(cOff), "x-"+off)
 }
