@@ -134,7 +134,9 @@ func TestCompose_DashboardCounterSectionComposedThroughCounterClicks(t *testing.
 		func() { d.Counter = 1 }, func() { d.Counter = 2 }, func() { d.Counter = 3 },
 		func() { d.Counter = 0 }, func() { d.Counter = -1 },
 		func() { d.CounterHistory = nil }, func() { d.Counter = 1 },
-		func() { d.CounterHistory = append(d.CounterHistory, fixture.CounterChange{Action: "increment", Value: 1}) },
+		func() {
+			d.CounterHistory = append(d.CounterHistory, fixture.CounterChange{Action: "increment", Value: 1})
+		},
 	}
 	for i, step := range steps {
 		step()

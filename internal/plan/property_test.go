@@ -53,7 +53,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// another page.
 	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
-	composed0, conds0, uncomputed0 := composedParts.Load(), composedConds.Load(), uncomputed.Load()
+	composed0, conds0, uncomputed0, resent0 := composedParts.Load(), composedConds.Load(), uncomputed.Load(), resentShells.Load()
 	smallLayouts(t)
 	rapid.Check(t, func(t *rapid.T) {
 		src := tmplgen.Template(t)
@@ -189,6 +189,8 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	t.Logf("%d of them with conditions; %d parts executed for a condition not computed", composedConds.Load()-conds0, uncomputed.Load()-uncomputed0)
 	require.Positive(t, composedConds.Load()-conds0, "the property must exercise composing shells with conditions")
 	require.Positive(t, uncomputed.Load()-uncomputed0, "the property must exercise shells whose conditions are not computed")
+	t.Logf("%d data-cache=\"false\" parts re-sent as shells", resentShells.Load()-resent0)
+	require.Positive(t, resentShells.Load()-resent0, "the property must exercise parts re-sent as shells")
 	t.Logf("%d patches replayed from the PatchCache", sharedPatches.Hits())
 	require.Positive(t, sharedPatches.Hits(), "the property must exercise the PatchCache")
 }
