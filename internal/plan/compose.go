@@ -267,9 +267,10 @@ func varIndex(v *parse.VariableNode, vars []string) int {
 	return -1
 }
 
-// composeStatic turns composing on; the benchmarks turn it off to compare,
-// never while renders run.
-var composeStatic = true
+// composeStatic turns composing on, and composeConds composing shells
+// with conditions; the benchmarks turn them off to compare, never while
+// renders run.
+var composeStatic, composeConds = true, true
 
 // composedParts counts the parts composed, composedConds those of them
 // whose shells hold conditions, and uncomputed the parts executed because
@@ -281,7 +282,7 @@ var composedParts, composedConds, uncomputed atomic.Int64
 // computed, else executed.
 func (r *run) execPart(f *frame) error {
 	s := f.u.static
-	if s == nil || !composeStatic {
+	if s == nil || !composeStatic || s.conds > 0 && !composeConds {
 		return r.p.parts[f.u.id].Execute(r.buf, f)
 	}
 	if !f.vals[0].IsValid() {
@@ -388,7 +389,7 @@ func (r *run) safeEnter(c *frame, u *unit, vals []reflect.Value) (f *frame, err 
 // template when its shell is static, and reports whether it did: the
 // template's call is then skipped.
 func (r *run) composeIn(f *frame) (bool, error) {
-	if f == nil || f.skip || f.u.static == nil || !composeStatic {
+	if f == nil || f.skip || f.u.static == nil || !composeStatic || f.u.static.conds > 0 && !composeConds {
 		return false, nil
 	}
 	return true, r.execPart(f)

@@ -20,12 +20,16 @@ import (
 // resentShells counts the parts re-sent as shells, for the tests.
 var resentShells atomic.Int64
 
+// resendShells turns re-sent shells on; the benchmarks turn it off to
+// compare, never while renders run.
+var resendShells = true
+
 // shellStands reports whether a part whose shell is unchanged, and whose
 // subtree was learned as seen, can be a shell of DiffPatched: no fragment
 // of its shell has data-cache="false", or only its root, and it is then
 // re-sent whole.
 func shellStands(seen fragments.Seen) bool {
-	return !seen.ShellNoCache() || seen.ShellResent()
+	return !seen.ShellNoCache() || resendShells && seen.ShellResent()
 }
 
 // resentShell makes part frame f, executed by the walk (skip.go) at
@@ -35,7 +39,7 @@ func shellStands(seen fragments.Seen) bool {
 // It reports false, having changed nothing, when f cannot be one: the
 // caller then patches it whole.
 func (r *run) resentShell(f *frame, abs int32, pn *node) bool {
-	if f.skip || f.u.leaf || f.rec < 0 || f.shell != pn.shell || !pn.seen.ShellResent() {
+	if !resendShells || f.skip || f.u.leaf || f.rec < 0 || f.shell != pn.shell || !pn.seen.ShellResent() {
 		return false
 	}
 	np, ns := len(r.patches), len(r.shells)
