@@ -135,6 +135,7 @@ type differ struct {
 	corrupt       bool        // prev lists an id twice
 	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
 	own           []Patch     // DiffPatched's patches when one is Own (its updates' HTML is not shared), or nil
+	ownShells     []Shell     // DiffPatched's shells then (a re-sent one may be Own)
 	err           error       // a spliced fragment's markup could not be filled
 }
 
@@ -218,6 +219,9 @@ func (d *differ) ownFrag(i int32) bool {
 		return false
 	}
 	f := &d.x.frags[i]
+	if f.shell > 0 {
+		return d.ownShells[f.shell-1].Own
+	}
 	// The last patch starting at or before the fragment, in order.
 	k := sort.Search(len(d.own), func(k int) bool { return d.own[k].Start > f.lead }) - 1
 	return k >= 0 && d.own[k].Own && f.end <= d.own[k].End

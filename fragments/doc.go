@@ -176,7 +176,10 @@
 // further: it takes only the patches, the subtrees that changed, and the
 // shells around them, whose markup outside the patches is unchanged, and
 // tokenizes the patches alone; an unchanged subtree with data-cache="false"
-// at its root is re-sent from its markup (a Resend), not tokenized. Both return exactly the updates and State
+// at its root is re-sent from its markup (a Resend), not tokenized, and so
+// is a shell whose root alone has data-cache="false" (Seen.ShellResent):
+// its markup replaces it, its fragments are its previous ones with the
+// patches inside it tokenized. Both return exactly the updates and State
 // Diff returns for the whole page (but State.PageHash, which then
 // describes no page), or ErrSplice when what they are given does not fit
 // (a splice in another context, a patch that is not one subtree with its

@@ -34,9 +34,17 @@ type Patch struct {
 // for the patches inside it: its own markup and that of every fragment in
 // it outside the patches are as before. Seen is what was learned of its
 // subtree (see SpliceResult.Body for the body's).
+//
+// A shell whose root has data-cache="false" (Seen.ShellResent; never the
+// body) is re-sent whole, as Diff re-sends it: its markup, asked for with
+// PatchInput.Markup, replaces it, and its fragments are its previous ones
+// with the patches inside it tokenized. Own marks such a shell's markup as
+// likely the caller's alone, as Patch.Own does: the HTML of its update is
+// not kept in PatchInput.Cache.
 type Shell struct {
 	Prev int32
 	Seen Seen
+	Own  bool
 }
 
 // Resend is a fragment subtree of the previous page that is unchanged but
@@ -106,7 +114,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	pt := &buf.pt
 	*pt = patcher{in: in, shellAt: marks[:n:n], resendAt: marks[n:], buf: buf}
 	for i, s := range in.Shells {
-		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() {
+		if s.Prev < 0 || s.Prev >= n || !s.Seen.Valid() || s.Seen.ShellNoCache() && (s.Prev == 0 || !s.Seen.ShellResent()) {
 			return nil, fmt.Errorf("%w: shell %d (fragment %d) cannot stand unchanged", ErrSplice, i, s.Prev)
 		}
 		pt.shellAt[s.Prev] = int32(i) + 1
@@ -161,8 +169,10 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 		return nil, err
 	}
 	d := differ{prev: prev, x: x, page: in.Page, shared: in.Cache}
-	if slices.ContainsFunc(in.Patches, func(p Patch) bool { return p.Own }) {
+	if slices.ContainsFunc(in.Patches, func(p Patch) bool { return p.Own }) ||
+		slices.ContainsFunc(in.Shells, func(s Shell) bool { return s.Own }) {
 		d.own = in.Patches
+		d.ownShells = in.Shells
 	}
 	ups := d.run()
 	switch {
@@ -360,6 +370,9 @@ func (e *extractor) copyFrag(j, k int32) {
 	*f = frag{id: prev.IDs[j], hash: prev.Hashes[j], tag: prev.Tags[j], anchor: prev.Anchors[j], from: j + 1, shell: pt.shellAt[j]}
 	if j > 0 {
 		f.parent = pt.index[prev.Parents[j]]
+	}
+	if f.shell > 0 && pt.in.Shells[f.shell-1].Seen.RootNoCache() {
+		f.noCache = true // re-sent whole, from its markup (Shell)
 	}
 	if r := pt.resendAt[j] - 1; r >= 0 {
 		s := pt.in.Resends[r].Seen

@@ -8,7 +8,8 @@ import "testing"
 // never panic: it fails with ErrSplice or ErrDuplicateFragmentID, or
 // returns a valid State in which every indexed fragment keeps its id and
 // every update hash matches its HTML; with a PatchCache, it returns the
-// same, its Own patches (every third) neither looked up nor kept.
+// same, its Own patches (every third) neither looked up nor kept. A shell
+// whose root alone has data-cache="false" is re-sent whole.
 func FuzzDiffPatched(f *testing.F) {
 	seeds := malformedSeeds()
 	for i, s := range seeds {
@@ -16,6 +17,8 @@ func FuzzDiffPatched(f *testing.F) {
 	}
 	f.Add([]byte(`<body><div id="a"><p id="b">x</p></div><p id="c">y</p></body>`), []byte(`<p id="b">z</p>`), []byte{2})
 	f.Add([]byte(`<body><ul id="a"><li id="b">1</li><li id="c">2</li></ul></body>`), []byte(`<li id="b">one</li><li id="c">two</li>`), []byte{2, 3})
+	// A shell whose root has data-cache="false": re-sent whole.
+	f.Add([]byte(`<body><footer id="a" data-cache="false"><span id="b">1</span> <i id="c">x</i></footer></body>`), []byte(`<span id="b">2</span>`), []byte{2})
 	f.Fuzz(func(t *testing.T, first, page, choices []byte) {
 		if len(first) > 1<<16 || len(page) > 1<<16 {
 			return
@@ -66,7 +69,8 @@ func FuzzDiffPatched(f *testing.F) {
 		var shells []Shell
 		for j := range st.IDs {
 			if shellSet[int32(j)] {
-				shells = append(shells, Shell{Prev: int32(j), Seen: seen(int32(j))})
+				// Every other one Own: a re-sent shell's HTML is not kept.
+				shells = append(shells, Shell{Prev: int32(j), Seen: seen(int32(j)), Own: len(shells)%2 == 1})
 			}
 		}
 		in := PatchInput{Prev: st, Page: page, Patches: patches, Shells: shells, HeadIDs: learnt.HeadIDs,

@@ -18,8 +18,8 @@ import (
 )
 
 var (
-	patchedOK, patchedRefused, shellsReplaced, resentOK atomic.Int64
-	patchRefusals                                       sync.Map
+	patchedOK, patchedRefused, shellsReplaced, resentOK, shellsResentOK atomic.Int64
+	patchRefusals                                                       sync.Map
 )
 
 // withinAny reports whether span s lies inside one of spans (itself
@@ -48,9 +48,10 @@ func TestProperty_PatchedDiffEqualsDiff(t *testing.T) {
 			patchedCase(t)
 		}
 	})
-	t.Logf("patched %d, refused %d, shells replaced %d, resent %d", patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load(), resentOK.Load())
+	t.Logf("patched %d, refused %d, shells replaced %d, resent %d, re-sent shells %d", patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load(), resentOK.Load(), shellsResentOK.Load())
 	patchRefusals.Range(func(k, _ any) bool { t.Log(k); return true })
 	assert.Positive(t, patchedOK.Load())
+	assert.Positive(t, shellsResentOK.Load(), "the property must exercise shells re-sent whole")
 	// Updates that replace a shell are rare here;
 	// TestDiffPatched_ShellReplacedTakesItsMarkup makes one.
 }
@@ -82,11 +83,16 @@ func patchedCase(t *rapid.T) {
 			chosen = append(chosen, s)
 		}
 	}
+	// Or left out: a re-sent shell when a patch is inside it.
+	var shellsResent []span
 	for _, s := range oldSpans {
 		if seen := seenByID[s.id]; seen.RootNoCache() {
-			if seen.Spliceable() && rapid.Bool().Draw(t, "resend") {
+			switch {
+			case seen.Spliceable() && rapid.Bool().Draw(t, "resend"):
 				resent = append(resent, s)
-			} else {
+			case seen.ShellResent() && rapid.Bool().Draw(t, "resentShell"):
+				shellsResent = append(shellsResent, s)
+			default:
 				chosen = append(chosen, s)
 			}
 		}
@@ -94,6 +100,13 @@ func patchedCase(t *rapid.T) {
 	var outer []span
 	for _, s := range chosen {
 		if !withinAny(s, chosen) && !containsSpan(outer, s) {
+			outer = append(outer, s)
+		}
+	}
+	// One with no patch inside it is unchanged: Diff re-sends it whole,
+	// a patch (or inside one).
+	for _, s := range shellsResent {
+		if !withinAny(s, outer) && !slices.ContainsFunc(outer, func(p span) bool { return s.start <= p.start && p.end <= s.end }) {
 			outer = append(outer, s)
 		}
 	}
@@ -228,6 +241,11 @@ func patchedCase(t *rapid.T) {
 	require.NoError(t, err)
 	patchedOK.Add(1)
 	resentOK.Add(int64(len(resends)))
+	for _, sh := range shells {
+		if sh.Prev != 0 && sh.Seen.RootNoCache() {
+			shellsResentOK.Add(1)
+		}
+	}
 	require.Equal(t, want, got.Updates)
 	requireStateOf(t, wantState, got.State)
 	for k, i := range boundOf {

@@ -62,8 +62,9 @@ const (
 	seenValid uint8 = 1 << iota
 	seenNoCache
 	seenRootNoCache
-	seenBelowNoCache // a fragment below the root has data-cache="false"
-	seenShellNoCache // one outside the bounds and splices nested in the subtree has
+	seenBelowNoCache      // a fragment below the root has data-cache="false"
+	seenShellNoCache      // one outside the bounds and splices nested in the subtree has
+	seenShellBelowNoCache // one of those other than the root has
 )
 
 // Valid reports whether the bound was exactly one fragment subtree of a
@@ -90,6 +91,15 @@ func (s Seen) RootNoCache() bool { return s.flags&seenRootNoCache != 0 }
 // included, that is not inside a bound or splice nested in it has
 // data-cache="false": the subtree cannot stand as a Shell of DiffPatched.
 func (s Seen) ShellNoCache() bool { return s.flags&seenShellNoCache != 0 }
+
+// ShellResent reports whether the subtree can stand as a re-sent Shell of
+// DiffPatched: its root has data-cache="false", and no other fragment
+// outside the bounds and splices nested in it has. Such a shell is
+// replaced whole on every DiffPatched, its markup asked for
+// (PatchInput.Markup), never tokenized.
+func (s Seen) ShellResent() bool {
+	return s.Valid() && s.flags&(seenRootNoCache|seenShellBelowNoCache) == seenRootNoCache
+}
 
 // Size returns the bytes of the bound's markup: the subtree's, less the
 // whitespace before it that the bound leaves out (see Bound).
@@ -535,6 +545,9 @@ func (e *extractor) seenOf(idx, end int32, ctx uint64, outer int) Seen {
 			}
 			if j >= nested {
 				s.flags |= seenShellNoCache
+				if j > idx {
+					s.flags |= seenShellBelowNoCache
+				}
 			}
 		}
 	}

@@ -22,7 +22,7 @@ type dashboardRun struct {
 	i   int
 }
 
-func newDashboardRun(b *testing.B, tasks int) *dashboardRun {
+func newDashboardRun(b testing.TB, tasks int) *dashboardRun {
 	p, err := Build(dashboardTemplate(), Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -122,3 +122,63 @@ func pushEachWay(b *testing.B, tasks int, on, off string, set func(bool)) {
 	b.ReportMetric(float64(cOff.Microseconds())/n, "cpu-µs/tab-"+off)
 	b.ReportMetric(float64(cOn)/float64(cOff), "x-"+off)
 }
+
+// piecesOn turns on what perf13 added (shells with conditions composed,
+// data-cache="false" parts re-sent as shells), or off.
+func piecesOn(on bool) { composeConds, resendShells = on, on }
+
+// BenchmarkRender_Pieces renders the dashboard's changes at the plan level
+// (each render's data encoded; no session) in two sets of sessions pushed
+// in turn in one loop, one with shells with conditions composed and
+// data-cache="false" parts re-sent as shells, one without (as before),
+// and reports the CPU of each and their ratio: a counter click on one
+// 500-task dashboard (its history moving, as the app's), and the clock
+// push to 200 tabs of 5 and 50 tasks.
+func BenchmarkRender_Pieces(b *testing.B) {
+	defer piecesOn(true)
+	b.Run("counter/tasks=500", func(b *testing.B) {
+		on, off := newDashboardRun(b, 500), newDashboardRun(b, 500)
+		shared, err := cache.NewFragments(64 << 20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer shared.Close()
+		patches := fragments.NewPatchCache(64 << 20)
+		// click changes the counter as the app does (its history moves)
+		// and returns the CPU of the render alone: the encoding of the
+		// data, which the session keeps up to date by what changed, is
+		// not the renderer's.
+		click := func(dr *dashboardRun, pieces bool) time.Duration {
+			d := dr.d
+			d.Counter = (d.Counter + 1) % (d.MaxCounter + 2) // past the maximum: its conditions flip
+			d.CounterHistory = append(d.CounterHistory, fixture.CounterChange{Action: "increment", Value: d.Counter, Timestamp: d.LastUpdateTime})
+			if n := len(d.CounterHistory); n > 5 {
+				d.CounterHistory = d.CounterHistory[n-5:]
+			}
+			enc, _ := session.EncodeData(d)
+			piecesOn(pieces)
+			c0 := benchclock.Now()
+			out, err := dr.p.Render(Input{Data: d, Enc: enc, EncKept: true, Prev: dr.out.State, Memo: dr.out.Memo,
+				Cache: shared, Patches: patches})
+			c := benchclock.Now() - c0
+			if err != nil || len(out.Updates) == 0 {
+				b.Fatal(err, out.Updates)
+			}
+			dr.out = out
+			return c
+		}
+		var cOn, cOff time.Duration
+		for b.Loop() {
+			cOn += click(on, true)
+			cOff += click(off, false)
+		}
+		b.ReportMetric(float64(cOn.Microseconds())/float64(b.N), "cpu-µs-pieces")
+		b.ReportMetric(float64(cOff.Microseconds())/float64(b.N), "cpu-µs-before")
+		b.ReportMetric(float64(cOn)/float64(cOff), "x-before")
+	})
+	for _, tasks := range []int{5, 50} {
+		b.Run(fmt.Sprintf("clock/tasks=%d", tasks), func(b *testing.B) {
+			pushEachWay(b, tasks, "pieces", "before", piecesOn)
+		})
+	}
+}

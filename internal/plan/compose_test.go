@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,48 +30,84 @@ type footerData struct {
 	Tab   string
 }
 
-func TestStaticShell_ComposesOnlyShellsOfTextAroundParts(t *testing.T) {
+func TestStaticShell_ComposesOnlyShellsOfTextAndConditionsAroundParts(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		src    string
-		id     string   // the part's element id
-		pieces []string // nil: not static
-		args   [][]int
+		name  string
+		src   string
+		funcs template.FuncMap
+		id    string // the part's element id
+		shell string // "": not static; else the composition, as describe writes it
 	}{
 		{
 			name: "text around parts, its comment stripped as html/template strips it",
 			src:  `<div id="o">a <!-- c --><b id="x">{{.A}}</b> &amp; <i id="y">{{.B}}</i></div>`,
 			// The whitespace before a part's element is its lead: the part's.
-			id: "o", pieces: []string{`<div id="o">a`, ` &amp;`, `</div>`}, args: [][]int{{0, 1}, {0, 1}},
+			id: "o", shell: `<div id="o">a{{call 0 1}} &amp;{{call 0 1}}</div>`,
 		},
 		{
 			name: "a variable of the part passed to a part inside",
 			src:  `{{with $v := .Sub}}<div id="o"><b id="x">{{$v.A}}</b></div>{{end}}`,
-			id:   "o", pieces: []string{`<div id="o">`, `</div>`}, args: [][]int{{0, 1, 2}},
+			id:   "o", shell: `<div id="o">{{call 0 1 2}}</div>`,
 		},
-		{name: "a condition in the shell", src: `<div id="o">{{if .F}}yes{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{
+			name: "conditions of fields and builtins, with else and else if",
+			src:  `<div id="o" {{if ge .N .Max}}disabled{{end}}>{{if .F}}yes{{else if not $.G}}no{{else}}<b id="x">{{.A}}</b>{{end}}</div>`,
+			id:   "o", shell: `<div id="o" {{if}}disabled{{end}}>{{if}}yes{{else}}{{if}}no{{else}}{{call 0 1}}{{end}}{{end}}</div>`,
+		},
+		{
+			name: "a part inside a condition on a variable's field and a constant",
+			src:  `{{with $v := .Sub}}<div id="o">{{if eq $v.A "k" (len $.L)}}<b id="x">{{$v.A}}</b>{{end}}</div>{{end}}`,
+			id:   "o", shell: `<div id="o">{{if}}{{call 0 1 2}}{{end}}</div>`,
+		},
+		{name: "a condition on dot itself", src: `<div id="o">{{if .}}yes{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a condition of a method call", src: `<div id="o">{{if .M 1}}yes{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a condition of an app's function", src: `<div id="o">{{if f .A}}yes{{end}}<b id="x">{{.A}}</b></div>`, funcs: template.FuncMap{"f": func(string) bool { return true }}, id: "o"},
+		{name: "a builtin the app redefines", src: `<div id="o">{{if not .F}}yes{{end}}<b id="x">{{.A}}</b></div>`, funcs: template.FuncMap{"not": func(bool) bool { return true }}, id: "o"},
+		{name: "a pipeline", src: `<div id="o">{{if .F | not}}yes{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
 		{name: "a value printed in the shell", src: `<div id="o">{{.N}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a value printed in a condition", src: `<div id="o">{{if .F}}{{.N}}{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
 		{name: "an attribute computed in the shell", src: `<div id="o" class="{{.C}}"><b id="x">{{.A}}</b></div>`, id: "o"},
-		{name: "a leaf", src: `<div id="o">text</div>`, id: "o"},
+		{name: "a with in the shell", src: `<div id="o">{{with .S}}s{{end}}<b id="x">{{.A}}</b></div>`, id: "o"},
+		{name: "a leaf", src: `<div id="o">{{if .F}}text{{end}}</div>`, id: "o"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Build(template.Must(template.New("page").Parse(tc.src)), Options{})
+			p, err := Build(template.Must(template.New("page").Funcs(tc.funcs).Parse(tc.src)), Options{})
 			require.NoError(t, err)
 			require.True(t, p.Entry(""))
 			u := partWithID(t, p, tc.id)
-			if tc.pieces == nil {
+			if tc.shell == "" {
 				assert.Nil(t, u.static)
 				return
 			}
 			require.NotNil(t, u.static)
-			assert.Equal(t, tc.pieces, u.static.pieces)
-			var args [][]int
-			for _, c := range u.static.calls {
-				args = append(args, c.args)
-			}
-			assert.Equal(t, tc.args, args)
+			assert.Equal(t, tc.shell, describe(u.static.body))
 		})
 	}
+}
+
+// describe writes a composition as text, its calls with their inputs and
+// its conditions without theirs.
+func describe(nodes []snode) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		switch {
+		case n.cond != nil:
+			b.WriteString("{{if}}" + describe(n.then))
+			if n.els != nil {
+				b.WriteString("{{else}}" + describe(n.els))
+			}
+			b.WriteString("{{end}}")
+		case n.call != nil:
+			b.WriteString("{{call")
+			for _, a := range n.call.args {
+				b.WriteString(" " + strconv.Itoa(a))
+			}
+			b.WriteString("}}")
+		default:
+			b.WriteString(n.text)
+		}
+	}
+	return b.String()
 }
 
 // partWithID returns the part unit of p whose element has id id.

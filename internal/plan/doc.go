@@ -136,13 +136,25 @@
 //
 // A part whose shell is static text (compose.go: its escaped template
 // writes only literal text around the calls of the parts inside it, as a
-// status footer with data-cache="false" around three id'd spans) is
-// composed wherever it would be executed: its text is written and its
-// parts entered in order, as its template would, each spliced, taken from
-// the shared cache by the exact bytes it reads, executed or composed in
-// turn. Only the parts that read the session's own data run a template.
-// The text comes from the template alone, so composing shares nothing
-// between sessions that executing would not.
+// status footer with data-cache="false" around three id'd spans), or text
+// within {{if}}s whose conditions a shell computes itself (fields,
+// constants and the builtins of shell.go, as a counter section's
+// {{if ge .Counter .MaxCounter}}disabled{{end}}), is composed wherever it
+// would be executed: its conditions are computed first (a condition that
+// cannot be, such as one text/template cuts short at a nil pointer, makes
+// the part execute), then its text is written and its parts entered in
+// order, as its template would, each spliced, taken from the shared cache
+// by the exact bytes it reads, executed or composed in turn. Only the
+// parts that read the session's own data run a template. The text comes
+// from the template alone, so composing shares nothing between sessions
+// that executing would not.
+//
+// A data-cache="false" part that changed but whose shell did not (equal
+// shells, identOf), and whose shell holds no other data-cache="false"
+// fragment, is a re-sent shell of fragments.DiffPatched (resent.go): its
+// markup, in the buffer, is the update Diff sends; only the parts inside
+// it that changed are patches, tokenized (or replayed from the
+// PatchCache), its other fragments the previous State's.
 //
 // Whatever a step cannot place (a unit called through a template call, a
 // part below an id'd element that is not a part, a splice in another

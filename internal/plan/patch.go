@@ -79,8 +79,8 @@ func (r *run) visit(o *frame, abs int32) bool {
 		pn := &r.pnodes[rc.pnode]
 		switch {
 		case kf.ident == pn.ident && !pn.seen.NoCache():
-		case kf.shell == pn.shell && !pn.seen.ShellNoCache():
-			r.shells = append(r.shells, fragments.Shell{Prev: rc.prev, Seen: pn.seen})
+		case kf.shell == pn.shell && shellStands(pn.seen):
+			r.shells = append(r.shells, fragments.Shell{Prev: rc.prev, Seen: pn.seen, Own: kf.own})
 			r.shellOf = append(r.shellOf, kf)
 			rc.shell = int32(len(r.shells))
 			if !r.visit(kf, rc.prev) {
@@ -101,6 +101,14 @@ func (r *run) patchRecs() (local []int32, splices []fragments.Splice, bounds []f
 	local = make([]int32, len(r.recs))
 	p := 0
 	for i, rc := range r.recs {
+		if rc.at < 0 {
+			// A part a walk copied or walked as a shell: where it was.
+			if rc.prev < 0 {
+				return nil, nil, nil, nil, false
+			}
+			local[i] = -1
+			continue
+		}
 		pos := r.splicePos(rc)
 		for p < len(r.patches) && r.patches[p].End <= pos {
 			p++

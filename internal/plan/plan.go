@@ -127,7 +127,7 @@ func Build(t *template.Template, opts Options) (*Plan, error) {
 		case u.kind == kindPart:
 			p.parts[u.id] = exec.Lookup(u.name)
 			if dryRun(verify, u.name) == nil {
-				u.static = staticShell(verify.Lookup(u.name), u, p.units)
+				u.static = staticShell(verify.Lookup(u.name), u, p.units, b.builtins)
 			}
 		case sameEscaping(verify, u):
 			u.native = true

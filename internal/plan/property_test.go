@@ -53,7 +53,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// another page.
 	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
-	composed0 := composedParts.Load()
+	composed0, conds0, uncomputed0, resent0 := composedParts.Load(), composedConds.Load(), uncomputed.Load(), resentShells.Load()
 	smallLayouts(t)
 	checkKept(t, true)
 	rapid.Check(t, func(t *rapid.T) {
@@ -187,6 +187,11 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, skipped, "the property must exercise skipping shells")
 	t.Logf("%d parts composed from their static shells", composedParts.Load()-composed0)
 	require.Positive(t, composedParts.Load()-composed0, "the property must exercise composing static shells")
+	t.Logf("%d of them with conditions; %d parts executed for a condition not computed", composedConds.Load()-conds0, uncomputed.Load()-uncomputed0)
+	require.Positive(t, composedConds.Load()-conds0, "the property must exercise composing shells with conditions")
+	require.Positive(t, uncomputed.Load()-uncomputed0, "the property must exercise shells whose conditions are not computed")
+	t.Logf("%d data-cache=\"false\" parts re-sent as shells", resentShells.Load()-resent0)
+	require.Positive(t, resentShells.Load()-resent0, "the property must exercise parts re-sent as shells")
 	t.Logf("%d patches replayed from the PatchCache", sharedPatches.Hits())
 	require.Positive(t, sharedPatches.Hits(), "the property must exercise the PatchCache")
 }

@@ -45,23 +45,30 @@ func (r *run) skipped(page *frame) (Output, bool, error) {
 	if len(r.patches) == 0 && len(r.resends) == 0 {
 		return Output{}, false, nil
 	}
-	res, err := fragments.DiffPatched(fragments.PatchInput{
+	in := fragments.PatchInput{
 		Prev: r.in.Prev, Page: r.buf.Bytes(), Patches: r.patches, Shells: r.shells,
 		Splices: r.splices, Bounds: r.bounds, HeadIDs: prev.heads, Fill: r.fill,
 		Markup:  func(i int) ([]byte, error) { return r.wholePart(r.shellOf[i]) },
 		Resends: r.resends, Refill: func(i int) ([]byte, error) { return r.wholePart(r.refills[i]) },
 		Cache: r.in.Patches,
-	})
+	}
+	local, ok := r.resentInput(&in) // resent.go
+	if !ok {
+		return Output{}, false, nil
+	}
+	res, err := fragments.DiffPatched(in)
 	if errors.Is(err, fragments.ErrSplice) {
 		return Output{}, false, nil
 	}
 	if err != nil {
 		return Output{}, false, err
 	}
-	local := slices.Grow(r.local[:0], len(r.recs))[:len(r.recs)]
-	r.local = local
-	for i, rc := range r.recs {
-		local[i] = rc.at // all that was executed is inside the patches
+	if local == nil {
+		local = slices.Grow(r.local[:0], len(r.recs))[:len(r.recs)]
+		r.local = local
+		for i, rc := range r.recs {
+			local[i] = rc.at // all that was executed is inside the patches
+		}
 	}
 	return Output{Updates: res.Updates, State: res.State, Memo: r.memo(res, local),
 		Spliced: r.copied, Patched: len(r.patches), Skipped: true}, true, nil
@@ -148,6 +155,9 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		if err := r.execPart(f); err != nil {
 			return false, err
 		}
+	}
+	if r.resentShell(f, abs, pn) { // resent.go
+		return true, nil
 	}
 	r.addPatch(fragments.Patch{Start: f.start, End: f.end, Prev: abs, Seen: pn.seen, Own: f.own})
 	return true, nil

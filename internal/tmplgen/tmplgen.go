@@ -266,7 +266,7 @@ func (g *gen) element(c ctx, depth int) {
 func (g *gen) content(c ctx, depth int) {
 	for range g.pick(4, "n") {
 		g.b.WriteString(rapid.SampledFrom([]string{"", " ", "\n  ", "text "}).Draw(g.t, "ws"))
-		k := g.pick(12, "kind")
+		k := g.pick(13, "kind")
 		if depth <= 0 {
 			k %= 3
 		}
@@ -318,8 +318,38 @@ func (g *gen) content(c ctx, depth int) {
 			if g.ranges > 0 && c == ctxItem {
 				g.b.WriteString("{{if .Done}}{{continue}}{{end}}")
 			}
+		case 12:
+			if c != ctxItem {
+				g.condShell(c)
+			}
 		}
 	}
+}
+
+// condShell writes an id'd element whose shell is text and conditions
+// around id'd elements, sometimes with data-cache="false": what a
+// renderer may compose from its pieces rather than execute. Its
+// conditions flip, its parts come and go and swap places with them.
+func (g *gen) condShell(c ctx) {
+	g.ids += 3
+	sec, a, b := g.ids-2, g.ids-1, g.ids
+	cache := ""
+	if g.pick(2, "condShellCache") == 0 {
+		cache = ` data-cache="false"`
+	}
+	fmt.Fprintf(&g.b, `<section id="cs%d"%s>`, sec, cache)
+	fmt.Fprintf(&g.b, `<button {{if %s}}disabled{{end}}>b</button>`, g.cond(c))
+	pa := fmt.Sprintf(`<span id="cp%d">{{%s}}</span>`, a, g.value(c))
+	pb := fmt.Sprintf(`<em id="cp%d">{{%s}}</em>`, b, g.value(c))
+	switch g.pick(3, "condShell") {
+	case 0: // a part inside a condition, text in its else
+		fmt.Fprintf(&g.b, `{{if %s}}%s{{else}}none{{end}} %s`, g.cond(c), pa, pb)
+	case 1: // the parts swap places when the condition flips
+		fmt.Fprintf(&g.b, "{{if %s}}%s\n%s{{else}}%s %s{{end}}", g.cond(c), pa, pb, pb, pa)
+	default: // else if, and a condition text/template cuts short
+		fmt.Fprintf(&g.b, `{{if and $.Ptr $.Ptr.A}}%s{{else if %s}}x{{end}} %s`, pa, g.cond(c), pb)
+	}
+	g.b.WriteString("</section>")
 }
 
 func (g *gen) rangeItems(c ctx, depth int) {
