@@ -305,3 +305,36 @@ func TestLazyUpdate_AnOverdueUpdateGoesOnOnceTheFlushHasTakenTheWrites(t *testin
 	require.NoError(t, s.Flush(ctx, b.ID))
 	require.Equal(t, b.Rev+1, storedRev(t, s, b.ID))
 }
+
+// TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions: the writer flushes
+// the lazy writes a slice (a range of session ids) at a time, at the
+// slice's slot: a flush of one slice writes its sessions' updates and
+// leaves the other slices' waiting for their own slots, where a lazy
+// window's writes used to be flushed all at once.
+func TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	// No slot of a 1,000-hour lazy window comes during the test.
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(1000*time.Hour))
+	recs := createMany(t, s, 200, time.Now().UTC(), "slice")
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	const k = 2
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false) }}))
+	in := 0
+	for _, r := range recs {
+		want := r.Rev - 1
+		if lazySlice(r.ID) == k {
+			want = r.Rev
+			in++
+		}
+		require.Equal(t, want, storedRev(t, s, r.ID), "slice %d", lazySlice(r.ID))
+	}
+	require.Positive(t, in, "some sessions are in the slice flushed")
+	require.Less(t, in, len(recs), "some are not")
+	due, _, ok := s.pending.lazyDue(time.Now(), 1000*time.Hour)
+	require.True(t, ok, "the other slices still wait")
+	require.Zero(t, due)
+	require.Zero(t, s.pending.lazySince[k].Load(), "slice %d has nothing waiting", k)
+}

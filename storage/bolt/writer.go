@@ -93,7 +93,7 @@ func (s *Store) writer() {
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
 			// the timer waits for.
-			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
 				timer.Stop()
 				timerC = nil
 			}
@@ -102,12 +102,19 @@ func (s *Store) writer() {
 			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
 				_ = s.probe() // nothing to retry: find out whether writes work again
 			}
-			// Lazy writes wait for their own window, unless writes are
+			// Lazy writes wait for their slice's slot, unless writes are
 			// failing: then every retry takes everything.
-			lazyDue, lazy := s.pending.lazyDeadline(s.opts.lazyWindow)
-			all := lazy && !time.Now().Before(lazyDue) || s.failing.Load() != nil
-			_ = s.flush(all, true) // entries that failed stay pending and are retried
-			s.pending.expireClean()
+			lazy, _, _ := s.pending.lazyDue(time.Now(), s.opts.lazyWindow)
+			if s.failing.Load() != nil {
+				lazy = allLazy
+			}
+			_ = s.flush(lazy, true) // entries that failed stay pending and are retried
+			if lazy == 0 || lazy&1 != 0 {
+				// A generation per update window, or per lazy window when
+				// only lazy writes come: a session pushed once a lazy
+				// window finds its clean entry at its next push.
+				s.pending.expireClean()
+			}
 		case <-s.quit:
 			if timer != nil {
 				timer.Stop()
@@ -119,7 +126,7 @@ func (s *Store) writer() {
 			// (one lazy window for lazy writes): at once when a slow
 			// commit made it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -225,9 +232,10 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(true, false) }
+func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 
-// flush commits every pending write (the lazy ones only when all), in
+// flush commits every pending write (the lazy ones of the slices lazy
+// selects: see lazySlices), in
 // transactions of at most maxWritesPerTx writes so that readers and
 // creators never wait long. It takes the writes pending when it starts in
 // key order, so that its transactions rewrite disjoint runs of leaf pages:
@@ -244,16 +252,18 @@ func (s *Store) flushPending() error { return s.flush(true, false) }
 // it encodes first): the writes left go back to the pending set's queue
 // with the deadlines they had, so that the writer, having served the
 // request, flushes them at once.
-func (s *Store) flush(all, yield bool) error {
+func (s *Store) flush(lazy uint, yield bool) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
-	var lazy int64
-	if all {
-		lazy = s.pending.lazySince.Swap(0)
+	var lazySince [lazySlices]int64
+	for k := range lazySince {
+		if lazy&(1<<k) != 0 {
+			lazySince[k] = s.pending.lazySince[k].Swap(0)
+		}
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
-	rest := s.pending.ordered(all)
+	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
 		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)])
 		rest = rest[taken:]
@@ -270,7 +280,9 @@ func (s *Store) flush(all, yield bool) error {
 		}
 		if len(rest) > 0 && yield && len(s.ops) > 0 {
 			requeue(&s.pending.queuedSince, queued)
-			requeue(&s.pending.lazySince, lazy)
+			for k, since := range lazySince {
+				requeue(&s.pending.lazySince[k], since)
+			}
 			return nil
 		}
 	}
