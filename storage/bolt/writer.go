@@ -102,19 +102,7 @@ func (s *Store) writer() {
 			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
 				_ = s.probe() // nothing to retry: find out whether writes work again
 			}
-			// Lazy writes wait for their slice's slot, unless writes are
-			// failing: then every retry takes everything.
-			lazy, _, _ := s.pending.lazyDue(time.Now(), s.opts.lazyWindow)
-			if s.failing.Load() != nil {
-				lazy = allLazy
-			}
-			_ = s.flush(lazy, true) // entries that failed stay pending and are retried
-			if lazy == 0 || lazy&1 != 0 {
-				// A generation per update window, or per lazy window when
-				// only lazy writes come: a session pushed once a lazy
-				// window finds its clean entry at its next push.
-				s.pending.expireClean()
-			}
+			s.flushDue(time.Now())
 		case <-s.quit:
 			if timer != nil {
 				timer.Stop()
@@ -136,6 +124,26 @@ func (s *Store) writer() {
 			}
 			timerC, armed = timer.C, time.Now().Add(d)
 		}
+	}
+}
+
+// flushDue flushes, at now, the writes that are due: those that are not
+// lazy, and the lazy ones of the slices whose slot has come — every lazy
+// one while writes fail: then every retry takes everything. Entries that
+// fail stay pending and are retried.
+func (s *Store) flushDue(now time.Time) {
+	lazy, _, _ := s.pending.lazyDue(now, s.opts.lazyWindow)
+	if s.failing.Load() != nil {
+		lazy = allLazy
+	}
+	_ = s.flush(lazy, true)
+	if lazy == 0 || now.Sub(s.generation) >= s.opts.lazyWindow {
+		// A generation per flush of updates that are not lazy, and one
+		// per lazy window when only lazy writes come, not one per slice:
+		// a session pushed once a lazy window finds its clean entry at its
+		// next push.
+		s.pending.expireClean()
+		s.generation = now
 	}
 }
 
