@@ -9,6 +9,8 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/internal/fixture"
 )
 
 type storableLeaf struct {
@@ -127,4 +129,30 @@ func TestCheckStorable_ChecksTheBytesOfTypesNestedPastTheLimit(t *testing.T) {
 	garbage := []byte{0x9f} // not what a bounded type encodes to: not read
 	require.NoError(t, checkStorable(storableLeaf{}, garbage))
 	require.True(t, errors.Is(checkStorable(storableAny{}, garbage), ErrUnstorableData), "an unbounded type is read")
+}
+
+// BenchmarkCheckStorable_Ticker: what a durable store's commit pays to
+// check the ticker fixture's data against the decoding limits, reading
+// its encoding (read) or from its type (type: after the first call, one
+// cached lookup).
+//
+//	go test -run '^$' -bench 'CheckStorable_Ticker' ./session
+func BenchmarkCheckStorable_Ticker(b *testing.B) {
+	d := fixture.NewMarket(1).NewTickerTab(fixture.TickerWatchlist(3)...)
+	enc, err := EncodeData(d)
+	require.NoError(b, err)
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			if err := CheckStorable(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("type", func(b *testing.B) {
+		for b.Loop() {
+			if err := checkStorable(d, enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
