@@ -111,7 +111,7 @@ func (s *Store) writer() {
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
 			// Due one window after the oldest queued write was accepted
-			// (one lazy window for lazy writes): at once when a slow
+			// (lazy writes: at their slice's next slot): at once when a slow
 			// commit made it wait that long already.
 			d := s.opts.window
 			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); ok {
@@ -243,11 +243,10 @@ func (s *Store) commitCreates(creates []*op) {
 func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 
 // flush commits every pending write (the lazy ones of the slices lazy
-// selects: see lazySlices), in
-// transactions of at most maxWritesPerTx writes so that readers and
-// creators never wait long. It takes the writes pending when it starts in
-// key order, so that its transactions rewrite disjoint runs of leaf pages:
-// taken as they come, each transaction of a flush of 2,000 pushed
+// selects: see lazySlices), in transactions of at most maxWritesPerTx
+// writes so that readers and creators never wait long. It takes the
+// writes pending when it starts in key order, so that its transactions
+// rewrite disjoint runs of leaf pages: taken as they come, each transaction of a flush of 2,000 pushed
 // sessions rewrote nearly every leaf, and a flush wrote each page once per
 // transaction. Writes accepted while it runs start a new window. The
 // updates that waited for it (see holdWhileOverdue) go on as soon as it
