@@ -322,6 +322,17 @@ func main() {
 			name, len(group), ms(wall/k), ms(m["P running"]/k), m["P running"].Seconds()/wall.Seconds(), ms(m["push worker"]/k),
 			ms(m["conn writer"]/k), ms(m["conn writer in syscalls"]/k), ms(m["GC mark worker"]/k), ms(m["bolt writer"]/k), ms(m["bolt writer in syscalls"]/k))
 	}
+	for _, c := range []string{"bolt writer", "bolt writer in syscalls"} {
+		var per []time.Duration
+		for _, b := range fanouts {
+			per = append(per, b.by[c])
+		}
+		sort.Slice(per, func(i, j int) bool { return per[i] < per[j] })
+		if n > 0 {
+			fmt.Printf("%s, per fan-out: median %.1fms, 80th percentile %.1fms, 90th %.1fms, max %.1fms\n",
+				c, ms(per[n/2]), ms(per[n*8/10]), ms(per[n*9/10]), ms(per[n-1]))
+		}
+	}
 	show("all", fanouts)
 	show("fastest half", fanouts[:n/2])
 	show("slowest fifth", fanouts[n*4/5:])
