@@ -43,7 +43,7 @@ func (m *Manager) Create(ctx context.Context, data any, opts CreateOptions) (str
 	}
 	enc, err := EncodeData(data)
 	if err == nil && durable {
-		err = CheckStorable(enc)
+		err = checkStorable(data, enc)
 	}
 	if err != nil {
 		return "", fmt.Errorf("statetemplate: creating session: %w", err)

@@ -263,7 +263,7 @@ func (m *Manager) forget(ctx context.Context, id ID) {
 // attempt starts from the fresh state.
 func (m *Manager) commit(ctx context.Context, e *entry, next *Record) error {
 	if !sameSlice(next.Data, e.rec.Data) && IsDurable(m.cfg.Store) {
-		if err := CheckStorable(next.Data); err != nil {
+		if err := checkStorable(next.Value, next.Data); err != nil {
 			return fmt.Errorf("statetemplate: session %s: %w", e.id.Short(), err)
 		}
 	}

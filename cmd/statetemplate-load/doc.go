@@ -71,8 +71,9 @@
 //
 // -cpuprofile writes the server's CPU profiles of the creation and the
 // measured phases, -trace their execution traces (go tool trace: where a
-// push worker waited, and for what); -answers saves one answer per action
-// to look at.
+// push worker waited, and for what; the tracesum folder's command sums one
+// by goroutine and by fan-out); -answers saves one answer per action to
+// look at.
 //
 // # Pushes: -app ticker
 //

@@ -21,7 +21,12 @@
 //     page reconnects — wait for their own window instead
 //     (DefaultLazyWindow, 1 s; WithLazyWindow), and are encoded only when
 //     written, so that a session pushed 5 times a second is encoded and
-//     written once a second instead of 5 times. A flush for other updates
+//     written once a second instead of 5 times. They are flushed in five
+//     slices of the session ids, each at its own time in the window (slice
+//     k at k fifths of a window after each multiple of the window): a lazy
+//     update is written at its slice's next slot, within one lazy window,
+//     and the work of writing every pushed session is spread over the
+//     window instead of stopping the pushes of one instant. A flush for other updates
 //     leaves them waiting; an update of the same session that is not lazy
 //     takes them with it (it holds their changes), and a lazy update never
 //     delays a waiting one that is not. A lazy update of a session whose

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -304,4 +305,77 @@ func TestLazyUpdate_AnOverdueUpdateGoesOnOnceTheFlushHasTakenTheWrites(t *testin
 	unstall()
 	require.NoError(t, s.Flush(ctx, b.ID))
 	require.Equal(t, b.Rev+1, storedRev(t, s, b.ID))
+}
+
+// TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions: the writer flushes
+// the lazy writes a slice (a range of session ids) at a time, at the
+// slice's slot: a flush of one slice writes its sessions' updates and
+// leaves the other slices' waiting for their own slots, where a lazy
+// window's writes used to be flushed all at once.
+func TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	// No slot of a 1,000-hour lazy window comes during the test.
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(1000*time.Hour))
+	recs := createMany(t, s, 200, time.Now().UTC(), "slice")
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	const k = 2
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false) }}))
+	in := 0
+	for _, r := range recs {
+		want := r.Rev - 1
+		if lazySlice(r.ID) == k {
+			want = r.Rev
+			in++
+		}
+		require.Equal(t, want, storedRev(t, s, r.ID), "slice %d", lazySlice(r.ID))
+	}
+	require.Positive(t, in, "some sessions are in the slice flushed")
+	require.Less(t, in, len(recs), "some are not")
+	due, _, ok := s.pending.lazyDue(time.Now(), 1000*time.Hour)
+	require.True(t, ok, "the other slices still wait")
+	require.Zero(t, due)
+	require.Zero(t, s.pending.lazySince[k].Load(), "slice %d has nothing waiting", k)
+}
+
+// TestLazyFlush_SlicesOfOneWindowKeepEverySessionsCleanEntry: the five
+// slice flushes of one lazy window start one generation of the pending
+// set's clean entries, not five, so that a session pushed once a window
+// is checked and read at its next push without touching the file; the
+// entries still expire once nothing writes them.
+func TestLazyFlush_SlicesOfOneWindowKeepEverySessionsCleanEntry(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	const window = 1000 * time.Hour // the writer's own timer never fires
+	s, _ := openTemp(t, WithUpdateWindow(window), WithLazyWindow(window))
+	recs := createMany(t, s, 100, time.Now().UTC(), "gen")
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	var slots []time.Time
+	for k := range lazySlices {
+		if since := s.pending.lazySince[k].Load(); since != 0 {
+			slots = append(slots, lazySlot(k, since, window))
+		}
+	}
+	require.Greater(t, len(slots), 2, "sessions in several slices")
+	slices.SortFunc(slots, time.Time.Compare)
+	flushAt := func(now time.Time) {
+		t.Helper()
+		require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { s.flushDue(now); return nil }}))
+	}
+	for _, slot := range slots {
+		flushAt(slot)
+	}
+	for _, r := range recs {
+		require.Equal(t, r.Rev, storedRev(t, s, r.ID))
+	}
+	require.Equal(t, int64(len(recs)), s.pending.kept.Load(), "every session keeps its clean entry through the window")
+
+	later := slots[len(slots)-1].Add(2 * window)
+	flushAt(later)
+	flushAt(later.Add(time.Second))
+	require.Zero(t, s.pending.kept.Load(), "clean entries expire once nothing writes them")
 }

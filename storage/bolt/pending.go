@@ -13,6 +13,23 @@ import (
 
 const pendingShards = 32
 
+// lazySlices is how many key ranges the lazy writes are flushed in. A
+// lazy window's writes of every pushed session, flushed at once, took a
+// core for tens of milliseconds once a window — and with it the pushes of
+// one publish in five (at 5 a second). Flushed a slice at a time, at
+// times spread over the window (see lazySlot), each flush is a fifth of
+// that, every session is still written once a window, and no lazy write
+// waits longer than the lazy window. Slices are ranges of session ids,
+// so each flush rewrites its own run of leaf pages (see flush).
+const lazySlices = 5
+
+// lazySlice returns the slice of id: a range of ids in key order.
+func lazySlice(id session.ID) int { return int(id[0]) * lazySlices / 256 }
+
+// allLazy selects every lazy slice; a flush's lazy mask selects slice k
+// with bit k.
+const allLazy = 1<<lazySlices - 1
+
 // pendingSet holds the latest write of each recently written session:
 // dirty writes, accepted but not yet committed (the latest record, or a
 // tombstone for a deletion), and clean ones, committed and kept for two
@@ -30,9 +47,10 @@ type pendingSet struct {
 	// accepted (Unix ns; 0: none). The writer flushes by queuedSince plus
 	// the window, and Update holds new writes while it is overdue.
 	queuedSince atomic.Int64
-	// lazySince is queuedSince for lazy writes (session.WithLazyWrite),
-	// which the writer flushes by lazySince plus the lazy window.
-	lazySince atomic.Int64
+	// lazySince is queuedSince for the lazy writes (session.WithLazyWrite)
+	// of each slice, which the writer flushes at the slice's next slot
+	// (lazySlot), no later than lazySince plus the lazy window.
+	lazySince [lazySlices]atomic.Int64
 	shards    [pendingShards]pendingShard
 }
 
@@ -80,7 +98,7 @@ func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool 
 	}
 	since := &p.queuedSince
 	if w.lazy {
-		since = &p.lazySince
+		since = &p.lazySince[lazySlice(id)]
 	}
 	queued := since.CompareAndSwap(0, time.Now().UnixNano())
 	sh.m[id] = w
@@ -111,14 +129,15 @@ type flushEntry struct {
 }
 
 // ordered returns every dirty write, leaving it in place, in key order
-// (the order of the sessions bucket); lazy ones only when withLazy.
-func (p *pendingSet) ordered(withLazy bool) []flushEntry {
+// (the order of the sessions bucket); lazy ones only of the slices lazy
+// selects.
+func (p *pendingSet) ordered(lazy uint) []flushEntry {
 	out := make([]flushEntry, 0, p.n.Load())
 	for i := range p.shards {
 		sh := &p.shards[i]
 		sh.mu.Lock()
 		for id, w := range sh.m {
-			if !w.clean && (withLazy || !w.lazy) {
+			if !w.clean && (!w.lazy || lazy&(1<<lazySlice(id)) != 0) {
 				out = append(out, flushEntry{id, w})
 			}
 		}
@@ -193,9 +212,59 @@ func (p *pendingSet) queuedDeadline(window time.Duration) (time.Time, bool) {
 	return deadline(p.queuedSince.Load(), window)
 }
 
-// lazyDeadline is queuedDeadline for the lazy writes and their window.
+// lazyDeadline is queuedDeadline for the lazy writes and their window:
+// the earliest of the slices'.
 func (p *pendingSet) lazyDeadline(window time.Duration) (time.Time, bool) {
-	return deadline(p.lazySince.Load(), window)
+	var due time.Time
+	ok := false
+	for k := range p.lazySince {
+		if d, dok := deadline(p.lazySince[k].Load(), window); dok && (!ok || d.Before(due)) {
+			due, ok = d, true
+		}
+	}
+	return due, ok
+}
+
+// lazySlot returns when the writer flushes the lazy writes of slice k
+// queued since (Unix ns): the first of the slice's slots at or after
+// since. Slice k's slots are k/lazySlices of a window after every
+// multiple of the window (on the Unix clock), so the slices' flushes are
+// spread evenly over each window, and a write waits at most one window.
+func lazySlot(k int, since int64, window time.Duration) time.Time {
+	w := int64(window)
+	off := int64(k) * w / lazySlices
+	n := (since - off + w - 1) / w // since - off > 0: Unix time, far from 1970
+	return time.Unix(0, n*w+off)
+}
+
+// lazyDue returns the lazy slices whose slot has come at now, and the
+// earliest slot of a slice with writes waiting (false when none waits).
+func (p *pendingSet) lazyDue(now time.Time, window time.Duration) (due uint, next time.Time, ok bool) {
+	for k := range p.lazySince {
+		since := p.lazySince[k].Load()
+		if since == 0 {
+			continue
+		}
+		slot := lazySlot(k, since, window)
+		if !now.Before(slot) {
+			due |= 1 << k
+		}
+		if !ok || slot.Before(next) {
+			next, ok = slot, true
+		}
+	}
+	return due, next, ok
+}
+
+// flushDeadline returns when the writer must flush next: the queued
+// writes' deadline or a lazy slice's slot, whichever comes first, and
+// false when nothing is queued.
+func (p *pendingSet) flushDeadline(window, lazyWindow time.Duration) (time.Time, bool) {
+	due, ok := p.queuedDeadline(window)
+	if _, slot, lok := p.lazyDue(time.Time{}, lazyWindow); lok && (!ok || slot.Before(due)) {
+		return slot, true
+	}
+	return due, ok
 }
 
 // deadline returns since (Unix ns) plus window, false when since is 0.
@@ -207,7 +276,9 @@ func deadline(since int64, window time.Duration) (time.Time, bool) {
 }
 
 // nextDeadline returns the earlier of the queued and the lazy writes'
-// deadlines, and false when neither is queued.
+// deadlines, and false when neither is queued: past it, writes are
+// overdue (see holdWhileOverdue). The writer flushes lazy writes earlier,
+// at their slices' slots (flushDeadline).
 func (p *pendingSet) nextDeadline(window, lazyWindow time.Duration) (time.Time, bool) {
 	due, ok := p.queuedDeadline(window)
 	if lazy, lok := p.lazyDeadline(lazyWindow); lok && (!ok || lazy.Before(due)) {

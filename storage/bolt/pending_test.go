@@ -39,25 +39,94 @@ func TestPendingOrdered_GivesTheDirtyWritesInKeyOrder(t *testing.T) {
 		}
 		kinds[id] = kind
 	}
-	for _, withLazy := range []bool{false, true} {
-		got := p.ordered(withLazy)
+	for _, lazy := range []uint{0, 1, 1<<2 | 1<<4, allLazy} {
+		got := p.ordered(lazy)
 		want := 0
-		for _, k := range kinds {
-			if k == "eager" || k == "deletion" || withLazy && k == "lazy" {
+		for id, k := range kinds {
+			if k == "eager" || k == "deletion" || k == "lazy" && lazy&(1<<lazySlice(id)) != 0 {
 				want++
 			}
 		}
-		require.Len(t, got, want, "withLazy=%v", withLazy)
+		require.Len(t, got, want, "lazy slices %b", lazy)
 		for i, e := range got {
 			require.NotEqual(t, "clean", kinds[e.id], "a committed write is not pending")
-			if !withLazy {
-				require.NotEqual(t, "lazy", kinds[e.id], "lazy writes only with withLazy")
+			if kinds[e.id] == "lazy" {
+				require.NotZero(t, lazy&(1<<lazySlice(e.id)), "lazy writes only of the slices asked for")
 			}
 			if i > 0 {
 				require.Negative(t, bytes.Compare(got[i-1].id[:], e.id[:]), "key order")
 			}
 		}
 	}
+}
+
+// TestLazySlot_IsTheSlicesFirstSlotWithinAWindow: a lazy write is flushed
+// at its slice's first slot at or after it was queued, never later than
+// one lazy window, and the slices' slots are spread evenly over each
+// window.
+func TestLazySlot_IsTheSlicesFirstSlotWithinAWindow(t *testing.T) {
+	const window = time.Second
+	base := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC).UnixNano() // a multiple of the window
+	tests := []struct {
+		name  string
+		k     int
+		since time.Duration // after base
+		want  time.Duration // after base
+	}{
+		{"slice 0 on its slot", 0, 0, 0},
+		{"slice 0 just after its slot waits a window", 0, 1, window},
+		{"slice 2 before its slot", 2, 100 * time.Millisecond, 400 * time.Millisecond},
+		{"slice 2 after its slot", 2, 500 * time.Millisecond, 1400 * time.Millisecond},
+		{"slice 4 on its slot", 4, 800 * time.Millisecond, 800 * time.Millisecond},
+		{"the last slice late in the window", lazySlices - 1, 999 * time.Millisecond, 1800 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lazySlot(tt.k, base+int64(tt.since), window)
+			require.Equal(t, time.Unix(0, base+int64(tt.want)), got)
+		})
+	}
+	for i := range 1000 {
+		since := base + int64(i)*7_919_993 // sweeps every phase of the window
+		slots := map[int64]bool{}
+		for k := range lazySlices {
+			slot := lazySlot(k, since, window).UnixNano()
+			require.GreaterOrEqual(t, slot, since, "never before the write")
+			require.Less(t, slot-since, int64(window), "within one window")
+			require.Equal(t, int64(k)*int64(window)/lazySlices, (slot-base)%int64(window), "slice k's phase")
+			slots[slot] = true
+		}
+		require.Len(t, slots, lazySlices, "the slices' slots differ")
+	}
+}
+
+// TestLazyDue_NamesTheSlicesWhoseSlotCame: the writer flushes exactly the
+// slices whose slot has come, and is woken next at the earliest slot of a
+// slice with writes waiting, not at every slice's.
+func TestLazyDue_NamesTheSlicesWhoseSlotCame(t *testing.T) {
+	const window = time.Second
+	base := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	var p pendingSet
+	p.init()
+	_, _, ok := p.lazyDue(base, window)
+	require.False(t, ok, "nothing waits")
+	p.lazySince[1].Store(base.Add(50 * time.Millisecond).UnixNano())  // slot at 200 ms
+	p.lazySince[3].Store(base.Add(700 * time.Millisecond).UnixNano()) // slot at 1.6 s
+	due, next, ok := p.lazyDue(base.Add(100*time.Millisecond), window)
+	require.True(t, ok)
+	require.Zero(t, due)
+	require.True(t, base.Add(200*time.Millisecond).Equal(next), "%v", next)
+	due, _, _ = p.lazyDue(base.Add(200*time.Millisecond), window)
+	require.Equal(t, uint(1<<1), due)
+	due, _, _ = p.lazyDue(base.Add(2*time.Second), window)
+	require.Equal(t, uint(1<<1|1<<3), due)
+
+	flushAt, ok := p.flushDeadline(time.Hour, window)
+	require.True(t, ok)
+	require.True(t, base.Add(200*time.Millisecond).Equal(flushAt), "the first slot, before the update window: %v", flushAt)
+	overdue, ok := p.nextDeadline(time.Hour, window)
+	require.True(t, ok)
+	require.True(t, base.Add(1050*time.Millisecond).Equal(overdue), "overdue one lazy window after the oldest lazy write: %v", overdue)
 }
 
 // TestFlush_RewritesEachLeafPageOnce: a lazy flush of more sessions than

@@ -52,7 +52,7 @@ func (s *Store) noteWrite(err error) {
 	if f != nil {
 		return
 	}
-	waiting := s.pending.ordered(true)
+	waiting := s.pending.ordered(allLazy)
 	ids := make([]string, 0, len(waiting))
 	for _, e := range waiting[:min(len(waiting), loggedSessions)] {
 		ids = append(ids, e.id.Short())

@@ -93,7 +93,7 @@ func (s *Store) writer() {
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
 			// the timer waits for.
-			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
 				timer.Stop()
 				timerC = nil
 			}
@@ -102,12 +102,7 @@ func (s *Store) writer() {
 			if s.pending.n.Load() == 0 && s.failing.Load() != nil {
 				_ = s.probe() // nothing to retry: find out whether writes work again
 			}
-			// Lazy writes wait for their own window, unless writes are
-			// failing: then every retry takes everything.
-			lazyDue, lazy := s.pending.lazyDeadline(s.opts.lazyWindow)
-			all := lazy && !time.Now().Before(lazyDue) || s.failing.Load() != nil
-			_ = s.flush(all, true) // entries that failed stay pending and are retried
-			s.pending.expireClean()
+			s.flushDue(time.Now())
 		case <-s.quit:
 			if timer != nil {
 				timer.Stop()
@@ -116,10 +111,10 @@ func (s *Store) writer() {
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
 			// Due one window after the oldest queued write was accepted
-			// (one lazy window for lazy writes): at once when a slow
+			// (lazy writes: at their slice's next slot): at once when a slow
 			// commit made it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.nextDeadline(s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -129,6 +124,26 @@ func (s *Store) writer() {
 			}
 			timerC, armed = timer.C, time.Now().Add(d)
 		}
+	}
+}
+
+// flushDue flushes, at now, the writes that are due: those that are not
+// lazy, and the lazy ones of the slices whose slot has come — every lazy
+// one while writes fail: then every retry takes everything. Entries that
+// fail stay pending and are retried.
+func (s *Store) flushDue(now time.Time) {
+	lazy, _, _ := s.pending.lazyDue(now, s.opts.lazyWindow)
+	if s.failing.Load() != nil {
+		lazy = allLazy
+	}
+	_ = s.flush(lazy, true)
+	if lazy == 0 || now.Sub(s.generation) >= s.opts.lazyWindow {
+		// A generation per flush of updates that are not lazy, and one
+		// per lazy window when only lazy writes come, not one per slice:
+		// a session pushed once a lazy window finds its clean entry at its
+		// next push.
+		s.pending.expireClean()
+		s.generation = now
 	}
 }
 
@@ -225,13 +240,13 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(true, false) }
+func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 
-// flush commits every pending write (the lazy ones only when all), in
-// transactions of at most maxWritesPerTx writes so that readers and
-// creators never wait long. It takes the writes pending when it starts in
-// key order, so that its transactions rewrite disjoint runs of leaf pages:
-// taken as they come, each transaction of a flush of 2,000 pushed
+// flush commits every pending write (the lazy ones of the slices lazy
+// selects: see lazySlices), in transactions of at most maxWritesPerTx
+// writes so that readers and creators never wait long. It takes the
+// writes pending when it starts in key order, so that its transactions
+// rewrite disjoint runs of leaf pages: taken as they come, each transaction of a flush of 2,000 pushed
 // sessions rewrote nearly every leaf, and a flush wrote each page once per
 // transaction. Writes accepted while it runs start a new window. The
 // updates that waited for it (see holdWhileOverdue) go on as soon as it
@@ -244,16 +259,18 @@ func (s *Store) flushPending() error { return s.flush(true, false) }
 // it encodes first): the writes left go back to the pending set's queue
 // with the deadlines they had, so that the writer, having served the
 // request, flushes them at once.
-func (s *Store) flush(all, yield bool) error {
+func (s *Store) flush(lazy uint, yield bool) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
-	var lazy int64
-	if all {
-		lazy = s.pending.lazySince.Swap(0)
+	var lazySince [lazySlices]int64
+	for k := range lazySince {
+		if lazy&(1<<k) != 0 {
+			lazySince[k] = s.pending.lazySince[k].Swap(0)
+		}
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
-	rest := s.pending.ordered(all)
+	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
 		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)])
 		rest = rest[taken:]
@@ -270,7 +287,9 @@ func (s *Store) flush(all, yield bool) error {
 		}
 		if len(rest) > 0 && yield && len(s.ops) > 0 {
 			requeue(&s.pending.queuedSince, queued)
-			requeue(&s.pending.lazySince, lazy)
+			for k, since := range lazySince {
+				requeue(&s.pending.lazySince[k], since)
+			}
 			return nil
 		}
 	}

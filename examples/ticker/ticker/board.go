@@ -39,6 +39,9 @@ func (b *Board) mark() {
 		b.Quotes[i].Watched = b.Watching(b.Quotes[i].Symbol)
 	}
 	var out []Quote // a new slice: a rendered board may still hold the last one
+	if len(b.Watch) > 0 {
+		out = make([]Quote, 0, len(b.Watch))
+	}
 	for _, s := range b.Watch {
 		if i := slices.IndexFunc(b.Quotes, func(q Quote) bool { return q.Symbol == s }); i >= 0 {
 			out = append(out, b.Quotes[i])
