@@ -58,6 +58,7 @@ type config struct {
 	servers  int       // 1, or 2 sharing one Redis (store and broker)
 	watch    int       // symbols each ticker tab watches
 	workers  int       // live.WithPushWorkers; 0 for live's default
+	nice     int       // the server children's nice value (-server-nice)
 	explicit map[string]bool
 
 	// Server side, for the child process.
@@ -111,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.servers, "servers", 1, "with -app ticker: servers, 1 or 2; two share the Redis of -store redis for sessions and pushes, the tabs are split between them and every publish is made on the first")
 	fs.IntVar(&c.watch, "watch", 3, fmt.Sprintf("with -app ticker: symbols on each tab's watchlist, 0 to %d, so that tabs' pages differ", ticker.MaxWatch))
 	fs.IntVar(&c.workers, "push-workers", 0, "with -app ticker: the servers' push workers (live.WithPushWorkers); 0 keeps live's default, GOMAXPROCS")
+	fs.IntVar(&c.nice, "server-nice", 0, "with -server child: the servers' `nice` value, -20 to 19 (Linux; below 0 needs root). -10 gives the servers the cores before the load generator's readers, which in production are browsers on other machines; 0 shares the cores with them equally")
 	fs.BoolVar(&c.serve, "serve", false, "internal: run as the server child process")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", "", "internal: the child's Redis key prefix")
 	fs.StringVar(&c.broker, "broker", "", "internal: the child's Redis channel for pushes")
@@ -215,6 +217,9 @@ func (c *config) validate() error {
 	case "auto", "tty", "lines", "off":
 	default:
 		return fmt.Errorf("-progress %q: want auto, tty, lines or off", c.progress)
+	}
+	if err := c.validateNice(); err != nil {
+		return err
 	}
 	if c.serve {
 		return checkLoopbackAddr(c.listen)

@@ -36,7 +36,12 @@
 // own CPU down, and reports it (CPU per frame or answer read): it runs at
 // GOGC 400 when the servers are other processes (unless GOGC is set), and
 // its readers block on their connections without a context that can end
-// (closing the connection stops them).
+// (closing the connection stops them). -server-nice -10 (Linux, as root)
+// runs the server children at a higher priority than the load generator,
+// so that the servers have the cores when they need them, as they would
+// with the tabs' browsers on other machines; the generator still reads
+// and decodes every frame, in the time the servers leave. The default, 0,
+// shares the cores equally, and both are worth reporting.
 //
 // # What one run does
 //

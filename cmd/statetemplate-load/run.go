@@ -167,7 +167,7 @@ func (c *config) plan() []planned {
 
 func (c *config) serverConfig(p planned) serverConfig {
 	return serverConfig{mode: p.mode, store: p.store, listen: "127.0.0.1:0", sessions: c.sessions,
-		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template, app: c.app, workers: c.workers}
+		dir: c.dbDir, redisAddr: c.redisAddr, cacheBytes: c.cacheBudget, template: c.template, app: c.app, workers: c.workers, nice: c.nice}
 }
 
 func startTarget(ctx context.Context, cfg *config, p planned, stderr io.Writer) (target, string, error) {
@@ -420,6 +420,11 @@ func profilePath(base string, p planned, phase string) string {
 // serve is the -serve child: it runs the server until stdin closes or
 // the process is signalled.
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout io.Writer) error {
+	if cfg.nice != 0 {
+		if err := setNice(cfg.nice); err != nil {
+			return fmt.Errorf("-server-nice %d: %w", cfg.nice, err)
+		}
+	}
 	s, err := startServer(serverConfig{mode: cfg.mode, store: cfg.store, listen: cfg.listen, sessions: cfg.sessions,
 		dir: cfg.dbDir, redisAddr: cfg.redisAddr, cacheBytes: cfg.cacheBudget, template: cfg.template,
 		app: cfg.app, redisPrefix: cfg.redisPrefix, broker: cfg.broker, workers: cfg.workers})

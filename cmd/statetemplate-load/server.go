@@ -92,6 +92,7 @@ type serverConfig struct {
 	redisPrefix         string // "" picks a prefix of the server's own
 	broker              string // Redis channel for pushes between servers; "" for none
 	workers             int    // live.WithPushWorkers; 0 for the default
+	nice                int    // a child's nice value (-server-nice); 0 leaves it
 }
 
 func startServer(sc serverConfig) (*server, error) {

@@ -72,13 +72,7 @@ func startChild(ctx context.Context, cfg *config, sc serverConfig, stderr io.Wri
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-serve", "-store", sc.store, "-mode", sc.mode, "-listen", "127.0.0.1:0",
-		"-sessions", strconv.Itoa(sc.sessions), "-redis", sc.redisAddr, "-cache-bytes", strconv.FormatInt(sc.cacheBytes, 10)}
-	args = append(args, "-template", sc.template, "-app", sc.app, "-redis-prefix", sc.redisPrefix, "-broker", sc.broker, "-push-workers", strconv.Itoa(sc.workers))
-	if sc.dir != "" {
-		args = append(args, "-dir", sc.dir)
-	}
-	cmd := exec.Command(exe, args...)
+	cmd := exec.Command(exe, childArgs(sc)...)
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -202,4 +196,18 @@ func absPath(p string) (string, error) {
 		return "", err
 	}
 	return wd + "/" + p, nil
+}
+
+// childArgs is the command line of a server child (-serve) for sc.
+func childArgs(sc serverConfig) []string {
+	args := []string{"-serve", "-store", sc.store, "-mode", sc.mode, "-listen", "127.0.0.1:0",
+		"-sessions", strconv.Itoa(sc.sessions), "-redis", sc.redisAddr, "-cache-bytes", strconv.FormatInt(sc.cacheBytes, 10)}
+	args = append(args, "-template", sc.template, "-app", sc.app, "-redis-prefix", sc.redisPrefix, "-broker", sc.broker, "-push-workers", strconv.Itoa(sc.workers))
+	if sc.dir != "" {
+		args = append(args, "-dir", sc.dir)
+	}
+	if sc.nice != 0 {
+		args = append(args, "-server-nice", strconv.Itoa(sc.nice))
+	}
+	return args
 }
