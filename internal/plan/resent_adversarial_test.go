@@ -88,6 +88,8 @@ func TestResentShell_AdversarialShapesUpdateAsDiff(t *testing.T) {
 <section id="s2" data-cache="false"><span id="b">{{.B}}</span>{{if .In}}<i id="i">{{.A}}</i>{{end}}</section></main></body>`},
 		{"re-sent shell in a re-sent shell", `<body><p id="n">{{.Count}}</p>
 <footer id="f" data-cache="false"><span id="a">{{.A}}</span><nav id="inner" data-cache="false"><span id="b">{{.B}}</span></nav> <span id="tab">{{.Tab}}</span></footer></body>`},
+		{"nested data-cache=false fragment of the shell", `<body><p id="n">{{.Count}}</p>
+<footer id="f" data-cache="false"><div id="inner" data-cache="false">static <i>x</i></div><span id="a">{{.A}}</span> <span id="tab">{{.Tab}}</span></footer></body>`},
 		{"empty sub-part", `<body><p id="n">{{.Count}}</p>
 <footer id="f" data-cache="false"><span id="a">{{.A}}</span><span id="e">{{if .In}}{{.B}}{{end}}</span> <span id="tab">{{.Tab}}</span></footer></body>`},
 	}
