@@ -63,7 +63,11 @@ func updateVsExecute(b *testing.B, change string, tasks int, idle bool, opts ...
 	ctx := context.Background()
 	clock := newClock()
 	if idle {
-		opts = append(opts, statetemplate.WithClock(clock.Now))
+		// Each click comes DefaultIdleCompaction and a second after the
+		// last on this clock: past 1416 clicks the default absolute
+		// lifetime (24h) would end the session, and GetSession fail with
+		// an expired token. Ten years last 5 million clicks.
+		opts = append(opts, statetemplate.WithClock(clock.Now), statetemplate.WithExpiration(10*365*24*time.Hour))
 	}
 	r := newRendererOf(b, fixture.NewTemplate(), opts...)
 	tok := createRendered(b, r, fixture.NewDashboard(tasks))

@@ -86,14 +86,19 @@ func constant(n parse.Node) *native {
 		switch {
 		case n.IsComplex:
 			return &native{in: -1, konst: reflect.ValueOf(n.Complex128)}
-		case n.IsFloat && strings.ContainsAny(n.Text, ".eEpP") && !strings.HasPrefix(n.Text, "0x") &&
-			!strings.HasPrefix(n.Text, "0X") && !strings.HasPrefix(n.Text, "'"):
+		case n.IsFloat && strings.ContainsAny(n.Text, ".eEpP") && !isHexInt(n.Text) && !strings.HasPrefix(n.Text, "'"):
 			return &native{in: -1, konst: reflect.ValueOf(n.Float64)}
 		case n.IsInt && int64(int(n.Int64)) == n.Int64:
 			return &native{in: -1, konst: reflect.ValueOf(int(n.Int64))}
 		}
 	}
 	return nil
+}
+
+// isHexInt is text/template's: a hex literal without a binary exponent
+// (0x1e is an int, 0x1p3 a float).
+func isHexInt(s string) bool {
+	return len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !strings.ContainsAny(s, "pP")
 }
 
 // paths reports whether every sym of args is a path under an input: a

@@ -239,7 +239,11 @@ func (g *gen) cond(c ctx) string {
 	case ctxSub:
 		return rapid.SampledFrom([]string{".A", "gt .B 1"}).Draw(g.t, "c")
 	}
-	return rapid.SampledFrom([]string{".Flag", "gt .N 1", ".Items", ".Ptr", "not .Flag"}).Draw(g.t, "c")
+	// Every kind's truth, and/or's values, eq of several, constants of
+	// every form (0x2 an int, 0x1p1 a float), len of a map.
+	return rapid.SampledFrom([]string{".Flag", "gt .N 1", ".Items", ".Ptr", "not .Flag", ".M", ".Sub",
+		"or .Ptr .Flag", "and .Flag .Items", "eq .N 1 2", "le (len .Items) 2", "ne .Title \"T\"",
+		"len .M", "eq .N 0x2", "gt (len .Items) 0x1", "or .Sub.A 0", "and .Ptr .Ptr.B"}).Draw(g.t, "c")
 }
 
 var tags = []string{"div", "section", "span", "p", "ul", "em", "button", "pre", "textarea"}
@@ -341,13 +345,15 @@ func (g *gen) condShell(c ctx) {
 	fmt.Fprintf(&g.b, `<button {{if %s}}disabled{{end}}>b</button>`, g.cond(c))
 	pa := fmt.Sprintf(`<span id="cp%d">{{%s}}</span>`, a, g.value(c))
 	pb := fmt.Sprintf(`<em id="cp%d">{{%s}}</em>`, b, g.value(c))
-	switch g.pick(3, "condShell") {
+	switch g.pick(4, "condShell") {
 	case 0: // a part inside a condition, text in its else
 		fmt.Fprintf(&g.b, `{{if %s}}%s{{else}}none{{end}} %s`, g.cond(c), pa, pb)
 	case 1: // the parts swap places when the condition flips
 		fmt.Fprintf(&g.b, "{{if %s}}%s\n%s{{else}}%s %s{{end}}", g.cond(c), pa, pb, pb, pa)
-	default: // else if, and a condition text/template cuts short
+	case 2: // else if, and a condition text/template cuts short
 		fmt.Fprintf(&g.b, `{{if and $.Ptr $.Ptr.A}}%s{{else if %s}}x{{end}} %s`, pa, g.cond(c), pb)
+	default: // a nested data-cache="false" element, whitespace a condition writes, trim markers
+		fmt.Fprintf(&g.b, "<div data-cache=\"false\">%s</div>{{if %s}}\n  {{- else}} {{end -}}\n %s", pa, g.cond(c), pb)
 	}
 	g.b.WriteString("</section>")
 }
