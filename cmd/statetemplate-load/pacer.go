@@ -40,6 +40,15 @@ func (p *pacer) due(now time.Time) int {
 	return int(n)
 }
 
+// dueBy is due at now, or at end when now is past it: what fell due
+// before the end, released (up to the burst) by a caller that woke late.
+func (p *pacer) dueBy(now, end time.Time) int {
+	if now.After(end) {
+		now = end
+	}
+	return p.due(now)
+}
+
 // next returns when the next action falls due.
 func (p *pacer) next() time.Time {
 	return p.start.Add(time.Duration(float64(p.issued+1) / p.rate * float64(time.Second)))

@@ -41,6 +41,19 @@ func TestPacer_CapsTheBurstAfterAStallAndCountsTheRest(t *testing.T) {
 	assert.Equal(t, 1, p.due(t0.Add(time.Second+time.Millisecond)), "the schedule resumes at the rate, not with the backlog")
 }
 
+func TestPacer_DueByReleasesWhatFellDueBeforeTheEndToALateCaller(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	end := t0.Add(time.Second)
+
+	p := newPacer(t0, 10) // burst cap: 1
+	assert.Equal(t, 1, p.dueBy(t0.Add(3*time.Second), end), "a caller that slept past the end still publishes")
+	assert.Equal(t, int64(9), p.skipped, "the other ticks due by the end are counted as missed, none after it")
+
+	p = newPacer(t0, 10)
+	assert.Equal(t, 1, p.dueBy(t0.Add(150*time.Millisecond), end), "before the end, dueBy is due")
+	assert.Zero(t, p.dueBy(end.Add(time.Hour), t0.Add(150*time.Millisecond)), "nothing more due by an end already reached")
+}
+
 func TestPacer_NextIsTheNextDueInstant(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	p := newPacer(t0, 200)

@@ -381,8 +381,11 @@ func (pr *pushRun) drive(rate float64, dur time.Duration, ph *pushPhase, prog *p
 	start := time.Now()
 	end := start.Add(dur)
 	p := newPacer(start, rate)
-	for now := start; now.Before(end); now = time.Now() {
-		for range p.due(now) {
+	for now := start; ; now = time.Now() {
+		// The ticks due by the end are published even when this loop
+		// wakes after it (a stalled machine): a run publishes at least
+		// once, and never past its duration.
+		for range p.dueBy(now, end) {
 			if i := pr.next - ph.first; i < int64(len(ph.sentAt)) {
 				ph.sentAt[i].Store(int64(time.Since(ph.epoch)))
 			}
@@ -391,6 +394,9 @@ func (pr *pushRun) drive(rate float64, dur time.Duration, ph *pushPhase, prog *p
 			}
 			published++
 			prog.Step(1)
+		}
+		if !now.Before(end) {
+			break
 		}
 		wait := min(time.Until(p.next()), time.Until(end))
 		select {
