@@ -230,11 +230,20 @@ func (p *pendingSet) lazyDeadline(window time.Duration) (time.Time, bool) {
 // since. Slice k's slots are k/lazySlices of a window after every
 // multiple of the window (on the Unix clock), so the slices' flushes are
 // spread evenly over each window, and a write waits at most one window.
+//
+// It computes the wait from since to the slot, in [0, window), so that no
+// window WithLazyWindow accepts overflows: k fifths of a window of decades
+// reach back before 1970, and since plus a window of centuries is past
+// what an int64 of nanoseconds holds.
 func lazySlot(k int, since int64, window time.Duration) time.Time {
 	w := int64(window)
-	off := int64(k) * w / lazySlices
-	n := (since - off + w - 1) / w // since - off > 0: Unix time, far from 1970
-	return time.Unix(0, n*w+off)
+	off := w/lazySlices*int64(k) + w%lazySlices*int64(k)/lazySlices // k*w/5, without overflow
+	phase := (since%w - off%w) % w                                  // since - off mod w, in (-w, w)
+	wait := -phase
+	if phase > 0 {
+		wait = w - phase
+	}
+	return time.Unix(0, since).Add(time.Duration(wait))
 }
 
 // lazyDue returns the lazy slices whose slot has come at now, and the
