@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/livefir/statetemplate/session"
 )
 
 // TestLazySlot_HoldsForEveryPositiveWindow: whatever lazy window
@@ -30,5 +32,42 @@ func TestLazySlot_HoldsForEveryPositiveWindow(t *testing.T) {
 				require.True(t, slot.Before(at.Add(w)), "window %v, slice %d: within one window (%v, slot %v)", w, k, at, slot)
 			}
 		}
+	}
+}
+
+// TestPendingDeadlines_AreOnTheMonotonicClock: the times the writer arms
+// its timer for, decides which slices are due by, and Update holds
+// overdue writes by carry a monotonic clock reading (time.Time's "m="),
+// so that a wall clock that jumps (NTP, a VM resumed) neither delays a
+// write past its window — set back an hour, a write read as queued an
+// hour ahead waited that hour more — nor makes every write overdue at
+// once, holding every Update until the writer's next flush.
+func TestPendingDeadlines_AreOnTheMonotonicClock(t *testing.T) {
+	var p pendingSet
+	p.init()
+	eager, lazy := session.NewID(), session.NewID()
+	for _, w := range []struct {
+		id   session.ID
+		lazy bool
+	}{{eager, false}, {lazy, true}} {
+		sh := p.shard(w.id)
+		sh.mu.Lock()
+		p.put(sh, w.id, &pendingWrite{rec: &session.Record{ID: w.id}, lazy: w.lazy})
+		sh.mu.Unlock()
+	}
+	queued, ok := p.queuedDeadline(time.Second)
+	require.True(t, ok)
+	lazyDue, ok := p.lazyDeadline(time.Hour)
+	require.True(t, ok)
+	_, slot, ok := p.lazyDue(time.Now(), time.Hour)
+	require.True(t, ok)
+	flushAt, ok := p.flushDeadline(time.Second, time.Hour)
+	require.True(t, ok)
+	overdue, ok := p.nextDeadline(time.Second, time.Hour)
+	require.True(t, ok)
+	for name, due := range map[string]time.Time{
+		"queued": queued, "lazy": lazyDue, "slot": slot, "flush": flushAt, "overdue": overdue,
+	} {
+		require.Contains(t, due.String(), " m=", "%s: %v carries no monotonic reading", name, due)
 	}
 }
