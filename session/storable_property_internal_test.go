@@ -128,3 +128,42 @@ func checkTypeBoundAgainstBytes(skipped, refused *int) func(*rapid.T) {
 		require.Equal(t, read == nil, checkStorable(v, b) == nil, "%T: the check by type and by bytes disagree", v)
 	}
 }
+
+type storableBox[T any] struct{ V T }
+
+// TestStorableDepth_BoundsNothingThatHoldsAnInterfaceOrItsOwnBytes: types
+// whose encoding the codec takes from a value's dynamic type or from the
+// type's own marshaler bound nothing (their encodings are read), whatever
+// the rest of the type holds; a generic type is bounded as its
+// instantiation.
+func TestStorableDepth_BoundsNothingThatHoldsAnInterfaceOrItsOwnBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want int
+	}{
+		{"a cbor.Tag (its content is any)", cbor.Tag{Number: 100, Content: 1}, -1},
+		{"a cbor.RawTag (its own marshaler)", cbor.RawTag{Number: 100, Content: cbor.RawMessage{0x01}}, -1},
+		{"a map of any", map[string]any{}, -1},
+		{"a list of any", []any{}, -1},
+		{"a map keyed by any", map[any]int{}, -1},
+		{"a generic box of any", storableBox[any]{}, -1},
+		{"a generic box of lists of lists", storableBox[[][]int]{}, 3},
+		{"a binary marshaler in a map", map[string]netip.Addr{}, -1},
+		{"a raw message behind a pointer in a list", []*cbor.RawMessage{}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, storableDepth(reflect.TypeOf(tt.v)))
+		})
+	}
+	deep := any(1)
+	for range maxNestedLevels + 1 {
+		deep = []any{deep}
+	}
+	for _, v := range []any{storableBox[any]{V: deep}, map[string]any{"k": deep}, cbor.Tag{Number: 100, Content: deep}} {
+		b, err := EncodeData(v)
+		require.NoError(t, err)
+		require.ErrorIs(t, checkStorable(v, b), ErrUnstorableData, "%T holding a value nested past the limit", v)
+	}
+}
