@@ -26,7 +26,10 @@
 //     k at k fifths of a window after each multiple of the window): a lazy
 //     update is written at its slice's next slot, within one lazy window,
 //     and the work of writing every pushed session is spread over the
-//     window instead of stopping the pushes of one instant. A flush for other updates
+//     window instead of stopping the pushes of one instant. Windows and
+//     slots are measured on the monotonic clock: a wall clock that jumps
+//     (NTP, a resumed VM) neither delays a write past its window nor
+//     makes every write overdue at once. A flush for other updates
 //     leaves them waiting; an update of the same session that is not lazy
 //     takes them with it (it holds their changes), and a lazy update never
 //     delays a waiting one that is not. A lazy update of a session whose

@@ -40,9 +40,17 @@ const allLazy = 1<<lazySlices - 1
 // replaced it meanwhile.
 type pendingSet struct {
 	seed maphash.Seed
-	n    atomic.Int64  // dirty entries
-	kept atomic.Int64  // clean entries
-	gen  atomic.Uint64 // flush generation, for expiring clean entries
+	// epoch is when init ran, with its monotonic clock reading, and
+	// epochNs its Unix time. The pending set's times (queuedSince,
+	// lazySince) are Unix ns counted from them on the monotonic clock
+	// (clock), and turned back into times that carry a monotonic reading
+	// (at): a wall clock that jumps (NTP, a resumed VM) neither delays a
+	// write past its window nor makes every write overdue at once.
+	epoch   time.Time
+	epochNs int64
+	n       atomic.Int64  // dirty entries
+	kept    atomic.Int64  // clean entries
+	gen     atomic.Uint64 // flush generation, for expiring clean entries
 	// queuedSince is when the oldest write not yet taken by a flush was
 	// accepted (Unix ns; 0: none). The writer flushes by queuedSince plus
 	// the window, and Update holds new writes while it is overdue.
@@ -76,10 +84,20 @@ type pendingWrite struct {
 
 func (p *pendingSet) init() {
 	p.seed = maphash.MakeSeed()
+	p.epoch = time.Now()
+	p.epochNs = p.epoch.UnixNano()
 	for i := range p.shards {
 		p.shards[i].m = make(map[session.ID]*pendingWrite)
 	}
 }
+
+// clock returns the pending set's time now: Unix ns at init, then
+// advancing with the monotonic clock.
+func (p *pendingSet) clock() int64 { return p.epochNs + int64(time.Since(p.epoch)) }
+
+// at returns the time of ns, a reading of clock, with a monotonic clock
+// reading: time.Until and Before measure it on the monotonic clock.
+func (p *pendingSet) at(ns int64) time.Time { return p.epoch.Add(time.Duration(ns - p.epochNs)) }
 
 func (p *pendingSet) shard(id session.ID) *pendingShard {
 	return &p.shards[maphash.Bytes(p.seed, id[:])%pendingShards]
@@ -100,7 +118,7 @@ func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool 
 	if w.lazy {
 		since = &p.lazySince[lazySlice(id)]
 	}
-	queued := since.CompareAndSwap(0, time.Now().UnixNano())
+	queued := since.CompareAndSwap(0, p.clock())
 	sh.m[id] = w
 	if had && old.clean {
 		p.kept.Add(-1)
@@ -209,7 +227,7 @@ func (p *pendingSet) dirtyEager(id session.ID) bool {
 // queuedDeadline returns when the writes queued for the next flush are
 // due (queuedSince plus window), and false when none is queued.
 func (p *pendingSet) queuedDeadline(window time.Duration) (time.Time, bool) {
-	return deadline(p.queuedSince.Load(), window)
+	return p.deadline(p.queuedSince.Load(), window)
 }
 
 // lazyDeadline is queuedDeadline for the lazy writes and their window:
@@ -218,23 +236,33 @@ func (p *pendingSet) lazyDeadline(window time.Duration) (time.Time, bool) {
 	var due time.Time
 	ok := false
 	for k := range p.lazySince {
-		if d, dok := deadline(p.lazySince[k].Load(), window); dok && (!ok || d.Before(due)) {
+		if d, dok := p.deadline(p.lazySince[k].Load(), window); dok && (!ok || d.Before(due)) {
 			due, ok = d, true
 		}
 	}
 	return due, ok
 }
 
-// lazySlot returns when the writer flushes the lazy writes of slice k
-// queued since (Unix ns): the first of the slice's slots at or after
-// since. Slice k's slots are k/lazySlices of a window after every
-// multiple of the window (on the Unix clock), so the slices' flushes are
-// spread evenly over each window, and a write waits at most one window.
-func lazySlot(k int, since int64, window time.Duration) time.Time {
+// slotWait returns how long after since (a reading of the pending set's
+// clock) the writer flushes the lazy writes of slice k queued since: the
+// first of the slice's slots at or after since. Slice k's slots are
+// k/lazySlices of a window after every multiple of the window (on the
+// Unix clock as it was when the store opened), so the slices' flushes are
+// spread evenly over each window, and a write waits less than one window.
+//
+// The wait is in [0, window), computed so that no window WithLazyWindow
+// accepts overflows: k fifths of a window of decades reach back before
+// 1970, and since plus a window of centuries is past what an int64 of
+// nanoseconds holds.
+func slotWait(k int, since int64, window time.Duration) time.Duration {
 	w := int64(window)
-	off := int64(k) * w / lazySlices
-	n := (since - off + w - 1) / w // since - off > 0: Unix time, far from 1970
-	return time.Unix(0, n*w+off)
+	off := w/lazySlices*int64(k) + w%lazySlices*int64(k)/lazySlices // k*w/5, without overflow
+	phase := (since%w - off%w) % w                                  // since - off mod w, in (-w, w)
+	wait := -phase
+	if phase > 0 {
+		wait = w - phase
+	}
+	return time.Duration(wait)
 }
 
 // lazyDue returns the lazy slices whose slot has come at now, and the
@@ -245,7 +273,7 @@ func (p *pendingSet) lazyDue(now time.Time, window time.Duration) (due uint, nex
 		if since == 0 {
 			continue
 		}
-		slot := lazySlot(k, since, window)
+		slot := p.at(since).Add(slotWait(k, since, window))
 		if !now.Before(slot) {
 			due |= 1 << k
 		}
@@ -267,12 +295,13 @@ func (p *pendingSet) flushDeadline(window, lazyWindow time.Duration) (time.Time,
 	return due, ok
 }
 
-// deadline returns since (Unix ns) plus window, false when since is 0.
-func deadline(since int64, window time.Duration) (time.Time, bool) {
+// deadline returns since (a reading of clock) plus window, false when
+// since is 0.
+func (p *pendingSet) deadline(since int64, window time.Duration) (time.Time, bool) {
 	if since == 0 {
 		return time.Time{}, false
 	}
-	return time.Unix(0, since).Add(window), true
+	return p.at(since).Add(window), true
 }
 
 // nextDeadline returns the earlier of the queued and the lazy writes'

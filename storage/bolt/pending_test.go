@@ -230,3 +230,9 @@ func createMany(t *testing.T, s *Store, n int, now time.Time, name string) []*se
 	require.NoError(t, g.Wait())
 	return recs
 }
+
+// lazySlot is the time of slice k's first slot at or after since, as Unix
+// ns on the wall clock (the pending set's clock while it does not jump).
+func lazySlot(k int, since int64, window time.Duration) time.Time {
+	return time.Unix(0, since).Add(slotWait(k, since, window))
+}
