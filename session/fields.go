@@ -23,8 +23,9 @@ var encodedFields sync.Map // fieldQuery → fieldAnswer
 // .name on a value of struct type t: under the text key key, in the map
 // of t itself, as a value of type ft. ok is false when .name is not such a
 // field: a method (text/template prefers them), an unexported or missing
-// field, a field promoted through an embedded pointer or a tagged embedded
-// struct, a field encoded under an integer key, or a struct encoded as an
+// field, an untagged embedded struct (the codec encodes its fields as t's
+// own, under no key of its name), a field promoted through an embedded
+// pointer or a tagged embedded struct, a field encoded under an integer key, or a struct encoded as an
 // array. Then the encoding of t as a whole is what a template can read.
 func EncodedField(t reflect.Type, name string) (key string, ft reflect.Type, ok bool) {
 	q := fieldQuery{t, name}
@@ -61,8 +62,21 @@ func encodedField(t reflect.Type, name string) (string, reflect.Type, bool) {
 	if keyAsInt(sf) {
 		return "", nil, false
 	}
-	key, _ := encodedName(sf)
+	key, tagged := encodedName(sf)
+	if sf.Anonymous && !tagged && embedsStruct(sf.Type) {
+		return "", nil, false // the codec encodes its fields in t's map, not under its name
+	}
 	return key, sf.Type, true
+}
+
+// embedsStruct reports whether an embedded field of type t is a struct or
+// a pointer to one: untagged, the codec encodes its fields as its
+// parent's.
+func embedsStruct(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct
 }
 
 // toArray reports a struct the codec encodes as an array.
