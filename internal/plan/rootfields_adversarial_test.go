@@ -159,7 +159,7 @@ func TestKeptKeys_RootFieldsReachedAnyWayRenderAsDiff(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			smallLayouts(t)
-			checkKept(t, false)
+			checkKept(t, true)
 			p, err := Build(template.Must(template.New("p").Parse(tc.src)), Options{})
 			require.NoError(t, err)
 			orig := template.Must(template.New("p").Parse(tc.src))
