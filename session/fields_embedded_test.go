@@ -17,6 +17,11 @@ type EmbeddedInner struct {
 
 type EmbeddedTagged struct{ Role string }
 
+type shadowingPage struct {
+	EmbeddedInner
+	X string `json:"Role"`
+}
+
 type embeddingPage struct {
 	EmbeddedInner
 	*EmbeddedTagged `cbor:"tagged"`
@@ -55,4 +60,19 @@ func TestEncodedField_EmbeddedStructsAsTheCodecEncodesThem(t *testing.T) {
 		require.Equal(t, tc.key, key, tc.name)
 		require.Contains(t, m, key, tc.name)
 	}
+}
+
+// TestEncodedField_AFieldTheCodecHidesIsNoKey: .Role reaches the embedded
+// struct's Role, but the codec encodes X under "Role" (a tagged shallower
+// field hides the deeper one): "Role" holds X's bytes, not what the
+// template reads, so .Role is no field of its own.
+func TestEncodedField_AFieldTheCodecHidesIsNoKey(t *testing.T) {
+	typ := reflect.TypeFor[shadowingPage]()
+	_, _, ok := session.EncodedField(typ, "Role")
+	require.False(t, ok, "Role is encoded from another field")
+	key, _, ok := session.EncodedField(typ, "Name")
+	require.True(t, ok, "Name is encoded from the field .Name reaches")
+	require.Equal(t, "Name", key)
+	_, _, ok = session.EncodedField(typ, "X")
+	require.True(t, ok)
 }

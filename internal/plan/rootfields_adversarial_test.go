@@ -40,6 +40,16 @@ type advTagged struct {
 	}
 }
 
+type AdvLabel string
+
+type advShadowed struct {
+	AdvBase
+	AdvTag AdvBase `cbor:"tag"`
+	AdvLabel
+	Name string
+	X    string `json:"Role"`
+}
+
 type advAny struct {
 	Title string
 	Any   any
@@ -132,6 +142,19 @@ func TestKeptKeys_RootFieldsReachedAnyWayRenderAsDiff(t *testing.T) {
 			func(d any) { x := d.(*keptPage); x.Items[0], x.Items[1] = x.Items[1], x.Items[0] },
 			func(d any) { x := d.(*keptPage); x.Items = x.Items[:len(x.Items)-1] },
 			func(d any) { d.(*keptPage).User.Role = "r" },
+		},
+	}, {
+		name: "shadowed, conflicting, tagged and non-struct embedded fields",
+		src: `<html><body><p id="name">{{.Name}}</p><p id="role">{{.Role}}</p><p id="x">{{.X}}</p>` +
+			`<p id="base">{{.AdvBase.Name}}</p><p id="tag">{{.AdvTag.Role}}</p><p id="label">{{.AdvLabel}}</p></body></html>`,
+		data: &advShadowed{AdvBase: AdvBase{Name: "inner", Role: "r"}, AdvTag: AdvBase{Role: "t"}, AdvLabel: "l", Name: "outer", X: "x"},
+		changes: []func(d any){
+			func(d any) { d.(*advShadowed).AdvBase.Name = "inner2" },
+			func(d any) { d.(*advShadowed).Role = "r2" },
+			func(d any) { d.(*advShadowed).X = "x2" },
+			func(d any) { d.(*advShadowed).AdvTag.Role = "t2" },
+			func(d any) { d.(*advShadowed).AdvLabel = "l2" },
+			func(d any) { d.(*advShadowed).Name = "outer2" },
 		},
 	}, {
 		name: "an interface holding values that encode alike",
