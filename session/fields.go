@@ -2,6 +2,7 @@ package session
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -66,8 +67,51 @@ func encodedField(t reflect.Type, name string) (string, reflect.Type, bool) {
 	if sf.Anonymous && !tagged && embedsStruct(sf.Type) {
 		return "", nil, false // the codec encodes its fields in t's map, not under its name
 	}
+	if !onlyUnder(t, sf.Index, key) {
+		return "", nil, false // the key holds another field's value, or none
+	}
 	return key, sf.Type, true
 }
+
+// onlyUnder reports whether the field at index is the only field of
+// struct t, with the fields of untagged embedded structs flattened as the
+// codec flattens them, that encodes under key. Where two do, the codec
+// keeps the shallower (or the tagged one) or drops both: the key may hold
+// a value that is not the one a template reaches by the field's name.
+func onlyUnder(t reflect.Type, index []int, key string) bool {
+	found := 0
+	var walk func(t reflect.Type, at []int, depth int)
+	walk = func(t reflect.Type, at []int, depth int) {
+		if depth > maxEmbedDepth {
+			return
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if notEncoded(f) {
+				continue
+			}
+			fi := append(at[:len(at):len(at)], i)
+			name, tagged := encodedName(f)
+			if f.Anonymous && !tagged && embedsStruct(f.Type) {
+				et := f.Type
+				if et.Kind() == reflect.Pointer {
+					et = et.Elem()
+				}
+				walk(et, fi, depth+1)
+				continue
+			}
+			if f.IsExported() && name == key && !slices.Equal(fi, index) {
+				found++
+			}
+		}
+	}
+	walk(t, nil, 0)
+	return found == 0
+}
+
+// maxEmbedDepth bounds the embedded structs onlyUnder follows (a type
+// can embed a pointer to itself).
+const maxEmbedDepth = 16
 
 // embedsStruct reports whether an embedded field of type t is a struct or
 // a pointer to one: untagged, the codec encodes its fields as its

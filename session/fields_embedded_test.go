@@ -65,7 +65,8 @@ func TestEncodedField_EmbeddedStructsAsTheCodecEncodesThem(t *testing.T) {
 // TestEncodedField_AFieldTheCodecHidesIsNoKey: .Role reaches the embedded
 // struct's Role, but the codec encodes X under "Role" (a tagged shallower
 // field hides the deeper one): "Role" holds X's bytes, not what the
-// template reads, so .Role is no field of its own.
+// template reads, so .Role is no field of its own; nor is .X, the field
+// the codec keeps (stricter than the codec, as Shareable is).
 func TestEncodedField_AFieldTheCodecHidesIsNoKey(t *testing.T) {
 	typ := reflect.TypeFor[shadowingPage]()
 	_, _, ok := session.EncodedField(typ, "Role")
@@ -73,6 +74,8 @@ func TestEncodedField_AFieldTheCodecHidesIsNoKey(t *testing.T) {
 	key, _, ok := session.EncodedField(typ, "Name")
 	require.True(t, ok, "Name is encoded from the field .Name reaches")
 	require.Equal(t, "Name", key)
+	// X is what the codec encodes under "Role", but a hidden field shares
+	// the name: no field of its own either, as strict as Shareable is.
 	_, _, ok = session.EncodedField(typ, "X")
-	require.True(t, ok)
+	require.False(t, ok)
 }
