@@ -164,6 +164,15 @@ func renderTab(t *testing.T, p *Plan, orig *template.Template, tab *footerTab, c
 	return out.Updates
 }
 
+// buildFooter builds the plan of the page src, and returns it with a
+// parse of src that is never given to Build, to execute as the reference.
+func buildFooter(t *testing.T, src string) (*Plan, *template.Template) {
+	t.Helper()
+	p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+	require.NoError(t, err)
+	return p, template.Must(template.New("page").Parse(src))
+}
+
 // footerHTML returns the HTML of the footer's update among ups.
 func footerHTML(t *testing.T, ups []fragments.Update) string {
 	t.Helper()
@@ -178,10 +187,7 @@ func footerHTML(t *testing.T, ups []fragments.Update) string {
 }
 
 func TestCompose_SessionsDifferingInOneByteOfASharedSubPartShareNothingOfIt(t *testing.T) {
-	tmpl := template.Must(template.New("page").Parse(footerPage))
-	orig := template.Must(template.New("page").Parse(footerPage))
-	p, err := Build(tmpl, Options{})
-	require.NoError(t, err)
+	p, orig := buildFooter(t, footerPage)
 	require.NotNil(t, partWithID(t, p, "footer").static, "the footer's shell is static")
 	shared := &countingCache{m: map[cache.Key]string{}}
 	patches := fragments.NewPatchCache(1 << 20)
@@ -209,10 +215,7 @@ func TestCompose_SessionsDifferingInOneByteOfASharedSubPartShareNothingOfIt(t *t
 }
 
 func TestCompose_OwnAndSharedSubPartsChangeApart(t *testing.T) {
-	tmpl := template.Must(template.New("page").Parse(footerPage))
-	orig := template.Must(template.New("page").Parse(footerPage))
-	p, err := Build(tmpl, Options{})
-	require.NoError(t, err)
+	p, orig := buildFooter(t, footerPage)
 	shared := &countingCache{m: map[cache.Key]string{}}
 	patches := fragments.NewPatchCache(1 << 20)
 	tabs := []*footerTab{

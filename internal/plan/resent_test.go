@@ -1,11 +1,9 @@
 package plan
 
 import (
-	"html/template"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/livefir/statetemplate/cache"
 	"github.com/livefir/statetemplate/fragments"
@@ -19,10 +17,7 @@ const footerWithShell = `<body><main id="main"><p id="count">{{.Count}}</p>
 </footer></main></body>`
 
 func TestResentShell_OnlyTheChangedPartsOfAReSentPartArePatched(t *testing.T) {
-	tmpl := template.Must(template.New("page").Parse(footerWithShell))
-	orig := template.Must(template.New("page").Parse(footerWithShell))
-	p, err := Build(tmpl, Options{})
-	require.NoError(t, err)
+	p, orig := buildFooter(t, footerWithShell)
 	shared := &countingCache{m: map[cache.Key]string{}}
 	patches := fragments.NewPatchCache(1 << 20)
 	tab := &footerTab{d: &footerData{Clock: "10:00:00", Up: true, Tab: "tab-1"}}
@@ -59,10 +54,7 @@ func TestResentShell_OnlyTheChangedPartsOfAReSentPartArePatched(t *testing.T) {
 }
 
 func TestResentShell_TabsOfAPushShareNothingButTheirSharedParts(t *testing.T) {
-	tmpl := template.Must(template.New("page").Parse(footerWithShell))
-	orig := template.Must(template.New("page").Parse(footerWithShell))
-	p, err := Build(tmpl, Options{})
-	require.NoError(t, err)
+	p, orig := buildFooter(t, footerWithShell)
 	shared := &countingCache{m: map[cache.Key]string{}}
 	patches := fragments.NewPatchCache(1 << 20)
 	tabs := []*footerTab{
