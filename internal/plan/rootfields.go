@@ -14,7 +14,7 @@ import (
 // value is in (loc.root): a unit walked in a shell that did not change,
 // whose every read is in such an entry, reads the bytes it read before,
 // and keeps its previous key without its reads being found, narrowed or
-// digested (keptKey). This holds because:
+// digested (walkKey). This holds because:
 //
 //   - a key is a function of the unit's static reads and of the bytes each
 //     read finds (its kind: encoded, absent or computed, and its bytes);

@@ -17,7 +17,7 @@ const pendingShards = 32
 // lazy window's writes of every pushed session, flushed at once, took a
 // core for tens of milliseconds once a window — and with it the pushes of
 // one publish in five (at 5 a second). Flushed a slice at a time, at
-// times spread over the window (see lazySlot), each flush is a fifth of
+// times spread over the window (see slotWait), each flush is a fifth of
 // that, every session is still written once a window, and no lazy write
 // waits longer than the lazy window. Slices are ranges of session ids,
 // so each flush rewrites its own run of leaf pages (see flush).
@@ -57,7 +57,7 @@ type pendingSet struct {
 	queuedSince atomic.Int64
 	// lazySince is queuedSince for the lazy writes (session.WithLazyWrite)
 	// of each slice, which the writer flushes at the slice's next slot
-	// (lazySlot), no later than lazySince plus the lazy window.
+	// (slotWait), no later than lazySince plus the lazy window.
 	lazySince [lazySlices]atomic.Int64
 	shards    [pendingShards]pendingShard
 }
