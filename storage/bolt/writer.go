@@ -246,9 +246,9 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 // selects: see lazySlices), in transactions of at most maxWritesPerTx
 // writes so that readers and creators never wait long. It takes the
 // writes pending when it starts in key order, so that its transactions
-// rewrite disjoint runs of leaf pages: taken as they come, each transaction of a flush of 2,000 pushed
-// sessions rewrote nearly every leaf, and a flush wrote each page once per
-// transaction. Writes accepted while it runs start a new window. The
+// rewrite disjoint runs of leaf pages: taken as they come, each
+// transaction of a flush of 2,000 pushed sessions rewrote nearly every
+// leaf, and a flush wrote each page once per transaction. Writes accepted while it runs start a new window. The
 // updates that waited for it (see holdWhileOverdue) go on as soon as it
 // has taken the overdue writes — those after them start a new window —
 // not when it ends: a flush of thousands of lazy writes takes a core for
