@@ -26,8 +26,10 @@ var encodedFields sync.Map // fieldQuery → fieldAnswer
 // field: a method (text/template prefers them), an unexported or missing
 // field, an untagged embedded struct (the codec encodes its fields as t's
 // own, under no key of its name), a field promoted through an embedded
-// pointer or a tagged embedded struct, a field encoded under an integer key, or a struct encoded as an
-// array. Then the encoding of t as a whole is what a template can read.
+// pointer or a tagged embedded struct, a field encoded under an integer
+// key or under a key another field of t encodes under too, or a struct
+// encoded as an array. Then the encoding of t as a whole is what a
+// template can read.
 func EncodedField(t reflect.Type, name string) (key string, ft reflect.Type, ok bool) {
 	q := fieldQuery{t, name}
 	if a, hit := encodedFields.Load(q); hit {
