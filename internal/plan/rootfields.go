@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 
@@ -48,40 +49,34 @@ var keepKeys = true
 // to a top-level field (read.fid), so that a render finds each root field
 // once, in a slice rather than a map.
 func (p *Plan) indexRootFields() {
-	idx := map[string]int32{}
-	var names []string
-	collect := func(rs *readSet) {
-		for _, rd := range rs.reads {
-			if rd.step != "" && !slices.Contains(names, rd.step) {
-				names = append(names, rd.step)
-			}
+	each := func(f func(rs *readSet)) {
+		for _, u := range p.units {
+			f(&u.rs)
+			f(&u.shell)
+		}
+		for _, sh := range p.shells {
+			f(sh)
 		}
 	}
-	for _, u := range p.units {
-		collect(&u.rs)
-		collect(&u.shell)
-	}
-	for _, sh := range p.shells {
-		collect(sh)
-	}
-	slices.Sort(names)
+	idx := map[string]int32{}
+	each(func(rs *readSet) {
+		for _, rd := range rs.reads {
+			if rd.step != "" {
+				idx[rd.step] = 0
+			}
+		}
+	})
+	names := slices.Sorted(maps.Keys(idx))
 	for i, name := range names {
 		idx[name] = int32(i)
 	}
-	number := func(rs *readSet) {
+	each(func(rs *readSet) {
 		for i := range rs.reads {
 			if id, ok := idx[rs.reads[i].step]; ok {
 				rs.reads[i].fid = id + 1
 			}
 		}
-	}
-	for _, u := range p.units {
-		number(&u.rs)
-		number(&u.shell)
-	}
-	for _, sh := range p.shells {
-		number(sh)
-	}
+	})
 	p.rootFields, p.rootFieldIDs = names, idx
 }
 
