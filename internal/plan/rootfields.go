@@ -178,25 +178,39 @@ func (r *run) kept(l loc) bool {
 // readsKept reports whether every read of rs, of inputs at locs, is kept:
 // the unit reads what it read at its previous node.
 func (r *run) readsKept(rs *readSet, locs []loc) bool {
-	if !keepKeys || rs.volatile || r.in.uncaptured || !r.rootCompared() {
+	if !r.canKeep(rs) {
 		return false
 	}
 	if rs.all {
-		for _, l := range locs {
-			if !r.kept(l) {
-				return false
-			}
-		}
-		return true
+		return r.allKept(locs)
 	}
 	for _, rd := range rs.reads {
-		if rd.in >= len(locs) {
+		if rd.in >= len(locs) || !r.readKept(rd, locs[rd.in]) {
 			return false
 		}
-		l := locs[rd.in]
-		if rd.step != "" && r.whole(l) {
-			l = r.rootField(rd)
-		}
+	}
+	return true
+}
+
+// canKeep reports whether a unit reading rs can keep keys at all: keeping
+// is on, rs is not volatile, the data is Captured, and the render found
+// which root entries are unchanged.
+func (r *run) canKeep(rs *readSet) bool {
+	return keepKeys && !rs.volatile && !r.in.uncaptured && r.rootCompared()
+}
+
+// readKept reports whether read rd of the value at l is kept: narrowed to
+// its root field when l is the whole data.
+func (r *run) readKept(rd read, l loc) bool {
+	if rd.step != "" && r.whole(l) {
+		l = r.rootField(rd)
+	}
+	return r.kept(l)
+}
+
+// allKept reports whether every value at locs is kept.
+func (r *run) allKept(locs []loc) bool {
+	for _, l := range locs {
 		if !r.kept(l) {
 			return false
 		}
@@ -310,30 +324,18 @@ func (r *run) nativeKept(x *native, locs []loc) bool {
 // one), and the reads the rows share are kept.
 func (r *run) rowsKept(g *rangeRun) bool {
 	u := g.u
-	if !keepKeys || g.elems == nil || u.rs.volatile || r.in.uncaptured || !r.rootCompared() || !r.kept(g.coll) {
+	if g.elems == nil || !r.canKeep(&u.rs) || !r.kept(g.coll) {
 		return false
 	}
-	firstRange := 2 + len(u.vars)
 	if u.rs.all {
-		for _, l := range g.outer {
-			if !r.kept(l) {
-				return false
-			}
-		}
-		return true
+		return r.allKept(g.outer)
 	}
+	firstRange := 2 + len(u.vars)
 	for _, rd := range u.rs.reads {
 		switch {
 		case rd.in == 0 || rd.in >= firstRange:
 			continue // the element, or the range's variables: of the collection
-		case rd.in-1 >= len(g.outer):
-			return false
-		}
-		l := g.outer[rd.in-1]
-		if rd.step != "" && r.whole(l) {
-			l = r.rootField(rd)
-		}
-		if !r.kept(l) {
+		case rd.in-1 >= len(g.outer) || !r.readKept(rd, g.outer[rd.in-1]):
 			return false
 		}
 	}
