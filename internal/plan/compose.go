@@ -272,6 +272,13 @@ func varIndex(v *parse.VariableNode, vars []string) int {
 // renders run.
 var composeStatic, composeConds = true, true
 
+// composes reports whether a part of composition s (nil: none) is
+// composed: composing is on, and composing shells with conditions when s
+// has them.
+func (s *static) composes() bool {
+	return s != nil && composeStatic && (s.conds == 0 || composeConds)
+}
+
 // composedParts counts the parts composed, composedConds those of them
 // whose shells hold conditions, and uncomputed the parts executed because
 // a condition of their shell could not be computed, for the tests.
@@ -282,7 +289,7 @@ var composedParts, composedConds, uncomputed atomic.Int64
 // computed, else executed.
 func (r *run) execPart(f *frame) error {
 	s := f.u.static
-	if s == nil || !composeStatic || s.conds > 0 && !composeConds {
+	if !s.composes() {
 		return r.p.parts[f.u.id].Execute(r.buf, f)
 	}
 	if !f.vals[0].IsValid() {
@@ -389,7 +396,7 @@ func (r *run) safeEnter(c *frame, u *unit, vals []reflect.Value) (f *frame, err 
 // template when its shell is static, and reports whether it did: the
 // template's call is then skipped.
 func (r *run) composeIn(f *frame) (bool, error) {
-	if f == nil || f.skip || f.u.static == nil || !composeStatic || f.u.static.conds > 0 && !composeConds {
+	if f == nil || f.skip || !f.u.static.composes() {
 		return false, nil
 	}
 	return true, r.execPart(f)
