@@ -134,7 +134,7 @@ type differ struct {
 	pPos          []int32     // position of a prev fragment among its siblings
 	corrupt       bool        // prev lists an id twice
 	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
-	own           []Patch     // DiffPatched's patches when one is Own (its updates' HTML is not shared), or nil
+	own           []Patch     // DiffPatched's patches when one of them or of its shells is Own (its updates' HTML is not shared), or nil
 	ownShells     []Shell     // DiffPatched's shells then (a re-sent one may be Own)
 	err           error       // a spliced fragment's markup could not be filled
 }
@@ -212,8 +212,9 @@ func (d *differ) run() []Update {
 	return out
 }
 
-// ownFrag reports whether new fragment i lies in a patch marked Own,
-// whose HTML is not worth sharing (see Patch).
+// ownFrag reports whether new fragment i lies in a patch marked Own, or
+// is a shell marked Own, whose HTML is not worth sharing (see Patch and
+// Shell).
 func (d *differ) ownFrag(i int32) bool {
 	if d.shared == nil || d.own == nil {
 		return false
