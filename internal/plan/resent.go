@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/livefir/statetemplate/fragments"
@@ -66,11 +67,7 @@ func (r *run) resentShell(f *frame, abs int32, pn *node) bool {
 // among the splices and bounds given (see patchRecs), or nil when no shell
 // is re-sent; false when a part cannot be placed.
 func (r *run) resentInput(in *fragments.PatchInput) ([]int32, bool) {
-	resent := false
-	for _, s := range r.shells[1:] {
-		resent = resent || s.Seen.RootNoCache()
-	}
-	if !resent {
+	if !slices.ContainsFunc(r.shells[1:], func(s fragments.Shell) bool { return s.Seen.RootNoCache() }) {
 		return nil, true
 	}
 	local, splices, bounds, fills, ok := r.patchRecs()
