@@ -56,7 +56,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	composed0, conds0, uncomputed0, resent0 := composedParts.Load(), composedConds.Load(), uncomputed.Load(), resentShells.Load()
 	smallLayouts(t)
 	checkKept(t, true)
-	rapid.Check(t, func(t *rapid.T) {
+	property := func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
 		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -180,7 +180,15 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 			steps++
 			st, memo, ref = out.State, out.Memo, wantState
 		}
-	})
+	}
+	// A part re-sent as a shell needs a data-cache="false" part whose
+	// shell holds, whose parts change and nothing else of it: about one
+	// case in thirty draws one, so a run of the default 100 cases missed
+	// it one time in twenty. Up to two more runs while none was drawn
+	// keep the coverage check below from failing by chance (1 in 8,000).
+	for runs := 0; runs == 0 || runs < 3 && resentShells.Load() == resent0; runs++ {
+		rapid.Check(t, property)
+	}
 	t.Logf("%d steps (%d skipping their shells), %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, skipped, spliced, patched, noEntry, dups, unseen, unseenShape)
 	require.Positive(t, spliced, "the property must exercise splicing")
 	require.Positive(t, patched, "the property must exercise patching")
