@@ -72,3 +72,30 @@ func TestDiffPatched_ShellWithNoCacheBelowItsRootOrAtTheBodyIsRefused(t *testing
 		Markup:  func(int) ([]byte, error) { return page, nil }})
 	assert.ErrorIs(t, err, ErrSplice)
 }
+
+func TestDiffPatched_OwnShellWithNoPatchesKeepsItsHTMLOutOfTheCache(t *testing.T) {
+	page := []byte(resentPage)
+	spans := []span{
+		{id: "n", start: at(t, page, `<p id="n">`), end: at(t, page, `<footer`)},
+		{id: "f", start: at(t, page, `<footer`), end: at(t, page, `</body>`)},
+		{id: "c", start: at(t, page, `<span id="c">`), end: at(t, page, ` <span id="t">`)},
+		{id: "t", start: at(t, page, `<span id="t">`), end: at(t, page, `</footer>`)},
+	}
+	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
+	require.NoError(t, err)
+	whole := page[at(t, page, `<footer`):at(t, page, `</body>`)]
+	for _, own := range []bool{false, true} {
+		// Nothing inside the footer changed: it is re-sent, as Diff
+		// re-sends a data-cache="false" fragment, with no patch at all.
+		cache := NewPatchCache(1 << 20)
+		got, err := DiffPatched(PatchInput{Prev: first.State,
+			Shells: []Shell{{Prev: 0, Seen: first.Body}, {Prev: 2, Seen: first.Seen[1], Own: own}},
+			Markup: func(int) ([]byte, error) { return whole, nil },
+			Cache:  cache})
+		require.NoError(t, err)
+		require.Len(t, got.Updates, 1)
+		assert.Equal(t, string(whole), got.Updates[0].HTML, "the footer re-sent whole")
+		e, kept := cache.entries().Get(xxhash.Sum64(whole))
+		assert.Equal(t, !own, kept && e.html == string(whole), "an Own shell's HTML is not kept (own=%v)", own)
+	}
+}
