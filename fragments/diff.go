@@ -216,7 +216,7 @@ func (d *differ) run() []Update {
 // is a shell marked Own, whose HTML is not worth sharing (see Patch and
 // Shell).
 func (d *differ) ownFrag(i int32) bool {
-	if d.shared == nil || d.own == nil {
+	if d.shared == nil || d.own == nil && d.ownShells == nil {
 		return false
 	}
 	f := &d.x.frags[i]
