@@ -11,7 +11,9 @@ import (
 // resentPage is a page whose data-cache="false" footer holds two parts.
 const resentPage = `<body><p id="n">1</p><footer id="f" data-cache="false"><b>Clock</b> <span id="c">10:00</span> <span id="t">tab</span></footer></body>`
 
-func TestDiffPatched_ShellWithNoCacheRootIsResentWhole(t *testing.T) {
+// extractResentPage extracts resentPage, its four fragments spliced.
+func extractResentPage(t *testing.T) ([]byte, *SpliceResult) {
+	t.Helper()
 	page := []byte(resentPage)
 	spans := []span{
 		{id: "n", start: at(t, page, `<p id="n">`), end: at(t, page, `<footer`)},
@@ -21,6 +23,11 @@ func TestDiffPatched_ShellWithNoCacheRootIsResentWhole(t *testing.T) {
 	}
 	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
 	require.NoError(t, err)
+	return page, first
+}
+
+func TestDiffPatched_ShellWithNoCacheRootIsResentWhole(t *testing.T) {
+	_, first := extractResentPage(t)
 	footer := first.Seen[1]
 	require.True(t, footer.ShellResent(), "only its root has data-cache=\"false\"")
 	require.True(t, footer.ShellNoCache())
@@ -38,7 +45,7 @@ func TestDiffPatched_ShellWithNoCacheRootIsResentWhole(t *testing.T) {
 			Patches: []Patch{{End: len(clock), Prev: 3, Seen: first.Seen[2]}},
 			Shells:  []Shell{{Prev: 0, Seen: first.Body}, {Prev: 2, Seen: footer, Own: own}},
 			Cache:   cache}
-		_, err = DiffPatched(in)
+		_, err := DiffPatched(in)
 		require.ErrorIs(t, err, ErrSplice, "no Markup: the shell's markup cannot be re-sent")
 		asked := 0
 		in.Markup = func(i int) ([]byte, error) {
@@ -74,15 +81,7 @@ func TestDiffPatched_ShellWithNoCacheBelowItsRootOrAtTheBodyIsRefused(t *testing
 }
 
 func TestDiffPatched_OwnShellWithNoPatchesKeepsItsHTMLOutOfTheCache(t *testing.T) {
-	page := []byte(resentPage)
-	spans := []span{
-		{id: "n", start: at(t, page, `<p id="n">`), end: at(t, page, `<footer`)},
-		{id: "f", start: at(t, page, `<footer`), end: at(t, page, `</body>`)},
-		{id: "c", start: at(t, page, `<span id="c">`), end: at(t, page, ` <span id="t">`)},
-		{id: "t", start: at(t, page, `<span id="t">`), end: at(t, page, `</footer>`)},
-	}
-	first, err := DiffSpliced(SpliceInput{Page: page, Bounds: bounds(spans)})
-	require.NoError(t, err)
+	page, first := extractResentPage(t)
 	whole := page[at(t, page, `<footer`):at(t, page, `</body>`)]
 	for _, own := range []bool{false, true} {
 		// Nothing inside the footer changed: it is re-sent, as Diff
