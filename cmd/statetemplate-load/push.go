@@ -460,7 +460,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 			return rr, err
 		}
 	}
-	after, err := pr.stats(false)
+	after, err := pr.settledStats(ph.frames.Load())
 	if err != nil {
 		return rr, err
 	}
@@ -508,6 +508,28 @@ func (pr *pushRun) stats(reset bool) ([]serverStats, error) {
 		out = append(out, *st)
 	}
 	return out, nil
+}
+
+// settledStats is stats once the servers have counted at least read
+// frames written, or after pushDrain: a writer counts its frame after the
+// write returns, so a tab may read the last frame before its server has
+// counted it.
+func (pr *pushRun) settledStats(read int64) ([]serverStats, error) {
+	deadline := time.Now().Add(pushDrain)
+	for {
+		st, err := pr.stats(false)
+		if err != nil {
+			return nil, err
+		}
+		var written int64
+		for _, sv := range st {
+			written += sv.Push.Count
+		}
+		if written >= read || !time.Now().Before(deadline) {
+			return st, nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // PushRunReport is one publishing phase of a push run.
