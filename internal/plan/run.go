@@ -630,9 +630,23 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 	r.inputBuf = all
 	in := all[at:len(all):len(all)]
 	f.cacheIn = in
-	html, hit := r.in.Cache.Get(r.cacheKey(u, f.key, in))
+	_, html, hit := r.lookup(u, f.key, in)
 	u.use.note(hit)
 	return html, hit
+}
+
+// lookup returns the shared cache's key of part u read from the input
+// bytes in, whose part key is digest, and its HTML when the plan
+// remembers it (cacheKeys.found) or the shared cache holds it.
+func (r *run) lookup(u *unit, digest uint64, in []byte) (cache.Key, string, bool) {
+	k, html, ok := r.p.cacheKeys.lookup(r.p, u, digest, in)
+	if ok {
+		return k, html, true
+	}
+	if html, ok = r.in.Cache.Get(k); ok {
+		r.p.cacheKeys.found(u, digest, in, k, html)
+	}
+	return k, html, ok
 }
 
 // cacheKey keys rendered HTML by the plan's identity, the unit and the
@@ -1092,24 +1106,29 @@ func (r *run) top() *run {
 
 // wholePart renders part frame src whole, nothing spliced, for its markup.
 func (r *run) wholePart(src *frame) ([]byte, error) {
-	sub := r.sub()
-	defer sub.release()
-	f := sub.frame()
-	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
-	f.owner = f
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
 	if useCache {
-		in, ok := r.inputBytes(nil, src.u, src.locs)
+		at := len(r.inputBuf)
+		all, ok := r.inputBytes(r.inputBuf, src.u, src.locs)
 		if useCache = ok; ok {
-			key = r.cacheKey(src.u, src.key, in)
-			if html, hit := r.in.Cache.Get(key); hit {
+			// The inputs of earlier parts, below the buffer's length,
+			// are never written again (cached).
+			r.inputBuf = all
+			var html string
+			var hit bool
+			if key, html, hit = r.lookup(src.u, src.key, all[at:]); hit {
 				// fragments only reads it (PatchInput): the cached
 				// string's bytes, not a copy.
 				return unsafe.Slice(unsafe.StringData(html), len(html)), nil
 			}
 		}
 	}
+	sub := r.sub()
+	defer sub.release()
+	f := sub.frame()
+	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	f.owner = f
 	if err := sub.execPart(f); err != nil {
 		return nil, err
 	}
