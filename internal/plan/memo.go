@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/binary"
+	"slices"
 	"unique"
 
 	"github.com/livefir/statetemplate/fragments"
@@ -15,12 +16,16 @@ import (
 // parts (its skeleton, usually whitespace), interned and shared by every
 // row and session that writes the same.
 //
-// The nodes are kept in chunks of chunkSize, and a memo shares with the
-// one it was rendered from every chunk whose nodes did not change: a
-// render allocates what changed, not the page's nodes (a render reads and
-// writes them in flat scratch arrays, see run.prevNodes and newMemo).
+// The nodes are kept in chunks of chunkSize, each node in two halves: its
+// keys and idents (hot), which change with the data, and the rest (cold),
+// which change with the page's shape and what DiffPatched learns of it. A
+// memo shares with the one it was rendered from every half-chunk whose
+// halves did not change: a push that changes a few parts and their
+// ancestors' idents allocates their hot chunks, not the page's nodes (a
+// render reads and writes them in flat scratch arrays, see run.prevNodes
+// and newMemo).
 type Memo struct {
-	chunks   []*chunk
+	chunks   []memoChunk
 	n        int // nodes
 	state    *fragments.State
 	typeName string
@@ -38,46 +43,103 @@ func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != ni
 // pointers cost little beside them.
 const chunkSize = 8
 
-type chunk [chunkSize]node
+// memoChunk is chunkSize nodes of a memo, in halves (see node.hot).
+type memoChunk struct {
+	hot  *[chunkSize]hotNode
+	cold *[chunkSize]coldNode
+}
+
+// hotNode is the half of a node that changes with the data.
+type hotNode struct {
+	key, ident, shell uint64
+}
+
+// coldNode is the rest of a node.
+type coldNode struct {
+	unit, next, frag int32
+	flags            uint8
+	skey             uint64
+	seen             fragments.Seen
+	skel             unique.Handle[skeleton]
+}
+
+// hot returns the half of n that changes with the data.
+func (n *node) hot() hotNode { return hotNode{key: n.key, ident: n.ident, shell: n.shell} }
+
+// cold returns the rest of n.
+func (n *node) cold() coldNode {
+	return coldNode{unit: n.unit, next: n.next, frag: n.frag, flags: n.flags, skey: n.skey, seen: n.seen, skel: n.skel}
+}
+
+// joined returns the node of halves h and c.
+func joined(h *hotNode, c *coldNode) node {
+	return node{unit: c.unit, next: c.next, frag: c.frag, flags: c.flags, key: h.key, ident: h.ident, shell: h.shell,
+		skey: c.skey, seen: c.seen, skel: c.skel}
+}
 
 // flatten appends the nodes of m to dst.
 func (m *Memo) flatten(dst []node) []node {
+	dst = slices.Grow(dst, m.n)
 	for k, c := range m.chunks {
-		dst = append(dst, c[:min(chunkSize, m.n-k*chunkSize)]...)
+		for i := range min(chunkSize, m.n-k*chunkSize) {
+			dst = append(dst, joined(&c.hot[i], &c.cold[i]))
+		}
 	}
 	return dst
 }
 
-// newMemo returns a memo of nodes, sharing with prev (or nil) each chunk
-// whose nodes are the same.
+// newMemo returns a memo of nodes, sharing with prev (or nil) each
+// half-chunk whose halves are the same.
 func newMemo(nodes []node, prev *Memo) *Memo {
-	m := &Memo{chunks: make([]*chunk, 0, (len(nodes)+chunkSize-1)/chunkSize), n: len(nodes)}
+	n := (len(nodes) + chunkSize - 1) / chunkSize
+	m := &Memo{chunks: make([]memoChunk, n), n: len(nodes)}
 	if prev == nil {
-		// A page's first memo, in one allocation: an idle session keeps
+		// A page's first memo, in two allocations: an idle session keeps
 		// it, and a busy one replaces its chunks one by one.
-		all := make([]chunk, cap(m.chunks))
-		for k := range all {
-			copy(all[k][:], nodes[k*chunkSize:])
-			m.chunks = append(m.chunks, &all[k])
+		hot, cold := make([][chunkSize]hotNode, n), make([][chunkSize]coldNode, n)
+		for i := range nodes {
+			hot[i/chunkSize][i%chunkSize], cold[i/chunkSize][i%chunkSize] = nodes[i].hot(), nodes[i].cold()
+		}
+		for k := range m.chunks {
+			m.chunks[k] = memoChunk{hot: &hot[k], cold: &cold[k]}
 		}
 		return m
 	}
-	for k := 0; k*chunkSize < len(nodes); k++ {
+	for k := range m.chunks {
 		part := nodes[k*chunkSize : min((k+1)*chunkSize, len(nodes))]
-		if prev != nil && k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n && sameNodes(prev.chunks[k][:len(part)], part) {
-			m.chunks = append(m.chunks, prev.chunks[k])
-			continue
+		var was memoChunk
+		if k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n {
+			was = prev.chunks[k]
 		}
-		c := new(chunk)
-		copy(c[:], part)
-		m.chunks = append(m.chunks, c)
+		c := &m.chunks[k]
+		if c.hot = was.hot; c.hot == nil || !sameHot(c.hot[:len(part)], part) {
+			c.hot = new([chunkSize]hotNode)
+			for i := range part {
+				c.hot[i] = part[i].hot()
+			}
+		}
+		if c.cold = was.cold; c.cold == nil || !sameCold(c.cold[:len(part)], part) {
+			c.cold = new([chunkSize]coldNode)
+			for i := range part {
+				c.cold[i] = part[i].cold()
+			}
+		}
 	}
 	return m
 }
 
-func sameNodes(a, b []node) bool {
+func sameHot(a []hotNode, b []node) bool {
 	for i := range a {
-		if a[i] != b[i] {
+		if a[i] != b[i].hot() {
+			return false
+		}
+	}
+	return true
+}
+
+func sameCold(a []coldNode, b []node) bool {
+	for i := range a {
+		if a[i] != b[i].cold() {
 			return false
 		}
 	}

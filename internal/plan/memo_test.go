@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"html/template"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,10 +30,45 @@ func TestNewMemo_SharesTheChunksThatDidNotChange(t *testing.T) {
 	require.Len(t, b.chunks, 4)
 	for k := range b.chunks {
 		if k == 1 {
-			require.NotSame(t, a.chunks[k], b.chunks[k], "the changed chunk is copied")
+			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
 		} else {
-			require.Same(t, a.chunks[k], b.chunks[k], "chunk %d is shared", k)
+			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
 		}
+		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared: only a key changed", k)
+	}
+}
+
+func TestNewMemo_ChangedPlaceCopiesTheColdHalfAlone(t *testing.T) {
+	nodes := testNodes(2*chunkSize + 3)
+	a := newMemo(nodes, nil)
+	changed := append([]node(nil), nodes...)
+	changed[chunkSize+1].frag++
+	b := newMemo(changed, a)
+	require.Equal(t, changed, b.flatten(nil))
+	require.Equal(t, nodes, a.flatten(nil), "the memo it was made from is unchanged")
+	for k := range b.chunks {
+		require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
+		if k == 1 {
+			require.NotSame(t, a.chunks[k].cold, b.chunks[k].cold, "the changed chunk's other halves are copied")
+		} else {
+			require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared", k)
+		}
+	}
+}
+
+// TestNode_HalvesHoldEveryField sets each field of a node in turn and
+// checks that its halves give it back: a field added to node and to
+// neither half fails here.
+func TestNode_HalvesHoldEveryField(t *testing.T) {
+	typ := reflect.TypeFor[node]()
+	for i := range typ.NumField() {
+		t.Run(typ.Field(i).Name, func(t *testing.T) {
+			var n node
+			setNonZero(t, reflect.ValueOf(&n).Elem().Field(i))
+			require.NotEqual(t, node{}, n, "the field is set")
+			h, c := n.hot(), n.cold()
+			require.Equal(t, n, joined(&h, &c))
+		})
 	}
 }
 
@@ -44,9 +80,11 @@ func TestNewMemo_ChangedLengthSharesOnlyWholeEqualChunks(t *testing.T) {
 			next := testNodes(n)
 			b := newMemo(next, a)
 			require.Equal(t, next, b.flatten(nil))
-			require.Same(t, a.chunks[0], b.chunks[0])
+			require.Same(t, a.chunks[0].hot, b.chunks[0].hot)
+			require.Same(t, a.chunks[0].cold, b.chunks[0].cold)
 			if n > 2*chunkSize+5 {
-				require.NotSame(t, a.chunks[2], b.chunks[2], "a longer last chunk holds nodes a's has not")
+				require.NotSame(t, a.chunks[2].hot, b.chunks[2].hot, "a longer last chunk holds nodes a's has not")
+				require.NotSame(t, a.chunks[2].cold, b.chunks[2].cold, "a longer last chunk holds nodes a's has not")
 			}
 		})
 	}
@@ -69,10 +107,28 @@ func TestRender_ChangedRowSharesTheMemoChunksOfTheOthers(t *testing.T) {
 	require.Equal(t, first.Memo.n, next.Memo.n)
 	shared := 0
 	for k := range next.Memo.chunks {
-		if next.Memo.chunks[k] == first.Memo.chunks[k] {
+		if next.Memo.chunks[k].hot == first.Memo.chunks[k].hot {
 			shared++
 		}
 	}
 	// The page's node (chunk 0) and the changed row's chunk are new.
 	require.Equal(t, len(next.Memo.chunks)-2, shared, "of %d chunks", len(next.Memo.chunks))
+}
+
+// setNonZero sets v, a field of any kind node's fields have, to a value
+// other than its zero.
+func setNonZero(t *testing.T, v reflect.Value) {
+	v = reflect.NewAt(v.Type(), v.Addr().UnsafePointer()).Elem() // unexported
+	switch v.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
+		v.SetInt(-7)
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		v.SetUint(9)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+	case reflect.Struct: // fragments.Seen, unique.Handle
+		setNonZero(t, v.Field(0))
+	default:
+		t.Fatalf("a field of kind %s: set it here", v.Kind())
+	}
 }
