@@ -43,7 +43,7 @@ func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != ni
 // pointers cost little beside them.
 const chunkSize = 8
 
-// memoChunk is chunkSize nodes of a memo, in halves (see node.hot).
+// memoChunk is chunkSize nodes of a memo, in halves (hotNode, coldNode).
 type memoChunk struct {
 	hot  *[chunkSize]hotNode
 	cold *[chunkSize]coldNode
@@ -51,30 +51,20 @@ type memoChunk struct {
 
 // hotNode is the half of a node that changes with the data.
 type hotNode struct {
-	key, ident, shell uint64
+	key   uint64
+	ident uint64 // parts and the page: the ident of their output (see run.identOf)
+	shell uint64 // parts and the page: the hash of their output without their parts
 }
 
-// coldNode is the rest of a node.
+// coldNode is the rest of a node, which changes with the page's shape.
 type coldNode struct {
-	unit, next, frag int32
-	flags            uint8
-	skey             uint64
-	seen             fragments.Seen
-	skel             unique.Handle[skeleton]
-}
-
-// hot returns the half of n that changes with the data.
-func (n *node) hot() hotNode { return hotNode{key: n.key, ident: n.ident, shell: n.shell} }
-
-// cold returns the rest of n.
-func (n *node) cold() coldNode {
-	return coldNode{unit: n.unit, next: n.next, frag: n.frag, flags: n.flags, skey: n.skey, seen: n.seen, skel: n.skel}
-}
-
-// joined returns the node of halves h and c.
-func joined(h *hotNode, c *coldNode) node {
-	return node{unit: c.unit, next: c.next, frag: c.frag, flags: c.flags, key: h.key, ident: h.ident, shell: h.shell,
-		skey: c.skey, seen: c.seen, skel: c.skel}
+	unit  int32 // unit id; -1 for the page
+	next  int32 // index of the first node after this one's subtree
+	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
+	flags uint8
+	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
+	seen  fragments.Seen
+	skel  unique.Handle[skeleton]
 }
 
 // flatten appends the nodes of m to dst.
@@ -82,7 +72,7 @@ func (m *Memo) flatten(dst []node) []node {
 	dst = slices.Grow(dst, m.n)
 	for k, c := range m.chunks {
 		for i := range min(chunkSize, m.n-k*chunkSize) {
-			dst = append(dst, joined(&c.hot[i], &c.cold[i]))
+			dst = append(dst, node{c.hot[i], c.cold[i]})
 		}
 	}
 	return dst
@@ -98,7 +88,7 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 		// it, and a busy one replaces its chunks one by one.
 		hot, cold := make([][chunkSize]hotNode, n), make([][chunkSize]coldNode, n)
 		for i := range nodes {
-			hot[i/chunkSize][i%chunkSize], cold[i/chunkSize][i%chunkSize] = nodes[i].hot(), nodes[i].cold()
+			hot[i/chunkSize][i%chunkSize], cold[i/chunkSize][i%chunkSize] = nodes[i].hotNode, nodes[i].coldNode
 		}
 		for k := range m.chunks {
 			m.chunks[k] = memoChunk{hot: &hot[k], cold: &cold[k]}
@@ -115,13 +105,13 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 		if c.hot = was.hot; c.hot == nil || !sameHot(c.hot[:len(part)], part) {
 			c.hot = new([chunkSize]hotNode)
 			for i := range part {
-				c.hot[i] = part[i].hot()
+				c.hot[i] = part[i].hotNode
 			}
 		}
 		if c.cold = was.cold; c.cold == nil || !sameCold(c.cold[:len(part)], part) {
 			c.cold = new([chunkSize]coldNode)
 			for i := range part {
-				c.cold[i] = part[i].cold()
+				c.cold[i] = part[i].coldNode
 			}
 		}
 	}
@@ -130,7 +120,7 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 
 func sameHot(a []hotNode, b []node) bool {
 	for i := range a {
-		if a[i] != b[i].hot() {
+		if a[i] != b[i].hotNode {
 			return false
 		}
 	}
@@ -139,24 +129,18 @@ func sameHot(a []hotNode, b []node) bool {
 
 func sameCold(a []coldNode, b []node) bool {
 	for i := range a {
-		if a[i] != b[i].cold() {
+		if a[i] != b[i].coldNode {
 			return false
 		}
 	}
 	return true
 }
 
+// node is a part, range or row of a page, in halves: a memo shares each
+// half of a chunk of nodes with the memo before when it did not change.
 type node struct {
-	unit  int32 // unit id; -1 for the page
-	next  int32 // index of the first node after this one's subtree
-	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
-	flags uint8
-	key   uint64
-	ident uint64 // parts and the page: the ident of their output (see run.identOf)
-	shell uint64 // parts and the page: the hash of their output without their parts
-	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
-	seen  fragments.Seen
-	skel  unique.Handle[skeleton]
+	hotNode
+	coldNode
 }
 
 const (

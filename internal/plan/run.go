@@ -434,7 +434,7 @@ func (r *run) pageFrame(data any) *frame {
 	if r.prev != nil {
 		f.prev, f.cursor = 0, 1
 	}
-	r.nodes = append(r.nodes, node{unit: -1, frag: 0})
+	r.nodes = append(r.nodes, node{coldNode: coldNode{unit: -1, frag: 0}})
 	sh := r.p.shells[r.in.Template]
 	if r.prev != nil && r.pnodes[0].flags&nodeSkeyed != 0 && r.keptShell(sh, f.vals, f.locs, r.pnodes[0].skey) {
 		r.nodes[0].skey = r.pnodes[0].skey
@@ -447,7 +447,7 @@ func (r *run) pageFrame(data any) *frame {
 
 // newNode appends a node for unit u and returns its index.
 func (r *run) newNode(u int, key uint64, keyed bool) int32 {
-	n := node{unit: int32(u), key: key, frag: -1}
+	n := node{hotNode{key: key}, coldNode{unit: int32(u), frag: -1}}
 	if keyed {
 		n.flags = nodeKeyed
 	}
