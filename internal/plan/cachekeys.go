@@ -2,6 +2,7 @@ package plan
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/livefir/statetemplate/cache"
 	"github.com/livefir/statetemplate/internal/genmap"
@@ -85,6 +86,11 @@ func (c *cacheKeys) found(u *unit, digest uint64, in []byte, k cache.Key, html s
 		c.htmls.Put(unitDigest(u, digest), cacheKeyEntry{unit: u.id, in: string(in), key: k, html: html}, cost)
 	}
 }
+
+// rememberedHTML counts the parts whose HTML a render took from the
+// plan's memory of it (found) rather than from the shared cache, for the
+// tests.
+var rememberedHTML atomic.Int64
 
 // unitDigest tells apart parts that read the same value, and so have the
 // same key (a table row and the watchlist item of the same quote).

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/binary"
 	"reflect"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -452,6 +453,10 @@ func readHeader(dst []byte, in int, step string, b []byte) []byte {
 // detachedString is what detached writes before a string's encoding.
 const detachedString = "string\x00"
 
+// detachedStrings counts the strings detached encoded itself, for the
+// tests.
+var detachedStrings atomic.Int64
+
 // detached encodes a computed value, with its type: values of different
 // types may encode alike and render differently.
 func (r *run) detached(v reflect.Value) ([]byte, bool) {
@@ -462,6 +467,7 @@ func (r *run) detached(v reflect.Value) ([]byte, bool) {
 		// A string (a map's key, as a range's index) is shareable and
 		// captured, and its encoding is its text string
 		// (TestDetached_StringIsItsEncoding): no encoder, one allocation.
+		detachedStrings.Add(1)
 		s := v.String()
 		return cborpath.TextKey(append(make([]byte, 0, len(detachedString)+9+len(s)), detachedString...), s), true
 	}

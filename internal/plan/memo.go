@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/binary"
 	"slices"
+	"sync/atomic"
 	"unique"
 
 	"github.com/livefir/statetemplate/fragments"
@@ -95,6 +96,7 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 		}
 		return m
 	}
+	halves := false
 	for k := range m.chunks {
 		part := nodes[k*chunkSize : min((k+1)*chunkSize, len(nodes))]
 		var was memoChunk
@@ -114,9 +116,17 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 				c.cold[i] = part[i].coldNode
 			}
 		}
+		halves = halves || (c.hot == was.hot) != (c.cold == was.cold)
+	}
+	if halves {
+		halfShared.Add(1)
 	}
 	return m
 }
+
+// halfShared counts the memos that share one half of a chunk with the memo
+// before and not the other, for the tests.
+var halfShared atomic.Int64
 
 func sameHot(a []hotNode, b []node) bool {
 	for i := range a {

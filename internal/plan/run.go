@@ -641,6 +641,7 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 func (r *run) lookup(u *unit, digest uint64, in []byte) (cache.Key, string, bool) {
 	k, html, ok := r.p.cacheKeys.lookup(r.p, u, digest, in)
 	if ok {
+		rememberedHTML.Add(1)
 		return k, html, true
 	}
 	if html, ok = r.in.Cache.Get(k); ok {
