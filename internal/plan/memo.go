@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"sync/atomic"
@@ -34,6 +35,24 @@ type Memo struct {
 	parts    int      // part nodes: a bound on the next render's splices and bounds
 	heads    []string // the ids outside the body, which DiffPatched does not see
 	layout   *layout  // where the items of the encoding it was rendered from are; nil when unknown
+	// resent is the HTML of re-sent unchanged parts (see run.resentHTML),
+	// by node, in order.
+	resent []memoHTML
+}
+
+// memoHTML is the HTML of the re-sent part at node of a memo.
+type memoHTML struct {
+	node int32
+	html string
+}
+
+// resentHTML returns the HTML m keeps of the re-sent part at node j.
+func (m *Memo) resentHTML(j int32) (string, bool) {
+	i, ok := slices.BinarySearchFunc(m.resent, j, func(h memoHTML, j int32) int { return cmp.Compare(h.node, j) })
+	if !ok {
+		return "", false
+	}
+	return m.resent[i].html, true
 }
 
 // Describes reports whether m was made with the State st.

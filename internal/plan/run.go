@@ -275,6 +275,7 @@ type run struct {
 	local    []int32          // skipped: where each rec is among the patches'
 	spans    slabs[[2]int]    // rows' frame.spans
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
+	markBuf  []byte           // the markup of re-sent shells (markupOf)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
 	sameBuf  []bool           // unchanged's lists
@@ -422,6 +423,11 @@ type frame struct {
 	spans   [][2]int // rows: the output of each part directly inside
 	nested  bool     // rows: a range directly inside (no skeleton)
 	cacheIn []byte   // the input bytes of a shared cache key
+	// Re-sent unchanged parts (skip.go): their node in the new memo, and
+	// their HTML when known (from the memo, or the shared cache).
+	resentAt  int32
+	html      string
+	htmlKnown bool
 }
 
 func (r *run) pageFrame(data any) *frame {
@@ -1107,6 +1113,10 @@ func (r *run) top() *run {
 
 // wholePart renders part frame src whole, nothing spliced, for its markup.
 func (r *run) wholePart(src *frame) ([]byte, error) {
+	if src.htmlKnown {
+		// fragments only reads it (PatchInput): the string's bytes.
+		return unsafe.Slice(unsafe.StringData(src.html), len(src.html)), nil
+	}
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
 	if useCache {
@@ -1119,6 +1129,7 @@ func (r *run) wholePart(src *frame) ([]byte, error) {
 			var html string
 			var hit bool
 			if key, html, hit = r.lookup(src.u, src.key, all[at:]); hit {
+				src.html, src.htmlKnown = html, true // shared: the memo may keep it (resentHTML)
 				// fragments only reads it (PatchInput): the cached
 				// string's bytes, not a copy.
 				return unsafe.Slice(unsafe.StringData(html), len(html)), nil
@@ -1200,6 +1211,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 		old = r.prev.layout
 	}
 	m.layout = r.newLayout(old)
+	m.resent = r.resentHTML()
 	return m
 }
 

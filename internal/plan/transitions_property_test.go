@@ -28,7 +28,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	cacheUseWindow, cacheUseSkip = 1, 2
 	defer func() { cacheUseWindow, cacheUseSkip = window, skip }()
 	own0, composed0 := ownPatches.Load(), composedParts.Load()
-	remembered0, halves0, strings0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load()
+	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
 	shared, err := cache.NewFragments(1 << 20)
@@ -137,7 +137,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	// drawn, so that they do not fail by chance.
 	rare := func() bool {
 		return taken == 0 || ownPatches.Load() == own0 || composedParts.Load() == composed0 ||
-			rememberedHTML.Load() == remembered0 || halfShared.Load() == halves0 || detachedStrings.Load() == strings0
+			rememberedHTML.Load() == remembered0 || halfShared.Load() == halves0 || detachedStrings.Load() == strings0 || keptHTML.Load() == keptHTML0
 	}
 	for runs := 0; runs == 0 || runs < 3 && rare(); runs++ {
 		rapid.Check(t, property)
@@ -152,4 +152,6 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	require.Positive(t, remembered, "the property must exercise HTML the plan remembers (cacheKeys.found)")
 	require.Positive(t, halves, "the property must exercise memos sharing one half of a chunk")
 	require.Positive(t, strs, "the property must exercise strings detached without the encoder")
+	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)
+	require.Positive(t, keptHTML.Load()-keptHTML0, "the property must exercise re-sent parts' HTML the memo keeps")
 }
