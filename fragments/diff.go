@@ -199,6 +199,8 @@ func (d *differ) run() []Update {
 				own := d.ownFrag(o.frag)
 				if h, ok := d.carried(o); ok {
 					u.HTML, u.HTMLHash = h.html, h.hash
+				} else if html, hash, ok := d.rootHTML(o); ok {
+					u.HTML, u.HTMLHash = html, hash
 				} else {
 					m, err := d.x.html(d.page, o.action, o.frag)
 					if err != nil {

@@ -197,10 +197,12 @@ type patcher struct {
 	index    []int32 // prev fragment -> new, or -1
 	shells   []Seen
 	reader   patchReader
-	// By patch, when there is a cache: its key, its cached extraction, and
-	// whether it may be cached (it holds no splice).
+	// By patch, when there is a cache: its key, its cached extraction,
+	// the extraction it has (found or kept), and whether it may be cached
+	// (it holds no splice).
 	keys      []uint64
 	hits      []*patchTokens
+	tokens    []*patchTokens
 	cacheable []bool
 	buf       *spliceBuffers // where these are kept
 	tokenized int            // bytes of the reader's the tokenizer has returned as tokens
@@ -471,8 +473,13 @@ func (e *extractor) patch(i int) error {
 	if string(e.arena[r[0]:r[1]]) != prev.IDs[p.Prev] {
 		return fmt.Errorf("%w: patch %d has id %q, not %q", ErrSplice, i, e.arena[r[0]:r[1]], prev.IDs[p.Prev])
 	}
-	if pt.cacheable != nil && pt.cacheable[i] && pt.hits[i] == nil {
-		pt.in.Cache.set(pt.keys[i], e.cut(p, root))
+	if pt.cacheable != nil && pt.cacheable[i] {
+		t := pt.hits[i]
+		if t == nil {
+			t = e.cut(p, root)
+			pt.in.Cache.set(pt.keys[i], t)
+		}
+		pt.tokens[i] = t
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]

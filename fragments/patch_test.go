@@ -53,16 +53,17 @@ func TestProperty_PatchedDiffEqualsDiff(t *testing.T) {
 	// drew none about one time in ten. Up to three more runs while none
 	// was drawn keep the coverage check below from failing by chance
 	// (about 1 in 10,000).
-	resent0, carried0 := shellsResentOK.Load(), carriedOK.Load()
-	for runs := 0; runs == 0 || runs < 4 && (shellsResentOK.Load() == resent0 || carriedOK.Load() == carried0); runs++ {
+	resent0, carried0, roots0 := shellsResentOK.Load(), carriedOK.Load(), rootsShared.Load()
+	for runs := 0; runs == 0 || runs < 4 && (shellsResentOK.Load() == resent0 || carriedOK.Load() == carried0 || rootsShared.Load() == roots0); runs++ {
 		rapid.Check(t, property)
 	}
-	t.Logf("patched %d, refused %d, shells replaced %d, resent %d, re-sent shells %d, re-sent HTML carried %d",
-		patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load(), resentOK.Load(), shellsResentOK.Load(), carriedOK.Load())
+	t.Logf("patched %d, refused %d, shells replaced %d, resent %d, re-sent shells %d, re-sent HTML carried %d, patch markup sent as it is cached %d",
+		patchedOK.Load(), patchedRefused.Load(), shellsReplaced.Load(), resentOK.Load(), shellsResentOK.Load(), carriedOK.Load(), rootsShared.Load())
 	patchRefusals.Range(func(k, _ any) bool { t.Log(k); return true })
 	assert.Positive(t, patchedOK.Load())
 	assert.Positive(t, shellsResentOK.Load(), "the property must exercise shells re-sent whole")
 	assert.Positive(t, carriedOK.Load(), "the property must exercise re-sent HTML carried from the State")
+	assert.Positive(t, rootsShared.Load(), "the property must exercise updates carrying a cached patch's markup")
 	// Updates that replace a shell are rare here;
 	// TestDiffPatched_ShellReplacedTakesItsMarkup makes one.
 }
