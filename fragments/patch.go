@@ -159,13 +159,13 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	}
 	buf.keepTokenizer(e.z, pt)
 	x := &e.x
-	all := string(e.arena)
+	var all string // the arena's ids, made when one is not prev's
 	if pt.same {
 		for _, p := range in.Patches {
-			e.nameFrags(all, p.Prev, p.Prev+int32(p.Seen.frags))
+			e.nameFrags(&all, p.Prev, p.Prev+int32(p.Seen.frags))
 		}
 	} else {
-		e.nameFrags(all, 0, int32(len(x.frags)))
+		e.nameFrags(&all, 0, int32(len(x.frags)))
 	}
 	if err := pt.checkDuplicates(x, sp.used); err != nil {
 		return nil, err
@@ -691,15 +691,24 @@ func (r *patchReader) Read(b []byte) (int, error) {
 	return 0, io.EOF
 }
 
-// nameFrags gives the new fragments [from, to) their ids: a tokenized
-// one's from the arena, a copied one's from prev.
-func (e *extractor) nameFrags(all string, from, to int32) {
+// nameFrags gives the new fragments [from, to) their ids: a copied one's
+// from prev; a tokenized one's from the arena, as a string of *all (the
+// arena's, made once), or prev's at the same place when it is the same id,
+// as it most often is (a patch keeps its ids): no string is made then.
+func (e *extractor) nameFrags(all *string, from, to int32) {
 	prev := e.pt.in.Prev
 	for i := from; i < to; i++ {
-		if r := e.idAt[i]; r[0] >= 0 {
-			e.x.frags[i].id = all[r[0]:r[1]]
-		} else {
+		r := e.idAt[i]
+		switch {
+		case r[0] < 0:
 			e.x.frags[i].id = prev.IDs[r[1]]
+		case int(i) < len(prev.IDs) && string(e.arena[r[0]:r[1]]) == prev.IDs[i]:
+			e.x.frags[i].id = prev.IDs[i]
+		default:
+			if *all == "" {
+				*all = string(e.arena)
+			}
+			e.x.frags[i].id = (*all)[r[0]:r[1]]
 		}
 	}
 }
