@@ -62,13 +62,16 @@ func (d *differ) keep(o op, u Update, own bool) {
 	d.sent = append(d.sent, sentHTML{frag: o.frag, html: u.HTML, hash: u.HTMLHash})
 }
 
-// sentList returns what keep noted, sorted by fragment, in a slice of its
-// own.
+// sentList returns what keep noted, sorted by fragment: prev's list when
+// it is the same (a push that re-sends the same panels), shared as the
+// State's other lists are, or a slice of its own.
 func (d *differ) sentList() []sentHTML {
 	if len(d.sent) == 0 {
 		return nil
 	}
-	out := slices.Clone(d.sent)
-	slices.SortFunc(out, func(a, b sentHTML) int { return int(a.frag) - int(b.frag) })
-	return out
+	slices.SortFunc(d.sent, func(a, b sentHTML) int { return int(a.frag) - int(b.frag) })
+	if slices.Equal(d.sent, d.prev.sent) {
+		return d.prev.sent
+	}
+	return slices.Clone(d.sent)
 }

@@ -51,6 +51,7 @@ func TestDiffPatched_ResentPanelsTakeTheHTMLTheStateKept(t *testing.T) {
 	for i, s := range second.State.sent {
 		assert.Equal(t, first.State.sent[i].html, s.html, "panel %d", i)
 	}
+	assert.Same(t, &first.State.sent[0], &second.State.sent[0], "the same panels re-sent: prev's list, shared")
 
 	// A State decoded from storage keeps none: the markup is asked for.
 	var decoded State
