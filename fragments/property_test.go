@@ -70,9 +70,10 @@ func roundTrip(t require.TestingT, st *State) *State {
 
 // xnetMisparses reports pages that golang.org/x/net/html parses unlike
 // browsers, so that the model cannot judge them: after a <template> in an
-// SVG integration point (foreignObject, desc, title), it drops the
-// content that follows (Chromium does not; internal/truth covers such
-// pages).
+// HTML integration point of SVG (foreignObject, desc, title) or MathML
+// (annotation-xml), it drops the content that follows (Chromium does
+// not; internal/truth covers such pages).
 func xnetMisparses(page []byte) bool {
-	return bytes.Contains(page, []byte("<svg")) && bytes.Contains(page, []byte("<template"))
+	return (bytes.Contains(page, []byte("<svg")) || bytes.Contains(page, []byte("<annotation-xml"))) &&
+		bytes.Contains(page, []byte("<template"))
 }

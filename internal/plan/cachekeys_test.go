@@ -42,8 +42,8 @@ func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
 		require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, uint64(i), in))
 	}
 	held := 0
-	for _, e := range c.m.All() {
-		held += cacheKeyCost([]byte(e.in))
+	for _, e := range c.keys.All() {
+		held += cacheKeyCost([]byte(e.in), e.html)
 	}
 	assert.Positive(t, held)
 	assert.LessOrEqual(t, held, cacheKeysBudget)
@@ -56,7 +56,7 @@ func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
 	in := []byte("the same quote")
 	c.key(p, row, 42, in)
 	c.key(p, item, 42, in) // a table row and a watchlist item of one quote: the same part key
-	assert.Equal(t, 2, c.m.Len(), "neither replaces the other")
+	assert.Equal(t, 2, c.keys.Len(), "neither replaces the other")
 }
 
 func TestCacheKeys_GivesTheKeyOfAnInputTooLargeToKeep(t *testing.T) {
@@ -66,5 +66,50 @@ func TestCacheKeys_GivesTheKeyOfAnInputTooLargeToKeep(t *testing.T) {
 	in := make([]byte, cacheKeysBudget/cacheKeyShards)
 	assert.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, 7, in))
 	assert.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, 7, in), "again")
-	assert.Zero(t, c.m.Len(), "larger than a generation: not kept")
+	assert.Zero(t, c.keys.Len(), "larger than a generation: not kept")
+}
+
+func TestCacheKeys_GivesTheHTMLFoundOnlyForTheExactInput(t *testing.T) {
+	p := &Plan{id: "plan"}
+	row, cell := &unit{id: 1, name: "row"}, &unit{id: 2, name: "cell"}
+	var c cacheKeys
+	const digest = 42 // one digest for every input: only the full comparison tells them apart
+	k, html, known := c.lookup(p, row, digest, []byte("alice"))
+	require.False(t, known, "nothing found yet")
+	require.Empty(t, html)
+	c.found(row, digest, []byte("alice"), k, "<li>alice</li>")
+	for _, tc := range []struct {
+		name  string
+		u     *unit
+		in    string
+		known bool
+	}{
+		{"alice's row", row, "alice", true},
+		{"bob's row under the same digest", row, "bob", false},
+		{"another part with alice's input", cell, "alice", false},
+		{"a prefix of alice's input", row, "alic", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, html, known := c.lookup(p, tc.u, digest, []byte(tc.in))
+			assert.Equal(t, cache.NewKey(p.id, tc.u.name, []byte(tc.in)), k)
+			assert.Equal(t, tc.known, known)
+			if tc.known {
+				assert.Equal(t, "<li>alice</li>", html)
+			} else {
+				assert.Empty(t, html)
+			}
+		})
+	}
+}
+
+func TestCacheKeys_KeepsNoHTMLLargerThanAGeneration(t *testing.T) {
+	p := &Plan{id: "plan"}
+	u := &unit{id: 1, name: "page"}
+	var c cacheKeys
+	in := []byte("input")
+	k, _, _ := c.lookup(p, u, 7, in)
+	c.found(u, 7, in, k, string(make([]byte, cacheKeysBudget/cacheKeyShards)))
+	_, html, known := c.lookup(p, u, 7, in)
+	assert.False(t, known)
+	assert.Empty(t, html)
 }

@@ -43,7 +43,10 @@
 // rendered from byte-identical inputs. The plan remembers the cache keys
 // (SHA-256) of the inputs it looked up last, found by the part's key and
 // compared byte for byte (cachekeys.go): the tabs of a push look up the
-// same changed parts, and hash their inputs once. A part whose lookups
+// same changed parts, and hash their inputs once. It remembers too the
+// HTML the shared cache gave for those keys, so that the tabs after the
+// second take it without a Get (equal keys, equal inputs, equal HTML). A
+// part whose lookups
 // find nothing for a window of them (one that reads its session's own id,
 // or the time) is not looked up, nor Set, for a while, then tried again
 // (cacheuse.go): a lookup costs a key and a Get, and a miss a Set.
@@ -79,9 +82,14 @@
 // output, where its root fragment is in the State, and what the last
 // extraction learned of it (fragments.Seen). A memo is valid only with the
 // State, template and data type it was made with. Its nodes are kept in
-// chunks, and a render's memo shares every chunk whose nodes did not
-// change with the memo it was rendered from: a render allocates nodes for
-// what changed, not for the page.
+// chunks, each node in two halves (its keys and idents, which change with
+// the data, and the rest), and a render's memo shares every half-chunk
+// that did not change with the memo it was rendered from: a render
+// allocates the keys of what changed and of its ancestors, not the page's
+// nodes. A memo also keeps the HTML the shared cache gave for its re-sent
+// unchanged data-cache="false" parts (never HTML a part rendered itself,
+// which would be the session's own): a walk that keeps such a part's key
+// (below) takes it from there.
 //
 // With Input.EncKept (the session's snapshot of its data, which it never
 // modifies), a memo also keeps the layout of that encoding (layout.go):

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/binary"
 	"reflect"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -449,11 +450,26 @@ func readHeader(dst []byte, in int, step string, b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(dst, n)
 }
 
+// detachedString is what detached writes before a string's encoding.
+const detachedString = "string\x00"
+
+// detachedStrings counts the strings detached encoded itself, for the
+// tests.
+var detachedStrings atomic.Int64
+
 // detached encodes a computed value, with its type: values of different
 // types may encode alike and render differently.
 func (r *run) detached(v reflect.Value) ([]byte, bool) {
 	if !v.IsValid() {
 		return []byte{cborpath.Null}, true
+	}
+	if v.Type() == stringType && !r.in.uncaptured {
+		// A string (a map's key, as a range's index) is shareable and
+		// captured, and its encoding is its text string
+		// (TestDetached_StringIsItsEncoding): no encoder, one allocation.
+		detachedStrings.Add(1)
+		s := v.String()
+		return cborpath.TextKey(append(make([]byte, 0, len(detachedString)+9+len(s)), detachedString...), s), true
 	}
 	if !r.shareable(v.Type()) || !session.Captured(v) {
 		return nil, false

@@ -1,7 +1,10 @@
 package plan
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
+	"sync/atomic"
 	"unique"
 
 	"github.com/livefir/statetemplate/fragments"
@@ -15,12 +18,16 @@ import (
 // parts (its skeleton, usually whitespace), interned and shared by every
 // row and session that writes the same.
 //
-// The nodes are kept in chunks of chunkSize, and a memo shares with the
-// one it was rendered from every chunk whose nodes did not change: a
-// render allocates what changed, not the page's nodes (a render reads and
-// writes them in flat scratch arrays, see run.prevNodes and newMemo).
+// The nodes are kept in chunks of chunkSize, each node in two halves: its
+// keys and idents (hot), which change with the data, and the rest (cold),
+// which change with the page's shape and what DiffPatched learns of it. A
+// memo shares with the one it was rendered from every half-chunk whose
+// halves did not change: a push that changes a few parts and their
+// ancestors' idents allocates their hot chunks, not the page's nodes (a
+// render reads and writes them in flat scratch arrays, see run.prevNodes
+// and newMemo).
 type Memo struct {
-	chunks   []*chunk
+	chunks   []memoChunk
 	n        int // nodes
 	state    *fragments.State
 	typeName string
@@ -28,6 +35,24 @@ type Memo struct {
 	parts    int      // part nodes: a bound on the next render's splices and bounds
 	heads    []string // the ids outside the body, which DiffPatched does not see
 	layout   *layout  // where the items of the encoding it was rendered from are; nil when unknown
+	// resent is the HTML of re-sent unchanged parts (see run.resentHTML),
+	// by node, in order.
+	resent []memoHTML
+}
+
+// memoHTML is the HTML of the re-sent part at node of a memo.
+type memoHTML struct {
+	node int32
+	html string
+}
+
+// resentHTML returns the HTML m keeps of the re-sent part at node j.
+func (m *Memo) resentHTML(j int32) (string, bool) {
+	i, ok := slices.BinarySearchFunc(m.resent, j, func(h memoHTML, j int32) int { return cmp.Compare(h.node, j) })
+	if !ok {
+		return "", false
+	}
+	return m.resent[i].html, true
 }
 
 // Describes reports whether m was made with the State st.
@@ -38,63 +63,113 @@ func (m *Memo) Describes(st *fragments.State) bool { return m != nil && st != ni
 // pointers cost little beside them.
 const chunkSize = 8
 
-type chunk [chunkSize]node
+// memoChunk is chunkSize nodes of a memo, in halves (hotNode, coldNode).
+type memoChunk struct {
+	hot  *[chunkSize]hotNode
+	cold *[chunkSize]coldNode
+}
+
+// hotNode is the half of a node that changes with the data.
+type hotNode struct {
+	key   uint64
+	ident uint64 // parts and the page: the ident of their output (see run.identOf)
+	shell uint64 // parts and the page: the hash of their output without their parts
+}
+
+// coldNode is the rest of a node, which changes with the page's shape.
+type coldNode struct {
+	unit  int32 // unit id; -1 for the page
+	next  int32 // index of the first node after this one's subtree
+	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
+	flags uint8
+	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
+	seen  fragments.Seen
+	skel  unique.Handle[skeleton]
+}
 
 // flatten appends the nodes of m to dst.
 func (m *Memo) flatten(dst []node) []node {
+	dst = slices.Grow(dst, m.n)
 	for k, c := range m.chunks {
-		dst = append(dst, c[:min(chunkSize, m.n-k*chunkSize)]...)
+		for i := range min(chunkSize, m.n-k*chunkSize) {
+			dst = append(dst, node{c.hot[i], c.cold[i]})
+		}
 	}
 	return dst
 }
 
-// newMemo returns a memo of nodes, sharing with prev (or nil) each chunk
-// whose nodes are the same.
+// newMemo returns a memo of nodes, sharing with prev (or nil) each
+// half-chunk whose halves are the same.
 func newMemo(nodes []node, prev *Memo) *Memo {
-	m := &Memo{chunks: make([]*chunk, 0, (len(nodes)+chunkSize-1)/chunkSize), n: len(nodes)}
+	n := (len(nodes) + chunkSize - 1) / chunkSize
+	m := &Memo{chunks: make([]memoChunk, n), n: len(nodes)}
 	if prev == nil {
-		// A page's first memo, in one allocation: an idle session keeps
+		// A page's first memo, in two allocations: an idle session keeps
 		// it, and a busy one replaces its chunks one by one.
-		all := make([]chunk, cap(m.chunks))
-		for k := range all {
-			copy(all[k][:], nodes[k*chunkSize:])
-			m.chunks = append(m.chunks, &all[k])
+		hot, cold := make([][chunkSize]hotNode, n), make([][chunkSize]coldNode, n)
+		for i := range nodes {
+			hot[i/chunkSize][i%chunkSize], cold[i/chunkSize][i%chunkSize] = nodes[i].hotNode, nodes[i].coldNode
+		}
+		for k := range m.chunks {
+			m.chunks[k] = memoChunk{hot: &hot[k], cold: &cold[k]}
 		}
 		return m
 	}
-	for k := 0; k*chunkSize < len(nodes); k++ {
+	halves := false
+	for k := range m.chunks {
 		part := nodes[k*chunkSize : min((k+1)*chunkSize, len(nodes))]
-		if prev != nil && k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n && sameNodes(prev.chunks[k][:len(part)], part) {
-			m.chunks = append(m.chunks, prev.chunks[k])
-			continue
+		var was memoChunk
+		if k < len(prev.chunks) && k*chunkSize+len(part) <= prev.n {
+			was = prev.chunks[k]
 		}
-		c := new(chunk)
-		copy(c[:], part)
-		m.chunks = append(m.chunks, c)
+		c := &m.chunks[k]
+		if c.hot = was.hot; c.hot == nil || !sameHot(c.hot[:len(part)], part) {
+			c.hot = new([chunkSize]hotNode)
+			for i := range part {
+				c.hot[i] = part[i].hotNode
+			}
+		}
+		if c.cold = was.cold; c.cold == nil || !sameCold(c.cold[:len(part)], part) {
+			c.cold = new([chunkSize]coldNode)
+			for i := range part {
+				c.cold[i] = part[i].coldNode
+			}
+		}
+		halves = halves || (c.hot == was.hot) != (c.cold == was.cold)
+	}
+	if halves {
+		halfShared.Add(1)
 	}
 	return m
 }
 
-func sameNodes(a, b []node) bool {
+// halfShared counts the memos that share one half of a chunk with the memo
+// before and not the other, for the tests.
+var halfShared atomic.Int64
+
+func sameHot(a []hotNode, b []node) bool {
 	for i := range a {
-		if a[i] != b[i] {
+		if a[i] != b[i].hotNode {
 			return false
 		}
 	}
 	return true
 }
 
+func sameCold(a []coldNode, b []node) bool {
+	for i := range a {
+		if a[i] != b[i].coldNode {
+			return false
+		}
+	}
+	return true
+}
+
+// node is a part, range or row of a page, in halves: a memo shares each
+// half of a chunk of nodes with the memo before when it did not change.
 type node struct {
-	unit  int32 // unit id; -1 for the page
-	next  int32 // index of the first node after this one's subtree
-	frag  int32 // part: its root's index relative to the enclosing part's (or the body); -1 unknown
-	flags uint8
-	key   uint64
-	ident uint64 // parts and the page: the ident of their output (see run.identOf)
-	shell uint64 // parts and the page: the hash of their output without their parts
-	skey  uint64 // parts, rows and the page: their shell key (see shell.go)
-	seen  fragments.Seen
-	skel  unique.Handle[skeleton]
+	hotNode
+	coldNode
 }
 
 const (

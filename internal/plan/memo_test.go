@@ -11,7 +11,7 @@ import (
 func testNodes(n int) []node {
 	out := make([]node, n)
 	for i := range out {
-		out[i] = node{unit: int32(i), next: int32(i + 1), key: uint64(i) * 7}
+		out[i] = node{hotNode{key: uint64(i) * 7}, coldNode{unit: int32(i), next: int32(i + 1)}}
 	}
 	return out
 }
@@ -29,9 +29,28 @@ func TestNewMemo_SharesTheChunksThatDidNotChange(t *testing.T) {
 	require.Len(t, b.chunks, 4)
 	for k := range b.chunks {
 		if k == 1 {
-			require.NotSame(t, a.chunks[k], b.chunks[k], "the changed chunk is copied")
+			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
 		} else {
-			require.Same(t, a.chunks[k], b.chunks[k], "chunk %d is shared", k)
+			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
+		}
+		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared: only a key changed", k)
+	}
+}
+
+func TestNewMemo_ChangedPlaceCopiesTheColdHalfAlone(t *testing.T) {
+	nodes := testNodes(2*chunkSize + 3)
+	a := newMemo(nodes, nil)
+	changed := append([]node(nil), nodes...)
+	changed[chunkSize+1].frag++
+	b := newMemo(changed, a)
+	require.Equal(t, changed, b.flatten(nil))
+	require.Equal(t, nodes, a.flatten(nil), "the memo it was made from is unchanged")
+	for k := range b.chunks {
+		require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
+		if k == 1 {
+			require.NotSame(t, a.chunks[k].cold, b.chunks[k].cold, "the changed chunk's other halves are copied")
+		} else {
+			require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared", k)
 		}
 	}
 }
@@ -44,9 +63,11 @@ func TestNewMemo_ChangedLengthSharesOnlyWholeEqualChunks(t *testing.T) {
 			next := testNodes(n)
 			b := newMemo(next, a)
 			require.Equal(t, next, b.flatten(nil))
-			require.Same(t, a.chunks[0], b.chunks[0])
+			require.Same(t, a.chunks[0].hot, b.chunks[0].hot)
+			require.Same(t, a.chunks[0].cold, b.chunks[0].cold)
 			if n > 2*chunkSize+5 {
-				require.NotSame(t, a.chunks[2], b.chunks[2], "a longer last chunk holds nodes a's has not")
+				require.NotSame(t, a.chunks[2].hot, b.chunks[2].hot, "a longer last chunk holds nodes a's has not")
+				require.NotSame(t, a.chunks[2].cold, b.chunks[2].cold, "a longer last chunk holds nodes a's has not")
 			}
 		})
 	}
@@ -69,7 +90,7 @@ func TestRender_ChangedRowSharesTheMemoChunksOfTheOthers(t *testing.T) {
 	require.Equal(t, first.Memo.n, next.Memo.n)
 	shared := 0
 	for k := range next.Memo.chunks {
-		if next.Memo.chunks[k] == first.Memo.chunks[k] {
+		if next.Memo.chunks[k].hot == first.Memo.chunks[k].hot {
 			shared++
 		}
 	}

@@ -145,7 +145,10 @@ func (r *run) splicePos(rc rec) int {
 // splices inside it filled.
 func (r *run) markupOf(f *frame) ([]byte, error) {
 	buf := r.buf.Bytes()
-	var out []byte
+	// Appended to the render's scratch (DiffPatched only reads it): the
+	// markup of earlier shells, below its length, is never written again.
+	at := len(r.markBuf)
+	out := r.markBuf
 	last := f.start
 	for i, s := range r.splices {
 		if s.Pos <= f.start || s.Pos >= f.end {
@@ -158,7 +161,9 @@ func (r *run) markupOf(f *frame) ([]byte, error) {
 		out = append(append(out, buf[last:s.Pos]...), m...)
 		last = s.Pos
 	}
-	return append(out, buf[last:f.end]...), nil
+	out = append(out, buf[last:f.end]...)
+	r.markBuf = out
+	return out[at:len(out):len(out)], nil
 }
 
 // ownPatches counts the patches marked Own, for the tests.

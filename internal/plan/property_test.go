@@ -60,6 +60,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	sharedPatches := fragments.NewPatchCache(1 << 20)
 	var spliced, patched, skipped, steps, noEntry, dups, unseen, unseenShape int
 	composed0, conds0, uncomputed0, resent0 := composedParts.Load(), composedConds.Load(), uncomputed.Load(), resentShells.Load()
+	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
 	property := func(t *rapid.T) {
@@ -192,7 +193,12 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// case in thirty draws one, so a run of the default 100 cases missed
 	// it one time in twenty. Up to two more runs while none was drawn
 	// keep the coverage check below from failing by chance (1 in 8,000).
-	for runs := 0; runs == 0 || runs < 3 && resentShells.Load() == resent0; runs++ {
+	// The same for the other rarer cases the checks below count.
+	rare := func() bool {
+		return resentShells.Load() == resent0 || rememberedHTML.Load() == remembered0 ||
+			halfShared.Load() == halves0 || detachedStrings.Load() == strings0
+	}
+	for runs := 0; runs == 0 || runs < 3 && rare(); runs++ {
 		rapid.Check(t, property)
 	}
 	t.Logf("%d steps (%d skipping their shells), %d parts spliced, %d patched; %d templates not planned, %d with duplicate ids; %d unchanged pages not seen as such (%d with a memo)", steps, skipped, spliced, patched, noEntry, dups, unseen, unseenShape)
@@ -206,6 +212,13 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, uncomputed.Load()-uncomputed0, "the property must exercise shells whose conditions are not computed")
 	t.Logf("%d data-cache=\"false\" parts re-sent as shells", resentShells.Load()-resent0)
 	require.Positive(t, resentShells.Load()-resent0, "the property must exercise parts re-sent as shells")
+	t.Logf("%d parts' HTML taken from the plan's memory of it; %d memos sharing half a chunk; %d strings detached", rememberedHTML.Load()-remembered0, halfShared.Load()-halves0, detachedStrings.Load()-strings0)
+	require.Positive(t, rememberedHTML.Load()-remembered0, "the property must exercise HTML the plan remembers (cacheKeys.found)")
+	require.Positive(t, halfShared.Load()-halves0, "the property must exercise memos sharing one half of a chunk")
+	require.Positive(t, detachedStrings.Load()-strings0, "the property must exercise strings detached without the encoder")
+	// Rare with one session (TestProperty_SessionsRenderingInterleaved…
+	// requires it): a re-sent part unchanged over three updates.
+	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)
 	t.Logf("%d patches replayed from the PatchCache", sharedPatches.Hits())
 	require.Positive(t, sharedPatches.Hits(), "the property must exercise the PatchCache")
 }

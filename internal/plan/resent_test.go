@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,5 +80,48 @@ func TestResentShell_TabsOfAPushShareNothingButTheirSharedParts(t *testing.T) {
 		}
 		assert.Equal(t, int64(len(tabs)), resentShells.Load()-resent, "every tab's footer re-sent as a shell")
 		assert.Equal(t, uint64(len(tabs)-1), patches.Hits()-hits, "the clock, alike in every tab, tokenized once")
+	}
+}
+
+// footerLeaf is a page whose data-cache="false" footer holds no part.
+const footerLeaf = `<body><main id="main"><p id="count">{{.Count}}</p>
+<footer id="footer" data-cache="false">Clock: {{.Clock}}</footer></main></body>`
+
+func TestResentHTML_AnUnchangedReSentPartIsTakenFromTheMemoOnceTheCacheGaveIt(t *testing.T) {
+	p, orig := buildFooter(t, footerLeaf)
+	shared := &countingCache{m: map[cache.Key]string{}}
+	tab := &footerTab{d: &footerData{Clock: "10:00:00"}}
+	renderTab(t, p, orig, tab, shared, nil)
+	for _, clock := range []string{"10:00:00", "10:00:01"} {
+		tab.d.Clock = clock
+		var kept, looked []int64
+		for range 4 {
+			k0, g0, r0 := keptHTML.Load(), shared.gets, rememberedHTML.Load()
+			tab.d.Count++ // the footer is re-sent unchanged
+			html := footerHTML(t, renderTab(t, p, orig, tab, shared, nil))
+			assert.Equal(t, "Clock: "+clock, html[strings.Index(html, ">")+1:strings.LastIndex(html, "<")], "the footer's own HTML")
+			// Lookups: the count's (it changed) and the footer's, from the
+			// shared cache or the plan's memory of it, unless the memo
+			// gave the footer.
+			kept, looked = append(kept, keptHTML.Load()-k0), append(looked, int64(shared.gets-g0)+rememberedHTML.Load()-r0)
+		}
+		// At the latest once the cache gave it (the second render), the
+		// memo keeps the footer's HTML: no lookup after.
+		assert.Equal(t, []int64{1, 1}, kept[2:], "clock %s: from the memo", clock)
+		assert.Equal(t, []int64{1, 1}, looked[2:], "clock %s: the count alone looked up", clock)
+	}
+}
+
+func TestResentHTML_HTMLAPartRenderedItselfIsNotKept(t *testing.T) {
+	p, orig := buildFooter(t, footerLeaf)
+	tab := &footerTab{d: &footerData{Clock: "10:00:00"}}
+	renderTab(t, p, orig, tab, nil, nil)
+	for range 3 {
+		tab.d.Count++
+		k0 := keptHTML.Load()
+		assert.Contains(t, footerHTML(t, renderTab(t, p, orig, tab, nil, nil)), "Clock: 10:00:00")
+		assert.Zero(t, keptHTML.Load()-k0, "no shared cache: rendered, not kept")
+		assert.True(t, tab.out.Skipped, "the render walked the memo")
+		assert.Empty(t, tab.out.Memo.resent, "an idle session's memo holds no HTML of its own")
 	}
 }

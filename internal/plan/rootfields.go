@@ -225,15 +225,16 @@ func (r *run) allKept(locs []loc) bool {
 // and it is walked or executed, never taken whole, whether keyed or not
 // (a part's key is used whole only to take it unchanged, and, for a leaf or
 // a data-cache="false" root, for the shared cache: those are keyed).
-func (r *run) walkKey(u *unit, locs []loc, pn *node) (uint64, bool) {
+func (r *run) walkKey(u *unit, locs []loc, pn *node) (key uint64, keyed, kept bool) {
 	if pn.keyed() && r.readsKept(&u.rs, locs) {
 		noteKept(pn.key, func() (uint64, bool) { return r.key(u, locs) })
-		return pn.key, true
+		return pn.key, true, true
 	}
 	if !u.leaf && pn.flags&nodeSkeyed != 0 && !pn.seen.RootNoCache() && r.readsChangedEntry(&u.rs, locs) {
-		return 0, false
+		return 0, false, false
 	}
-	return r.key(u, locs)
+	key, keyed = r.key(u, locs)
+	return key, keyed, false
 }
 
 // readsChangedEntry reports whether a read of rs, of inputs at locs, is

@@ -275,6 +275,7 @@ type run struct {
 	local    []int32          // skipped: where each rec is among the patches'
 	spans    slabs[[2]int]    // rows' frame.spans
 	inputBuf []byte           // the input bytes of shared cache keys (frame.cacheIn)
+	markBuf  []byte           // the markup of re-sent shells (markupOf)
 	entryBuf []cborpath.Entry // the parsed maps of maps
 	elemBuf  []cborpath.Range // the elements of native ranges
 	sameBuf  []bool           // unchanged's lists
@@ -422,6 +423,11 @@ type frame struct {
 	spans   [][2]int // rows: the output of each part directly inside
 	nested  bool     // rows: a range directly inside (no skeleton)
 	cacheIn []byte   // the input bytes of a shared cache key
+	// Re-sent unchanged parts (skip.go): their node in the new memo, and
+	// their HTML when known (from the memo, or the shared cache).
+	resentAt  int32
+	html      string
+	htmlKnown bool
 }
 
 func (r *run) pageFrame(data any) *frame {
@@ -434,7 +440,7 @@ func (r *run) pageFrame(data any) *frame {
 	if r.prev != nil {
 		f.prev, f.cursor = 0, 1
 	}
-	r.nodes = append(r.nodes, node{unit: -1, frag: 0})
+	r.nodes = append(r.nodes, node{coldNode: coldNode{unit: -1, frag: 0}})
 	sh := r.p.shells[r.in.Template]
 	if r.prev != nil && r.pnodes[0].flags&nodeSkeyed != 0 && r.keptShell(sh, f.vals, f.locs, r.pnodes[0].skey) {
 		r.nodes[0].skey = r.pnodes[0].skey
@@ -447,7 +453,7 @@ func (r *run) pageFrame(data any) *frame {
 
 // newNode appends a node for unit u and returns its index.
 func (r *run) newNode(u int, key uint64, keyed bool) int32 {
-	n := node{unit: int32(u), key: key, frag: -1}
+	n := node{hotNode{key: key}, coldNode{unit: int32(u), frag: -1}}
 	if keyed {
 		n.flags = nodeKeyed
 	}
@@ -630,9 +636,24 @@ func (r *run) cached(u *unit, f *frame) (string, bool) {
 	r.inputBuf = all
 	in := all[at:len(all):len(all)]
 	f.cacheIn = in
-	html, hit := r.in.Cache.Get(r.cacheKey(u, f.key, in))
+	_, html, hit := r.lookup(u, f.key, in)
 	u.use.note(hit)
 	return html, hit
+}
+
+// lookup returns the shared cache's key of part u read from the input
+// bytes in, whose part key is digest, and its HTML when the plan
+// remembers it (cacheKeys.found) or the shared cache holds it.
+func (r *run) lookup(u *unit, digest uint64, in []byte) (cache.Key, string, bool) {
+	k, html, ok := r.p.cacheKeys.lookup(r.p, u, digest, in)
+	if ok {
+		rememberedHTML.Add(1)
+		return k, html, true
+	}
+	if html, ok = r.in.Cache.Get(k); ok {
+		r.p.cacheKeys.found(u, digest, in, k, html)
+	}
+	return k, html, ok
 }
 
 // cacheKey keys rendered HTML by the plan's identity, the unit and the
@@ -1092,24 +1113,34 @@ func (r *run) top() *run {
 
 // wholePart renders part frame src whole, nothing spliced, for its markup.
 func (r *run) wholePart(src *frame) ([]byte, error) {
-	sub := r.sub()
-	defer sub.release()
-	f := sub.frame()
-	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
-	f.owner = f
+	if src.htmlKnown {
+		// fragments only reads it (PatchInput): the string's bytes.
+		return unsafe.Slice(unsafe.StringData(src.html), len(src.html)), nil
+	}
 	var key cache.Key
 	useCache := r.in.Cache != nil && src.keyed
 	if useCache {
-		in, ok := r.inputBytes(nil, src.u, src.locs)
+		at := len(r.inputBuf)
+		all, ok := r.inputBytes(r.inputBuf, src.u, src.locs)
 		if useCache = ok; ok {
-			key = r.cacheKey(src.u, src.key, in)
-			if html, hit := r.in.Cache.Get(key); hit {
+			// The inputs of earlier parts, below the buffer's length,
+			// are never written again (cached).
+			r.inputBuf = all
+			var html string
+			var hit bool
+			if key, html, hit = r.lookup(src.u, src.key, all[at:]); hit {
+				src.html, src.htmlKnown = html, true // shared: the memo may keep it (resentHTML)
 				// fragments only reads it (PatchInput): the cached
 				// string's bytes, not a copy.
 				return unsafe.Slice(unsafe.StringData(html), len(html)), nil
 			}
 		}
 	}
+	sub := r.sub()
+	defer sub.release()
+	f := sub.frame()
+	*f = frame{r: sub, u: src.u, vals: src.vals, locs: src.locs, prev: -1, encl: -1, rec: -1}
+	f.owner = f
 	if err := sub.execPart(f); err != nil {
 		return nil, err
 	}
@@ -1180,6 +1211,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 		old = r.prev.layout
 	}
 	m.layout = r.newLayout(old)
+	m.resent = r.resentHTML()
 	return m
 }
 

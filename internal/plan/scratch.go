@@ -139,7 +139,7 @@ func (r *run) release() {
 	clear(r.unchanged)
 	*r = run{
 		frames: r.frames, locs: r.locs, vals: r.vals, kids: r.kids, spans: r.spans,
-		inputBuf: r.inputBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0], sameBuf: r.sameBuf[:0], unchanged: r.unchanged,
+		inputBuf: r.inputBuf[:0], markBuf: r.markBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0], sameBuf: r.sameBuf[:0], unchanged: r.unchanged,
 		maps: r.maps, rootLocs: r.rootLocs, rootSame: r.rootSame[:0], hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
 		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
 		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
@@ -161,13 +161,13 @@ func (r *run) scratchBytes() int {
 	return r.frames.size()*int(unsafe.Sizeof(frame{})) + r.locs.size()*int(unsafe.Sizeof(loc{})) +
 		r.vals.size()*int(unsafe.Sizeof(reflect.Value{})) + r.kids.size()*int(unsafe.Sizeof(kidIdent{})) + r.spans.size()*int(unsafe.Sizeof([2]int{})) +
 		(cap(r.nodes)+cap(r.pnodes))*int(unsafe.Sizeof(node{})) + cap(r.recs)*int(unsafe.Sizeof(rec{})) +
-		cap(r.inputBuf) + cap(r.entryBuf)*int(unsafe.Sizeof(cborpath.Entry{})) + cap(r.elemBuf)*int(unsafe.Sizeof(cborpath.Range{})) + cap(r.sameBuf)
+		cap(r.inputBuf) + cap(r.markBuf) + cap(r.entryBuf)*int(unsafe.Sizeof(cborpath.Entry{})) + cap(r.elemBuf)*int(unsafe.Sizeof(cborpath.Range{})) + cap(r.sameBuf)
 }
 
 // scratchSize is the most elements r's scratch holds of any one kind (of
 // the cache-key input bytes, a 64th).
 func (r *run) scratchSize() int {
-	return max(r.frames.size(), r.locs.size(), r.vals.size(), r.kids.size(), r.spans.size(), cap(r.inputBuf)/64,
+	return max(r.frames.size(), r.locs.size(), r.vals.size(), r.kids.size(), r.spans.size(), cap(r.inputBuf)/64, cap(r.markBuf)/64,
 		cap(r.entryBuf), cap(r.elemBuf), cap(r.sameBuf), cap(r.recs), cap(r.nodes), cap(r.pnodes), cap(r.splices), cap(r.bounds),
 		cap(r.fills), cap(r.patches), cap(r.shells), cap(r.resends))
 }

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"cmp"
 	"errors"
 	"reflect"
 	"slices"
+	"sync/atomic"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -117,7 +119,7 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		return false, nil
 	}
 	locs := r.deriveLocs(r.locSlab(len(vals)), o.locs, u.args, vals)
-	key, keyed := r.walkKey(u, locs, pn)
+	key, keyed, kept := r.walkKey(u, locs, pn)
 	if keyed && pn.keyed() && pn.key == key && !pn.seen.NoCache() {
 		r.copyPart(o, j, abs)
 		return true, nil
@@ -126,7 +128,15 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 		// Unchanged but re-sent: its markup, from the shared cache when
 		// it is there, replaces it; its fragments are the previous ones.
 		f := r.frame()
-		*f = frame{r: r, u: u, vals: vals, locs: locs, keyed: true, key: key}
+		*f = frame{r: r, u: u, vals: vals, locs: locs, keyed: true, key: key, resentAt: int32(len(r.nodes))}
+		if kept {
+			// It reads the bytes it read before (rootfields.go): it
+			// renders the HTML it rendered then, if the memo kept it.
+			f.html, f.htmlKnown = r.prev.resentHTML(j)
+			if f.htmlKnown {
+				keptHTML.Add(1)
+			}
+		}
 		r.resends = append(r.resends, fragments.Resend{Prev: abs, Seen: pn.seen})
 		r.refills = append(r.refills, f)
 		r.copyPart(o, j, abs)
@@ -385,4 +395,49 @@ func (r *run) rollback(o *frame, m walkMark) {
 	o.part.kids = o.part.kids[:m.kids]
 	r.buf.Truncate(m.buf)
 	r.copied = m.copied
+}
+
+// keptHTML counts the re-sent parts whose HTML a render took from the
+// memo, for the tests.
+var keptHTML atomic.Int64
+
+// resentHTML returns the HTML of the re-sent unchanged parts of this
+// render that came from the shared cache (or the memo), for the next
+// render's memo: a part that then reads the bytes it reads now (its key
+// kept, rootfields.go) renders that HTML, and is neither looked up nor
+// rendered. HTML a part rendered itself is not kept: the memo of an idle
+// session would hold it, where the shared cache's is held once for all.
+// The walk places them in document order, which is the nodes' order. The
+// previous memo's are kept when they are the same (a push to an idle tab).
+func (r *run) resentHTML() []memoHTML {
+	n := 0
+	for _, f := range r.refills {
+		if f.htmlKnown {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if r.prev != nil && len(r.prev.resent) == n {
+		same, k := true, 0
+		for _, f := range r.refills {
+			if f.htmlKnown {
+				h := r.prev.resent[k]
+				same = same && h.node == f.resentAt && h.html == f.html
+				k++
+			}
+		}
+		if same {
+			return r.prev.resent
+		}
+	}
+	out := make([]memoHTML, 0, n)
+	for _, f := range r.refills {
+		if f.htmlKnown {
+			out = append(out, memoHTML{node: f.resentAt, html: f.html})
+		}
+	}
+	slices.SortFunc(out, func(a, b memoHTML) int { return cmp.Compare(a.node, b.node) })
+	return out
 }

@@ -28,6 +28,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	cacheUseWindow, cacheUseSkip = 1, 2
 	defer func() { cacheUseWindow, cacheUseSkip = window, skip }()
 	own0, composed0 := ownPatches.Load(), composedParts.Load()
+	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
 	shared, err := cache.NewFragments(1 << 20)
@@ -35,7 +36,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	defer shared.Close()
 	patches := fragments.NewPatchCache(1 << 20)
 	var renders, taken int
-	rapid.Check(t, func(t *rapid.T) {
+	property := func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
 		orig := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -131,10 +132,26 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 				}
 			}
 		}
-	})
+	}
+	// Up to two more runs while a case the checks below count was not
+	// drawn, so that they do not fail by chance.
+	rare := func() bool {
+		return taken == 0 || ownPatches.Load() == own0 || composedParts.Load() == composed0 ||
+			rememberedHTML.Load() == remembered0 || halfShared.Load() == halves0 || detachedStrings.Load() == strings0 || keptHTML.Load() == keptHTML0
+	}
+	for runs := 0; runs == 0 || runs < 3 && rare(); runs++ {
+		rapid.Check(t, property)
+	}
 	own, composed := ownPatches.Load()-own0, composedParts.Load()-composed0
 	t.Logf("%d renders, %d of them another session's transition; %d Own patches; %d parts composed", renders, taken, own, composed)
 	require.Positive(t, taken, "the property must exercise shared transitions")
 	require.Positive(t, own, "the property must exercise Own patches")
 	require.Positive(t, composed, "the property must exercise parts composed from their static shells")
+	remembered, halves, strs := rememberedHTML.Load()-remembered0, halfShared.Load()-halves0, detachedStrings.Load()-strings0
+	t.Logf("%d parts' HTML taken from the plan's memory of it; %d memos sharing half a chunk; %d strings detached", remembered, halves, strs)
+	require.Positive(t, remembered, "the property must exercise HTML the plan remembers (cacheKeys.found)")
+	require.Positive(t, halves, "the property must exercise memos sharing one half of a chunk")
+	require.Positive(t, strs, "the property must exercise strings detached without the encoder")
+	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)
+	require.Positive(t, keptHTML.Load()-keptHTML0, "the property must exercise re-sent parts' HTML the memo keeps")
 }

@@ -370,12 +370,17 @@ func (g *gen) rangeItems(c ctx, depth int) {
 			g.it = "$it"
 		}
 		star := !strings.Contains(head, ".M")
+		// Sometimes a row shows its map key (a computed input of the row).
+		key := strings.Contains(head, "$k") && g.pick(2, "key") == 0
 		if g.pick(2, "wrap") == 0 {
 			// An id'd element per row, often with whitespace between
 			// rows (indentation around it), which is its lead.
 			g.ids++
 			g.b.WriteString(rapid.SampledFrom(rowSpace).Draw(g.t, "rowLead"))
 			fmt.Fprintf(&g.b, `<div id="row%d-{{.ID}}"%s>`, g.ids, g.attrs(ctxItem))
+			if key {
+				g.b.WriteString("{{$k}}")
+			}
 			if star {
 				g.b.WriteString("{{.Star}}")
 			}
@@ -393,6 +398,9 @@ func (g *gen) rangeItems(c ctx, depth int) {
 			g.b.WriteString("</div>")
 			g.b.WriteString(rapid.SampledFrom(rowSpace).Draw(g.t, "rowTail"))
 		} else {
+			if key {
+				g.b.WriteString("<b>{{$k}}</b>")
+			}
 			g.content(ctxItem, depth-1)
 		}
 		g.vars, g.it = saved, savedIt
