@@ -136,8 +136,6 @@ type differ struct {
 	shared        *PatchCache // DiffPatched's: shares the updates' HTML between calls, or nil
 	own           []Patch     // DiffPatched's patches when one of them or of its shells is Own (its updates' HTML is not shared), or nil
 	ownShells     []Shell     // DiffPatched's shells then (a re-sent one may be Own)
-	sent          []sentHTML  // DiffPatched's: the HTML sent for data-cache="false" fragments (see sent.go), as noted
-	kept          []sentHTML  // the same, sorted, for the new State
 	err           error       // a spliced fragment's markup could not be filled
 }
 
@@ -182,7 +180,7 @@ func (d *differ) run() []Update {
 		}
 	}
 	if b != nil {
-		d.removes, d.replaces, d.inserts, d.sent = b.removes[:0], b.replaces[:0], b.inserts[:0], b.sent[:0]
+		d.removes, d.replaces, d.inserts = b.removes[:0], b.replaces[:0], b.inserts[:0]
 		defer func() { b.removes, b.replaces, b.inserts = d.removes, d.replaces, d.inserts }()
 	}
 	d.node(0, 0)
@@ -196,10 +194,7 @@ func (d *differ) run() []Update {
 		for _, o := range list {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
-				own := d.ownFrag(o.frag)
-				if h, ok := d.carried(o); ok {
-					u.HTML, u.HTMLHash = h.html, h.hash
-				} else if html, hash, ok := d.rootHTML(o); ok {
+				if html, hash, ok := d.rootHTML(o); ok {
 					u.HTML, u.HTMLHash = html, hash
 				} else {
 					m, err := d.x.html(d.page, o.action, o.frag)
@@ -207,22 +202,16 @@ func (d *differ) run() []Update {
 						d.err = err
 						return nil
 					}
-					if own {
+					if d.ownFrag(o.frag) {
 						u.HTML = string(m)
 						u.HTMLHash = HashHTML(u.HTML)
 					} else {
 						u.HTML, u.HTMLHash = d.shared.html(m)
 					}
 				}
-				d.keep(o, u, own)
 			}
 			out = append(out, u)
 		}
-	}
-	d.kept = d.sentList()
-	if b != nil {
-		clear(d.sent) // the pool keeps no HTML alive
-		b.sent = d.sent
 	}
 	return out
 }
@@ -231,7 +220,7 @@ func (d *differ) run() []Update {
 // is a shell marked Own, whose HTML is not worth sharing (see Patch and
 // Shell).
 func (d *differ) ownFrag(i int32) bool {
-	if d.own == nil && d.ownShells == nil {
+	if d.shared == nil || d.own == nil && d.ownShells == nil {
 		return false
 	}
 	f := &d.x.frags[i]

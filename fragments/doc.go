@@ -155,15 +155,12 @@
 // State is what a session keeps between renders: for each fragment its id,
 // parent, a 64-bit hash of its lead and start tag, another of the rest of
 // its own markup, and its position in its parent, plus a hash of the whole
-// page; it persists no HTML. It is about 3.9 KB in CBOR for the design's
+// page; never the HTML. It is about 3.9 KB in CBOR for the design's
 // dashboard with 50 tasks. It is plain data meant
 // to be persisted (CBOR or JSON), so that the first update after a restart
 // is still minimal; a State of an older format makes the next Diff replace
 // the body. A State is immutable once returned (DiffPatched's shares
-// what did not change with its Prev). In memory, a State DiffPatched
-// returns also holds the update HTML it sent for data-cache="false"
-// fragments (not an Own patch's or shell's): strings the PatchCache shares
-// between sessions, never persisted. NewState gives the State of
+// what did not change with its Prev). NewState gives the State of
 // a page sent whole (a first render) without building the body update that
 // Diff(nil, page) returns.
 //

@@ -49,9 +49,7 @@ type Shell struct {
 
 // Resend is a fragment subtree of the previous page that is unchanged but
 // has data-cache="false" at its root, which Diff re-sends on any change of
-// the page: its markup is asked for (PatchInput.Refill), never tokenized,
-// unless Prev holds the HTML a DiffPatched sent for it (see State), which
-// is then re-sent as it is.
+// the page: its markup is asked for (PatchInput.Refill), never tokenized.
 type Resend struct {
 	Prev int32
 	Seen Seen
@@ -183,9 +181,7 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	case d.corrupt || len(d.replaces) == 1 && d.replaces[0].frag == 0 && d.replaces[0].action == ActionReplace:
 		return nil, fmt.Errorf("%w: the update replaces the body", ErrSplice)
 	}
-	st := pt.state(x)
-	st.sent = d.kept
-	return &SpliceResult{Updates: ups, State: st, Spliced: sp.spliced,
+	return &SpliceResult{Updates: ups, State: pt.state(x), Spliced: sp.spliced,
 		Bounded: sp.bounded, Seen: sp.seen, Index: pt.index, Shells: pt.shells, HeadIDs: in.HeadIDs}, nil
 }
 

@@ -263,7 +263,6 @@ type spliceBuffers struct {
 	octx   []uint64            // DiffPatched: extractor.octx
 	// The differ's updates before their HTML is copied out.
 	removes, replaces, inserts []op
-	sent                       []sentHTML   // DiffPatched: differ.sent
 	outer                      outerBuffers // DiffPatched: withOuter's
 	ctx                        []uint64     // DiffPatched: splicer.ctx
 	// DiffPatched: the patcher's lookups in its PatchCache.

@@ -16,15 +16,11 @@ import (
 const stateFormat = 3
 
 // State is what a session keeps between renders: the fragment tree of the
-// page the browser has, as ids, hashes and positions, never persisting the
-// HTML. It is plain data, serializable with CBOR (small integer keys) or
-// JSON, and immutable once returned by Diff: Diff never modifies its prev
-// argument. A State DiffPatched returns may share the slices of its Prev
-// that did not change (its IDs, Parents, Hashes, Anchors, Tags): neither
-// may be modified. It also holds, in memory only, the HTML it sent for
-// data-cache="false" fragments, which the next DiffPatched re-sends for an
-// unchanged one (a Resend) without asking for its markup; compare States
-// with SameFragments.
+// page the browser has, as ids, hashes and positions, never the HTML. It is
+// plain data, serializable with CBOR (small integer keys) or JSON, and
+// immutable once returned by Diff: Diff never modifies its prev argument.
+// A State DiffPatched returns may share the slices of its Prev that did not
+// change (its IDs, Parents, Hashes, Anchors, Tags): neither may be modified.
 //
 // The fragments are listed in document order; fragment 0 is the body
 // (id ""). All slices have the same length.
@@ -54,9 +50,6 @@ type State struct {
 	// they are not persisted.
 	opaque   string
 	opaqueAt int
-	// sent is the HTML DiffPatched sent for the data-cache="false"
-	// fragments of this page, by fragment (see sent.go); not persisted.
-	sent []sentHTML
 }
 
 // Opaque reports why the page this State describes was treated as one
