@@ -22,6 +22,9 @@ func growingList(t testing.TB, n int) ([]byte, Bound) {
 	return page, Bound{Start: at(t, page, "<ul"), End: at(t, page, "\n</body>")}
 }
 
+// heldState keeps a State alive while liveHeap measures it.
+var heldState *State
+
 // liveHeap returns the bytes live on the heap after a collection.
 func liveHeap() uint64 {
 	runtime.GC()
@@ -56,16 +59,17 @@ func TestDiffPatched_AppendedItemsDoNotPinEveryArena(t *testing.T) {
 	_, want := mustDiff(t, nil, page)
 	require.Equal(t, want.IDs, st.IDs)
 
-	held := func(s **State) uint64 {
+	held := func(s *State) uint64 {
+		heldState = s
 		before := liveHeap()
-		*s = nil
+		heldState = nil
 		after := liveHeap()
 		if after > before {
 			return 0
 		}
 		return before - after
 	}
-	chain, fresh := held(&st), held(&want)
+	chain, fresh := held(st), held(want)
 	t.Logf("a State after %d appends holds %d bytes; one of a full render, %d", n, chain, fresh)
 	require.Positive(t, fresh)
 	require.Less(t, chain, 2*fresh, "the chain's State holds no more than twice a fresh one")
