@@ -283,6 +283,8 @@ type spliceBuffers struct {
 	dirty  [][2]int32
 	kids   []int32 // DiffPatched: the children of shells a diff visits (see lists)
 	lead   []byte  // DiffPatched: a resent or replaced shell's markup after its lead (see withLead)
+	names  []byte  // DiffPatched: the new ids not prev's (see newIDs)
+	named  []int32 // DiffPatched: their fragments
 }
 
 // tokenizer returns DiffPatched's tokenizer of b.pt.reader, the one kept
