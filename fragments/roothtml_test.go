@@ -147,3 +147,30 @@ func TestDiffPatched_SessionsSharingAPatchEachGetTheirOwnPage(t *testing.T) {
 	}
 	assert.Positive(t, c.Hits())
 }
+
+// TestDiffPatched_PooledBuffersPinNoCachedPatch diffs a cached patch, then
+// looks at the buffers pooled for the next call: they hold none of the
+// cache's extractions, which the cache alone decides to keep or drop.
+func TestDiffPatched_PooledBuffersPinNoCachedPatch(t *testing.T) {
+	c := NewPatchCache(1 << 20)
+	looked := 0
+	for range 20 {
+		in, _ := patchCell(t, 0, "<i>2</i>", c)
+		_, err := DiffPatched(in)
+		require.NoError(t, err)
+		b, ok := spliceBufferPool.Get().(*spliceBuffers)
+		if !ok {
+			continue // the pool may drop what it is given (it does under -race)
+		}
+		looked++
+		for i, tok := range b.tokens[:cap(b.tokens)] {
+			require.Nil(t, tok, "a pooled buffer holds cached patch %d", i)
+		}
+		for i, tok := range b.hits[:cap(b.hits)] {
+			require.Nil(t, tok, "a pooled buffer holds hit %d", i)
+		}
+		spliceBufferPool.Put(b)
+	}
+	require.Positive(t, looked, "a pooled buffer was looked at")
+	require.Positive(t, c.Hits())
+}
