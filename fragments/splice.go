@@ -361,11 +361,15 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.seen)
 	b.pt, b.sp, b.e = patcher{}, splicer{}, extractor{} // drop the page and its patches
 	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
+	clear(b.tokens[:cap(b.tokens)])
 	if cap(b.outer.page) > maxPooledPage {
 		b.outer.page = nil
 	}
 	if cap(b.lead) > maxPooledPage {
 		b.lead = nil
+	}
+	if cap(b.names) > maxPooledPage {
+		b.names = nil
 	}
 	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
 		clear(ops[:cap(ops)]) // drop the ids they hold
