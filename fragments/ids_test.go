@@ -74,3 +74,26 @@ func TestDiffPatched_AppendedItemsDoNotPinEveryArena(t *testing.T) {
 	require.Positive(t, fresh)
 	require.Less(t, chain, 2*fresh, "the chain's State holds no more than twice a fresh one")
 }
+
+// BenchmarkDiffPatched_AppendToList diffs a list of n items, the patch,
+// given one more: the new item's ids are not prev's (see newIDs).
+func BenchmarkDiffPatched_AppendToList(b *testing.B) {
+	for _, n := range []int{10, 200} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			page, bd := growingList(b, n)
+			first, err := DiffSpliced(SpliceInput{Page: page, Bounds: []Bound{bd}})
+			require.NoError(b, err)
+			page, bd = growingList(b, n+1)
+			in := PatchInput{Prev: first.State, Page: page, HeadIDs: first.HeadIDs,
+				Shells:  []Shell{{Prev: 0, Seen: first.Body}},
+				Bounds:  []Bound{bd},
+				Patches: []Patch{{Start: bd.Start, End: bd.End, Prev: indexOf(first.State, "list"), Seen: first.Seen[0]}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DiffPatched(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
