@@ -3,9 +3,12 @@ package fragments
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,5 +98,67 @@ func BenchmarkDiffPatched_AppendToList(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDiffPatched_NamesFragmentsWithPrevsStringsOnlyForTheSameIDAtTheSamePlace
+// patches a list whose items keep, change, swap or gain ids, from a State
+// as made and one decoded from CBOR: the State is a full Diff's, prev is
+// left as it was, and a new id takes prev's string exactly when prev has
+// that id at that index. The ids are longer than a byte: Go makes every
+// one-byte string from one static table, shared whatever made it.
+func TestDiffPatched_NamesFragmentsWithPrevsStringsOnlyForTheSameIDAtTheSamePlace(t *testing.T) {
+	list := func(items string) []byte {
+		return []byte("<body><h1 id=\"h\">t</h1><ul id=\"list\">" + items + "</ul><p id=\"p\">end</p></body>")
+	}
+	old := list(`<li id="item-a">1</li><li id="item-b">2</li><li id="item-c">3</li>`)
+	for _, tc := range []struct{ name, items string }{
+		{"the same ids, other text", `<li id="item-a">1</li><li id="item-b">two</li><li id="item-c">3</li>`},
+		{"an id changed in place", `<li id="item-a">1</li><li id="item-z">2</li><li id="item-c">3</li>`},
+		{"two ids swapped", `<li id="item-b">2</li><li id="item-a">1</li><li id="item-c">3</li>`},
+		{"an item inserted first", `<li id="item-n">0</li><li id="item-a">1</li><li id="item-b">2</li><li id="item-c">3</li>`},
+		{"an item appended", `<li id="item-a">1</li><li id="item-b">2</li><li id="item-c">3</li><li id="item-d">4</li>`},
+		{"an item dropped", `<li id="item-a">1</li><li id="item-c">3</li>`},
+	} {
+		for _, decoded := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/decoded=%v", tc.name, decoded), func(t *testing.T) {
+				bd := Bound{Start: at(t, old, "<ul"), End: at(t, old, "<p ")}
+				first, err := DiffSpliced(SpliceInput{Page: old, Bounds: []Bound{bd}})
+				require.NoError(t, err)
+				prev := first.State
+				if decoded {
+					c, err := cbor.Marshal(prev)
+					require.NoError(t, err)
+					prev = &State{}
+					require.NoError(t, cbor.Unmarshal(c, prev))
+				}
+				before := slices.Clone(prev.IDs)
+				page := list(tc.items)
+				ps, pe := at(t, page, "<ul"), at(t, page, "<p ")
+				got, err := DiffPatched(PatchInput{Prev: prev, Page: page, HeadIDs: first.HeadIDs,
+					Shells:  []Shell{{Prev: 0, Seen: first.Body}},
+					Bounds:  []Bound{{ps, pe}},
+					Patches: []Patch{{Start: ps, End: pe, Prev: indexOf(prev, "list"), Seen: first.Seen[0]}}})
+				require.NoError(t, err)
+				want, wantState := diffAll(t, prev, page)
+				require.Equal(t, want, got.Updates)
+				requireStateOf(t, wantState, got.State)
+				require.Equal(t, before, prev.IDs, "prev's ids are untouched")
+				// The patch's fragments: the list and its items (the others
+				// are copied from prev, wherever they now are).
+				root := indexOf(got.State, "list")
+				for i, id := range got.State.IDs {
+					if i < int(root) || id == "p" {
+						continue
+					}
+					fromPrev := false
+					for _, p := range prev.IDs {
+						fromPrev = fromPrev || sameString(id, p)
+					}
+					same := i < len(prev.IDs) && prev.IDs[i] == id
+					assert.Equal(t, same, fromPrev, "id %d %q is prev's string exactly when prev has it there", i, id)
+				}
+			})
+		}
 	}
 }
