@@ -157,14 +157,16 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	}
 	buf.keepTokenizer(e.z, pt)
 	x := &e.x
-	var all string // the arena's ids, made when one is not prev's
+	names := newIDs{bytes: buf.names[:0], of: buf.named[:0]}
 	if pt.same {
 		for _, p := range in.Patches {
-			e.nameFrags(&all, p.Prev, p.Prev+int32(p.Seen.frags))
+			e.nameFrags(&names, p.Prev, p.Prev+int32(p.Seen.frags))
 		}
 	} else {
-		e.nameFrags(&all, 0, int32(len(x.frags)))
+		e.nameFrags(&names, 0, int32(len(x.frags)))
 	}
+	names.give(x.frags, e.idAt)
+	buf.names, buf.named = names.bytes[:0], names.of[:0]
 	if err := pt.checkDuplicates(x, sp.used); err != nil {
 		return nil, err
 	}
@@ -687,11 +689,32 @@ func (r *patchReader) Read(b []byte) (int, error) {
 	return 0, io.EOF
 }
 
+// newIDs gathers the ids of new fragments that are not prev's (see
+// nameFrags), to make them one string holding those alone: a string
+// holding every id of the patches would stay alive, all of it, as long as
+// one of them does (a list appended to n times would pin n of them).
+type newIDs struct {
+	bytes []byte  // the ids, back to back
+	of    []int32 // the fragment of each, in order
+}
+
+// give sets the ids gathered in frags, whose ranges in the arena are idAt.
+func (n *newIDs) give(frags []frag, idAt [][2]int32) {
+	if len(n.of) == 0 {
+		return
+	}
+	all, at := string(n.bytes), int32(0)
+	for _, i := range n.of {
+		end := at + idAt[i][1] - idAt[i][0]
+		frags[i].id, at = all[at:end], end
+	}
+}
+
 // nameFrags gives the new fragments [from, to) their ids: a copied one's
-// from prev; a tokenized one's from the arena, as a string of *all (the
-// arena's, made once), or prev's at the same place when it is the same id,
-// as it most often is (a patch keeps its ids): no string is made then.
-func (e *extractor) nameFrags(all *string, from, to int32) {
+// from prev; a tokenized one's prev's at the same place when it is the
+// same id, as it most often is (a patch keeps its ids): no string is made
+// then; another's is gathered in names, which gives it later.
+func (e *extractor) nameFrags(names *newIDs, from, to int32) {
 	prev := e.pt.in.Prev
 	for i := from; i < to; i++ {
 		r := e.idAt[i]
@@ -701,10 +724,8 @@ func (e *extractor) nameFrags(all *string, from, to int32) {
 		case int(i) < len(prev.IDs) && string(e.arena[r[0]:r[1]]) == prev.IDs[i]:
 			e.x.frags[i].id = prev.IDs[i]
 		default:
-			if *all == "" {
-				*all = string(e.arena)
-			}
-			e.x.frags[i].id = (*all)[r[0]:r[1]]
+			names.bytes = append(names.bytes, e.arena[r[0]:r[1]]...)
+			names.of = append(names.of, i)
 		}
 	}
 }

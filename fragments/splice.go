@@ -283,6 +283,8 @@ type spliceBuffers struct {
 	dirty  [][2]int32
 	kids   []int32 // DiffPatched: the children of shells a diff visits (see lists)
 	lead   []byte  // DiffPatched: a resent or replaced shell's markup after its lead (see withLead)
+	names  []byte  // DiffPatched: the new ids not prev's (see newIDs)
+	named  []int32 // DiffPatched: their fragments
 }
 
 // tokenizer returns DiffPatched's tokenizer of b.pt.reader, the one kept
@@ -359,11 +361,15 @@ func putSpliceBuffers(b *spliceBuffers) {
 	clear(b.seen)
 	b.pt, b.sp, b.e = patcher{}, splicer{}, extractor{} // drop the page and its patches
 	clear(b.hits[:cap(b.hits)])                         // drop the cache's entries
+	clear(b.tokens[:cap(b.tokens)])
 	if cap(b.outer.page) > maxPooledPage {
 		b.outer.page = nil
 	}
 	if cap(b.lead) > maxPooledPage {
 		b.lead = nil
+	}
+	if cap(b.names) > maxPooledPage {
+		b.names = nil
 	}
 	for _, ops := range [][]op{b.removes, b.replaces, b.inserts} {
 		clear(ops[:cap(ops)]) // drop the ids they hold
