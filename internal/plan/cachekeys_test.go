@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,4 +114,58 @@ func TestCacheKeys_KeepsNoHTMLLargerThanAGeneration(t *testing.T) {
 	_, html, known := c.lookup(p, u, 7, in)
 	assert.False(t, known)
 	assert.Empty(t, html)
+}
+
+func TestCacheKeys_HoldsAtMostItsBudgetOfHTML(t *testing.T) {
+	p := &Plan{id: "plan"}
+	u := &unit{id: 1, name: "row"}
+	var c cacheKeys
+	for i := range 20000 {
+		in := []byte(fmt.Sprintf("%0100d", i))
+		k, _, _ := c.lookup(p, u, uint64(i), in)
+		c.found(u, uint64(i), in, k, fmt.Sprintf("<li>%0200d</li>", i))
+	}
+	held := 0
+	for _, e := range c.htmls.All() {
+		held += cacheKeyCost([]byte(e.in), e.html)
+	}
+	assert.Positive(t, held)
+	assert.LessOrEqual(t, held, cacheKeysBudget)
+}
+
+// TestCacheKeys_ConcurrentLookupsGiveEachInputItsOwnHTML looks up and
+// remembers the HTML of inputs from many goroutines at once, under few
+// digests (so that inputs collide and evict each other): a lookup that
+// finds HTML finds that of its own input and part.
+func TestCacheKeys_ConcurrentLookupsGiveEachInputItsOwnHTML(t *testing.T) {
+	p := &Plan{id: "plan"}
+	units := []*unit{{id: 1, name: "row"}, {id: 2, name: "cell"}}
+	var c cacheKeys
+	var known atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 4000 {
+				u := units[(g+i)%len(units)]
+				v := (g*7 + i*13) % 97
+				in := []byte(fmt.Sprintf("quote-%d", v))
+				html := fmt.Sprintf("<%s>%d</%s>", u.name, v, u.name)
+				digest := uint64(v % 5)
+				k, got, ok := c.lookup(p, u, digest, in)
+				if !assert.Equal(t, cache.NewKey(p.id, u.name, in), k) {
+					return
+				}
+				if ok {
+					known.Add(1)
+					if !assert.Equal(t, html, got, "%s of %s", u.name, in) {
+						return
+					}
+					continue
+				}
+				c.found(u, digest, in, k, html)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Positive(t, known.Load(), "some lookups found remembered HTML")
 }
