@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"iter"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -35,20 +36,37 @@ func TestCacheKeys_GivesTheKeyOfTheExactInputOnly(t *testing.T) {
 	}
 }
 
+// TestCacheKeys_HoldsAtMostItsBudget fills each of the plan's maps, the
+// keys and the HTML found for them, with far more than its budget.
 func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
 	p := &Plan{id: "plan"}
 	u := &unit{id: 1, name: "row"}
-	var c cacheKeys
-	for i := range 20000 {
-		in := []byte(fmt.Sprintf("%0100d", i))
-		require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, uint64(i), in))
+	for _, tc := range []struct {
+		name string
+		put  func(c *cacheKeys, i uint64, in []byte)
+		held func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry]
+	}{
+		{"keys", func(c *cacheKeys, i uint64, in []byte) {
+			require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, i, in))
+		}, func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry] { return c.keys.All() }},
+		{"HTML", func(c *cacheKeys, i uint64, in []byte) {
+			k, _, _ := c.lookup(p, u, i, in)
+			c.found(u, i, in, k, fmt.Sprintf("<li>%0200d</li>", i))
+		}, func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry] { return c.htmls.All() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c cacheKeys
+			for i := range 20000 {
+				tc.put(&c, uint64(i), []byte(fmt.Sprintf("%0100d", i)))
+			}
+			held := 0
+			for _, e := range tc.held(&c) {
+				held += cacheKeyCost([]byte(e.in), e.html)
+			}
+			assert.Positive(t, held)
+			assert.LessOrEqual(t, held, cacheKeysBudget)
+		})
 	}
-	held := 0
-	for _, e := range c.keys.All() {
-		held += cacheKeyCost([]byte(e.in), e.html)
-	}
-	assert.Positive(t, held)
-	assert.LessOrEqual(t, held, cacheKeysBudget)
 }
 
 func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
@@ -114,23 +132,6 @@ func TestCacheKeys_KeepsNoHTMLLargerThanAGeneration(t *testing.T) {
 	_, html, known := c.lookup(p, u, 7, in)
 	assert.False(t, known)
 	assert.Empty(t, html)
-}
-
-func TestCacheKeys_HoldsAtMostItsBudgetOfHTML(t *testing.T) {
-	p := &Plan{id: "plan"}
-	u := &unit{id: 1, name: "row"}
-	var c cacheKeys
-	for i := range 20000 {
-		in := []byte(fmt.Sprintf("%0100d", i))
-		k, _, _ := c.lookup(p, u, uint64(i), in)
-		c.found(u, uint64(i), in, k, fmt.Sprintf("<li>%0200d</li>", i))
-	}
-	held := 0
-	for _, e := range c.htmls.All() {
-		held += cacheKeyCost([]byte(e.in), e.html)
-	}
-	assert.Positive(t, held)
-	assert.LessOrEqual(t, held, cacheKeysBudget)
 }
 
 // TestCacheKeys_ConcurrentLookupsGiveEachInputItsOwnHTML looks up and
