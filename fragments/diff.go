@@ -194,16 +194,20 @@ func (d *differ) run() []Update {
 		for _, o := range list {
 			u := Update{FragmentID: o.id, Action: o.action, TargetID: o.target}
 			if o.frag >= 0 {
-				m, err := d.x.html(d.page, o.action, o.frag)
-				if err != nil {
-					d.err = err
-					return nil
-				}
-				if d.ownFrag(o.frag) {
-					u.HTML = string(m)
-					u.HTMLHash = HashHTML(u.HTML)
+				if html, hash, ok := d.rootHTML(o); ok {
+					u.HTML, u.HTMLHash = html, hash
 				} else {
-					u.HTML, u.HTMLHash = d.shared.html(m)
+					m, err := d.x.html(d.page, o.action, o.frag)
+					if err != nil {
+						d.err = err
+						return nil
+					}
+					if d.ownFrag(o.frag) {
+						u.HTML = string(m)
+						u.HTMLHash = HashHTML(u.HTML)
+					} else {
+						u.HTML, u.HTMLHash = d.shared.html(m)
+					}
 				}
 			}
 			out = append(out, u)

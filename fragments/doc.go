@@ -194,7 +194,8 @@
 // parent and the bounds around it are placed per call. The result is the
 // one tokenizing gives. The cache also keeps the HTML of the updates and
 // their html_hash, found by their exact bytes: sessions that send the same
-// update share one string, hashed once. A patch marked Own (markup the
+// update share one string, hashed once; an update that replaces a cached
+// patch's root carries the patch's markup, already compared, and its hash. A patch marked Own (markup the
 // caller expects no other session to have, such as a part that reads its
 // session's id) is neither looked up nor kept, nor the HTML of its
 // updates: it would only fill the cache. Own changes the cost, never the

@@ -157,13 +157,13 @@ func DiffPatched(in PatchInput) (*SpliceResult, error) {
 	}
 	buf.keepTokenizer(e.z, pt)
 	x := &e.x
-	all := string(e.arena)
+	var all string // the arena's ids, made when one is not prev's
 	if pt.same {
 		for _, p := range in.Patches {
-			e.nameFrags(all, p.Prev, p.Prev+int32(p.Seen.frags))
+			e.nameFrags(&all, p.Prev, p.Prev+int32(p.Seen.frags))
 		}
 	} else {
-		e.nameFrags(all, 0, int32(len(x.frags)))
+		e.nameFrags(&all, 0, int32(len(x.frags)))
 	}
 	if err := pt.checkDuplicates(x, sp.used); err != nil {
 		return nil, err
@@ -193,10 +193,12 @@ type patcher struct {
 	index    []int32 // prev fragment -> new, or -1
 	shells   []Seen
 	reader   patchReader
-	// By patch, when there is a cache: its key, its cached extraction, and
-	// whether it may be cached (it holds no splice).
+	// By patch, when there is a cache: its key, its cached extraction,
+	// the extraction it has (found or kept), and whether it may be cached
+	// (it holds no splice).
 	keys      []uint64
 	hits      []*patchTokens
+	tokens    []*patchTokens
 	cacheable []bool
 	buf       *spliceBuffers // where these are kept
 	tokenized int            // bytes of the reader's the tokenizer has returned as tokens
@@ -467,8 +469,13 @@ func (e *extractor) patch(i int) error {
 	if string(e.arena[r[0]:r[1]]) != prev.IDs[p.Prev] {
 		return fmt.Errorf("%w: patch %d has id %q, not %q", ErrSplice, i, e.arena[r[0]:r[1]], prev.IDs[p.Prev])
 	}
-	if pt.cacheable != nil && pt.cacheable[i] && pt.hits[i] == nil {
-		pt.in.Cache.set(pt.keys[i], e.cut(p, root))
+	if pt.cacheable != nil && pt.cacheable[i] {
+		t := pt.hits[i]
+		if t == nil {
+			t = e.cut(p, root)
+			pt.in.Cache.set(pt.keys[i], t)
+		}
+		pt.tokens[i] = t
 	}
 	pt.index[p.Prev] = root
 	f := &e.x.frags[root]
@@ -680,15 +687,24 @@ func (r *patchReader) Read(b []byte) (int, error) {
 	return 0, io.EOF
 }
 
-// nameFrags gives the new fragments [from, to) their ids: a tokenized
-// one's from the arena, a copied one's from prev.
-func (e *extractor) nameFrags(all string, from, to int32) {
+// nameFrags gives the new fragments [from, to) their ids: a copied one's
+// from prev; a tokenized one's from the arena, as a string of *all (the
+// arena's, made once), or prev's at the same place when it is the same id,
+// as it most often is (a patch keeps its ids): no string is made then.
+func (e *extractor) nameFrags(all *string, from, to int32) {
 	prev := e.pt.in.Prev
 	for i := from; i < to; i++ {
-		if r := e.idAt[i]; r[0] >= 0 {
-			e.x.frags[i].id = all[r[0]:r[1]]
-		} else {
+		r := e.idAt[i]
+		switch {
+		case r[0] < 0:
 			e.x.frags[i].id = prev.IDs[r[1]]
+		case int(i) < len(prev.IDs) && string(e.arena[r[0]:r[1]]) == prev.IDs[i]:
+			e.x.frags[i].id = prev.IDs[i]
+		default:
+			if *all == "" {
+				*all = string(e.arena)
+			}
+			e.x.frags[i].id = (*all)[r[0]:r[1]]
 		}
 	}
 }

@@ -72,6 +72,7 @@ func (c *PatchCache) Hits() uint64 {
 // before the patch.
 type patchTokens struct {
 	markup string // the patch, for the exact comparison
+	hash   string // HashHTML(markup): the html_hash of an update replacing its root
 	ctx    uint64
 	frags  []frag     // id, bound, omitted, from, splice, shell, refill zero
 	idAt   [][2]int32 // ranges of ids
@@ -146,7 +147,7 @@ func (c *PatchCache) html(m []byte) (html, hash string) {
 // cost is what t holds, in bytes.
 func (t *patchTokens) cost() int64 {
 	n := len(t.frags)
-	return int64(len(t.markup)+len(t.ids)) +
+	return int64(len(t.markup)+len(t.hash)+len(t.ids)) +
 		int64(n)*int64(unsafe.Sizeof(frag{})+unsafe.Sizeof([2]int32{})+8+4) + 160
 }
 
@@ -177,6 +178,7 @@ func (pt *patcher) lookup() {
 	}
 	pt.keys = grown(&pt.buf.keys, len(patches))
 	pt.hits = grown(&pt.buf.hits, len(patches))
+	pt.tokens = grown(&pt.buf.tokens, len(patches))
 	for i, p := range patches {
 		if p.Own {
 			pt.cacheable[i] = false
@@ -218,6 +220,7 @@ func (e *extractor) cut(p Patch, root int32) *patchTokens {
 		t.ends[par] = max(t.ends[par], t.ends[k])
 	}
 	t.ids = string(ids)
+	t.hash = HashHTML(t.markup)
 	return t
 }
 
@@ -252,4 +255,23 @@ func (e *extractor) replay(t *patchTokens, p Patch, parent int32, depth int) {
 		}
 	}
 	e.textAt, e.preNL = -1, false
+}
+
+// rootHTML returns the HTML and html_hash of update o when it carries the
+// lead and outerHTML of the root of a patch whose extraction the cache
+// has: the patch's markup, compared byte for byte when it was found (or
+// cut from it), so the calls that send it share its string, hashed once.
+func (d *differ) rootHTML(o op) (html, hash string, ok bool) {
+	pt := d.x.pt
+	if pt == nil || pt.tokens == nil || o.action == ActionText || o.action == ActionAttrs {
+		return "", "", false
+	}
+	f := &d.x.frags[o.frag]
+	ps := pt.in.Patches
+	k := sort.Search(len(ps), func(k int) bool { return ps[k].Start > f.lead }) - 1
+	if k < 0 || pt.tokens[k] == nil || pt.index[ps[k].Prev] != o.frag || f.lead != ps[k].Start || f.end != ps[k].End || f.omitted != 0 {
+		return "", "", false
+	}
+	t := pt.tokens[k]
+	return t.markup, t.hash, true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -32,7 +33,32 @@ func requireCachedSame(t require.TestingT, in PatchInput, want *SpliceResult, wa
 		}
 		require.NoError(t, err, pass)
 		require.Equal(t, want, got, pass)
+		rootsShared.Add(int64(sharedRoots(in, got.Updates)))
 	}
+}
+
+// rootsShared counts the updates requireCachedSame saw carry the markup of
+// a patch the cache holds, the very string (see differ.rootHTML).
+var rootsShared atomic.Int64
+
+// sharedRoots returns how many of ups carry the markup string of a patch
+// of in that in.Cache holds.
+func sharedRoots(in PatchInput, ups []Update) int {
+	in = withOuter(in, &outerBuffers{})
+	n := 0
+	for _, p := range in.Patches {
+		if p.Start < 0 || p.End > len(in.Page) || p.Start > p.End {
+			continue
+		}
+		m := in.Page[p.Start:p.End]
+		tok := in.Cache.get(patchKey(m, p.Seen.ctx), m, p.Seen.ctx)
+		for _, u := range ups {
+			if tok != nil && len(u.HTML) > 0 && unsafe.StringData(u.HTML) == unsafe.StringData(tok.markup) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // cellPage is a page with a table of quotes whose cell "x" holds x, after

@@ -268,6 +268,7 @@ type spliceBuffers struct {
 	// DiffPatched: the patcher's lookups in its PatchCache.
 	keys      []uint64
 	hits      []*patchTokens
+	tokens    []*patchTokens
 	cacheable []bool
 	// DiffPatched's own state, none of which its result holds.
 	pt patcher
