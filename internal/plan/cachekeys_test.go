@@ -2,6 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"iter"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,20 +36,37 @@ func TestCacheKeys_GivesTheKeyOfTheExactInputOnly(t *testing.T) {
 	}
 }
 
+// TestCacheKeys_HoldsAtMostItsBudget fills each of the plan's maps, the
+// keys and the HTML found for them, with far more than its budget.
 func TestCacheKeys_HoldsAtMostItsBudget(t *testing.T) {
 	p := &Plan{id: "plan"}
 	u := &unit{id: 1, name: "row"}
-	var c cacheKeys
-	for i := range 20000 {
-		in := []byte(fmt.Sprintf("%0100d", i))
-		require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, uint64(i), in))
+	for _, tc := range []struct {
+		name string
+		put  func(c *cacheKeys, i uint64, in []byte)
+		held func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry]
+	}{
+		{"keys", func(c *cacheKeys, i uint64, in []byte) {
+			require.Equal(t, cache.NewKey(p.id, u.name, in), c.key(p, u, i, in))
+		}, func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry] { return c.keys.All() }},
+		{"HTML", func(c *cacheKeys, i uint64, in []byte) {
+			k, _, _ := c.lookup(p, u, i, in)
+			c.found(u, i, in, k, fmt.Sprintf("<li>%0200d</li>", i))
+		}, func(c *cacheKeys) iter.Seq2[uint64, cacheKeyEntry] { return c.htmls.All() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c cacheKeys
+			for i := range 20000 {
+				tc.put(&c, uint64(i), []byte(fmt.Sprintf("%0100d", i)))
+			}
+			held := 0
+			for _, e := range tc.held(&c) {
+				held += cacheKeyCost([]byte(e.in), e.html)
+			}
+			assert.Positive(t, held)
+			assert.LessOrEqual(t, held, cacheKeysBudget)
+		})
 	}
-	held := 0
-	for _, e := range c.keys.All() {
-		held += cacheKeyCost([]byte(e.in), e.html)
-	}
-	assert.Positive(t, held)
-	assert.LessOrEqual(t, held, cacheKeysBudget)
 }
 
 func TestCacheKeys_KeepsPartsThatReadTheSameValueApart(t *testing.T) {
@@ -112,4 +132,41 @@ func TestCacheKeys_KeepsNoHTMLLargerThanAGeneration(t *testing.T) {
 	_, html, known := c.lookup(p, u, 7, in)
 	assert.False(t, known)
 	assert.Empty(t, html)
+}
+
+// TestCacheKeys_ConcurrentLookupsGiveEachInputItsOwnHTML looks up and
+// remembers the HTML of inputs from many goroutines at once, under few
+// digests (so that inputs collide and evict each other): a lookup that
+// finds HTML finds that of its own input and part.
+func TestCacheKeys_ConcurrentLookupsGiveEachInputItsOwnHTML(t *testing.T) {
+	p := &Plan{id: "plan"}
+	units := []*unit{{id: 1, name: "row"}, {id: 2, name: "cell"}}
+	var c cacheKeys
+	var known atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 4000 {
+				u := units[(g+i)%len(units)]
+				v := (g*7 + i*13) % 97
+				in := []byte(fmt.Sprintf("quote-%d", v))
+				html := fmt.Sprintf("<%s>%d</%s>", u.name, v, u.name)
+				digest := uint64(v % 5)
+				k, got, ok := c.lookup(p, u, digest, in)
+				if !assert.Equal(t, cache.NewKey(p.id, u.name, in), k) {
+					return
+				}
+				if ok {
+					known.Add(1)
+					if !assert.Equal(t, html, got, "%s of %s", u.name, in) {
+						return
+					}
+					continue
+				}
+				c.found(u, digest, in, k, html)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Positive(t, known.Load(), "some lookups found remembered HTML")
 }

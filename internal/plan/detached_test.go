@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,9 +18,11 @@ import (
 func TestDetached_StringIsItsEncoding(t *testing.T) {
 	for _, s := range []string{
 		"", "users", strings.Repeat("a", 23), strings.Repeat("b", 24), strings.Repeat("c", 255),
-		strings.Repeat("d", 256), strings.Repeat("e", 1<<16), "héllo, 世界", "\xff\xfe not UTF-8", "nul\x00inside",
+		strings.Repeat("d", 256), strings.Repeat("f", 1<<16-1), strings.Repeat("e", 1<<16),
+		"\xc3", "a\xed\xa0\x80b", // a cut sequence, an encoded surrogate
+		"héllo, 世界", "\xff\xfe not UTF-8", "nul\x00inside",
 	} {
-		t.Run(s[:min(len(s), 12)], func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d bytes %q", len(s), s[:min(len(s), 12)]), func(t *testing.T) {
 			r := &run{in: &Input{}}
 			got, ok := r.detached(reflect.ValueOf(s))
 			require.True(t, ok)
@@ -34,4 +37,20 @@ func TestDetached_StringOfUncapturedDataIsNotKeyed(t *testing.T) {
 	r := &run{in: &Input{uncaptured: true}}
 	_, ok := r.detached(reflect.ValueOf("users"))
 	assert.False(t, ok, "nothing of data that is not captured is keyed")
+}
+
+// FuzzDetached_StringIsItsEncoding checks detached's shortcut against the
+// session's encoder for any string, valid UTF-8 or not.
+func FuzzDetached_StringIsItsEncoding(f *testing.F) {
+	for _, s := range []string{"", "users", strings.Repeat("b", 24), "\xff\xfe", "a\xed\xa0\x80b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := &run{in: &Input{}}
+		got, ok := r.detached(reflect.ValueOf(s))
+		require.True(t, ok)
+		enc, err := session.EncodeData(s)
+		require.NoError(t, err)
+		require.Equal(t, append([]byte("string\x00"), enc...), got)
+	})
 }

@@ -81,12 +81,13 @@
 // in document order, with its key, its shell key (below), the ident of its
 // output, where its root fragment is in the State, and what the last
 // extraction learned of it (fragments.Seen). A memo is valid only with the
-// State, template and data type it was made with. Its nodes are kept in
-// chunks, each node in two halves (its keys and idents, which change with
-// the data, and the rest), and a render's memo shares every half-chunk
-// that did not change with the memo it was rendered from: a render
-// allocates the keys of what changed and of its ancestors, not the page's
-// nodes. A memo also keeps the HTML the shared cache gave for its re-sent
+// plan, State, template and data type it was made with (Render ignores
+// any other: its units, keys and HTML are another template's). Its nodes
+// are kept in chunks, each node in two halves (its keys and idents, which
+// change with the data, and the rest), and a render's memo shares every
+// half-chunk that did not change with the memo it was rendered from: a
+// render allocates the keys of what changed and of its ancestors, not the
+// page's nodes. A memo also keeps the HTML the shared cache gave for its re-sent
 // unchanged data-cache="false" parts (never HTML a part rendered itself,
 // which would be the session's own): a walk that keeps such a part's key
 // (below) takes it from there.

@@ -28,7 +28,8 @@ import (
 // and newMemo).
 type Memo struct {
 	chunks   []memoChunk
-	n        int // nodes
+	n        int   // nodes
+	plan     *Plan // the plan that made it: its units, keys and HTML are that plan's
 	state    *fragments.State
 	typeName string
 	template string   // the template it is a page of

@@ -107,7 +107,7 @@ func (p *Plan) Render(in Input) (Output, error) {
 	}
 	typeName := session.TypeName(in.Data)
 	memo := in.Memo
-	if !memo.Describes(in.Prev) || memo.typeName != typeName || memo.template != in.Template {
+	if !memo.Describes(in.Prev) || memo.plan != p || memo.typeName != typeName || memo.template != in.Template {
 		memo = nil
 	}
 	if !in.Captured {
@@ -180,7 +180,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 		}
 		r.confirmReplays()
 		m := newMemo(r.nodes, memo)
-		m.state, m.typeName, m.template, m.parts, m.heads = in.Prev, typeName, in.Template, memo.parts, memo.heads
+		m.plan, m.state, m.typeName, m.template, m.parts, m.heads = p, in.Prev, typeName, in.Template, memo.parts, memo.heads
 		m.layout = r.newLayout(memo.layout)
 		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
 	}
@@ -1205,7 +1205,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 		heads = r.prev.heads
 	}
 	m := newMemo(r.nodes, r.prev)
-	m.state, m.typeName, m.template, m.parts, m.heads = res.State, r.typeName, r.in.Template, len(r.recs), heads
+	m.plan, m.state, m.typeName, m.template, m.parts, m.heads = r.p, res.State, r.typeName, r.in.Template, len(r.recs), heads
 	var old *layout
 	if r.prev != nil {
 		old = r.prev.layout
