@@ -11,6 +11,7 @@ import (
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/internal/benchclock"
 	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/internal/heaptest"
 )
 
 // BenchmarkCreateSession: target ≤ 20 µs with the memory store.
@@ -141,7 +142,7 @@ func BenchmarkHeapPerIdleSession(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				before := liveHeap()
+				before := heaptest.Live()
 				r, err := statetemplate.New(pageTmpl, statetemplate.WithMaxSessions(n))
 				if err != nil {
 					b.Fatal(err)
@@ -157,7 +158,7 @@ func BenchmarkHeapPerIdleSession(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				after := liveHeap()
+				after := heaptest.Live()
 				tokBytes := uint64(n * (len(toks[0]) + 16)) // the benchmark's own token slice
 				perSession := float64(after-before-tokBytes) / n
 				b.ReportMetric(perSession, "B/session")
@@ -166,14 +167,6 @@ func BenchmarkHeapPerIdleSession(b *testing.B) {
 			}
 		})
 	}
-}
-
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 // BenchmarkHeapPerIdleDashboardSession does the same for 10,000 sessions
@@ -227,12 +220,12 @@ func heapPerIdleDashboardSession(b *testing.B, data func(i int) *fixture.Dashboa
 		if err != nil {
 			b.Fatal(err)
 		}
-		base := liveHeap()
+		base := heaptest.Live()
 		datas := make([]*fixture.DashboardData, n)
 		for i := range datas {
 			datas[i] = data(i)
 		}
-		withData := liveHeap()
+		withData := heaptest.Live()
 		toks := make([]string, n)
 		for i, d := range datas {
 			if toks[i], err = r.CreateSession(context.Background(), d); err != nil {
@@ -242,12 +235,12 @@ func heapPerIdleDashboardSession(b *testing.B, data func(i int) *fixture.Dashboa
 				b.Fatal(err)
 			}
 		}
-		after := liveHeap()
+		after := heaptest.Live()
 		clock.Advance(statetemplate.DefaultIdleCompaction + time.Second)
 		if _, err := r.Sweep(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		idle := liveHeap()
+		idle := heaptest.Live()
 		tokBytes := uint64(n * (len(toks[0]) + 16))
 		b.ReportMetric(float64(withData-base)/n, "B/data")
 		b.ReportMetric(float64(after-withData-tokBytes)/n, "B/session")

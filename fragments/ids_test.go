@@ -2,12 +2,12 @@ package fragments
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/livefir/statetemplate/internal/heaptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,15 +27,6 @@ func growingList(t testing.TB, n int) ([]byte, Bound) {
 
 // heldState keeps a State alive while liveHeap measures it.
 var heldState *State
-
-// liveHeap returns the bytes live on the heap after a collection.
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // TestDiffPatched_AppendedItemsDoNotPinEveryArena appends one item at a
 // time to a list that is the patch: each State keeps prev's strings for
@@ -64,9 +55,9 @@ func TestDiffPatched_AppendedItemsDoNotPinEveryArena(t *testing.T) {
 
 	held := func(s *State) uint64 {
 		heldState = s
-		before := liveHeap()
+		before := heaptest.Live()
 		heldState = nil
-		after := liveHeap()
+		after := heaptest.Live()
 		if after > before {
 			return 0
 		}

@@ -5,13 +5,13 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/coder/websocket"
 
+	"github.com/livefir/statetemplate/internal/heaptest"
 	"github.com/livefir/statetemplate/live"
 )
 
@@ -36,12 +36,12 @@ func BenchmarkCompression_HeapPerConnection(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			for b.Loop() {
 				ts := newTestServer(b, live.WithCompression(mode.mode), live.WithMaxConnectionsPerBrowser(0), live.WithPageRateLimit(0, 1))
-				before := liveHeap()
+				before := heaptest.Live()
 				open := make([]net.Conn, 0, conns)
 				for range conns {
 					open = append(open, noteOverRawSocket(b, ts))
 				}
-				after := liveHeap()
+				after := heaptest.Live()
 				b.ReportMetric(float64(after-before)/conns, "heap-B/conn")
 				for _, c := range open {
 					c.Close()
@@ -49,14 +49,6 @@ func BenchmarkCompression_HeapPerConnection(b *testing.B) {
 			}
 		})
 	}
-}
-
-func liveHeap() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 // noteOverRawSocket loads a page, opens its WebSocket offering

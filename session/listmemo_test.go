@@ -16,6 +16,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/livefir/statetemplate/internal/fixture"
+	"github.com/livefir/statetemplate/internal/heaptest"
 )
 
 // memoInner and memoItem hold every kind of value a list element may
@@ -438,7 +439,7 @@ func BenchmarkListMemoHeap(b *testing.B) {
 					}
 				}
 				memos := make([]*listMemo, n)
-				base := memoHeap()
+				base := heaptest.Live()
 				for i, d := range datas {
 					var buf bytes.Buffer
 					var err error
@@ -447,22 +448,13 @@ func BenchmarkListMemoHeap(b *testing.B) {
 					}
 					memos[i].rebase(snaps[i])
 				}
-				b.ReportMetric(float64(memoHeap()-base)/n, "B/session")
+				b.ReportMetric(float64(heaptest.Live()-base)/n, "B/session")
 				runtime.KeepAlive(memos)
 				runtime.KeepAlive(datas)
 				runtime.KeepAlive(snaps)
 			}
 		})
 	}
-}
-
-// memoHeap is the live heap after two collections.
-func memoHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 // TestEncodeWithLists_KeepsShortListsOnlyOfElementsHoldingATime: a list
