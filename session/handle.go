@@ -148,13 +148,11 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	}
 	// The memo is put back once rebased onto the snapshot; an error
 	// before that drops it.
-	out := getSpliced(encBuf)
-	defer putSpliced(out)
-	lists, captured, err := encodeWithLists(out, data, slot.memo.Swap(nil))
+	lists, captured, err := encodeWithLists(encBuf, data, slot.memo.Swap(nil))
 	if err != nil {
 		return nil, err
 	}
-	if err := m.checkSize(out.Len(), TypeName(data)); err != nil {
+	if err := m.checkSize(encBuf.Len(), TypeName(data)); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
@@ -174,7 +172,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	// Equal encodings mean equal data only for types the encoding captures
 	// in full, holding only times it captures; any other data is rendered,
 	// and an equal page is the no-op.
-	if prev.Fragments != nil && page == prev.Template && captured && Shareable(reflect.TypeOf(data)) && out.Equal(prev.Data) {
+	if prev.Fragments != nil && page == prev.Template && captured && Shareable(reflect.TypeOf(data)) && bytes.Equal(encBuf.Bytes(), prev.Data) {
 		lists.rebase(prev.Data)
 		slot.memo.Store(lists)
 		if err := m.touch(ctx, e, now); err != nil {
@@ -189,7 +187,7 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 
 	// The snapshot the record keeps, copied before the render so that the
 	// renderer's memo may keep it too (IncrementalInput.EncKept).
-	enc := out.Snapshot()
+	enc := bytes.Clone(encBuf.Bytes())
 	lists.rebase(enc)
 	slot.memo.Store(lists)
 	updates, state, memo, title, err := m.update(e, page, data, enc, captured)

@@ -63,17 +63,17 @@ type listCopy struct {
 	elems   bytes.Buffer
 }
 
-// encodeWithLists appends the canonical encoding of v to out, as
-// encodeDataTo does, splicing in the encodings memo keeps of v's
+// encodeWithLists appends the canonical encoding of v to buf, as
+// encodeDataTo does, carrying over the encodings memo keeps of v's
 // unchanged lists, and reports whether v is Captured. It returns the
 // memo for the next call (nil when v's type or lists take none), which
 // must be rebased onto the bytes appended, or bytes equal to them, before
 // it is used again. Of a list it keeps, only the elements that changed
 // are checked for Captured: an unchanged element compares equal to its
 // copy, location included, so its verdict stands.
-func encodeWithLists(out *spliced, v any, memo *listMemo) (*listMemo, bool, error) {
+func encodeWithLists(buf *bytes.Buffer, v any, memo *listMemo) (*listMemo, bool, error) {
 	whole := func() (*listMemo, bool, error) {
-		return nil, Captured(reflect.ValueOf(v)), encodeDataTo(out.buf, v)
+		return nil, Captured(reflect.ValueOf(v)), encodeDataTo(buf, v)
 	}
 	t := reflect.TypeOf(v)
 	rs := rootShapeOf(t)
@@ -103,7 +103,7 @@ func encodeWithLists(out *spliced, v any, memo *listMemo) (*listMemo, bool, erro
 	if memo == nil || memo.typ != t {
 		memo = &listMemo{typ: t, lists: make([]listCopy, len(rs.lists)), proxy: reflect.New(rs.proxy).Elem()}
 	}
-	if !memo.encode(out, rs, rv) {
+	if !memo.encode(buf, rs, rv) {
 		return whole()
 	}
 	return memo, memo.captured(rs, rv), nil
@@ -131,11 +131,11 @@ func (memo *listMemo) captured(rs *rootShape, rv reflect.Value) bool {
 	return true
 }
 
-// encode appends the encoding of rv, a root struct of rs, to out. It
-// reports false, with out as it was, when the codec fails on the proxy or
+// encode appends the encoding of rv, a root struct of rs, to buf. It
+// reports false, with buf as it was, when the codec fails on the proxy or
 // a changed element, or a marker is not found exactly once; memo is then
 // to be dropped.
-func (memo *listMemo) encode(out *spliced, rs *rootShape, rv reflect.Value) bool {
+func (memo *listMemo) encode(buf *bytes.Buffer, rs *rootShape, rv reflect.Value) bool {
 	p := memo.proxy
 	defer p.SetZero() // keep none of the data's values between calls
 	for _, i := range rs.fields {
@@ -149,28 +149,28 @@ func (memo *listMemo) encode(out *spliced, rs *rootShape, rv reflect.Value) bool
 	if err := getCodec().enc.MarshalToBuffer(p.Addr().Interface(), scratch); err != nil {
 		return false
 	}
-	enc := scratch.Bytes()
+	out := scratch.Bytes()
 	var room [4][2]int
 	at := room[:0] // position of each list's marker, and the list
 	for k, l := range rs.lists {
-		i := bytes.Index(enc, l.mark)
-		if i < 0 || bytes.Contains(enc[i+len(l.mark):], l.mark) {
+		i := bytes.Index(out, l.mark)
+		if i < 0 || bytes.Contains(out[i+len(l.mark):], l.mark) {
 			return false
 		}
 		at = append(at, [2]int{i, k})
 	}
 	slices.SortFunc(at, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
-	mark, base, last := out.mark(), out.Len(), 0
+	base, last := buf.Len(), 0
 	for _, a := range at {
-		out.Write(enc[last:a[0]])
+		buf.Write(out[last:a[0]])
 		l := rs.lists[a[1]]
-		if !memo.lists[a[1]].writeTo(out, base, rv.Field(l.index), l.elem) {
-			out.reset(mark)
+		if !memo.lists[a[1]].writeTo(buf, base, rv.Field(l.index), l.elem) {
+			buf.Truncate(base)
 			return false
 		}
 		last = a[0] + len(l.mark)
 	}
-	out.Write(enc[last:])
+	buf.Write(out[last:])
 	return true
 }
 
@@ -194,31 +194,31 @@ func (memo *listMemo) rebase(enc []byte) {
 }
 
 // writeTo appends the encoding of list l, whose elements have shape s,
-// to out (whose encoding started at base), and keeps l's copy: an element
-// equal to its copy keeps its encoding, spliced in, another is copied and
-// encoded again. A list of another length keeps the elements its start and end
+// to buf (whose encoding started at base), and keeps l's copy: an element
+// equal to its copy keeps its encoding, another is copied and encoded
+// again. A list of another length keeps the elements its start and end
 // share with the copy; one listMemo does not keep (see keeps) is encoded,
 // not copied. It reports false when the codec fails, leaving c empty.
-func (c *listCopy) writeTo(out *spliced, base int, l reflect.Value, s *valueShape) bool {
-	n, start := l.Len(), out.Len()
+func (c *listCopy) writeTo(buf *bytes.Buffer, base int, l reflect.Value, s *valueShape) bool {
+	n, start := l.Len(), buf.Len()
 	if !keeps(n, s) {
 		*c = listCopy{}
-		return getCodec().enc.MarshalToBuffer(l.Interface(), out.buf) == nil
+		return getCodec().enc.MarshalToBuffer(l.Interface(), buf) == nil
 	}
 	if len(c.enc) != c.size {
 		c.copy = reflect.Value{} // not rebased: start afresh
 	}
 	var ok bool
 	if !c.copy.IsValid() || c.copy.Type() != l.Type() || c.copy.Len() != n {
-		ok = c.rebuild(out, l, s)
+		ok = c.rebuild(buf, l, s)
 	} else {
-		ok = c.patch(out, l, s)
+		ok = c.patch(buf, l, s)
 	}
 	if !ok {
 		*c = listCopy{}
 		return false
 	}
-	c.off, c.size, c.enc = start-base, out.Len()-start, nil // until rebase
+	c.off, c.size, c.enc = start-base, buf.Len()-start, nil // until rebase
 	return true
 }
 
@@ -227,7 +227,7 @@ func (c *listCopy) writeTo(out *spliced, base int, l reflect.Value, s *valueShap
 // start and end of the copy keep their copies and encodings (an element
 // inserted or removed costs one element); the others are copied and
 // encoded one by one.
-func (c *listCopy) rebuild(out *spliced, l reflect.Value, s *valueShape) bool {
+func (c *listCopy) rebuild(buf *bytes.Buffer, l reflect.Value, s *valueShape) bool {
 	n := l.Len()
 	head, ok := arrayHead(n)
 	if !ok {
@@ -245,28 +245,28 @@ func (c *listCopy) rebuild(out *spliced, l reflect.Value, s *valueShape) bool {
 			suf++
 		}
 	}
-	start := out.Len()
+	start := buf.Len()
 	cp := reflect.MakeSlice(l.Type(), n, n)
 	ends := make([]int, n)
-	out.Write(head)
+	buf.Write(head)
 	// The copies kept are the old copy's: deep already, and never
 	// written through (a changed element gets new pointers).
 	if pre > 0 {
 		reflect.Copy(cp.Slice(0, pre), c.copy.Slice(0, pre))
-		c.carry(out, start, ends, 0, pre, 0)
+		c.carry(buf, start, ends, 0, pre, 0)
 	}
 	em := getCodec().enc
 	for i := pre; i < n-suf; i++ {
 		e := l.Index(i)
 		s.copyTo(cp.Index(i), e)
-		if em.MarshalToBuffer(e.Addr().Interface(), out.buf) != nil {
+		if em.MarshalToBuffer(e.Addr().Interface(), buf) != nil {
 			return false
 		}
-		ends[i] = out.Len() - start
+		ends[i] = buf.Len() - start
 	}
 	if suf > 0 {
 		reflect.Copy(cp.Slice(n-suf, n), c.copy.Slice(m-suf, m))
-		c.carry(out, start, ends, m-suf, m, n-suf)
+		c.carry(buf, start, ends, m-suf, m, n-suf)
 	}
 	// The carried elements keep their verdicts: the old copy's count,
 	// less its elements not carried, plus the new ones.
@@ -283,8 +283,8 @@ func (c *listCopy) rebuild(out *spliced, l reflect.Value, s *valueShape) bool {
 
 // patch writes list l, of the length of c's copy: the elements that
 // differ from their copies are copied and encoded, the others' encodings
-// spliced in.
-func (c *listCopy) patch(out *spliced, l reflect.Value, s *valueShape) bool {
+// carried over.
+func (c *listCopy) patch(buf *bytes.Buffer, l reflect.Value, s *valueShape) bool {
 	n := l.Len()
 	size := s.typ.Size()
 	a, b := l.UnsafePointer(), c.copy.UnsafePointer()
@@ -295,7 +295,7 @@ func (c *listCopy) patch(out *spliced, l reflect.Value, s *valueShape) bool {
 		}
 	}
 	if len(c.changed) == 0 {
-		out.Splice(c.enc)
+		buf.Write(c.enc)
 		return true
 	}
 	em := getCodec().enc
@@ -320,30 +320,30 @@ func (c *listCopy) patch(out *spliced, l reflect.Value, s *valueShape) bool {
 		c.at = append(c.at, c.elems.Len())
 	}
 	elems := c.elems.Bytes()
-	start := out.Len()
-	out.Splice(c.enc[:c.head])
+	start := buf.Len()
+	buf.Write(c.enc[:c.head])
 	ends := make([]int, n)
 	next := 0 // the first element not yet written
 	for j, i := range c.changed {
-		c.carry(out, start, ends, next, i, next)
-		out.Write(elems[c.at[j]:c.at[j+1]])
-		ends[i] = out.Len() - start
+		c.carry(buf, start, ends, next, i, next)
+		buf.Write(elems[c.at[j]:c.at[j+1]])
+		ends[i] = buf.Len() - start
 		next = i + 1
 	}
-	c.carry(out, start, ends, next, n, next)
+	c.carry(buf, start, ends, next, n, next)
 	c.ends = ends
 	return true
 }
 
-// carry splices the kept encodings of the copy's elements from..to-1 into
-// out, where the list being written started at start, as the elements
+// carry writes the kept encodings of the copy's elements from..to-1 to
+// buf, where the list being written started at start, as the elements
 // from at; their ends go to ends.
-func (c *listCopy) carry(out *spliced, start int, ends []int, from, to, at int) {
+func (c *listCopy) carry(buf *bytes.Buffer, start int, ends []int, from, to, at int) {
 	if from == to {
 		return
 	}
-	shift := out.Len() - start - c.begin(from)
-	out.Splice(c.enc[c.begin(from):c.ends[to-1]])
+	shift := buf.Len() - start - c.begin(from)
+	buf.Write(c.enc[c.begin(from):c.ends[to-1]])
 	for k := from; k < to; k++ {
 		ends[at+k-from] = c.ends[k] + shift
 	}

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -50,57 +49,18 @@ type memoRoot struct {
 }
 
 // encodeBoth encodes v through memo and through the codec, and requires
-// the same bytes, and the verdict of Captured on the whole of v. The
-// spliced encoding must also compare as the session compares it: equal to
-// the codec's bytes, and to the snapshot its memo points into (where the
-// slices it splices are not read), unequal to either with a byte changed.
+// the same bytes, and the verdict of Captured on the whole of v.
 func encodeBoth(t require.TestingT, v any, memo *listMemo) *listMemo {
-	var prev []byte
-	if p, ok := memoSnaps.Load(memo); ok && memo != nil {
-		prev = p.([]byte)
-	}
-	var buf bytes.Buffer
-	buf.WriteString("before") // encodings are appended
-	got := spliced{buf: &buf}
+	var got bytes.Buffer
+	got.WriteString("before") // encodings are appended
 	memo, captured, err := encodeWithLists(&got, v, memo)
 	require.NoError(t, err)
 	require.Equal(t, Captured(reflect.ValueOf(v)), captured, "the kept lists' verdict is the whole walk's")
 	want, err := EncodeData(v)
 	require.NoError(t, err)
-	snap := got.Snapshot()
-	require.Equal(t, append([]byte("before"), want...), snap)
-	requireComparesAsBytes(t, &got, snap)
-	if prev != nil {
-		require.Equal(t, bytes.Equal(snap, prev), got.Equal(prev), "compared with the snapshot it splices from")
-	}
-	memo.rebase(snap[len("before"):])
-	if memo != nil {
-		memoSnaps.Store(memo, snap)
-	}
+	require.Equal(t, want, got.Bytes()[len("before"):])
+	memo.rebase(bytes.Clone(want))
 	return memo
-}
-
-// memoSnaps holds the snapshot, "before" and the encoding, each memo of
-// encodeBoth was last rebased onto.
-var memoSnaps sync.Map
-
-// requireComparesAsBytes requires got, a spliced encoding of the bytes
-// want, to compare equal to want and unequal to want with any one byte
-// changed, dropped or added.
-func requireComparesAsBytes(t require.TestingT, got *spliced, want []byte) {
-	require.Equal(t, len(want), got.Len())
-	require.True(t, got.Equal(want))
-	require.True(t, got.Equal(bytes.Clone(want)))
-	require.False(t, got.Equal(append(bytes.Clone(want), 0)))
-	if len(want) == 0 {
-		return
-	}
-	require.False(t, got.Equal(want[:len(want)-1]))
-	for _, i := range []int{0, len(want) / 3, len(want) / 2, len(want) - 1} {
-		c := bytes.Clone(want)
-		c[i] ^= 0x40
-		require.False(t, got.Equal(c), "byte %d changed", i)
-	}
 }
 
 var memoZones = []*time.Location{time.UTC, time.Local, time.FixedZone("X", 3600), time.FixedZone("", -5*3600)}
@@ -387,10 +347,8 @@ func encodeAsTheSessionDoes(buf *bytes.Buffer, d any, memo *listMemo, keep bool)
 		_ = bytes.Clone(buf.Bytes())
 		return memo, err
 	}
-	out := getSpliced(buf)
-	defer putSpliced(out)
-	memo, _, err := encodeWithLists(out, d, memo)
-	memo.rebase(out.Snapshot())
+	memo, _, err := encodeWithLists(buf, d, memo)
+	memo.rebase(bytes.Clone(buf.Bytes()))
 	return memo, err
 }
 
@@ -483,8 +441,9 @@ func BenchmarkListMemoHeap(b *testing.B) {
 				memos := make([]*listMemo, n)
 				base := heaptest.Live()
 				for i, d := range datas {
+					var buf bytes.Buffer
 					var err error
-					if memos[i], _, err = encodeWithLists(&spliced{buf: new(bytes.Buffer)}, d, nil); err != nil || memos[i] == nil {
+					if memos[i], _, err = encodeWithLists(&buf, d, nil); err != nil || memos[i] == nil {
 						b.Fatalf("memo %v, err %v", memos[i], err)
 					}
 					memos[i].rebase(snaps[i])
