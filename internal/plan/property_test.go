@@ -57,6 +57,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
+	flat0, flatWrong0 := checkFlat(t)
 	property := func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -210,6 +211,9 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, rememberedHTML.Load()-remembered0, "the property must exercise HTML the plan remembers (cacheKeys.found)")
 	require.Positive(t, halfShared.Load()-halves0, "the property must exercise memos sharing one half of a chunk")
 	require.Positive(t, detachedStrings.Load()-strings0, "the property must exercise strings detached without the encoder")
+	t.Logf("%d renders read their memo's nodes from the plan's flat slot", flatTaken.Load()-flat0)
+	require.Positive(t, flatTaken.Load()-flat0, "the property must exercise memos read from the flat slot")
+	require.Zero(t, flatWrong.Load()-flatWrong0, "nodes taken from the flat slot must be the memo's")
 	// Rare with one session (TestProperty_SessionsRenderingInterleaved…
 	// requires it): a re-sent part unchanged over three updates.
 	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)

@@ -180,6 +180,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 		}
 		r.confirmReplays()
 		m := newMemo(r.nodes, memo)
+		r.made = m
 		m.plan, m.state, m.typeName, m.template, m.parts, m.heads = p, in.Prev, typeName, in.Template, memo.parts, memo.heads
 		m.layout = r.newLayout(memo.layout)
 		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
@@ -219,7 +220,7 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 	if memo != nil {
 		// The nodes are read and written flat, in scratch; the next
 		// memo shares the chunks that did not change with this one.
-		r.pnodes = memo.flatten(r.pnodes[:0])
+		r.pnodes = p.flat.take(memo, r.pnodes[:0])
 		r.nodes = slices.Grow(r.nodes[:0], memo.n+4)
 	}
 	return r
@@ -280,6 +281,9 @@ type run struct {
 	elemBuf  []cborpath.Range // the elements of native ranges
 	sameBuf  []bool           // unchanged's lists
 	released bool
+	// made is the memo made of nodes, which release leaves in the plan's
+	// flat slot with them (flat.go).
+	made *Memo
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
@@ -1205,6 +1209,7 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 		heads = r.prev.heads
 	}
 	m := newMemo(r.nodes, r.prev)
+	r.made = m
 	m.plan, m.state, m.typeName, m.template, m.parts, m.heads = r.p, res.State, r.typeName, r.in.Template, len(r.recs), heads
 	var old *layout
 	if r.prev != nil {

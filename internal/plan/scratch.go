@@ -116,6 +116,11 @@ func (r *run) release() {
 	if r.released {
 		return
 	}
+	if r.made != nil && r.made.plan == r.p {
+		// The nodes flatten the memo made of them: the next render of it
+		// reads them from the plan's slot.
+		r.nodes = r.p.flat.put(r.made, r.nodes)
+	}
 	size := r.scratchSize()
 	if size > maxPooledScratch {
 		*r = run{released: true}
