@@ -158,6 +158,14 @@
 // from the template alone, so composing shares nothing between sessions
 // that executing would not.
 //
+// A leaf part (no part inside) whose escaped template is text, {{if}}s
+// of natives, {{range}}s of slices and values printed in HTML text or a
+// quoted attribute (leaf.go) is composed as it goes: its values, fields
+// and a time's Format, are written escaped as html/template's escaper
+// writes a plain string, a bool or an integer; any other value, or
+// whatever cannot be computed, cuts what it wrote and executes it. A
+// counter's history of five rows runs no template.
+//
 // A data-cache="false" part that changed but whose shell did not (equal
 // shells, identOf), and whose shell holds no other data-cache="false"
 // fragment, is a re-sent shell of fragments.DiffPatched (resent.go): its

@@ -58,6 +58,7 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	smallLayouts(t)
 	checkKept(t, true)
 	flat0, flatWrong0 := checkFlat(t)
+	leaves0, leavesExecuted0 := composedLeaves.Load(), leavesExecuted.Load()
 	property := func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -191,7 +192,8 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// The same for the other rarer cases the checks below count.
 	rare := func() bool {
 		return resentShells.Load() == resent0 || rememberedHTML.Load() == remembered0 ||
-			halfShared.Load() == halves0 || detachedStrings.Load() == strings0
+			halfShared.Load() == halves0 || detachedStrings.Load() == strings0 ||
+			composedLeaves.Load() == leaves0 || leavesExecuted.Load() == leavesExecuted0
 	}
 	for runs := 0; runs == 0 || runs < 3 && rare(); runs++ {
 		rapid.Check(t, property)
@@ -214,6 +216,9 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	t.Logf("%d renders read their memo's nodes from the plan's flat slot", flatTaken.Load()-flat0)
 	require.Positive(t, flatTaken.Load()-flat0, "the property must exercise memos read from the flat slot")
 	require.Zero(t, flatWrong.Load()-flatWrong0, "nodes taken from the flat slot must be the memo's")
+	t.Logf("%d leaf parts composed, %d executed for a value not computed", composedLeaves.Load()-leaves0, leavesExecuted.Load()-leavesExecuted0)
+	require.Positive(t, composedLeaves.Load()-leaves0, "the property must exercise leaf parts composed")
+	require.Positive(t, leavesExecuted.Load()-leavesExecuted0, "the property must exercise leaf parts executed for a value not computed")
 	// Rare with one session (TestProperty_SessionsRenderingInterleaved…
 	// requires it): a re-sent part unchanged over three updates.
 	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)
