@@ -179,7 +179,7 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 			r.nodes[i].frag, r.nodes[i].seen = r.pnodes[i].frag, r.pnodes[i].seen
 		}
 		r.confirmReplays()
-		m := newMemo(r.nodes, memo)
+		m := newMemo(r.nodes, memo, r.pnodes)
 		r.made = m
 		m.plan, m.state, m.typeName, m.template, m.parts, m.heads = p, in.Prev, typeName, in.Template, memo.parts, memo.heads
 		m.layout = r.newLayout(memo.layout)
@@ -1208,7 +1208,11 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	if local != nil {
 		heads = r.prev.heads
 	}
-	m := newMemo(r.nodes, r.prev)
+	var pflat []node
+	if r.prev != nil {
+		pflat = r.pnodes
+	}
+	m := newMemo(r.nodes, r.prev, pflat)
 	r.made = m
 	m.plan, m.state, m.typeName, m.template, m.parts, m.heads = r.p, res.State, r.typeName, r.in.Template, len(r.recs), heads
 	var old *layout
