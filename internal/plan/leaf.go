@@ -153,16 +153,32 @@ func (c *composer) varIn(name string) int {
 
 // execLeaf writes leaf part frame f composed, or, when something cannot
 // be computed, executed.
+//
+// A leaf that could not be composed maxLeafMisses renders in a row (a
+// field that is a method of the data's type, a value of a type it does not
+// print) is executed at once from then on: trying would only add to the
+// execution, which is exact.
 func (r *run) execLeaf(f *frame, s *static) error {
-	start := r.buf.Len()
-	if f.vals[0].IsValid() && r.composeLeaf(s.body, f.vals) {
-		composedLeaves.Add(1)
-		return f.close()
+	misses := f.u.leafMisses.Load()
+	if misses < maxLeafMisses {
+		start := r.buf.Len()
+		if f.vals[0].IsValid() && r.composeLeaf(s.body, f.vals) {
+			if misses > 0 {
+				f.u.leafMisses.Store(0)
+			}
+			composedLeaves.Add(1)
+			return f.close()
+		}
+		r.buf.Truncate(start)
+		f.u.leafMisses.Add(1)
+		leavesExecuted.Add(1)
 	}
-	r.buf.Truncate(start)
-	leavesExecuted.Add(1)
 	return r.p.parts[f.u.id].Execute(r.buf, f)
 }
+
+// maxLeafMisses is how many renders in a row a leaf may fail to compose
+// before it is executed at once.
+const maxLeafMisses = 16
 
 // composeLeaf writes nodes of a leaf with inputs env, and reports false
 // when something cannot be computed (what it wrote is then to be cut).

@@ -164,3 +164,24 @@ func TestLeaf_HistoryRowsMoveAsTheTemplateWrites(t *testing.T) {
 	}
 	assert.Positive(t, composedLeaves.Load()-composed, "the history is composed")
 }
+
+// TestLeaf_ExecutedAtOnceAfterMisses renders a leaf that prints a method
+// of its data's type, which it never composes: after maxLeafMisses
+// renders it no longer tries, and every page is the app's Execute.
+func TestLeaf_ExecutedAtOnceAfterMisses(t *testing.T) {
+	src := `<body><div id="o">{{range .History}}{{.Label}}{{end}}</div></body>`
+	orig := template.Must(template.New("page").Parse(src))
+	p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+	require.NoError(t, err)
+	require.NotNil(t, partWithID(t, p, "o").static)
+	d := &leafData{}
+	executed := leavesExecuted.Load()
+	for i := range 2 * maxLeafMisses {
+		d.History = append(d.History, leafChange{Action: strings.Repeat("a", i)})
+		var page bytes.Buffer
+		_, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page})
+		require.NoError(t, err)
+		require.Equal(t, string(execute(t, orig, d)), page.String())
+	}
+	assert.Equal(t, int64(maxLeafMisses), leavesExecuted.Load()-executed, "tried maxLeafMisses times, then executed at once")
+}
