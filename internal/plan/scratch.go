@@ -147,7 +147,7 @@ func (r *run) release() {
 		inputBuf: r.inputBuf[:0], markBuf: r.markBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0], sameBuf: r.sameBuf[:0], unchanged: r.unchanged,
 		maps: r.maps, rootLocs: r.rootLocs, rootSame: r.rootSame[:0], hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
 		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
-		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
+		recs: r.recs[:0], verbatim: r.verbatim[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
 		local: r.local[:0], patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
 		released: true,
 	}
