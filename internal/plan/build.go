@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template/parse"
 )
 
@@ -35,6 +36,9 @@ type unit struct {
 	// static, for a part whose shell is static text, composes it rather
 	// than executing its template (compose.go).
 	static *static
+	// leafMisses counts a composed leaf's renders in a row that could not
+	// compose it (leaf.go): past maxLeafMisses it is executed at once.
+	leafMisses atomic.Int32
 }
 
 // nin is the number of a unit's (or a row's) inputs.

@@ -38,6 +38,10 @@ const maxConds = 64
 type static struct {
 	body  []snode
 	conds int
+	// leaf: a part without parts, composed as it goes (leaf.go); its
+	// conditions are computed where they are met, and prints and ranges
+	// are in its nodes.
+	leaf bool
 }
 
 // snode is a node of a composed shell: text written as it is, a part
@@ -47,6 +51,8 @@ type snode struct {
 	call      *staticCall
 	cond      *native
 	then, els []snode
+	print     *sprint // a leaf's value printed (leaf.go)
+	rng       *srange // a leaf's range (leaf.go)
 }
 
 // staticCall is one part called in a static shell, with where its inputs
@@ -62,7 +68,7 @@ type staticCall struct {
 // conditions of natives. builtins reports whether a function name is
 // text/template's builtin in the set (not redefined by the app).
 func staticShell(t *template.Template, u *unit, units []*unit, builtins func(string) bool) *static {
-	if t == nil || t.Tree == nil || t.Tree.Root == nil || u.kind != kindPart || u.leaf {
+	if t == nil || t.Tree == nil || t.Tree.Root == nil || u.kind != kindPart {
 		return nil
 	}
 	var body *parse.ListNode
@@ -88,8 +94,14 @@ func staticShell(t *template.Template, u *unit, units []*unit, builtins func(str
 	if body == nil {
 		return nil
 	}
-	c := &composer{u: u, units: units, builtins: builtins}
+	c := &composer{u: u, units: units, builtins: builtins, leaf: u.leaf, vars: u.vars}
 	nodes, ok := c.list(body)
+	if u.leaf {
+		if !ok || c.prints == 0 {
+			return nil
+		}
+		return &static{body: nodes, conds: c.conds, leaf: true}
+	}
 	if !ok || c.calls == 0 || c.conds > maxConds {
 		return nil
 	}
@@ -103,6 +115,12 @@ type composer struct {
 	units        []*unit
 	builtins     func(string) bool
 	calls, conds int
+	// leaf: reading a leaf part, whose prints and ranges are composed;
+	// vars are the variables in scope, input 2+i each (a range's
+	// variable after the part's), and prints counts the values printed.
+	leaf   bool
+	vars   []string
+	prints int
 }
 
 // list reads the nodes of l, and reports false when one is neither text,
@@ -144,6 +162,21 @@ func (c *composer) list(l *parse.ListNode) ([]snode, bool) {
 			flush()
 			out = append(out, snode{cond: x, then: then, els: els})
 			c.conds++
+		case *parse.ActionNode:
+			p := c.printOf(n)
+			if p == nil {
+				return nil, false
+			}
+			flush()
+			out = append(out, snode{print: p})
+			c.prints++
+		case *parse.RangeNode:
+			rg := c.rangeOf(n)
+			if rg == nil {
+				return nil, false
+			}
+			flush()
+			out = append(out, snode{rng: rg})
 		default:
 			return nil, false
 		}
@@ -197,6 +230,9 @@ func (c *composer) operand(n parse.Node) *native {
 		return &native{in: 0, path: n.Ident}
 	case *parse.VariableNode:
 		in := varIndex(&parse.VariableNode{Ident: n.Ident[:1]}, c.u.vars)
+		if c.leaf {
+			in = c.varIn(n.Ident[0])
+		}
 		if in < 0 || len(n.Ident) < 2 {
 			return nil
 		}
@@ -276,6 +312,9 @@ var composeStatic, composeConds = true, true
 // composed: composing is on, and composing shells with conditions when s
 // has them.
 func (s *static) composes() bool {
+	if s != nil && s.leaf {
+		return composeStatic && composeLeaves
+	}
 	return s != nil && composeStatic && (s.conds == 0 || composeConds)
 }
 
@@ -291,6 +330,9 @@ func (r *run) execPart(f *frame) error {
 	s := f.u.static
 	if !s.composes() {
 		return r.p.parts[f.u.id].Execute(r.buf, f)
+	}
+	if s.leaf {
+		return r.execLeaf(f, s)
 	}
 	if !f.vals[0].IsValid() {
 		return fmt.Errorf("%w: no dot", errUnsupported) // as dotOf

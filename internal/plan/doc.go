@@ -105,6 +105,13 @@
 // reads being found or digested (rootfields.go, which says why that is
 // exact).
 //
+// A render reads the previous memo's nodes flat. The plan keeps the flat
+// nodes its last render wrote, with the memo made of them (flat.go): the
+// next render of that memo reads them as they are rather than flattening
+// its chunks, and the new memo shares each chunk whose nodes are byte for
+// byte the previous ones at the same place without comparing them node by
+// node.
+//
 // A render's working memory (frames, the inputs of the units, the records
 // of splices and patches, the parsed maps of the encoding, the nodes read
 // and written flat) is scratch kept from render to render (scratch.go):
@@ -157,6 +164,14 @@
 // parts that read the session's own data run a template. The text comes
 // from the template alone, so composing shares nothing between sessions
 // that executing would not.
+//
+// A leaf part (no part inside) whose escaped template is text, {{if}}s
+// of natives, {{range}}s of slices and values printed in HTML text or a
+// quoted attribute (leaf.go) is composed as it goes: its values, fields
+// and a time's Format, are written escaped as html/template's escaper
+// writes a plain string, a bool or an integer; any other value, or
+// whatever cannot be computed, cuts what it wrote and executes it. A
+// counter's history of five rows runs no template.
 //
 // A data-cache="false" part that changed but whose shell did not (equal
 // shells, identOf), and whose shell holds no other data-cache="false"

@@ -144,6 +144,16 @@ func checkKept(t *testing.T, exercised bool) {
 func TestRender_DashboardThroughLayoutsMatchesDiff(t *testing.T) {
 	smallLayouts(t)
 	checkKept(t, true)
+	flat0, flatWrong0 := checkFlat(t)
+	verbatim0, leaves0 := verbatimReplays.Load(), composedLeaves.Load()
+	defer func() {
+		// The task list's rows, in the tasks section copied unchanged,
+		// replayable: passed over by confirmReplays, and checked.
+		require.Positive(t, verbatimReplays.Load()-verbatim0, "the test must exercise replayable rows in parts copied unchanged")
+		require.Positive(t, flatTaken.Load()-flat0, "the test must exercise memos read from the flat slot")
+		require.Zero(t, flatWrong.Load()-flatWrong0, "no node read from the flat slot, chunk shared by its bytes or row passed over differs")
+		require.Positive(t, composedLeaves.Load()-leaves0, "the counter's history and the footer's time composed")
+	}()
 	p, err := Build(fixture.NewTemplate(), Options{})
 	require.NoError(t, err)
 	orig := fixture.NewTemplate()

@@ -1,11 +1,13 @@
 package plan
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"slices"
 	"sync/atomic"
 	"unique"
+	"unsafe"
 
 	"github.com/livefir/statetemplate/fragments"
 )
@@ -100,8 +102,13 @@ func (m *Memo) flatten(dst []node) []node {
 }
 
 // newMemo returns a memo of nodes, sharing with prev (or nil) each
-// half-chunk whose halves are the same.
-func newMemo(nodes []node, prev *Memo) *Memo {
+// half-chunk whose halves are the same. pflat, when not nil, is prev's
+// nodes flat (prev.flatten): a chunk whose nodes are byte for byte those
+// at the same place of pflat shares both of prev's halves without their
+// nodes being compared one by one (equal bytes are equal nodes: a node
+// holds integers and pointers; bytes that differ, in padding say, fall
+// back to comparing the nodes).
+func newMemo(nodes []node, prev *Memo, pflat []node) *Memo {
 	n := (len(nodes) + chunkSize - 1) / chunkSize
 	m := &Memo{chunks: make([]memoChunk, n), n: len(nodes)}
 	if prev == nil {
@@ -124,6 +131,14 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 			was = prev.chunks[k]
 		}
 		c := &m.chunks[k]
+		if was.hot != nil && len(pflat) == prev.n && sameBytes(part, pflat[k*chunkSize:k*chunkSize+len(part)]) {
+			c.hot, c.cold = was.hot, was.cold
+			sharedByBytes.Add(1)
+			if flatChecks.Load() && (!sameHot(c.hot[:len(part)], part) || !sameCold(c.cold[:len(part)], part)) {
+				flatWrong.Add(1)
+			}
+			continue
+		}
 		if c.hot = was.hot; c.hot == nil || !sameHot(c.hot[:len(part)], part) {
 			c.hot = new([chunkSize]hotNode)
 			for i := range part {
@@ -143,6 +158,19 @@ func newMemo(nodes []node, prev *Memo) *Memo {
 	}
 	return m
 }
+
+// sameBytes reports whether the nodes a and b are the same bytes.
+func sameBytes(a, b []node) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	n := len(a) * int(unsafe.Sizeof(node{}))
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), n), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), n))
+}
+
+// sharedByBytes counts the chunks newMemo shared because their nodes were
+// the previous flat nodes' bytes, for the tests.
+var sharedByBytes atomic.Int64
 
 // halfShared counts the memos that share one half of a chunk with the memo
 // before and not the other, for the tests.

@@ -18,12 +18,12 @@ func testNodes(n int) []node {
 
 func TestNewMemo_SharesTheChunksThatDidNotChange(t *testing.T) {
 	nodes := testNodes(3*chunkSize + 5)
-	a := newMemo(nodes, nil)
+	a := newMemo(nodes, nil, nil)
 	require.Equal(t, nodes, a.flatten(nil))
 
 	changed := append([]node(nil), nodes...)
 	changed[chunkSize+3].key++
-	b := newMemo(changed, a)
+	b := newMemo(changed, a, nil)
 	require.Equal(t, changed, b.flatten(nil))
 	require.Equal(t, nodes, a.flatten(nil), "the memo it was made from is unchanged")
 	require.Len(t, b.chunks, 4)
@@ -39,10 +39,10 @@ func TestNewMemo_SharesTheChunksThatDidNotChange(t *testing.T) {
 
 func TestNewMemo_ChangedPlaceCopiesTheColdHalfAlone(t *testing.T) {
 	nodes := testNodes(2*chunkSize + 3)
-	a := newMemo(nodes, nil)
+	a := newMemo(nodes, nil, nil)
 	changed := append([]node(nil), nodes...)
 	changed[chunkSize+1].frag++
-	b := newMemo(changed, a)
+	b := newMemo(changed, a, nil)
 	require.Equal(t, changed, b.flatten(nil))
 	require.Equal(t, nodes, a.flatten(nil), "the memo it was made from is unchanged")
 	for k := range b.chunks {
@@ -57,11 +57,11 @@ func TestNewMemo_ChangedPlaceCopiesTheColdHalfAlone(t *testing.T) {
 
 func TestNewMemo_ChangedLengthSharesOnlyWholeEqualChunks(t *testing.T) {
 	nodes := testNodes(2*chunkSize + 5)
-	a := newMemo(nodes, nil)
+	a := newMemo(nodes, nil, nil)
 	for _, n := range []int{2*chunkSize + 2, 2*chunkSize + 9, chunkSize, 4 * chunkSize} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			next := testNodes(n)
-			b := newMemo(next, a)
+			b := newMemo(next, a, nil)
 			require.Equal(t, next, b.flatten(nil))
 			require.Same(t, a.chunks[0].hot, b.chunks[0].hot)
 			require.Same(t, a.chunks[0].cold, b.chunks[0].cold)
@@ -96,4 +96,28 @@ func TestRender_ChangedRowSharesTheMemoChunksOfTheOthers(t *testing.T) {
 	}
 	// The page's node (chunk 0) and the changed row's chunk are new.
 	require.Equal(t, len(next.Memo.chunks)-2, shared, "of %d chunks", len(next.Memo.chunks))
+}
+
+func TestNewMemo_ChunksOfThePreviousFlatBytesSharedWhole(t *testing.T) {
+	nodes := testNodes(3*chunkSize + 5)
+	a := newMemo(nodes, nil, nil)
+	changed := append([]node(nil), nodes...)
+	changed[chunkSize+3].key++
+	byBytes := sharedByBytes.Load()
+	b := newMemo(changed, a, a.flatten(nil))
+	require.Equal(t, changed, b.flatten(nil))
+	require.Equal(t, int64(3), sharedByBytes.Load()-byBytes, "the three unchanged chunks are shared by their bytes")
+	for k := range b.chunks {
+		if k == 1 {
+			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
+		} else {
+			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
+		}
+		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared", k)
+	}
+	// Flat nodes that are not prev's (of another length) are not used.
+	byBytes = sharedByBytes.Load()
+	c := newMemo(changed, a, changed[:len(changed)-1])
+	require.Equal(t, changed, c.flatten(nil))
+	require.Equal(t, byBytes, sharedByBytes.Load())
 }

@@ -55,6 +55,8 @@ type Plan struct {
 	rootFields   []string
 	rootFieldIDs map[string]int32
 	rootKeys     atomic.Pointer[rootKeys]
+	// flat keeps the flat nodes of the last memo a render made (flat.go).
+	flat flatNodes
 }
 
 // Build analyses t, which must not have been executed. A template of the

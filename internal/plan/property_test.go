@@ -57,6 +57,8 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
+	flat0, flatWrong0 := checkFlat(t)
+	leaves0, leavesExecuted0, byBytes0, verbatim0 := composedLeaves.Load(), leavesExecuted.Load(), sharedByBytes.Load(), verbatimReplays.Load()
 	property := func(t *rapid.T) {
 		src := tmplgen.Template(t)
 		tmpl := template.Must(template.New("page").Funcs(tmplgen.Funcs()).Parse(src))
@@ -190,7 +192,8 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	// The same for the other rarer cases the checks below count.
 	rare := func() bool {
 		return resentShells.Load() == resent0 || rememberedHTML.Load() == remembered0 ||
-			halfShared.Load() == halves0 || detachedStrings.Load() == strings0
+			halfShared.Load() == halves0 || detachedStrings.Load() == strings0 ||
+			composedLeaves.Load() == leaves0 || leavesExecuted.Load() == leavesExecuted0
 	}
 	for runs := 0; runs == 0 || runs < 3 && rare(); runs++ {
 		rapid.Check(t, property)
@@ -210,6 +213,17 @@ func TestProperty_RandomTemplatesRenderAsDiffOfTheWholePage(t *testing.T) {
 	require.Positive(t, rememberedHTML.Load()-remembered0, "the property must exercise HTML the plan remembers (cacheKeys.found)")
 	require.Positive(t, halfShared.Load()-halves0, "the property must exercise memos sharing one half of a chunk")
 	require.Positive(t, detachedStrings.Load()-strings0, "the property must exercise strings detached without the encoder")
+	t.Logf("%d renders read their memo's nodes from the plan's flat slot", flatTaken.Load()-flat0)
+	require.Positive(t, flatTaken.Load()-flat0, "the property must exercise memos read from the flat slot")
+	require.Zero(t, flatWrong.Load()-flatWrong0, "nodes taken from the flat slot must be the memo's, and chunks shared by their bytes equal")
+	t.Logf("%d memo chunks shared for their flat bytes", sharedByBytes.Load()-byBytes0)
+	require.Positive(t, sharedByBytes.Load()-byBytes0, "the property must exercise chunks shared for their flat bytes")
+	// Rare in random templates (TestRender_DashboardThroughLayouts…
+	// requires it): a part copied unchanged that holds replayable rows.
+	t.Logf("%d replayable rows of parts copied unchanged passed over (checked)", verbatimReplays.Load()-verbatim0)
+	t.Logf("%d leaf parts composed, %d executed for a value not computed", composedLeaves.Load()-leaves0, leavesExecuted.Load()-leavesExecuted0)
+	require.Positive(t, composedLeaves.Load()-leaves0, "the property must exercise leaf parts composed")
+	require.Positive(t, leavesExecuted.Load()-leavesExecuted0, "the property must exercise leaf parts executed for a value not computed")
 	// Rare with one session (TestProperty_SessionsRenderingInterleaved…
 	// requires it): a re-sent part unchanged over three updates.
 	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unique"
 	"unsafe"
 
@@ -179,7 +180,8 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 			r.nodes[i].frag, r.nodes[i].seen = r.pnodes[i].frag, r.pnodes[i].seen
 		}
 		r.confirmReplays()
-		m := newMemo(r.nodes, memo)
+		m := newMemo(r.nodes, memo, r.pnodes)
+		r.made = m
 		m.plan, m.state, m.typeName, m.template, m.parts, m.heads = p, in.Prev, typeName, in.Template, memo.parts, memo.heads
 		m.layout = r.newLayout(memo.layout)
 		return Output{State: in.Prev, Memo: m, Spliced: len(r.splices)}, nil
@@ -219,7 +221,7 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 	if memo != nil {
 		// The nodes are read and written flat, in scratch; the next
 		// memo shares the chunks that did not change with this one.
-		r.pnodes = memo.flatten(r.pnodes[:0])
+		r.pnodes = p.flat.take(memo, r.pnodes[:0])
 		r.nodes = slices.Grow(r.nodes[:0], memo.n+4)
 	}
 	return r
@@ -280,6 +282,12 @@ type run struct {
 	elemBuf  []cborpath.Range // the elements of native ranges
 	sameBuf  []bool           // unchanged's lists
 	released bool
+	// verbatim are the ranges [start, end) of nodes copied inside parts
+	// taken unchanged (copyPart), in order: confirmReplays passes over them.
+	verbatim [][2]int32
+	// made is the memo made of nodes, which release leaves in the plan's
+	// flat slot with them (flat.go).
+	made *Memo
 }
 
 // kidIdent is a part inside another: its output, [start, end) of the
@@ -574,8 +582,10 @@ func (r *run) copySubtree(at, pi int32) {
 	r.nodes[at] = prev[pi]
 	from := len(r.nodes)
 	r.nodes = append(r.nodes, prev[pi+1:prev[pi].next]...) // one copy
-	for j := from; j < len(r.nodes); j++ {
-		r.nodes[j].next += shift
+	if shift != 0 {
+		for j := from; j < len(r.nodes); j++ {
+			r.nodes[j].next += shift
+		}
 	}
 	r.nodes[at].next = int32(len(r.nodes))
 }
@@ -1204,7 +1214,12 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 	if local != nil {
 		heads = r.prev.heads
 	}
-	m := newMemo(r.nodes, r.prev)
+	var pflat []node
+	if r.prev != nil {
+		pflat = r.pnodes
+	}
+	m := newMemo(r.nodes, r.prev, pflat)
+	r.made = m
 	m.plan, m.state, m.typeName, m.template, m.parts, m.heads = r.p, res.State, r.typeName, r.in.Template, len(r.recs), heads
 	var old *layout
 	if r.prev != nil {
@@ -1217,21 +1232,48 @@ func (r *run) memo(res *fragments.SpliceResult, local []int32) *Memo {
 
 // confirmReplays keeps a row replayable only when every part in it can be
 // spliced, and its skeleton has a slot for each.
+//
+// The nodes inside a part copied unchanged (copyPart: r.verbatim) are the
+// previous memo's, which this confirmed when it was made, and nothing
+// changes them after the copy (memo sets the fragment of the part's own
+// node alone): they are passed over.
 func (r *run) confirmReplays() {
-	for i := range r.nodes {
-		n := &r.nodes[i]
-		if n.flags&nodeReplay == 0 {
+	v := r.verbatim
+	for i := 0; i < len(r.nodes); i++ {
+		if len(v) > 0 && int32(i) == v[0][0] {
+			if flatChecks.Load() {
+				for j := v[0][0]; j < v[0][1]; j++ {
+					if n := &r.nodes[j]; n.flags&nodeReplay != 0 {
+						verbatimReplays.Add(1)
+						if !r.replayable(n, j) {
+							flatWrong.Add(1)
+						}
+					}
+				}
+			}
+			i, v = int(v[0][1])-1, v[1:]
 			continue
 		}
-		count, ok := 0, true
-		kids(r.nodes, int32(i), func(j int32) bool {
-			k := &r.nodes[j]
-			ok = ok && r.p.units[k.unit].kind == kindPart && k.spliceable() && !k.seen.RootNoCache()
-			count++
-			return ok
-		})
-		if !ok || count != n.skel.Value().nslots() {
+		n := &r.nodes[i]
+		if n.flags&nodeReplay != 0 && !r.replayable(n, int32(i)) {
 			n.flags &^= nodeReplay
 		}
 	}
+}
+
+// verbatimReplays counts, with the checks of flat.go on, the replayable
+// rows confirmReplays passed over, for the tests.
+var verbatimReplays atomic.Int64
+
+// replayable reports whether row node n, at i, can be replayed: every part
+// in it can be spliced, and its skeleton has a slot for each.
+func (r *run) replayable(n *node, i int32) bool {
+	count, ok := 0, true
+	kids(r.nodes, i, func(j int32) bool {
+		k := &r.nodes[j]
+		ok = ok && r.p.units[k.unit].kind == kindPart && k.spliceable() && !k.seen.RootNoCache()
+		count++
+		return ok
+	})
+	return ok && count == n.skel.Value().nslots()
 }

@@ -116,6 +116,11 @@ func (r *run) release() {
 	if r.released {
 		return
 	}
+	if r.made != nil && r.made.plan == r.p {
+		// The nodes flatten the memo made of them: the next render of it
+		// reads them from the plan's slot.
+		r.nodes = r.p.flat.put(r.made, r.nodes)
+	}
 	size := r.scratchSize()
 	if size > maxPooledScratch {
 		*r = run{released: true}
@@ -142,7 +147,7 @@ func (r *run) release() {
 		inputBuf: r.inputBuf[:0], markBuf: r.markBuf[:0], entryBuf: r.entryBuf[:0], elemBuf: r.elemBuf[:0], sameBuf: r.sameBuf[:0], unchanged: r.unchanged,
 		maps: r.maps, rootLocs: r.rootLocs, rootSame: r.rootSame[:0], hashes: r.hashes, arrays: r.arrays, share: r.share, keyBuf: r.keyBuf[:0],
 		nodes: r.nodes[:0], pnodes: r.pnodes[:0],
-		recs: r.recs[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
+		recs: r.recs[:0], verbatim: r.verbatim[:0], splices: r.splices[:0], bounds: r.bounds[:0], fills: r.fills[:0],
 		local: r.local[:0], patches: r.patches[:0], shells: r.shells[:0], shellOf: r.shellOf[:0], resends: r.resends[:0], refills: r.refills[:0],
 		released: true,
 	}

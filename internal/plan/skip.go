@@ -178,6 +178,9 @@ func (r *run) walkPart(o *frame, j int32) (bool, error) {
 func (r *run) copyPart(o *frame, j, abs int32) {
 	at := r.newNode(0, 0, false)
 	r.copySubtree(at, j)
+	if end := r.nodes[at].next; end > at+1 {
+		r.verbatim = append(r.verbatim, [2]int32{at + 1, end})
+	}
 	k := r.addRec(true, -1, at, o.encl)
 	r.recs[k].prev, r.recs[k].pnode = abs, j
 	r.addKid(o.part, kidIdent{ident: r.nodes[at].ident, prev: abs})
@@ -395,6 +398,9 @@ func (r *run) rollback(o *frame, m walkMark) {
 	o.part.kids = o.part.kids[:m.kids]
 	r.buf.Truncate(m.buf)
 	r.copied = m.copied
+	for len(r.verbatim) > 0 && r.verbatim[len(r.verbatim)-1][0] >= int32(m.nodes) {
+		r.verbatim = r.verbatim[:len(r.verbatim)-1]
+	}
 }
 
 // keptHTML counts the re-sent parts whose HTML a render took from the

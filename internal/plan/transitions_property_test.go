@@ -31,6 +31,7 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	remembered0, halves0, strings0, keptHTML0 := rememberedHTML.Load(), halfShared.Load(), detachedStrings.Load(), keptHTML.Load()
 	smallLayouts(t)
 	checkKept(t, true)
+	flat0, flatWrong0 := checkFlat(t)
 	shared, err := cache.NewFragments(1 << 20)
 	require.NoError(t, err)
 	defer shared.Close()
@@ -154,4 +155,9 @@ func TestProperty_SessionsRenderingInterleavedTransitionsEachGetTheirOwnPage(t *
 	require.Positive(t, strs, "the property must exercise strings detached without the encoder")
 	t.Logf("%d re-sent parts' HTML taken from the memo", keptHTML.Load()-keptHTML0)
 	require.Positive(t, keptHTML.Load()-keptHTML0, "the property must exercise re-sent parts' HTML the memo keeps")
+	// Sessions interleaved: the slot serves a session only when no other
+	// render came between its two.
+	t.Logf("%d renders read their memo's nodes from the plan's flat slot", flatTaken.Load()-flat0)
+	require.Positive(t, flatTaken.Load()-flat0, "the property must exercise memos read from the flat slot")
+	require.Zero(t, flatWrong.Load()-flatWrong0, "nodes taken from the flat slot must be the memo's")
 }
