@@ -282,6 +282,7 @@ func (s *Store) flush(lazy uint, yield bool) error {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
+		s.recycle(es[:applied])
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
@@ -379,8 +380,10 @@ func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, i
 			if i%32 == 31 && time.Since(start) > txWorkBudget {
 				return out, i
 			}
-			v, err := sealValue(sl, e.w.rec)
+			buf := s.values.get()
+			v, err := sealValue(sl, buf, e.w.rec)
 			if err != nil {
+				s.values.put(buf)
 				s.dropUnstorable(e, err)
 				continue
 			}
@@ -389,6 +392,20 @@ func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, i
 		out = append(out, e)
 	}
 	return out, len(es)
+}
+
+// recycle gives the values of es, committed, to the writer's pool. A
+// committed write's value is read again by nothing: its transaction has
+// ended, reads and the compare-and-set take the pending write's record,
+// and a flush takes dirty writes only, which a committed one never is
+// again (settle makes it clean, or a newer write replaced it).
+func (s *Store) recycle(es []flushEntry) {
+	for _, e := range es {
+		if e.w.value != nil {
+			s.values.put(e.w.value)
+			e.w.value = nil
+		}
+	}
 }
 
 // dropUnstorable removes e, a lazy write that cannot be encoded, from the
