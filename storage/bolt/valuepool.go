@@ -46,3 +46,6 @@ func (p *valuePool) put(v []byte) {
 	p.free = append(p.free, v[:0])
 	p.bytes += cap(v)
 }
+
+// release drops every array kept.
+func (p *valuePool) release() { *p = valuePool{} }

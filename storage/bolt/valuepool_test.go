@@ -88,3 +88,33 @@ func TestValuePool_KeepsArraysUpToItsBoundsOnly(t *testing.T) {
 	require.LessOrEqual(t, p.bytes, valuePoolBytes, "the pool keeps at most its bound")
 	require.Len(t, p.free, valuePoolBytes/valuePoolLargest)
 }
+
+// TestValuePool_IsReleasedWhenTheWriterHasNothingLeftToDo: the arrays a
+// lazy flush kept for the next one are dropped once the writer is idle
+// (no write pending, no clean entry left to expire): a store whose pushes
+// stopped, or that takes only updates that are not lazy, pins none.
+func TestValuePool_IsReleasedWhenTheWriterHasNothingLeftToDo(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(2*time.Millisecond), WithLazyWindow(10*time.Millisecond))
+	now := time.Now().UTC()
+	recs := make([]*session.Record, 20)
+	for i := range recs {
+		recs[i] = newRec(t, now, time.Hour, strings.Repeat("y", 500))
+		require.NoError(t, s.Create(ctx, recs[i]))
+	}
+	for round := 1; round <= 2; round++ {
+		for i, r := range recs {
+			recs[i] = nextRev(t, r, round)
+			require.NoError(t, s.Update(lazy, recs[i]))
+		}
+		require.NoError(t, s.flushAll(ctx))
+	}
+	require.Eventually(t, func() bool {
+		return s.pending.n.Load() == 0 && s.pending.kept.Load() == 0 && len(poolArrays(t, s)) == 0
+	}, 5*time.Second, 5*time.Millisecond, "the pool is empty once the writer is idle")
+	for _, r := range recs {
+		got, err := s.Get(ctx, r.ID)
+		require.NoError(t, err)
+		require.Equal(t, r.Data, got.Data)
+	}
+}

@@ -123,6 +123,11 @@ func (s *Store) writer() {
 				timer.Reset(d)
 			}
 			timerC, armed = timer.C, time.Now().Add(d)
+		} else if timerC == nil {
+			// Idle: nothing to write, retry or expire. The arrays kept for
+			// the next lazy flush go, so that a store whose pushes have
+			// stopped (or that never had any) pins none of them.
+			s.values.release()
 		}
 	}
 }
