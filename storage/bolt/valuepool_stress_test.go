@@ -67,13 +67,16 @@ func TestLazyFlush_PooledValuesStayEachSessionsOwnThroughFaultsAndCompaction(t *
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
 	s, path := openTemp(t, WithUpdateWindow(time.Millisecond), WithLazyWindow(4*time.Millisecond))
 	now := time.Now().UTC()
-	sizes := []int{40, 300, 1800, 5000, 20 << 10, 70 << 10}
+	// Sizes from a few bytes to five pages: values of a page or more
+	// need runs of free pages, and the file must not grow under a fault
+	// (see below). Arrays too large to pool are TestValuePool_KeepsArraysUpToItsBoundsOnly's.
+	sizes := []int{40, 300, 1800, 5000, 20 << 10}
 	const workers, perWorker, rounds = 4, 12, 40
 	sent := &sentRecords{data: map[session.ID]map[uint64][]byte{}}
 	// The file grown first, so that the flushes under faults find free
 	// pages: the fault's descriptor (/dev/full) makes bbolt's remap of a
 	// growing file map zeros and give up its map for good, which a real
-	// full disk never does.
+	// full disk never does (then nothing recovers and the test fails).
 	var filler []*session.Record
 	for range 200 {
 		r := poolRec(t, newRec(t, now, time.Hour, "f"), 70<<10)
