@@ -67,7 +67,7 @@ func getCodec() *codec {
 // FormatVersion. A record DecodeRecord could not read back (its fragment
 // state beyond the decoding limits) is an error wrapping ErrUnstorableData.
 func EncodeRecord(r *Record) ([]byte, error) {
-	return (*Sealer)(nil).encodeAfter(nil, 0, r)
+	return (*Sealer)(nil).encodeAfter(nil, nil, 0, r)
 }
 
 // SealRecord returns SealValue(header, EncodeRecord(r)), encoded in place

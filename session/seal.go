@@ -52,7 +52,15 @@ const recordOverhead = 256
 // taken from the Sealer when an earlier record of its batch held the same
 // State.
 func (s *Sealer) Seal(header []byte, r *Record) ([]byte, error) {
-	v, err := s.encodeAfter(header, ChecksumLen, r)
+	return s.SealInto(nil, header, r)
+}
+
+// SealInto is Seal, with the value built in buf's array when it has room
+// for it (its length does not matter; nil allocates): a writer that keeps
+// the values it has committed for its next batch allocates none. The
+// value overwrites buf's array; the caller must not use buf again.
+func (s *Sealer) SealInto(buf, header []byte, r *Record) ([]byte, error) {
+	v, err := s.encodeAfter(buf, header, ChecksumLen, r)
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +69,10 @@ func (s *Sealer) Seal(header []byte, r *Record) ([]byte, error) {
 }
 
 // encodeAfter returns header, room zeroed bytes, then the encoding of r
-// with r.Format set to FormatVersion, in one allocation. A packed record
-// is encoded as its unpacked form.
-func (s *Sealer) encodeAfter(header []byte, room int, r *Record) ([]byte, error) {
+// with r.Format set to FormatVersion, in one allocation, or none when
+// dst's array has room for the record's bound. A packed record is encoded
+// as its unpacked form.
+func (s *Sealer) encodeAfter(dst, header []byte, room int, r *Record) ([]byte, error) {
 	r, err := r.unpacked()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnstorableData, err)
@@ -75,8 +84,12 @@ func (s *Sealer) encodeAfter(header []byte, room int, r *Record) ([]byte, error)
 	c := *r
 	c.Format = FormatVersion
 	size := len(header) + room + len(c.Data) + len(st) + len(c.DataType) + len(c.Template) + len(c.Title) + recordOverhead
-	buf := bytes.NewBuffer(make([]byte, len(header)+room, size))
-	copy(buf.Bytes(), header)
+	if cap(dst) < size {
+		dst = make([]byte, 0, size)
+	}
+	head := dst[:len(header)+room]
+	clear(head[copy(head, header):])
+	buf := bytes.NewBuffer(head)
 	if err := getCodec().enc.MarshalToBuffer(recordWire{Record: &c, Fragments: st}, buf); err != nil {
 		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)
 	}

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -140,4 +141,36 @@ func TestSealer_StateBeyondTheDecodingLimitsIsUnstorableEveryTime(t *testing.T) 
 	want, err := session.SealRecord(sealHeader, ok)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
+}
+
+func TestSealer_SealIntoBuildsInABufferWithRoomTheBytesSealMakes(t *testing.T) {
+	r := sampleRecord(t)
+	want, err := session.SealRecord(sealHeader, r)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name  string
+		buf   []byte
+		inBuf bool
+	}{
+		{"nil", nil, false},
+		{"too small", make([]byte, 3, 16), false},
+		{"room, dirty", bytes.Repeat([]byte{0xff}, 2*len(want)+512), true},
+		{"room, empty", make([]byte, 0, 2*len(want)+512), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			buf := tc.buf
+			var s session.Sealer
+			got, err := s.SealInto(buf, sealHeader, r)
+			require.NoError(t, err)
+			require.Equal(t, want, got)
+			if tc.inBuf {
+				require.Same(t, &buf[:1][0], &got[0], "built in the buffer's array")
+			}
+			_, body, err := session.OpenValue(got, len(sealHeader))
+			require.NoError(t, err, "the checksum covers what was built")
+			back, err := session.DecodeRecord(body)
+			require.NoError(t, err)
+			require.Equal(t, r.Rev, back.Rev)
+		})
+	}
 }

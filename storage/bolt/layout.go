@@ -50,13 +50,14 @@ func timeFromSortable(u uint64) time.Time { return time.Unix(0, int64(u^(1<<63))
 
 // encodeValue returns the sessions value of rec: its header, the checksum,
 // then the CBOR record from session.EncodeRecord.
-func encodeValue(rec *session.Record) ([]byte, error) { return sealValue(nil, rec) }
+func encodeValue(rec *session.Record) ([]byte, error) { return sealValue(nil, nil, rec) }
 
 // sealValue is encodeValue with the fragment states of a batch of writes
-// encoded once by sl (nil: encoded for rec alone).
-func sealValue(sl *session.Sealer, rec *session.Record) ([]byte, error) {
+// encoded once by sl (nil: encoded for rec alone), built in buf's array
+// when it has room (see session.Sealer.SealInto).
+func sealValue(sl *session.Sealer, buf []byte, rec *session.Record) ([]byte, error) {
 	h := valueHeader(sortableTime(rec.Deadline()), rec.Rev)
-	return sl.Seal(h[:], rec)
+	return sl.SealInto(buf, h[:], rec)
 }
 
 // valueHeader is the header of a layout-2 value.

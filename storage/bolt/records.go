@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -80,18 +81,24 @@ func (s *Store) readValue(id session.ID) ([]byte, error) {
 	return v, nil
 }
 
-// storedHeader reads only the fixed header of id's stored value.
+// storedHeader reads only the fixed header of id's stored value. A file
+// that cannot be read is an error wrapping session.ErrStoreUnavailable; a
+// header that does not decode, readHeader's error (the record is corrupt).
 func (s *Store) storedHeader(id session.ID) (h header, found bool, err error) {
+	var herr error
 	err = s.view(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketSessions).Get(id[:])
 		if b == nil {
 			return nil
 		}
 		found = true
-		h, err = readHeader(b, s.legacy.Load())
-		return err
+		h, herr = readHeader(b, s.legacy.Load())
+		return nil
 	})
-	return h, found, err
+	if err != nil {
+		return h, found, fmt.Errorf("%w: reading session %s: %w", session.ErrStoreUnavailable, id.Short(), err)
+	}
+	return h, found, herr
 }
 
 // Update replaces the record of rec.ID if its latest revision is
@@ -138,6 +145,10 @@ func (s *Store) Update(ctx context.Context, rec *session.Record) error {
 		// that left the pending set. Sessions written recently have a
 		// clean entry and never get here.
 		h, found, err := s.storedHeader(rec.ID)
+		if errors.Is(err, session.ErrStoreUnavailable) {
+			sh.mu.Unlock()
+			return err // the file, not the session: no reason to end it
+		}
 		if err != nil {
 			sh.mu.Unlock()
 			return fmt.Errorf("%w: session %s: %w", session.ErrSessionNotFound, rec.ID.Short(), err)

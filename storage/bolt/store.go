@@ -36,6 +36,9 @@ type Store struct {
 	longestWrite atomic.Int64
 	writeHook    func(time.Duration) // tests: every write transaction's duration
 	pending      pendingSet
+	// values keeps committed values' arrays for the lazy records the
+	// writer encodes next; the writer's alone.
+	values valuePool
 	// generation is when the writer last started a generation of the
 	// pending set's clean entries (see flushDue); the writer's alone.
 	generation time.Time

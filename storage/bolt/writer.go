@@ -123,6 +123,11 @@ func (s *Store) writer() {
 				timer.Reset(d)
 			}
 			timerC, armed = timer.C, time.Now().Add(d)
+		} else if timerC == nil {
+			// Idle: nothing to write, retry or expire. The arrays kept for
+			// the next lazy flush go, so that a store whose pushes have
+			// stopped (or that never had any) pins none of them.
+			s.values.release()
 		}
 	}
 }
@@ -282,6 +287,7 @@ func (s *Store) flush(lazy uint, yield bool) error {
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
+		s.recycle(es[:applied])
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
@@ -379,8 +385,10 @@ func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, i
 			if i%32 == 31 && time.Since(start) > txWorkBudget {
 				return out, i
 			}
-			v, err := sealValue(sl, e.w.rec)
+			buf := s.values.get()
+			v, err := sealValue(sl, buf, e.w.rec)
 			if err != nil {
+				s.values.put(buf)
 				s.dropUnstorable(e, err)
 				continue
 			}
@@ -389,6 +397,20 @@ func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, i
 		out = append(out, e)
 	}
 	return out, len(es)
+}
+
+// recycle gives the values of es, committed, to the writer's pool. A
+// committed write's value is read again by nothing: its transaction has
+// ended, reads and the compare-and-set take the pending write's record,
+// and a flush takes dirty writes only, which a committed one never is
+// again (settle makes it clean, or a newer write replaced it).
+func (s *Store) recycle(es []flushEntry) {
+	for _, e := range es {
+		if e.w.value != nil {
+			s.values.put(e.w.value)
+			e.w.value = nil
+		}
+	}
 }
 
 // dropUnstorable removes e, a lazy write that cannot be encoded, from the
