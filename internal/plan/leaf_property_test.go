@@ -165,7 +165,7 @@ func (g *lpGen) path(fields ...string) string {
 }
 
 var (
-	lpPrinted = []string{".S", ".N", ".B", ".Named", ".Any", ".P.S", ".P.N", ".Any.S", ".U", ".F", ".H", ".M.k", ".M.s", ".Meth", ".T", ".X", ".Any.X", ".P.X"}
+	lpPrinted = []string{".S", ".N", ".B", ".Named", ".Any", ".P.S", ".P.N", ".Any.S", ".U", ".F", ".H", ".M.k", ".M.s", ".M.z", ".Meth", ".T", ".X", ".Any.X", ".P.X"}
 	lpTimes   = []string{".T", ".PT", ".P.T", ".Any", ".S"}
 	lpColls   = []string{".L", ".E", ".LA", ".A", ".P.L", ".LP", ".M", ".Any", ".S", ".N"}
 )
@@ -255,9 +255,10 @@ func TestProperty_LeafPartsRenderAsExecute(t *testing.T) {
 		}
 		g.body(2)
 		src := "<body>" + outer + `<div id="o">` + g.b.String() + `</div><p id="q">{{.N}}</p></body>`
-		orig, err := template.New("page").Funcs(template.FuncMap{}).Parse(src)
+		option := rapid.SampledFrom([]string{"missingkey=default", "missingkey=zero", "missingkey=error"}).Draw(t, "option")
+		orig, err := template.New("page").Option(option).Funcs(template.FuncMap{}).Parse(src)
 		require.NoError(t, err, src)
-		p, err := Build(template.Must(template.New("page").Funcs(template.FuncMap{}).Parse(src)), Options{})
+		p, err := Build(template.Must(template.New("page").Option(option).Funcs(template.FuncMap{}).Parse(src)), Options{})
 		require.NoError(t, err)
 		if !p.Entry("") {
 			return
