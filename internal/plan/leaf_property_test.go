@@ -277,6 +277,8 @@ func TestProperty_LeafPartsRenderAsExecute(t *testing.T) {
 			out, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page})
 			if wantErr != nil {
 				require.Error(t, err, "render %d: Execute fails (%v); the plan wrote %q\n%s", i, wantErr, page.String(), src)
+				up, err := p.Render(Input{Data: d, Enc: encode(t, d), EncKept: true, Prev: st, Memo: memo})
+				require.Error(t, err, "render %d: an update fails as Execute does, not %v\n%s", i, up.Updates, src)
 				return
 			}
 			require.NoError(t, err, src)
