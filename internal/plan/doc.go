@@ -105,6 +105,13 @@
 // reads being found or digested (rootfields.go, which says why that is
 // exact).
 //
+// A render reads the previous memo's nodes flat. The plan keeps the flat
+// nodes its last render wrote, with the memo made of them (flat.go): the
+// next render of that memo reads them as they are rather than flattening
+// its chunks, and the new memo shares each chunk whose nodes are byte for
+// byte the previous ones at the same place without comparing them node by
+// node.
+//
 // A render's working memory (frames, the inputs of the units, the records
 // of splices and patches, the parsed maps of the encoding, the nodes read
 // and written flat) is scratch kept from render to render (scratch.go):
