@@ -35,8 +35,9 @@ type sprint struct {
 }
 
 // srange is a leaf's {{range}}: coll's elements, each bound to dot and,
-// when decl >= 0, to input decl; body for each, els when there is none.
-// env is the number of inputs inside the body.
+// when decl >= 0, to input decl; body for each, els when there is none
+// (with input decl bound to coll, as text/template binds it there). env is
+// the number of inputs inside the body and the else.
 type srange struct {
 	coll      *native
 	decl      int
@@ -127,9 +128,11 @@ func (c *composer) rangeOf(n *parse.RangeNode) *srange {
 		rg.decl = 1 + len(c.vars)
 	}
 	rg.env = 2 + len(c.vars)
+	// The variable stays in scope in the else, as text/template keeps it,
+	// bound to the collection (rangeLeaf).
 	body, ok1 := c.list(n.List)
-	c.vars = vars
 	els, ok2 := c.list(n.ElseList)
+	c.vars = vars
 	if !ok1 || !ok2 {
 		return nil
 	}
@@ -220,19 +223,23 @@ func (r *run) composeLeaf(nodes []snode, env []reflect.Value) bool {
 // rangeLeaf writes a leaf's range rg with inputs env, as text/template's
 // walkRange does for a slice or an array.
 func (r *run) rangeLeaf(rg *srange, env []reflect.Value) bool {
-	v, ok := evalNative(rg.coll, env)
+	coll, ok := evalNative(rg.coll, env)
 	if !ok {
 		return false
 	}
-	v = indirectInterface(v)
+	v := indirectInterface(coll)
 	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
 		return false // a map's keys sorted, a pointer, nil, an int, a func: executed
 	}
-	if v.Len() == 0 {
+	if v.Len() == 0 && rg.decl < 0 {
 		return r.composeLeaf(rg.els, env)
 	}
 	inner := r.valSlab(rg.env)
 	copy(inner, env)
+	if v.Len() == 0 {
+		inner[rg.decl] = coll // text/template's variable in the else
+		return r.composeLeaf(rg.els, inner)
+	}
 	for i := range v.Len() {
 		elem := v.Index(i)
 		inner[0] = elem

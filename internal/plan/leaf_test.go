@@ -185,3 +185,31 @@ func TestLeaf_ExecutedAtOnceAfterMisses(t *testing.T) {
 	}
 	assert.Equal(t, int64(maxLeafMisses), leavesExecuted.Load()-executed, "tried maxLeafMisses times, then executed at once")
 }
+
+// TestLeaf_RangeVariableInElseIsTheCollection renders a leaf whose range
+// declares a variable the page declared too, and whose else prints a
+// field of it: text/template keeps the range's variable in scope in the
+// else, bound to the (empty) collection, so Execute fails there, and so
+// must the plan, not print the page's variable.
+func TestLeaf_RangeVariableInElseIsTheCollection(t *testing.T) {
+	at := time.Date(2026, 12, 2, 15, 4, 5, 0, time.UTC)
+	d := &leafData{Title: "t", History: []leafChange{{Action: "page's", At: at}}}
+	for _, body := range []string{
+		`{{range $c := .Empty}}x{{else}}{{$c.Action}}{{end}}`,
+		`{{range $c := .Empty}}x{{else}}{{if $c.Value}}y{{end}}{{end}}`,
+		`{{range $c := .Empty}}x{{else}}{{$c.At.Format "15:04"}}{{end}}`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			src := `<body>{{$c := index .History 0}}<div id="o">` + body + `</div></body>`
+			orig := template.Must(template.New("page").Parse(src))
+			p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+			require.NoError(t, err)
+			require.True(t, p.Entry(""))
+			_, wantErr := executeErr(orig, d)
+			require.Error(t, wantErr, "Execute evaluates a field of the empty list")
+			var page bytes.Buffer
+			_, err = p.Render(Input{Data: d, Enc: encode(t, d), Page: &page})
+			require.Error(t, err, "the plan wrote %q", page.String())
+		})
+	}
+}

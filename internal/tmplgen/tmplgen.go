@@ -270,7 +270,7 @@ func (g *gen) element(c ctx, depth int) {
 func (g *gen) content(c ctx, depth int) {
 	for range g.pick(4, "n") {
 		g.b.WriteString(rapid.SampledFrom([]string{"", " ", "\n  ", "text "}).Draw(g.t, "ws"))
-		k := g.pick(13, "kind")
+		k := g.pick(14, "kind")
 		if depth <= 0 {
 			k %= 3
 		}
@@ -326,8 +326,30 @@ func (g *gen) content(c ctx, depth int) {
 			if c != ctxItem {
 				g.condShell(c)
 			}
+		case 13:
+			if c == ctxRoot {
+				g.leafRange()
+			}
 		}
 	}
+}
+
+// leafRange writes an id'd element without parts inside, whose range
+// prints its items in text and in attributes, as a counter's history
+// does: a leaf a renderer may compose rather than execute. Its variable
+// may shadow one of the page's, and its else prints the page's data.
+func (g *gen) leafRange() {
+	g.ids++
+	v := "$h"
+	if len(g.vars) > 0 && g.pick(2, "shadow") == 0 {
+		v = g.vars[0]
+	}
+	fmt.Fprintf(&g.b, `<ol id="lr%d">{{range %s := .Items}}`, g.ids, v)
+	fmt.Fprintf(&g.b, `<li title="{{%s.Name}}">{{.ID}} {{%s.At.Format "15:04"}} ({{len .Tags}}){{if %s.Done}} done{{end}}</li>`, v, v, v)
+	if g.pick(2, "leafElse") == 0 {
+		g.b.WriteString(`{{else}}<li>{{$.Title}} {{len $.M}}</li>`)
+	}
+	g.b.WriteString("{{end}}</ol>")
 }
 
 // condShell writes an id'd element whose shell is text and conditions
