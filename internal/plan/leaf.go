@@ -159,29 +159,38 @@ func (c *composer) varIn(name string) int {
 //
 // A leaf that could not be composed maxLeafMisses renders in a row (a
 // field that is a method of the data's type, a value of a type it does not
-// print) is executed at once from then on: trying would only add to the
-// execution, which is exact.
+// print) is executed at once from then on, trying again once every
+// leafRetry renders: trying every time would only add to the execution,
+// which is exact, and never trying again would keep a leaf executed for
+// the plan's life after a few early renders of data it could not compose
+// (a nil pointer, a float in an interface) that is gone since.
 func (r *run) execLeaf(f *frame, s *static) error {
 	misses := f.u.leafMisses.Load()
-	if misses < maxLeafMisses {
-		start := r.buf.Len()
-		if f.vals[0].IsValid() && r.composeLeaf(s.body, f.vals) {
-			if misses > 0 {
-				f.u.leafMisses.Store(0)
-			}
-			composedLeaves.Add(1)
-			return f.close()
-		}
-		r.buf.Truncate(start)
-		f.u.leafMisses.Add(1)
-		leavesExecuted.Add(1)
+	if misses >= maxLeafMisses && (misses-maxLeafMisses)%leafRetry != leafRetry-1 {
+		f.u.leafMisses.Add(1) // counts the renders to the next try
+		return r.p.parts[f.u.id].Execute(r.buf, f)
 	}
+	start := r.buf.Len()
+	if f.vals[0].IsValid() && r.composeLeaf(s.body, f.vals) {
+		if misses != 0 {
+			f.u.leafMisses.Store(0)
+		}
+		composedLeaves.Add(1)
+		return f.close()
+	}
+	r.buf.Truncate(start)
+	f.u.leafMisses.Add(1)
+	leavesExecuted.Add(1)
 	return r.p.parts[f.u.id].Execute(r.buf, f)
 }
 
 // maxLeafMisses is how many renders in a row a leaf may fail to compose
-// before it is executed at once.
-const maxLeafMisses = 16
+// before it is executed at once; leafRetry is how many renders apart it
+// then tries again.
+const (
+	maxLeafMisses = 16
+	leafRetry     = 256
+)
 
 // composeLeaf writes nodes of a leaf with inputs env, and reports false
 // when something cannot be computed (what it wrote is then to be cut).

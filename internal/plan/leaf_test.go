@@ -186,6 +186,39 @@ func TestLeaf_ExecutedAtOnceAfterMisses(t *testing.T) {
 	assert.Equal(t, int64(maxLeafMisses), leavesExecuted.Load()-executed, "tried maxLeafMisses times, then executed at once")
 }
 
+// TestLeaf_ComposedAgainAfterTheDataThatMissedIsGone renders a leaf
+// whose interface field holds a float, which it does not compose, until it
+// is executed at once; then an int, which it composes: within leafRetry
+// renders it composes again, and every page is the app's Execute.
+func TestLeaf_ComposedAgainAfterTheDataThatMissedIsGone(t *testing.T) {
+	src := `<body><div id="o">{{range .History}}{{.Any}};{{end}}</div></body>`
+	orig := template.Must(template.New("page").Parse(src))
+	p, err := Build(template.Must(template.New("page").Parse(src)), Options{})
+	require.NoError(t, err)
+	require.NotNil(t, partWithID(t, p, "o").static)
+	render := func(v any) {
+		t.Helper()
+		d := &leafData{History: []leafChange{{Any: v}}}
+		var page bytes.Buffer
+		_, err := p.Render(Input{Data: d, Enc: encode(t, d), Page: &page})
+		require.NoError(t, err)
+		require.Equal(t, string(execute(t, orig, d)), page.String())
+	}
+	for range maxLeafMisses {
+		render(1.5)
+	}
+	composed := composedLeaves.Load()
+	render(3)
+	require.Equal(t, composed, composedLeaves.Load(), "executed at once after maxLeafMisses")
+	for i := 0; composedLeaves.Load() == composed; i++ {
+		require.Less(t, i, leafRetry, "composed again within leafRetry renders")
+		render(i)
+	}
+	composed = composedLeaves.Load()
+	render(4)
+	assert.Equal(t, int64(1), composedLeaves.Load()-composed, "composed on every render once it composes again")
+}
+
 // TestLeaf_RangeVariableInElseIsTheCollection renders a leaf whose range
 // declares a variable the page declared too, and whose else prints a
 // field of it: text/template keeps the range's variable in scope in the
