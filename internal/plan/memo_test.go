@@ -27,14 +27,7 @@ func TestNewMemo_SharesTheChunksThatDidNotChange(t *testing.T) {
 	require.Equal(t, changed, b.flatten(nil))
 	require.Equal(t, nodes, a.flatten(nil), "the memo it was made from is unchanged")
 	require.Len(t, b.chunks, 4)
-	for k := range b.chunks {
-		if k == 1 {
-			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
-		} else {
-			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
-		}
-		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared: only a key changed", k)
-	}
+	requireOnlyKeysOfChunkCopied(t, a, b, 1)
 }
 
 func TestNewMemo_ChangedPlaceCopiesTheColdHalfAlone(t *testing.T) {
@@ -107,17 +100,25 @@ func TestNewMemo_ChunksOfThePreviousFlatBytesSharedWhole(t *testing.T) {
 	b := newMemo(changed, a, a.flatten(nil))
 	require.Equal(t, changed, b.flatten(nil))
 	require.Equal(t, int64(3), sharedByBytes.Load()-byBytes, "the three unchanged chunks are shared by their bytes")
-	for k := range b.chunks {
-		if k == 1 {
-			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
-		} else {
-			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
-		}
-		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared", k)
-	}
+	requireOnlyKeysOfChunkCopied(t, a, b, 1)
 	// Flat nodes that are not prev's (of another length) are not used.
 	byBytes = sharedByBytes.Load()
 	c := newMemo(changed, a, changed[:len(changed)-1])
 	require.Equal(t, changed, c.flatten(nil))
 	require.Equal(t, byBytes, sharedByBytes.Load())
+}
+
+// requireOnlyKeysOfChunkCopied requires that memo b, made from a where
+// only a key in chunk number changed differs, copied that chunk's keys
+// (its hot half) and shared every other half with a.
+func requireOnlyKeysOfChunkCopied(t *testing.T, a, b *Memo, changed int) {
+	t.Helper()
+	for k := range b.chunks {
+		if k == changed {
+			require.NotSame(t, a.chunks[k].hot, b.chunks[k].hot, "the changed chunk's keys are copied")
+		} else {
+			require.Same(t, a.chunks[k].hot, b.chunks[k].hot, "chunk %d's keys are shared", k)
+		}
+		require.Same(t, a.chunks[k].cold, b.chunks[k].cold, "chunk %d's other halves are shared: only a key changed", k)
+	}
 }
