@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,6 +74,32 @@ func TestTickSeq_FindsTheTickInAPushFrame(t *testing.T) {
 			assert.Equal(t, tc.want, tickSeq(new(live.Decoder), []byte(tc.in)))
 		})
 	}
+}
+
+// The frames one tab read in a run (live/testdata/ticker-frames.txt: three
+// watch answers, then ticks 1 to 80, most of them splices of the tick's
+// text), read through one decoder as a tab's reader reads them, show every
+// tick in order.
+func TestTickSeq_FollowsATabsRecordedFrames(t *testing.T) {
+	f, err := os.Open("../../live/testdata/ticker-frames.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	var d live.Decoder
+	var seqs []int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		msg, err := strconv.Unquote(sc.Text())
+		require.NoError(t, err)
+		if seq := tickSeq(&d, []byte(msg)); seq > 0 {
+			seqs = append(seqs, seq)
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.NotEmpty(t, seqs)
+	for i, seq := range seqs {
+		require.Equal(t, int64(i+1), seq, "tick %d of %v", i, seqs)
+	}
+	assert.Len(t, seqs, 80)
 }
 
 func TestShare_SplitsEveryUnit(t *testing.T) {
