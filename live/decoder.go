@@ -23,7 +23,7 @@ type Decoder struct {
 	// kept may hold every id with a text or html kept (and ids dropped
 	// since it was last emptied): the words of html that it rules out
 	// need no look-up when the html is forgotten (see forget).
-	kept  idFilter
+	kept  keptFilter
 	bases *pageBases
 	// got is the html the last get record built, for the record after it,
 	// and the tag of the element its base is in.
@@ -215,7 +215,7 @@ func (d *Decoder) forget(html string) {
 		for _, e := range d.byID {
 			d.drop(e)
 		}
-		d.kept = idFilter{}
+		d.kept = keptFilter{}
 	}
 }
 
@@ -274,6 +274,32 @@ func (d *Decoder) splice(op byte, id string, e *decodedID, f []string) (statetem
 		d.keep(opReplace, u, e)
 	}
 	return u, nil
+}
+
+// keptFilter is a set of ids that may hold ids not added (a Bloom filter
+// of one hash): by their length and first and last characters, which
+// tell the ids of a page's elements from the words of its markup (a
+// ticker's "class" from its "c-AAPL") better than idFilter's length and
+// first character.
+type keptFilter [4]uint64
+
+func keptBit(id string) (int, uint64) {
+	h := uint(len(id))
+	if id != "" {
+		h = h*31 + uint(id[0])*7 + uint(id[len(id)-1])
+	}
+	return int(h>>6) & 3, 1 << (h & 63)
+}
+
+func (f *keptFilter) add(id string) {
+	w, b := keptBit(id)
+	f[w] |= b
+}
+
+// may reports whether id may be in the set.
+func (f *keptFilter) may(id string) bool {
+	w, b := keptBit(id)
+	return f[w]&b != 0
 }
 
 // checksumIs reports whether sum is checksum(s), without making the

@@ -54,3 +54,21 @@ func BenchmarkDecoder_Tick(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkDecoder_TickInto is BenchmarkDecoder_Tick decoding into one
+// batch reused (DecodeTo), as the load tool does.
+func BenchmarkDecoder_TickInto(b *testing.B) {
+	frames := tickerFrames(b)
+	var d live.Decoder
+	var batch live.Batch
+	i := 0
+	for b.Loop() {
+		if i == len(frames) {
+			d, i = live.Decoder{}, 0
+		}
+		if err := d.DecodeTo(&batch, frames[i]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
