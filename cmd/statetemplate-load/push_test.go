@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,6 +131,9 @@ func TestSmoke_TickerPushesEveryTickToEveryTab(t *testing.T) {
 	assert.Positive(t, r.CPUPerTabPublish)
 	assert.Positive(t, r.ClientCores, "the load generator's own CPU is reported apart from the server's")
 	assert.Contains(t, text, "load generator CPU/frame")
+	if runtime.GOOS == "linux" {
+		assert.Equal(t, int64(10), tabsTakenOver.Load(), "every tab read off its socket")
+	}
 }
 
 func TestSmoke_TwoServersShareTicksThroughRedis(t *testing.T) {
