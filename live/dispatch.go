@@ -144,9 +144,11 @@ func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *s
 	var updates []statetemplate.Update
 	var err error
 	// The updates are only encoded: they may be other sessions' too.
-	var rctx context.Context = session.ReadOnlyUpdates{Context: ctx}
+	var rctx context.Context
 	if r, ok := ctx.(*pushRun[T]); ok {
 		rctx = &r.ro // a push's, made with it
+	} else {
+		rctx = session.ReadOnlyUpdates{Context: ctx}
 	}
 	if tmpl != nil {
 		updates, err = ls.sess.Navigate(rctx, *tmpl, data)
