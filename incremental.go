@@ -54,7 +54,7 @@ func newIncremental(tmpl *template.Template, c *config) (*incremental, error) {
 // Render implements session.Incremental.
 func (in *incremental) Render(x session.IncrementalInput) (session.IncrementalOutput, error) {
 	memo, _ := x.Memo.(*plan.Memo)
-	pi := plan.Input{Template: x.Template, Data: x.Data, Enc: x.Enc, EncKept: x.EncKept, Prev: x.Prev, Memo: memo, Title: x.Title, Page: x.Page, Captured: x.Captured}
+	pi := plan.Input{Template: x.Template, Data: x.Data, Enc: x.Enc, EncKept: x.EncKept, Prev: x.Prev, Memo: memo, Title: x.Title, Page: x.Page, Captured: x.Captured, ReadOnly: x.ReadOnly}
 	if in.parts != nil {
 		pi.Cache, pi.Patches = in.parts, in.patches
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/fragments"
 	"github.com/livefir/statetemplate/internal/tmplgen"
+	"github.com/livefir/statetemplate/session"
 )
 
 // TestProperty_SessionsOfAPushMatchFullRendering renders random templates
@@ -23,7 +24,9 @@ import (
 // compacted while idle; the sessions render in a random order. Every
 // session's update batch and page is its full renderer's, but for the
 // documented re-send of data-cache="false" fragments where nothing
-// changed.
+// changed. Some renders read their updates only (session.ReadOnlyUpdates,
+// as package live's do), and get no Timestamp; the others write over the
+// updates they get, which no other session may see.
 func TestProperty_SessionsOfAPushMatchFullRendering(t *testing.T) {
 	checkKeptKeys(t)
 	rapid.Check(t, sessionsOfAPushMatchFull)
@@ -89,7 +92,11 @@ func sessionsOfAPushMatchFull(t *rapid.T) {
 		}
 		for _, tb := range rapid.Permutation(tabs).Draw(t, "order") {
 			upsF, errF := tb.sF.RenderFragments(ctx, clone(t, tb.d))
-			upsI, errI := tb.sI.RenderFragments(ctx, tb.d)
+			ctxI, readOnly := context.Context(ctx), rapid.Bool().Draw(t, "read-only")
+			if readOnly {
+				ctxI = session.ReadOnlyUpdates{Context: ctx}
+			}
+			upsI, errI := tb.sI.RenderFragments(ctxI, tb.d)
 			if errF != nil {
 				require.ErrorIs(t, errF, fragments.ErrDuplicateFragmentID)
 				require.ErrorIs(t, errI, fragments.ErrDuplicateFragmentID, "both fail alike")
@@ -101,6 +108,14 @@ func sessionsOfAPushMatchFull(t *rapid.T) {
 				require.NoError(t, parse().Execute(&b, clone(t, tb.d)))
 				return b.String()
 			})
+			for i := range upsI {
+				if readOnly {
+					require.True(t, upsI[i].IsNoOp || upsI[i].Timestamp.IsZero(), "read-only updates are not stamped")
+					continue
+				}
+				require.False(t, upsI[i].Timestamp.IsZero(), "updates are stamped")
+				upsI[i].HTML, upsI[i].FragmentID = "written over by one session", "written-over"
+			}
 			if rapid.IntRange(0, 4).Draw(t, "reload") == 0 {
 				pageI, errI := inc.RenderPage(tb.tI)
 				pageF, errF := full.RenderPage(tb.tF)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/livefir/statetemplate"
 	"github.com/livefir/statetemplate/fragments"
+	"github.com/livefir/statetemplate/session"
 )
 
 // dispatch runs one message and answers it: the updates go to every
@@ -142,10 +143,17 @@ func (a *App[T]) mutateLocked(ctx context.Context, base *http.Request, ls *liveS
 func (a *App[T]) render(ctx context.Context, ls *liveSession[T], data T, tmpl *string) error {
 	var updates []statetemplate.Update
 	var err error
-	if tmpl != nil {
-		updates, err = ls.sess.Navigate(ctx, *tmpl, data)
+	// The updates are only encoded: they may be other sessions' too.
+	var rctx context.Context
+	if r, ok := ctx.(*pushRun[T]); ok {
+		rctx = &r.ro // a push's, made with it
 	} else {
-		updates, err = ls.sess.RenderFragments(ctx, data)
+		rctx = session.ReadOnlyUpdates{Context: ctx}
+	}
+	if tmpl != nil {
+		updates, err = ls.sess.Navigate(rctx, *tmpl, data)
+	} else {
+		updates, err = ls.sess.RenderFragments(rctx, data)
 	}
 	if err != nil {
 		switch {

@@ -31,6 +31,9 @@ type liveSession[T any] struct {
 // broadcast queues msg, a reply, to every connection of the session
 // (batches of updates go through send). mu must be held.
 func (ls *liveSession[T]) broadcast(msg []byte) {
+	if msg == nil {
+		return // nothing to send (a push's empty reply): no walk of the connections
+	}
 	for c := range ls.conns {
 		c.enqueue(msg)
 	}

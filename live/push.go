@@ -393,11 +393,13 @@ type pushRun[T any] struct {
 	rp   reply
 	sc   scope
 	subs sessionSubs[T]
+	ro   session.ReadOnlyUpdates // the run for the push's render (App.render)
 }
 
 func newPushRun[T any](ctx context.Context, a *App[T], ls *liveSession[T], it *pushItem[T]) *pushRun[T] {
 	r := &pushRun[T]{Context: ctx, rp: reply{session: ls.id, logger: a.cfg.logger}, subs: sessionSubs[T]{a, ls}}
 	r.sc = scope{subs: &r.subs, topic: it.key, mark: &it.mark}
+	r.ro.Context = r
 	return r
 }
 

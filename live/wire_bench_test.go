@@ -53,3 +53,24 @@ func BenchmarkEncode_Tick(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEncode_TickConns encodes each tick for each of 10,000
+// connections in turn, as a push's fan-out does: what a connection keeps
+// of its client (its ids, their texts and html) is cold in the cache by
+// its next tick. The figure is per connection's batch.
+//
+//	go test -run '^$' -bench Encode_TickConns -benchmem ./live
+func BenchmarkEncode_TickConns(b *testing.B) {
+	ticks := make([][]statetemplate.Update, 64)
+	for i := range ticks {
+		ticks[i] = tickUpdates(100+i, 8)
+	}
+	encs := make([]live.Encoder, 10000)
+	i := 0
+	for b.Loop() {
+		if _, err := encs[i%len(encs)].Encode(live.Batch{Updates: ticks[i/len(encs)%len(ticks)]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

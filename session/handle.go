@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -190,11 +191,16 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	enc := bytes.Clone(encBuf.Bytes())
 	lists.rebase(enc)
 	slot.memo.Store(lists)
-	updates, state, memo, title, err := m.update(e, page, data, enc, captured)
+	// Updates only read may be shared with other sessions' renders.
+	readOnly := readOnlyUpdates(ctx) && !m.cfg.DataChanged
+	updates, state, memo, title, err := m.update(e, page, data, enc, captured, readOnly)
 	if err != nil {
 		return nil, err
 	}
 	m.noteOpaque(page, state)
+	if readOnly {
+		updates = slices.Clip(updates) // a title's update goes in a copy
+	}
 	updates = titleUpdate(prev, title, updates)
 	var changed []string
 	if m.cfg.DataChanged {
@@ -218,6 +224,9 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 	if len(updates) == 0 {
 		return []fragments.Update{{IsNoOp: true, Timestamp: now, DataChanged: changed}}, nil
 	}
+	if readOnly {
+		return updates, nil // no Timestamp, no DataChanged (see ReadOnlyUpdates)
+	}
 	for i := range updates {
 		updates[i].Timestamp = now
 	}
@@ -228,10 +237,11 @@ func (h *Handle) render(ctx context.Context, tmpl *string, data any) ([]fragment
 // update renders e's page for data with template tmpl and returns the
 // updates from the page the browser has, the new fragment state, the
 // incremental renderer's memo and the page's title. enc, the encoding of
-// data, is never modified after; captured says data is Captured. e.mu
-// must be held.
-func (m *Manager) update(e *entry, tmpl string, data any, enc []byte, captured bool) ([]fragments.Update, *fragments.State, any, string, error) {
-	out, done, err := m.renderIncremental(e, tmpl, data, enc, true, captured, nil)
+// data, is never modified after; captured says data is Captured; readOnly
+// that the caller only reads the updates (ReadOnlyUpdates). e.mu must be
+// held.
+func (m *Manager) update(e *entry, tmpl string, data any, enc []byte, captured, readOnly bool) ([]fragments.Update, *fragments.State, any, string, error) {
+	out, done, err := m.renderIncremental(e, tmpl, data, enc, true, captured, readOnly, nil)
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 	}

@@ -44,6 +44,10 @@ type IncrementalInput struct {
 	// print alike. When false, the renderer checks it itself before it
 	// shares or skips anything by equal bytes.
 	Captured bool
+	// ReadOnly says that the caller only reads the output's Updates: the
+	// renderer may return updates other renders' callers read too, which
+	// nobody may modify.
+	ReadOnly bool
 }
 
 // IncrementalOutput is the result of an Incremental render.
@@ -60,14 +64,15 @@ type IncrementalOutput struct {
 // renderIncremental renders e's page for data through the Incremental
 // renderer, and reports false when there is none or it does not handle
 // the page. kept says enc is never modified after (IncrementalInput.EncKept);
-// captured that data is Captured (IncrementalInput.Captured). e.mu must
+// captured that data is Captured (IncrementalInput.Captured); readOnly that
+// the caller only reads the updates (IncrementalInput.ReadOnly). e.mu must
 // be held.
-func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, kept, captured bool, page *bytes.Buffer) (IncrementalOutput, bool, error) {
+func (m *Manager) renderIncremental(e *entry, tmpl string, data any, enc []byte, kept, captured, readOnly bool, page *bytes.Buffer) (IncrementalOutput, bool, error) {
 	inc := m.cfg.Incremental
 	if inc == nil || data == nil {
 		return IncrementalOutput{}, false, nil
 	}
-	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Title: e.rec.Title, Page: page, Captured: captured})
+	out, err := inc.Render(IncrementalInput{Template: tmpl, Data: data, Enc: enc, EncKept: kept, Prev: e.rec.Fragments, Memo: e.rec.Memo, Title: e.rec.Title, Page: page, Captured: captured, ReadOnly: readOnly})
 	switch {
 	case errors.Is(err, ErrNotIncremental):
 		return IncrementalOutput{}, false, nil

@@ -126,7 +126,7 @@ func (m *Manager) page(buf *bytes.Buffer, e *entry) ([]fragments.Update, *fragme
 		}
 	}
 	if !cached {
-		out, done, err := m.renderIncremental(e, e.rec.Template, v, enc, false, captured, buf)
+		out, done, err := m.renderIncremental(e, e.rec.Template, v, enc, false, captured, false, buf)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("statetemplate: rendering session %s: %w", e.id.Short(), err)
 		}

@@ -64,6 +64,10 @@ type Input struct {
 	// captured shares nothing (no part cache, no shared transition) and
 	// no part of its page is skipped for inputs of equal bytes.
 	Captured bool
+	// ReadOnly says that the caller only reads Output.Updates: the
+	// updates of a transition another render made are returned as they
+	// are, shared with that render's callers, instead of copied.
+	ReadOnly bool
 
 	uncaptured bool // Data checked and found not captured
 }
@@ -116,7 +120,7 @@ func (p *Plan) Render(in Input) (Output, error) {
 	}
 	ti, share := p.sharable(&in, memo)
 	if share {
-		if out, ok := p.transitions.get(ti); ok {
+		if out, ok := p.transitions.get(ti, in.ReadOnly); ok {
 			return out, nil
 		}
 	}

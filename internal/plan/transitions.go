@@ -118,8 +118,9 @@ func fold(h uint64, st *fragments.State) uint64 {
 }
 
 // get returns the output of another render of the same transition as ti.
-// Its Updates are the caller's own copy.
-func (t *transitions) get(ti transitionInput) (Output, bool) {
+// Its Updates are the caller's own copy unless readOnly is set: then they
+// are the entry's, which every caller of the transition reads.
+func (t *transitions) get(ti transitionInput, readOnly bool) (Output, bool) {
 	t.once.Do(t.init)
 	e, ok := t.m.Get(ti.digest)
 	in := ti.in
@@ -130,7 +131,9 @@ func (t *transitions) get(ti transitionInput) (Output, bool) {
 		return Output{}, false
 	}
 	out := e.out
-	out.Updates = slices.Clone(out.Updates)
+	if !readOnly {
+		out.Updates = slices.Clone(out.Updates)
+	}
 	out.Shared = true
 	return out, true
 }

@@ -242,3 +242,38 @@ func TestRender_TabsShareATransitionBackToEarlierData(t *testing.T) {
 		require.True(t, b.render(t, p, orig, c, y).Shared, "step %d", k)
 	}
 }
+
+// TestRender_ReadOnlyRendersShareTheTransitionsUpdates renders a tick for
+// three tabs of the same page: the second reads its updates only
+// (Input.ReadOnly) and takes the first's array as it is; the third does
+// not, and gets a copy of it, equal, which it may stamp without the
+// others seeing it.
+func TestRender_ReadOnlyRendersShareTheTransitionsUpdates(t *testing.T) {
+	p, orig, c := tickerFixture(t, plan.Options{})
+	start := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	m := ticker.NewMarket(7, start)
+	b0, _ := boardOf(t, m.Latest())
+	a, ro, own := open(t, p, orig, c, b0), open(t, p, orig, c, b0), open(t, p, orig, c, b0)
+
+	tk := m.Next(start.Add(time.Second))
+	first, _ := boardOf(t, tk)
+	out := a.render(t, p, orig, c, first)
+	require.False(t, out.Shared)
+	require.NotEmpty(t, out.Updates)
+
+	renderRO := func(tb *tab, readOnly bool) plan.Output {
+		b, enc := boardOf(t, tk)
+		got, err := p.Render(plan.Input{Data: b, Enc: enc, EncKept: true, Prev: tb.state, Memo: tb.memo, Title: tb.title, Cache: c, ReadOnly: readOnly})
+		require.NoError(t, err)
+		require.True(t, got.Shared, "an equal page and equal data: the first tab's result")
+		require.Equal(t, out.Updates, got.Updates, "the first tab's updates")
+		return got
+	}
+	shared := renderRO(ro, true)
+	copied := renderRO(own, false)
+	assert.Same(t, &shared.Updates[0], &renderRO(ro, true).Updates[0], "read-only renders read one array")
+	assert.NotSame(t, &shared.Updates[0], &copied.Updates[0], "a render that may write gets its own")
+	assert.NotSame(t, &out.Updates[0], &shared.Updates[0], "the render that made the transition keeps its own")
+	copied.Updates[0].HTML, copied.Updates[0].Timestamp = "stamped by one session", start
+	assert.Equal(t, out.Updates, shared.Updates, "what one session writes in its copy, no other sees")
+}
