@@ -93,7 +93,7 @@ func (s *Store) writer() {
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
 			// the timer waits for.
-			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
 				timer.Stop()
 				timerC = nil
 			}
@@ -111,10 +111,11 @@ func (s *Store) writer() {
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
 			// Due one window after the oldest queued write was accepted
-			// (lazy writes: at their slice's next slot): at once when a slow
-			// commit made it wait that long already.
+			// (lazy writes: at their slice's next slot, then at the pushes'
+			// lull or the slice's limit): at once when a slow commit made
+			// it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -133,15 +134,24 @@ func (s *Store) writer() {
 }
 
 // flushDue flushes, at now, the writes that are due: those that are not
-// lazy, and the lazy ones of the slices whose slot has come — every lazy
-// one while writes fail: then every retry takes everything. Entries that
-// fail stay pending and are retried.
+// lazy, and the lazy ones of the slices due (lazyDue: whose slot has come
+// while the pushes pause, or whose limit has come) — every lazy one while
+// writes fail: then every retry takes everything. Entries that fail stay
+// pending and are retried. A flush of lazy writes none of which is forced
+// yet gives way to the pushes: it stops between two transactions when a
+// lazy write comes, and goes on at their next lull (or its limit).
 func (s *Store) flushDue(now time.Time) {
-	lazy, _, _ := s.pending.lazyDue(now, s.opts.lazyWindow)
-	if s.failing.Load() != nil {
-		lazy = allLazy
+	lazy, forced, _, waiting := s.pending.lazyDue(now, s.opts.lazyWindow)
+	failing := s.failing.Load() != nil
+	if failing {
+		lazy, forced = allLazy, allLazy
 	}
-	_ = s.flush(lazy, true)
+	if lazy == 0 && waiting && !failing && s.pending.queuedSince.Load() == 0 {
+		// Woken to look for a lull: the pushes go on and no slice is at
+		// its limit. Nothing is written, and no generation passes.
+		return
+	}
+	_ = s.flush(lazy, true, forced == 0)
 	if lazy == 0 || now.Sub(s.generation) >= s.opts.lazyWindow {
 		// A generation per flush of updates that are not lazy, and one
 		// per lazy window when only lazy writes come, not one per slice:
@@ -245,7 +255,7 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(allLazy, false) }
+func (s *Store) flushPending() error { return s.flush(allLazy, false, false) }
 
 // flush commits every pending write (the lazy ones of the slices lazy
 // selects: see lazySlices), in transactions of at most maxWritesPerTx
@@ -263,8 +273,12 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 // new session's commit, behind a flush of thousands of lazy writes that
 // it encodes first): the writes left go back to the pending set's queue
 // with the deadlines they had, so that the writer, having served the
-// request, flushes them at once.
-func (s *Store) flush(lazy uint, yield bool) error {
+// request, flushes them at once. With yield and toPushes as well, it stops
+// likewise when a lazy write has come since it started (a push's fan-out
+// began: the flush would take a core from it); the writes left wait for
+// the pushes' next lull, or their limit (see lazyDue).
+func (s *Store) flush(lazy uint, yield, toPushes bool) error {
+	pushed := s.pending.lastLazy.Load()
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazySince [lazySlices]int64
 	for k := range lazySince {
@@ -291,7 +305,7 @@ func (s *Store) flush(lazy uint, yield bool) error {
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
-		if len(rest) > 0 && yield && len(s.ops) > 0 {
+		if len(rest) > 0 && yield && (len(s.ops) > 0 || toPushes && s.pending.lastLazy.Load() != pushed) {
 			requeue(&s.pending.queuedSince, queued)
 			for k, since := range lazySince {
 				requeue(&s.pending.lazySince[k], since)
