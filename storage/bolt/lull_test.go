@@ -192,3 +192,31 @@ func TestLazyFlush_WaitsForThePushesLullGivesWayToThemAndIsForcedAtItsLimit(t *t
 	require.Zero(t, p.n.Load())
 	require.Zero(t, p.lazySince[k].Load())
 }
+
+// TestEncodeLazy_StopsWhenAFanOutBegins: the records of a lull's flush are
+// encoded until a push comes (checked every 32 records), then the
+// transaction takes what is encoded; the writes left keep no value, to be
+// encoded when they are flushed.
+func TestEncodeLazy_StopsWhenAFanOutBegins(t *testing.T) {
+	lazy := session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(1000*time.Hour))
+	recs := createMany(t, s, 100, time.Now().UTC(), "stop")
+	for i, r := range recs {
+		require.NoError(t, s.Update(lazy, nextRev(t, r, i)))
+	}
+	es := s.pending.ordered(allLazy)
+	require.Len(t, es, len(recs))
+	var sl session.Sealer
+	out, taken := s.encodeLazy(&sl, es, func() bool { return true })
+	require.Equal(t, 31, taken, "it stops at its first check")
+	require.Len(t, out, taken)
+	for _, e := range out {
+		require.NotNil(t, e.w.value)
+	}
+	for _, e := range es[taken:] {
+		require.Nil(t, e.w.value, "not encoded")
+	}
+	out, taken = s.encodeLazy(&sl, s.pending.ordered(allLazy), func() bool { return false })
+	require.Equal(t, len(recs), taken, "without a push, every record is encoded")
+	require.Len(t, out, len(recs))
+}

@@ -289,9 +289,13 @@ func (s *Store) flush(lazy uint, yield, toPushes bool) error {
 	s.flushed.notify()
 	defer s.flushed.notify()
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
+	pushesCame := func() bool { return false }
+	if yield && toPushes {
+		pushesCame = func() bool { return s.pending.lastLazy.Load() != pushed }
+	}
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
-		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)])
+		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
 		rest = rest[taken:]
 		if len(es) == 0 { // every one dropped
 			continue
@@ -305,7 +309,7 @@ func (s *Store) flush(lazy uint, yield, toPushes bool) error {
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
-		if len(rest) > 0 && yield && (len(s.ops) > 0 || toPushes && s.pending.lastLazy.Load() != pushed) {
+		if len(rest) > 0 && yield && (len(s.ops) > 0 || pushesCame()) {
 			requeue(&s.pending.queuedSince, queued)
 			for k, since := range lazySince {
 				requeue(&s.pending.lazySince[k], since)
@@ -386,17 +390,19 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 // the tabs of a push hold one State per transition), for at most
 // txWorkBudget. It returns the writes ready for the transaction, in es's
 // order and in es's own array, and how many of es it took; the rest wait
-// for the next transaction. A record that cannot be encoded
+// for the next transaction — as they do once stop reports true (a push's
+// fan-out began: the transaction commits what is encoded, and the flush
+// gives way). A record that cannot be encoded
 // (beyond the decoding limits) is never written: its write leaves the
 // pending set, with a warning, and the session's next update finds the
 // file's older revision and fails with ErrConflict, which makes the
 // session reload what the file holds.
-func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, int) {
+func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry, stop func() bool) ([]flushEntry, int) {
 	out := es[:0]
 	start := time.Now()
 	for i, e := range es {
 		if e.w.rec != nil && e.w.value == nil {
-			if i%32 == 31 && time.Since(start) > txWorkBudget {
+			if i%32 == 31 && (time.Since(start) > txWorkBudget || stop()) && len(out) > 0 {
 				return out, i
 			}
 			buf := s.values.get()
