@@ -90,7 +90,12 @@ func (s *Sealer) encodeAfter(dst, header []byte, room int, r *Record) ([]byte, e
 	head := dst[:len(header)+room]
 	clear(head[copy(head, header):])
 	buf := bytes.NewBuffer(head)
-	if err := getCodec().enc.MarshalToBuffer(recordWire{Record: &c, Fragments: st}, buf); err != nil {
+	ok, err := encodeSpliced(buf, &c, st)
+	if err == nil && !ok {
+		buf.Truncate(len(head))
+		err = getCodec().enc.MarshalToBuffer(recordWire{Record: &c, Fragments: st}, buf)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)
 	}
 	return buf.Bytes(), nil
