@@ -36,6 +36,14 @@ type recordTail struct {
 	Title    string    `cbor:"14,keyasint,omitempty"`
 }
 
+// recordParts holds a record's head and tail while the codec encodes
+// them: a Sealer keeps one, so that handing them to the codec (as an
+// interface) allocates nothing per record.
+type recordParts struct {
+	head recordHead
+	tail recordTail
+}
+
 // stateKey is the encoding of the key of Record.Fragments.
 const stateKey = 11
 
@@ -44,17 +52,21 @@ const mapHead = 0xa0
 
 // encodeSpliced appends to buf the encoding of r (whose Format is set)
 // with st, the encoding of its fragment state (nil: none), as key 11's
-// value. It reports false, leaving buf's bytes past its length as they
+// value, using parts (which it overwrites) to hand the fields to the
+// codec. It reports false, leaving buf's bytes past its length as they
 // may be, when a map head is not the one byte it expects (it always is:
 // a Record has 15 fields); the caller then encodes r as a whole.
-func encodeSpliced(buf *bytes.Buffer, r *Record, st []byte) (bool, error) {
+func encodeSpliced(buf *bytes.Buffer, r *Record, st []byte, parts *recordParts) (bool, error) {
 	enc := getCodec().enc
 	start := buf.Len()
-	if err := enc.MarshalToBuffer(recordHead{
+	parts.head = recordHead{
 		Format: r.Format, ID: r.ID, KeyID: r.KeyID, TokenGen: r.TokenGen, Rev: r.Rev,
 		Created: r.Created, LastAccess: r.LastAccess, ExpiresAt: r.ExpiresAt,
 		IdleTimeout: r.IdleTimeout, DataType: r.DataType, Data: r.Data,
-	}, buf); err != nil {
+	}
+	parts.tail = recordTail{Template: r.Template, Lease: r.Lease, Title: r.Title}
+	defer func() { *parts = recordParts{} }() // no data kept past the call
+	if err := enc.MarshalToBuffer(&parts.head, buf); err != nil {
 		return false, err
 	}
 	n := int(buf.Bytes()[start]) - mapHead
@@ -64,7 +76,7 @@ func encodeSpliced(buf *bytes.Buffer, r *Record, st []byte) (bool, error) {
 		n++
 	}
 	tailAt := buf.Len()
-	if err := enc.MarshalToBuffer(recordTail{Template: r.Template, Lease: r.Lease, Title: r.Title}, buf); err != nil {
+	if err := enc.MarshalToBuffer(&parts.tail, buf); err != nil {
 		return false, err
 	}
 	b := buf.Bytes()

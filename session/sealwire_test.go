@@ -66,7 +66,7 @@ func TestEncodeSpliced_IsTheCodecsEncodingOfTheRecord(t *testing.T) {
 			var want bytes.Buffer
 			require.NoError(t, getCodec().enc.MarshalToBuffer(recordWire{Record: &r, Fragments: state}, &want))
 			got := bytes.NewBuffer([]byte("header"))
-			ok, err := encodeSpliced(got, &r, state)
+			ok, err := encodeSpliced(got, &r, state, new(recordParts))
 			require.NoError(t, err)
 			require.True(t, ok)
 			require.Equal(t, "header", string(got.Bytes()[:6]), "what the buffer held stays")
