@@ -322,7 +322,7 @@ func TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions(t *testing.T) {
 		require.NoError(t, s.Update(lazy, recs[i]))
 	}
 	const k = 2
-	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false, false) }}))
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false, -1) }}))
 	in := 0
 	for _, r := range recs {
 		want := r.Rev - 1

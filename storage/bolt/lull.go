@@ -7,7 +7,7 @@ import "time"
 // whose slot comes while pushes are still arriving is flushed at the
 // lull that follows, not during the fan-out, whose cores it would take
 // (see lazyDue); lazyLimit bounds how long it waits for one.
-const lazyLull = 10 * time.Millisecond
+const lazyLull = 20 * time.Millisecond
 
 // lazyReserveDiv sets how much of a lazy window the writer keeps in
 // reserve before the window ends: a slice waiting for a lull is flushed

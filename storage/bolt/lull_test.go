@@ -219,4 +219,41 @@ func TestEncodeLazy_StopsWhenAFanOutBegins(t *testing.T) {
 	out, taken = s.encodeLazy(&sl, s.pending.ordered(allLazy), func() bool { return false })
 	require.Equal(t, len(recs), taken, "without a push, every record is encoded")
 	require.Len(t, out, len(recs))
+
+	require.NoError(t, s.Flush(context.Background(), recs[0].ID)) // the values encoded are committed as they are
+	for _, r := range recs {
+		require.Equal(t, r.Rev+1, storedRev(t, s, r.ID))
+	}
+}
+
+// TestLazyFlush_APushAfterTheLullWasFoundCommitsNothing: when a lazy write
+// comes between the writer finding the pushes paused and the flush's
+// commit, the flush commits nothing (a pause inside a fan-out costs it no
+// commit, no fsync), and the writes keep their oldest write's time for the
+// next lull or their limit.
+func TestLazyFlush_APushAfterTheLullWasFoundCommitsNothing(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	s, _ := openTemp(t, WithUpdateWindow(time.Hour), WithLazyWindow(1000*time.Hour))
+	recs := createMany(t, s, 50, time.Now().UTC(), "seen")
+	for i, r := range recs {
+		recs[i] = nextRev(t, r, i)
+		require.NoError(t, s.Update(lazy, recs[i]))
+	}
+	var since [lazySlices]int64
+	for k := range since {
+		since[k] = s.pending.lazySince[k].Load()
+	}
+	seen := s.pending.lastLazy.Load()
+	require.NotZero(t, seen)
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(allLazy, true, seen-1) }}))
+	for _, r := range recs {
+		require.Equal(t, r.Rev-1, storedRev(t, s, r.ID), "nothing committed")
+	}
+	for k := range since {
+		require.Equal(t, since[k], s.pending.lazySince[k].Load(), "slice %d keeps its oldest write's time", k)
+	}
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(allLazy, true, seen) }}))
+	for _, r := range recs {
+		require.Equal(t, r.Rev, storedRev(t, s, r.ID), "no push since: every write committed")
+	}
 }

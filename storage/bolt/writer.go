@@ -138,9 +138,10 @@ func (s *Store) writer() {
 // while the pushes pause, or whose limit has come) — every lazy one while
 // writes fail: then every retry takes everything. Entries that fail stay
 // pending and are retried. A flush of lazy writes none of which is forced
-// yet gives way to the pushes: it stops between two transactions when a
-// lazy write comes, and goes on at their next lull (or its limit).
+// yet gives way to the pushes: it stops when a lazy write comes, and goes
+// on at their next lull (or its limit).
 func (s *Store) flushDue(now time.Time) {
+	seen := s.pending.lastLazy.Load() // before lazyDue reads it: a push after it is seen
 	lazy, forced, _, waiting := s.pending.lazyDue(now, s.opts.lazyWindow)
 	failing := s.failing.Load() != nil
 	if failing {
@@ -151,7 +152,10 @@ func (s *Store) flushDue(now time.Time) {
 		// its limit. Nothing is written, and no generation passes.
 		return
 	}
-	_ = s.flush(lazy, true, forced == 0)
+	if forced != 0 {
+		seen = -1 // a slice at its limit: no giving way
+	}
+	_ = s.flush(lazy, true, seen)
 	if lazy == 0 || now.Sub(s.generation) >= s.opts.lazyWindow {
 		// A generation per flush of updates that are not lazy, and one
 		// per lazy window when only lazy writes come, not one per slice:
@@ -255,7 +259,7 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(allLazy, false, false) }
+func (s *Store) flushPending() error { return s.flush(allLazy, false, -1) }
 
 // flush commits every pending write (the lazy ones of the slices lazy
 // selects: see lazySlices), in transactions of at most maxWritesPerTx
@@ -273,12 +277,16 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false, false) }
 // new session's commit, behind a flush of thousands of lazy writes that
 // it encodes first): the writes left go back to the pending set's queue
 // with the deadlines they had, so that the writer, having served the
-// request, flushes them at once. With yield and toPushes as well, it stops
-// likewise when a lazy write has come since it started (a push's fan-out
-// began: the flush would take a core from it); the writes left wait for
-// the pushes' next lull, or their limit (see lazyDue).
-func (s *Store) flush(lazy uint, yield, toPushes bool) error {
-	pushed := s.pending.lastLazy.Load()
+// request, flushes them at once. With yield and seen ≥ 0 — the last lazy
+// write's time (pendingSet.lastLazy) when the writer found the pushes
+// paused — it gives way likewise as soon as a lazy write has come since
+// (a push's fan-out began: the flush would take a core from it), before
+// it commits what it has encoded: a pause of the pushes inside a fan-out
+// then costs the fan-out the encoding of a few records, not a commit and
+// its fsync. The records encoded keep their values, which the next flush
+// commits as they are; the writes left wait for the pushes' next lull, or
+// their limit (see lazyDue). seen < 0 never gives way to pushes.
+func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazySince [lazySlices]int64
 	for k := range lazySince {
@@ -288,15 +296,25 @@ func (s *Store) flush(lazy uint, yield, toPushes bool) error {
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
-	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
-	pushesCame := func() bool { return false }
-	if yield && toPushes {
-		pushesCame = func() bool { return s.pending.lastLazy.Load() != pushed }
+	giveWay := func() error {
+		requeue(&s.pending.queuedSince, queued)
+		for k, since := range lazySince {
+			requeue(&s.pending.lazySince[k], since)
+		}
+		return nil
 	}
+	pushesCame := func() bool { return yield && seen >= 0 && s.pending.lastLazy.Load() != seen }
+	if pushesCame() {
+		return giveWay()
+	}
+	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
 		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
 		rest = rest[taken:]
+		if pushesCame() {
+			return giveWay()
+		}
 		if len(es) == 0 { // every one dropped
 			continue
 		}
@@ -310,11 +328,7 @@ func (s *Store) flush(lazy uint, yield, toPushes bool) error {
 			rest = slices.Concat(es[applied:], rest)
 		}
 		if len(rest) > 0 && yield && (len(s.ops) > 0 || pushesCame()) {
-			requeue(&s.pending.queuedSince, queued)
-			for k, since := range lazySince {
-				requeue(&s.pending.lazySince[k], since)
-			}
-			return nil
+			return giveWay()
 		}
 	}
 	return nil
