@@ -26,7 +26,12 @@
 //     k at k fifths of a window after each multiple of the window): a lazy
 //     update is written at its slice's next slot, within one lazy window,
 //     and the work of writing every pushed session is spread over the
-//     window instead of stopping the pushes of one instant. Windows and
+//     window instead of stopping the pushes of one instant. A slot that
+//     comes while lazy updates still arrive (a push's fan-out) waits for
+//     their lull (20 ms without one), but never past a twentieth of a
+//     window before the slice's oldest update is a window old; a flush
+//     started in a lull gives way, before its next commit, to the next
+//     fan-out, and goes on at the lull after it (or that limit). Windows and
 //     slots are measured on the monotonic clock: a wall clock that jumps
 //     (NTP, a resumed VM) neither delays a write past its window nor
 //     makes every write overdue at once. A flush for other updates

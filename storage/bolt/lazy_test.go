@@ -322,7 +322,7 @@ func TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions(t *testing.T) {
 		require.NoError(t, s.Update(lazy, recs[i]))
 	}
 	const k = 2
-	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false) }}))
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { return s.flush(1<<k, false, -1) }}))
 	in := 0
 	for _, r := range recs {
 		want := r.Rev - 1
@@ -334,7 +334,7 @@ func TestLazyFlush_OfASliceWritesOnlyThatSlicesSessions(t *testing.T) {
 	}
 	require.Positive(t, in, "some sessions are in the slice flushed")
 	require.Less(t, in, len(recs), "some are not")
-	due, _, ok := s.pending.lazyDue(time.Now(), 1000*time.Hour)
+	due, _, _, ok := s.pending.lazyDue(time.Now(), 1000*time.Hour)
 	require.True(t, ok, "the other slices still wait")
 	require.Zero(t, due)
 	require.Zero(t, s.pending.lazySince[k].Load(), "slice %d has nothing waiting", k)

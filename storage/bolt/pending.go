@@ -20,7 +20,8 @@ const pendingShards = 32
 // times spread over the window (see slotWait), each flush is a fifth of
 // that, every session is still written once a window, and no lazy write
 // waits longer than the lazy window. Slices are ranges of session ids,
-// so each flush rewrites its own run of leaf pages (see flush).
+// so each flush rewrites its own run of leaf pages (see flush). A slot
+// that comes while pushes arrive waits for their lull (see lazyDue).
 const lazySlices = 5
 
 // lazySlice returns the slice of id: a range of ids in key order.
@@ -57,9 +58,15 @@ type pendingSet struct {
 	queuedSince atomic.Int64
 	// lazySince is queuedSince for the lazy writes (session.WithLazyWrite)
 	// of each slice, which the writer flushes at the slice's next slot
-	// (slotWait), no later than lazySince plus the lazy window.
+	// (slotWait) or at the first lull of the pushes after it (lazyDue),
+	// before lazySince plus the lazy window (lazyLimit).
 	lazySince [lazySlices]atomic.Int64
-	shards    [pendingShards]pendingShard
+	// lastLazy is when the latest lazy write came (a reading of clock,
+	// to the millisecond; 0: none yet), and lull how long none must come
+	// before the writer counts the pushes as paused (see lazyDue).
+	lastLazy atomic.Int64
+	lull     time.Duration
+	shards   [pendingShards]pendingShard
 }
 
 type pendingShard struct {
@@ -86,6 +93,7 @@ func (p *pendingSet) init() {
 	p.seed = maphash.MakeSeed()
 	p.epoch = time.Now()
 	p.epochNs = p.epoch.UnixNano()
+	p.lull = lazyLull
 	for i := range p.shards {
 		p.shards[i].m = make(map[session.ID]*pendingWrite)
 	}
@@ -111,6 +119,10 @@ func (p *pendingSet) shard(id session.ID) *pendingShard {
 // carries that write's changes, which must not wait for the lazy window.
 func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool {
 	old, had := sh.m[id]
+	now := p.clock()
+	if w.lazy {
+		p.noteLazy(now) // a push, even one that stops being lazy below
+	}
 	if w.lazy && had && !old.clean && !old.lazy {
 		w.lazy = false
 	}
@@ -118,7 +130,7 @@ func (p *pendingSet) put(sh *pendingShard, id session.ID, w *pendingWrite) bool 
 	if w.lazy {
 		since = &p.lazySince[lazySlice(id)]
 	}
-	queued := since.CompareAndSwap(0, p.clock())
+	queued := since.CompareAndSwap(0, now)
 	sh.m[id] = w
 	if had && old.clean {
 		p.kept.Add(-1)
@@ -265,32 +277,52 @@ func slotWait(k int, since int64, window time.Duration) time.Duration {
 	return time.Duration(wait)
 }
 
-// lazyDue returns the lazy slices whose slot has come at now, and the
-// earliest slot of a slice with writes waiting (false when none waits).
-func (p *pendingSet) lazyDue(now time.Time, window time.Duration) (due uint, next time.Time, ok bool) {
+// lazyDue returns, at now, the lazy slices due: those whose slot has
+// come while the lazy writes pause (a lull: none for the pending set's
+// lull), and those whose limit has come, lull or not (lazyLimit: less
+// than a window after their oldest write) — forced names the latter. So
+// a slot that comes during a push's fan-out waits for the fan-out's end
+// instead of taking a core from it. next is when the writer must look
+// again: the earliest slot still to come, or for a slice waiting for a
+// lull the earlier of its limit and the lull's start; ok is false when no
+// lazy write waits.
+func (p *pendingSet) lazyDue(now time.Time, window time.Duration) (due, forced uint, next time.Time, ok bool) {
+	quiet := p.quietFrom()
 	for k := range p.lazySince {
 		since := p.lazySince[k].Load()
 		if since == 0 {
 			continue
 		}
-		slot := p.at(since).Add(slotWait(k, since, window))
-		if !now.Before(slot) {
+		at := p.at(since)
+		slot := at.Add(slotWait(k, since, window))
+		limit := lazyLimit(at, slot, window)
+		wake := slot
+		switch {
+		case !now.Before(limit):
+			due, forced = due|1<<k, forced|1<<k
+		case now.Before(slot):
+		case !now.Before(quiet):
 			due |= 1 << k
+		default:
+			wake = quiet
+			if limit.Before(quiet) {
+				wake = limit
+			}
 		}
-		if !ok || slot.Before(next) {
-			next, ok = slot, true
+		if !ok || wake.Before(next) {
+			next, ok = wake, true
 		}
 	}
-	return due, next, ok
+	return due, forced, next, ok
 }
 
-// flushDeadline returns when the writer must flush next: the queued
-// writes' deadline or a lazy slice's slot, whichever comes first, and
-// false when nothing is queued.
-func (p *pendingSet) flushDeadline(window, lazyWindow time.Duration) (time.Time, bool) {
+// flushDeadline returns when the writer must look next, at now: the
+// queued writes' deadline or when a lazy slice may be due (lazyDue),
+// whichever comes first, and false when nothing is queued.
+func (p *pendingSet) flushDeadline(now time.Time, window, lazyWindow time.Duration) (time.Time, bool) {
 	due, ok := p.queuedDeadline(window)
-	if _, slot, lok := p.lazyDue(time.Time{}, lazyWindow); lok && (!ok || slot.Before(due)) {
-		return slot, true
+	if _, _, wake, lok := p.lazyDue(now, lazyWindow); lok && (!ok || wake.Before(due)) {
+		return wake, true
 	}
 	return due, ok
 }

@@ -108,20 +108,20 @@ func TestLazyDue_NamesTheSlicesWhoseSlotCame(t *testing.T) {
 	base := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
 	var p pendingSet
 	p.init()
-	_, _, ok := p.lazyDue(base, window)
+	_, _, _, ok := p.lazyDue(base, window)
 	require.False(t, ok, "nothing waits")
 	p.lazySince[1].Store(base.Add(50 * time.Millisecond).UnixNano())  // slot at 200 ms
 	p.lazySince[3].Store(base.Add(700 * time.Millisecond).UnixNano()) // slot at 1.6 s
-	due, next, ok := p.lazyDue(base.Add(100*time.Millisecond), window)
+	due, _, next, ok := p.lazyDue(base.Add(100*time.Millisecond), window)
 	require.True(t, ok)
 	require.Zero(t, due)
 	require.True(t, base.Add(200*time.Millisecond).Equal(next), "%v", next)
-	due, _, _ = p.lazyDue(base.Add(200*time.Millisecond), window)
+	due, _, _, _ = p.lazyDue(base.Add(200*time.Millisecond), window)
 	require.Equal(t, uint(1<<1), due)
-	due, _, _ = p.lazyDue(base.Add(2*time.Second), window)
+	due, _, _, _ = p.lazyDue(base.Add(2*time.Second), window)
 	require.Equal(t, uint(1<<1|1<<3), due)
 
-	flushAt, ok := p.flushDeadline(time.Hour, window)
+	flushAt, ok := p.flushDeadline(base, time.Hour, window)
 	require.True(t, ok)
 	require.True(t, base.Add(200*time.Millisecond).Equal(flushAt), "the first slot, before the update window: %v", flushAt)
 	overdue, ok := p.nextDeadline(time.Hour, window)

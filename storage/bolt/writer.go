@@ -93,7 +93,7 @@ func (s *Store) writer() {
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
 			// the timer waits for.
-			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
 				timer.Stop()
 				timerC = nil
 			}
@@ -111,10 +111,11 @@ func (s *Store) writer() {
 		}
 		if timerC == nil && (s.pending.n.Load() > 0 || s.pending.kept.Load() > 0 || s.failing.Load() != nil) {
 			// Due one window after the oldest queued write was accepted
-			// (lazy writes: at their slice's next slot): at once when a slow
-			// commit made it wait that long already.
+			// (lazy writes: at their slice's next slot, then at the pushes'
+			// lull or the slice's limit): at once when a slow commit made
+			// it wait that long already.
 			d := s.opts.window
-			if due, ok := s.pending.flushDeadline(s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -133,15 +134,28 @@ func (s *Store) writer() {
 }
 
 // flushDue flushes, at now, the writes that are due: those that are not
-// lazy, and the lazy ones of the slices whose slot has come — every lazy
-// one while writes fail: then every retry takes everything. Entries that
-// fail stay pending and are retried.
+// lazy, and the lazy ones of the slices due (lazyDue: whose slot has come
+// while the pushes pause, or whose limit has come) — every lazy one while
+// writes fail: then every retry takes everything. Entries that fail stay
+// pending and are retried. A flush of lazy writes none of which is forced
+// yet gives way to the pushes: it stops when a lazy write comes, and goes
+// on at their next lull (or its limit).
 func (s *Store) flushDue(now time.Time) {
-	lazy, _, _ := s.pending.lazyDue(now, s.opts.lazyWindow)
-	if s.failing.Load() != nil {
-		lazy = allLazy
+	seen := s.pending.lastLazy.Load() // before lazyDue reads it: a push after it is seen
+	lazy, forced, _, waiting := s.pending.lazyDue(now, s.opts.lazyWindow)
+	failing := s.failing.Load() != nil
+	if failing {
+		lazy, forced = allLazy, allLazy
 	}
-	_ = s.flush(lazy, true)
+	if lazy == 0 && waiting && !failing && s.pending.queuedSince.Load() == 0 {
+		// Woken to look for a lull: the pushes go on and no slice is at
+		// its limit. Nothing is written, and no generation passes.
+		return
+	}
+	if forced != 0 {
+		seen = -1 // a slice at its limit: no giving way
+	}
+	_ = s.flush(lazy, true, seen)
 	if lazy == 0 || now.Sub(s.generation) >= s.opts.lazyWindow {
 		// A generation per flush of updates that are not lazy, and one
 		// per lazy window when only lazy writes come, not one per slice:
@@ -245,7 +259,7 @@ func (s *Store) commitCreates(creates []*op) {
 }
 
 // flushPending commits every pending write, lazy ones included.
-func (s *Store) flushPending() error { return s.flush(allLazy, false) }
+func (s *Store) flushPending() error { return s.flush(allLazy, false, -1) }
 
 // flush commits every pending write (the lazy ones of the slices lazy
 // selects: see lazySlices), in transactions of at most maxWritesPerTx
@@ -263,8 +277,16 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false) }
 // new session's commit, behind a flush of thousands of lazy writes that
 // it encodes first): the writes left go back to the pending set's queue
 // with the deadlines they had, so that the writer, having served the
-// request, flushes them at once.
-func (s *Store) flush(lazy uint, yield bool) error {
+// request, flushes them at once. With yield and seen ≥ 0 — the last lazy
+// write's time (pendingSet.lastLazy) when the writer found the pushes
+// paused — it gives way likewise as soon as a lazy write has come since
+// (a push's fan-out began: the flush would take a core from it), before
+// it commits what it has encoded: a pause of the pushes inside a fan-out
+// then costs the fan-out the encoding of a few records, not a commit and
+// its fsync. The records encoded keep their values, which the next flush
+// commits as they are; the writes left wait for the pushes' next lull, or
+// their limit (see lazyDue). seen < 0 never gives way to pushes.
+func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazySince [lazySlices]int64
 	for k := range lazySince {
@@ -274,11 +296,25 @@ func (s *Store) flush(lazy uint, yield bool) error {
 	}
 	s.flushed.notify()
 	defer s.flushed.notify()
+	giveWay := func() error {
+		requeue(&s.pending.queuedSince, queued)
+		for k, since := range lazySince {
+			requeue(&s.pending.lazySince[k], since)
+		}
+		return nil
+	}
+	pushesCame := func() bool { return yield && seen >= 0 && s.pending.lastLazy.Load() != seen }
+	if pushesCame() {
+		return giveWay()
+	}
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
-		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)])
+		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
 		rest = rest[taken:]
+		if pushesCame() {
+			return giveWay()
+		}
 		if len(es) == 0 { // every one dropped
 			continue
 		}
@@ -291,12 +327,8 @@ func (s *Store) flush(lazy uint, yield bool) error {
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
-		if len(rest) > 0 && yield && len(s.ops) > 0 {
-			requeue(&s.pending.queuedSince, queued)
-			for k, since := range lazySince {
-				requeue(&s.pending.lazySince[k], since)
-			}
-			return nil
+		if len(rest) > 0 && yield && (len(s.ops) > 0 || pushesCame()) {
+			return giveWay()
 		}
 	}
 	return nil
@@ -372,17 +404,19 @@ func (s *Store) guardedUpdate(fn func(tx *bbolt.Tx) error) error {
 // the tabs of a push hold one State per transition), for at most
 // txWorkBudget. It returns the writes ready for the transaction, in es's
 // order and in es's own array, and how many of es it took; the rest wait
-// for the next transaction. A record that cannot be encoded
+// for the next transaction — as they do once stop reports true (a push's
+// fan-out began: the transaction commits what is encoded, and the flush
+// gives way). A record that cannot be encoded
 // (beyond the decoding limits) is never written: its write leaves the
 // pending set, with a warning, and the session's next update finds the
 // file's older revision and fails with ErrConflict, which makes the
 // session reload what the file holds.
-func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry) ([]flushEntry, int) {
+func (s *Store) encodeLazy(sl *session.Sealer, es []flushEntry, stop func() bool) ([]flushEntry, int) {
 	out := es[:0]
 	start := time.Now()
 	for i, e := range es {
 		if e.w.rec != nil && e.w.value == nil {
-			if i%32 == 31 && time.Since(start) > txWorkBudget {
+			if i%32 == 31 && (time.Since(start) > txWorkBudget || stop()) && len(out) > 0 {
 				return out, i
 			}
 			buf := s.values.get()

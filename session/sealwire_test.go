@@ -1,0 +1,76 @@
+package session
+
+import (
+	"bytes"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// cborFields returns the fields of t that the codec encodes, by key, as
+// their Go type and tag.
+func cborFields(t reflect.Type) map[string]string {
+	out := make(map[string]string)
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("cbor")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		out[strings.Split(tag, ",")[0]] = f.Type.String() + " " + tag
+	}
+	return out
+}
+
+// TestRecordWire_HeadAndTailHoldEveryFieldButTheState: the spliced
+// encoding's head and tail hold every field of Record but its fragment
+// state, each with the Record's type and tag, the head's keys all below
+// the state's and the tail's above: a field added to Record and not to
+// them fails here.
+func TestRecordWire_HeadAndTailHoldEveryFieldButTheState(t *testing.T) {
+	rec := cborFields(reflect.TypeFor[Record]())
+	head, tail := cborFields(reflect.TypeFor[recordHead]()), cborFields(reflect.TypeFor[recordTail]())
+	got := map[string]string{strconv.Itoa(stateKey): rec[strconv.Itoa(stateKey)]}
+	for k, v := range head {
+		n, err := strconv.Atoi(k)
+		require.NoError(t, err)
+		require.Less(t, n, stateKey, "head key %s", k)
+		got[k] = v
+	}
+	for k, v := range tail {
+		n, err := strconv.Atoi(k)
+		require.NoError(t, err)
+		require.Greater(t, n, stateKey, "tail key %s", k)
+		got[k] = v
+	}
+	require.Equal(t, rec, got)
+	require.Less(t, len(rec), 24, "one byte of map head")
+}
+
+// TestEncodeSpliced_IsTheCodecsEncodingOfTheRecord: the spliced bytes are
+// the codec's encoding of the Record, with and without each optional
+// field and the state.
+func TestEncodeSpliced_IsTheCodecsEncodingOfTheRecord(t *testing.T) {
+	at := time.Date(2026, 12, 2, 16, 0, 0, 5, time.UTC)
+	st := []byte{0x82, 0x01, 0x41, 0xff} // any well-formed item stands for a state
+	for _, r := range []Record{
+		{Format: FormatVersion, Rev: 3, Created: at, LastAccess: at, ExpiresAt: at, DataType: "x", Data: []byte{0xa0}},
+		{Format: FormatVersion, KeyID: 7, TokenGen: 2, Rev: 1 << 40, IdleTimeout: time.Minute,
+			Template: "t", Lease: at.Add(time.Hour), Title: "Tïtle", Data: []byte{0x01}},
+	} {
+		for _, state := range [][]byte{nil, st} {
+			var want bytes.Buffer
+			require.NoError(t, getCodec().enc.MarshalToBuffer(recordWire{Record: &r, Fragments: state}, &want))
+			got := bytes.NewBuffer([]byte("header"))
+			ok, err := encodeSpliced(got, &r, state, new(recordParts))
+			require.NoError(t, err)
+			require.True(t, ok)
+			require.Equal(t, "header", string(got.Bytes()[:6]), "what the buffer held stays")
+			require.Equal(t, want.Bytes(), got.Bytes()[6:], "state %x", state)
+		}
+	}
+}
