@@ -403,7 +403,7 @@ type Batch struct {
 // Timestamps and html_hash are not on the wire and stay empty. Errors
 // wrap ErrBadUpdates.
 func DecodeBatch(msg []byte) (Batch, error) {
-	ups, ack, err := decodeMessage(msg, func(op byte, id string, f []string) (statetemplate.Update, bool, error) {
+	ups, ack, err := decodeMessage(msg, nil, nil, func(op byte, id string, f []string) (statetemplate.Update, bool, error) {
 		u, err := decodeRecord(op, id, f)
 		return u, true, err
 	})
@@ -411,34 +411,49 @@ func DecodeBatch(msg []byte) (Batch, error) {
 }
 
 // decodeMessage parses a batch whose records other than data_changed and
-// ack decode decodes.
-func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (statetemplate.Update, bool, error)) ([]statetemplate.Update, int64, error) {
+// ack decode decodes, appending its updates to out[:0]; the updates are
+// nil when there are none and out has no room, and on an error. fields,
+// when not nil, is scratch for the fields of a record, which decode must
+// not keep.
+func decodeMessage(msg []byte, out []statetemplate.Update, fields *[]string, decode func(op byte, id string, f []string) (statetemplate.Update, bool, error)) ([]statetemplate.Update, int64, error) {
+	out = out[:0]
 	if !utf8.Valid(msg) {
 		return nil, 0, fmt.Errorf("%w: not UTF-8", ErrBadUpdates)
 	}
-	s := string(msg)
-	r, size := utf8.DecodeRuneInString(s)
+	r, size := utf8.DecodeRune(msg)
 	// The client reads R and R+1 as UTF-16 code units: R is in the BMP,
 	// and R+1 not a surrogate.
 	if size == 0 || r == '{' || r >= 0xd7ff && r < 0xe000 || r >= 0xffff {
 		return nil, 0, fmt.Errorf("%w: does not start with a separator", ErrBadUpdates)
 	}
-	sep := string(r + 1)
-	var out []statetemplate.Update
+	s := string(msg[size:]) // the updates and the decoder keep its text
+	var rb, sb [utf8.UTFMax]byte
+	rs, sep := string(utf8.AppendRune(rb[:0], r)), string(utf8.AppendRune(sb[:0], r+1))
+	var f []string
+	if fields != nil {
+		f = *fields
+	}
 	var paths []string
 	var ack int64
-	for _, rec := range strings.Split(s[size:], string(r)) {
-		parts := strings.Split(rec, sep)
-		head := parts[0]
+	for more := true; more; {
+		var rec string
+		rec, s, more = strings.Cut(s, rs)
+		head, rest, split := strings.Cut(rec, sep)
+		f = f[:0]
+		for split {
+			var x string
+			x, rest, split = strings.Cut(rest, sep)
+			f = append(f, x)
+		}
 		if head == "" {
 			return nil, 0, fmt.Errorf("%w: an empty record", ErrBadUpdates)
 		}
-		op, id, f := head[0], head[1:], parts[1:]
+		op, id := head[0], head[1:]
 		switch op {
 		case opDataChanged:
 			paths = nil
 			if len(f) > 0 {
-				paths = f
+				paths = slices.Clone(f)
 			}
 			continue
 		case opAck:
@@ -457,7 +472,18 @@ func decodeMessage(msg []byte, decode func(op byte, id string, f []string) (stat
 			continue
 		}
 		u.DataChanged, paths = paths, nil
+		if cap(out) == 0 { // room for this record and every one after it
+			n := 1
+			if more {
+				n += 1 + strings.Count(s, rs)
+			}
+			out = make([]statetemplate.Update, 0, n)
+		}
 		out = append(out, u)
+	}
+	if fields != nil && cap(f) <= maxScratch {
+		clear(f[:cap(f)]) // it keeps no message's text
+		*fields = f[:0]
 	}
 	return out, ack, nil
 }

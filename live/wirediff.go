@@ -1,6 +1,10 @@
 package live
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // maxHunkEdits bounds the edits hunks looks for: html that differs from
 // its base in more than that many characters goes whole.
@@ -135,11 +139,67 @@ func backtrack(trace [][]int, last []int, off, d, n, m int) []run {
 
 // applyHunks makes the string a splice of hunks' fields makes out of old,
 // as the client does; ok is false when a count is not a number, or runs
-// beyond old or into a surrogate pair.
+// beyond old or into a surrogate pair. Invalid UTF-8, in old or a put,
+// counts as U+FFFD and is spelled so in the result, as the client reads
+// it (see applyHunksRunes).
 func applyHunks(old string, f []string) (string, bool) {
 	if len(f)%3 != 0 {
 		return "", false
 	}
+	n := len(old)
+	for h := 2; h < len(f); h += 3 {
+		n += len(f[h])
+		if !utf8.ValidString(f[h]) {
+			return applyHunksRunes(old, f)
+		}
+	}
+	if !utf8.ValidString(old) {
+		return applyHunksRunes(old, f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	i := 0 // bytes of old taken
+	for h := 0; h < len(f); h += 3 {
+		keep, err1 := strconv.Atoi(f[h])
+		drop, err2 := strconv.Atoi(f[h+1])
+		k, ok1 := unitsIndex(old, i, keep)
+		if err1 != nil || err2 != nil || !ok1 {
+			return "", false
+		}
+		b.WriteString(old[i:k])
+		d, ok2 := unitsIndex(old, k, drop)
+		if !ok2 {
+			return "", false
+		}
+		b.WriteString(f[h+2])
+		i = d
+	}
+	b.WriteString(old[i:])
+	return b.String(), true
+}
+
+// unitsIndex returns the index in s, valid UTF-8, n UTF-16 code units
+// after index i; ok is false when n is negative, beyond s, or splits a
+// pair.
+func unitsIndex(s string, i, n int) (int, bool) {
+	for n > 0 && i < len(s) {
+		n--
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0x10000 {
+			n--
+		}
+		i += size
+	}
+	return i, n == 0
+}
+
+// applyHunksRunes is applyHunks by runes, for text that is not valid
+// UTF-8.
+func applyHunksRunes(old string, f []string) (string, bool) {
 	units := []rune(old)
 	var out []rune
 	i := 0
@@ -160,4 +220,18 @@ func applyHunks(old string, f []string) (string, bool) {
 		i += d
 	}
 	return string(append(out, units[i:]...)), true
+}
+
+// runeIndex returns the number of runes of s that make up n UTF-16 code
+// units; ok is false when n is negative, beyond s, or splits a pair.
+func runeIndex(s []rune, n int) (int, bool) {
+	i := 0
+	for n > 0 && i < len(s) {
+		n--
+		if s[i] >= 0x10000 {
+			n--
+		}
+		i++
+	}
+	return i, n == 0
 }

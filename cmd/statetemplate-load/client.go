@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -276,10 +277,25 @@ func dialAll(ctx context.Context, refs []sessionRef, conc int, prog *progress) (
 
 // dialClient is shared by all dials; its transport is only used for the
 // upgrade request, after which each connection is hijacked.
-var dialClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+var dialClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: dialTCP}}
+
+// tcpConnKey is the key of the context value a dial's TCP connection is
+// put in (a *net.Conn), for the readers that take it over (tabReaders).
+type tcpConnKey struct{}
+
+// dialTCP dials as http.Transport does by default, and puts the
+// connection where the dial's context asks.
+func dialTCP(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext(ctx, network, addr)
+	if p, ok := ctx.Value(tcpConnKey{}).(*net.Conn); ok && err == nil {
+		*p = c
+	}
+	return c, err
+}
 
 func dial(ctx context.Context, ref sessionRef) (*conn, error) {
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	var tcp net.Conn
+	dctx, cancel := context.WithTimeout(context.WithValue(ctx, tcpConnKey{}, &tcp), 30*time.Second)
 	defer cancel()
 	ws, resp, err := websocket.Dial(dctx, ref.wsURL, &websocket.DialOptions{
 		HTTPClient:      dialClient,
@@ -304,7 +320,7 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 		ws.CloseNow()
 		return nil, fmt.Errorf("%s: first message %.100q, want the ready message %q", ref.wsURL, msg, readyMessage)
 	}
-	return &conn{ws: ws, known: ref.tasks}, nil
+	return &conn{ws: ws, tcp: tcp, known: ref.tasks}, nil
 }
 
 // readyMessage is what a server sends first on a new connection.

@@ -36,7 +36,11 @@
 // own CPU down, and reports it (CPU per frame or answer read): it runs at
 // GOGC 400 when the servers are other processes (unless GOGC is set), and
 // its readers block on their connections without a context that can end
-// (closing the connection stops them). -server-nice -10 (Linux, as root)
+// (closing the connection stops them). On Linux a push run's tabs, once
+// their watchlists are set, are read off their sockets by one goroutine
+// per core over epoll, which splits the frames itself, rather than by a
+// goroutine per tab through coder/websocket; each frame is decoded into
+// a pooled batch. -server-nice -10 (Linux, as root)
 // runs the server children at a higher priority than the load generator,
 // so that the servers have the cores when they need them, as they would
 // with the tabs' browsers on other machines; the generator still reads

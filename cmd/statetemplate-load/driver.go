@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,7 @@ var cycle = [...]string{actIncrement, actAddTask, actToggle, actDelete, actDecre
 // took it from the idle queue, or received its answer, may touch it.
 type conn struct {
 	ws      *websocket.Conn
+	tcp     net.Conn // ws's connection, nil when the dial did not say
 	known   []string // task ids seen on this session's page
 	newTask string   // the task this connection added, until deleted
 	step    int

@@ -92,9 +92,16 @@ type pushRun struct {
 	hc      *http.Client
 	launch  string
 	wg      sync.WaitGroup
+	readers *tabReaders // the readers of the tabs taken off their websocket.Conn
 	ctx     context.Context
 	cancel  context.CancelFunc
 }
+
+// batchPool holds the batches tickSeq decodes frames into: a tab's reader
+// is done with one before it reads the next frame, and the room of a
+// batch reused is garbage not made, the load generator's CPU not taken
+// from the server's cores.
+var batchPool = sync.Pool{New: func() any { return new(live.Batch) }}
 
 // tickSeq finds the tick number a push frame shows: the text of the
 // element with id "tick" starts with "#" and the number, in a text update
@@ -102,8 +109,9 @@ type pushRun struct {
 // has none (an answer to an action). d is the connection's decoder, which
 // every batch of it goes through in order.
 func tickSeq(d *live.Decoder, msg []byte) int64 {
-	b, err := d.Decode(msg)
-	if err != nil {
+	b := batchPool.Get().(*live.Batch)
+	defer batchPool.Put(b)
+	if err := d.DecodeTo(b, msg); err != nil {
 		return 0
 	}
 	for _, u := range b.Updates {
@@ -198,10 +206,7 @@ func runPush(ctx context.Context, cfg *config, p planned, prog *progress, stderr
 	if err := pr.prepareTabs(prog); err != nil {
 		return nil, err
 	}
-	for _, tb := range pr.tabs {
-		pr.wg.Add(1)
-		go pr.read(tb)
-	}
+	pr.startReaders()
 
 	var out []PushRunReport
 	for _, rate := range cfg.publish {
@@ -256,6 +261,7 @@ func (pr *pushRun) closeTabs() {
 	for _, tb := range pr.tabs {
 		tb.ws.ws.CloseNow()
 	}
+	pr.readers.close()
 	pr.wg.Wait()
 }
 
@@ -331,32 +337,42 @@ func (pr *pushRun) prepare(tb *tab) error {
 	return nil
 }
 
-// read reads tb's frames until the run ends, counting its ticks into the
-// current phase.
+// read reads tb's frames through its websocket.Conn until the run ends,
+// counting its ticks into the current phase (see startReaders).
 func (pr *pushRun) read(tb *tab) {
 	defer pr.wg.Done()
 	for {
 		buf, err := readMessage(readForever, tb.ws.ws) // closeTabs ends it
 		if err != nil {
-			tb.dead.Store(true)
-			if ph := pr.phase.Load(); ph != nil && pr.ctx.Err() == nil {
-				ph.lostTab.Add(1)
-			}
+			pr.lost(tb)
 			return
 		}
-		now := time.Now()
-		b := buf.Bytes()
-		if seq := tickSeq(&tb.dec, b); seq > 0 {
-			prev := tb.last.Swap(seq)
-			ph := pr.phase.Load()
-			if ph != nil {
-				if seq <= prev {
-					ph.badSeq.Add(1) // out of order or twice
-				}
-				ph.saw(tb, seq, len(b), now)
-			}
-		}
+		pr.show(tb, buf.Bytes(), time.Now())
 		bufPool.Put(buf)
+	}
+}
+
+// show counts the tick frame b, which tb read at now, into the current
+// phase.
+func (pr *pushRun) show(tb *tab, b []byte, now time.Time) {
+	if seq := tickSeq(&tb.dec, b); seq > 0 {
+		prev := tb.last.Swap(seq)
+		ph := pr.phase.Load()
+		if ph != nil {
+			if seq <= prev {
+				ph.badSeq.Add(1) // out of order or twice
+			}
+			ph.saw(tb, seq, len(b), now)
+		}
+	}
+}
+
+// lost marks tb's connection lost, counted in the current phase while
+// the run goes on.
+func (pr *pushRun) lost(tb *tab) {
+	tb.dead.Store(true)
+	if ph := pr.phase.Load(); ph != nil && pr.ctx.Err() == nil {
+		ph.lostTab.Add(1)
 	}
 }
 

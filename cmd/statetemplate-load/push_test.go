@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"io"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,6 +77,32 @@ func TestTickSeq_FindsTheTickInAPushFrame(t *testing.T) {
 	}
 }
 
+// The frames one tab read in a run (live/testdata/ticker-frames.txt: three
+// watch answers, then ticks 1 to 80, most of them splices of the tick's
+// text), read through one decoder as a tab's reader reads them, show every
+// tick in order.
+func TestTickSeq_FollowsATabsRecordedFrames(t *testing.T) {
+	f, err := os.Open("../../live/testdata/ticker-frames.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	var d live.Decoder
+	var seqs []int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		msg, err := strconv.Unquote(sc.Text())
+		require.NoError(t, err)
+		if seq := tickSeq(&d, []byte(msg)); seq > 0 {
+			seqs = append(seqs, seq)
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.NotEmpty(t, seqs)
+	for i, seq := range seqs {
+		require.Equal(t, int64(i+1), seq, "tick %d of %v", i, seqs)
+	}
+	assert.Len(t, seqs, 80)
+}
+
 func TestShare_SplitsEveryUnit(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 1000, 1001} {
 		assert.Equal(t, n, share(n, 0, 2)+share(n, 1, 2), "n=%d", n)
@@ -101,6 +131,9 @@ func TestSmoke_TickerPushesEveryTickToEveryTab(t *testing.T) {
 	assert.Positive(t, r.CPUPerTabPublish)
 	assert.Positive(t, r.ClientCores, "the load generator's own CPU is reported apart from the server's")
 	assert.Contains(t, text, "load generator CPU/frame")
+	if runtime.GOOS == "linux" {
+		assert.Equal(t, int64(10), tabsTakenOver.Load(), "every tab read off its socket")
+	}
 }
 
 func TestSmoke_TwoServersShareTicksThroughRedis(t *testing.T) {

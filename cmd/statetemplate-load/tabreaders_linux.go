@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// tabReaders read the push frames of a run's tabs off their sockets:
+// after prepare, each tab's TCP connection is taken from its
+// websocket.Conn (a duplicate of its descriptor, the Conn closed), and a
+// few goroutines, one per core, each with an epoll instance of its share
+// of the tabs, read what arrives and split it into messages themselves
+// (frameReader). A goroutine per tab, as websocket.Conn reads, costs the
+// tool a park and a wake-up through Go's poller per frame, and a read
+// that finds nothing before each: at 10,000 tabs that was most of the
+// tool's CPU per frame after the decoding, CPU taken from the server's
+// cores. Every frame is still read, decoded in order and counted.
+//
+// Taking the connection over is exact because the server sends a tab
+// nothing between the answer to its last watch action, which prepare
+// reads whole, and the first publish: websocket.Conn has no bytes of it
+// buffered. A frame the tool missed would show as a frame that does not
+// decode, a tick skipped or a stale tab.
+type tabReaders struct {
+	pr    *pushRun
+	polls []*os.File // the epoll instances, one per goroutine
+	eps   []int      // their descriptors, while polls are open
+	tabs  [][]*rawTab
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+// rawTab is a tab read off its socket.
+type rawTab struct {
+	tb   *tab
+	fd   int
+	open bool
+	fr   frameReader
+	msg  func([]byte)
+	pong func([]byte)
+}
+
+// startReaders starts the readers of the run's tabs: off their sockets
+// where it can take them over, through their websocket.Conn otherwise.
+func (pr *pushRun) startReaders() {
+	r := &tabReaders{pr: pr}
+	n := max(1, min(runtime.GOMAXPROCS(0), len(pr.tabs)))
+	for range n {
+		ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		if err != nil || syscall.SetNonblock(ep, true) != nil {
+			if err == nil {
+				syscall.Close(ep)
+			}
+			break
+		}
+		r.polls, r.eps = append(r.polls, os.NewFile(uintptr(ep), "epoll")), append(r.eps, ep)
+		r.tabs = append(r.tabs, nil)
+	}
+	for i, tb := range pr.tabs {
+		if len(r.polls) == 0 || !r.take(i%len(r.polls), tb) {
+			pr.wg.Add(1)
+			go pr.read(tb)
+		}
+	}
+	tabsTakenOver.Store(0)
+	for i, p := range r.polls {
+		tabsTakenOver.Add(int64(len(r.tabs[i])))
+		r.wg.Add(1)
+		go r.run(p, r.tabs[i])
+	}
+	pr.readers = r
+}
+
+// take takes tb's connection over for reader i, and reports whether it
+// did.
+func (r *tabReaders) take(i int, tb *tab) bool {
+	sc, ok := tb.ws.tcp.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	fd := -1
+	if err := rc.Control(func(s uintptr) {
+		if d, err := syscall.Dup(int(s)); err == nil {
+			syscall.CloseOnExec(d)
+			fd = d
+		}
+	}); err != nil || fd < 0 {
+		return false
+	}
+	rt := &rawTab{tb: tb, fd: fd, open: true}
+	rt.msg = func(b []byte) { r.pr.show(tb, b, time.Now()) }
+	rt.pong = func(p []byte) { _, _ = syscall.Write(rt.fd, pongFrame(p)) }
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(len(r.tabs[i]))}
+	if err := syscall.EpollCtl(r.eps[i], syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		syscall.Close(fd)
+		return false
+	}
+	tb.ws.ws.CloseNow() // the duplicate keeps the socket open
+	r.tabs[i] = append(r.tabs[i], rt)
+	return true
+}
+
+// run reads the tabs of poll p as their frames arrive, until close: it
+// waits in Go's poller for the epoll instance to have events.
+func (r *tabReaders) run(p *os.File, tabs []*rawTab) {
+	defer r.wg.Done()
+	rc, err := p.SyscallConn()
+	if err != nil {
+		return
+	}
+	events := make([]syscall.EpollEvent, 256)
+	buf := make([]byte, 64<<10)
+	for {
+		n := 0
+		err := rc.Read(func(fd uintptr) bool {
+			var werr error
+			n, werr = syscall.EpollWait(int(fd), events, 0)
+			return n > 0 || werr != nil && !errors.Is(werr, syscall.EINTR)
+		})
+		if err != nil {
+			return // closed
+		}
+		for _, ev := range events[:max(n, 0)] {
+			if rt := tabs[ev.Fd]; rt.open {
+				r.read(rt, buf)
+			}
+		}
+	}
+}
+
+// read reads what arrived for rt, once: the epoll instance reports it
+// again while more is waiting.
+func (r *tabReaders) read(rt *rawTab, buf []byte) {
+	n, err := syscall.Read(rt.fd, buf)
+	for errors.Is(err, syscall.EINTR) {
+		n, err = syscall.Read(rt.fd, buf)
+	}
+	if errors.Is(err, syscall.EAGAIN) {
+		return
+	}
+	if err == nil && n > 0 {
+		err = rt.fr.feed(buf[:n], rt.msg, rt.pong)
+		if err == nil {
+			return
+		}
+	}
+	// The end of the connection, or bytes that are not frames. Closing the
+	// socket's last descriptor takes it out of the epoll instance.
+	syscall.Close(rt.fd)
+	rt.open = false
+	r.pr.lost(rt.tb)
+}
+
+// close stops the readers and closes the tabs' sockets they hold.
+func (r *tabReaders) close() {
+	if r == nil {
+		return
+	}
+	r.once.Do(func() {
+		for _, p := range r.polls {
+			p.Close() // ends the Read run waits in
+		}
+		r.wg.Wait()
+		for _, tabs := range r.tabs {
+			for _, rt := range tabs {
+				if rt.open {
+					syscall.Close(rt.fd)
+					rt.open = false
+				}
+			}
+		}
+	})
+}
