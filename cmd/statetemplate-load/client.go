@@ -320,6 +320,9 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 		ws.CloseNow()
 		return nil, fmt.Errorf("%s: first message %.100q, want the ready message %q", ref.wsURL, msg, readyMessage)
 	}
+	if !strings.HasPrefix(ref.wsURL, "ws:") {
+		tcp = nil // TLS: the socket carries records, not frames (tabReaders)
+	}
 	return &conn{ws: ws, tcp: tcp, known: ref.tasks}, nil
 }
 

@@ -60,3 +60,45 @@ func TestTabReaders_ReadTicksAndCountALostTab(t *testing.T) {
 	assert.Zero(t, ph.badSeq.Load())
 	assert.Equal(t, int64(1), ph.lostTab.Load(), "lost while the run goes on")
 }
+
+// A tab dialed over TLS (wss) is never taken off its websocket.Conn: its
+// socket carries TLS records, not frames. It is read through the Conn and
+// still shows every tick.
+func TestTabReaders_LeaveATLSTabToItsConn(t *testing.T) {
+	done := make(chan struct{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		ctx := ws.CloseRead(r.Context())
+		_ = ws.Write(ctx, websocket.MessageText, []byte(readyMessage))
+		<-done
+		_ = ws.Write(ctx, websocket.MessageText, []byte("\x1ettick\x1f#1 · 1"))
+		_ = ws.Write(ctx, websocket.MessageText, []byte("\x1eT0\x1f#2 · 2"))
+	}))
+	defer srv.Close()
+	tr := dialClient.Transport.(*http.Transport)
+	prev := tr.TLSClientConfig
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
+	defer func() { tr.TLSClientConfig = prev }()
+	c, err := dial(context.Background(), sessionRef{wsURL: "wss" + strings.TrimPrefix(srv.URL, "https")})
+	require.NoError(t, err)
+	assert.Nil(t, c.tcp, "a TLS connection is not the dial's to give")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr := &pushRun{ctx: ctx, cancel: cancel}
+	tb := &tab{ws: c}
+	pr.tabs = []*tab{tb}
+	ph := newPushPhase(1, 10, 1, 1)
+	pr.phase.Store(ph)
+	pr.startReaders()
+	defer pr.closeTabs()
+	assert.Zero(t, tabsTakenOver.Load(), "read through its websocket.Conn")
+	close(done)
+	require.Eventually(t, tb.dead.Load, 10*time.Second, time.Millisecond, "the server's end is seen")
+	assert.Equal(t, int64(2), tb.last.Load(), "every tick, in order")
+	assert.Equal(t, int64(2), ph.frames.Load())
+	assert.Zero(t, ph.badSeq.Load())
+}
