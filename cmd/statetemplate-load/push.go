@@ -320,6 +320,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 				return fmt.Errorf("waiting for a watch action's answer: %w", err)
 			}
 			b := buf.Bytes()
+			tb.ws.framed += frameLen(len(b))
 			// The ack ends the action's batch of updates, or is a batch of
 			// its own.
 			batch, _ := tb.dec.Decode(b)

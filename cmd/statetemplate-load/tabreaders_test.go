@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -100,5 +104,57 @@ func TestTabReaders_LeaveATLSTabToItsConn(t *testing.T) {
 	require.Eventually(t, tb.dead.Load, 10*time.Second, time.Millisecond, "the server's end is seen")
 	assert.Equal(t, int64(2), tb.last.Load(), "every tick, in order")
 	assert.Equal(t, int64(2), ph.frames.Load())
+	assert.Zero(t, ph.badSeq.Load())
+}
+
+// A frame the server sent before the tab was taken over, which its
+// websocket.Conn read ahead into its buffer with the frames the tool read
+// through it, is not lost: here the upgrade, the ready message and the
+// first tick arrive in one write. Such a tab stays with its Conn.
+func TestTabReaders_LoseNoFrameTheConnBuffered(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	served := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			served <- nil
+			return
+		}
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			c.Close()
+			served <- nil
+			return
+		}
+		h := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		out := []byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+			base64.StdEncoding.EncodeToString(h[:]) + "\r\n\r\n")
+		out = append(out, frame(true, 1, readyMessage)...)
+		out = append(out, frame(true, 1, "\x1ettick\x1f#1 · 1")...)
+		_, _ = c.Write(out)
+		served <- c
+	}()
+	c, err := dial(context.Background(), sessionRef{wsURL: "ws://" + ln.Addr().String() + "/ws"})
+	require.NoError(t, err)
+	sc := <-served
+	require.NotNil(t, sc)
+	defer sc.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr := &pushRun{ctx: ctx, cancel: cancel}
+	tb := &tab{ws: c}
+	pr.tabs = []*tab{tb}
+	ph := newPushPhase(1, 10, 1, 1)
+	pr.phase.Store(ph)
+	pr.startReaders()
+	defer pr.closeTabs()
+	_, err = sc.Write(frame(true, 1, "\x1eT0\x1f#2 · 2"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return tb.last.Load() == 2 || tb.dead.Load() }, 10*time.Second, time.Millisecond)
+	assert.False(t, tb.dead.Load())
+	assert.Equal(t, int64(2), ph.frames.Load(), "both ticks, the one the Conn had read ahead too")
 	assert.Zero(t, ph.badSeq.Load())
 }
