@@ -222,3 +222,23 @@ func TestDecoder_KeepsTheTextsOfIdsPastTheNumbered(t *testing.T) {
 	got, err := ds.d.Decode([]byte("\x1ep" + last + "\x1f7\x1f1\x1f2"))
 	require.ErrorIs(t, err, ErrBadUpdates, "its text was forgotten: %v", got)
 }
+
+// FuzzDecoder_AsTheReference gives the decoders, with and without the
+// page, any three messages: each decodes as the reference decodes it, or
+// fails as it fails, and what the decoders keep after a failure is the
+// reference's too (the messages after it decode alike).
+func FuzzDecoder_AsTheReference(f *testing.F) {
+	f.Add([]byte("\x1etc\x1fCount: 1"), []byte("\x1eP0\x1f7\x1f1\x1f2"), []byte("\x1ead\x1f<p id=c>x</p>\x1eP0\x1f0\x1f1\x1fy"))
+	f.Add([]byte("\x1eta\x1f😀"), []byte("\x1epa\x1f1\x1f1\x1fx"), []byte("\x1epa\x1f2\x1f0\x1f😃"))
+	f.Add([]byte("\x1erp-A\x1f<td id=\"p-A\" class=\"up\">1.00</td>"), []byte("\x1eQ0\x1f20\x1f7\x1fdown\">0.99\x1ed\x1ed"), []byte("\x1eqp-A\x1f0\x1f1\x1f<"))
+	f.Add([]byte("\x1egrow-1\x1f0\x1f0\x1f0\x1fx\x1eirow-9\x1frow-1\x1f"), []byte("\x1eGa\x1f1\x1f0\x1f0\x1f"), []byte("\x1eX1\x1eR0\x1f"))
+	f.Add([]byte("\x1eptitle\x1f7\x1f1\x1f3\x1f"+checksum("Tasks (3 total)")), []byte("\x1eP0\x1f7\x1f1\x1f4\x1eptitle\x1f0\x1f0\x1fx\x1f1"), []byte("\x1er\x1f<body><p id=a>b</p></body>\x1epa\x1f0\x1f1\x1fc"))
+	f.Fuzz(func(t *testing.T, a, b, c []byte) {
+		for _, page := range []bool{false, true} {
+			ds := newDecoders(page)
+			for _, m := range [][]byte{a, b, c} {
+				ds.check(t, m)
+			}
+		}
+	})
+}

@@ -287,10 +287,14 @@ type tcpConnKey struct{}
 // connection where the dial's context asks.
 func dialTCP(ctx context.Context, network, addr string) (net.Conn, error) {
 	c, err := (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext(ctx, network, addr)
-	if p, ok := ctx.Value(tcpConnKey{}).(*net.Conn); ok && err == nil {
-		*p = c
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	if p, ok := ctx.Value(tcpConnKey{}).(*net.Conn); ok {
+		cc := &countedConn{Conn: c}
+		*p, c = cc, cc
+	}
+	return c, nil
 }
 
 func dial(ctx context.Context, ref sessionRef) (*conn, error) {
@@ -320,7 +324,10 @@ func dial(ctx context.Context, ref sessionRef) (*conn, error) {
 		ws.CloseNow()
 		return nil, fmt.Errorf("%s: first message %.100q, want the ready message %q", ref.wsURL, msg, readyMessage)
 	}
-	return &conn{ws: ws, tcp: tcp, known: ref.tasks}, nil
+	if !strings.HasPrefix(ref.wsURL, "ws:") {
+		tcp = nil // TLS: the socket carries records, not frames (tabReaders)
+	}
+	return &conn{ws: ws, tcp: tcp, framed: frameLen(len(msg)), known: ref.tasks}, nil
 }
 
 // readyMessage is what a server sends first on a new connection.

@@ -37,7 +37,8 @@
 // GOGC 400 when the servers are other processes (unless GOGC is set), and
 // its readers block on their connections without a context that can end
 // (closing the connection stops them). On Linux a push run's tabs, once
-// their watchlists are set, are read off their sockets by one goroutine
+// their watchlists are set (and unless their websocket.Conn read bytes
+// ahead, or they are TLS), are read off their sockets by one goroutine
 // per core over epoll, which splits the frames itself, rather than by a
 // goroutine per tab through coder/websocket; each frame is decoded into
 // a pooled batch. -server-nice -10 (Linux, as root)

@@ -27,7 +27,8 @@ var cycle = [...]string{actIncrement, actAddTask, actToggle, actDelete, actDecre
 // took it from the idle queue, or received its answer, may touch it.
 type conn struct {
 	ws      *websocket.Conn
-	tcp     net.Conn // ws's connection, nil when the dial did not say
+	tcp     net.Conn // ws's TCP connection (a *countedConn); nil when the dial did not say, or over TLS (wss)
+	framed  int64    // the least bytes the frames of the messages read through ws take (frameLen)
 	known   []string // task ids seen on this session's page
 	newTask string   // the task this connection added, until deleted
 	step    int

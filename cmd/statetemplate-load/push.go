@@ -54,6 +54,9 @@ type pushPhase struct {
 	late    []*recorder // by server: publish requested → frame read by the tab
 	badSeq  atomic.Int64
 	lostTab atomic.Int64
+	// undecodable counts the frames, not JSON replies, that a tab's
+	// decoder failed on: it no longer follows the server's encoder.
+	undecodable atomic.Int64
 }
 
 func newPushPhase(first int64, capacity, tabs, servers int) *pushPhase {
@@ -109,10 +112,17 @@ var batchPool = sync.Pool{New: func() any { return new(live.Batch) }}
 // has none (an answer to an action). d is the connection's decoder, which
 // every batch of it goes through in order.
 func tickSeq(d *live.Decoder, msg []byte) int64 {
+	seq, _ := decodeTick(d, msg)
+	return seq
+}
+
+// decodeTick is tickSeq, with the decoder's error when msg does not
+// decode.
+func decodeTick(d *live.Decoder, msg []byte) (int64, error) {
 	b := batchPool.Get().(*live.Batch)
 	defer batchPool.Put(b)
 	if err := d.DecodeTo(b, msg); err != nil {
-		return 0
+		return 0, err
 	}
 	for _, u := range b.Updates {
 		text := u.HTML
@@ -129,10 +139,10 @@ func tickSeq(d *live.Decoder, msg []byte) int64 {
 			text = text[j+1:]
 		}
 		if seq := leadingNumber(strings.TrimPrefix(text, "#")); len(text) > 0 && text[0] == '#' && seq > 0 {
-			return seq
+			return seq, nil
 		}
 	}
-	return 0
+	return 0, nil
 }
 
 // leadingNumber is the decimal number s starts with, 0 when none or out of
@@ -320,6 +330,7 @@ func (pr *pushRun) prepare(tb *tab) error {
 				return fmt.Errorf("waiting for a watch action's answer: %w", err)
 			}
 			b := buf.Bytes()
+			tb.ws.framed += frameLen(len(b))
 			// The ack ends the action's batch of updates, or is a batch of
 			// its own.
 			batch, _ := tb.dec.Decode(b)
@@ -355,7 +366,13 @@ func (pr *pushRun) read(tb *tab) {
 // show counts the tick frame b, which tb read at now, into the current
 // phase.
 func (pr *pushRun) show(tb *tab, b []byte, now time.Time) {
-	if seq := tickSeq(&tb.dec, b); seq > 0 {
+	seq, err := decodeTick(&tb.dec, b)
+	if err != nil && !bytes.HasPrefix(b, []byte("{")) { // a JSON reply is no batch
+		if ph := pr.phase.Load(); ph != nil {
+			ph.undecodable.Add(1)
+		}
+	}
+	if seq > 0 {
 		prev := tb.last.Swap(seq)
 		ph := pr.phase.Load()
 		if ph != nil {
@@ -483,6 +500,7 @@ func (pr *pushRun) measure(rate float64, base PushRunReport, name string, prog *
 	rr.LoadAvg = loadAvg()
 	rr.Publishes, rr.MissedPublishes = published, missed
 	rr.Received, rr.OutOfOrder, rr.LostTabs = ph.frames.Load(), ph.badSeq.Load(), ph.lostTab.Load()
+	rr.Undecodable = ph.undecodable.Load()
 	for i := range pr.tabs {
 		if got := int64(ph.perTab[i].Load()); got < published {
 			rr.SkippedTicks += published - got
@@ -580,6 +598,10 @@ type PushRunReport struct {
 	StaleTabs    int   `json:"stale_tabs"`
 	OutOfOrder   int64 `json:"out_of_order"`
 	LostTabs     int64 `json:"lost_tabs"`
+	// Undecodable counts the frames a tab's decoder failed on (their
+	// ticks count as skipped too): the tool's fault, not the server's,
+	// unless the server's encoder is wrong.
+	Undecodable int64 `json:"undecodable_frames"`
 
 	PerServer        []PushServerFigures `json:"per_server"`
 	CPU              time.Duration       `json:"server_cpu_ns"` // all servers, user+system, over the phase

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,6 +128,7 @@ func TestSmoke_TickerPushesEveryTickToEveryTab(t *testing.T) {
 	assert.Equal(t, r.Publishes*int64(r.Tabs), r.Frames+r.SkippedTicks, "one frame per tab per publish, or a skipped tick")
 	assert.Equal(t, r.PerServer[0].Coalesced+r.PerServer[0].Dropped, r.SkippedTicks)
 	assert.Zero(t, int64(r.StaleTabs)+r.OutOfOrder+r.LostTabs, "every tab ends on the last tick, in order")
+	assert.Zero(t, r.Undecodable, "every frame decodes")
 	assert.Positive(t, r.PerServer[0].Latency.P99)
 	assert.GreaterOrEqual(t, r.PerServer[0].Client.P50, r.PerServer[0].Latency.P50/2, "a tab reads a frame after it is written, give or take the clocks' reads")
 	assert.Positive(t, r.CPUPerTabPublish)
@@ -153,4 +156,26 @@ func TestSmoke_TwoServersShareTicksThroughRedis(t *testing.T) {
 	assert.Equal(t, skipped, r.SkippedTicks)
 	assert.Zero(t, r.StaleTabs, "every tab, on either server, ends on the last tick")
 	assert.True(t, strings.HasPrefix(r.Launch, "child"))
+}
+
+// A frame a tab cannot decode (its decoder no longer follows the
+// server's: a frame lost, or a decoder bug) is counted as such, not taken
+// for an answer without a tick: else it shows only as a tick the server
+// skipped.
+func TestShow_CountsAFrameThatDoesNotDecode(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr := &pushRun{ctx: ctx, cancel: cancel}
+	tb := &tab{}
+	pr.tabs = []*tab{tb}
+	ph := newPushPhase(1, 10, 1, 1)
+	pr.phase.Store(ph)
+
+	pr.show(tb, []byte("\x1ettick\x1f#1 · 1"), time.Now())
+	pr.show(tb, []byte("\x1eP5\x1f1\x1f1\x1f2"), time.Now()) // no id numbered 5
+	pr.show(tb, []byte("\x1eka"), time.Now())                // a malformed ack
+	pr.show(tb, []byte("\x1ek3"), time.Now())                // an answer: no tick, decodes
+
+	assert.Equal(t, int64(1), ph.frames.Load())
+	assert.Equal(t, int64(2), ph.undecodable.Load())
 }

@@ -42,9 +42,9 @@ func (rep *Report) writePushText(b *strings.Builder) {
 	b.WriteString("\npush details:\n")
 	for i := range rep.Pushes {
 		r := &rep.Pushes[i]
-		fmt.Fprintf(b, "  %s (%s servers): %d sessions, %d create errors, %d dial errors; %d publishes (%d missed), %d frames written, %d read; %d out of order, %d tabs lost; publish to frame read by the tab %s; load generator CPU/frame %s (%.2f cores)\n",
+		fmt.Fprintf(b, "  %s (%s servers): %d sessions, %d create errors, %d dial errors; %d publishes (%d missed), %d frames written, %d read; %d out of order, %d that do not decode, %d tabs lost; publish to frame read by the tab %s; load generator CPU/frame %s (%.2f cores)\n",
 			r.name(), r.Launch, r.Sessions, r.CreateErrors, r.DialErrors, r.Publishes, r.MissedPublishes, r.Frames, r.Received,
-			r.OutOfOrder, r.LostTabs, r.latencies(true), fmtDur(r.ClientCPUPerFrame), r.ClientCores)
+			r.OutOfOrder, r.Undecodable, r.LostTabs, r.latencies(true), fmtDur(r.ClientCPUPerFrame), r.ClientCores)
 		for j, s := range r.PerServer {
 			fmt.Fprintf(b, "    server %c: %d tabs, push max %s, CPU %s, %d coalesced, %d dropped, %d not sent to the broker\n",
 				'A'+j, s.Tabs, fmtDur(s.Latency.Max), fmtDur(s.CPU), s.Coalesced, s.Dropped, s.BrokerDropped)

@@ -20,11 +20,12 @@ import (
 // tool's CPU per frame after the decoding, CPU taken from the server's
 // cores. Every frame is still read, decoded in order and counted.
 //
-// Taking the connection over is exact because the server sends a tab
-// nothing between the answer to its last watch action, which prepare
-// reads whole, and the first publish: websocket.Conn has no bytes of it
-// buffered. A frame the tool missed would show as a frame that does not
-// decode, a tick skipped or a stale tab.
+// Taking the connection over is exact when the websocket.Conn holds no
+// bytes read ahead: package live sends a tab nothing between the answer
+// to its last watch action, which prepare reads whole, and the first
+// publish. take checks it: the socket's bytes read (countedConn) must be
+// the upgrade's response and the frames of the messages read through the
+// Conn, no more; else the tab stays with its Conn.
 type tabReaders struct {
 	pr    *pushRun
 	polls []*os.File // the epoll instances, one per goroutine
@@ -78,11 +79,11 @@ func (pr *pushRun) startReaders() {
 // take takes tb's connection over for reader i, and reports whether it
 // did.
 func (r *tabReaders) take(i int, tb *tab) bool {
-	sc, ok := tb.ws.tcp.(syscall.Conn)
-	if !ok {
-		return false
+	cc, ok := tb.ws.tcp.(*countedConn)
+	if !ok || !cc.drained(tb.ws.framed) {
+		return false // its websocket.Conn may hold bytes read ahead
 	}
-	rc, err := sc.SyscallConn()
+	rc, err := cc.SyscallConn()
 	if err != nil {
 		return false
 	}
