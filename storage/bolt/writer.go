@@ -279,13 +279,16 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false, -1) }
 // with the deadlines they had, so that the writer, having served the
 // request, flushes them at once. With yield and seen ≥ 0 — the last lazy
 // write's time (pendingSet.lastLazy) when the writer found the pushes
-// paused — it gives way likewise as soon as a lazy write has come since
-// (a push's fan-out began: the flush would take a core from it), before
-// it commits what it has encoded: a pause of the pushes inside a fan-out
-// then costs the fan-out the encoding of a few records, not a commit and
-// its fsync. The records encoded keep their values, which the next flush
-// commits as they are; the writes left wait for the pushes' next lull, or
-// their limit (see lazyDue). seen < 0 never gives way to pushes.
+// paused — its lazy writes give way likewise as soon as a lazy write has
+// come since (a push's fan-out began: the flush would take a core from
+// it), before it commits what it has encoded: a pause of the pushes
+// inside a fan-out then costs the fan-out the encoding of a few records,
+// not a commit and its fsync. The records encoded keep their values,
+// which the next flush commits as they are; the lazy writes left wait for
+// the pushes' next lull, or their limit (see lazyDue). The writes that
+// are not lazy never give way to pushes: the flush commits them (with
+// the records encoded in their transaction), since Update holds every
+// action while they are overdue. seen < 0 never gives way to pushes.
 func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazySince [lazySlices]int64
@@ -303,19 +306,31 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 		}
 		return nil
 	}
-	pushesCame := func() bool { return yield && seen >= 0 && s.pending.lastLazy.Load() != seen }
-	if pushesCame() {
-		return giveWay()
-	}
+	// pushed: a push came; the flush takes only the writes that are not
+	// lazy, and the lazy ones already encoded with them.
+	pushed := false
+	pushesCame := func() bool { return yield && seen >= 0 && !pushed && s.pending.lastLazy.Load() != seen }
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
-		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
-		rest = rest[taken:]
-		if pushesCame() {
-			return giveWay()
+		var es []flushEntry
+		taken := 0
+		if !pushesCame() {
+			es, taken = s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
+			rest = rest[taken:]
 		}
-		if len(es) == 0 { // every one dropped
+		if pushesCame() {
+			// Updates that are not lazy (an action's, a deletion) never
+			// wait for pushes: Update holds every action once they are
+			// overdue. They are committed, with what es holds if it holds
+			// one; the lazy writes left wait for the next lull.
+			pushed = true
+			rest = notLazy(rest)
+			if !slices.ContainsFunc(es, isEager) {
+				es = nil
+			}
+		}
+		if len(es) == 0 { // every one dropped, or given way
 			continue
 		}
 		applied, err := s.commitPending(es)
@@ -327,12 +342,28 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
-		if len(rest) > 0 && yield && (len(s.ops) > 0 || pushesCame()) {
+		if len(rest) > 0 && yield && len(s.ops) > 0 {
 			return giveWay()
+		}
+	}
+	if pushed {
+		// Every write that is not lazy is committed: the lazy slices keep
+		// their oldest write's time, for the next lull or their limit.
+		for k, since := range lazySince {
+			requeue(&s.pending.lazySince[k], since)
 		}
 	}
 	return nil
 }
+
+// notLazy returns the writes of es that are not lazy, in es's order and
+// array. A write's lazy is set before the pending set holds it, and never
+// changes after.
+func notLazy(es []flushEntry) []flushEntry {
+	return slices.DeleteFunc(es, func(e flushEntry) bool { return !isEager(e) })
+}
+
+func isEager(e flushEntry) bool { return !e.w.lazy }
 
 // commitPending writes es, encoded, in one transaction, stopping after
 // txWorkBudget of work: it returns how many of es it wrote (the rest go
