@@ -88,3 +88,40 @@ func TestLullFlush_ADeletionNeverGivesWayToPushes(t *testing.T) {
 	require.Nil(t, v, "the deletion is committed")
 	require.False(t, s.pending.dirty(gone.ID))
 }
+
+// TestLullWake_WritesNothingWhileThePushesGoOn: woken to look for the
+// pushes' lull and finding none, the writer writes nothing — not the
+// updates that are not lazy either, whose window has not ended — and no
+// generation passes: a fan-out's lull checks (every 20 ms) would
+// otherwise commit, and fsync, the actions' updates at each check instead
+// of once a window, and expire the clean entries of every session written
+// recently within two checks.
+func TestLullWake_WritesNothingWhileThePushesGoOn(t *testing.T) {
+	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
+	const lazyWindow = 1000 * time.Hour                                              // the writer's own timer never fires
+	s, _ := openTemp(t, WithUpdateWindow(10*lazyWindow), WithLazyWindow(lazyWindow)) // the update window ends after the test's times
+	const k = 1
+	recs := createInSlice(t, s, 20, k, time.Now().UTC())
+	for i, r := range recs[1:] {
+		require.NoError(t, s.Update(lazy, nextRev(t, r, i)))
+	}
+	action := nextRev(t, recs[0], 0)
+	require.NoError(t, s.Update(ctx, action))
+	p := &s.pending
+	since := (p.lazySince[k].Load()/int64(lazyWindow)+1)*int64(lazyWindow) + int64(lazyWindow)/10
+	p.lazySince[k].Store(since)
+	slot := p.at(since).Add(slotWait(k, since, lazyWindow))
+	due, ok := p.queuedDeadline(10 * lazyWindow)
+	require.True(t, ok)
+	require.True(t, slot.Before(due), "the action's window has not ended at the slot")
+
+	p.lastLazy.Store(p.clockAt(slot)) // a fan-out goes on at the slot
+	gen := p.gen.Load()
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { s.flushDue(slot); return nil }}))
+	require.Equal(t, action.Rev-1, storedRev(t, s, action.ID), "the action's update waits for its window")
+	require.Equal(t, gen, p.gen.Load(), "no generation passes")
+	require.True(t, p.dirty(action.ID))
+
+	require.NoError(t, s.submit(ctx, &op{kind: opExclusive, fn: func() error { s.flushDue(due); return nil }}))
+	require.Equal(t, action.Rev, storedRev(t, s, action.ID), "at its window's end it is written, pushes or not")
+}

@@ -147,10 +147,13 @@ func (s *Store) flushDue(now time.Time) {
 	if failing {
 		lazy, forced = allLazy, allLazy
 	}
-	if lazy == 0 && waiting && !failing && s.pending.queuedSince.Load() == 0 {
-		// Woken to look for a lull: the pushes go on and no slice is at
-		// its limit. Nothing is written, and no generation passes.
-		return
+	if lazy == 0 && waiting && !failing {
+		if due, ok := s.pending.queuedDeadline(s.opts.window); !ok || now.Before(due) {
+			// Woken to look for a lull: the pushes go on, no slice is at
+			// its limit, and the updates that are not lazy are not due.
+			// Nothing is written, and no generation passes.
+			return
+		}
 	}
 	if forced != 0 {
 		seen = -1 // a slice at its limit: no giving way
