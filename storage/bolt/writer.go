@@ -92,8 +92,9 @@ func (s *Store) writer() {
 			s.run(batch)
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
-			// the timer waits for.
-			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			// the timer waits for (while writes fail, the timer is the
+			// next retry's).
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) && s.failing.Load() == nil {
 				timer.Stop()
 				timerC = nil
 			}
@@ -113,9 +114,10 @@ func (s *Store) writer() {
 			// Due one window after the oldest queued write was accepted
 			// (lazy writes: at their slice's next slot, then at the pushes'
 			// lull or the slice's limit): at once when a slow commit made
-			// it wait that long already.
+			// it wait that long already. While writes fail, a window after
+			// the last retry, whatever the writes' deadlines.
 			d := s.opts.window
-			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok && s.failing.Load() == nil {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -313,6 +315,9 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 	// lazy, and the lazy ones already encoded with them.
 	pushed := false
 	pushesCame := func() bool { return yield && seen >= 0 && !pushed && s.pending.lastLazy.Load() != seen }
+	if queued == 0 && pushesCame() { // only lazy writes: none taken
+		return giveWay()
+	}
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
@@ -338,6 +343,10 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 		}
 		applied, err := s.commitPending(es)
 		if err != nil {
+			// The writes stay pending with their deadlines: the writer
+			// retries once a window while writes fail, and a retry that
+			// succeeds and gives way leaves them due on time.
+			_ = giveWay()
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
