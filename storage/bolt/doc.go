@@ -24,14 +24,16 @@
 //     written once a second instead of 5 times. They are flushed in five
 //     slices of the session ids, each at its own time in the window (slice
 //     k at k fifths of a window after each multiple of the window): a lazy
-//     update is taken at its slice's next slot, within one lazy window,
+//     update is written at its slice's next slot, within one lazy window,
 //     and the work of writing every pushed session is spread over the
 //     window instead of stopping the pushes of one instant. A slot that
-//     comes while pushes still arrive waits for their lull (no lazy
-//     update for 20 ms), and a flush in a lull gives way to the next push
-//     (its lazy updates wait for the following lull); neither waits past
-//     a twentieth of a window before the oldest update is a window old,
-//     and the updates that are not lazy never wait for pushes. Windows and
+//     comes while lazy updates still arrive (a push's fan-out) waits for
+//     their lull (20 ms without one), but never past a twentieth of a
+//     window before the slice's oldest update is a window old; a flush
+//     started in a lull gives way, before its next commit, to the next
+//     fan-out, and goes on at the lull after it (or that limit). Only its
+//     lazy updates give way: those that are not lazy never wait for
+//     pushes. Windows and
 //     slots are measured on the monotonic clock: a wall clock that jumps
 //     (NTP, a resumed VM) neither delays a write past its window nor
 //     makes every write overdue at once. A flush for other updates
