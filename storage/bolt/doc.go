@@ -31,7 +31,9 @@
 //     their lull (20 ms without one), but never past a twentieth of a
 //     window before the slice's oldest update is a window old; a flush
 //     started in a lull gives way, before its next commit, to the next
-//     fan-out, and goes on at the lull after it (or that limit). Windows and
+//     fan-out, and goes on at the lull after it (or that limit). Only its
+//     lazy updates give way: those that are not lazy never wait for
+//     pushes. Windows and
 //     slots are measured on the monotonic clock: a wall clock that jumps
 //     (NTP, a resumed VM) neither delays a write past its window nor
 //     makes every write overdue at once. A flush for other updates

@@ -64,8 +64,22 @@ func poolRec(t *testing.T, cur *session.Record, size int) *session.Record {
 // was given, byte for byte; at the end, after reopening, every session
 // holds its latest accepted record.
 func TestLazyFlush_PooledValuesStayEachSessionsOwnThroughFaultsAndCompaction(t *testing.T) {
+	poolStress(t, 4*time.Millisecond, 0)
+}
+
+// TestLullFlush_PooledValuesStayEachSessionsOwnThroughLullsAndFaults is
+// the same with pushes in bursts and pauses longer than the lull, in a
+// window that waits for them: the writer's flushes start in the pauses and
+// give way to the next burst, keeping the values they encoded.
+func TestLullFlush_PooledValuesStayEachSessionsOwnThroughLullsAndFaults(t *testing.T) {
+	poolStress(t, 300*time.Millisecond, lazyLull+5*time.Millisecond)
+}
+
+// poolStress runs the pooled values' stress test with lazyWindow, the
+// writers pausing for pause after each round.
+func poolStress(t *testing.T, lazyWindow, pause time.Duration) {
 	ctx, lazy := context.Background(), session.WithLazyWrite(context.Background())
-	s, path := openTemp(t, WithUpdateWindow(time.Millisecond), WithLazyWindow(4*time.Millisecond))
+	s, path := openTemp(t, WithUpdateWindow(time.Millisecond), WithLazyWindow(lazyWindow))
 	now := time.Now().UTC()
 	// Sizes from a few bytes to five pages: values of a page or more
 	// need runs of free pages, and the file must not grow under a fault
@@ -164,6 +178,7 @@ func TestLazyFlush_PooledValuesStayEachSessionsOwnThroughFaultsAndCompaction(t *
 							return fmt.Errorf("session %s: Get returned another record", cur.ID.Short())
 						}
 					}
+					time.Sleep(pause)
 				}
 				return nil
 			}()

@@ -92,8 +92,9 @@ func (s *Store) writer() {
 			s.run(batch)
 		case <-s.dirty:
 			// An update that is not lazy may be due before the lazy ones
-			// the timer waits for.
-			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) {
+			// the timer waits for (while writes fail, the timer is the
+			// next retry's).
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); timerC != nil && ok && due.Before(armed) && s.failing.Load() == nil {
 				timer.Stop()
 				timerC = nil
 			}
@@ -113,9 +114,10 @@ func (s *Store) writer() {
 			// Due one window after the oldest queued write was accepted
 			// (lazy writes: at their slice's next slot, then at the pushes'
 			// lull or the slice's limit): at once when a slow commit made
-			// it wait that long already.
+			// it wait that long already. While writes fail, a window after
+			// the last retry, whatever the writes' deadlines.
 			d := s.opts.window
-			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok {
+			if due, ok := s.pending.flushDeadline(time.Now(), s.opts.window, s.opts.lazyWindow); ok && s.failing.Load() == nil {
 				d = max(time.Until(due), 0)
 			}
 			if timer == nil {
@@ -147,10 +149,13 @@ func (s *Store) flushDue(now time.Time) {
 	if failing {
 		lazy, forced = allLazy, allLazy
 	}
-	if lazy == 0 && waiting && !failing && s.pending.queuedSince.Load() == 0 {
-		// Woken to look for a lull: the pushes go on and no slice is at
-		// its limit. Nothing is written, and no generation passes.
-		return
+	if lazy == 0 && waiting && !failing {
+		if due, ok := s.pending.queuedDeadline(s.opts.window); !ok || now.Before(due) {
+			// Woken to look for a lull: the pushes go on, no slice is at
+			// its limit, and the updates that are not lazy are not due.
+			// Nothing is written, and no generation passes.
+			return
+		}
 	}
 	if forced != 0 {
 		seen = -1 // a slice at its limit: no giving way
@@ -279,13 +284,16 @@ func (s *Store) flushPending() error { return s.flush(allLazy, false, -1) }
 // with the deadlines they had, so that the writer, having served the
 // request, flushes them at once. With yield and seen ≥ 0 — the last lazy
 // write's time (pendingSet.lastLazy) when the writer found the pushes
-// paused — it gives way likewise as soon as a lazy write has come since
-// (a push's fan-out began: the flush would take a core from it), before
-// it commits what it has encoded: a pause of the pushes inside a fan-out
-// then costs the fan-out the encoding of a few records, not a commit and
-// its fsync. The records encoded keep their values, which the next flush
-// commits as they are; the writes left wait for the pushes' next lull, or
-// their limit (see lazyDue). seen < 0 never gives way to pushes.
+// paused — its lazy writes give way likewise as soon as a lazy write has
+// come since (a push's fan-out began: the flush would take a core from
+// it), before it commits what it has encoded: a pause of the pushes
+// inside a fan-out then costs the fan-out the encoding of a few records,
+// not a commit and its fsync. The records encoded keep their values,
+// which the next flush commits as they are; the lazy writes left wait for
+// the pushes' next lull, or their limit (see lazyDue). The writes that
+// are not lazy never give way to pushes: the flush commits them (with
+// the records encoded in their transaction), since Update holds every
+// action while they are overdue. seen < 0 never gives way to pushes.
 func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 	queued := s.pending.queuedSince.Swap(0) // every write queued so far is taken now
 	var lazySince [lazySlices]int64
@@ -303,23 +311,42 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 		}
 		return nil
 	}
-	pushesCame := func() bool { return yield && seen >= 0 && s.pending.lastLazy.Load() != seen }
-	if pushesCame() {
+	// pushed: a push came; the flush takes only the writes that are not
+	// lazy, and the lazy ones already encoded with them.
+	pushed := false
+	pushesCame := func() bool { return yield && seen >= 0 && !pushed && s.pending.lastLazy.Load() != seen }
+	if queued == 0 && pushesCame() { // only lazy writes: none taken
 		return giveWay()
 	}
 	var sealer session.Sealer // the flush's lazy writes share fragment states (a push's tabs)
 	rest := s.pending.ordered(lazy)
 	for len(rest) > 0 {
-		es, taken := s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
-		rest = rest[taken:]
-		if pushesCame() {
-			return giveWay()
+		var es []flushEntry
+		taken := 0
+		if !pushesCame() {
+			es, taken = s.encodeLazy(&sealer, rest[:min(len(rest), maxWritesPerTx)], pushesCame)
+			rest = rest[taken:]
 		}
-		if len(es) == 0 { // every one dropped
+		if pushesCame() {
+			// Updates that are not lazy (an action's, a deletion) never
+			// wait for pushes: Update holds every action once they are
+			// overdue. They are committed, with what es holds if it holds
+			// one; the lazy writes left wait for the next lull.
+			pushed = true
+			rest = notLazy(rest)
+			if !slices.ContainsFunc(es, isEager) {
+				es = nil
+			}
+		}
+		if len(es) == 0 { // every one dropped, or given way
 			continue
 		}
 		applied, err := s.commitPending(es)
 		if err != nil {
+			// The writes stay pending with their deadlines: the writer
+			// retries once a window while writes fail, and a retry that
+			// succeeds and gives way leaves them due on time.
+			_ = giveWay()
 			return fmt.Errorf("%w: writing pending updates: %w", session.ErrStoreUnavailable, err)
 		}
 		s.pending.settle(es[:applied])
@@ -327,12 +354,28 @@ func (s *Store) flush(lazy uint, yield bool, seen int64) error {
 		if applied < len(es) { // the rest of es first: key order holds
 			rest = slices.Concat(es[applied:], rest)
 		}
-		if len(rest) > 0 && yield && (len(s.ops) > 0 || pushesCame()) {
+		if len(rest) > 0 && yield && len(s.ops) > 0 {
 			return giveWay()
+		}
+	}
+	if pushed {
+		// Every write that is not lazy is committed: the lazy slices keep
+		// their oldest write's time, for the next lull or their limit.
+		for k, since := range lazySince {
+			requeue(&s.pending.lazySince[k], since)
 		}
 	}
 	return nil
 }
+
+// notLazy returns the writes of es that are not lazy, in es's order and
+// array. A write's lazy is set before the pending set holds it, and never
+// changes after.
+func notLazy(es []flushEntry) []flushEntry {
+	return slices.DeleteFunc(es, func(e flushEntry) bool { return !isEager(e) })
+}
+
+func isEager(e flushEntry) bool { return !e.w.lazy }
 
 // commitPending writes es, encoded, in one transaction, stopping after
 // txWorkBudget of work: it returns how many of es it wrote (the rest go
