@@ -46,13 +46,7 @@ func TestTabReaders_ReadTicksAndCountALostTab(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, c.tcp, "the dial gives its TCP connection")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	pr := &pushRun{ctx: ctx, cancel: cancel}
-	tb := &tab{ws: c}
-	pr.tabs = []*tab{tb}
-	ph := newPushPhase(1, 10, 1, 1)
-	pr.phase.Store(ph)
-	pr.startReaders()
+	pr, tb, ph := readOneTab(c)
 	defer pr.closeTabs()
 	if runtime.GOOS == "linux" {
 		require.Equal(t, int64(1), tabsTakenOver.Load())
@@ -91,13 +85,7 @@ func TestTabReaders_LeaveATLSTabToItsConn(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, c.tcp, "a TLS connection is not the dial's to give")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	pr := &pushRun{ctx: ctx, cancel: cancel}
-	tb := &tab{ws: c}
-	pr.tabs = []*tab{tb}
-	ph := newPushPhase(1, 10, 1, 1)
-	pr.phase.Store(ph)
-	pr.startReaders()
+	pr, tb, ph := readOneTab(c)
 	defer pr.closeTabs()
 	assert.Zero(t, tabsTakenOver.Load(), "read through its websocket.Conn")
 	close(done)
@@ -143,13 +131,7 @@ func TestTabReaders_LoseNoFrameTheConnBuffered(t *testing.T) {
 	require.NotNil(t, sc)
 	defer sc.Close()
 
-	ctx, cancel := context.WithCancel(context.Background())
-	pr := &pushRun{ctx: ctx, cancel: cancel}
-	tb := &tab{ws: c}
-	pr.tabs = []*tab{tb}
-	ph := newPushPhase(1, 10, 1, 1)
-	pr.phase.Store(ph)
-	pr.startReaders()
+	pr, tb, ph := readOneTab(c)
 	defer pr.closeTabs()
 	_, err = sc.Write(frame(true, 1, "\x1eT0\x1f#2 · 2"))
 	require.NoError(t, err)
@@ -157,4 +139,18 @@ func TestTabReaders_LoseNoFrameTheConnBuffered(t *testing.T) {
 	assert.False(t, tb.dead.Load())
 	assert.Equal(t, int64(2), ph.frames.Load(), "both ticks, the one the Conn had read ahead too")
 	assert.Zero(t, ph.badSeq.Load())
+}
+
+// readOneTab starts a push run's readers on the one tab whose connection
+// is c, counting into a phase of 10 ticks from the first; the caller
+// closes the run's tabs.
+func readOneTab(c *conn) (*pushRun, *tab, *pushPhase) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr := &pushRun{ctx: ctx, cancel: cancel}
+	tb := &tab{ws: c}
+	pr.tabs = []*tab{tb}
+	ph := newPushPhase(1, 10, 1, 1)
+	pr.phase.Store(ph)
+	pr.startReaders()
+	return pr, tb, ph
 }
