@@ -307,7 +307,22 @@ func TestClient_AnOldCachedClientReloadsIntoTheNewOne(t *testing.T) {
 	var oldTab atomic.Pointer[string] // the session the old page showed
 	tabName := regexp.MustCompile(`id="tab-name">([^<]+)<`)
 	proxy := httputil.NewSingleHostReverseProxy(target)
+	// What the tab asked for, shown when the test fails: a reload loop, or
+	// page loads refused, is plain there.
+	var mu sync.Mutex
+	var asked []string
+	t0 := time.Now()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t.Failed() {
+			t.Logf("the tab's requests:\n%s", strings.Join(asked, "\n"))
+		}
+	})
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, fmt.Sprintf("%8v %s %.80s", time.Since(t0).Round(time.Millisecond), r.Method, r.URL))
+		mu.Unlock()
 		switch {
 		case r.URL.Path == "/old.js":
 			w.Header().Set("Content-Type", "text/javascript")
