@@ -46,3 +46,19 @@ func TestRenderer_WellFormedPageLogsNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, logs.String())
 }
+
+// A renderer never executes the template it was given, only its own copy:
+// a page it renders whole (a session of nil data) leaves the template fit
+// for another New, which still renders incrementally and warns of nothing.
+func TestNew_RenderingLeavesTheGivenTemplateUnexecuted(t *testing.T) {
+	tmpl := template.Must(template.New("page").Parse(pageSource))
+	first := newRendererOf(t, tmpl)
+	tok, err := first.CreateSession(context.Background(), nil)
+	require.NoError(t, err)
+	_, err = first.RenderPage(tok)
+	require.NoError(t, err)
+
+	var logs bytes.Buffer
+	newRendererOf(t, tmpl, statetemplate.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	assert.Empty(t, logs.String())
+}

@@ -14,7 +14,7 @@ import (
 // Renderer renders one template for many isolated sessions. Create it once
 // with New and share it; every method is safe for concurrent use.
 type Renderer struct {
-	tmpl    *template.Template
+	tmpl    *template.Template // its own copy of the template New was given (own)
 	mgr     *session.Manager
 	types   *session.Types
 	logger  *slog.Logger
@@ -85,10 +85,11 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		}
 	}
 	cleanup := c.cleanupInterval
+	mine := own(tmpl)
 	mgr, err := session.NewManager(session.Config{
 		Store:             store,
 		Keys:              keys,
-		Render:            renderFunc(tmpl),
+		Render:            renderFunc(mine),
 		Types:             types,
 		Cache:             c.cache,
 		RenderCache:       pages.orNil(),
@@ -111,7 +112,18 @@ func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 		inc.close()
 		return nil, err
 	}
-	return &Renderer{tmpl: tmpl, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages, inc: inc}, nil
+	return &Renderer{tmpl: mine, mgr: mgr, types: types, logger: c.logger, durable: session.IsDurable(store), pages: pages, inc: inc}, nil
+}
+
+// own is the template a Renderer executes when it renders a page whole: a
+// copy of tmpl, so that rendering never executes the caller's template,
+// which an executed template would leave unfit for another New (it could
+// only render whole); tmpl itself when it was executed already.
+func own(tmpl *template.Template) *template.Template {
+	if c, err := tmpl.Clone(); err == nil {
+		return c
+	}
+	return tmpl
 }
 
 // renderFunc executes tmpl, or the template of its set called name.

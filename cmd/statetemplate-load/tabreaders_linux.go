@@ -26,6 +26,10 @@ import (
 // publish. take checks it: the socket's bytes read (countedConn) must be
 // the upgrade's response and the frames of the messages read through the
 // Conn, no more; else the tab stays with its Conn.
+//
+// The readers answer the server's pings themselves, without blocking: a
+// pong the socket cannot take at once waits, whole, until it is writable
+// (pongs, send), so the stream the server reads is never cut short.
 type tabReaders struct {
 	pr    *pushRun
 	polls []*os.File // the epoll instances, one per goroutine
@@ -39,10 +43,14 @@ type tabReaders struct {
 type rawTab struct {
 	tb   *tab
 	fd   int
+	ep   int   // the epoll instance it is in
+	slot int32 // its index there (the events' Fd)
 	open bool
 	fr   frameReader
 	msg  func([]byte)
 	pong func([]byte)
+	out  pongs
+	werr error // a write failed: the connection ends
 }
 
 // startReaders starts the readers of the run's tabs: off their sockets
@@ -96,11 +104,14 @@ func (r *tabReaders) take(i int, tb *tab) bool {
 	}); err != nil || fd < 0 {
 		return false
 	}
-	rt := &rawTab{tb: tb, fd: fd, open: true}
+	rt := &rawTab{tb: tb, fd: fd, ep: r.eps[i], slot: int32(len(r.tabs[i])), open: true}
 	rt.msg = func(b []byte) { r.pr.show(tb, b, time.Now()) }
-	rt.pong = func(p []byte) { _, _ = syscall.Write(rt.fd, pongFrame(p)) }
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(len(r.tabs[i]))}
-	if err := syscall.EpollCtl(r.eps[i], syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+	rt.pong = func(p []byte) {
+		rt.out.add(pongFrame(p))
+		rt.send()
+	}
+	ev := syscall.EpollEvent{Events: readEvents, Fd: rt.slot}
+	if err := syscall.EpollCtl(rt.ep, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		syscall.Close(fd)
 		return false
 	}
@@ -130,7 +141,14 @@ func (r *tabReaders) run(p *os.File, tabs []*rawTab) {
 			return // closed
 		}
 		for _, ev := range events[:max(n, 0)] {
-			if rt := tabs[ev.Fd]; rt.open {
+			rt := tabs[ev.Fd]
+			if rt.open && ev.Events&syscall.EPOLLOUT != 0 {
+				rt.send()
+				if rt.werr != nil {
+					r.drop(rt)
+				}
+			}
+			if rt.open && ev.Events&^syscall.EPOLLOUT != 0 {
 				r.read(rt, buf)
 			}
 		}
@@ -149,15 +167,58 @@ func (r *tabReaders) read(rt *rawTab, buf []byte) {
 	}
 	if err == nil && n > 0 {
 		err = rt.fr.feed(buf[:n], rt.msg, rt.pong)
-		if err == nil {
+		if err == nil && rt.werr == nil {
 			return
 		}
 	}
-	// The end of the connection, or bytes that are not frames. Closing the
-	// socket's last descriptor takes it out of the epoll instance.
+	// The end of the connection, or bytes that are not frames.
+	r.drop(rt)
+}
+
+// drop closes rt's socket and counts the tab lost. Closing the socket's
+// last descriptor takes it out of the epoll instance.
+func (r *tabReaders) drop(rt *rawTab) {
 	syscall.Close(rt.fd)
 	rt.open = false
 	r.pr.lost(rt.tb)
+}
+
+// readEvents are the events a tab waits for while it owes its server
+// nothing; it waits for its socket to be writable too while it does.
+const readEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP
+
+// send writes what rt owes its server, as much as its socket takes now,
+// and waits for the socket to be writable (EPOLLOUT) while some is left.
+// A failed write ends the connection (werr).
+func (rt *rawTab) send() {
+	blocked := false
+	for b := rt.out.next(); b != nil && rt.werr == nil; b = rt.out.next() {
+		n, err := syscall.Write(rt.fd, b)
+		switch {
+		case errors.Is(err, syscall.EINTR):
+		case errors.Is(err, syscall.EAGAIN):
+			blocked = true
+		case err != nil:
+			rt.werr = err
+		default:
+			rt.out.sent(n)
+		}
+		if blocked {
+			break
+		}
+	}
+	if blocked == rt.out.waiting || rt.werr != nil {
+		return
+	}
+	ev := syscall.EpollEvent{Events: readEvents, Fd: rt.slot}
+	if blocked {
+		ev.Events |= syscall.EPOLLOUT
+	}
+	if err := syscall.EpollCtl(rt.ep, syscall.EPOLL_CTL_MOD, rt.fd, &ev); err != nil {
+		rt.werr = err
+		return
+	}
+	rt.out.waiting = blocked
 }
 
 // close stops the readers and closes the tabs' sockets they hold.
