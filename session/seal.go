@@ -24,7 +24,6 @@ import (
 // keeping anything.
 type Sealer struct {
 	states map[*fragments.State]sealedState
-	parts  recordParts // scratch for encodeSpliced
 }
 
 // sealedState is a fragment state's encoding, or why it cannot be stored.
@@ -90,19 +89,13 @@ func (s *Sealer) encodeAfter(dst, header []byte, room int, r *Record) ([]byte, e
 	}
 	head := dst[:len(header)+room]
 	clear(head[copy(head, header):])
+	if out, ok := appendSpliced(head, &c, st); ok {
+		return out, nil
+	}
+	w := recordWire{Record: new(Record), Fragments: st} // the codec's: it says why
+	*w.Record = c
 	buf := bytes.NewBuffer(head)
-	var parts *recordParts
-	if s != nil {
-		parts = &s.parts
-	} else {
-		parts = new(recordParts) // SealRecord's: no Sealer
-	}
-	ok, err := encodeSpliced(buf, &c, st, parts)
-	if err == nil && !ok {
-		buf.Truncate(len(head))
-		err = getCodec().enc.MarshalToBuffer(recordWire{Record: &c, Fragments: st}, buf)
-	}
-	if err != nil {
+	if err := getCodec().enc.MarshalToBuffer(w, buf); err != nil {
 		return nil, fmt.Errorf("%w: record of session %s: %v", ErrUnstorableData, r.ID.Short(), err)
 	}
 	return buf.Bytes(), nil

@@ -65,12 +65,53 @@ func TestEncodeSpliced_IsTheCodecsEncodingOfTheRecord(t *testing.T) {
 		for _, state := range [][]byte{nil, st} {
 			var want bytes.Buffer
 			require.NoError(t, getCodec().enc.MarshalToBuffer(recordWire{Record: &r, Fragments: state}, &want))
-			got := bytes.NewBuffer([]byte("header"))
-			ok, err := encodeSpliced(got, &r, state, new(recordParts))
-			require.NoError(t, err)
+			got, ok := appendSpliced([]byte("header"), &r, state)
 			require.True(t, ok)
-			require.Equal(t, "header", string(got.Bytes()[:6]), "what the buffer held stays")
-			require.Equal(t, want.Bytes(), got.Bytes()[6:], "state %x", state)
+			require.Equal(t, "header", string(got[:6]), "what the buffer held stays")
+			require.Equal(t, want.Bytes(), got[6:], "state %x", state)
 		}
 	}
+}
+
+// TestAppendSpliced_EveryFieldOfRecordIsWritten: a Record with every
+// field set, by reflection, to a value that is not its zero is spliced
+// as the codec encodes it: a field added to Record (and to recordHead
+// or recordTail) that appendSpliced does not write fails here.
+func TestAppendSpliced_EveryFieldOfRecordIsWritten(t *testing.T) {
+	var r Record
+	at := time.Date(2026, 12, 2, 23, 0, 0, 7, time.FixedZone("z", 90*60))
+	v := reflect.ValueOf(&r).Elem()
+	for i := range v.NumField() {
+		f, sf := v.Field(i), v.Type().Field(i)
+		tag := sf.Tag.Get("cbor")
+		if tag == "" || tag == "-" || strings.HasPrefix(tag, strconv.Itoa(stateKey)+",") {
+			continue
+		}
+		switch f.Interface().(type) {
+		case time.Time:
+			f.Set(reflect.ValueOf(at.Add(time.Duration(i) * time.Hour)))
+		case time.Duration:
+			f.SetInt(-int64(i) * int64(time.Second))
+		case string:
+			f.SetString(sf.Name + " ü")
+		case []byte:
+			f.SetBytes([]byte(sf.Name))
+		case ID:
+			f.Set(reflect.ValueOf(ID{1, 2, 3, byte(i)}))
+		default:
+			switch f.Kind() {
+			case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				f.SetUint(uint64(1000 + i))
+			default:
+				t.Fatalf("Record.%s: a field of a type this test does not set (%s): set it, and write it in appendSpliced", sf.Name, f.Type())
+			}
+		}
+		require.False(t, f.IsZero(), "Record.%s is set", sf.Name)
+	}
+	state := []byte{0x41, 0x00}
+	var want bytes.Buffer
+	require.NoError(t, getCodec().enc.MarshalToBuffer(recordWire{Record: &r, Fragments: state}, &want))
+	got, ok := appendSpliced(nil, &r, state)
+	require.True(t, ok)
+	require.Equal(t, want.Bytes(), got)
 }

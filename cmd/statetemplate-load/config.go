@@ -42,6 +42,8 @@ type config struct {
 	createConc  int
 	dialConc    int
 	cpuProfile  string
+	memProfile  string
+	memRate     int
 	clientProf  string
 	tracePath   string
 	jsonOut     string
@@ -97,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.createConc, "create-concurrency", 32, "concurrent HTTP GETs while creating sessions")
 	fs.IntVar(&c.dialConc, "dial-concurrency", 64, "concurrent WebSocket dials")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profiles to `file`.STORE-MODE.create (session creation) and .actions (the measured phase)")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write the server's heap allocation profiles (pprof's allocs) of each phase to `file`.STORE-MODE.PHASE, as -cpuprofile names its profiles, with the profile at the phase's start beside it (.start: go tool pprof -base)")
+	fs.IntVar(&c.memRate, "memprofilerate", 4096, "with -memprofile, the server samples one allocation per this many `bytes` (runtime.MemProfileRate) during each phase; low rates cost CPU")
 	fs.StringVar(&c.tracePath, "trace", "", "write an execution trace (runtime/trace, for go tool trace) of each server's measured phase to `file`.STORE-MODE.PHASE, as -cpuprofile names its profiles")
 	fs.StringVar(&c.clientProf, "client-cpuprofile", "", "write the load generator's own CPU profile to `file`")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to `file`")

@@ -80,7 +80,10 @@
 // against the fullpage run of its store: bytes and server CPU per update.
 //
 // -cpuprofile writes the server's CPU profiles of the creation and the
-// measured phases, -trace their execution traces (go tool trace: where a
+// measured phases; -memprofile their allocation profiles (pprof's allocs,
+// sampled at -memprofilerate bytes during the phase), each with the
+// profile at the phase's start beside it, FILE.start, to subtract
+// (go tool pprof -sample_index=alloc_objects -base FILE.start FILE); -trace their execution traces (go tool trace: where a
 // push worker waited, and for what; the tracesum folder's command sums one
 // by goroutine and by fan-out); -answers saves one answer per action to
 // look at.

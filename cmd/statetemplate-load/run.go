@@ -375,6 +375,8 @@ func measure(ctx context.Context, cfg *config, t target, d *driver, p planned, r
 type profiles struct {
 	cpu   string // -cpuprofile
 	trace string // -trace
+	mem   string // -memprofile
+	rate  int    // -memprofilerate, with mem
 }
 
 // startProfile starts the server's profilers that the flags ask for, for
@@ -387,6 +389,9 @@ func startProfile(ctx context.Context, cfg *config, t target, p planned, phase s
 	if cfg.tracePath != "" {
 		pf.trace = profilePath(cfg.tracePath, p, phase)
 	}
+	if cfg.memProfile != "" {
+		pf.mem, pf.rate = profilePath(cfg.memProfile, p, phase), cfg.memRate
+	}
 	if pf == (profiles{}) {
 		return nil
 	}
@@ -397,7 +402,7 @@ func startProfile(ctx context.Context, cfg *config, t target, p planned, phase s
 }
 
 func stopProfile(ctx context.Context, cfg *config, t target) error {
-	if cfg.cpuProfile == "" && cfg.tracePath == "" {
+	if cfg.cpuProfile == "" && cfg.tracePath == "" && cfg.memProfile == "" {
 		return nil
 	}
 	return t.stopProfile(ctx)

@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
+	"strconv"
 	"sync"
 	"time"
 
@@ -72,6 +75,7 @@ type server struct {
 
 	profMu    sync.Mutex
 	profFile  *os.File // the CPU profile's
+	memPath   string   // the allocation profile's, written at the stop
 	traceFile *os.File // the execution trace's
 }
 
@@ -366,7 +370,16 @@ func (s *server) stats(w http.ResponseWriter, req *http.Request) {
 // (?trace=FILE) or both, or stops them (?stop=1).
 func (s *server) profile(w http.ResponseWriter, req *http.Request) {
 	q := req.URL.Query()
-	if pf := (profiles{cpu: q.Get("start"), trace: q.Get("trace")}); pf != (profiles{}) {
+	pf := profiles{cpu: q.Get("start"), trace: q.Get("trace"), mem: q.Get("mem")}
+	if pf.mem != "" {
+		rate, err := strconv.Atoi(q.Get("memrate"))
+		if err != nil || rate <= 0 {
+			http.Error(w, "memrate: a positive number of bytes", http.StatusBadRequest)
+			return
+		}
+		pf.rate = rate
+	}
+	if pf != (profiles{}) {
 		if err := s.startProfile(pf); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
@@ -378,7 +391,7 @@ func (s *server) profile(w http.ResponseWriter, req *http.Request) {
 func (s *server) startProfile(pf profiles) (err error) {
 	s.profMu.Lock()
 	defer s.profMu.Unlock()
-	if s.profFile != nil || s.traceFile != nil {
+	if s.profFile != nil || s.traceFile != nil || s.memPath != "" {
 		return errors.New("a profile is already running")
 	}
 	defer func() {
@@ -396,7 +409,31 @@ func (s *server) startProfile(pf profiles) (err error) {
 			return err
 		}
 	}
+	if pf.mem != "" {
+		// The allocs profile counts from the process's start: the one
+		// written now is the base of the one written at the stop.
+		runtime.MemProfileRate = pf.rate
+		if err := writeAllocs(pf.mem + ".start"); err != nil {
+			return err
+		}
+		s.memPath = pf.mem
+	}
 	return nil
+}
+
+// writeAllocs writes the process's allocation profile to path, after a
+// collection so that it counts every allocation made until now.
+func writeAllocs(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // startFile creates path and starts a profiler writing to it.
@@ -423,6 +460,12 @@ func (s *server) stopLocked() {
 		pprof.StopCPUProfile()
 		s.profFile.Close()
 		s.profFile = nil
+	}
+	if s.memPath != "" {
+		if err := writeAllocs(s.memPath); err != nil {
+			slog.Warn("statetemplate-load: writing the allocation profile", "path", s.memPath, "err", err)
+		}
+		s.memPath = ""
 	}
 	if s.traceFile != nil {
 		trace.Stop()

@@ -36,7 +36,7 @@ func (urlTarget) stats(context.Context, bool, bool) (*serverStats, error) {
 	return nil, nil
 }
 func (urlTarget) startProfile(context.Context, profiles) error {
-	return errors.New("-cpuprofile and -trace need a server the tool starts itself")
+	return errors.New("-cpuprofile, -memprofile and -trace need a server the tool starts itself")
 }
 func (urlTarget) stopProfile(context.Context) error { return nil }
 func (urlTarget) close() error                      { return nil }
@@ -130,7 +130,10 @@ func (t *childTarget) stats(ctx context.Context, gc, reset bool) (*serverStats, 
 
 func (t *childTarget) startProfile(ctx context.Context, pf profiles) error {
 	q := url.Values{}
-	for k, path := range map[string]string{"start": pf.cpu, "trace": pf.trace} {
+	if pf.mem != "" {
+		q.Set("memrate", strconv.Itoa(pf.rate))
+	}
+	for k, path := range map[string]string{"start": pf.cpu, "trace": pf.trace, "mem": pf.mem} {
 		if path == "" {
 			continue
 		}

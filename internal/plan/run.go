@@ -220,7 +220,10 @@ func (p *Plan) renderInto(buf *bytes.Buffer, in Input, memo *Memo, typeName stri
 // memo memo (or nil).
 func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string) *run {
 	r := getRun()
-	r.p, r.in, r.buf, r.enc, r.typeName, r.prev = p, in, buf, in.Enc, typeName, memo
+	// The run keeps a copy of in: a pooled run pointing at the caller's
+	// Input would make every render's Input escape to the heap.
+	r.input = *in
+	r.p, r.in, r.buf, r.enc, r.typeName, r.prev = p, &r.input, buf, in.Enc, typeName, memo
 	r.full = in.Page != nil || memo == nil
 	if memo != nil {
 		// The nodes are read and written flat, in scratch; the next
@@ -234,7 +237,8 @@ func (p *Plan) newRun(in *Input, buf *bytes.Buffer, memo *Memo, typeName string)
 // run is one render of one page.
 type run struct {
 	p        *Plan
-	in       *Input
+	in       *Input // &input, or the top run's (sub)
+	input    Input
 	buf      *bytes.Buffer
 	enc      []byte
 	typeName string

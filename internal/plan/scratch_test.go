@@ -80,3 +80,17 @@ func TestRunRelease_LargeScratchIsNotKeptForGood(t *testing.T) {
 	huge.release()
 	require.Nil(t, huge.nodes, "a run with huge scratch keeps none of it")
 }
+
+// TestRunRelease_KeepsNothingOfTheRendersInput: a run holds a copy of
+// its render's Input (its data, encoding, page); released, the pooled
+// run keeps none of it for the next render, of another session.
+func TestRunRelease_KeepsNothingOfTheRendersInput(t *testing.T) {
+	p := &Plan{}
+	in := Input{Template: "page", Data: &struct{ Secret string }{"a"}, Enc: []byte("session a"), Title: "A"}
+	r := p.newRun(&in, nil, nil, "T")
+	require.Equal(t, in.Enc, r.in.Enc)
+	require.NotSame(t, &in, r.in, "the run's own copy: the caller's Input does not escape")
+	r.release()
+	require.Zero(t, r.input, "released, the run holds none of the Input")
+	require.Nil(t, r.in)
+}

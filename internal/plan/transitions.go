@@ -75,11 +75,21 @@ type transition struct {
 }
 
 // transitionInput is what finds a transition: the render's input, when it
-// may share.
+// may share. It holds the fields of the Input it reads, not the Input: a
+// pointer to the render's Input kept here made every render's Input
+// escape to the heap (an allocation per tab per push).
 type transitionInput struct {
-	in     *Input
+	in     transitionKey
 	typ    reflect.Type
 	digest uint64
+}
+
+// transitionKey is what a transition keeps of the render's Input.
+type transitionKey struct {
+	Template, Title string
+	Enc             []byte
+	EncKept         bool
+	Prev            *fragments.State
 }
 
 // sharable reports whether the render of in with memo may take or give a
@@ -99,7 +109,8 @@ func (p *Plan) sharable(in *Input, memo *Memo) (transitionInput, bool) {
 	_, _ = d.Write(in.Enc)
 	_, _ = d.WriteString(in.Template)
 	_, _ = d.WriteString(in.Title)
-	return transitionInput{in: in, typ: typ, digest: fold(d.Sum64(), in.Prev)}, true
+	key := transitionKey{Template: in.Template, Title: in.Title, Enc: in.Enc, EncKept: in.EncKept, Prev: in.Prev}
+	return transitionInput{in: key, typ: typ, digest: fold(d.Sum64(), in.Prev)}, true
 }
 
 // fold folds the fragment hashes of st into digest h, so that transitions

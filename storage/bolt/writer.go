@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -385,21 +386,28 @@ func (s *Store) commitPending(es []flushEntry) (int, error) {
 	legacy := s.legacy.Load()
 	err := s.update(func(tx *bbolt.Tx) error {
 		sb, ib := tx.Bucket(bucketSessions), tx.Bucket(bucketExpiry)
+		// One cursor per bucket for the transaction's look-ups and index
+		// deletions: Bucket.Get and Delete make one each, whose stack of
+		// pages grows on the heap (an allocation per level, per call).
+		// Seek starts again from the bucket's root, so a cursor stays
+		// right after the writes between its uses.
+		sc, ic := sb.Cursor(), ib.Cursor()
 		removed := int64(0)
 		start := time.Now()
-		for i, e := range es {
+		for i := range es {
+			e := &es[i] // its id is sliced below: a copy would escape
 			if i%32 == 31 && time.Since(start) > txWorkBudget {
 				applied = i
 				break
 			}
-			old := sb.Get(e.id[:])
+			old := cursorGet(sc, e.id[:])
 			if old == nil {
 				continue // deleted meanwhile: never resurrect
 			}
 			oh, herr := readHeader(old, legacy)
 			if e.w.rec == nil {
 				if herr == nil {
-					if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+					if err := cursorDelete(ic, indexKey(oh.deadline, e.id)); err != nil {
 						return err
 					}
 				}
@@ -412,7 +420,7 @@ func (s *Store) commitPending(es []flushEntry) (int, error) {
 			nd := binary.BigEndian.Uint64(e.w.value[1:9])
 			if herr != nil || oh.deadline != nd {
 				if herr == nil {
-					if err := ib.Delete(indexKey(oh.deadline, e.id)); err != nil {
+					if err := cursorDelete(ic, indexKey(oh.deadline, e.id)); err != nil {
 						return err
 					}
 				}
@@ -427,6 +435,24 @@ func (s *Store) commitPending(es []flushEntry) (int, error) {
 		return addCount(tx, -removed)
 	})
 	return applied, err
+}
+
+// cursorGet is Bucket.Get through c: key's value, nil when key is not
+// there or names a bucket.
+func cursorGet(c *bbolt.Cursor, key []byte) []byte {
+	k, v := c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+// cursorDelete is Bucket.Delete through c: it removes key, if there.
+func cursorDelete(c *bbolt.Cursor, key []byte) error {
+	if k, _ := c.Seek(key); !bytes.Equal(k, key) {
+		return nil
+	}
+	return c.Delete()
 }
 
 // flushAll commits every pending write and waits for it.
