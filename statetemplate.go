@@ -25,6 +25,10 @@ type Renderer struct {
 
 // New returns a Renderer for tmpl. It fails when an option is invalid (a
 // key under 32 bytes, a store that cannot open). Close releases it.
+//
+// New works from a copy of tmpl taken when it is called: the Renderer never
+// executes tmpl itself, so tmpl stays fit to clone or to give to another
+// New, and templates added to tmpl's set after New are not seen by it.
 func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if tmpl == nil {
 		return nil, fmt.Errorf("%w: nil template", errInvalidOption)
