@@ -28,7 +28,12 @@ type Renderer struct {
 //
 // New works from a copy of tmpl taken when it is called: the Renderer never
 // executes tmpl itself, so tmpl stays fit to clone or to give to another
-// New, and templates added to tmpl's set after New are not seen by it.
+// New, and templates added to tmpl's set after New, or functions bound by
+// a later Funcs, are not seen by it, whether it renders pages whole or
+// part by part. A template executed before New cannot be copied: the
+// Renderer then renders every page whole, from tmpl itself (New logs a
+// warning), and sees the functions a later Funcs binds; html/template
+// refuses new templates in an executed set.
 func New(tmpl *template.Template, opts ...Option) (*Renderer, error) {
 	if tmpl == nil {
 		return nil, fmt.Errorf("%w: nil template", errInvalidOption)

@@ -56,17 +56,18 @@ const (
 )
 
 // appendSpliced appends to dst the encoding of r (whose Format is set)
-// with st, the encoding of its fragment state (nil: none), as key 11's
-// value: the pairs of recordHead, key 11 and recordTail under one map
-// head, each written as the codec writes it (the integer keys in order,
-// a time as tag 0 and its RFC 3339 text with nanoseconds, a zero time as
-// null, a nil Data as null), without reflection and without allocating
-// beyond dst's growth. It reports false when a time lies beyond what
-// RFC 3339 can write (a year past 9999, an offset of a day or more): the
-// caller then encodes r with the codec, which says why it cannot.
+// with st, the encoding of its fragment state (empty: none, as the codec
+// omits an empty cbor.RawMessage), as key 11's value: the pairs of
+// recordHead, key 11 and recordTail under one map head, each written as
+// the codec writes it (the integer keys in order, a time as tag 0 and its
+// RFC 3339 text with nanoseconds, a zero time as null, a nil Data as
+// null), without reflection and without allocating beyond dst's growth. It
+// reports false when a time lies beyond what RFC 3339 can write (a year
+// past 9999, an offset of a day or more): the caller then encodes r with
+// the codec, which says why it cannot.
 func appendSpliced(dst []byte, r *Record, st []byte) ([]byte, bool) {
 	n := 10 // keys 0–7, 9 and 10 are always written
-	for _, set := range [...]bool{r.IdleTimeout != 0, st != nil, r.Template != "", !r.Lease.IsZero(), r.Title != ""} {
+	for _, set := range [...]bool{r.IdleTimeout != 0, len(st) > 0, r.Template != "", !r.Lease.IsZero(), r.Title != ""} {
 		if set {
 			n++
 		}
@@ -109,7 +110,7 @@ func appendSpliced(dst []byte, r *Record, st []byte) ([]byte, bool) {
 		dst = appendCBORHead(dst, cborBytes, uint64(len(r.Data)))
 		dst = append(dst, r.Data...)
 	}
-	if st != nil {
+	if len(st) > 0 {
 		dst = append(dst, stateKey)
 		dst = append(dst, st...)
 	}

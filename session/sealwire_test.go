@@ -115,3 +115,53 @@ func TestAppendSpliced_EveryFieldOfRecordIsWritten(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, want.Bytes(), got)
 }
+
+// TestAppendSpliced_AnEmptyStateIsNoState: the codec omits an empty
+// cbor.RawMessage as it omits a nil one; so does appendSpliced, which
+// otherwise wrote key 11 with no value, a record that does not decode.
+func TestAppendSpliced_AnEmptyStateIsNoState(t *testing.T) {
+	r := Record{Format: FormatVersion, ID: ID{7}, Created: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC), Title: "t"}
+	var want bytes.Buffer
+	require.NoError(t, getCodec().enc.MarshalToBuffer(recordWire{Record: &r, Fragments: []byte{}}, &want))
+	got, ok := appendSpliced(nil, &r, []byte{})
+	require.True(t, ok)
+	require.Equal(t, want.Bytes(), got)
+	back, err := DecodeRecord(got)
+	require.NoError(t, err)
+	require.Nil(t, back.Fragments)
+}
+
+// TestAppendSpliced_TimesAreTheCodecsInEveryZone: times at RFC 3339's
+// year boundaries, with nanoseconds, a monotonic clock reading or none,
+// in fixed, local and named zones (offsets with seconds, of a day or
+// more): spliced as the codec writes them, refused where it refuses them.
+func TestAppendSpliced_TimesAreTheCodecsInEveryZone(t *testing.T) {
+	instants := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 3, 3, 4, 5, 120000000, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Now(), // with a monotonic clock reading
+		time.Now().Round(0),
+	}
+	refused := 0
+	for _, loc := range fuzzZones(t) {
+		for _, at := range instants {
+			at := at.In(loc)
+			r := Record{Format: FormatVersion, ID: ID{1}, Created: at, LastAccess: at, ExpiresAt: at, Lease: at}
+			var want bytes.Buffer
+			werr := getCodec().enc.MarshalToBuffer(recordWire{Record: &r}, &want)
+			got, ok := appendSpliced(nil, &r, nil)
+			require.Equal(t, werr == nil, ok, "%v: %v", at, werr)
+			if !ok {
+				refused++
+				continue
+			}
+			require.Equal(t, want.Bytes(), got, "%v", at)
+		}
+	}
+	require.NotZero(t, refused, "some times lie beyond RFC 3339")
+}

@@ -49,3 +49,22 @@ func TestMemProfile_ARateThatIsNoNumberIsRefused(t *testing.T) {
 		assert.Empty(t, s.memPath)
 	}
 }
+
+// The sampling rate is the phase's: the stop, or a start that failed,
+// gives the server back the rate it had.
+func TestMemProfile_TheRateIsThePhasesOnly(t *testing.T) {
+	old := runtime.MemProfileRate
+	t.Cleanup(func() { runtime.MemProfileRate = old })
+	runtime.MemProfileRate = 12345
+	var s server
+	require.NoError(t, s.startProfile(profiles{mem: filepath.Join(t.TempDir(), "mem"), rate: 1}))
+	assert.Equal(t, 1, runtime.MemProfileRate)
+	s.stopProfile()
+	assert.Equal(t, 12345, runtime.MemProfileRate, "after the stop")
+
+	require.Error(t, s.startProfile(profiles{mem: filepath.Join(t.TempDir(), "no", "such", "dir", "mem"), rate: 1}))
+	assert.Equal(t, 12345, runtime.MemProfileRate, "after a start that failed")
+	require.NoError(t, s.startProfile(profiles{mem: filepath.Join(t.TempDir(), "mem"), rate: 2}), "and nothing is left running")
+	s.stopProfile()
+	assert.Equal(t, 12345, runtime.MemProfileRate)
+}

@@ -73,10 +73,11 @@ type server struct {
 	serveErr chan error
 	cleanup  func() // removes what the store left, after the renderer is closed
 
-	profMu    sync.Mutex
-	profFile  *os.File // the CPU profile's
-	memPath   string   // the allocation profile's, written at the stop
-	traceFile *os.File // the execution trace's
+	profMu     sync.Mutex
+	profFile   *os.File // the CPU profile's
+	memPath    string   // the allocation profile's, written at the stop
+	memRateWas *int     // runtime.MemProfileRate before the profile's (nil: unchanged)
+	traceFile  *os.File // the execution trace's
 }
 
 // liveApp is a package live App of any data type.
@@ -412,7 +413,8 @@ func (s *server) startProfile(pf profiles) (err error) {
 	if pf.mem != "" {
 		// The allocs profile counts from the process's start: the one
 		// written now is the base of the one written at the stop.
-		runtime.MemProfileRate = pf.rate
+		was := runtime.MemProfileRate
+		s.memRateWas, runtime.MemProfileRate = &was, pf.rate
 		if err := writeAllocs(pf.mem + ".start"); err != nil {
 			return err
 		}
@@ -466,6 +468,11 @@ func (s *server) stopLocked() {
 			slog.Warn("statetemplate-load: writing the allocation profile", "path", s.memPath, "err", err)
 		}
 		s.memPath = ""
+	}
+	if s.memRateWas != nil {
+		// Between phases, and once they are over, the server allocates
+		// at its usual cost: the rate was for the phase's profile.
+		runtime.MemProfileRate, s.memRateWas = *s.memRateWas, nil
 	}
 	if s.traceFile != nil {
 		trace.Stop()
