@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,26 +15,7 @@ import (
 // and closing the readers afterwards ends them (main_test's goleak).
 func TestTabReaders_AServerGoneWhileAPongWaitsLosesTheTab(t *testing.T) {
 	const pings = 2000 // 262 kB of pongs, through buffers of a few kB
-	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		return errors.Join(err, serr)
-	}}
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	served := make(chan net.Conn, 1)
-	go func() { served <- acceptRawWebSocket(ln) }()
-	c, err := dial(context.Background(), sessionRef{wsURL: "ws://" + ln.Addr().String() + "/ws"})
-	require.NoError(t, err)
-	sc := <-served
-	require.NotNil(t, sc)
-	defer sc.Close()
-	rc, err := c.tcp.(*countedConn).SyscallConn()
-	require.NoError(t, err)
-	require.NoError(t, rc.Control(func(fd uintptr) {
-		require.NoError(t, syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096))
-	}))
+	c, sc := dialThroughSmallBuffers(t)
 
 	pr, tb, _ := readOneTab(c)
 	defer pr.closeTabs()

@@ -27,26 +27,7 @@ import (
 // sending, as RFC 6455 5.5.3 allows), and the tab reads on.
 func TestTabReaders_FinishThePongsASocketCouldNotTakeAtOnce(t *testing.T) {
 	const pings = 2000
-	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		return errors.Join(err, serr)
-	}}
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	served := make(chan net.Conn, 1)
-	go func() { served <- acceptRawWebSocket(ln) }()
-	c, err := dial(context.Background(), sessionRef{wsURL: "ws://" + ln.Addr().String() + "/ws"})
-	require.NoError(t, err)
-	sc := <-served
-	require.NotNil(t, sc)
-	defer sc.Close()
-	rc, err := c.tcp.(*countedConn).SyscallConn()
-	require.NoError(t, err)
-	require.NoError(t, rc.Control(func(fd uintptr) {
-		require.NoError(t, syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096))
-	}))
+	c, sc := dialThroughSmallBuffers(t)
 
 	pr, tb, ph := readOneTab(c)
 	defer pr.closeTabs()
@@ -85,12 +66,41 @@ func TestTabReaders_FinishThePongsASocketCouldNotTakeAtOnce(t *testing.T) {
 	}
 	t.Logf("%d pings, %d pongs", pings, n)
 
-	_, err = sc.Write(frame(true, 1, "\x1eT0\x1f#2 · 2"))
+	_, err := sc.Write(frame(true, 1, "\x1eT0\x1f#2 · 2"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return tb.last.Load() == 2 || tb.dead.Load() }, 10*time.Second, time.Millisecond)
 	assert.False(t, tb.dead.Load())
 	assert.Equal(t, int64(2), ph.frames.Load())
 	assert.Zero(t, ph.badSeq.Load())
+}
+
+// dialThroughSmallBuffers connects a tab to a raw WebSocket server whose
+// socket receives, and the tab's sends, through buffers of 4 kB, so that a
+// few dozen pongs the server does not read fill both: the tab and the
+// server's end of the connection, closed when the test ends.
+func dialThroughSmallBuffers(t *testing.T) (*conn, net.Conn) {
+	t.Helper()
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return errors.Join(err, serr)
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	served := make(chan net.Conn, 1)
+	go func() { served <- acceptRawWebSocket(ln) }()
+	c, err := dial(context.Background(), sessionRef{wsURL: "ws://" + ln.Addr().String() + "/ws"})
+	require.NoError(t, err)
+	sc := <-served
+	require.NotNil(t, sc)
+	t.Cleanup(func() { sc.Close() })
+	rc, err := c.tcp.(*countedConn).SyscallConn()
+	require.NoError(t, err)
+	require.NoError(t, rc.Control(func(fd uintptr) {
+		require.NoError(t, syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096))
+	}))
+	return c, sc
 }
 
 // acceptRawWebSocket accepts one connection on ln and answers its
